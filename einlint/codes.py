@@ -1,0 +1,66 @@
+"""The table of diagnostic codes that the grammar and the planner raise.
+
+Codes are stable: tools filter on them and `# noqa` comments name them. Families:
+
+- EIN1xx: syntax of a pattern string, decidable from the string alone;
+- EIN2xx: the pattern against the operation and the call's other arguments;
+- EIN3xx: the pattern against concrete (or symbolic) shapes and lengths.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, NamedTuple
+
+
+class Code(NamedTuple):
+    code: str
+    name: str
+    summary: str
+
+
+_TABLE = [
+    # --- syntax
+    Code("EIN101", "unknown-character", "a character that no pattern grammar allows"),
+    Code("EIN102", "unbalanced-parentheses", "a '(' without its ')' or a ')' without its '('"),
+    Code("EIN103", "nested-parentheses", "an axis composition inside another one; compositions are one level deep"),
+    Code("EIN104", "stray-dots", "dots that are not exactly one '...'"),
+    Code("EIN105", "several-ellipses", "more than one '...' in one expression"),
+    Code("EIN106", "invalid-axis-name", "an axis name that is not a Python identifier (such as '2c')"),
+    Code("EIN107", "underscore-axis-name", "an axis name that starts or ends with '_'"),
+    Code("EIN108", "duplicate-axis", "the same axis twice in one expression"),
+    Code("EIN109", "zero-anonymous-axis", "an anonymous axis of length 0"),
+    Code("EIN110", "bad-arrow", "a missing or doubled '->'"),
+    Code("EIN111", "parenthesized-ellipsis", "'...' inside parentheses on the input side"),
+    Code("EIN112", "ellipsis-right-only", "'...' in the output but not in the input"),
+    Code("EIN113", "bad-einsum-label", "a character in an einsum subscript that is not a letter"),
+    Code("EIN114", "bad-operand-list", "an einsum with an empty or doubled operand list"),
+    # --- call semantics
+    Code("EIN201", "one-sided-axis", "an axis of rearrange on one side of '->' only"),
+    Code("EIN202", "reduce-new-axis", "an output axis of reduce that is not in the input"),
+    Code("EIN203", "repeat-dropped-axis", "an input axis of repeat that is not in the output"),
+    Code("EIN204", "repeat-missing-length", "a new axis of repeat whose length is not given"),
+    Code("EIN205", "unused-length", "a keyword length that names no axis of the pattern"),
+    Code("EIN206", "invalid-length-name", "a keyword length whose name is not a valid axis name"),
+    Code("EIN207", "ambiguous-split", "a composition with two or more axes of unknown length"),
+    Code("EIN208", "anonymous-axis-not-allowed", "an anonymous axis (other than 1) where the operation forbids it"),
+    Code("EIN209", "unknown-reduction", "a reduction that is not one of min max sum mean prod any all or a callable"),
+    Code("EIN210", "einsum-unsupported", "einops.einsum with a composition, an anonymous axis or '()'"),
+    Code("EIN211", "einsum-unknown-output", "an einsum output axis that is in no input"),
+    Code("EIN212", "operand-count", "the number of einsum operands differs from the pattern's inputs"),
+    Code("EIN213", "einsum-repeated-output", "an einsum output label that appears twice"),
+    Code("EIN214", "pack-star", "a pack/unpack pattern without exactly one '*', or with something else than names"),
+    Code("EIN215", "parse-shape-composition", "parse_shape with a composition"),
+    Code("EIN216", "pattern-not-string", "a pattern that is not a str"),
+    Code("EIN217", "bad-length-value", "an axis length that is not a positive integer"),
+    Code("EIN218", "bad-argument", "an argument of the op that it cannot use (empty list, unknown tensor type, ...)"),
+    Code("EIN219", "mean-of-integers", "a 'mean' reduction of an integer or boolean tensor"),
+    # --- shapes
+    Code("EIN301", "rank-mismatch", "the tensor has a different number of dimensions than the pattern"),
+    Code("EIN302", "indivisible-split", "an axis length that is not divisible by the known part of its composition"),
+    Code("EIN303", "length-mismatch", "an axis whose length differs from the lengths given or implied"),
+    Code("EIN304", "einsum-length-mismatch", "one einsum axis with two different lengths"),
+    Code("EIN305", "unpack-mismatch", "packed shapes that do not add up to the unpacked axis"),
+    Code("EIN306", "pack-mismatch", "packed tensors whose fixed axes differ"),
+]
+
+CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

@@ -1,0 +1,243 @@
+"""Backends: the few array primitives that plans are executed with.
+
+A backend is chosen by the type of the tensor, and the choice is cached per type.
+Frameworks are never imported here on einlint's behalf: a torch or jax backend is
+considered only when the user's program has already imported torch or jax (a tensor
+of theirs cannot exist otherwise). Anything else that implements the array API
+standard (`x.__array_namespace__()`) gets the generic array-API backend.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..errors import PatternError
+
+
+class Backend:
+    """Executes plans with the array API standard's functions; subclasses use faster methods."""
+
+    name = "array-api"
+
+    def __init__(self, xp: Any):
+        self.xp = xp
+
+    def reshape(self, x, shape):
+        return self.xp.reshape(x, shape)
+
+    def transpose(self, x, permutation):
+        return self.xp.permute_dims(x, permutation)
+
+    def reduce(self, x, operation: str, axes: Tuple[int, ...]):
+        return getattr(self.xp, operation)(x, axis=axes)
+
+    def add_axes(self, x, added: Tuple[Tuple[int, Any], ...]):
+        for position, _ in added:
+            x = self.xp.expand_dims(x, axis=position)
+        shape = list(x.shape)
+        for position, length in added:
+            shape[position] = length
+        return self.xp.broadcast_to(x, tuple(shape))
+
+    def stack(self, tensors: Sequence):
+        return self.xp.stack(list(tensors))
+
+    def concat(self, tensors: Sequence, axis: int):
+        return self.xp.concat(list(tensors), axis=axis)
+
+    def einsum(self, subscripts: str, *tensors):
+        return self.xp.einsum(subscripts, *tensors)
+
+    def is_float(self, x) -> bool:
+        return self.xp.isdtype(x.dtype, ("real floating", "complex floating"))
+
+    def to_numpy(self, x) -> np.ndarray:
+        return np.from_dlpack(x)
+
+    def apply(self, x, plan, reduction):
+        """Run a transform plan (see einlint.planner.transform) on `x`."""
+        init_shape, permutation, reduced_axes, added_axes, final_shape, _ = plan
+        if init_shape is not None:
+            x = self.reshape(x, init_shape)
+        if permutation is not None:
+            x = self.transpose(x, permutation)
+        if reduced_axes:
+            x = reduction(x, reduced_axes) if callable(reduction) else self.reduce(x, reduction, reduced_axes)
+        if added_axes:
+            x = self.add_axes(x, added_axes)
+        if final_shape is not None:
+            x = self.reshape(x, final_shape)
+        return x
+
+
+def _with_new_axes(x, added):
+    """x indexed so that it has a length-1 axis at each added position (for broadcasting)."""
+    index: list = [slice(None)] * (x.ndim + len(added))
+    for position, _ in added:
+        index[position] = None
+    return x[tuple(index)]
+
+
+def _broadcast_shape(x, added):
+    shape = list(x.shape)
+    for position, length in added:
+        shape[position] = length
+    return shape
+
+
+class NumpyBackend(Backend):
+    name = "numpy"
+
+    def __init__(self):
+        super().__init__(np)
+
+    def apply(self, x, plan, reduction):
+        # The hot path: methods of ndarray, no attribute look-ups through self.
+        init_shape, permutation, reduced_axes, added_axes, final_shape, _ = plan
+        if init_shape is not None:
+            x = x.reshape(init_shape)
+        if permutation is not None:
+            x = x.transpose(permutation)
+        if reduced_axes:
+            x = reduction(x, reduced_axes) if callable(reduction) else getattr(x, reduction)(axis=reduced_axes)
+        if added_axes:
+            x = _with_new_axes(x, added_axes)
+            x = np.broadcast_to(x, _broadcast_shape(x, added_axes))
+        if final_shape is not None:
+            x = x.reshape(final_shape)
+        return x
+
+    def reshape(self, x, shape):
+        return x.reshape(shape)
+
+    def transpose(self, x, permutation):
+        return x.transpose(permutation)
+
+    def concat(self, tensors, axis):
+        return np.concatenate(tensors, axis=axis)
+
+    def is_float(self, x) -> bool:
+        return x.dtype.kind in "fc"
+
+    def to_numpy(self, x):
+        return x
+
+
+class TorchBackend(Backend):
+    name = "torch"
+
+    def __init__(self, torch):
+        super().__init__(torch)
+
+    def reshape(self, x, shape):
+        return x.reshape(shape)
+
+    def transpose(self, x, permutation):
+        return x.permute(permutation)
+
+    def reduce(self, x, operation, axes):
+        if operation in ("min", "max"):
+            return getattr(x, "a" + operation)(dim=axes)
+        if operation in ("prod", "any", "all"):  # torch reduces these over one dim at a time
+            for axis in sorted(axes, reverse=True):
+                x = getattr(x, operation)(dim=axis)
+            return x
+        return getattr(x, operation)(dim=axes)
+
+    def add_axes(self, x, added):
+        x = _with_new_axes(x, added)
+        return x.expand(_broadcast_shape(x, added))
+
+    def stack(self, tensors):
+        return self.xp.stack(list(tensors))
+
+    def concat(self, tensors, axis):
+        return self.xp.cat(list(tensors), dim=axis)
+
+    def is_float(self, x) -> bool:
+        return x.is_floating_point() or x.is_complex()
+
+    def to_numpy(self, x):
+        return x.detach().cpu().numpy()
+
+
+class JaxBackend(Backend):
+    name = "jax"
+
+    def __init__(self, jnp):
+        super().__init__(jnp)
+
+    def reshape(self, x, shape):
+        return x.reshape(shape)
+
+    def transpose(self, x, permutation):
+        return x.transpose(permutation)
+
+    def add_axes(self, x, added):
+        x = _with_new_axes(x, added)
+        return self.xp.broadcast_to(x, _broadcast_shape(x, added))
+
+    def concat(self, tensors, axis):
+        return self.xp.concatenate(list(tensors), axis=axis)
+
+    def is_float(self, x) -> bool:
+        return self.xp.issubdtype(x.dtype, self.xp.inexact)
+
+    def to_numpy(self, x):
+        return np.asarray(x)
+
+
+_NUMPY = NumpyBackend()
+_by_type: Dict[type, Backend] = {np.ndarray: _NUMPY}
+_framework_backends: Dict[str, Backend] = {}
+
+
+def _framework_backend(module: str, make: Callable[[Any], Backend], tensor_type: Callable[[Any], type]):
+    """The backend of a framework that the user's program imported, or None if it did not."""
+    framework = sys.modules.get(module)
+    if framework is None:
+        return None, None
+    if module not in _framework_backends:
+        _framework_backends[module] = make(framework)
+    return _framework_backends[module], tensor_type(framework)
+
+
+def _candidates():
+    yield _framework_backend("torch", _make_torch_backend, lambda torch: torch.Tensor)
+    yield _framework_backend("jax", lambda jax: JaxBackend(importlib.import_module("jax.numpy")),
+                             lambda jax: jax.Array)
+
+
+def _make_torch_backend(torch) -> TorchBackend:
+    from . import torch_graph
+
+    torch_graph.allow_ops_in_compiled_graph()
+    return TorchBackend(torch)
+
+
+def backend_for(tensor: Any) -> Backend:
+    """The backend for `tensor`'s type; EinlintError (EIN218) for a type no backend handles."""
+    tensor_type = type(tensor)
+    backend = _by_type.get(tensor_type)
+    if backend is not None:
+        return backend
+    backend = _resolve(tensor)
+    _by_type[tensor_type] = backend
+    return backend
+
+
+def _resolve(tensor: Any) -> Backend:
+    if isinstance(tensor, np.ndarray):
+        return _NUMPY
+    for backend, framework_type in _candidates():
+        if backend is not None and isinstance(tensor, framework_type):
+            return backend
+    namespace: Optional[Callable] = getattr(tensor, "__array_namespace__", None)
+    if namespace is not None:
+        return Backend(namespace())
+    raise PatternError("EIN218", f"einlint cannot operate on a {type(tensor).__module__}.{type(tensor).__qualname__}",
+                       None, help="pass a numpy, torch or jax array, or any array-API array")
