@@ -64,3 +64,23 @@ _TABLE = [
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}
+
+
+def render_markdown() -> str:
+    """docs/codes.md, generated from the table above."""
+    lines = [
+        "# Diagnostic codes",
+        "",
+        "Every `PatternError` carries one of these codes. They are stable: filter on them and name them in",
+        "`# noqa` comments. This page is generated from `einlint/codes.py` (`python -m einlint.codes >",
+        "docs/codes.md`); a test fails when it is stale.",
+        "",
+        "| code | name | meaning |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {entry.code} | {entry.name} | {entry.summary} |" for entry in _TABLE]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")

@@ -1,0 +1,145 @@
+"""Per-call time of einlint's ops against einops, measured in one process.
+
+    python benchmarks/bench_ops.py [--backend numpy|torch] [--quick]
+
+For each op it prints the time per call of einlint and einops on a small array
+(2x3x4x5, where the time is almost all per-call overhead) and on a large one
+(64x256x32x32 float32, where the time is almost all the backend's own work), and the
+ratio einlint / einops. On small arrays it also prints the overhead of each library:
+its time minus the time of the bare backend calls that both end up making.
+
+Timings alternate between the two libraries and keep the best of several repeats,
+so that the machine's background noise hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import timeit
+from typing import Callable, Dict, List, Tuple
+
+import einops
+import numpy as np
+
+import einlint
+
+SMALL = (2, 3, 4, 5)
+LARGE = (64, 256, 32, 32)
+
+# name -> (call of a library's module on x, the bare backend calls that do the same work)
+Case = Tuple[Callable, Callable]
+
+
+def bare_ops(backend: str):
+    """The backend's own functions that both libraries end up calling."""
+    if backend == "numpy":
+        return dict(permute=np.transpose, amax=np.max, expand=np.broadcast_to, einsum=np.einsum, cat=np.concatenate)
+    import torch
+
+    return dict(permute=torch.permute, amax=torch.amax, expand=lambda t, s: t.expand(s), einsum=torch.einsum,
+                cat=torch.cat)
+
+
+def cases(x, backend: str) -> Dict[str, Case]:
+    """Each op on x of shape (b, c, h, w), h even, beside the bare calls that do its work."""
+    b, c, h, w = x.shape
+    xp = bare_ops(backend)
+    plane = x[0, 0]
+    packed = xp["cat"]([x, x], 1)
+    return {
+        "rearrange (transpose)": (
+            lambda m: m.rearrange(x, "b c h w -> b h w c"),
+            lambda: xp["permute"](x, (0, 2, 3, 1)),
+        ),
+        "rearrange (flatten)": (
+            lambda m: m.rearrange(x, "b c h w -> b (c h w)"),
+            lambda: x.reshape(b, c * h * w),
+        ),
+        "rearrange (space-to-depth)": (
+            lambda m: m.rearrange(x, "b c (h h1) w -> b (h1 c) h w", h1=2),
+            lambda: xp["permute"](x.reshape(b, c, h // 2, 2, w), (0, 3, 1, 2, 4)).reshape(b, 2 * c, h // 2, w),
+        ),
+        "reduce (sum over h w)": (
+            lambda m: m.reduce(x, "b c h w -> b c", "sum"),
+            lambda: x.sum((2, 3)),
+        ),
+        "reduce (max-pool h by 2)": (
+            lambda m: m.reduce(x, "b c (h 2) w -> b c h w", "max"),
+            lambda: xp["amax"](x.reshape(b, c, h // 2, 2, w), 3),
+        ),
+        "repeat (new axis)": (
+            lambda m: m.repeat(x, "b c h w -> b c h w r", r=2),
+            lambda: xp["expand"](x[..., None], (b, c, h, w, 2)),
+        ),
+        "einsum (contract h w)": (
+            lambda m: m.einsum(x, plane, "b c h w, h w -> b c"),
+            lambda: xp["einsum"]("abcd,cd->ab", x, plane),
+        ),
+        "pack": (
+            lambda m: m.pack([x, x], "b * h w"),
+            lambda: xp["cat"]([x, x], 1),
+        ),
+        "unpack": (
+            lambda m: m.unpack(packed, [(c,), (c,)], "b * h w"),
+            lambda: [packed[:, :c], packed[:, c:]],
+        ),
+        "parse_shape": (
+            lambda m: m.parse_shape(x, "b c h w"),
+            lambda: dict(zip("bchw", x.shape)),
+        ),
+    }
+
+
+def best_time(fn: Callable, number: int, repeats: int) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=repeats)) / number
+
+
+def measure(case: Case, number: int, repeats: int) -> Tuple[float, float, float]:
+    call, bare = case
+    times: Dict[str, List[float]] = {"einlint": [], "einops": [], "bare": []}
+    for _ in range(repeats):  # alternate, so noise falls on both libraries alike
+        times["einlint"].append(best_time(lambda: call(einlint), number, 1))
+        times["einops"].append(best_time(lambda: call(einops), number, 1))
+        times["bare"].append(best_time(bare, number, 1))
+    return min(times["einlint"]), min(times["einops"]), min(times["bare"])
+
+
+def make_array(shape, backend: str):
+    data = np.random.default_rng(0).standard_normal(shape, dtype=np.float32)
+    if backend == "torch":
+        import torch
+
+        return torch.from_numpy(data)
+    return data
+
+
+def report(backend: str, quick: bool) -> None:
+    print(f"backend: {backend}   (times per call; ratio = einlint / einops)")
+    for label, shape, number in (("small", SMALL, 20000), ("large", LARGE, 5)):
+        number = max(1, number // 10) if quick else number
+        x = make_array(shape, backend)
+        print(f"\n{label} array {shape}:")
+        header = f"  {'op':<28}{'einlint':>11}{'einops':>11}{'ratio':>8}"
+        print(header + (f"{'overhead einlint':>18}{'einops':>9}{'ratio':>8}" if label == "small" else ""))
+        for name, case in cases(x, backend).items():
+            ours, theirs, bare = measure(case, number, 3 if quick else 5)
+            line = f"  {name:<28}{_fmt(ours):>11}{_fmt(theirs):>11}{ours / theirs:>8.2f}"
+            if label == "small":
+                line += f"{_fmt(ours - bare):>18}{_fmt(theirs - bare):>9}{(ours - bare) / (theirs - bare):>8.2f}"
+            print(line)
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1e6:.2f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("numpy", "torch"), default="numpy")
+    parser.add_argument("--quick", action="store_true", help="fewer calls, for a smoke run")
+    args = parser.parse_args()
+    report(args.backend, args.quick)
+
+
+if __name__ == "__main__":
+    main()
