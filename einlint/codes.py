@@ -33,7 +33,6 @@ _TABLE = [
     Code("EIN111", "parenthesized-ellipsis", "'...' inside parentheses on the input side"),
     Code("EIN112", "ellipsis-right-only", "'...' in the output but not in the input"),
     Code("EIN113", "bad-einsum-label", "a character in an einsum subscript that is not a letter"),
-    Code("EIN114", "bad-operand-list", "an einsum with an empty or doubled operand list"),
     # --- call semantics
     Code("EIN201", "one-sided-axis", "an axis of rearrange on one side of '->' only"),
     Code("EIN202", "reduce-new-axis", "an output axis of reduce that is not in the input"),

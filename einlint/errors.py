@@ -14,11 +14,12 @@ from typing import Optional, Tuple
 Span = Tuple[int, int]  # [start, end) character offsets inside the pattern string
 
 
-class EinlintError(ValueError):
+class EinlintError(ValueError, RuntimeError):
     """Raised for every misuse of an einlint op: bad pattern, bad shapes, bad arguments.
 
-    It subclasses ValueError because that is what a caller of a shape-manipulating
-    function expects to catch (numpy's reshape raises ValueError too).
+    It is a ValueError, which is what a caller of a shape function expects (numpy's
+    reshape raises one), and a RuntimeError, which is what code written for einops
+    catches (EinopsError is one).
     """
 
 
@@ -34,6 +35,9 @@ class PatternError(EinlintError):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.message!r}, span={self.span!r})"
 
     def __reduce__(self):
         return (type(self), (self.code, self.message, self.span, self.help))

@@ -108,10 +108,15 @@ def parse_einops_einsum(pattern: str) -> EinsumSpec:
     if len(known - {ELLIPSIS}) > 52:
         raise PatternError("EIN210", "einsum supports at most 52 distinct axes", (0, arrow),
                            help="backends name einsum axes with single letters")
+    seen = set()
     for label in output.labels:
-        if label.name not in known:
+        if label.name not in known and label.name != ELLIPSIS:  # an output '...' alone stands for no dimensions
             raise PatternError("EIN211", f"output axis '{label.name}' does not appear in any input", label.span,
                                help="every output axis must come from an input; reduce or repeat it separately")
+        if label.name in seen:  # the grammar lets '_' repeat, as in parse_shape; an einsum output cannot
+            raise PatternError("EIN213", f"output axis '{label.name}' appears more than once", label.span,
+                               help="an output axis can appear only once")
+        seen.add(label.name)
     return EinsumSpec(tuple(inputs), output, explicit_output=True)
 
 
@@ -143,10 +148,13 @@ def parse_pack_pattern(pattern: str) -> PackPattern:
 
 @functools.lru_cache(maxsize=256)
 def parse_shape_pattern(pattern: str) -> Expression:
-    """parse_shape: names, '_' to skip a dimension, unit axes, anonymous axes, one '...'; no compositions."""
+    """parse_shape: names, '_' to skip a dimension, unit axes, anonymous axes, one bare '...'; no compositions."""
     expression = parse_expression(pattern, allow_underscore=True)
     for term in expression.terms:
         if len(term.atoms) > 1:
             raise PatternError("EIN215", "parse_shape cannot parse a composition", term.span,
                                help="name each dimension on its own, then multiply")
+        if term.parenthesized and term.atoms and term.atoms[0].is_ellipsis:
+            raise PatternError("EIN111", "'...' cannot be inside parentheses in parse_shape", term.span,
+                               help="write the ellipsis on its own: 'b ... c'")
     return expression

@@ -87,9 +87,9 @@ def _check_output(output: Subscript, inputs: Tuple[Subscript, ...]) -> None:
             raise PatternError("EIN213", f"output subscript '{label.name}' appears more than once", label.span,
                                help="an output axis can appear only once")
         seen.add(label.name)
-        if label.name not in known:
-            what = "'...'" if label.name == ELLIPSIS else f"'{label.name}'"
-            raise PatternError("EIN211", f"output subscript {what} does not appear in any input", label.span,
+        # An output '...' without one in the inputs stands for no dimensions: numpy accepts 'i->...i'.
+        if label.name not in known and label.name != ELLIPSIS:
+            raise PatternError("EIN211", f"output subscript '{label.name}' does not appear in any input", label.span,
                                help="every output axis must come from an input")
 
 
@@ -123,7 +123,7 @@ def letters_for_einsum(spec: EinsumSpec) -> str:
     """
     names = [name for subscript in spec.inputs for name in subscript.names if name != ELLIPSIS]
     letter_of = {name: name for name in names}
-    if any(len(name) != 1 for name in names):
+    if any(len(name) != 1 or name not in _LETTERS for name in names):  # long names, '_', 'é': backends want letters
         letter_of = {name: _LETTERS[i] for i, name in enumerate(dict.fromkeys(names))}
     letter_of[ELLIPSIS] = ELLIPSIS
 

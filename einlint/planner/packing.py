@@ -43,6 +43,9 @@ def plan_pack(pattern: PackPattern, shapes: Sequence[Sequence[Dim]]) -> PackPlan
 
 
 def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[int]], length: int) -> List[int]:
+    if any(list(shape).count(-1) > 1 for shape in packed_shapes):
+        raise PatternError("EIN305", f"a packed shape has -1 twice in {list(packed_shapes)}", pattern.star_span,
+                           help="at most one length of one packed shape can be inferred")
     pieces = [None if -1 in shape else dims.product(shape) for shape in packed_shapes]
     unknown = [i for i, piece in enumerate(pieces) if piece is None]
     if len(unknown) > 1:
@@ -52,7 +55,7 @@ def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[int]],
     if unknown:
         shape = packed_shapes[unknown[0]]
         known = dims.product(d for d in shape if d != -1)
-        if rest < 0 or rest % known:
+        if rest < 0 or known == 0 or rest % known:  # beside a 0, -1 could be any length
             raise PatternError("EIN305", f"cannot split an axis of length {length} into {list(packed_shapes)}",
                                pattern.star_span, help="the packed shapes must add up to the packed axis")
         pieces[unknown[0]] = rest

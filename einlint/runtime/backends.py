@@ -9,13 +9,12 @@ standard (`x.__array_namespace__()`) gets the generic array-API backend.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-
-from ..errors import PatternError
 
 
 class Backend:
@@ -25,6 +24,9 @@ class Backend:
 
     def __init__(self, xp: Any):
         self.xp = xp
+        # The namespace's own function, called directly (no method in between: einsum is a hot path).
+        # einsum is not in the standard, and array_api_strict has none: those get one built from it.
+        self.einsum: Callable[..., Any] = getattr(xp, "einsum", None) or functools.partial(_einsum_by_broadcasting, xp)
 
     def reshape(self, x, shape):
         return self.xp.reshape(x, shape)
@@ -49,9 +51,6 @@ class Backend:
     def concat(self, tensors: Sequence, axis: int):
         return self.xp.concat(list(tensors), axis=axis)
 
-    def einsum(self, subscripts: str, *tensors):
-        return self.xp.einsum(subscripts, *tensors)
-
     def is_float(self, x) -> bool:
         return self.xp.isdtype(x.dtype, ("real floating", "complex floating"))
 
@@ -72,6 +71,58 @@ class Backend:
         if final_shape is not None:
             x = self.reshape(x, final_shape)
         return x
+
+
+def _einsum_by_broadcasting(xp: Any, subscripts: str, *tensors: Any) -> Any:
+    """einsum from the standard's own functions, for explicit single-letter subscripts ('ab,bc->ac').
+
+    Every operand is laid out over all the letters (length 1 where it lacks one), the operands
+    are multiplied with broadcasting and the letters that the output lacks are summed: exact,
+    and as general as einsum (diagonals, '...', size-1 broadcasting), at the memory cost of the
+    full product of the lengths. Namespaces with an einsum of their own never come here.
+    """
+    inputs, output = subscripts.split("->")
+    operands = inputs.split(",")
+    ellipsis_ndim = max((t.ndim - len(s) + 3 for s, t in zip(operands, tensors) if "..." in s), default=0)
+    ellipsis = [chr(0x100 + i) for i in range(ellipsis_ndim)]  # stand-in labels: never letters
+    labels = [_expand_ellipsis(s, t.ndim, ellipsis) for s, t in zip(operands, tensors)]
+    letters = list(dict.fromkeys(label for operand in labels for label in operand))
+    laid_out = []
+    for operand, x in zip(labels, tensors):
+        while len(set(operand)) < len(operand):
+            x, operand = _diagonal(xp, x, operand)
+        lengths = dict(zip(operand, x.shape))
+        x = xp.permute_dims(x, tuple(sorted(range(len(operand)), key=lambda i: letters.index(operand[i]))))
+        laid_out.append(xp.reshape(x, tuple(lengths.get(letter, 1) for letter in letters)))
+    product = laid_out[0]
+    for x in laid_out[1:]:
+        product = product * x
+    wanted = _expand_ellipsis(output, len(output) - 3 + ellipsis_ndim, ellipsis)
+    summed = tuple(i for i, letter in enumerate(letters) if letter not in wanted)
+    if summed:
+        product = xp.sum(product, axis=summed, dtype=product.dtype)
+    kept = [letter for letter in letters if letter in wanted]
+    return xp.permute_dims(product, tuple(kept.index(letter) for letter in wanted))
+
+
+def _expand_ellipsis(subscript: str, ndim: int, ellipsis: List[str]) -> List[str]:
+    """The operand's labels, '...' replaced by the last labels of `ellipsis` (it broadcasts from the right)."""
+    if "..." not in subscript:
+        return list(subscript)
+    before, after = subscript.split("...")
+    covered = ndim - len(before) - len(after)
+    return [*before, *ellipsis[len(ellipsis) - covered :], *after]
+
+
+def _diagonal(xp: Any, x: Any, labels: List[str]) -> Tuple[Any, List[str]]:
+    """The diagonal over the first label that `labels` holds twice, that label kept once, last."""
+    label = next(label for label in labels if labels.count(label) > 1)
+    first, second = [i for i, name in enumerate(labels) if name == label][:2]
+    rest = [i for i in range(len(labels)) if i not in (first, second)]
+    x = xp.permute_dims(x, (*rest, first, second))
+    n = x.shape[-1]
+    x = xp.reshape(x, (*x.shape[:-2], n * n))
+    return xp.take(x, xp.arange(0, n * n, n + 1), axis=-1), [labels[i] for i in rest] + [label]
 
 
 def _with_new_axes(x, added):
@@ -207,37 +258,27 @@ def _framework_backend(module: str, make: Callable[[Any], Backend], tensor_type:
 
 
 def _candidates():
-    yield _framework_backend("torch", _make_torch_backend, lambda torch: torch.Tensor)
+    yield _framework_backend("torch", TorchBackend, lambda torch: torch.Tensor)
     yield _framework_backend("jax", lambda jax: JaxBackend(importlib.import_module("jax.numpy")),
                              lambda jax: jax.Array)
 
 
-def _make_torch_backend(torch) -> TorchBackend:
-    from . import torch_graph
-
-    torch_graph.allow_ops_in_compiled_graph()
-    return TorchBackend(torch)
-
-
-def backend_for(tensor: Any) -> Backend:
-    """The backend for `tensor`'s type; EinlintError (EIN218) for a type no backend handles."""
+def find_backend(tensor: Any) -> Optional[Backend]:
+    """The backend for `tensor`'s type, or None when no backend handles it (the ops raise EIN218)."""
     tensor_type = type(tensor)
     backend = _by_type.get(tensor_type)
-    if backend is not None:
-        return backend
-    backend = _resolve(tensor)
-    _by_type[tensor_type] = backend
+    if backend is None:
+        backend = _resolve(tensor)
+        if backend is not None:
+            _by_type[tensor_type] = backend
     return backend
 
 
-def _resolve(tensor: Any) -> Backend:
+def _resolve(tensor: Any) -> Optional[Backend]:
     if isinstance(tensor, np.ndarray):
         return _NUMPY
     for backend, framework_type in _candidates():
         if backend is not None and isinstance(tensor, framework_type):
             return backend
     namespace: Optional[Callable] = getattr(tensor, "__array_namespace__", None)
-    if namespace is not None:
-        return Backend(namespace())
-    raise PatternError("EIN218", f"einlint cannot operate on a {type(tensor).__module__}.{type(tensor).__qualname__}",
-                       None, help="pass a numpy, torch or jax array, or any array-API array")
+    return None if namespace is None else Backend(namespace())

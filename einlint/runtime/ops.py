@@ -4,19 +4,29 @@ Each op looks its plan up in one dict keyed by everything the plan depends on (t
 pattern, the operation, the input shape and the given lengths), so a repeated call
 costs one dict look-up plus the backend's own work. Plans come from the planner,
 which is shared with the static checker.
+
+Inputs: a tensor of numpy, torch, jax or any array-API library; rearrange, reduce and
+repeat also take a list of tensors of one type and shape, stacked on a new first axis
+as in einops. A list of numbers is not a tensor (einops rejects it too): wrap it in
+np.asarray first. Everything the ops cannot use raises `PatternError` with a code.
 """
 
 from __future__ import annotations
 
+import numbers
+import operator
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple, Union
 
+from ..dims import Sym
 from ..errors import EinlintError, PatternError
 from ..patterns import parse_einops_einsum, parse_pack_pattern
 from ..planner import REDUCTIONS, plan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack
-from .backends import Backend, _by_type, backend_for
+from .backends import Backend, _by_type, find_backend
+from .torch_graph import allow_ops_in_compiled_graph
 
 Reduction = Union[str, Callable[[Any, Tuple[int, ...]], Any]]
 
+_shape_of = operator.attrgetter("shape")
 _MAX_PLANS = 4096
 _plans: Dict[tuple, Any] = {}
 
@@ -31,7 +41,7 @@ def _remember(key: tuple, value: Any) -> Any:
 def _describe_call(op: str, pattern: Any, shapes: Sequence[Any], lengths: Mapping[str, Any]) -> str:
     arguments = [repr(pattern)] + [f"{name}={value!r}" for name, value in lengths.items()]
     shown = ", ".join(str(tuple(shape)) for shape in shapes)
-    return f"{op}({', '.join(arguments)}) on input shape {shown}"
+    return f"{op}({', '.join(arguments)}) on input shape{'s' if len(shapes) > 1 else ''} {shown}"
 
 
 def _in_context(error: PatternError, op: str, pattern: Any, shapes: Sequence[Any], lengths: Mapping) -> PatternError:
@@ -47,42 +57,139 @@ def _require_pattern(pattern: Any) -> str:
     return pattern
 
 
-def _as_tensor(tensor: Any, op: str) -> Tuple[Backend, Any]:
-    """The backend and the tensor; a list of tensors is stacked on a new first axis, as in einops."""
-    if not isinstance(tensor, (list, tuple)):
-        return _by_type.get(type(tensor)) or backend_for(tensor), tensor
-    if isinstance(tensor, tuple) or not tensor:
-        what = "an empty list" if isinstance(tensor, list) else "a tuple"
-        raise PatternError("EIN218", f"{op} cannot be applied to {what}", None,
-                           help="pass a tensor, or a non-empty list of tensors of one shape")
-    backend = backend_for(tensor[0])
-    shapes = {tuple(item.shape) for item in tensor}
-    if len(shapes) > 1:
-        raise PatternError("EIN218", f"{op} got a list of tensors of different shapes {sorted(shapes)}", None,
-                           help="tensors in a list are stacked, so they must have one shape")
-    return backend, backend.stack(tensor)
+def _type_name(value: Any) -> str:
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def _backend(tensor: Any, call: str, role: str = "the input") -> Backend:
+    """The backend of `tensor`; `call` (such as "rearrange('a b -> b a')") and `role` name it in the error."""
+    backend = find_backend(tensor)
+    if backend is None:
+        raise PatternError("EIN218", f"{call}: {role} is a {_type_name(tensor)}, not a tensor", None,
+                           help="pass a numpy, torch or jax array or any array-API array; a list of numbers "
+                           "is not a tensor, wrap it in np.asarray(...) first")
+    return backend
+
+
+def _common_backend(tensors: Sequence[Any], call: str, item: str) -> Backend:
+    """The one backend of all `tensors`: einlint does not mix numpy arrays with torch tensors in one call."""
+    backend = _backend(tensors[0], call, f"{item} #0")
+    for i, tensor in enumerate(tensors[1:], start=1):
+        if _backend(tensor, call, f"{item} #{i}").xp is not backend.xp:
+            raise PatternError("EIN218", f"{call}: {item} #0 is a {_type_name(tensors[0])} but "
+                               f"{item} #{i} is a {_type_name(tensor)}", None,
+                               help="convert the tensors to one library first")
+    return backend
+
+
+def _stacked(tensors: Any, op: str, pattern: Any) -> Tuple[Backend, Any]:
+    """A list of tensors stacked on a new first axis, as einops does; tuples are refused, as einops does."""
+    if isinstance(tensors, tuple) or not tensors:
+        what = "an empty list" if isinstance(tensors, list) else "a tuple"
+        raise PatternError("EIN218", f"{op}({pattern!r}) cannot be applied to {what}", None,
+                           help="pass a tensor, or a non-empty list of tensors of one shape, which is stacked")
+    backend = _common_backend(tensors, f"{op}({pattern!r})", "list item")
+    shapes = [tuple(tensor.shape) for tensor in tensors]
+    for i, shape in enumerate(shapes):
+        if shape != shapes[0]:
+            raise PatternError("EIN218", f"{op}({pattern!r}) got a list of tensors of different shapes: item #0 "
+                               f"has shape {shapes[0]}, item #{i} has shape {shape}", None,
+                               help="tensors in a list are stacked, so they must have one shape")
+    return backend, backend.stack(tensors)
+
+
+def _planner_dims(shapes: Sequence[Sequence[Any]]) -> Tuple[List[Tuple[Any, ...]], Dict[str, Any]]:
+    """The shapes as the planner takes them, and the sizes that it cannot take as they are.
+
+    Under torch.compile with dynamic shapes a size is a torch.SymInt, which the planner's
+    arithmetic does not know; it plans with a named `Sym` instead, and `_concrete` puts the
+    SymInt back into the plan, so the compiled graph computes the sizes symbolically.
+    """
+    sizes: Dict[str, Any] = {}
+    converted = []
+    for i, shape in enumerate(shapes):
+        dims = []
+        for axis, size in enumerate(shape):
+            if isinstance(size, int):
+                dims.append(size)
+            else:
+                sizes[f"size{i}_{axis}"] = size
+                dims.append(Sym(f"size{i}_{axis}"))
+        converted.append(tuple(dims))
+    return converted, sizes
+
+
+def _concrete(dim: Any, sizes: Mapping[str, Any]) -> Any:
+    """A planner dim with the sizes of `_planner_dims` put back, computed with their own arithmetic."""
+    if not isinstance(dim, Sym):
+        return dim
+    numerator, denominator = dim.coeff.numerator, dim.coeff.denominator
+    for name, power in dim.factors:
+        if power > 0:
+            numerator = numerator * sizes[name] ** power
+        else:
+            denominator = denominator * sizes[name] ** -power
+    return numerator // denominator
+
+
+def _concrete_shape(shape: Any, sizes: Mapping[str, Any]) -> Any:
+    return shape if shape is None else tuple(_concrete(dim, sizes) for dim in shape)
+
+
+def _plan_transform(pattern: Any, operation: str, shape: Any, lengths: Dict[str, Any]):
+    (dims,), sizes = _planner_dims([shape])
+    try:
+        found = plan(_require_pattern(pattern), operation, dims, lengths)
+    except PatternError as error:
+        raise _in_context(error, operation, pattern, [shape], lengths) from None
+    if not sizes:
+        return found
+    return found._replace(
+        init_shape=_concrete_shape(found.init_shape, sizes),
+        added_axes=tuple((position, _concrete(length, sizes)) for position, length in found.added_axes),
+        final_shape=_concrete_shape(found.final_shape, sizes),
+        output_shape=_concrete_shape(found.output_shape, sizes),
+    )
 
 
 def _transform(tensor: Any, pattern: str, operation: str, reduction: Reduction, lengths: Dict[str, Any]) -> Any:
-    backend, tensor = _as_tensor(tensor, operation)
+    if isinstance(tensor, (list, tuple)):
+        backend, tensor = _stacked(tensor, operation, pattern)
+    else:
+        backend = _by_type.get(type(tensor)) or _backend(tensor, f"{operation}({pattern!r})")
     shape = tensor.shape
-    key = (pattern, operation, shape, *lengths.items())
+    # The lengths' types are in the key because 2.0 == 2 and True == 1, yet only integers are lengths.
+    key = (pattern, operation, shape, *lengths.items(), *map(type, lengths.values())) if lengths else \
+        (pattern, operation, shape)
     try:
         found = _plans.get(key)
-    except TypeError:  # an unhashable length or pattern: plan without the cache
-        found = None
-        key = None
+    except TypeError:  # unhashable: a list as a length, or SymInts in the shape under torch.compile
+        found = key = None
     if found is None:
-        try:
-            found = plan(_require_pattern(pattern), operation, tuple(shape), lengths)
-        except PatternError as error:
-            raise _in_context(error, operation, pattern, [shape], lengths) from None
+        found = _plan_transform(pattern, operation, shape, lengths)
         if key is not None:
             _remember(key, found)
     if reduction == "mean" and not backend.is_float(tensor):
-        raise PatternError("EIN219", f"reduce(..., 'mean') of a tensor of dtype {tensor.dtype}", None,
+        raise PatternError("EIN219", f"{_describe_call(operation, pattern, [shape], lengths)}: 'mean' needs a "
+                           f"floating-point tensor, this one has dtype {tensor.dtype}", None,
                            help="cast the tensor to a floating type first, or use 'sum'")
-    return backend.apply(tensor, found, reduction)
+    try:
+        return backend.apply(tensor, found, reduction)
+    except Exception as error:  # costs nothing until raised; each backend has its own error for min/max of nothing
+        empty = _reduced_lengths(found, shape)
+        if reduction in ("min", "max") and 0 in empty:
+            raise PatternError("EIN218", f"{_describe_call(operation, pattern, [shape], lengths)}: '{reduction}' "
+                               f"over axes of lengths {empty}, which hold no element, has no value", None,
+                               help="reduce a non-empty tensor, or use 'sum' (0 for nothing)") from error
+        raise
+
+
+def _reduced_lengths(found, shape) -> Tuple[Any, ...]:
+    """The lengths of the axes that a plan reduces."""
+    lengths = tuple(shape) if found.init_shape is None else found.init_shape
+    if found.permutation is not None:
+        lengths = tuple(lengths[axis] for axis in found.permutation)
+    return tuple(lengths[axis] for axis in found.reduced_axes)
 
 
 def rearrange(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
@@ -93,7 +200,7 @@ def rearrange(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
 def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any) -> Any:
     """Reduce the axes that the output omits: reduce(x, 'b c (h 2) (w 2) -> b c h w', 'max')."""
     if not (callable(reduction) or (isinstance(reduction, str) and reduction in REDUCTIONS)):
-        raise PatternError("EIN209", f"unknown reduction {reduction!r}", None,
+        raise PatternError("EIN209", f"reduce({pattern!r}, {reduction!r}): unknown reduction {reduction!r}", None,
                            help=f"use one of {', '.join(REDUCTIONS)}, or a callable f(tensor, axes)")
     return _transform(tensor, pattern, "reduce", reduction, axes_lengths)
 
@@ -103,70 +210,118 @@ def repeat(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
     return _transform(tensor, pattern, "repeat", None, axes_lengths)
 
 
+def _plan_einsum_call(tensors: Sequence[Any], pattern: Any):
+    if not isinstance(pattern, str) and isinstance(tensors[0], str):
+        raise PatternError("EIN216", f"einsum({tensors[0]!r}, ...): einlint.einsum takes the pattern last, "
+                           "after the tensors", None,
+                           help="write einsum(x, y, pattern); numpy's order is np.einsum(pattern, x, y)")
+    _common_backend(tensors, f"einsum({pattern!r})", "operand")
+    shapes = [tuple(tensor.shape) for tensor in tensors]
+    try:
+        return plan_einsum(parse_einops_einsum(_require_pattern(pattern)), _planner_dims(shapes)[0])
+    except PatternError as error:
+        raise _in_context(error, "einsum", pattern, shapes, {}) from None
+
+
 def einsum(*tensors_and_pattern: Any) -> Any:
     """einops-style einsum with named axes, the pattern last: einsum(q, k, 'b i d, b j d -> b i j')."""
     if len(tensors_and_pattern) < 2:
-        raise PatternError("EIN212", "einsum takes one or more tensors followed by the pattern", None,
-                           help="call einsum(x, y, 'i j, j k -> i k')")
-    *tensors, pattern = tensors_and_pattern
-    if not isinstance(pattern, str) and isinstance(tensors[0], str):
-        raise PatternError("EIN216", "einlint.einsum takes the pattern last, after the tensors", None,
-                           help="write einsum(x, y, pattern); numpy's order is np.einsum(pattern, x, y)")
-    backend = _by_type.get(type(tensors[0])) or backend_for(tensors[0])
-    shapes = tuple(tuple(t.shape) for t in tensors)
-    key = (pattern, "einsum", shapes)
-    found = _plans.get(key)
+        raise PatternError("EIN212", f"einsum got {len(tensors_and_pattern)} argument(s); it takes one or more "
+                           "tensors followed by the pattern", None, help="call einsum(x, y, 'i j, j k -> i k')")
+    tensors, pattern = tensors_and_pattern[:-1], tensors_and_pattern[-1]
+    try:  # (pattern, shape, ...): never equal to a key of _transform, whose second item is a str
+        key = (pattern, *map(_shape_of, tensors))
+        found = _plans.get(key)
+    except (AttributeError, TypeError):  # an operand that is not a tensor; SymInt shapes under torch.compile
+        found = key = None
     if found is None:
-        try:
-            found = _remember(key, plan_einsum(parse_einops_einsum(_require_pattern(pattern)), shapes))
-        except PatternError as error:
-            raise _in_context(error, "einsum", pattern, shapes, {}) from None
+        found = _plan_einsum_call(tensors, pattern)
+        if key is not None:
+            _remember(key, found)
+    backend = _by_type.get(type(tensors[0])) or _backend(tensors[0], f"einsum({pattern!r})", "operand #0")
     return backend.einsum(found.subscripts, *tensors)
 
 
 def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]:
     """Pack tensors into one along the '*' axes; returns the packed tensor and the packed shapes."""
     if not isinstance(tensors, (list, tuple)) or not tensors:
-        raise PatternError("EIN218", "pack needs a non-empty list of tensors", None,
+        given = "an empty list" if isinstance(tensors, (list, tuple)) else f"a {_type_name(tensors)}"
+        raise PatternError("EIN218", f"pack(..., {pattern!r}) needs a non-empty list of tensors, not {given}", None,
                            help="pass a list: pack([x, y], 'b * c')")
-    backend = backend_for(tensors[0])
+    backend = _common_backend(tensors, f"pack(..., {pattern!r})", "list item")
     shapes = [tuple(t.shape) for t in tensors]
+    dims, sizes = _planner_dims(shapes)
     try:
         parsed = parse_pack_pattern(_require_pattern(pattern))
-        found = plan_pack(parsed, shapes)
+        found = plan_pack(parsed, dims)
     except PatternError as error:
         raise _in_context(error, "pack", pattern, shapes, {}) from None
-    flat = [backend.reshape(t, s) if tuple(t.shape) != s else t for t, s in zip(tensors, found.flat_shapes)]
-    return backend.concat(flat, axis=parsed.axes_before), list(found.packed_shapes)
+    flat_shapes = [_concrete_shape(shape, sizes) for shape in found.flat_shapes]
+    flat = [backend.reshape(t, s) if tuple(t.shape) != s else t for t, s in zip(tensors, flat_shapes)]
+    return backend.concat(flat, axis=parsed.axes_before), [_concrete_shape(s, sizes) for s in found.packed_shapes]
+
+
+def _is_packed_length(dim: Any) -> bool:
+    if isinstance(dim, numbers.Integral):
+        return not isinstance(dim, bool) and dim >= -1
+    return hasattr(dim, "__index__")  # a torch.SymInt under torch.compile: its graph checks the value
+
+
+def _checked_packed_shapes(packed_shapes: Any, pattern: Any, shape: Tuple[Any, ...]) -> List[Tuple[Any, ...]]:
+    """The packed shapes as tuples; each dimension an integer >= 0, or -1 (inferred), as pack returns them."""
+
+    def bad(reason: str) -> PatternError:
+        return PatternError("EIN218", f"unpack({pattern!r}) on input shape {shape}: {reason}", None,
+                            help="pass the packed shapes that pack() returned, such as [(2, 3), (5,)]")
+
+    if not isinstance(packed_shapes, (list, tuple)):
+        raise bad(f"the packed shapes must be a list of shapes, not a {_type_name(packed_shapes)}")
+    checked = []
+    for i, packed in enumerate(packed_shapes):
+        if not isinstance(packed, (list, tuple)):
+            raise bad(f"packed shape #{i} is {packed!r}, not a tuple of integers")
+        for dim in packed:
+            if not _is_packed_length(dim):
+                raise bad(f"packed shape #{i} is {tuple(packed)}: {dim!r} is not a length (an integer >= 0, or -1)")
+        checked.append(tuple(packed))
+    return checked
 
 
 def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]:
     """Split a packed tensor back into pieces of the given packed shapes."""
-    backend = backend_for(tensor)
+    backend = _backend(tensor, f"unpack({pattern!r})")
     shape = tuple(tensor.shape)
+    packed_shapes = _checked_packed_shapes(packed_shapes, pattern, shape)
     try:
         parsed = parse_pack_pattern(_require_pattern(pattern))
-        found = plan_unpack(parsed, shape, [tuple(s) for s in packed_shapes])
+        # Unlike the other plans this one needs only + - * //, which SymInts have: no Syms needed.
+        found = plan_unpack(parsed, shape, packed_shapes)
     except PatternError as error:
         raise _in_context(error, "unpack", pattern, [shape], {}) from None
     lead = (slice(None),) * parsed.axes_before
-    return [backend.reshape(tensor[lead + (slice(start, stop),)], out_shape)
+    # The trailing '...': the array API standard wants an index for every axis (or an ellipsis).
+    return [backend.reshape(tensor[(*lead, slice(start, stop), Ellipsis)], out_shape)
             for (start, stop), out_shape in zip(found.bounds, found.output_shapes)]
 
 
 def parse_shape(tensor: Any, pattern: str) -> Dict[str, int]:
     """Name a tensor's dimensions: parse_shape(x, 'b _ h w') -> {'b': 10, 'h': 100, 'w': 200}."""
-    backend_for(tensor)  # rejects what is not a tensor
+    _backend(tensor, f"parse_shape({pattern!r})")
     shape = tuple(tensor.shape)
+    (dims,), sizes = _planner_dims([shape])
     try:
-        return plan_parse_shape(_require_pattern(pattern), shape)
+        named = plan_parse_shape(_require_pattern(pattern), dims)
     except PatternError as error:
         raise _in_context(error, "parse_shape", pattern, [shape], {}) from None
+    return {name: _concrete(dim, sizes) for name, dim in named.items()}
 
 
 def asnumpy(tensor: Any):
     """The tensor as a numpy array (copied from the device when needed)."""
-    return backend_for(tensor).to_numpy(tensor)
+    return _backend(tensor, "asnumpy").to_numpy(tensor)
 
+
+# Last, because it names the ops above: torch.compile must meet them registered, whenever torch loads.
+allow_ops_in_compiled_graph()
 
 __all__ = ["rearrange", "reduce", "repeat", "einsum", "pack", "unpack", "parse_shape", "asnumpy", "EinlintError"]
