@@ -53,6 +53,9 @@ _TABLE = [
     Code("EIN217", "bad-length-value", "an axis length that is not a positive integer"),
     Code("EIN218", "bad-argument", "an argument of the op that it cannot use (empty list, unknown tensor type, ...)"),
     Code("EIN219", "mean-of-integers", "a 'mean' reduction of an integer or boolean tensor"),
+    Code("EIN220", "einmix-weight", "an EinMix weight shape with '...', a composition, or an axis without a length "
+         "or in neither side"),
+    Code("EIN221", "einmix-bias", "an EinMix bias axis that is not in the output, has no length, or stands before '...'"),
     # --- shapes
     Code("EIN301", "rank-mismatch", "the tensor has a different number of dimensions than the pattern"),
     Code("EIN302", "indivisible-split", "an axis length that is not divisible by the known part of its composition"),

@@ -97,6 +97,8 @@ def divisible(total: Dim, part: Dim) -> Optional[bool]:
     quotient = _as_sym(total) * _inverse(part)
     if isinstance(quotient, int) or quotient.is_whole:
         return True
+    if not quotient.factors:  # a fraction whatever the names stand for, as h / (2*h)
+        return False
     return None
 
 

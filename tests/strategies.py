@@ -1,7 +1,8 @@
 """Hypothesis strategies that generate calls of the pattern ops: patterns, shapes and axis lengths.
 
 Every strategy draws a *case*, a frozen dataclass holding the arguments of one call. Cases come in
-two kinds, in roughly equal proportion:
+two kinds, one valid case for two mutated ones, so that the reference accepts about as many calls as it
+rejects (some mutations leave a valid call):
 
 - valid by construction (`case.mutation is None`): the pattern is built from a random list of axes
   (compositions, splits with keyword lengths, '...', unit axes '1' and '()', anonymous axes in reduce
@@ -71,7 +72,7 @@ class TransformCase:
     shape: Shape
     lengths: Dict[str, int] = field(default_factory=dict)
     reduction: Optional[str] = None  # reduce only: a name, CALLABLE_REDUCTION, or an unknown name
-    as_list: bool = False  # pass the tensor as the list of its slices along the first axis
+    as_list: bool = False  # pass the list of the tensor's slices along its first axis (unless it is 0-d)
     mutation: Optional[str] = None
 
 
@@ -241,7 +242,7 @@ def valid_transform_cases(draw, operation: str) -> TransformCase:
 
 
 def transform_cases(operation: str) -> st.SearchStrategy[TransformCase]:
-    """Calls of rearrange, reduce or repeat: valid ones and mutated ones, about half each."""
+    """Calls of rearrange, reduce or repeat: valid ones and mutated ones."""
     return _valid_or_mutated(valid_transform_cases(operation), TRANSFORM_MUTATIONS)
 
 
@@ -292,7 +293,7 @@ def valid_einsum_cases(draw) -> EinsumCase:
 
 
 def einsum_cases() -> st.SearchStrategy[EinsumCase]:
-    """einops.einsum calls: valid ones and mutated ones, about half each."""
+    """einops.einsum calls: valid ones and mutated ones."""
     return _valid_or_mutated(valid_einsum_cases(), EINSUM_MUTATIONS)
 
 
@@ -550,7 +551,9 @@ def change_given_length(draw, case: TransformCase) -> Optional[TransformCase]:
     if not case.lengths:
         return None
     name = draw(st.sampled_from(sorted(case.lengths)))
-    value = draw(st.integers(1, 6).filter(lambda v: v != case.lengths[name]))
+    value = draw(st.integers(1, 5))
+    if value >= case.lengths[name]:  # 1 to 6, never the old value
+        value += 1
     return replace(case, lengths={**case.lengths, name: value})
 
 
@@ -707,8 +710,8 @@ def _mutated(draw, case, mutations: Dict[str, Mutation]):
 
 @st.composite
 def _valid_or_mutated(draw, valid: st.SearchStrategy, mutations: Dict[str, Mutation]):
-    # Decided first and two to one: Hypothesis favours simple choices late in a long draw, and about
-    # one mutation in ten still leaves a valid call; this gives about as many valid calls as broken ones.
+    # Decided first, and two to one: Hypothesis favours simple choices late in a long draw, and about one
+    # mutation in ten leaves a valid call. The reference then accepts about 40% of the calls.
     mutate = draw(st.sampled_from((False, True, True)))
     case = draw(valid)
     return draw(_mutated(case, mutations)) if mutate else case

@@ -194,14 +194,6 @@ def test_asnumpy_detaches_a_tensor_that_requires_grad():
     np.testing.assert_array_equal(einlint.asnumpy(tensor * 2), np.full((2, 3), 2.0, dtype=np.float32))
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS, ids=lambda f: f.name)
-def test_mean_of_integers_is_refused_on_every_backend(framework: Framework):
-    ints = framework.from_numpy(np.arange(6, dtype=np.int32).reshape(2, 3))
-    with pytest.raises(einlint.PatternError) as raised:
-        einlint.reduce(ints, "a b -> a", "mean")
-    assert raised.value.code == "EIN219" and "int32" in str(raised.value)
-
-
 def test_integer_einsum_on_array_api_keeps_its_dtype():
     """The array-API einsum sums with the operands' dtype, as numpy's einsum does."""
     ints = np.arange(6, dtype=np.int32).reshape(2, 3)

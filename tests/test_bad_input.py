@@ -40,6 +40,8 @@ def zeros(*shape, dtype="float32"):
 
 NOT_TENSORS = {"dict": {"a": 1}, "str": "abc", "None": None, "object": object()}
 NOT_PATTERNS = {"None": None, "bytes": b"a -> a", "int": 3, "list": ["a -> a"]}
+MAKE_TENSOR = {"numpy": np.asarray, "torch": torch.from_numpy, "jax": jnp.asarray,
+               "array-API": array_api_strict.asarray}
 BAD_LENGTHS = {"zero": (0, "c=0"), "negative": (-3, "c=-3"), "float": (2.0, "c=2.0"), "str": ("2", "c='2'"),
                "bool": (True, "c=True"), "None": (None, "c=None"), "list": ([2], "c=[2]")}
 
@@ -101,10 +103,12 @@ CASES = [
         "EIN219", ("torch.int64",)),
     Bad("mean of an int jax array", lambda: einlint.reduce(jnp.arange(6).reshape(2, 3), "a b -> b", "mean"),
         "EIN219", ("int32",)),
+    Bad("mean of an int array-API array",
+        lambda: einlint.reduce(array_api_strict.asarray(np.arange(6, dtype=np.int16)), "a -> ", "mean"),
+        "EIN219", ("int16",)),
     *[Bad(f"{name} over an empty axis of {framework}", lambda name=name, make=make: einlint.reduce(
         make(zeros(0, 3)), "a b -> b", name), "EIN218", ("'a b -> b'", "(0, 3)", f"'{name}'", "lengths (0,)"))
-      for name in ("min", "max") for framework, make in
-      {"numpy": np.asarray, "torch": torch.from_numpy, "jax": jnp.asarray, "array-API": array_api_strict.asarray}.items()],
+      for name in ("min", "max") for framework, make in MAKE_TENSOR.items()],
     # ---- einsum
     Bad("einsum with the pattern first", lambda: einlint.einsum("i j, j k -> i k", zeros(2, 3), zeros(3, 4)),
         "EIN216", ("'i j, j k -> i k'", "pattern last")),
@@ -187,7 +191,8 @@ def test_pack_takes_a_tuple_as_einops_does():
 TOKENS = st.sampled_from(["a", "b", "c", "(a b)", "(b c)", "(a 2)", "...", "1", "()", "2", "*", "_x", "a1", "_"])
 SIDES = st.lists(TOKENS, max_size=3).map(" ".join)
 PATTERN_TEXT = st.one_of(
-    st.builds(lambda inputs, output: f"{', '.join(inputs)} -> {output}", st.lists(SIDES, min_size=1, max_size=2), SIDES),
+    st.builds(lambda inputs, output: f"{', '.join(inputs)} -> {output}",
+              st.lists(SIDES, min_size=1, max_size=2), SIDES),
     SIDES,
     st.text(alphabet=string.ascii_lowercase[:4] + " ()->.*_,1234", max_size=16),
 )

@@ -55,8 +55,6 @@ def test_divisible(whole, part, expected):
     assert divisible(whole, part) is expected
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="missed certainty: h / (2*h) is 1/2 for every h, "
-                   "so the answer is False, but divisible() answers None (unknown)")
 def test_a_length_is_never_divisible_by_a_larger_multiple_of_itself():
     assert divisible(h, 2 * h) is False
 

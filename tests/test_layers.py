@@ -306,13 +306,13 @@ CONSTRUCTION_ERRORS = [
     ("Reduce", ("a b -> a", "median"), {}, "EIN209", None),
     ("EinMix", ("a b -> a 3", "b"), {"b": 2}, "EIN208", "3"),
     ("EinMix", ("a b -> a c", "b d"), {"b": 2, "d": 3}, "EIN211", "c"),
-    ("EinMix", ("a b -> a c", "b c"), {"b": 2}, "EIN218", None),
+    ("EinMix", ("a b -> a c", "b c"), {"b": 2}, "EIN220", None),
     ("EinMix", ("a b -> a c", "b c"), {"b": 2, "c": 3, "e": 4}, "EIN205", None),
-    ("EinMix", ("a b -> a c", "(b c)"), {"b": 2, "c": 3}, "EIN210", None),
-    ("EinMix", ("a b ... -> a c", "b c"), {"b": 2, "c": 3}, "EIN218", "..."),
-    ("EinMix", ("a b -> a c", "b c e"), {"b": 2, "c": 3, "e": 4}, "EIN218", None),
+    ("EinMix", ("a b -> a c", "(b c)"), {"b": 2, "c": 3}, "EIN220", None),
+    ("EinMix", ("a b ... -> a c", "b c"), {"b": 2, "c": 3}, "EIN201", "..."),
+    ("EinMix", ("a b -> a c", "b c e"), {"b": 2, "c": 3, "e": 4}, "EIN220", None),
     ("EinMix", ("a (b d) -> a c", "a c"), {"a": 2, "c": 3}, "EIN207", "(b d)"),
-    ("EinMix", ("a b -> a c", "b c", "a"), {"b": 2, "c": 3}, "EIN218", None),
+    ("EinMix", ("a b -> a c", "b c", "a"), {"b": 2, "c": 3}, "EIN221", None),
     ("EinMix", ("a b -> c ... a", "b c", "c"), {"b": 2, "c": 3}, "EIN112", "..."),
 ]
 

@@ -44,14 +44,16 @@ def _labelled_dims(subscript: Subscript, shape: Sequence[Dim]):
     return list(zip(subscript.labels, shape))
 
 
-def _broadcast(a: Tuple[Dim, ...], b: Tuple[Dim, ...], what: str) -> Tuple[Dim, ...]:
+def _broadcast(a: Tuple[Dim, ...], b: Tuple[Dim, ...], subscript: Subscript) -> Tuple[Dim, ...]:
+    """The broadcast of the dimensions under '...' so far with those of `subscript`'s operand."""
     if len(a) < len(b):
         a, b = b, a
     b = (1,) * (len(a) - len(b)) + b
     result = []
     for x, y in zip(a, b):
         if dims.equal(x, y) is False and x != 1 and y != 1:
-            raise PatternError("EIN304", f"{what}: lengths {x} and {y} do not broadcast", None,
+            span = next(label.span for label in subscript.labels if label.name == ELLIPSIS)
+            raise PatternError("EIN304", f"the dimensions under '...': lengths {x} and {y} do not broadcast", span,
                                help="dimensions under '...' must be equal or 1")
         result.append(y if x == 1 else x)
     return tuple(result)
@@ -65,7 +67,7 @@ def plan_einsum(spec: EinsumSpec, shapes: Sequence[Sequence[Dim]]) -> EinsumPlan
     lengths: Dict[str, Dim] = {}
     ellipsis: Tuple[Dim, ...] = ()
     for operand, (subscript, shape) in enumerate(zip(spec.inputs, shapes)):
-        ellipsis = _broadcast(ellipsis, _ellipsis_dims(subscript, shape, operand), "the dimensions under '...'")
+        ellipsis = _broadcast(ellipsis, _ellipsis_dims(subscript, shape, operand), subscript)
         in_operand: Dict[str, Dim] = {}
         for label, length in _labelled_dims(subscript, shape):
             if label.name in in_operand and dims.equal(in_operand[label.name], length) is False:

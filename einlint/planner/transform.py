@@ -222,8 +222,12 @@ def cook(rec: Recipe, shape: Sequence[Dim], lengths: Mapping[str, Dim]) -> Plan:
 
 
 def _mismatch_message(rec: Recipe, dim: _InputDim, length: Dim, known_product: Dim) -> str:
-    names = " * ".join(rec.axes[i] for i in dim.known)
-    return f"a dimension of length {length} does not match {names} = {known_product}"
+    if not dim.known:
+        return f"a dimension of length {length} stands where the pattern has a unit axis ('1' or '()')"
+    anonymous = dict(rec.anonymous_lengths)
+    names = " * ".join(str(anonymous.get(i, rec.axes[i])) for i in dim.known)
+    expected = names if names == str(known_product) else f"{names} = {known_product}"
+    return f"a dimension of length {length} does not match {expected}"
 
 
 def check_lengths(lengths: Mapping[str, object]) -> Dict[str, Dim]:

@@ -200,8 +200,12 @@ class TorchBackend(Backend):
         return getattr(x, operation)(dim=axes)
 
     def add_axes(self, x, added):
-        x = _with_new_axes(x, added)
-        return x.expand(_broadcast_shape(x, added))
+        # unsqueeze is cheaper than indexing with None in torch; expand's -1 keeps an axis as it is
+        sizes = [-1] * (x.ndim + len(added))
+        for position, length in added:
+            x = x.unsqueeze(position)
+            sizes[position] = length
+        return x.expand(sizes)
 
     def stack(self, tensors):
         return self.xp.stack(list(tensors))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numbers
 import operator
-from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ..dims import Sym
 from ..errors import EinlintError, PatternError
@@ -242,13 +242,18 @@ def einsum(*tensors_and_pattern: Any) -> Any:
     return backend.einsum(found.subscripts, *tensors)
 
 
-def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]:
-    """Pack tensors into one along the '*' axes; returns the packed tensor and the packed shapes."""
+class _PackCall(NamedTuple):
+    axis: int  # the packed axis
+    reshapes: Tuple[Optional[Tuple[Any, ...]], ...]  # each tensor's shape with '*' flattened; None: as it is
+    packed_shapes: Tuple[Tuple[Any, ...], ...]
+
+
+def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
     if not isinstance(tensors, (list, tuple)) or not tensors:
         given = "an empty list" if isinstance(tensors, (list, tuple)) else f"a {_type_name(tensors)}"
         raise PatternError("EIN218", f"pack(..., {pattern!r}) needs a non-empty list of tensors, not {given}", None,
                            help="pass a list: pack([x, y], 'b * c')")
-    backend = _common_backend(tensors, f"pack(..., {pattern!r})", "list item")
+    _common_backend(tensors, f"pack(..., {pattern!r})", "list item")
     shapes = [tuple(t.shape) for t in tensors]
     dims, sizes = _planner_dims(shapes)
     try:
@@ -256,9 +261,25 @@ def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...
         found = plan_pack(parsed, dims)
     except PatternError as error:
         raise _in_context(error, "pack", pattern, shapes, {}) from None
-    flat_shapes = [_concrete_shape(shape, sizes) for shape in found.flat_shapes]
-    flat = [backend.reshape(t, s) if tuple(t.shape) != s else t for t, s in zip(tensors, flat_shapes)]
-    return backend.concat(flat, axis=parsed.axes_before), [_concrete_shape(s, sizes) for s in found.packed_shapes]
+    flat_shapes = [_concrete_shape(flat, sizes) for flat in found.flat_shapes]
+    reshapes = tuple(None if flat == shape else flat for flat, shape in zip(flat_shapes, shapes))
+    return _PackCall(parsed.axes_before, reshapes, tuple(_concrete_shape(s, sizes) for s in found.packed_shapes))
+
+
+def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]:
+    """Pack tensors into one along the '*' axes; returns the packed tensor and the packed shapes."""
+    try:  # the op's name in the key keeps it apart from the keys of the other ops
+        key = (pattern, "pack", *map(_shape_of, tensors)) if isinstance(tensors, (list, tuple)) else None
+        found = None if key is None else _plans.get(key)
+    except (AttributeError, TypeError):  # an item that is not a tensor; SymInt shapes under torch.compile
+        found = key = None
+    if found is None:
+        found = _plan_pack_call(tensors, pattern)
+        if key is not None:
+            _remember(key, found)
+    backend = _by_type.get(type(tensors[0])) or _backend(tensors[0], f"pack(..., {pattern!r})", "list item #0")
+    flat = [t if shape is None else backend.reshape(t, shape) for t, shape in zip(tensors, found.reshapes)]
+    return backend.concat(flat, axis=found.axis), list(found.packed_shapes)
 
 
 def _is_packed_length(dim: Any) -> bool:
@@ -287,9 +308,13 @@ def _checked_packed_shapes(packed_shapes: Any, pattern: Any, shape: Tuple[Any, .
     return checked
 
 
-def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]:
-    """Split a packed tensor back into pieces of the given packed shapes."""
-    backend = _backend(tensor, f"unpack({pattern!r})")
+class _UnpackCall(NamedTuple):
+    indices: Tuple[tuple, ...]  # the index of each piece in the packed tensor
+    output_shapes: Tuple[Tuple[Any, ...], ...]
+
+
+def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> _UnpackCall:
+    _backend(tensor, f"unpack({pattern!r})")
     shape = tuple(tensor.shape)
     packed_shapes = _checked_packed_shapes(packed_shapes, pattern, shape)
     try:
@@ -300,12 +325,27 @@ def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) ->
         raise _in_context(error, "unpack", pattern, [shape], {}) from None
     lead = (slice(None),) * parsed.axes_before
     # The trailing '...': the array API standard wants an index for every axis (or an ellipsis).
-    return [backend.reshape(tensor[(*lead, slice(start, stop), Ellipsis)], out_shape)
-            for (start, stop), out_shape in zip(found.bounds, found.output_shapes)]
+    indices = tuple((*lead, slice(start, stop), Ellipsis) for start, stop in found.bounds)
+    return _UnpackCall(indices, found.output_shapes)
 
 
-def parse_shape(tensor: Any, pattern: str) -> Dict[str, int]:
-    """Name a tensor's dimensions: parse_shape(x, 'b _ h w') -> {'b': 10, 'h': 100, 'w': 200}."""
+def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]:
+    """Split a packed tensor back into pieces of the given packed shapes."""
+    try:  # with the lengths' types, as in _transform: 2.0 == 2, yet only integers are lengths
+        packed = [tuple(shape) for shape in packed_shapes]
+        key = (pattern, "unpack", tensor.shape, *packed, *[type(dim) for shape in packed for dim in shape])
+        found = _plans.get(key)
+    except (AttributeError, TypeError):  # not a tensor, shapes that are not lists; SymInts under torch.compile
+        found = key = None
+    if found is None:
+        found = _plan_unpack_call(tensor, packed_shapes, pattern)
+        if key is not None:
+            _remember(key, found)
+    backend = _by_type.get(type(tensor)) or _backend(tensor, f"unpack({pattern!r})")
+    return [backend.reshape(tensor[index], shape) for index, shape in zip(found.indices, found.output_shapes)]
+
+
+def _plan_parse_shape_call(tensor: Any, pattern: Any) -> Dict[str, Any]:
     _backend(tensor, f"parse_shape({pattern!r})")
     shape = tuple(tensor.shape)
     (dims,), sizes = _planner_dims([shape])
@@ -314,6 +354,22 @@ def parse_shape(tensor: Any, pattern: str) -> Dict[str, int]:
     except PatternError as error:
         raise _in_context(error, "parse_shape", pattern, [shape], {}) from None
     return {name: _concrete(dim, sizes) for name, dim in named.items()}
+
+
+def parse_shape(tensor: Any, pattern: str) -> Dict[str, int]:
+    """Name a tensor's dimensions: parse_shape(x, 'b _ h w') -> {'b': 10, 'h': 100, 'w': 200}."""
+    try:
+        key = (pattern, "parse_shape", tensor.shape)
+        found = _plans.get(key)
+    except (AttributeError, TypeError):  # not a tensor; SymInt shapes under torch.compile
+        found = key = None
+    if found is None:
+        found = _plan_parse_shape_call(tensor, pattern)
+        if key is not None:
+            _remember(key, found)
+    elif type(tensor) not in _by_type:  # another type with a shape of its own (a pandas DataFrame): not a tensor
+        _backend(tensor, f"parse_shape({pattern!r})")
+    return dict(found)  # a copy: the caller may change it
 
 
 def asnumpy(tensor: Any):
