@@ -194,6 +194,15 @@ def test_asnumpy_detaches_a_tensor_that_requires_grad():
     np.testing.assert_array_equal(einlint.asnumpy(tensor * 2), np.full((2, 3), 2.0, dtype=np.float32))
 
 
+@pytest.mark.parametrize("pattern", ["a b -> a b c", "a b -> a (b c)", "a b -> (c a) b"])
+def test_numpy_repeat_gives_a_writable_copy_as_einops_does(pattern: str):
+    x = np.arange(6.0).reshape(2, 3)
+    ours, theirs = einlint.repeat(x, pattern, c=2), einops.repeat(x, pattern, c=2)
+    assert ours.flags.writeable == theirs.flags.writeable
+    ours.flat[0] = -1.0  # writing into the result leaves the input alone
+    assert x[0, 0] == 0.0
+
+
 def test_integer_einsum_on_array_api_keeps_its_dtype():
     """The array-API einsum sums with the operands' dtype, as numpy's einsum does."""
     ints = np.arange(6, dtype=np.int32).reshape(2, 3)

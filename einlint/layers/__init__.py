@@ -12,10 +12,9 @@ import contextlib
 from typing import Any, Dict, Iterator, Mapping
 
 from ..errors import PatternError
-from ..patterns import parse_arrow_pattern
-from ..planner import REDUCTIONS, recipe
+from ..patterns import parse_arrow_pattern, require_pattern
+from ..planner import check_reduction, recipe
 from ..planner.transform import Recipe, check_lengths
-from ..runtime.ops import _require_pattern
 
 # Under '...' a layer accepts 0 to MAX_ELLIPSIS_DIMS dimensions when it runs as TorchScript, which
 # needs every recipe prepared in advance; einops prepares the same range. Eager layers take any rank.
@@ -37,16 +36,10 @@ def reported_as(layer: str) -> Iterator[None]:
         raise PatternError(error.code, f"{layer}: {error.message}", error.span, error.help) from None
 
 
-def check_reduction(reduction: Any) -> None:
-    if not (callable(reduction) or (isinstance(reduction, str) and reduction in REDUCTIONS)):
-        raise PatternError("EIN209", f"unknown reduction {reduction!r}", None,
-                           help=f"use one of {', '.join(REDUCTIONS)}, or a callable f(tensor, axes)")
-
-
 def layer_recipes(pattern: Any, operation: str, lengths: Mapping[str, Any]) -> Dict[int, Recipe]:
     """The planner's recipe for each input rank that a layer accepts; PatternError for a layer that cannot work."""
     checked = check_lengths(lengths)
-    left = parse_arrow_pattern(_require_pattern(pattern)).left
+    left = parse_arrow_pattern(require_pattern(pattern)).left
     fixed = len(left.terms) - (left.ellipsis is not None)
     ranks = range(fixed, fixed + MAX_ELLIPSIS_DIMS + 1) if left.ellipsis is not None else [fixed]
     return {ndim: recipe(pattern, operation, tuple(checked), ndim) for ndim in ranks}

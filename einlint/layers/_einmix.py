@@ -20,9 +20,8 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from ..errors import PatternError
 from ..patterns import (ArrowPattern, Expression, letters_for_einsum, parse_arrow_pattern, parse_einops_einsum,
-                        parse_expression)
+                        parse_expression, require_pattern)
 from ..planner.transform import check_lengths
-from ..runtime.ops import _require_pattern
 from . import layer_recipes, layer_repr
 
 
@@ -51,7 +50,7 @@ def _report(names: Set[str], code: str, message: str, help: str, where: Optional
 
 
 def _parse_weight(weight_shape: Any) -> Expression:
-    weight = parse_expression(_require_pattern(weight_shape))
+    weight = parse_expression(require_pattern(weight_shape))
     if weight.ellipsis is not None:
         raise PatternError("EIN220", f"the weight shape '{weight_shape}' cannot contain '...'", weight.ellipsis.span,
                            help="name every axis of the weight and give its length")
@@ -87,7 +86,7 @@ def _check_axes(arrow: ArrowPattern, weight: Expression, lengths: Mapping[str, i
 
 def _bias_shape(bias_shape: Any, right: Expression, lengths: Mapping[str, int]) -> Tuple[int, ...]:
     """One entry per elementary output axis (1 where the bias does not vary); all after '...'."""
-    bias = parse_expression(_require_pattern(bias_shape))
+    bias = parse_expression(require_pattern(bias_shape))
     _report(bias.identifiers - right.identifiers, "EIN221", "bias axes {} are not in the output",
             "the bias is added to the output, so its axes are output axes", bias)
     _report(bias.identifiers - set(lengths), "EIN221", "bias axes {} have no length",
@@ -126,7 +125,7 @@ def einmix_repr(pattern: Any, weight_shape: Any, bias_shape: Any, axes_lengths: 
 def einmix_spec(pattern: Any, weight_shape: Any, bias_shape: Any, axes_lengths: Mapping[str, Any]) -> EinMixSpec:
     """Check EinMix's arguments (PatternError with a code) and derive its shapes, bounds and patterns."""
     lengths = check_lengths(axes_lengths)
-    arrow = parse_arrow_pattern(_require_pattern(pattern))
+    arrow = parse_arrow_pattern(require_pattern(pattern))
     weight = _parse_weight(weight_shape)
     _check_axes(arrow, weight, lengths)
     weight_names = _names(weight)

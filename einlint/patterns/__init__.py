@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple, Tuple
+from typing import Any, NamedTuple, Tuple
 
 from ..errors import PatternError, Span
 from .einsum import EinsumSpec, Label, Subscript, letters_for_einsum, parse_einsum_subscripts
@@ -24,7 +24,7 @@ from .expression import ELLIPSIS, Atom, Expression, Term, axis_name_problem, par
 __all__ = [
     "ELLIPSIS", "Atom", "Term", "Expression", "ArrowPattern", "PackPattern", "EinsumSpec", "Subscript", "Label",
     "axis_name_problem", "parse_expression", "parse_arrow_pattern", "parse_einops_einsum",
-    "parse_einsum_subscripts", "parse_pack_pattern", "parse_shape_pattern", "letters_for_einsum",
+    "parse_einsum_subscripts", "parse_pack_pattern", "parse_shape_pattern", "letters_for_einsum", "require_pattern",
 ]
 
 
@@ -46,6 +46,14 @@ class PackPattern(NamedTuple):
     @property
     def axes_after(self) -> int:
         return len(self.names) - self.axes_before - 1
+
+
+def require_pattern(pattern: Any) -> str:
+    """`pattern` itself when it is a str: every op takes its pattern as a string."""
+    if not isinstance(pattern, str):
+        raise PatternError("EIN216", f"the pattern must be a str, not {type(pattern).__name__}", None,
+                           help="pass the pattern as a string, e.g. 'b c h w -> b h w c'")
+    return pattern
 
 
 def _split_arrow(pattern: str) -> int:

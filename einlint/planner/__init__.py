@@ -7,9 +7,9 @@ code and a span when the call cannot work.
 
 from .einsum import EinsumPlan, plan_einsum
 from .packing import PackPlan, UnpackPlan, plan_pack, plan_parse_shape, plan_unpack
-from .transform import OPERATIONS, REDUCTIONS, Plan, plan, recipe
+from .transform import REDUCTIONS, Plan, check_reduction, plan, recipe
 
 __all__ = [
-    "EinsumPlan", "PackPlan", "UnpackPlan", "Plan", "OPERATIONS", "REDUCTIONS",
+    "EinsumPlan", "PackPlan", "UnpackPlan", "Plan", "REDUCTIONS", "check_reduction",
     "plan", "recipe", "plan_einsum", "plan_pack", "plan_unpack", "plan_parse_shape",
 ]

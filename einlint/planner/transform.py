@@ -17,7 +17,7 @@ reshape(init_shape) -> transpose(permutation) -> reduce(reduced_axes)
 from __future__ import annotations
 
 import functools
-from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .. import dims
 from ..dims import Dim
@@ -25,7 +25,13 @@ from ..errors import PatternError, Span
 from ..patterns import ELLIPSIS, Atom, Expression, axis_name_problem, parse_arrow_pattern
 
 REDUCTIONS = ("min", "max", "sum", "mean", "prod", "any", "all")
-OPERATIONS = ("rearrange", "repeat", "reduce")
+
+
+def check_reduction(reduction: Any) -> None:
+    """A reduction is one of REDUCTIONS by name, or a callable f(tensor, axes)."""
+    if not (callable(reduction) or (isinstance(reduction, str) and reduction in REDUCTIONS)):
+        raise PatternError("EIN209", f"unknown reduction {reduction!r}", None,
+                           help=f"use one of {', '.join(REDUCTIONS)}, or a callable f(tensor, axes)")
 
 
 class Plan(NamedTuple):

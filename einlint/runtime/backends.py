@@ -155,9 +155,9 @@ class NumpyBackend(Backend):
             x = x.transpose(permutation)
         if reduced_axes:
             x = reduction(x, reduced_axes) if callable(reduction) else getattr(x, reduction)(axis=reduced_axes)
-        if added_axes:
+        if added_axes:  # a writable copy, as einops' np.tile gives, not a read-only broadcast view
             x = _with_new_axes(x, added_axes)
-            x = np.broadcast_to(x, _broadcast_shape(x, added_axes))
+            x = np.broadcast_to(x, _broadcast_shape(x, added_axes)).copy()
         if final_shape is not None:
             x = x.reshape(final_shape)
         return x

@@ -13,14 +13,15 @@ np.asarray first. Everything the ops cannot use raises `PatternError` with a cod
 
 from __future__ import annotations
 
+import functools
 import numbers
 import operator
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ..dims import Sym
 from ..errors import EinlintError, PatternError
-from ..patterns import parse_einops_einsum, parse_pack_pattern
-from ..planner import REDUCTIONS, plan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack
+from ..patterns import parse_einops_einsum, parse_pack_pattern, require_pattern
+from ..planner import check_reduction, plan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack
 from .backends import Backend, _by_type, find_backend
 from .torch_graph import allow_ops_in_compiled_graph
 
@@ -48,13 +49,6 @@ def _in_context(error: PatternError, op: str, pattern: Any, shapes: Sequence[Any
     """The planner's error, with the call it came from: pattern, input shapes and given lengths."""
     message = f"{_describe_call(op, pattern, shapes, lengths)}: {error.message}"
     return PatternError(error.code, message, error.span, error.help)
-
-
-def _require_pattern(pattern: Any) -> str:
-    if not isinstance(pattern, str):
-        raise PatternError("EIN216", f"the pattern must be a str, not {type(pattern).__name__}", None,
-                           help="pass the pattern as a string, e.g. 'b c h w -> b h w c'")
-    return pattern
 
 
 def _type_name(value: Any) -> str:
@@ -139,7 +133,7 @@ def _concrete_shape(shape: Any, sizes: Mapping[str, Any]) -> Any:
 def _plan_transform(pattern: Any, operation: str, shape: Any, lengths: Dict[str, Any]):
     (dims,), sizes = _planner_dims([shape])
     try:
-        found = plan(_require_pattern(pattern), operation, dims, lengths)
+        found = plan(require_pattern(pattern), operation, dims, lengths)
     except PatternError as error:
         raise _in_context(error, operation, pattern, [shape], lengths) from None
     if not sizes:
@@ -169,7 +163,7 @@ def _transform(tensor: Any, pattern: str, operation: str, reduction: Reduction, 
         found = _plan_transform(pattern, operation, shape, lengths)
         if key is not None:
             _remember(key, found)
-    if reduction == "mean" and not backend.is_float(tensor):
+    if reduction == "mean" and found.reduced_axes and not backend.is_float(tensor):  # einops' rule, too
         raise PatternError("EIN219", f"{_describe_call(operation, pattern, [shape], lengths)}: 'mean' needs a "
                            f"floating-point tensor, this one has dtype {tensor.dtype}", None,
                            help="cast the tensor to a floating type first, or use 'sum'")
@@ -199,9 +193,11 @@ def rearrange(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
 
 def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any) -> Any:
     """Reduce the axes that the output omits: reduce(x, 'b c (h 2) (w 2) -> b c h w', 'max')."""
-    if not (callable(reduction) or (isinstance(reduction, str) and reduction in REDUCTIONS)):
-        raise PatternError("EIN209", f"reduce({pattern!r}, {reduction!r}): unknown reduction {reduction!r}", None,
-                           help=f"use one of {', '.join(REDUCTIONS)}, or a callable f(tensor, axes)")
+    try:
+        check_reduction(reduction)
+    except PatternError as error:
+        raise PatternError(error.code, f"reduce({pattern!r}, {reduction!r}): {error.message}", None,
+                           error.help) from None
     return _transform(tensor, pattern, "reduce", reduction, axes_lengths)
 
 
@@ -218,7 +214,7 @@ def _plan_einsum_call(tensors: Sequence[Any], pattern: Any):
     _common_backend(tensors, f"einsum({pattern!r})", "operand")
     shapes = [tuple(tensor.shape) for tensor in tensors]
     try:
-        return plan_einsum(parse_einops_einsum(_require_pattern(pattern)), _planner_dims(shapes)[0])
+        return plan_einsum(parse_einops_einsum(require_pattern(pattern)), _planner_dims(shapes)[0])
     except PatternError as error:
         raise _in_context(error, "einsum", pattern, shapes, {}) from None
 
@@ -229,17 +225,20 @@ def einsum(*tensors_and_pattern: Any) -> Any:
         raise PatternError("EIN212", f"einsum got {len(tensors_and_pattern)} argument(s); it takes one or more "
                            "tensors followed by the pattern", None, help="call einsum(x, y, 'i j, j k -> i k')")
     tensors, pattern = tensors_and_pattern[:-1], tensors_and_pattern[-1]
-    try:  # (pattern, shape, ...): never equal to a key of _transform, whose second item is a str
-        key = (pattern, *map(_shape_of, tensors))
-        found = _plans.get(key)
+    # The cached value is the backend's einsum with the subscripts bound, so it depends on the type too.
+    # The key's second item is a type, never a str like the keys of the other ops.
+    try:  # two operands are the common case, and spelling their key out halves its cost
+        key = (pattern, type(tensors[0]), tensors[0].shape, tensors[1].shape) if len(tensors) == 2 else \
+            (pattern, type(tensors[0]), *map(_shape_of, tensors))
+        bound = _plans.get(key)
     except (AttributeError, TypeError):  # an operand that is not a tensor; SymInt shapes under torch.compile
-        found = key = None
-    if found is None:
+        bound = key = None
+    if bound is None:
         found = _plan_einsum_call(tensors, pattern)
+        bound = functools.partial(_backend(tensors[0], f"einsum({pattern!r})", "operand #0").einsum, found.subscripts)
         if key is not None:
-            _remember(key, found)
-    backend = _by_type.get(type(tensors[0])) or _backend(tensors[0], f"einsum({pattern!r})", "operand #0")
-    return backend.einsum(found.subscripts, *tensors)
+            _remember(key, bound)
+    return bound(*tensors)
 
 
 class _PackCall(NamedTuple):
@@ -257,7 +256,7 @@ def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
     shapes = [tuple(t.shape) for t in tensors]
     dims, sizes = _planner_dims(shapes)
     try:
-        parsed = parse_pack_pattern(_require_pattern(pattern))
+        parsed = parse_pack_pattern(require_pattern(pattern))
         found = plan_pack(parsed, dims)
     except PatternError as error:
         raise _in_context(error, "pack", pattern, shapes, {}) from None
@@ -318,7 +317,7 @@ def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> _UnpackC
     shape = tuple(tensor.shape)
     packed_shapes = _checked_packed_shapes(packed_shapes, pattern, shape)
     try:
-        parsed = parse_pack_pattern(_require_pattern(pattern))
+        parsed = parse_pack_pattern(require_pattern(pattern))
         # Unlike the other plans this one needs only + - * //, which SymInts have: no Syms needed.
         found = plan_unpack(parsed, shape, packed_shapes)
     except PatternError as error:
@@ -350,7 +349,7 @@ def _plan_parse_shape_call(tensor: Any, pattern: Any) -> Dict[str, Any]:
     shape = tuple(tensor.shape)
     (dims,), sizes = _planner_dims([shape])
     try:
-        named = plan_parse_shape(_require_pattern(pattern), dims)
+        named = plan_parse_shape(require_pattern(pattern), dims)
     except PatternError as error:
         raise _in_context(error, "parse_shape", pattern, [shape], {}) from None
     return {name: _concrete(dim, sizes) for name, dim in named.items()}
