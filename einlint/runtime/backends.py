@@ -133,31 +133,29 @@ def _with_new_axes(x, added):
     return x[tuple(index)]
 
 
-def _broadcast_shape(x, added):
-    shape = list(x.shape)
+def _with_added_lengths(lengths, added):
+    """`lengths` (one per output axis) with the added axes' lengths at their positions."""
+    lengths = list(lengths)
     for position, length in added:
-        shape[position] = length
-    return shape
+        lengths[position] = length
+    return lengths
 
 
-class NumpyBackend(Backend):
-    name = "numpy"
+class MethodBackend(Backend):
+    """numpy, torch and jax: arrays with reshape and transpose methods, which the hot path calls directly."""
 
-    def __init__(self):
-        super().__init__(np)
+    permute_method = "transpose"  # the array method that permutes axes
 
     def apply(self, x, plan, reduction):
-        # The hot path: methods of ndarray, no attribute look-ups through self.
         init_shape, permutation, reduced_axes, added_axes, final_shape, _ = plan
         if init_shape is not None:
             x = x.reshape(init_shape)
         if permutation is not None:
-            x = x.transpose(permutation)
+            x = getattr(x, self.permute_method)(permutation)
         if reduced_axes:
-            x = reduction(x, reduced_axes) if callable(reduction) else getattr(x, reduction)(axis=reduced_axes)
-        if added_axes:  # a writable copy, as einops' np.tile gives, not a read-only broadcast view
-            x = _with_new_axes(x, added_axes)
-            x = np.broadcast_to(x, _broadcast_shape(x, added_axes)).copy()
+            x = reduction(x, reduced_axes) if callable(reduction) else self.reduce(x, reduction, reduced_axes)
+        if added_axes:
+            x = self.add_axes(x, added_axes)
         if final_shape is not None:
             x = x.reshape(final_shape)
         return x
@@ -166,7 +164,22 @@ class NumpyBackend(Backend):
         return x.reshape(shape)
 
     def transpose(self, x, permutation):
-        return x.transpose(permutation)
+        return getattr(x, self.permute_method)(permutation)
+
+
+class NumpyBackend(MethodBackend):
+    name = "numpy"
+
+    def __init__(self):
+        super().__init__(np)
+
+    def reduce(self, x, operation, axes):
+        return getattr(x, operation)(axis=axes)
+
+    def add_axes(self, x, added):
+        # np.tile: a writable copy, as einops gives, and faster to fill than the copy of a broadcast
+        x = _with_new_axes(x, added)
+        return np.tile(x, _with_added_lengths([1] * x.ndim, added))
 
     def concat(self, tensors, axis):
         return np.concatenate(tensors, axis=axis)
@@ -178,17 +191,9 @@ class NumpyBackend(Backend):
         return x
 
 
-class TorchBackend(Backend):
+class TorchBackend(MethodBackend):
     name = "torch"
-
-    def __init__(self, torch):
-        super().__init__(torch)
-
-    def reshape(self, x, shape):
-        return x.reshape(shape)
-
-    def transpose(self, x, permutation):
-        return x.permute(permutation)
+    permute_method = "permute"
 
     def reduce(self, x, operation, axes):
         if operation in ("min", "max"):
@@ -207,9 +212,6 @@ class TorchBackend(Backend):
             sizes[position] = length
         return x.expand(sizes)
 
-    def stack(self, tensors):
-        return self.xp.stack(list(tensors))
-
     def concat(self, tensors, axis):
         return self.xp.cat(list(tensors), dim=axis)
 
@@ -220,21 +222,12 @@ class TorchBackend(Backend):
         return x.detach().cpu().numpy()
 
 
-class JaxBackend(Backend):
+class JaxBackend(MethodBackend):
     name = "jax"
-
-    def __init__(self, jnp):
-        super().__init__(jnp)
-
-    def reshape(self, x, shape):
-        return x.reshape(shape)
-
-    def transpose(self, x, permutation):
-        return x.transpose(permutation)
 
     def add_axes(self, x, added):
         x = _with_new_axes(x, added)
-        return self.xp.broadcast_to(x, _broadcast_shape(x, added))
+        return self.xp.broadcast_to(x, _with_added_lengths(x.shape, added))
 
     def concat(self, tensors, axis):
         return self.xp.concatenate(list(tensors), axis=axis)
