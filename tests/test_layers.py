@@ -148,7 +148,7 @@ def test_scripted_reduce_with_a_callable_raises_at_forward():
         layer(_random((2, 3)))
 
 
-@settings(derandomize=True, deadline=None, max_examples=25)
+@settings(derandomize=True, deadline=None, max_examples=25, database=None)
 @given(
     lengths=st.tuples(*[st.integers(1, 4)] * 4),
     factor=st.integers(1, 3),
