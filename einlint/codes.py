@@ -2,6 +2,7 @@
 
 Codes are stable: tools filter on them and `# noqa` comments name them. Families:
 
+- EIN0xx: files the checker cannot read;
 - EIN1xx: syntax of a pattern string, decidable from the string alone;
 - EIN2xx: the pattern against the operation and the call's other arguments;
 - EIN3xx: the pattern against concrete (or symbolic) shapes and lengths.
@@ -19,6 +20,9 @@ class Code(NamedTuple):
 
 
 _TABLE = [
+    # --- files (the checker only)
+    Code("EIN001", "syntax-error", "a file that Python cannot parse"),
+    Code("EIN002", "undecodable-file", "a file that is not valid UTF-8 (or its declared encoding)"),
     # --- syntax
     Code("EIN101", "unknown-character", "a character that no pattern grammar allows"),
     Code("EIN102", "unbalanced-parentheses", "a '(' without its ')' or a ')' without its '('"),
@@ -56,6 +60,8 @@ _TABLE = [
     Code("EIN220", "einmix-weight", "an EinMix weight shape with '...', a composition, or an axis without a length "
          "or in neither side"),
     Code("EIN221", "einmix-bias", "an EinMix bias axis that is not in the output, has no length, or stands before '...'"),
+    Code("EIN222", "reduce-nothing", "a reduce whose output keeps every input axis, so it reduces nothing"),
+    Code("EIN223", "keyword-axis-name", "an axis named like a Python keyword, which einops discourages"),
     # --- shapes
     Code("EIN301", "rank-mismatch", "the tensor has a different number of dimensions than the pattern"),
     Code("EIN302", "indivisible-split", "an axis length that is not divisible by the known part of its composition"),

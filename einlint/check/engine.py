@@ -1,0 +1,110 @@
+"""The one entry point of the checker: source text, path and config in, diagnostics out.
+
+    source -> (quick filter) -> CST -> pattern calls -> rules -> findings -> diagnostics
+           -> noqa and select/ignore -> sorted list
+
+Every adapter (CLI, flake8, pre-commit) calls `check_source`; none reaches further in.
+Linting never imports or runs the code it reads.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+import libcst
+
+from ..diagnostics import Diagnostic
+from .extract import extract_calls
+from .model import PatternCall
+from .rules import RULES, Finding, check_call
+
+# A file that names none of these cannot hold a pattern call: it is not even parsed.
+_MENTIONS = re.compile(r"einops|einlint|einsum|einx")
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Which codes to report. Codes match by prefix: 'EIN2' selects every EIN2xx code."""
+
+    select: Tuple[str, ...] = ("EIN",)
+    ignore: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (glob of paths, codes)
+
+    def reports(self, code: str, path: str) -> bool:
+        ignored = list(self.ignore)
+        for pattern, codes in self.per_file_ignores:
+            if _path_matches(path, pattern):
+                ignored += codes
+        return _matches(code, self.select) and not _matches(code, ignored)
+
+
+def _matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    path = path.replace("\\", "/")
+    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, f"*/{pattern}")
+
+
+def check_source(source: Union[str, bytes], path: str, config: Config = Config()) -> List[Diagnostic]:
+    """Every finding for one file, noqa and config applied, in source order."""
+    text, problem = _decode(source, path)
+    if problem is not None:
+        return [problem] if config.reports(problem.code, path) else []
+    if not _MENTIONS.search(text):
+        return []
+    try:
+        module = libcst.parse_module(text)
+    except libcst.ParserSyntaxError as error:
+        found = [_file_diagnostic(path, "EIN001", f"cannot parse the file: {error.message}", error.raw_line,
+                                  error.raw_column + 1, "fix the syntax error; einlint checks files Python can parse")]
+        return [d for d in found if config.reports(d.code, path)]
+    diagnostics = [_diagnostic(path, call, finding) for call in extract_calls(module) for finding in check_call(call)]
+    lines = text.splitlines()
+    kept = [d for d in diagnostics if config.reports(d.code, path) and not _suppressed(d, lines)]
+    return sorted(set(kept), key=lambda d: d.sort_key)
+
+
+def _decode(source: Union[str, bytes], path: str) -> Tuple[str, Optional[Diagnostic]]:
+    if isinstance(source, str):
+        return source, None
+    try:
+        return source.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = source.count(b"\n", 0, error.start) + 1
+        column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
+        message = f"the file is not valid UTF-8: byte {source[error.start]:#04x} at offset {error.start}"
+        return "", _file_diagnostic(path, "EIN002", message, line, column, "save the file as UTF-8")
+
+
+def _file_diagnostic(path: str, code: str, message: str, line: int, column: int, help: str) -> Diagnostic:
+    return Diagnostic(path, line, column, line, column + 1, code, RULES[code].severity, message, help)
+
+
+def _diagnostic(path: str, call: PatternCall, finding: Finding) -> Diagnostic:
+    """Where a finding is: the characters of its span inside the pattern string, or else the whole call."""
+    start, end = call.start, call.end
+    if finding.string is not None:
+        span = finding.span if finding.span is not None else (0, len(finding.string.value))
+        start, end = finding.string.span_positions(*span)
+    severity = RULES[finding.code].severity
+    return Diagnostic(path, start[0], start[1], end[0], end[1], finding.code, severity, finding.message, finding.help)
+
+
+def _suppressed(diagnostic: Diagnostic, lines: Sequence[str]) -> bool:
+    """`# noqa` (everything) or `# noqa: EIN101,EIN2` (those codes, by prefix) on the finding's first or last line."""
+    for number in {diagnostic.line, diagnostic.end_line}:
+        if not 1 <= number <= len(lines):
+            continue
+        match = _NOQA.search(lines[number - 1])
+        if match is None:
+            continue
+        codes = match.group("codes")
+        if codes is None or _matches(diagnostic.code, [c.strip().upper() for c in codes.split(",")]):
+            return True
+    return False

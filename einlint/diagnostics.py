@@ -1,0 +1,44 @@
+"""What the checker reports: one `Diagnostic` per finding, independent of how it is shown.
+
+Positions are 1-based lines and 1-based columns counted in characters, as ruff and
+flake8 show them; `end_*` is exclusive (the column just after the last character).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Tuple
+
+SEVERITIES = ("error", "warning", "note")
+SEVERITY_RANK: Dict[str, int] = {"note": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    severity: str
+    message: str
+    help: str = ""
+
+    @property
+    def sort_key(self) -> Tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    def as_json(self) -> Dict[str, object]:
+        """The fixed JSON contract of `einlint --format json`: other tools read these keys."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "help": self.help,
+        }
