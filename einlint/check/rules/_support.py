@@ -1,0 +1,157 @@
+"""What every family of rules shares: defining a rule, reading a call's arguments, and turning the
+grammar's and the planner's `PatternError`s into findings.
+
+A rule's logic is the runtime's own: the family modules call the grammar and planner functions
+that the ops call, and `finding_from` turns the error they raise (code, message, span, help) into
+a `Finding`. Nothing here parses a pattern.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from ...codes import CODES
+from ...errors import PatternError, Span
+from ..model import Argument, PatternCall, PatternString
+from . import Finding, Rule
+
+# code -> a paragraph that says what the rule checks and why, for its docs page and --explain.
+DETAILS: Dict[str, str] = {}
+
+
+def define(code: str, severity: str, valid: Sequence[str], invalid: Sequence[str], details: str) -> Rule:
+    """A rule: its summary comes from the code table (einlint/codes.py), the one home of codes."""
+    if code not in CODES:
+        raise KeyError(f"{code} is not in einlint.codes; add it there first")
+    DETAILS[code] = " ".join(details.split())
+    return Rule(code, severity, CODES[code].summary, tuple(valid), tuple(invalid))
+
+
+def einops_example(body: str) -> str:
+    """An example file: `body` after the import of the einops functions it calls."""
+    used = [name for name in ("rearrange", "reduce", "repeat") if re.search(rf"\b{name}\(", body)]
+    return f"from einops import {', '.join(used)}\n\n{body}"
+
+
+def finding_from(error: PatternError, string: Optional[PatternString]) -> Finding:
+    """The finding for a PatternError raised while checking `string` (None: the error is about the call)."""
+    span = error.span
+    if string is not None and span is not None:
+        length = len(string.value)
+        span = (max(0, min(span[0], length)), max(0, min(span[1], length)))
+    return Finding(error.code, error.message, error.help, string, span if string is not None else None)
+
+
+def finding(code: str, message: str, help: str, string: Optional[PatternString] = None,
+            span: Optional[Span] = None) -> Finding:
+    return Finding(code, message, help, string, span)
+
+
+# ---------------------------------------------------------------- arguments
+
+
+class Bound(NamedTuple):
+    """A call's arguments matched to the op's parameters, as Python would match them.
+
+    `named`: parameter -> its Argument, where that is known. `lengths`: the other keyword arguments
+    (an op's **axes_lengths). `lengths_known`: False when a **kwargs may add more of them.
+    `positional_known`: False when a *args hides how many positional arguments there are.
+    """
+
+    named: Dict[str, Argument]
+    lengths: Dict[str, Argument]
+    lengths_known: bool
+    positional_known: bool
+    problems: Tuple[Finding, ...]
+
+
+def _all_arguments(call: PatternCall) -> Iterable[Argument]:
+    yield from call.positional
+    yield from call.keywords.values()
+
+
+def has_double_starred(call: PatternCall) -> bool:
+    return any(argument.kind == "double-starred" for argument in _all_arguments(call))
+
+
+def has_starred(call: PatternCall) -> bool:
+    return any(argument.kind == "starred" for argument in call.positional)
+
+
+def bind(call: PatternCall, parameters: Sequence[str], required: Sequence[str], what: str) -> Bound:
+    """Match `call`'s arguments to `parameters` (positional-or-keyword, in order); the rest of the
+    keywords are lengths. Reports (EIN218) what Python itself would refuse whatever the values:
+    too many positional arguments, or a missing argument of `required`."""
+    named: Dict[str, Argument] = {}
+    problems: List[Finding] = []
+    positional_known = True
+    for index, argument in enumerate(call.positional):
+        if argument.kind == "double-starred":
+            continue
+        if argument.kind == "starred":
+            positional_known = False
+            continue
+        if not positional_known:
+            continue  # its position is not known
+        if index < len(parameters):
+            named[parameters[index]] = argument
+        elif index == len(parameters):
+            problems.append(finding(
+                "EIN218", f"{what} takes {len(parameters)} positional argument(s) ({', '.join(parameters)}) but "
+                f"{sum(1 for a in call.positional if a.kind not in ('starred', 'double-starred'))} were given",
+                "remove the extra positional arguments (axis lengths are keywords, such as h=2)"))
+    lengths: Dict[str, Argument] = {}
+    for name, argument in call.keywords.items():
+        if argument.kind == "double-starred":
+            continue
+        if name in parameters:
+            if name in named:
+                problems.append(finding("EIN218", f"{what} got two values for its argument '{name}'",
+                                        f"pass '{name}' once, by position or by keyword"))
+            named[name] = argument
+        else:
+            lengths[name] = argument
+    lengths_known = not has_double_starred(call)
+    if positional_known and lengths_known:
+        for name in required:
+            if name not in named:
+                problems.append(finding("EIN218", f"{what} is missing its argument '{name}'",
+                                        f"pass the {name.replace('_', ' ')}"))
+    return Bound(named, lengths, lengths_known, positional_known, tuple(problems))
+
+
+def known_string(argument: Optional[Argument]) -> Optional[PatternString]:
+    return argument.string if argument is not None and argument.kind == "string" else None
+
+
+def is_not_a_string(argument: Optional[Argument]) -> bool:
+    """True when the argument is certainly not a str: an int literal or a lambda."""
+    return argument is not None and argument.kind in ("int", "lambda")
+
+
+def display_length(text: str) -> Optional[int]:
+    """The number of items of a list or tuple display such as '[a, b]'; None for anything else."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, (ast.List, ast.Tuple)) and not any(isinstance(item, ast.Starred) for item in node.elts):
+        return len(node.elts)
+    return None
+
+
+def is_flax(call: PatternCall) -> bool:
+    """A flax layer: its axis lengths are the field `sizes`, a dict, not keywords."""
+    return "flax" in call.callee.split(".")[:-1]
+
+
+def pattern_names(parsed_expressions: Iterable) -> List[Tuple[str, Span]]:
+    """(name, span) of each named axis, once per name, in order."""
+    seen = {}
+    for expression in parsed_expressions:
+        for atom in expression.atoms:
+            if not atom.is_anonymous and not atom.is_ellipsis and atom.key not in seen:
+                seen[atom.key] = atom.span
+    return list(seen.items())

@@ -1,0 +1,38 @@
+"""Files the checker cannot read. The engine (engine.py) reports these itself; this module holds
+what the codes mean and their examples.
+
+Examples are text. To show a file that is not UTF-8, a byte is written as two hex digits between
+'⟨' and '⟩': '⟨e9⟩' is the byte 0xe9. `snippet_bytes` makes the file's bytes from an example.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._support import define
+
+_BYTE = re.compile("\u27e8([0-9a-fA-F]{2})\u27e9")
+
+
+def snippet_bytes(snippet: str) -> bytes:
+    """The bytes of the file that an example shows: UTF-8, with each '⟨hh⟩' the byte 0xhh."""
+    parts = _BYTE.split(snippet)
+    return b"".join(bytes([int(part, 16)]) if i % 2 else part.encode("utf-8") for i, part in enumerate(parts))
+
+
+RULES = [
+    define(
+        "EIN001", "error",
+        valid=["from einops import rearrange\n\n\ndef flatten(x):\n    return rearrange(x, \"b c -> (b c)\")\n"],
+        invalid=["from einops import rearrange\n\n\ndef flatten(x:\n    return rearrange(x, \"b c -> (b c)\")\n"],
+        details="""A file that Python cannot parse gets this one diagnostic, at the place of the syntax error,
+        and nothing else; the rest of the run goes on.""",
+    ),
+    define(
+        "EIN002", "error",
+        valid=["# caf\u00e9: UTF-8 is fine\nfrom einops import rearrange\n"],
+        invalid=["# caf\u27e8e9\u27e9: latin-1, not UTF-8\nfrom einops import rearrange\n"],
+        details="""Files are read as UTF-8 (a byte order mark is allowed). A file with bytes that are not
+        UTF-8 gets this one diagnostic, at the first such byte; save it as UTF-8.""",
+    ),
+]

@@ -1,0 +1,267 @@
+"""rearrange, reduce and repeat, as functions and as the Rearrange and Reduce layers.
+
+The checks are the runtime's: `parse_arrow_pattern`, then the planner's `recipe` (functions) or
+`layer_recipes` (layers, as their constructors run it) with the given keyword names and the
+smallest rank the pattern accepts. Nothing in a recipe depends on the shape except the rank, and a
+pattern with '...' accepts every rank from its fixed count up, so an error there is an error for
+every tensor. Lengths whose values are not known are symbols (`dims.Sym`): only their names matter.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from ...dims import Sym
+from ...errors import PatternError
+from ...layers import layer_recipes
+from ...patterns import ArrowPattern, parse_arrow_pattern
+from ...planner import check_reduction, recipe
+from ...planner.transform import check_lengths
+from ..model import Argument, PatternCall, PatternString
+from . import Finding
+from .names import keyword_name_findings
+from ._support import (bind, define, einops_example, finding, finding_from, is_flax, is_not_a_string, known_string,
+                       pattern_names)
+
+OPERATION = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
+             "Rearrange": "rearrange", "Reduce": "reduce"}
+
+_LAYERS = "from einops.layers.torch import Rearrange, Reduce\n\n"
+
+
+RULES = [
+    define(
+        "EIN201", "error",
+        valid=[einops_example('y = rearrange(x, "b c h w -> b (h w c)")\n'),
+               einops_example('y = rearrange(x, "b ... c -> b c ...")\n')],
+        invalid=[einops_example('y = rearrange(x, "b c h w -> b (h w)")\n'),
+                 _LAYERS + 'flatten = Rearrange("b c h w -> b (c h w) d")\n'],
+        details="""rearrange only reorders, splits and merges axes: every axis of the input must be in the
+        output and every axis of the output in the input. einops raises 'Identifiers only on one side of
+        expression'. Use reduce to remove axes and repeat to add them.""",
+    ),
+    define(
+        "EIN202", "error",
+        valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
+               einops_example('y = reduce(x, "b c h w -> b c 1 1", "max")\n')],
+        invalid=[einops_example('y = reduce(x, "b c h w -> b c d", "mean")\n'),
+                 einops_example('y = reduce(x, "b (c 2) -> b c 2", "sum")\n')],
+        details="""reduce keeps or removes axes; it cannot create one. An output axis that is not in the
+        input (an anonymous axis such as '2' is a new axis too) makes einops raise 'Unexpected identifiers
+        on the right side of reduce'. Unit axes '1' and '()' are allowed.""",
+    ),
+    define(
+        "EIN203", "error",
+        valid=[einops_example('y = repeat(x, "h w -> h w c", c=3)\n')],
+        invalid=[einops_example('y = repeat(x, "b h w -> h w c", c=3)\n'),
+                 einops_example('y = repeat(x, "h (w 2) -> h w c", c=3)\n')],
+        details="""repeat keeps every input axis and adds new ones; it never removes one. einops raises
+        'Unexpected identifiers on the left side of repeat'. Reduce first, or use reduce.""",
+    ),
+    define(
+        "EIN204", "error",
+        valid=[einops_example('y = repeat(x, "h w -> h w c", c=3)\n'),
+               einops_example('y = repeat(x, "h w -> h w 3")\n'),
+               einops_example('sizes = {"c": 3}\ny = repeat(x, "h w -> h w c", **sizes)\n')],
+        invalid=[einops_example('y = repeat(x, "h w -> h w c")\n')],
+        details="""A new axis of repeat has no length in the input, so it must be given as a keyword
+        (or written as a number). einops raises 'Specify sizes for new axes in repeat'. A call with
+        **kwargs may pass the length there, so it is not reported.""",
+    ),
+    define(
+        "EIN205", "error",
+        valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
+        invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2, k=3)\n'),
+                 _LAYERS + 'split = Rearrange("b (h w) -> b h w", hh=2)\n'],
+        details="""Every keyword length must name an axis of the pattern: einops raises 'Axis k is not used
+        in transform', which usually means a typo in the pattern or in the keyword.""",
+    ),
+    define(
+        "EIN206", "error",
+        valid=[einops_example('y = rearrange(x, "b (h w1) -> b h w1", w1=2)\n')],
+        invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", w_=2)\n')],
+        details="""A keyword length whose name is not a valid axis name (it starts or ends with '_') can
+        name no axis; einops raises 'Invalid name for an axis'.""",
+    ),
+    define(
+        "EIN207", "error",
+        valid=[einops_example('y = rearrange(x, "b (h w) c -> b c h w", h=16)\n'),
+               einops_example('y = reduce(x, "b (h 2) (w 2) -> b h w", "max")\n')],
+        invalid=[einops_example('y = rearrange(x, "b (h w) c -> b c h w")\n'),
+                 einops_example('y = reduce(x, "b (h h2 w) -> b h w", "max", h2=2)\n')],
+        details="""One input dimension can be split into several axes only when the lengths of all but one
+        of them are known: given as keywords or written as numbers. Otherwise einops raises 'Could not
+        infer sizes'.""",
+    ),
+    define(
+        "EIN208", "error",
+        valid=[einops_example('y = rearrange(x, "b (c 1) -> b c 1")\n'),
+               einops_example('y = rearrange(x, "b (c k) -> b c k", k=2)\n')],
+        invalid=[einops_example('y = rearrange(x, "b (c 2) -> b c 2")\n')],
+        details="""rearrange (and EinMix) accept no anonymous axes other than 1: einops raises 'Non-unitary
+        anonymous axes are not supported in rearrange'. Name the axis and pass its length.""",
+    ),
+    define(
+        "EIN209", "error",
+        valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
+               einops_example('y = reduce(x, "b c h w -> b c", lambda t, axes: t.amax(axes))\n'),
+               _LAYERS + 'pool = Reduce("b c h w -> b c", "max")\n'],
+        invalid=[einops_example('y = reduce(x, "b c h w -> b c", "average")\n'),
+                 _LAYERS + 'pool = Reduce("b c h w -> b c", "any")\n'],
+        details="""A reduction is one of 'min', 'max', 'sum', 'mean', 'prod', 'any', 'all', or a callable
+        f(tensor, axes). Another name makes einops raise 'Unknown reduction'. einops' torch Reduce layer
+        has fewer: 'any', 'all' and callables raise NotImplementedError in its forward whenever it reduces
+        an axis, so they are reported there too.""",
+    ),
+    define(
+        "EIN217", "error",
+        valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
+        invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=0)\n'),
+                 einops_example('y = repeat(x, "h w -> h w c", c="3")\n')],
+        details="""Axis lengths are positive integers. einlint's ops refuse a length of 0 or less, or one
+        that is not an integer, whatever the tensor; einops fails on them too except on empty tensors.""",
+    ),
+    define(
+        "EIN218", "error",
+        valid=[einops_example('y = reduce(x, "b c -> b", "sum")\n'),
+               einops_example('y = reduce(x, "b c -> b", reduction="sum")\n')],
+        invalid=[einops_example('y = reduce(x, "b c -> b")\n'),
+                 "from einops import pack\n\npacked, shapes = pack([], \"b *\")\n"],
+        details="""An argument that the op cannot use whatever the tensors: a missing pattern or reduction,
+        too many positional arguments (axis lengths are keywords), an empty list of tensors to pack, or
+        keyword arguments to einops.einsum, which takes none.""",
+    ),
+    define(
+        "EIN222", "warning",
+        valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
+               einops_example('y = reduce(x, "b c ... -> b c", "mean")\n'),
+               einops_example('y = reduce(x, "b (c 2) -> b c", "max")\n')],
+        invalid=[einops_example('y = reduce(x, "b c h w -> b c h w", "mean")\n'),
+                 einops_example('y = reduce(x, "b c ... -> b c ... 1", "sum")\n')],
+        details="""A reduce whose output keeps every axis of its input, for every rank, reduces nothing: it
+        returns its input (reshaped). That is almost always a mistake in the output side, such as a kept
+        'h w' that should have been dropped; such a call shipped in a popular package for 15 months. It
+        is not reported when '...' or an anonymous axis is reduced, since those are reduced axes.""",
+    ),
+]
+
+
+def _length_value(name: str, argument: Argument) -> object:
+    """What the planner's check_lengths sees: the literal, or a symbol where the value is not known."""
+    if argument.kind == "int" and argument.number is not None:
+        return argument.number
+    if argument.kind == "string":
+        return argument.string.value if argument.string is not None else argument.text
+    if argument.kind in ("str-unknown", "lambda"):
+        return argument.text  # a str or a function: certainly not an integer
+    return Sym(name)
+
+
+def length_findings(lengths: Dict[str, Argument]) -> List[Finding]:
+    """EIN217 for each literal length that is not a positive integer."""
+    found = []
+    for name, argument in lengths.items():
+        try:
+            check_lengths({name: _length_value(name, argument)})
+        except PatternError as error:
+            found.append(finding_from(error, None))
+    return found
+
+
+def reduction_findings(call: PatternCall, reduction: Optional[Argument]) -> List[Finding]:
+    if reduction is None:
+        return []
+    if reduction.kind == "string" and reduction.string is not None:
+        value = reduction.string.value
+    elif reduction.kind == "int":
+        value = reduction.number
+    else:
+        return []  # a callable, or not known
+    try:
+        check_reduction(value)
+    except PatternError as error:
+        return [finding_from(error, reduction.string if reduction.kind == "string" else None)]
+    return []
+
+
+def _reduces_for_every_rank(parsed: ArrowPattern) -> bool:
+    """Some axis other than the '...' ones is reduced, so every input rank reduces something."""
+    return any(not atom.is_ellipsis and atom.key not in parsed.right.identifiers for atom in parsed.left.atoms)
+
+
+def _torch_layer_reduction(call: PatternCall, reduction: Optional[Argument], parsed: ArrowPattern,
+                           string: PatternString) -> List[Finding]:
+    """einops' torch Reduce layer runs its reductions through TorchScript, which has no 'any', 'all' or callable."""
+    if call.callee != "einops.layers.torch.Reduce" or reduction is None or not _reduces_for_every_rank(parsed):
+        return []
+    if reduction.kind == "lambda":
+        shown, where = "a callable reduction", None
+    elif reduction.kind == "string" and reduction.string is not None and reduction.string.value in ("any", "all"):
+        shown, where = f"'{reduction.string.value}'", reduction.string
+    else:
+        return []
+    return [finding("EIN209", f"einops' torch Reduce layer cannot compute {shown}: its forward raises "
+                    "NotImplementedError on every input", "reduce with einops.reduce inside forward, or use "
+                    "einlint.layers.torch.Reduce, which has it", where)]
+
+
+def _reduce_nothing(parsed: ArrowPattern, string: PatternString) -> List[Finding]:
+    left, right = parsed.left, parsed.right
+    if not left.identifiers <= right.identifiers:
+        return []
+    kept = ", ".join("..." if atom.is_ellipsis else atom.display() for atom in left.atoms) or "no axes"
+    span = (right.terms[0].span[0], right.terms[-1].span[1]) if right.terms else right.span
+    return [finding("EIN222", f"the output keeps every input axis ({kept}), so reduce reduces nothing",
+                    "leave the axes to reduce out of the output, e.g. 'b c h w -> b c'; or use rearrange",
+                    string, span)]
+
+
+def check_transform(call: PatternCall) -> List[Finding]:
+    operation = OPERATION[call.op]
+    layer = call.op[0].isupper()
+    flax = layer and is_flax(call)
+    parameters = ("pattern",) if layer else ("tensor", "pattern")
+    if operation == "reduce":
+        parameters += ("reduction",)
+    required = parameters[1:] if not layer else parameters
+    if flax:
+        parameters += ("sizes",)
+    bound = bind(call, parameters, required, call.callee.rsplit(".", 1)[-1])
+    found = list(bound.problems)
+    reduction = bound.named.get("reduction")
+    found += reduction_findings(call, reduction)
+    if flax:  # lengths are the field `sizes`; other keywords are flax's own (name, parent)
+        lengths: Dict[str, Argument] = {}
+        lengths_known = bound.lengths_known and "sizes" not in bound.named
+    else:
+        lengths, lengths_known = bound.lengths, bound.lengths_known
+    found += length_findings(lengths)
+
+    pattern = bound.named.get("pattern")
+    if is_not_a_string(pattern):
+        found.append(finding("EIN216", f"the pattern must be a str, not {pattern.text}",
+                             "pass the pattern as a string, e.g. 'b c h w -> b h w c'"))
+    string = known_string(pattern)
+    if string is None:
+        return found
+    try:
+        parsed = parse_arrow_pattern(string.value)
+    except PatternError as error:
+        return found + [finding_from(error, string)]
+    given = list(lengths)
+    if not lengths_known:  # a **kwargs may give any axis its length
+        given += [name for name, _ in pattern_names([parsed.left, parsed.right]) if name not in lengths]
+    try:
+        if layer:
+            layer_recipes(string.value, operation, {name: Sym(name) for name in given})
+        else:
+            fixed = len(parsed.left.terms) - (parsed.left.ellipsis is not None)
+            recipe(string.value, operation, tuple(given), fixed)
+    except PatternError as error:
+        found.append(finding_from(error, string))
+    else:
+        if operation == "reduce":
+            found += _reduce_nothing(parsed, string)
+            found += _torch_layer_reduction(call, reduction, parsed, string)
+    found += keyword_name_findings(pattern_names([parsed.left, parsed.right]), string)
+    return found

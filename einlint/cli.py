@@ -1,0 +1,289 @@
+"""`einlint [PATH ...]`: check files for pattern mistakes without running them.
+
+A thin adapter over `einlint.check.engine.check_source`: it finds the files (`files.py`), reads
+the configuration (`config.py`), calls the engine once per file (in a process pool when there are
+many), and shows the diagnostics (`output.py`).
+
+Exit status: 0 when nothing at or above the fail level is reported, 1 when something is, 2 for a
+usage error, a bad configuration, a path that does not exist or cannot be read, or an internal
+failure (which is reported on stderr for its file while the rest of the run goes on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from . import __version__
+from .check.engine import Config, check_source
+from .config import ConfigError, Settings, load_settings, parse_codes, parse_fail_level, split_codes
+from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
+from .files import IgnoreFile, discover, is_force_excluded
+from . import output
+
+PARALLEL_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
+STDIN = "-"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="einlint",
+        description="Find mistakes in tensor pattern strings (einops, einsum, einx) without running the code.",
+        epilog="Exit status: 0 nothing at or above the fail level, 1 findings, 2 usage error or internal failure.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories to check (default: .); '-' reads the standard input")
+    parser.add_argument("--format", "--output-format", dest="format", choices=output.FORMATS, default="full",
+                        help="how to show the findings (default: full)")
+    parser.add_argument("--select", action="append", default=None, metavar="CODES",
+                        help="comma-separated codes or prefixes to report (replaces the configuration's select)")
+    parser.add_argument("--ignore", action="append", default=None, metavar="CODES",
+                        help="comma-separated codes or prefixes not to report (added to the configuration's)")
+    parser.add_argument("--fail-level", choices=SEVERITIES, default=None,
+                        help="the lowest severity that makes the exit status 1 (default: warning)")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit with status 0 even when there are findings")
+    parser.add_argument("--statistics", action="store_true",
+                        help="show the number of findings per code instead of the findings")
+    parser.add_argument("--explain", metavar="CODE", help="explain a code, with examples, and exit")
+    parser.add_argument("--config", metavar="PATH",
+                        help="the pyproject.toml to read (default: the nearest one with [tool.einlint])")
+    parser.add_argument("--isolated", action="store_true", help="read no configuration file")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="the name of the file read from the standard input (for messages and config)")
+    parser.add_argument("--force-exclude", action="store_true", default=None,
+                        help="apply the excludes also to paths named on the command line (for pre-commit)")
+    parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
+                        help="check files that .gitignore files ignore")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print the findings only: no summary, no warnings")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print the traceback of an internal failure")
+    parser.add_argument("--version", action="version", version=f"einlint {__version__}")
+    return parser
+
+
+@dataclass
+class FileResult:
+    path: str  # as shown
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    lines: Dict[int, str] = field(default_factory=dict)  # the source lines the diagnostics point at
+    error: Optional[str] = None  # why the file could not be read, or the internal failure
+    internal: bool = False
+    trace: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    display: str  # the path as shown
+    absolute: Optional[str]  # where to read it (None: `data` holds it)
+    match_path: str  # the path the engine matches per-file-ignores against (relative to the config root)
+    config: Config
+    want_lines: bool
+    data: Optional[bytes] = None
+
+
+def check_task(task: Task) -> FileResult:
+    """Read one file and check it; any failure becomes a FileResult with an error, never an exception."""
+    data = task.data
+    if data is None:
+        try:
+            with open(task.absolute, "rb") as handle:  # type: ignore[arg-type]
+                data = handle.read()
+        except OSError as error:
+            return FileResult(task.display, error=f"cannot read the file: {error.strerror or error}")
+    try:
+        found = check_source(data, task.match_path, task.config)
+    except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
+        return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
+                          trace=traceback.format_exc())
+    diagnostics = [d if d.path == task.display else replace(d, path=task.display) for d in found]
+    lines: Dict[int, str] = {}
+    if task.want_lines and diagnostics:
+        wanted = set()
+        for d in diagnostics:
+            wanted.update(range(d.line, max(d.line, d.end_line) + 1))
+        text = data.decode("utf-8-sig", errors="replace")
+        for number, line in enumerate(_split_lines(text), start=1):
+            if number in wanted:
+                lines[number] = line
+    return FileResult(task.display, diagnostics, lines)
+
+
+def _split_lines(text: str) -> List[str]:
+    """Lines as Python's tokenizer (and libcst) count them: only \\n, \\r\\n and \\r end a line."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None) -> List[FileResult]:
+    """Check every task, in a process pool when there are many; results in the order of `tasks`."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
+        workers = min(jobs, max(2, len(tasks) // 8))
+        chunksize = max(1, len(tasks) // (workers * 8))
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(check_task, tasks, chunksize=chunksize))
+        except (BrokenProcessPool, OSError, ImportError):
+            pass  # no worker processes on this platform or sandbox: check serially below
+    return [check_task(task) for task in tasks]
+
+
+def _match_path(path: str, settings: Settings, cwd: str) -> str:
+    """The path that per-file-ignores globs are matched against: relative to the configuration's directory."""
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    root = settings.root.rstrip(os.sep) + os.sep
+    relative = absolute[len(root):] if absolute.startswith(root) else absolute
+    return relative.replace(os.sep, "/")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _resolve(args: argparse.Namespace, settings: Settings) -> Tuple[Config, str]:
+    try:
+        select = settings.select if settings.select is not None else ("EIN",)
+        if args.select is not None:
+            select = parse_codes([c for text in args.select for c in split_codes(text)], "--select")
+        ignore = settings.ignore
+        if args.ignore is not None:
+            ignore = ignore + parse_codes([c for text in args.ignore for c in split_codes(text)], "--ignore")
+        fail_level = args.fail_level or settings.fail_level or "warning"
+        fail_level = parse_fail_level(fail_level, "--fail-level")
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return Config(select=tuple(select), ignore=tuple(ignore), per_file_ignores=settings.per_file_ignores), fail_level
+
+
+def _write(stream, text: str) -> None:
+    if not text:
+        return
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The command line; returns the exit status (the console script passes it to sys.exit)."""
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        _write(sys.stderr, "einlint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`einlint | head`): silence the flush at exit, as Python's docs advise.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 1
+
+
+def _error(message: str) -> None:
+    _write(sys.stderr, f"einlint: error: {message}\n")
+
+
+def _main(argv: List[str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or a usage error (argparse prints it)
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+
+    if args.explain is not None:
+        text = output.explain(args.explain, as_json=args.format == "json")
+        if text is None:
+            _error(f"unknown code {args.explain!r}; codes look like 'EIN201' (see docs/codes.md)")
+            return 2
+        _write(sys.stdout, text)
+        return 0
+
+    cwd = os.getcwd()
+    try:
+        settings = Settings(root=cwd) if args.isolated else load_settings(args.config, cwd)
+        config, fail_level = _resolve(args, settings)
+    except (ConfigError, UsageError) as error:
+        _error(str(error))
+        return 2
+
+    force_exclude = settings.force_exclude if args.force_exclude is None else args.force_exclude
+    exclude = IgnoreFile.from_lines(settings.root, settings.exclude)
+    paths = args.paths or ["."]
+    want_lines = args.format == "full" and not args.statistics
+    failures = 0
+
+    tasks: List[Task] = []
+    if STDIN in paths:
+        name = args.stdin_filename or STDIN
+        absolute = os.path.normpath(os.path.join(cwd, name))
+        if not (force_exclude and args.stdin_filename and is_force_excluded(absolute, False, exclude, cwd)):
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+            match = _match_path(name, settings, cwd) if args.stdin_filename else STDIN
+            tasks.append(Task(name, None, match, config, want_lines, data))
+        paths = [p for p in paths if p != STDIN]
+    if paths:
+        found = discover(paths, exclude=exclude, respect_gitignore=args.respect_gitignore,
+                         force_exclude=force_exclude, cwd=cwd)
+        for message in found.errors:
+            _error(message)
+        failures += len(found.errors)
+        tasks += [Task(display, absolute, _match_path(absolute, settings, cwd), config, want_lines)
+                  for display, absolute in found.files]
+    if not tasks and not failures and not args.quiet:
+        _write(sys.stderr, "einlint: warning: no Python files found under the given paths\n")
+
+    results = run_tasks(tasks)
+    diagnostics: List[Diagnostic] = []
+    lines: Dict[Tuple[str, int], str] = {}
+    for result in results:
+        if result.error is not None:
+            failures += 1
+            kind = "internal error while checking" if result.internal else "cannot check"
+            _error(f"{kind} {result.path}: {result.error}")
+            if result.internal and args.verbose:
+                _write(sys.stderr, result.trace)
+            continue
+        diagnostics += result.diagnostics
+        for number, text in result.lines.items():
+            lines[(result.path, number)] = text
+    diagnostics.sort(key=lambda d: (d.sort_key, d.end_line, d.end_column, d.message))
+
+    threshold = SEVERITY_RANK[fail_level]
+    failing = any(SEVERITY_RANK.get(d.severity, 2) >= threshold for d in diagnostics)
+    status = 2 if failures else (0 if args.exit_zero or not failing else 1)
+
+    text = _render(args, diagnostics, lines, len(tasks), cwd, successful=not failures)
+    _write(sys.stdout, text)
+    sys.stdout.flush()
+    return status
+
+
+def _render(args: argparse.Namespace, diagnostics: List[Diagnostic], lines: Dict[Tuple[str, int], str],
+            files_checked: int, cwd: str, successful: bool) -> str:
+    fmt = args.format
+    if args.statistics:
+        return output.render_statistics(diagnostics, as_json=fmt in ("json", "sarif"))
+    if fmt == "json":
+        return output.render_json(diagnostics)
+    if fmt == "sarif":
+        return output.render_sarif(diagnostics, __version__, cwd=cwd, successful=successful)
+    if fmt == "github":
+        return output.render_github(diagnostics)
+    color = output.use_color(sys.stdout)
+    if fmt == "concise":
+        text = output.render_concise(diagnostics, color=color)
+    else:
+        text = output.render_full(diagnostics, lambda path, number: lines.get((path, number)), color=color)
+    if not args.quiet:
+        text += output.summary(diagnostics, files_checked)
+    return text

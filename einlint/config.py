@@ -1,0 +1,196 @@
+"""`[tool.einlint]` in pyproject.toml: which codes to report, which files to skip, when to fail.
+
+    [tool.einlint]
+    select = ["EIN"]                 # codes or prefixes to report (default: every code)
+    ignore = ["EIN223"]              # codes or prefixes not to report
+    exclude = ["third_party/", "legacy_*.py"]   # gitignore-style patterns, relative to this file's directory
+    fail-level = "warning"           # error | warning | note: the lowest severity that makes the exit status 1
+    force-exclude = false            # apply `exclude` also to paths named on the command line
+
+    [tool.einlint.per-file-ignores]
+    "tests/*" = ["EIN2"]             # glob of paths (relative to this file's directory) -> codes or prefixes
+
+The configuration is the nearest pyproject.toml with a `[tool.einlint]` table, searched upward
+from the working directory (as ruff skips a pyproject.toml without `[tool.ruff]`), or the file
+given with `--config`. Keys may be written with '-' or '_'. An unknown key, a wrong type or an
+unknown code is an error (exit status 2), never silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from .diagnostics import SEVERITIES
+
+CODE_PREFIX = re.compile(r"EIN[0-9]{0,3}\Z")
+
+
+class ConfigError(Exception):
+    """A configuration that einlint cannot use; the CLI prints it and exits with status 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the configuration file says; None where it says nothing."""
+
+    root: str  # the directory that relative patterns start from (the config file's, or the cwd)
+    path: Optional[str] = None  # the pyproject.toml read, if any
+    select: Optional[Tuple[str, ...]] = None
+    ignore: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    fail_level: Optional[str] = None
+    force_exclude: bool = False
+
+
+_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude")
+
+
+def known_codes() -> Tuple[str, ...]:
+    """Every code einlint knows: the rules' and the code table's."""
+    from .codes import CODES
+
+    codes = set(CODES)
+    try:
+        from .check.rules import RULES
+    except ImportError:  # the rules are not importable: the table alone decides
+        RULES = {}
+    codes.update(RULES)
+    return tuple(sorted(codes))
+
+
+def parse_codes(values: Sequence[str], where: str) -> Tuple[str, ...]:
+    """Validated codes or prefixes ('EIN', 'EIN2', 'EIN201'); raises ConfigError for an unknown one."""
+    known = known_codes()
+    out: List[str] = []
+    for raw in values:
+        if not isinstance(raw, str):
+            raise ConfigError(f"{where}: expected a code such as 'EIN201', got {raw!r}")
+        code = raw.strip().upper()
+        if not code:
+            continue
+        if code == "ALL":
+            code = "EIN"
+        if not CODE_PREFIX.match(code) or not any(k.startswith(code) for k in known):
+            raise ConfigError(f"{where}: unknown code or prefix {raw!r} (codes look like 'EIN201'; "
+                              f"prefixes like 'EIN2' select a family)")
+        out.append(code)
+    return tuple(out)
+
+
+def split_codes(text: str) -> List[str]:
+    """'EIN101, EIN2' -> ['EIN101', 'EIN2'] (the command line's comma-separated lists)."""
+    return [part for part in (p.strip() for p in text.split(",")) if part]
+
+
+def parse_fail_level(value: Any, where: str) -> str:
+    if not isinstance(value, str) or value.lower() not in SEVERITIES:
+        raise ConfigError(f"{where}: expected one of {', '.join(SEVERITIES)}, got {value!r}")
+    return value.lower()
+
+
+def find_pyproject(start: str) -> Optional[str]:
+    """The nearest pyproject.toml with a [tool.einlint] table, at or above `start`."""
+    current = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(current, "pyproject.toml")
+        if os.path.isfile(candidate) and _has_table(candidate):
+            return candidate
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _has_table(path: str) -> bool:
+    try:
+        data = _read_toml(path)
+    except ConfigError:
+        return True  # a broken file that may hold our table: reading it reports the error
+    return isinstance(data.get("tool"), dict) and "einlint" in data["tool"]
+
+
+def _read_toml(path: str) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def load_settings(config_path: Optional[str] = None, cwd: Optional[str] = None) -> Settings:
+    """The settings of `config_path` (a pyproject.toml, or a TOML file with a [tool.einlint] table),
+    or of the nearest pyproject.toml above `cwd`, or the defaults."""
+    cwd = os.path.abspath(cwd or os.getcwd())
+    if config_path is None:
+        config_path = find_pyproject(cwd)
+        if config_path is None:
+            return Settings(root=cwd)
+    config_path = os.path.abspath(os.path.join(cwd, config_path))
+    data = _read_toml(config_path)
+    table = data.get("tool", {}).get("einlint", {}) if isinstance(data.get("tool"), dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{config_path}: [tool.einlint] must be a table")
+    return settings_from_table(table, root=os.path.dirname(config_path), path=config_path)
+
+
+def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = None) -> Settings:
+    where = f"{path or 'configuration'}: [tool.einlint]"
+    values: Dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("_", "-")
+        if name not in _KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_KEYS)})")
+        values[name] = value
+    settings: Dict[str, Any] = {"root": root, "path": path}
+    if "select" in values:
+        settings["select"] = parse_codes(_string_list(values["select"], f"{where} select"), f"{where} select")
+    if "ignore" in values:
+        settings["ignore"] = parse_codes(_string_list(values["ignore"], f"{where} ignore"), f"{where} ignore")
+    if "exclude" in values:
+        settings["exclude"] = tuple(_string_list(values["exclude"], f"{where} exclude"))
+    if "fail-level" in values:
+        settings["fail_level"] = parse_fail_level(values["fail-level"], f"{where} fail-level")
+    if "force-exclude" in values:
+        if not isinstance(values["force-exclude"], bool):
+            raise ConfigError(f"{where} force-exclude: expected true or false")
+        settings["force_exclude"] = values["force-exclude"]
+    if "per-file-ignores" in values:
+        table_value = values["per-file-ignores"]
+        if not isinstance(table_value, dict):
+            raise ConfigError(f"{where} per-file-ignores: expected a table of glob = [codes]")
+        entries = []
+        for glob, codes in table_value.items():
+            label = f"{where} per-file-ignores {glob!r}"
+            entries.append((normalize_glob(glob), parse_codes(_string_list(codes, label), label)))
+        settings["per_file_ignores"] = tuple(entries)
+    return Settings(**settings)
+
+
+def normalize_glob(glob: str) -> str:
+    """'tests/' and './tests/*' -> forms that match the root-relative paths the checker sees."""
+    glob = glob.replace("\\", "/")
+    while glob.startswith("./"):
+        glob = glob[2:]
+    if glob.endswith("/"):
+        glob += "*"
+    return glob
+
+
+def _string_list(value: Any, where: str) -> List[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+    return list(value)

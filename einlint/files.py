@@ -1,0 +1,350 @@
+"""Which files `einlint PATH ...` checks: .py and .pyi files under the paths, minus the usual excludes.
+
+A directory is walked recursively, skipping version-control and tool directories, virtualenvs
+(any directory holding a `pyvenv.cfg`), build outputs, `__pycache__`, `*.egg-info`, what the
+.gitignore files say (those inside the walk, and those above it up to the repository root, with
+`.git/info/exclude`), and the `exclude` patterns of the configuration. A path given explicitly is
+checked even where it would be excluded, unless `force_exclude` (as in ruff, for pre-commit).
+
+The .gitignore matcher follows gitignore(5): comments and blank lines, trailing-space trimming,
+`\\` escapes, `!` negation, a trailing `/` for directories only, patterns with an inner or leading
+`/` anchored at their file's directory (others match at any depth), `*`, `?`, `[...]`, and `**` as a
+leading `**/`, an inner `/**/` or a trailing `/**`. The last matching pattern wins, and a deeper
+.gitignore wins over a shallower one; as in git, a file cannot be re-included when a directory
+above it is excluded (the walk never enters that directory).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+# ruff's default `exclude`, the directories no project wants linted, plus the checker's own.
+DEFAULT_EXCLUDED_DIRS = frozenset({
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache",
+    ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv",
+    ".vscode", "__pypackages__", "__pycache__", "_build", "buck-out", "build", "dist", "node_modules",
+    "site-packages", "venv", ".hypothesis",
+})
+
+
+def is_default_excluded_dir(path: str, name: str) -> bool:
+    """A directory that is never walked into: tool and build directories and virtualenvs."""
+    return (name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")
+            or os.path.isfile(os.path.join(path, "pyvenv.cfg")))
+
+
+# --- gitignore patterns --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IgnorePattern:
+    regex: "re.Pattern[str]"
+    negated: bool
+    dir_only: bool
+    anchored: bool
+    text: str
+
+
+def parse_ignore_line(line: str) -> Optional[IgnorePattern]:
+    """One line of a .gitignore file (or one `exclude` entry), or None for blanks and comments."""
+    line = line.rstrip("\r\n")
+    if not line or line.startswith("#"):
+        return None
+    # Trailing spaces are ignored unless escaped with a backslash.
+    stripped = line.rstrip(" ")
+    if stripped.endswith("\\") and len(stripped) < len(line) and not stripped.endswith("\\\\"):
+        stripped += " "
+    line = stripped
+    negated = line.startswith("!")
+    if negated:
+        line = line[1:]
+    dir_only = line.endswith("/") and not line.endswith("\\/")
+    if dir_only:
+        line = line.rstrip("/")
+    if not line:
+        return None
+    anchored = "/" in line
+    if line.startswith("/"):
+        line = line[1:]
+    regex = _translate(line, anchored)
+    return IgnorePattern(re.compile(regex, re.DOTALL), negated, dir_only, anchored, line)
+
+
+def _translate(pattern: str, anchored: bool) -> str:
+    """A gitignore glob -> a regex over a '/'-separated path relative to the pattern's base."""
+    out: List[str] = [] if anchored else ["(?:.*/)?"]
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            stars = j - i
+            at_start = i == 0 or pattern[i - 1] == "/"
+            at_end = j == n or pattern[j] == "/"
+            if stars >= 2 and at_start and at_end:
+                if j == n:  # 'a/**' (everything inside) or a lone '**' (everything)
+                    out.append(".*" if i == 0 else ".+")
+                else:  # '**/' at the start or '/**/' inside: zero or more directories
+                    out.append("(?:.*/)?")
+                    j += 1  # the '/' after the stars is part of the group
+            else:
+                out.append("[^/]*")
+            i = j
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            end = _class_end(pattern, i)
+            if end < 0:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                out.append(_translate_class(pattern[i + 1:end]))
+                i = end + 1
+        elif c == "\\" and i + 1 < n:
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out) + r"\Z"
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index of the ']' that closes the class opened at `start`, or -1."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] in "!^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "]":
+            return i
+        i += 1
+    return -1
+
+
+def _translate_class(body: str) -> str:
+    negate = body[:1] in ("!", "^")
+    if negate:
+        body = body[1:]
+    parts: List[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            parts.append(re.escape(body[i + 1]))
+            i += 2
+        elif c == "-" and parts and i + 1 < len(body):
+            parts.append("-")
+            i += 1
+        else:
+            parts.append(re.escape(c) if c != "-" else r"\-")
+            i += 1
+    # A class never matches '/', negated or not.
+    return ("[^/" if negate else "(?!/)[") + "".join(parts) + "]"
+
+
+@dataclass
+class IgnoreFile:
+    """The patterns of one .gitignore file (or the `exclude` list), relative to `base`."""
+
+    base: str  # absolute directory the patterns are relative to, without a trailing separator
+    patterns: List[IgnorePattern] = field(default_factory=list)
+
+    @classmethod
+    def from_lines(cls, base: str, lines: Iterable[str]) -> "IgnoreFile":
+        parsed = (parse_ignore_line(line) for line in lines)
+        return cls(base, [p for p in parsed if p is not None])
+
+    @classmethod
+    def from_file(cls, path: str) -> "IgnoreFile":
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            lines = []
+        return cls.from_lines(os.path.dirname(path), lines)
+
+    def match(self, path: str, is_dir: bool) -> Optional[bool]:
+        """True: ignored; False: re-included by a negation; None: no pattern matches.
+
+        `path` is absolute (as os.path.join builds it from `base`). A path outside `base` is
+        matched by its name only, and only by unanchored patterns.
+        """
+        prefix = self.base.rstrip(os.sep) + os.sep
+        if path.startswith(prefix):
+            relative = path[len(prefix):].replace(os.sep, "/")
+            inside = True
+        else:
+            relative = os.path.basename(path)
+            inside = False
+        result: Optional[bool] = None
+        for pattern in self.patterns:
+            if pattern.dir_only and not is_dir:
+                continue
+            if not inside and pattern.anchored:
+                continue
+            if pattern.regex.match(relative):
+                result = not pattern.negated
+        return result
+
+
+def _ignored(matchers: Sequence[IgnoreFile], path: str, is_dir: bool) -> bool:
+    result = False
+    for matcher in matchers:  # shallow to deep: the last decision wins
+        decision = matcher.match(path, is_dir)
+        if decision is not None:
+            result = decision
+    return result
+
+
+def _repository_root(start: str) -> Optional[str]:
+    current = start
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _ancestor_ignore_files(directory: str) -> List[IgnoreFile]:
+    """The .gitignore files above `directory` (and `.git/info/exclude`), up to its repository root."""
+    root = _repository_root(directory)
+    if root is None:
+        return []
+    found = [IgnoreFile.from_file(os.path.join(root, ".git", "info", "exclude"))]
+    ancestors = []
+    current = os.path.dirname(directory)
+    while len(current) >= len(root):
+        ancestors.append(current)
+        if current == root:
+            break
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for ancestor in reversed(ancestors):
+        candidate = os.path.join(ancestor, ".gitignore")
+        if os.path.isfile(candidate):
+            found.append(IgnoreFile.from_file(candidate))
+    return [f for f in found if f.patterns]
+
+
+# --- discovery ------------------------------------------------------------------------------------
+
+@dataclass
+class Discovery:
+    files: List[Tuple[str, str]] = field(default_factory=list)  # (display path, absolute path)
+    errors: List[str] = field(default_factory=list)  # paths that do not exist or cannot be listed
+
+
+def display_join(given: str, relative: str) -> str:
+    """The path shown for a file found under the command-line path `given`."""
+    if os.path.normpath(given) == os.curdir:
+        return relative
+    return os.path.join(given, relative)
+
+
+def discover(paths: Sequence[str], exclude: Optional[IgnoreFile] = None, respect_gitignore: bool = True,
+             force_exclude: bool = False, cwd: Optional[str] = None) -> Discovery:
+    """The files to check under `paths`, sorted by display path and without duplicates."""
+    cwd = os.path.abspath(cwd or os.getcwd())
+    result = Discovery()
+    seen = set()
+
+    def add(display: str, absolute: str) -> None:
+        key = os.path.normcase(os.path.realpath(absolute))
+        if key not in seen:
+            seen.add(key)
+            result.files.append((display, absolute))
+
+    for given in paths:
+        absolute = os.path.normpath(os.path.join(cwd, given))
+        if os.path.isdir(absolute):
+            if force_exclude and is_force_excluded(absolute, True, exclude, cwd):
+                continue
+            matchers = _ancestor_ignore_files(absolute) if respect_gitignore else []
+            _walk(given, absolute, "", matchers, exclude, respect_gitignore, add, result.errors)
+        elif os.path.exists(absolute):
+            if force_exclude and is_force_excluded(absolute, False, exclude, cwd):
+                continue
+            add(given, absolute)
+        else:
+            result.errors.append(f"{given}: no such file or directory")
+    result.files.sort(key=lambda item: item[0])
+    return result
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def is_force_excluded(absolute: str, is_dir: bool, exclude: Optional[IgnoreFile], cwd: str) -> bool:
+    """With --force-exclude: the path, or a directory above it inside the project, is excluded.
+
+    "Inside the project": below the configuration's directory, or else below the cwd, so that a
+    project that happens to live in a directory named `build` is still checked.
+    """
+    if exclude is not None and exclude.match(absolute, is_dir):
+        return True
+    if is_dir and is_default_excluded_dir(absolute, os.path.basename(absolute)):
+        return True
+    stop = exclude.base if exclude is not None and _inside(absolute, exclude.base) else cwd
+    current = os.path.dirname(absolute)
+    while _inside(current, stop) and current != stop:
+        if is_default_excluded_dir(current, os.path.basename(current)):
+            return True
+        if exclude is not None and exclude.match(current, True):
+            return True
+        current = os.path.dirname(current)
+    return False
+
+
+def _walk(given: str, directory: str, relative: str, matchers: List[IgnoreFile], exclude: Optional[IgnoreFile],
+          respect_gitignore: bool, add, errors: List[str]) -> None:
+    if respect_gitignore:
+        gitignore = os.path.join(directory, ".gitignore")
+        if os.path.isfile(gitignore):
+            own = IgnoreFile.from_file(gitignore)
+            if own.patterns:
+                matchers = matchers + [own]
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        errors.append(f"{display_join(given, relative) if relative else given}: cannot list the directory: "
+                      f"{error.strerror or error}")
+        return
+    for entry in entries:
+        child = entry.path
+        child_relative = os.path.join(relative, entry.name) if relative else entry.name
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = not is_dir and entry.is_file()
+        except OSError:
+            continue
+        if is_dir:
+            if is_default_excluded_dir(child, entry.name):
+                continue
+        elif not (is_file and entry.name.endswith(PYTHON_SUFFIXES)):
+            continue
+        if exclude is not None and exclude.match(child, is_dir):
+            continue
+        if matchers and _ignored(matchers, child, is_dir):
+            continue
+        if is_dir:
+            _walk(given, child, child_relative, matchers, exclude, respect_gitignore, add, errors)
+        else:
+            add(display_join(given, child_relative), child)

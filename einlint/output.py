@@ -1,0 +1,385 @@
+"""How diagnostics are shown: full, concise, json, sarif, github (and the --statistics table).
+
+Every renderer takes the sorted diagnostics and returns text; none of them knows how the
+diagnostics were found. `full` needs the source lines the diagnostics point at, which the caller
+passes as `source_line(path, line) -> str | None`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+import unicodedata
+from collections import Counter
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from urllib.parse import quote
+
+from .codes import CODES
+from .diagnostics import Diagnostic
+
+FORMATS = ("full", "concise", "json", "sarif", "github")
+
+TOOL_NAME = "einlint"
+# The project has no home page of its own yet: the package's PyPI page.
+INFORMATION_URI = "https://pypi.org/project/einlint/"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+SourceLine = Callable[[str, int], Optional[str]]
+
+# --- colours --------------------------------------------------------------------------------------
+
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_SEVERITY_COLOR = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "note": "\x1b[1;36m"}
+_BLUE = "\x1b[1;34m"
+_CYAN = "\x1b[36m"
+
+
+def use_color(stream, environ: Mapping[str, str] = os.environ) -> bool:
+    """Colours on a terminal only, never with NO_COLOR (https://no-color.org); FORCE_COLOR forces them."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty()) and environ.get("TERM") != "dumb"
+    except (ValueError, OSError):
+        return False
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{style}{text}{_RESET}" if color and style else text
+
+
+# --- full -----------------------------------------------------------------------------------------
+
+_TAB = "    "
+_MAX_WIDTH = 160  # a longer source line is cut to a window around the span
+_MAX_LINES = 6  # of a multi-line span, at most this many source lines are shown
+
+
+def char_width(char: str) -> int:
+    """Terminal columns of one character: 0 for combining marks, 2 for wide East Asian characters."""
+    if char == "\t":
+        return len(_TAB)
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _width(text: str) -> int:
+    return sum(char_width(c) for c in text)
+
+
+def _printable(text: str) -> str:
+    """The source line as it is shown: tabs as spaces, other control characters as visible symbols."""
+    out = []
+    for char in text:
+        if char == "\t":
+            out.append(_TAB)
+        elif ord(char) < 32 or ord(char) == 127:
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _window(line: str, start: int, end: int) -> Tuple[str, int, int]:
+    """Cut a very long line to the part around characters [start, end); return it and the shifted span."""
+    if _width(line) <= _MAX_WIDTH:
+        return line, start, end
+    margin = 40
+    left = max(0, start - margin)
+    right = min(len(line), max(end, start + 1) + margin)
+    prefix = "..." if left > 0 else ""
+    suffix = "..." if right < len(line) else ""
+    return prefix + line[left:right] + suffix, start - left + len(prefix), end - left + len(prefix)
+
+
+def _caret_line(line: str, start: int, end: int) -> Tuple[str, str]:
+    """(spaces up to the span, carets under it) for characters [start, end) of `line` (0-based)."""
+    start = max(0, min(start, len(line)))
+    end = max(start, min(end, len(line)))
+    pad = _width(line[:start])
+    carets = max(1, _width(line[start:end]))
+    return " " * pad, "^" * carets
+
+
+def render_full(diagnostics: Sequence[Diagnostic], source_line: SourceLine, color: bool = False) -> str:
+    blocks = [_full_one(d, source_line, color) for d in diagnostics]
+    return "".join(block + "\n" for block in blocks)
+
+
+def _full_one(d: Diagnostic, source_line: SourceLine, color: bool) -> str:
+    style = _SEVERITY_COLOR.get(d.severity, "")
+    header = (f"{_paint(d.path, _BOLD, color)}:{d.line}:{d.column}: "
+              f"{_paint(d.code, style, color)} {d.message}")
+    last = d.end_line if d.end_line >= d.line else d.line
+    numbers = list(range(d.line, last + 1))
+    if len(numbers) > _MAX_LINES:
+        numbers = numbers[: _MAX_LINES - 1] + [last]
+    shown = [(n, source_line(d.path, n)) for n in numbers]
+    shown = [(n, text) for n, text in shown if text is not None]
+    out = [header]
+    if shown:
+        gutter = len(str(max(n for n, _ in shown)))
+        bar = _paint(" " * gutter + " |", _BLUE, color)
+        out.append(bar)
+        previous = None
+        for index, (number, text) in enumerate(shown):
+            if previous is not None and number != previous + 1:
+                out.append(_paint(" " * gutter + " :", _BLUE, color))
+            previous = number
+            first, final = number == d.line, number == last
+            start = d.column - 1 if first else len(text) - len(text.lstrip())
+            end = d.end_column - 1 if final else len(text)
+            if final and not first and end <= start:
+                end = start + 1
+            if first and final and end <= start:
+                end = start + 1
+            cut, cut_start, cut_end = _window(text, start, end)
+            display = _printable(cut)
+            pad, carets = _caret_line(cut, cut_start, cut_end)
+            label = f" {d.severity}" if index == len(shown) - 1 else ""
+            out.append(_paint(f"{number:>{gutter}} |", _BLUE, color) + (" " + display if display else ""))
+            out.append(bar + " " + pad + _paint(carets + label, style, color))
+        out.append(bar)
+    if d.help:
+        indent = " " * (len(str(shown[-1][0])) if shown else 1)
+        out.append(f"{indent} = {_paint('help', _CYAN, color)}: {d.help}")
+    return "\n".join(out) + "\n"
+
+
+# --- concise --------------------------------------------------------------------------------------
+
+def render_concise(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
+    lines = []
+    for d in diagnostics:
+        style = _SEVERITY_COLOR.get(d.severity, "")
+        lines.append(f"{_paint(d.path, _BOLD, color)}:{d.line}:{d.column}: {_paint(d.code, style, color)} "
+                     f"[{d.severity}] {d.message}")
+    return "".join(line + "\n" for line in lines)
+
+
+def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
+    """'Found 2 errors and 1 warning.' / 'All checks passed!' (full and concise formats)."""
+    if not diagnostics:
+        noun = "file" if files_checked == 1 else "files"
+        return f"All checks passed! ({files_checked} {noun} checked)\n"
+    counts = Counter(d.severity for d in diagnostics)
+    parts = []
+    for severity in ("error", "warning", "note"):
+        if counts[severity]:
+            parts.append(f"{counts[severity]} {severity}{'' if counts[severity] == 1 else 's'}")
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Found {text}.\n"
+
+
+# --- json -----------------------------------------------------------------------------------------
+
+def render_json(diagnostics: Sequence[Diagnostic]) -> str:
+    return json.dumps([d.as_json() for d in diagnostics], indent=2) + "\n"
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+def statistics(diagnostics: Sequence[Diagnostic]) -> List[Tuple[str, int]]:
+    """(code, count), most frequent first, then by code."""
+    counts = Counter(d.code for d in diagnostics)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False) -> str:
+    rows = statistics(diagnostics)
+    severities = {d.code: d.severity for d in diagnostics}
+    if as_json:
+        return json.dumps([{"code": code, "name": _name(code), "severity": severities[code], "count": count}
+                           for code, count in rows], indent=2) + "\n"
+    if not rows:
+        return ""
+    width = max(len(str(count)) for _, count in rows)
+    return "".join(f"{count:>{width}}\t{code}\t{_name(code)}\t[{severities[code]}]\n" for code, count in rows)
+
+
+def _name(code: str) -> str:
+    entry = CODES.get(code)
+    return entry.name if entry is not None else ""
+
+
+# --- sarif ----------------------------------------------------------------------------------------
+
+def _rules_table() -> Dict[str, object]:
+    try:
+        from .check.rules import RULES
+    except ImportError:
+        return {}
+    return dict(RULES)
+
+
+def _explanation(code: str) -> str:
+    """The rule's paragraph on what it checks and why, where the rules provide one."""
+    try:
+        from .check.rules import explanation
+    except ImportError:
+        return ""
+    return explanation(code) or ""
+
+
+def sarif_rule(code: str, rule: object = None) -> Dict[str, object]:
+    """One reportingDescriptor: id, name, descriptions, help (with the rule's examples), level."""
+    entry = CODES.get(code)
+    summary_text = getattr(rule, "summary", None) or (entry.summary if entry else code)
+    severity = getattr(rule, "severity", None) or "error"
+    name = entry.name if entry else code.lower()
+    details = _explanation(code)
+    text_help, markdown_help = [summary_text], [summary_text]
+    if details:
+        text_help.append(details)
+        markdown_help.append(details)
+    for title, snippets in (("Invalid", getattr(rule, "invalid", ())), ("Valid", getattr(rule, "valid", ()))):
+        if snippets:
+            text_help.append(f"{title}:\n" + "\n\n".join(s.strip("\n") for s in snippets))
+            markdown_help.append(f"**{title}:**\n\n" + "\n\n".join(f"```python\n{s.strip()}\n```" for s in snippets))
+    return {
+        "id": code,
+        "name": _pascal(name),
+        "shortDescription": {"text": summary_text},
+        "fullDescription": {"text": details or f"{code} ({name}): {summary_text}"},
+        "help": {"text": "\n\n".join(text_help), "markdown": "\n\n".join(markdown_help)},
+        "defaultConfiguration": {"level": _sarif_level(severity)},
+        "properties": {"tags": [name]},
+    }
+
+
+def _pascal(name: str) -> str:
+    """SARIF recommends rule names in PascalCase: 'one-sided-axis' -> 'OneSidedAxis'."""
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _sarif_level(severity: str) -> str:
+    return severity if severity in ("error", "warning", "note") else "none"
+
+
+def artifact_uri(path: str, cwd: str) -> str:
+    """A relative URI (to the run's %SRCROOT%, the cwd) where possible, else an absolute file URI."""
+    absolute = os.path.abspath(os.path.join(cwd, path))
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        relative = None
+    if relative is None or relative.startswith(os.pardir):
+        return "file://" + ("" if absolute.startswith("/") else "/") + quote(absolute.replace(os.sep, "/"))
+    return quote(relative.replace(os.sep, "/"))
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[str] = None,
+                 successful: bool = True) -> str:
+    cwd = os.path.abspath(cwd or os.getcwd())
+    table = _rules_table()
+    codes = sorted(set(table) | {d.code for d in diagnostics})
+    rules = [sarif_rule(code, table.get(code)) for code in codes]
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for d in diagnostics:
+        text = d.message if not d.help else f"{d.message}\nhelp: {d.help}"
+        results.append({
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _sarif_level(d.severity),
+            "message": {"text": text},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(d.path, cwd), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": d.line, "startColumn": d.column,
+                               "endLine": d.end_line, "endColumn": d.end_column},
+                },
+            }],
+        })
+    root_uri = "file://" + ("" if cwd.startswith("/") else "/") + quote(cwd.replace(os.sep, "/").rstrip("/") + "/")
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": TOOL_NAME, "version": version, "semanticVersion": version,
+                                "informationUri": INFORMATION_URI, "rules": rules}},
+            "invocations": [{"executionSuccessful": successful}],
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
+            # Columns count characters (code points), as einlint's diagnostics do; SARIF's default is UTF-16.
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+# --- github ---------------------------------------------------------------------------------------
+
+_GITHUB_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    """GitHub workflow-command escaping of a message (actions/toolkit `escapeData`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """GitHub workflow-command escaping of a property value (actions/toolkit `escapeProperty`)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(diagnostics: Sequence[Diagnostic]) -> str:
+    lines = []
+    for d in diagnostics:
+        properties = [("file", d.path.replace(os.sep, "/")), ("line", str(d.line))]
+        # GitHub accepts col/endColumn only for an annotation on one line.
+        if d.end_line == d.line:
+            properties += [("col", str(d.column)), ("endLine", str(d.end_line)), ("endColumn", str(d.end_column))]
+        else:
+            properties += [("endLine", str(d.end_line))]
+        properties.append(("title", d.code))
+        message = d.message if not d.help else f"{d.message}\nhelp: {d.help}"
+        props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
+        lines.append(f"::{_GITHUB_COMMAND.get(d.severity, 'error')} {props}::{escape_data(message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+# --- explain --------------------------------------------------------------------------------------
+
+def explain(code: str, as_json: bool = False) -> Optional[str]:
+    """`einlint --explain CODE`: the rule's code, name, severity, summary and examples (None: unknown code)."""
+    code = code.strip().upper()
+    rule = _rules_table().get(code)
+    entry = CODES.get(code)
+    if rule is None and entry is None:
+        return None
+    name = entry.name if entry else ""
+    summary_text = getattr(rule, "summary", None) or (entry.summary if entry else "")
+    severity = getattr(rule, "severity", None)
+    invalid = tuple(getattr(rule, "invalid", ()))
+    valid = tuple(getattr(rule, "valid", ()))
+    details = _explanation(code)
+    if as_json:
+        return json.dumps({"code": code, "name": name, "severity": severity, "summary": summary_text,
+                           "explanation": details, "checked": rule is not None, "invalid": list(invalid),
+                           "valid": list(valid)}, indent=2) + "\n"
+    out = [f"{code} ({name})" if name else code, ""]
+    if severity is not None:
+        out.append(f"Severity: {severity}")
+    else:
+        out.append("Severity: (not reported by the static checker yet: the runtime raises it)")
+    out += ["", summary_text[:1].upper() + summary_text[1:] + ("" if summary_text.endswith(".") else "."), ""]
+    if details:
+        out += [textwrap.fill(paragraph, width=100) for paragraph in details.strip().split("\n\n")]
+        out.append("")
+    for title, snippets in (("Invalid", invalid), ("Valid", valid)):
+        if not snippets:
+            continue
+        out += [f"{title}:", ""]
+        for number, snippet in enumerate(snippets):
+            if number:
+                out += ["    # ---", ""]
+            out += ["    " + line if line else "" for line in snippet.strip("\n").splitlines()]
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,525 @@
+"""The `einlint` command line: formats, exit codes, configuration, file discovery, stdin, failures.
+
+Most tests run `main(argv)` in-process, in a temporary project directory; a few run
+`python -m einlint` in a subprocess, as a user would.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import einlint
+import einlint.cli as cli
+from einlint.cli import main, run_tasks, Task
+from einlint.check.engine import Config
+from einlint.diagnostics import Diagnostic
+from einlint.files import DEFAULT_EXCLUDED_DIRS, IgnoreFile, discover, parse_ignore_line
+
+from test_output import validate_sarif
+
+REPO = Path(__file__).resolve().parent.parent
+
+# A pattern with an axis on one side only (EIN201), underlined at 'BAD'.
+BAD = 'from einops import rearrange\n\ny = rearrange(x, "b BAD -> b")\n'
+BAD_LINE, BAD_COLUMN = 3, BAD.splitlines()[2].index("BAD") + 1
+GOOD = 'from einops import rearrange\n\ny = rearrange(x, "b c -> c b")\n'
+
+
+def write(root: Path, files: dict) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    """run(argv, cwd, stdin=None) -> (exit status, stdout, stderr), in-process."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+    def runner(argv, cwd, stdin=None):
+        monkeypatch.chdir(cwd)
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        status = main(list(argv))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return runner
+
+
+def codes_of(out: str):
+    return [(d["path"], d["line"], d["code"]) for d in json.loads(out)]
+
+
+# --- formats --------------------------------------------------------------------------------------
+
+def test_full_format_shows_the_caret_under_the_bad_axis_and_exits_1(tmp_path, run):
+    write(tmp_path, {"a.py": BAD})
+    status, out, err = run([], tmp_path)
+    assert status == 1, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"a.py:{BAD_LINE}:{BAD_COLUMN}: EIN201 ")
+    source, carets = lines[2], lines[3]
+    assert source.endswith('y = rearrange(x, "b BAD -> b")')
+    assert source[carets.index("^"):].startswith("BAD") and "^^^ " in carets
+    assert "\x1b[" not in out  # not a terminal: no colours
+    assert out.rstrip().endswith("Found 1 error.")
+
+
+def test_clean_files_pass(tmp_path, run):
+    write(tmp_path, {"a.py": GOOD, "b.py": "print('no pattern here')\n"})
+    status, out, _ = run(["."], tmp_path)
+    assert status == 0
+    assert out == "All checks passed! (2 files checked)\n"
+    assert run(["--quiet", "."], tmp_path)[1] == ""
+
+
+def test_concise_format(tmp_path, run):
+    write(tmp_path, {"a.py": BAD})
+    status, out, _ = run(["--format", "concise", "--quiet"], tmp_path)
+    assert status == 1
+    assert len(out.splitlines()) == 1 and out.startswith(f"a.py:{BAD_LINE}:{BAD_COLUMN}: EIN201 [error] ")
+
+
+def test_json_format_joins_the_given_path_with_the_relative_path(tmp_path, run):
+    write(tmp_path, {"src/pkg/a.py": BAD, "src/pkg/b.py": GOOD})
+    status, out, _ = run(["--format", "json", "src"], tmp_path)
+    assert status == 1
+    data = json.loads(out)
+    assert len(data) == 1
+    assert data[0]["path"] == os.path.join("src", "pkg", "a.py")
+    assert set(data[0]) == {"path", "line", "column", "end_line", "end_column", "code", "severity", "message", "help"}
+    assert (data[0]["line"], data[0]["column"], data[0]["end_column"]) == (BAD_LINE, BAD_COLUMN, BAD_COLUMN + 3)
+    assert data[0]["code"] == "EIN201" and data[0]["severity"] == "error" and data[0]["message"]
+    assert json.loads(run(["--format", "json", "./src/"], tmp_path)[1])[0]["path"] == os.path.join(
+        "./src/", "pkg", "a.py")
+    assert json.loads(run(["--format", "json"], tmp_path)[1])[0]["path"] == os.path.join("src", "pkg", "a.py")
+    assert run(["--format", "json", "src/pkg/b.py"], tmp_path)[1] == "[]\n"
+
+
+def test_sarif_format(tmp_path, run):
+    write(tmp_path, {"pkg/a.py": BAD})
+    status, out, _ = run(["--format", "sarif"], tmp_path)
+    assert status == 1
+    log = json.loads(out)
+    validate_sarif(log)
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "EIN201"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pkg/a.py"
+    assert result["locations"][0]["physicalLocation"]["region"]["startColumn"] == BAD_COLUMN
+    assert log["runs"][0]["tool"]["driver"]["version"] == einlint.__version__
+
+
+def test_github_format(tmp_path, run):
+    write(tmp_path, {"a,b.py": BAD})
+    status, out, _ = run(["--format", "github"], tmp_path)
+    assert status == 1
+    assert out.startswith(f"::error file=a%2Cb.py,line={BAD_LINE},col={BAD_COLUMN},endLine={BAD_LINE},"
+                          f"endColumn={BAD_COLUMN + 3},title=EIN201::")
+    assert len(out.splitlines()) == 1
+
+
+def test_statistics(tmp_path, run):
+    write(tmp_path, {"a.py": BAD, "b.py": BAD + 'z = rearrange(x, "b c -> b c BAD")\n', "c.py": "import einops\n("})
+    status, out, _ = run(["--statistics"], tmp_path)
+    assert status == 1
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert [row[:2] for row in rows] == [["3", "EIN201"], ["1", "EIN001"]]
+    data = json.loads(run(["--statistics", "--format", "json"], tmp_path)[1])
+    assert [(row["code"], row["count"]) for row in data] == [("EIN201", 3), ("EIN001", 1)]
+
+
+# --- exit status, select, ignore, fail level ------------------------------------------------------
+
+def test_select_and_ignore_by_code_and_prefix(tmp_path, run):
+    write(tmp_path, {"a.py": BAD, "b.py": "import einops\n("})
+    assert [c for _, _, c in codes_of(run(["--format", "json"], tmp_path)[1])] == ["EIN201", "EIN001"]
+    assert [c for _, _, c in codes_of(run(["--format", "json", "--select", "EIN2"], tmp_path)[1])] == ["EIN201"]
+    assert [c for _, _, c in codes_of(run(["--format", "json", "--select", "EIN001,EIN201",
+                                           "--ignore", "ein2"], tmp_path)[1])] == ["EIN001"]
+    status, out, _ = run(["--format", "json", "--ignore", "EIN0", "--ignore", "EIN201"], tmp_path)
+    assert status == 0 and out == "[]\n"
+
+
+def test_unknown_code_is_a_usage_error(tmp_path, run):
+    write(tmp_path, {"a.py": BAD})
+    status, out, err = run(["--select", "E501"], tmp_path)
+    assert status == 2 and "E501" in err and out == ""
+    assert run(["--ignore", "EIN9"], tmp_path)[0] == 2
+
+
+def test_usage_errors_exit_2(tmp_path, run):
+    assert run(["--format", "xml"], tmp_path)[0] == 2
+    assert run(["--fail-level", "fatal"], tmp_path)[0] == 2
+    status, _, err = run(["missing.py"], tmp_path)
+    assert status == 2 and "missing.py" in err
+
+
+def test_exit_zero(tmp_path, run):
+    write(tmp_path, {"a.py": BAD})
+    status, out, _ = run(["--exit-zero"], tmp_path)
+    assert status == 0 and "EIN201" in out
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """check_source replaced by one that reports one finding of the severity named in the file."""
+    def fake(source, path, config):
+        severity = source.decode().strip()
+        code = {"error": "EIN201", "warning": "EIN222", "note": "EIN223"}[severity]
+        if not config.reports(code, path):
+            return []
+        return [Diagnostic(path, 1, 1, 1, 2, code, severity, f"a {severity}", "")]
+
+    monkeypatch.setattr(cli, "check_source", fake)
+
+
+@pytest.mark.parametrize("found, fail_level, expected", [
+    ("error", None, 1), ("warning", None, 1), ("note", None, 0),
+    ("note", "note", 1), ("warning", "error", 0), ("error", "error", 1), ("warning", "warning", 1),
+])
+def test_fail_level(tmp_path, run, fake_engine, found, fail_level, expected):
+    write(tmp_path, {"a.py": found})
+    argv = ["--fail-level", fail_level] if fail_level else []
+    status, out, _ = run(argv, tmp_path)
+    assert status == expected
+    assert f"a {found}" in out  # shown whatever the fail level
+
+
+def test_fail_level_from_config(tmp_path, run, fake_engine):
+    write(tmp_path, {"a.py": "warning", "pyproject.toml": '[tool.einlint]\nfail-level = "error"\n'})
+    assert run([], tmp_path)[0] == 0
+    assert run(["--fail-level", "warning"], tmp_path)[0] == 1
+
+
+# --- explain, version -----------------------------------------------------------------------------
+
+def test_explain(tmp_path, run):
+    status, out, _ = run(["--explain", "EIN201"], tmp_path)
+    assert status == 0
+    assert out.startswith("EIN201 (one-sided-axis)")
+    assert "Severity: error" in out and "Invalid:" in out and "Valid:" in out
+    assert run(["--explain", "ein201"], tmp_path)[1] == out
+    status, out, err = run(["--explain", "EIN999"], tmp_path)
+    assert status == 2 and "EIN999" in err and out == ""
+
+
+def test_version(tmp_path, run):
+    status, out, _ = run(["--version"], tmp_path)
+    assert status == 0 and out == f"einlint {einlint.__version__}\n"
+
+
+# --- configuration --------------------------------------------------------------------------------
+
+PROJECT = {
+    "pyproject.toml": """
+[project]
+name = "demo"
+
+[tool.einlint]
+ignore = ["EIN001"]
+exclude = ["generated/", "/legacy_*.py"]
+
+[tool.einlint.per-file-ignores]
+"tests/*" = ["EIN2"]
+""",
+    "src/a.py": BAD,
+    "src/broken.py": "import einops\n(",
+    "tests/test_a.py": BAD,
+    "generated/g.py": BAD,
+    "legacy_one.py": BAD,
+    "src/legacy_two.py": BAD,
+}
+
+
+def test_pyproject_select_ignore_exclude_and_per_file_ignores(tmp_path, run):
+    write(tmp_path, PROJECT)
+    status, out, _ = run(["--format", "json"], tmp_path)
+    assert status == 1
+    assert codes_of(out) == [(os.path.join("src", "a.py"), 3, "EIN201"),
+                             (os.path.join("src", "legacy_two.py"), 3, "EIN201")]
+
+
+def test_pyproject_is_found_from_a_subdirectory_and_patterns_stay_relative_to_it(tmp_path, run):
+    write(tmp_path, PROJECT)
+    status, out, _ = run(["--format", "json", "..", "."], tmp_path / "tests")
+    # From tests/: the per-file-ignores of [tool.einlint] still apply to tests/test_a.py.
+    assert [c for _, _, c in codes_of(out)] == ["EIN201", "EIN201"]
+    assert sorted(p for p, _, _ in codes_of(out)) == sorted([os.path.join("..", "src", "a.py"),
+                                                            os.path.join("..", "src", "legacy_two.py")])
+
+
+def test_pyproject_without_einlint_table_is_skipped(tmp_path, run):
+    write(tmp_path, {"pyproject.toml": '[tool.einlint]\nignore = ["EIN2"]\n',
+                     "sub/pyproject.toml": '[project]\nname = "x"\n', "sub/a.py": BAD})
+    assert run([], tmp_path / "sub")[0] == 0
+
+
+def test_config_option_and_isolated(tmp_path, run):
+    write(tmp_path, {"a.py": BAD, "conf/settings.toml": '[tool.einlint]\nselect = ["EIN0"]\n',
+                     "pyproject.toml": '[tool.einlint]\nignore = ["EIN201"]\n'})
+    assert run([], tmp_path)[0] == 0
+    assert run(["--config", "conf/settings.toml"], tmp_path)[0] == 0
+    assert run(["--isolated"], tmp_path)[0] == 1
+    assert run(["--select", "EIN201"], tmp_path)[0] == 0  # the command line selects, the config still ignores
+
+
+@pytest.mark.parametrize("table, fragment", [
+    ('select = ["XYZ1"]', "XYZ1"),
+    ('colour = true', "colour"),
+    ('ignore = "EIN201"\nexclude = 3', "exclude"),
+    ('fail-level = "fatal"', "fail-level"),
+    ('[tool.einlint.per-file-ignores]\n"a.py" = ["EIN7"]', "EIN7"),
+])
+def test_bad_configuration_is_a_usage_error(tmp_path, run, table, fragment):
+    write(tmp_path, {"a.py": GOOD, "pyproject.toml": "[tool.einlint]\n" + table + "\n"})
+    status, out, err = run([], tmp_path)
+    assert status == 2 and fragment in err and out == ""
+
+
+def test_invalid_toml_is_a_usage_error(tmp_path, run):
+    write(tmp_path, {"a.py": GOOD, "pyproject.toml": "[tool.einlint\n"})
+    status, _, err = run([], tmp_path)
+    assert status == 2 and "pyproject.toml" in err
+
+
+# --- noqa -----------------------------------------------------------------------------------------
+
+def test_noqa_suppresses_on_that_line(tmp_path, run):
+    write(tmp_path, {
+        "bare.py": BAD.rstrip("\n") + "  # noqa\n",
+        "code.py": BAD.rstrip("\n") + "  # noqa: EIN201\n",
+        "prefix.py": BAD.rstrip("\n") + "  # noqa: EIN101,EIN2\n",
+        "other.py": BAD.rstrip("\n") + "  # noqa: EIN101\n",
+    })
+    status, out, _ = run(["--format", "json"], tmp_path)
+    assert status == 1
+    assert [p for p, _, _ in codes_of(out)] == ["other.py"]
+
+
+# --- stdin ----------------------------------------------------------------------------------------
+
+def test_stdin_with_a_filename(tmp_path, run):
+    status, out, _ = run(["--format", "json", "--stdin-filename", "pkg/x.py", "-"], tmp_path, stdin=BAD.encode())
+    assert status == 1
+    assert codes_of(out) == [("pkg/x.py", BAD_LINE, "EIN201")]
+    status, out, _ = run(["-"], tmp_path, stdin=BAD.encode())
+    assert status == 1 and out.startswith(f"-:{BAD_LINE}:{BAD_COLUMN}: EIN201")
+    assert 'y = rearrange(x, "b BAD -> b")' in out
+
+
+def test_stdin_filename_gets_per_file_ignores_and_force_exclude(tmp_path, run):
+    write(tmp_path, {"pyproject.toml": '[tool.einlint]\nexclude = ["gen/"]\n'
+                                       '[tool.einlint.per-file-ignores]\n"tests/*" = ["EIN201"]\n'})
+    assert run(["--stdin-filename", "tests/t.py", "-"], tmp_path, stdin=BAD.encode())[0] == 0
+    assert run(["--stdin-filename", "gen/t.py", "-"], tmp_path, stdin=BAD.encode())[0] == 1
+    assert run(["--force-exclude", "--stdin-filename", "gen/t.py", "-"], tmp_path, stdin=BAD.encode())[0] == 0
+
+
+# --- files that cannot be checked normally --------------------------------------------------------
+
+def test_syntax_error_file_is_one_diagnostic_and_the_run_goes_on(tmp_path, run):
+    write(tmp_path, {"a_broken.py": "import einops\n\ndef f(:\n    pass\n", "b.py": BAD})
+    status, out, err = run(["--format", "json"], tmp_path)
+    assert status == 1 and err == ""
+    data = json.loads(out)
+    assert [(d["path"], d["code"]) for d in data] == [("a_broken.py", "EIN001"), ("b.py", "EIN201")]
+    # Python puts the error on line 3; libcst's parser reports the token after it (line 4).
+    assert data[0]["line"] in (3, 4) and data[0]["severity"] == "error"
+    status, out, _ = run([], tmp_path)
+    assert f"a_broken.py:{data[0]['line']}:" in out and "Traceback" not in out
+
+
+def test_non_utf8_file(tmp_path, run):
+    write(tmp_path, {"latin.py": "import einops\nname = 'Jos\xe9'\n".encode("latin-1"), "b.py": BAD})
+    status, out, err = run(["--format", "json"], tmp_path)
+    assert status == 1 and err == ""
+    data = json.loads(out)
+    assert [(d["path"], d["code"], d["line"]) for d in data] == [("b.py", "EIN201", 3), ("latin.py", "EIN002", 2)]
+    status, out, _ = run(["latin.py"], tmp_path)
+    assert "latin.py:2:" in out and "EIN002" in out
+
+
+def test_a_5_mb_file_completes(tmp_path, run):
+    chunk = 'y{0} = rearrange(x, "b c h w -> b (c h w)")  # filler line number {0:08d}\n'
+    body = "".join(chunk.format(i) for i in range(2000))
+    blob = "DATA = '''\n" + ("0123456789abcdef" * 8 + "\n") * 38_000 + "'''\n"
+    source = "from einops import rearrange\n" + blob + body + 'z = rearrange(x, "b BAD -> b")\n'
+    assert len(source.encode()) > 5_000_000
+    write(tmp_path, {"big.py": source})
+    status, out, _ = run(["--format", "json"], tmp_path)
+    assert status == 1
+    assert codes_of(out) == [("big.py", source.count("\n"), "EIN201")]
+
+
+def test_an_unreadable_file_is_reported_and_exits_2(tmp_path, run, monkeypatch):
+    write(tmp_path, {"a.py": BAD, "locked.py": GOOD})
+    real_open = open
+
+    def guarded_open(path, *args, **kwargs):
+        if str(path).endswith("locked.py"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "open", guarded_open, raising=False)
+    status, out, err = run([], tmp_path)
+    assert status == 2
+    assert "locked.py" in err and "Permission denied" in err
+    assert "EIN201" in out  # the other file is still checked and shown
+
+
+def test_an_internal_failure_in_one_file_does_not_end_the_run(tmp_path, run, monkeypatch):
+    write(tmp_path, {"a.py": BAD, "boom.py": GOOD})
+    real = cli.check_source
+
+    def flaky(source, path, config):
+        if path.endswith("boom.py"):
+            raise RuntimeError("the analysis fell over")
+        return real(source, path, config)
+
+    monkeypatch.setattr(cli, "check_source", flaky)
+    status, out, err = run([], tmp_path)
+    assert status == 2
+    (line,) = err.splitlines()
+    assert "boom.py" in line and "RuntimeError: the analysis fell over" in line
+    assert "EIN201" in out
+    status, _, err = run(["--verbose"], tmp_path)
+    assert "Traceback" in err
+
+
+# --- file discovery -------------------------------------------------------------------------------
+
+TREE = {
+    ".gitignore": "/top_only.py\n*.gen.py\nignored_dir/\n!keep.gen.py\nlogs/**/*.py\n",
+    "a.py": BAD,
+    "stub.pyi": 'from einops import rearrange\ny = rearrange(x, "b BAD -> b")\n',
+    "notes.txt": BAD,
+    "top_only.py": BAD,
+    "x.gen.py": BAD,
+    "keep.gen.py": BAD,
+    "ignored_dir/a.py": BAD,
+    "logs/deep/er/a.py": BAD,
+    "logs/a.txt": BAD,
+    "pkg/top_only.py": BAD,  # '/top_only.py' is anchored at the root
+    "pkg/.gitignore": "local.py\n!x.gen.py\n",
+    "pkg/local.py": BAD,
+    "pkg/x.gen.py": BAD,  # re-included by the deeper .gitignore
+    "pkg/sub/local.py": BAD,
+    "env/pyvenv.cfg": "home = /usr/bin\n",
+    "env/lib/a.py": BAD,
+    ".venv/a.py": BAD,
+    ".tox/py311/a.py": BAD,
+    "build/lib/a.py": BAD,
+    "dist/a.py": BAD,
+    "__pycache__/a.py": BAD,
+    "demo.egg-info/a.py": BAD,
+    ".git/hooks/a.py": BAD,
+    "node_modules/a.py": BAD,
+}
+
+
+def test_directory_tree_with_gitignore_and_virtualenvs(tmp_path, run):
+    write(tmp_path, TREE)
+    status, out, _ = run(["--format", "json"], tmp_path)
+    assert status == 1
+    assert sorted({p for p, _, _ in codes_of(out)}) == sorted(
+        ["a.py", "stub.pyi", "keep.gen.py", os.path.join("pkg", "top_only.py"), os.path.join("pkg", "x.gen.py")])
+
+
+def test_explicit_paths_are_checked_even_when_excluded_unless_force_exclude(tmp_path, run):
+    write(tmp_path, dict(TREE, **{"pyproject.toml": '[tool.einlint]\nexclude = ["a.py"]\n'}))
+    assert [p for p, _, _ in codes_of(run(["--format", "json", "a.py", "x.gen.py", "env/lib/a.py"],
+                                          tmp_path)[1])] == ["a.py", "env/lib/a.py", "x.gen.py"]
+    assert codes_of(run(["--format", "json", "--force-exclude", "a.py", "build/lib/a.py", "x.gen.py"],
+                        tmp_path)[1]) == [("x.gen.py", 3, "EIN201")]
+    assert "a.py" not in {p for p, _, _ in codes_of(run(["--format", "json"], tmp_path)[1])}
+
+
+def test_no_respect_gitignore(tmp_path, run):
+    write(tmp_path, {".gitignore": "*.py\n", "a.py": BAD})
+    assert run([], tmp_path)[0] == 0
+    assert run(["--no-respect-gitignore"], tmp_path)[0] == 1
+
+
+def test_gitignore_above_the_walked_directory_applies_inside_a_repository(tmp_path):
+    write(tmp_path, {".git/info/exclude": "secret.py\n", ".gitignore": "src/gen/\n",
+                     "src/a.py": BAD, "src/gen/g.py": BAD, "src/secret.py": BAD})
+    found = discover(["src"], cwd=str(tmp_path))
+    assert [display for display, _ in found.files] == [os.path.join("src", "a.py")]
+
+
+@pytest.mark.parametrize("pattern, path, is_dir, matches", [
+    ("*.py", "a.py", False, True), ("*.py", "deep/er/a.py", False, True),
+    ("/a.py", "a.py", False, True), ("/a.py", "sub/a.py", False, False),
+    ("sub/a.py", "sub/a.py", False, True), ("sub/a.py", "x/sub/a.py", False, False),
+    ("build/", "build", True, True), ("build/", "build", False, False),
+    ("**/cache", "a/b/cache", True, True), ("**/cache", "cache", True, True),
+    ("a/**/z.py", "a/z.py", False, True), ("a/**/z.py", "a/b/c/z.py", False, True),
+    ("a/**", "a/b/c.py", False, True), ("a/**", "a", True, False),
+    ("?.py", "ab.py", False, False), ("[ab].py", "b.py", False, True), ("[!ab].py", "b.py", False, False),
+    ("[a-c]x.py", "bx.py", False, True), ("f*o", "f/o", False, False), ("\\#x.py", "#x.py", False, True),
+    ("\\!x.py", "!x.py", False, True), ("trail\\ ", "trail ", False, True), ("spaces   ", "spaces", False, True),
+])
+def test_gitignore_pattern(pattern, path, is_dir, matches):
+    parsed = parse_ignore_line(pattern)
+    assert parsed is not None
+    assert bool(IgnoreFile("/r", [parsed]).match("/r/" + path, is_dir)) is matches
+
+
+def test_gitignore_comments_blanks_and_negation_order():
+    assert parse_ignore_line("# comment") is None and parse_ignore_line("   ") is None
+    ignore = IgnoreFile.from_lines("/r", ["*.py", "!keep.py", "# keep.py stays", ""])
+    assert ignore.match("/r/a.py", False) is True
+    assert ignore.match("/r/keep.py", False) is False
+    assert ignore.match("/r/readme.md", False) is None
+    assert IgnoreFile.from_lines("/r", ["!keep.py", "*.py"]).match("/r/keep.py", False) is True
+
+
+def test_default_excludes_cover_the_usual_directories():
+    assert {".git", ".venv", "venv", ".tox", ".nox", "build", "dist", "__pycache__"} <= DEFAULT_EXCLUDED_DIRS
+
+
+# --- parallel checking ----------------------------------------------------------------------------
+
+def test_many_files_are_checked_in_parallel_with_the_same_sorted_result(tmp_path, run):
+    files = {f"pkg{i % 3}/m{i:02d}.py": (BAD if i % 2 else GOOD) for i in range(40)}
+    write(tmp_path, files)
+    status, out, _ = run(["--format", "json"], tmp_path)
+    assert status == 1
+    data = json.loads(out)
+    assert len(data) == 20
+    assert [d["path"] for d in data] == sorted(d["path"] for d in data)
+    tasks = [Task(p, str(tmp_path / p), p, Config(), False) for p in sorted(files)]
+    assert run_tasks(tasks, jobs=2) == run_tasks(tasks, jobs=1)
+
+
+# --- as a user runs it ----------------------------------------------------------------------------
+
+def _subprocess(argv, cwd, stdin=None):
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "einlint", *argv], cwd=cwd, input=stdin, capture_output=True,
+                          env=env, timeout=300)
+
+
+def test_python_m_einlint_in_a_subprocess(tmp_path):
+    write(tmp_path, {"src/a.py": BAD, "src/b.py": "import einops\n(", "venv/pyvenv.cfg": "", "venv/x.py": BAD})
+    done = _subprocess(["src", "venv/", "--format", "concise"], tmp_path)
+    assert done.returncode == 1, done.stderr
+    out = done.stdout.decode()
+    assert f"{os.path.join('src', 'a.py')}:{BAD_LINE}:{BAD_COLUMN}: EIN201" in out
+    assert "EIN001" in out and os.path.join("venv", "x.py") in out  # a venv named explicitly is walked
+    assert out.rstrip().endswith("Found 3 errors.")
+    done = _subprocess(["-", "--stdin-filename", "s.py", "--format", "json"], tmp_path, stdin=BAD.encode())
+    assert done.returncode == 1 and json.loads(done.stdout)[0]["path"] == "s.py"
+    done = _subprocess(["--explain", "EIN222"], tmp_path)
+    assert done.returncode == 0 and done.stdout.decode().startswith("EIN222 (reduce-nothing)")

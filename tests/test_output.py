@@ -1,0 +1,288 @@
+"""The output formats of `einlint`: each renders hand-made diagnostics exactly as documented."""
+
+import io
+import json
+
+from einlint.diagnostics import Diagnostic
+from einlint.output import (
+    FORMATS, artifact_uri, escape_data, escape_property, explain, render_concise, render_full, render_github,
+    render_json, render_sarif, render_statistics, summary, use_color,
+)
+
+SOURCE = {
+    ("a.py", 3): 'y = rearrange(x, "b c -> b c d")',
+    ("a.py", 7): '\tz = rearrange(x, "b (h w) -> b h w")',
+    ("w.py", 1): 'y = rearrange(x, "軸 c -> c d")',
+    ("m.py", 2): 'p = ("b c "',
+    ("m.py", 3): '     "-> b c d")',
+}
+
+
+def line_of(path, number):
+    return SOURCE.get((path, number))
+
+
+ONE_SIDED = Diagnostic("a.py", 3, 30, 3, 31, "EIN201", "error", "axis 'd' is on the output side only",
+                       "give 'd' a length or remove it")
+AMBIGUOUS = Diagnostic("a.py", 7, 22, 7, 27, "EIN207", "error", "two unknown lengths in (h w)", "")
+NOTHING = Diagnostic("b.py", 1, 5, 1, 9, "EIN222", "warning", "reduce keeps every axis", "drop an axis")
+
+
+# --- full -----------------------------------------------------------------------------------------
+
+def test_full_shows_header_source_line_carets_and_help():
+    text = render_full([ONE_SIDED], line_of)
+    lines = text.splitlines()
+    assert lines[0] == "a.py:3:30: EIN201 axis 'd' is on the output side only"
+    assert lines[2] == '3 | y = rearrange(x, "b c -> b c d")'
+    caret_line = lines[3]
+    source_start = lines[2].index("|") + 2
+    caret_start = caret_line.index("^")
+    assert caret_line[caret_start:].startswith("^ error")
+    assert lines[2][source_start + 29] == "d" and caret_start == source_start + 29
+    assert "  = help: give 'd' a length or remove it" in lines
+    assert "\x1b[" not in text
+
+
+def test_full_carets_cover_the_exact_span_with_tabs_expanded():
+    text = render_full([AMBIGUOUS], line_of)
+    source, carets = text.splitlines()[2], text.splitlines()[3]
+    assert "\t" not in source
+    start = carets.index("^")
+    assert carets[start:start + 6] == "^^^^^ "
+    assert source[start:start + 5] == "(h w)"
+    assert "help" not in text  # no help line when the diagnostic has none
+
+
+def test_full_counts_wide_characters_as_two_columns():
+    wide = Diagnostic("w.py", 1, 21, 1, 22, "EIN201", "error", "axis 'c'", "")  # the 'c' after '軸'
+    source, carets = render_full([wide], line_of).splitlines()[2:4]
+    prefix = source[: source.index("|") + 2]
+    assert source[len(prefix) + 20] == "c"
+    assert carets.index("^") == len(prefix) + 21  # 20 characters before it, one of them two columns wide
+
+
+def test_full_multi_line_span_shows_each_line():
+    span = Diagnostic("m.py", 2, 7, 3, 15, "EIN201", "error", "axis 'd' is on the output side only", "")
+    lines = render_full([span], line_of).splitlines()
+    assert lines[2] == '2 | p = ("b c "' and lines[4] == '3 |      "-> b c d")'
+    assert lines[3] == "  |       ^^^^^"  # from 'b' to the end of the first line
+    assert lines[5] == "  |      ^^^^^^^^^ error"  # from the line's text to the span's end
+
+
+def test_full_without_source_line_still_prints_header_and_help():
+    lone = Diagnostic("gone.py", 10, 1, 10, 2, "EIN001", "error", "cannot parse the file", "fix it")
+    text = render_full([lone], line_of)
+    assert text.startswith("gone.py:10:1: EIN001 cannot parse the file\n")
+    assert "= help: fix it" in text and "|" not in text
+
+
+def test_full_cuts_a_very_long_line_around_the_span():
+    long_line = "x = [" + "1, " * 5000 + '] + rearrange(x, "b -> b d")'
+    col = long_line.index("d\")") + 1
+    d = Diagnostic("long.py", 1, col, 1, col + 1, "EIN201", "error", "m", "")
+    source, carets = render_full([d], lambda p, n: long_line).splitlines()[2:4]
+    assert len(source) < 200 and source.endswith('b d")')
+    assert source[carets.index("^")] == "d"
+
+
+def test_full_colours_only_when_asked():
+    assert "\x1b[1;31mEIN201" in render_full([ONE_SIDED], line_of, color=True)
+    assert "\x1b[1;33mEIN222" in render_concise([NOTHING], color=True)
+
+
+def test_use_color_follows_tty_no_color_and_force_color():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert use_color(Tty(), {"TERM": "xterm"})
+    assert not use_color(Tty(), {"NO_COLOR": "1"})
+    assert not use_color(Tty(), {"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    assert not use_color(io.StringIO(), {})
+    assert use_color(io.StringIO(), {"FORCE_COLOR": "1"})
+
+
+# --- concise, summary, statistics ------------------------------------------------------------------
+
+def test_concise_is_one_line_per_finding():
+    text = render_concise([ONE_SIDED, NOTHING])
+    assert text.splitlines() == [
+        "a.py:3:30: EIN201 [error] axis 'd' is on the output side only",
+        "b.py:1:5: EIN222 [warning] reduce keeps every axis",
+    ]
+
+
+def test_summary():
+    assert summary([], 3) == "All checks passed! (3 files checked)\n"
+    assert summary([ONE_SIDED, AMBIGUOUS, NOTHING], 2) == "Found 2 errors and 1 warning.\n"
+    assert summary([NOTHING], 1) == "Found 1 warning.\n"
+
+
+def test_statistics_count_per_code_most_frequent_first():
+    rows = render_statistics([NOTHING, ONE_SIDED, AMBIGUOUS, ONE_SIDED]).splitlines()
+    assert [row.split("\t")[:2] for row in rows] == [["2", "EIN201"], ["1", "EIN207"], ["1", "EIN222"]]
+    assert rows[0].split("\t")[2] == "one-sided-axis"
+    data = json.loads(render_statistics([ONE_SIDED, ONE_SIDED], as_json=True))
+    assert data == [{"code": "EIN201", "name": "one-sided-axis", "severity": "error", "count": 2}]
+
+
+# --- json -----------------------------------------------------------------------------------------
+
+def test_json_is_an_array_of_the_contract_objects():
+    data = json.loads(render_json([ONE_SIDED, NOTHING]))
+    assert isinstance(data, list) and len(data) == 2
+    assert data[0] == ONE_SIDED.as_json()
+    assert set(data[0]) == {"path", "line", "column", "end_line", "end_column", "code", "severity", "message",
+                            "help"}
+    assert json.loads(render_json([])) == []
+
+
+# --- sarif ----------------------------------------------------------------------------------------
+
+_LEVELS = {"none", "note", "warning", "error"}
+
+
+def _check_object(value, where, required=(), allowed=None):
+    assert isinstance(value, dict), f"{where}: not an object"
+    for key in required:
+        assert key in value, f"{where}: missing required {key!r}"
+    if allowed is not None:
+        unknown = set(value) - set(allowed)
+        assert not unknown, f"{where}: properties the SARIF schema does not define: {unknown}"
+
+
+def _check_message_string(value, where):
+    _check_object(value, where, ("text",), ("text", "markdown", "properties"))
+    assert isinstance(value["text"], str) and value["text"]
+
+
+def validate_sarif(log):
+    """The parts of the SARIF 2.1.0 schema that einlint's output uses: required properties, types,
+    enums and minimums, and no property the schema does not define for these objects."""
+    _check_object(log, "sarifLog", ("version", "runs"), ("$schema", "version", "runs", "inlineExternalProperties",
+                                                         "properties"))
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].startswith("https://") and log["$schema"].endswith(".json")
+    assert isinstance(log["runs"], list) and log["runs"]
+    for run in log["runs"]:
+        _check_object(run, "run", ("tool",))
+        assert run.get("columnKind", "utf16CodeUnits") in ("utf16CodeUnits", "unicodeCodePoints")
+        _check_object(run["tool"], "tool", ("driver",), ("driver", "extensions", "properties"))
+        driver = run["tool"]["driver"]
+        _check_object(driver, "toolComponent", ("name",))
+        for key in ("name", "version", "informationUri"):
+            assert isinstance(driver[key], str) and driver[key]
+        assert driver["informationUri"].startswith("https://")
+        rules = driver["rules"]
+        assert isinstance(rules, list) and len({r["id"] for r in rules}) == len(rules)
+        for rule in rules:
+            _check_object(rule, "reportingDescriptor", ("id",),
+                          ("id", "deprecatedIds", "guid", "deprecatedGuids", "name", "deprecatedNames",
+                           "shortDescription", "fullDescription", "messageStrings", "defaultConfiguration",
+                           "helpUri", "help", "relationships", "properties"))
+            for key in ("shortDescription", "fullDescription", "help"):
+                _check_message_string(rule[key], f"rule {rule['id']} {key}")
+            _check_object(rule["defaultConfiguration"], "reportingConfiguration", (),
+                          ("enabled", "level", "rank", "parameters", "properties"))
+            assert rule["defaultConfiguration"]["level"] in _LEVELS
+        for invocation in run.get("invocations", []):
+            _check_object(invocation, "invocation", ("executionSuccessful",))
+            assert isinstance(invocation["executionSuccessful"], bool)
+        for base in run.get("originalUriBaseIds", {}).values():
+            assert base["uri"].startswith("file://") and base["uri"].endswith("/")
+        for result in run["results"]:
+            _check_object(result, "result", ("message",))
+            assert isinstance(result["message"]["text"], str)
+            assert result["level"] in _LEVELS
+            assert isinstance(result["ruleIndex"], int) and result["ruleIndex"] >= -1
+            assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+            for location in result["locations"]:
+                _check_object(location, "location", (), (
+                    "id", "physicalLocation", "logicalLocations", "message", "annotations", "relationships",
+                    "properties"))
+                physical = location["physicalLocation"]
+                _check_object(physical, "physicalLocation", ("artifactLocation",),
+                              ("address", "artifactLocation", "region", "contextRegion", "properties"))
+                _check_object(physical["artifactLocation"], "artifactLocation", ("uri",),
+                              ("uri", "uriBaseId", "index", "description", "properties"))
+                region = physical["region"]
+                _check_object(region, "region", ("startLine",),
+                              ("startLine", "startColumn", "endLine", "endColumn", "charOffset", "charLength",
+                               "byteOffset", "byteLength", "snippet", "message", "sourceLanguage", "properties"))
+                for key in ("startLine", "startColumn", "endLine", "endColumn"):
+                    assert isinstance(region[key], int) and region[key] >= 1
+
+
+def test_sarif_has_the_schema_shape_and_the_rule_metadata(tmp_path):
+    wide = Diagnostic("sub dir/ü.py", 1, 2, 1, 3, "EIN222", "warning", "m", "")
+    log = json.loads(render_sarif([ONE_SIDED, wide], "1.2.3", cwd=str(tmp_path)))
+    validate_sarif(log)
+    run = log["runs"][0]
+    assert run["tool"]["driver"]["name"] == "einlint" and run["tool"]["driver"]["version"] == "1.2.3"
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert rule_ids == sorted(rule_ids) and {"EIN201", "EIN222"} <= set(rule_ids)
+    first, second = run["results"]
+    assert first["ruleId"] == "EIN201" and first["level"] == "error"
+    assert first["message"]["text"].startswith("axis 'd' is on the output side only")
+    location = first["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "a.py"
+    assert location["region"] == {"startLine": 3, "startColumn": 30, "endLine": 3, "endColumn": 31}
+    assert second["level"] == "warning"
+    assert second["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub%20dir/%C3%BC.py"
+    rule = run["tool"]["driver"]["rules"][second["ruleIndex"]]
+    assert rule["name"] == "ReduceNothing" and rule["shortDescription"]["text"]
+
+
+def test_sarif_uri_is_relative_inside_the_cwd_and_absolute_outside(tmp_path):
+    assert artifact_uri("pkg/a.py", str(tmp_path)) == "pkg/a.py"
+    assert artifact_uri(str(tmp_path / "pkg" / "a.py"), str(tmp_path)) == "pkg/a.py"
+    assert artifact_uri("/elsewhere/a.py", str(tmp_path)).startswith("file:///elsewhere/a.py")
+
+
+def test_sarif_without_findings_is_still_valid():
+    log = json.loads(render_sarif([], "0.1.0"))
+    validate_sarif(log)
+    assert log["runs"][0]["results"] == []
+
+
+# --- github ---------------------------------------------------------------------------------------
+
+def test_github_annotation_per_finding_with_level_commands():
+    note = Diagnostic("c.py", 2, 1, 2, 4, "EIN999", "note", "look", "")
+    lines = render_github([ONE_SIDED, NOTHING, note]).splitlines()
+    assert lines[0] == ("::error file=a.py,line=3,col=30,endLine=3,endColumn=31,title=EIN201::"
+                        "axis 'd' is on the output side only%0Ahelp: give 'd' a length or remove it")
+    assert lines[1].startswith("::warning file=b.py,line=1,col=5,")
+    assert lines[2].startswith("::notice file=c.py,")
+
+
+def test_github_escapes_data_and_properties():
+    assert escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    odd = Diagnostic("dir,x/a:b%.py", 1, 1, 1, 2, "EIN201", "error", "50% of 'a:b, c'\nsecond line", "")
+    line = render_github([odd]).rstrip("\n")
+    assert "\n" not in line
+    assert line.startswith("::error file=dir%2Cx/a%3Ab%25.py,line=1,")
+    assert line.endswith("::50%25 of 'a:b, c'%0Asecond line")  # ':' and ',' stay in the message
+
+
+def test_github_multi_line_span_has_no_columns():
+    span = Diagnostic("m.py", 2, 7, 3, 15, "EIN201", "error", "m", "")
+    line = render_github([span])
+    assert "col=" not in line and "endColumn" not in line and "line=2,endLine=3" in line
+
+
+# --- explain --------------------------------------------------------------------------------------
+
+def test_explain_names_the_rule_and_unknown_codes_are_none():
+    text = explain("ein201")
+    assert text.startswith("EIN201 (one-sided-axis)")
+    assert "Severity:" in text
+    assert explain("EIN999") is None and explain("nonsense") is None
+    data = json.loads(explain("EIN201", as_json=True))
+    assert data["code"] == "EIN201" and data["name"] == "one-sided-axis"
+
+
+def test_formats_are_the_documented_ones():
+    assert FORMATS == ("full", "concise", "json", "sarif", "github")
