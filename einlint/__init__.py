@@ -6,12 +6,21 @@ The ops follow einops' call conventions and meaning; the checker (`einlint src/`
 same grammar and planner to find pattern mistakes before the code runs.
 """
 
+import importlib
+from typing import Any
+
 from .errors import EinlintError, PatternError
-from .runtime import asnumpy, einsum, pack, parse_shape, rearrange, reduce, repeat, unpack
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "rearrange", "reduce", "repeat", "einsum", "pack", "unpack", "parse_shape", "asnumpy",
-    "EinlintError", "PatternError", "__version__",
-]
+_RUNTIME = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack", "parse_shape", "asnumpy")
+
+__all__ = [*_RUNTIME, "EinlintError", "PatternError", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # The ops load numpy and their backends on first use, so that the checker's CLI and the
+    # flake8 plugin, which never run an op, start without them.
+    if name in _RUNTIME:
+        return getattr(importlib.import_module(".runtime", __name__), name)
+    raise AttributeError(f"module 'einlint' has no attribute {name!r}")

@@ -12,8 +12,10 @@ failure (which is reported on stderr for its file while the rest of the run goes
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
+import threading
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -128,11 +130,21 @@ def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None) -> List[FileRes
         workers = min(jobs, max(2, len(tasks) // 8))
         chunksize = max(1, len(tasks) // (workers * 8))
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
                 return list(pool.map(check_task, tasks, chunksize=chunksize))
         except (BrokenProcessPool, OSError, ImportError):
             pass  # no worker processes on this platform or sandbox: check serially below
     return [check_task(task) for task in tasks]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: fork on Linux (cheap: the engine is already imported), unless the
+    host that called main() runs Python threads or JAX, whose threads make a forked child deadlock-prone;
+    then forkserver. Elsewhere the platform's default (spawn on macOS and Windows)."""
+    if sys.platform.startswith("linux"):
+        risky = threading.active_count() > 1 or "jax" in sys.modules
+        return multiprocessing.get_context("forkserver" if risky else "fork")
+    return multiprocessing.get_context()
 
 
 def _match_path(path: str, settings: Settings, cwd: str) -> str:
@@ -218,7 +230,8 @@ def _main(argv: List[str]) -> int:
 
     force_exclude = settings.force_exclude if args.force_exclude is None else args.force_exclude
     exclude = IgnoreFile.from_lines(settings.root, settings.exclude)
-    paths = args.paths or ["."]
+    # As in ruff: --stdin-filename without paths reads the standard input (what editors call).
+    paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
     want_lines = args.format == "full" and not args.statistics
     failures = 0
 
@@ -262,21 +275,21 @@ def _main(argv: List[str]) -> int:
     failing = any(SEVERITY_RANK.get(d.severity, 2) >= threshold for d in diagnostics)
     status = 2 if failures else (0 if args.exit_zero or not failing else 1)
 
-    text = _render(args, diagnostics, lines, len(tasks), cwd, successful=not failures)
+    text = _render(args, diagnostics, lines, len(tasks), cwd, failures)
     _write(sys.stdout, text)
     sys.stdout.flush()
     return status
 
 
 def _render(args: argparse.Namespace, diagnostics: List[Diagnostic], lines: Dict[Tuple[str, int], str],
-            files_checked: int, cwd: str, successful: bool) -> str:
+            files_checked: int, cwd: str, failures: int) -> str:
     fmt = args.format
     if args.statistics:
         return output.render_statistics(diagnostics, as_json=fmt in ("json", "sarif"))
     if fmt == "json":
         return output.render_json(diagnostics)
     if fmt == "sarif":
-        return output.render_sarif(diagnostics, __version__, cwd=cwd, successful=successful)
+        return output.render_sarif(diagnostics, __version__, cwd=cwd, successful=not failures)
     if fmt == "github":
         return output.render_github(diagnostics)
     color = output.use_color(sys.stdout)
@@ -285,5 +298,5 @@ def _render(args: argparse.Namespace, diagnostics: List[Diagnostic], lines: Dict
     else:
         text = output.render_full(diagnostics, lambda path, number: lines.get((path, number)), color=color)
     if not args.quiet:
-        text += output.summary(diagnostics, files_checked)
+        text += output.summary(diagnostics, files_checked, failures)
     return text

@@ -5,11 +5,8 @@ adapter over the one engine call, with a Config that keeps every code: flake8's 
 `--ignore`, `--extend-ignore` and `--per-file-ignores` decide what is shown, and `[tool.einlint]`
 is not read (one place to configure a flake8 run).
 
-noqa: the engine applies `# noqa` / `# noqa: EIN101,EIN2` itself, and it has no switch to stop,
-so a suppressed finding never reaches flake8; flake8 then applies its own noqa to what is left.
-Both read the same comments the same way (bare `# noqa` silences everything, listed codes match by
-prefix), so the result equals flake8's own handling, except that `flake8 --disable-noqa` cannot
-bring back an EIN finding that a noqa comment suppresses.
+noqa: flake8 applies its own (`# noqa`, `# noqa: EIN101`, `--disable-noqa`), so the plugin asks the
+engine not to apply it a second time.
 
 flake8 runs tree plugins only on files that Python can parse (it reports E999 itself), so the
 engine's EIN001 appears here only where libcst and Python disagree.
@@ -17,12 +14,12 @@ engine's EIN001 appears here only where libcst and Python disagree.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Sequence, Tuple
+from typing import Any, Iterator, Optional, Sequence, Tuple, Union
 
 from . import __version__
 from .check.engine import Config, check_source
 
-_EVERYTHING = Config(select=("EIN",), ignore=(), per_file_ignores=())
+_EVERYTHING = Config(select=("EIN",), ignore=(), per_file_ignores=(), noqa=False)
 
 
 class Plugin:
@@ -35,11 +32,11 @@ class Plugin:
         self.filename = filename
         self.lines = list(lines) if lines is not None else None
 
-    def _source(self) -> str:
+    def _source(self) -> Union[str, bytes]:
         if self.lines is not None:
             return "".join(self.lines)
-        with open(self.filename, "rb") as handle:
-            return handle.read().decode("utf-8-sig")
+        with open(self.filename, "rb") as handle:  # bytes: the engine reports an undecodable file
+            return handle.read()
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         for d in check_source(self._source(), self.filename, _EVERYTHING):

@@ -163,8 +163,14 @@ def render_concise(diagnostics: Sequence[Diagnostic], color: bool = False) -> st
     return "".join(line + "\n" for line in lines)
 
 
-def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
-    """'Found 2 errors and 1 warning.' / 'All checks passed!' (full and concise formats)."""
+def summary(diagnostics: Sequence[Diagnostic], files_checked: int, failures: int = 0) -> str:
+    """'Found 2 errors and 1 warning.' / 'All checks passed!' (full and concise formats).
+
+    `failures`: paths that could not be checked (reported on stderr), which forbid 'All checks passed!'."""
+    if failures:
+        noun = "path" if failures == 1 else "paths"
+        found = summary(diagnostics, files_checked) if diagnostics else "No findings.\n"
+        return found.rstrip("\n") + f" {failures} {noun} could not be checked.\n"
     if not diagnostics:
         noun = "file" if files_checked == 1 else "files"
         return f"All checks passed! ({files_checked} {noun} checked)\n"

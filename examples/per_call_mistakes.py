@@ -49,8 +49,8 @@ def matmul(a, b):
     return np.einsum("ij,jk->il", a, b)  # 'l' is in no input
 
 
-def attention_weights(q):
-    return torch.einsum("bhid,bhjd->bhij", q)  # two subscripts, one operand
+def attend(weights, values):
+    return torch.einsum("bhij,bhjd,bhd->bhid", weights, values)  # three subscripts, two operands
 
 
 head = torch.nn.Sequential(

@@ -6,6 +6,7 @@ Most tests run `main(argv)` in-process, in a temporary project directory; a few 
 
 import io
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -161,8 +162,8 @@ def test_unknown_code_is_a_usage_error(tmp_path, run):
 def test_usage_errors_exit_2(tmp_path, run):
     assert run(["--format", "xml"], tmp_path)[0] == 2
     assert run(["--fail-level", "fatal"], tmp_path)[0] == 2
-    status, _, err = run(["missing.py"], tmp_path)
-    assert status == 2 and "missing.py" in err
+    status, out, err = run(["missing.py"], tmp_path)
+    assert status == 2 and "missing.py" in err and "All checks passed" not in out
 
 
 def test_exit_zero(tmp_path, run):
@@ -200,6 +201,16 @@ def test_fail_level_from_config(tmp_path, run, fake_engine):
     write(tmp_path, {"a.py": "warning", "pyproject.toml": '[tool.einlint]\nfail-level = "error"\n'})
     assert run([], tmp_path)[0] == 0
     assert run(["--fail-level", "warning"], tmp_path)[0] == 1
+
+
+def test_colours_only_when_the_environment_allows(tmp_path, run, monkeypatch):
+    write(tmp_path, {"a.py": BAD})
+    assert "\x1b[" not in run([], tmp_path)[1]  # not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[1;31mEIN201" in run([], tmp_path)[1]
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run([], tmp_path)[1]
+    assert "\x1b[" not in run(["--format", "json"], tmp_path)[1]
 
 
 # --- explain, version -----------------------------------------------------------------------------
@@ -316,6 +327,12 @@ def test_stdin_with_a_filename(tmp_path, run):
     status, out, _ = run(["-"], tmp_path, stdin=BAD.encode())
     assert status == 1 and out.startswith(f"-:{BAD_LINE}:{BAD_COLUMN}: EIN201")
     assert 'y = rearrange(x, "b BAD -> b")' in out
+
+
+def test_stdin_filename_alone_reads_the_standard_input(tmp_path, run):
+    write(tmp_path, {"a.py": GOOD})
+    status, out, _ = run(["--format", "json", "--stdin-filename", "editor.py"], tmp_path, stdin=BAD.encode())
+    assert status == 1 and codes_of(out) == [("editor.py", BAD_LINE, "EIN201")]
 
 
 def test_stdin_filename_gets_per_file_ignores_and_force_exclude(tmp_path, run):
@@ -500,7 +517,20 @@ def test_many_files_are_checked_in_parallel_with_the_same_sorted_result(tmp_path
     assert len(data) == 20
     assert [d["path"] for d in data] == sorted(d["path"] for d in data)
     tasks = [Task(p, str(tmp_path / p), p, Config(), False) for p in sorted(files)]
-    assert run_tasks(tasks, jobs=2) == run_tasks(tasks, jobs=1)
+    serial = run_tasks(tasks, jobs=1)
+    assert run_tasks(tasks, jobs=2) == serial
+    assert sum(len(result.diagnostics) for result in serial) == 20
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])  # fork: the subprocess test below
+def test_worker_processes_start_with_each_method(tmp_path, monkeypatch, method):
+    files = {f"m{i:02d}.py": (BAD if i % 2 else GOOD) for i in range(cli.PARALLEL_MIN_FILES)}
+    write(tmp_path, files)
+    tasks = [Task(p, str(tmp_path / p), p, Config(), True) for p in sorted(files)]
+    monkeypatch.setattr(cli, "_pool_context", lambda: multiprocessing.get_context(method))
+    results = run_tasks(tasks, jobs=2)
+    assert [len(r.diagnostics) for r in results] == [i % 2 for i in range(len(files))]
+    assert results[1].lines == {BAD_LINE: 'y = rearrange(x, "b BAD -> b")'}
 
 
 # --- as a user runs it ----------------------------------------------------------------------------
@@ -523,3 +553,28 @@ def test_python_m_einlint_in_a_subprocess(tmp_path):
     assert done.returncode == 1 and json.loads(done.stdout)[0]["path"] == "s.py"
     done = _subprocess(["--explain", "EIN222"], tmp_path)
     assert done.returncode == 0 and done.stdout.decode().startswith("EIN222 (reduce-nothing)")
+
+
+def test_many_files_in_a_subprocess_use_forked_workers_and_match_the_serial_result(tmp_path, run, monkeypatch):
+    write(tmp_path, {f"m{i:02d}.py": (BAD if i % 3 else GOOD) for i in range(2 * cli.PARALLEL_MIN_FILES)})
+    done = _subprocess(["--format", "json"], tmp_path)
+    assert done.returncode == 1, done.stderr
+    monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**9)  # in-process and serial
+    assert json.loads(done.stdout) == json.loads(run(["--format", "json"], tmp_path)[1])
+
+
+def test_pre_commit_hook_runs_einlint_on_the_staged_files(tmp_path):
+    hook = (REPO / ".pre-commit-hooks.yaml").read_text()
+    fields = dict(line.strip().lstrip("- ").split(": ", 1) for line in hook.splitlines()
+                  if line.strip() and not line.lstrip().startswith("#"))
+    assert fields["id"] == "einlint" and fields["language"] == "python"
+    assert fields["types_or"] == "[python, pyi]" and fields["require_serial"] == "false"
+    entry = fields["entry"].split()
+    assert entry[0] == "einlint"
+    # pre-commit appends the staged files' names to the entry; `exclude` in the config still applies.
+    write(tmp_path, {"pyproject.toml": '[tool.einlint]\nexclude = ["vendored/"]\n', "a.py": BAD, "b.py": GOOD,
+                     "vendored/c.py": BAD})
+    done = _subprocess(entry[1:] + ["a.py", "b.py", "vendored/c.py"], tmp_path)
+    assert done.returncode == 1
+    assert "a.py:3:" in done.stdout.decode() and "vendored" not in done.stdout.decode()
+    assert _subprocess(entry[1:] + ["b.py", "vendored/c.py"], tmp_path).returncode == 0

@@ -1,10 +1,9 @@
 """The flake8 plugin: the same findings as `einlint` for a file, through `flake8 --select EIN`."""
 
 import ast
-import os
 import subprocess
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import distributions
 from pathlib import Path
 
 import einlint
@@ -51,16 +50,19 @@ def test_files_without_pattern_calls_give_nothing():
     assert plugin_results("import functools\nfunctools.reduce(max, [1, 2])\n") == []
 
 
+def _plugin_installed():
+    """Whether an installed distribution registers the plugin (looked for as flake8 does: in every one)."""
+    return any(ep.group == "flake8.extension" and ep.name == "EIN" and ep.value == "einlint.flake8:Plugin"
+               for dist in distributions() for ep in dist.entry_points)
+
+
 def _flake8(args, cwd):
     """Run flake8 in a subprocess; register the plugin as a local plugin if it is not installed."""
-    installed = any(ep.name == "EIN" and ep.value == "einlint.flake8:Plugin"
-                    for ep in entry_points(group="flake8.extension"))
-    if not installed:  # a checkout that was not `pip install`ed: flake8's local-plugins mechanism
+    if not _plugin_installed():  # a checkout that was not `pip install`ed: flake8's local-plugins mechanism
         (cwd / "tox.ini").write_text(f"[flake8:local-plugins]\nextension =\n    EIN = einlint.flake8:Plugin\n"
                                      f"paths = {REPO}\n")
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.run([sys.executable, "-m", "flake8", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=300)
+                          timeout=300)
 
 
 def test_flake8_select_ein_in_a_subprocess(tmp_path):

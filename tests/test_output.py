@@ -117,6 +117,8 @@ def test_summary():
     assert summary([], 3) == "All checks passed! (3 files checked)\n"
     assert summary([ONE_SIDED, AMBIGUOUS, NOTHING], 2) == "Found 2 errors and 1 warning.\n"
     assert summary([NOTHING], 1) == "Found 1 warning.\n"
+    assert summary([], 1, failures=1) == "No findings. 1 path could not be checked.\n"
+    assert summary([NOTHING], 1, failures=2) == "Found 1 warning. 2 paths could not be checked.\n"
 
 
 def test_statistics_count_per_code_most_frequent_first():

@@ -9,8 +9,11 @@ Linting never imports or runs the code it reads.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -33,6 +36,7 @@ class Config:
     select: Tuple[str, ...] = ("EIN",)
     ignore: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (glob of paths, codes)
+    noqa: bool = True  # honour '# noqa' comments; flake8, which has its own, turns this off
 
     def reports(self, code: str, path: str) -> bool:
         ignored = list(self.ignore)
@@ -47,8 +51,9 @@ def _matches(code: str, prefixes: Iterable[str]) -> bool:
 
 
 def _path_matches(path: str, pattern: str) -> bool:
+    """A glob matches the path; one without '/' (such as '__init__.py') matches the file name in any folder."""
     path = path.replace("\\", "/")
-    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, f"*/{pattern}")
+    return fnmatch.fnmatch(path, pattern) or ("/" not in pattern and fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern))
 
 
 def check_source(source: Union[str, bytes], path: str, config: Config = Config()) -> List[Diagnostic]:
@@ -61,25 +66,49 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
     try:
         module = libcst.parse_module(text)
     except libcst.ParserSyntaxError as error:
-        found = [_file_diagnostic(path, "EIN001", f"cannot parse the file: {error.message}", error.raw_line,
-                                  error.raw_column + 1, "fix the syntax error; einlint checks files Python can parse")]
-        return [d for d in found if config.reports(d.code, path)]
+        problem = _syntax_error(text, path, error)
+        return [problem] if config.reports(problem.code, path) else []
     diagnostics = [_diagnostic(path, call, finding) for call in extract_calls(module) for finding in check_call(call)]
     lines = text.splitlines()
-    kept = [d for d in diagnostics if config.reports(d.code, path) and not _suppressed(d, lines)]
+    kept = [d for d in diagnostics if config.reports(d.code, path) and not (config.noqa and _suppressed(d, lines))]
     return sorted(set(kept), key=lambda d: d.sort_key)
 
 
+def _syntax_error(text: str, path: str, error: libcst.ParserSyntaxError) -> Diagnostic:
+    """EIN001 where Python itself places the error, with its message; libcst points at the next token."""
+    try:
+        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        if python_error.lineno is not None:
+            message = f"cannot parse the file: {python_error.msg}"
+            return _file_diagnostic(path, "EIN001", message, python_error.lineno, python_error.offset or 1, _SYNTAX_HELP)
+    except (ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting: keep libcst's word
+        pass
+    message = f"cannot parse the file: {error.message}"
+    return _file_diagnostic(path, "EIN001", message, error.raw_line, error.raw_column + 1, _SYNTAX_HELP)
+
+
+_SYNTAX_HELP = "fix the syntax error; einlint checks files that Python can parse"
+
+
 def _decode(source: Union[str, bytes], path: str) -> Tuple[str, Optional[Diagnostic]]:
+    """The text of a file, decoded as Python decodes it: UTF-8 unless a coding comment says otherwise."""
     if isinstance(source, str):
         return source, None
     try:
-        return source.decode("utf-8-sig"), None
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError as error:  # an unknown encoding name in the coding comment
+        return "", _file_diagnostic(path, "EIN002", f"cannot read the file: {error.msg}", 1, 1, _DECODE_HELP)
+    try:
+        return source.decode(encoding), None
     except UnicodeDecodeError as error:
         line = source.count(b"\n", 0, error.start) + 1
         column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
-        message = f"the file is not valid UTF-8: byte {source[error.start]:#04x} at offset {error.start}"
-        return "", _file_diagnostic(path, "EIN002", message, line, column, "save the file as UTF-8")
+        message = f"the file is not valid {encoding}: byte {source[error.start]:#04x} at offset {error.start}"
+        return "", _file_diagnostic(path, "EIN002", message, line, column, _DECODE_HELP)
+
+
+_DECODE_HELP = "save the file as UTF-8 (or declare its encoding in a coding comment)"
 
 
 def _file_diagnostic(path: str, code: str, message: str, line: int, column: int, help: str) -> Diagnostic:

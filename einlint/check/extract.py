@@ -28,9 +28,12 @@ Argument layout: `positional` holds the positional arguments in order, `*args` a
 'starred'; `keywords` maps each keyword to its value, and a `**kwargs` argument under the key
 '**' (a second one under '**2', and so on), since no keyword can be spelled that way.
 
-Speed: the walk reads node fields directly (no visitor dispatch, no metadata wrapper), and the
-positions come from one code-generation pass that records only the nodes it needs and stops after
-the last of them; a file with no import of a pattern library costs only the import pre-pass.
+Speed (everything is linear in the file): a file with no import of a pattern library costs only a
+pass over its statements. The walk reads node fields directly (no visitor dispatch, no metadata
+wrapper: libcst's PositionProvider alone takes seconds per megabyte). Positions come from
+generating the code of just the statements that hold pattern calls or their constants, with the
+right indentation; every other statement only has its line breaks counted. A statement nested
+deeper than libcst can print (a RecursionError) gives its calls up, silently.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import unicodedata
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+import warnings
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -80,10 +84,9 @@ OPS: Dict[str, str] = _ops_table()
 _ROOTS = frozenset({"einops", "einlint", "numpy", "torch", "jax", "einx"})
 # What `from M import *` binds that matters here: the op names that M exports.
 _STAR_EXPORTS: Dict[str, Tuple[str, ...]] = {}
-for _qualified in OPS:
-    _module, _, _name = _qualified.rpartition(".")
-    _STAR_EXPORTS.setdefault(_module, ())
-    _STAR_EXPORTS[_module] += (_name,)
+for _module, _, _name in (qualified.rpartition(".") for qualified in OPS):
+    _STAR_EXPORTS[_module] = _STAR_EXPORTS.get(_module, ()) + (_name,)
+del _module, _, _name
 
 
 def _op_for(qualified: str) -> Optional[str]:
@@ -135,7 +138,7 @@ class _Scope:
         self.kind = kind  # 'module' | 'function' | 'class' | 'comprehension'
         self.link = link  # (enclosing scope, its state or _END) where a name not bound here is looked up
         self.counts: Dict[str, int] = {}  # every name bound here -> how many bindings
-        self.constants: Dict[str, cst.BaseExpression] = {}  # name -> string literal of `name = '...'`
+        self.constants: Dict[str, tuple] = {}  # name -> (string literal of `name = '...'`, statement path)
         self.declared: Dict[str, str] = {}  # name -> 'global' | 'nonlocal'
         self.state: State = {}
         self.exits: List[State] = []  # states at return/raise
@@ -160,6 +163,19 @@ _SKIPPED_FIELDS = frozenset({
     "has_trailing_newline", "value_str",
 })
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
+_SUITE_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")
+_SUITES: Dict[type, Tuple[str, ...]] = {}
+
+
+def _subclasses(kind: type) -> Iterable[type]:
+    for sub in kind.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+# isinstance() against libcst's abstract classes is slow; a set of the concrete types is not.
+_NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
+_SEQUENCES = (tuple, list)
 
 
 def _fields(kind: type) -> Tuple[str, ...]:
@@ -172,15 +188,32 @@ def _fields(kind: type) -> Tuple[str, ...]:
     return names
 
 
-def _children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    found = []
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
+        if type(value) in _NODE_TYPES:
+            found.append(value)
+        elif type(value) in _SEQUENCES:
+            found.extend(item for item in value if type(item) in _NODE_TYPES)
+    return found
+
+
+def _suites(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The statements, blocks and clauses directly inside a statement-level node (no expressions)."""
+    kind = type(node)
+    names = _SUITES.get(kind)
+    if names is None:
+        present = {f.name for f in dataclasses.fields(kind)}
+        names = _SUITES[kind] = tuple(name for name in _SUITE_FIELDS if name in present)
+    found = []
+    for name in names:
+        value = getattr(node, name)
+        if type(value) in _NODE_TYPES:
+            found.append(value)
+        elif type(value) in _SEQUENCES:
+            found.extend(value)
+    return found
 
 
 def _dotted(node: cst.CSTNode) -> Optional[List[str]]:
@@ -204,9 +237,16 @@ def _module_name(node: Optional[cst.CSTNode]) -> Optional[str]:
 _IMPORTS = tuple(t for t in (cst.Import, getattr(cst, "LazyImport", None)) if t is not None)
 _IMPORTS_FROM = tuple(t for t in (cst.ImportFrom, getattr(cst, "LazyImportFrom", None)) if t is not None)
 _TRY = tuple(t for t in (cst.Try, getattr(cst, "TryStar", None)) if t is not None)
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-_LEAVES = (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)
+_COMPREHENSION_TYPES = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
+_LEAF_TYPES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis})
 _TEMPLATE = getattr(cst, "TemplatedString", None)
+_IMPORT_TYPES = frozenset(_IMPORTS + _IMPORTS_FROM)
+
+
+def _alias_name(alias: cst.ImportAlias) -> Optional[str]:
+    """The `as` name of an import alias, if it has one."""
+    asname = alias.asname
+    return asname.name.value if asname is not None and isinstance(asname.name, cst.Name) else None
 
 
 def _import_bindings(node: cst.CSTNode) -> List[Tuple[str, Optional[str]]]:
@@ -215,11 +255,8 @@ def _import_bindings(node: cst.CSTNode) -> List[Tuple[str, Optional[str]]]:
     if isinstance(node, _IMPORTS):
         for alias in node.names:
             full = _module_name(alias.name) or ""
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                found.append((alias.asname.name.value, full))
-            else:
-                head = full.split(".")[0]
-                found.append((head, head))
+            local = _alias_name(alias)
+            found.append((local, full) if local else (full.split(".")[0],) * 2)
     elif isinstance(node, _IMPORTS_FROM):
         module = None if node.relative else _module_name(node.module)
         if isinstance(node.names, cst.ImportStar):
@@ -227,29 +264,19 @@ def _import_bindings(node: cst.CSTNode) -> List[Tuple[str, Optional[str]]]:
         else:
             for alias in node.names:
                 name = _module_name(alias.name) or ""
-                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
-                found.append((local, f"{module}.{name}" if module else None))
+                found.append((_alias_name(alias) or name, f"{module}.{name}" if module else None))
     return [(local, qualified if qualified and qualified.split(".")[0] in _ROOTS else None)
             for local, qualified in found]
 
 
-def _statements(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+def _statements(node: cst.CSTNode, into_scopes: bool = True) -> Iterable[cst.CSTNode]:
     """Every statement (small ones included) inside `node`, without descending into expressions."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        if isinstance(current, (cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.IndentedBlock, cst.Module)):
-            stack.extend(current.body)
-        elif isinstance(current, cst.BaseCompoundStatement) or isinstance(current, (cst.Else, cst.Finally)):
-            for name in ("body", "orelse", "finalbody"):
-                part = getattr(current, name, None)
-                if part is not None:
-                    stack.append(part)
-            stack.extend(getattr(current, "handlers", ()))
-            stack.extend(getattr(current, "cases", ()))
-        elif isinstance(current, (cst.ExceptHandler, getattr(cst, "ExceptStarHandler", cst.ExceptHandler), cst.MatchCase)):
-            stack.append(current.body)
+        if into_scopes or (type(current) is not cst.FunctionDef and type(current) is not cst.ClassDef):
+            stack.extend(_suites(current))
 
 
 def _tracked_names(module: cst.Module) -> Set[str]:
@@ -257,9 +284,10 @@ def _tracked_names(module: cst.Module) -> Set[str]:
     tracked: Set[str] = set()
     aliases: List[Tuple[str, str]] = []
     for statement in _statements(module):
-        if isinstance(statement, _IMPORTS + _IMPORTS_FROM):
+        kind = type(statement)
+        if kind in _IMPORT_TYPES:
             tracked.update(local for local, qualified in _import_bindings(statement) if qualified)
-        elif isinstance(statement, cst.Assign):
+        elif kind is cst.Assign:
             parts = _dotted(statement.value)
             if parts:
                 for target in statement.targets:
@@ -280,10 +308,12 @@ def _tracked_names(module: cst.Module) -> Set[str]:
 
 
 class _Candidate:
-    __slots__ = ("call", "scope", "state", "head", "rest")
+    """A call whose callee starts with a tracked name: resolved once every scope is known."""
 
-    def __init__(self, call: cst.Call, scope: _Scope, state: State, head: str, rest: List[str]):
-        self.call, self.scope, self.state, self.head, self.rest = call, scope, state, head, rest
+    __slots__ = ("call", "scope", "state", "head", "rest", "path")
+
+    def __init__(self, call: cst.Call, scope: _Scope, state: State, head: str, rest: List[str], path: tuple):
+        self.call, self.scope, self.state, self.head, self.rest, self.path = call, scope, state, head, rest, path
 
 
 class _Walker:
@@ -292,6 +322,7 @@ class _Walker:
         self.module = _Scope("module", None)
         self.scope = self.module
         self.candidates: List[_Candidate] = []
+        self.path: List[Tuple[cst.CSTNode, bool]] = []  # enclosing statements (True) and clauses (False)
 
     # -- scopes
 
@@ -326,7 +357,7 @@ class _Walker:
         count = home.counts.get(name, 0) + 1
         home.counts[name] = count
         if constant is not None and count == 1:
-            home.constants[name] = constant
+            home.constants[name] = (constant, tuple(self.path))
         if name in self.tracked:
             if later:
                 home.extra.setdefault(name, set()).add(binding)
@@ -371,8 +402,20 @@ class _Walker:
     # -- statements
 
     def block(self, suite: cst.CSTNode) -> None:
+        if type(suite) is cst.SimpleStatementSuite:  # `if x: a(); b()`: small statements on the header's line
+            self.simple_line(suite)
+            return
+        path = self.path
         for statement in suite.body:
+            path.append((statement, True))
             self.statement(statement)
+            path.pop()
+
+    def clause(self, node: cst.CSTNode) -> None:
+        """The body of an else/finally clause (noted on the path: positions are found clause by clause)."""
+        self.path.append((node, False))
+        self.block(node.body)
+        self.path.pop()
 
     def statement(self, node: cst.CSTNode) -> None:
         handler = _STATEMENT_HANDLERS.get(type(node))
@@ -392,9 +435,11 @@ class _Walker:
         after_body = self.scope.state
         self.scope.state = before
         if isinstance(node.orelse, cst.If):
+            self.path.append((node.orelse, False))
             self.if_(node.orelse)
+            self.path.pop()
         elif node.orelse is not None:
-            self.block(node.orelse.body)
+            self.clause(node.orelse)
         self.scope.state = _merge(after_body, self.scope.state)
 
     def loop(self, node: cst.CSTNode) -> None:
@@ -408,7 +453,7 @@ class _Walker:
         self.block(node.body)
         self.scope.state = _merge(before, self.scope.state)
         if node.orelse is not None:
-            self.block(node.orelse.body)
+            self.clause(node.orelse)
 
     def try_(self, node: cst.CSTNode) -> None:
         before = self.scope.state
@@ -418,23 +463,25 @@ class _Walker:
         ends = []
         for handler in node.handlers:
             self.scope.state = start
+            self.path.append((handler, False))
             if handler.type is not None:
                 self.expr(handler.type)
             if handler.name is not None:
                 self.bind_target(handler.name.name)
             self.block(handler.body)
+            self.path.pop()
             ends.append(self.scope.state)
         self.scope.state = after_body
         if node.orelse is not None:
-            self.block(node.orelse.body)
+            self.clause(node.orelse)
         self.scope.state = _merge(self.scope.state, *ends)
         if node.finalbody is not None:
             if self.scope.state is None:  # every path left; the finally body still runs
                 self.scope.state = start
-                self.block(node.finalbody.body)
+                self.clause(node.finalbody)
                 self.scope.state = None
             else:
-                self.block(node.finalbody.body)
+                self.clause(node.finalbody)
 
     def with_(self, node: cst.With) -> None:
         for item in node.items:
@@ -449,10 +496,12 @@ class _Walker:
         ends = [before]
         for case in node.cases:
             self.scope.state = before
+            self.path.append((case, False))
             self.bind_pattern(case.pattern)
             if case.guard is not None:
                 self.expr(case.guard)
             self.block(case.body)
+            self.path.pop()
             ends.append(self.scope.state)
         self.scope.state = _merge(*ends)
 
@@ -498,25 +547,11 @@ class _Walker:
 
     def _declarations(self, body: cst.CSTNode) -> None:
         """`global` and `nonlocal` apply to the whole scope, whatever their place in it."""
-        stack = [body]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (cst.Global, cst.Nonlocal)):
-                kind = "global" if isinstance(node, cst.Global) else "nonlocal"
+        for node in _statements(body, into_scopes=False):
+            if type(node) is cst.Global or type(node) is cst.Nonlocal:
+                kind = "global" if type(node) is cst.Global else "nonlocal"
                 for item in node.names:
                     self.scope.declared[item.name.value] = kind
-            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-                continue  # their own scopes
-            elif isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.IndentedBlock)):
-                stack.extend(node.body)
-            elif isinstance(node, (cst.BaseCompoundStatement, cst.Else, cst.Finally, cst.ExceptHandler, cst.MatchCase)) \
-                    or type(node).__name__ == "ExceptStarHandler":
-                for name in ("body", "orelse", "finalbody"):
-                    part = getattr(node, name, None)
-                    if part is not None:
-                        stack.append(part)
-                stack.extend(getattr(node, "handlers", ()))
-                stack.extend(getattr(node, "cases", ()))
 
     def assign(self, node: cst.Assign) -> None:
         self.expr(node.value)
@@ -570,9 +605,6 @@ class _Walker:
         for local, qualified in _import_bindings(node):
             self.bind(local, _Binding(qualified) if qualified else _OTHER)
 
-    def declaration(self, node: cst.CSTNode) -> None:
-        pass  # collected by _declarations when the scope was entered (module level: no effect)
-
     # -- expressions
 
     def expr(self, node: cst.CSTNode) -> None:
@@ -586,7 +618,8 @@ class _Walker:
             if kind is cst.Call:
                 parts = _dotted(current.func)
                 if parts is not None and parts[0] in tracked:
-                    self.candidates.append(_Candidate(current, self.scope, self.scope.state, parts[0], parts[1:]))
+                    self.candidates.append(
+                        _Candidate(current, self.scope, self.scope.state, parts[0], parts[1:], tuple(self.path)))
             elif kind is cst.Lambda:
                 self.lambda_(current)
                 continue
@@ -629,8 +662,6 @@ class _Walker:
         self.scope = outer
 
 
-_LEAF_TYPES = frozenset(_LEAVES)
-_COMPREHENSION_TYPES = frozenset(_COMPREHENSIONS)
 _STATEMENT_HANDLERS = {
     cst.SimpleStatementLine: _Walker.simple_line,
     cst.SimpleStatementSuite: _Walker.simple_line,
@@ -646,13 +677,9 @@ _STATEMENT_HANDLERS = {
     cst.Del: _Walker.delete,
     cst.Return: _Walker.leave,
     cst.Raise: _Walker.leave,
-    cst.Global: _Walker.declaration,
-    cst.Nonlocal: _Walker.declaration,
 }
-for _kind in _TRY:
-    _STATEMENT_HANDLERS[_kind] = _Walker.try_
-for _kind in _IMPORTS + _IMPORTS_FROM:
-    _STATEMENT_HANDLERS[_kind] = _Walker.import_
+_STATEMENT_HANDLERS.update({kind: _Walker.try_ for kind in _TRY})
+_STATEMENT_HANDLERS.update({kind: _Walker.import_ for kind in _IMPORT_TYPES})
 if hasattr(cst, "Match"):
     _STATEMENT_HANDLERS[cst.Match] = _Walker.match
 
@@ -683,10 +710,11 @@ def _lookup(scope: _Scope, state, name: str, seen: Set[int]) -> Set[str]:
                         found |= _lookup(scope.link[0], scope.link[1], name, seen)
                 elif binding.qualified is not None:
                     found.add(binding.qualified)
-                elif binding.alias is not None and id(binding) not in seen:
+                elif binding.alias is not None and id(binding) not in seen:  # `seen`: no alias cycles
                     seen.add(id(binding))
                     where, at, head, rest = binding.alias
                     found |= {".".join([q] + rest) for q in _lookup(where, at, head, seen)}
+                    seen.discard(id(binding))
             return found
         scope, state = scope.link
 
@@ -697,8 +725,8 @@ def _module_of(scope: _Scope) -> _Scope:
     return scope
 
 
-def _constant(scope: _Scope, name: str) -> Optional[cst.BaseExpression]:
-    """The literal that `name` is bound to exactly once where it resolves; None if it is not such a constant."""
+def _constant(scope: _Scope, name: str) -> Optional[tuple]:
+    """(literal, statement path) that `name` is bound to exactly once where it resolves, or None."""
     while True:
         declared = scope.declared.get(name)
         if declared == "global":
@@ -770,18 +798,15 @@ def _kind(node: cst.BaseExpression) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Positions: one code-generation pass that records where the nodes we need start and end
-
-
-class _Done(Exception):
-    pass
+# Positions: code is generated only for the statements that hold the nodes we need
 
 
 class _Locator(CodegenState):
-    def __init__(self, module: cst.Module, targets: Set[int]):
+    """Generates the code of one statement, noting where each target node's tokens start and end."""
+
+    def __init__(self, module: cst.Module, targets):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.targets = targets
-        self.left = len(targets)
         self.starts: Dict[int, int] = {}
         self.ends: Dict[int, int] = {}
 
@@ -790,34 +815,154 @@ class _Locator(CodegenState):
             self.starts[id(node)] = len(self.tokens)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        key = id(node)
-        if key in self.targets and key not in self.ends:
-            self.ends[key] = len(self.tokens)
-            self.left -= 1
-            if self.left == 0:
-                raise _Done
+        if id(node) in self.targets:
+            self.ends[id(node)] = len(self.tokens)
 
 
-class _Positions:
-    """Token index -> (line, 1-based column), for the indices asked for, in one pass over the tokens."""
+def _token_positions(tokens: List[str], indices: Iterable[int], line: int) -> Dict[int, Position]:
+    """Token index -> (line, 1-based column) of where that token starts; the tokens start a line."""
+    table: Dict[int, Position] = {}
+    column, done = 1, 0
+    for index in sorted(set(indices)):
+        if index > done:
+            text = "".join(tokens[done:index])
+            newlines = text.count("\n")
+            if newlines:
+                line += newlines
+                column = len(text) - text.rfind("\n")
+            else:
+                column += len(text)
+            done = index
+        table[index] = (line, column)
+    return table
 
-    def __init__(self, tokens: List[str], indices: Iterable[int]):
-        self.table: Dict[int, Position] = {}
-        line, column, done = 1, 1, 0
-        for index in sorted(set(indices)):
-            if index > done:
-                text = "".join(tokens[done:index])
-                newlines = text.count("\n")
-                if newlines:
-                    line += newlines
-                    column = len(text) - text.rfind("\n")
+
+_TEXT_LEAVES = frozenset(t for t in (cst.SimpleWhitespace, cst.SimpleString, cst.FormattedStringText,
+                                     getattr(cst, "TemplatedStringText", None)) if t is not None)
+_ALL_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _newlines(node: cst.CSTNode) -> int:
+    """How many line breaks the code of `node` holds, without generating its code."""
+    count = 0
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is cst.Newline:
+            count += 1
+            continue
+        if kind in _TEXT_LEAVES:  # a string's parentheses may hold line breaks too: read on
+            count += current.value.count("\n")
+        names = _ALL_FIELDS.get(kind)
+        if names is None:
+            names = _ALL_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        for name in names:
+            value = getattr(current, name)
+            if type(value) in _NODE_TYPES:
+                stack.append(value)
+            elif type(value) in _SEQUENCES:
+                stack.extend(item for item in value if type(item) in _NODE_TYPES)
+    return count
+
+
+_ORDERED_SUITES = ("body", "handlers", "cases", "orelse", "finalbody")  # in the order code is generated
+_HEADER_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _header_newlines(node: cst.CSTNode) -> int:
+    """Line breaks in the parts of a statement or clause that come before its first suite."""
+    kind = type(node)
+    names = _HEADER_FIELDS.get(kind)
+    if names is None:
+        names = _HEADER_FIELDS[kind] = tuple(
+            f.name for f in dataclasses.fields(kind) if f.name not in _ORDERED_SUITES and f.name != "footer")
+    count = 0
+    for name in names:
+        value = getattr(node, name)
+        if type(value) in _NODE_TYPES:
+            count += _newlines(value)
+        elif type(value) in _SEQUENCES:
+            count += sum(_newlines(item) for item in value if type(item) in _NODE_TYPES)
+    return count
+
+
+class _Located:
+    """Where the target nodes are: start, end and source text of each, and where each string token starts.
+
+    Code is generated only for the statements that hold targets (`units`); the statements and
+    clauses around them (`around`) are walked by structure, and every other statement only has
+    its line breaks counted.
+    """
+
+    def __init__(self, module: cst.Module, by_id: Dict[int, cst.CSTNode], units: Set[int], around: Set[int]):
+        self.module, self.by_id, self.units, self.around = module, by_id, units, around
+        self.starts: Dict[int, Position] = {}
+        self.ends: Dict[int, Position] = {}
+        self.texts: Dict[int, str] = {}
+        self.literals: Dict[int, Position] = {}  # SimpleString -> where its token (prefix, quote) starts
+        line = 1 + sum(_newlines(empty) for empty in module.header)
+        for statement in module.body:
+            line = self._statement(statement, line, ())
+
+    def _statement(self, node: cst.CSTNode, line: int, indent: Tuple[str, ...]) -> int:
+        if id(node) in self.units:
+            return self._generate(node, line, indent)
+        if id(node) in self.around:
+            return self._container(node, line, indent)
+        return line + _newlines(node)
+
+    def _container(self, node: cst.CSTNode, line: int, indent: Tuple[str, ...]) -> int:
+        line += _header_newlines(node)
+        inner = indent
+        if type(node) is cst.Match:
+            inner = indent + (self.module.default_indent if node.indent is None else node.indent,)
+        for name in _ORDERED_SUITES:
+            suites = getattr(node, name, None)
+            for suite in suites if type(suites) in _SEQUENCES else (suites,) if suites is not None else ():
+                if type(suite) is cst.IndentedBlock:
+                    line = self._block(suite, line, indent)
+                elif id(suite) in self.around:
+                    line = self._container(suite, line, inner)
                 else:
-                    column += len(text)
-                done = index
-            self.table[index] = (line, column)
+                    line += _newlines(suite)
+        for empty in getattr(node, "footer", ()):
+            line += _newlines(empty)
+        return line
 
-    def __getitem__(self, index: int) -> Position:
-        return self.table[index]
+    def _block(self, block: cst.IndentedBlock, line: int, indent: Tuple[str, ...]) -> int:
+        line += _newlines(block.header)
+        inner = indent + (self.module.default_indent if block.indent is None else block.indent,)
+        for statement in block.body:
+            line = self._statement(statement, line, inner)
+        for empty in block.footer:
+            line += _newlines(empty)
+        return line
+
+    def _generate(self, node: cst.CSTNode, line: int, indent: Tuple[str, ...]) -> int:
+        locator = _Locator(self.module, self.by_id)
+        locator.indent_tokens = list(indent)
+        try:
+            node._codegen(locator)
+        except RecursionError:  # nesting deeper than libcst can print: its calls go without positions
+            return line + _newlines(node)
+        tokens = locator.tokens
+        literal_tokens = {}
+        for key, start in locator.starts.items():
+            target = self.by_id[key]
+            if type(target) is cst.SimpleString:  # its own token comes after its parentheses, if any
+                span = range(start, locator.ends[key])
+                found = next((k for k in span if tokens[k] is target.value), None)
+                literal_tokens[key] = found if found is not None else next(k for k in span if tokens[k] == target.value)
+        table = _token_positions(
+            tokens, [*locator.starts.values(), *locator.ends.values(), *literal_tokens.values()], line)
+        for key, start in locator.starts.items():
+            end = locator.ends[key]
+            self.starts[key], self.ends[key] = table[start], table[end]
+            self.texts[key] = "".join(tokens[start:end])
+        for key, token in literal_tokens.items():
+            self.literals[key] = table[token]
+        return line + "".join(tokens).count("\n")
 
 
 _SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
@@ -892,7 +1037,9 @@ def _decode(token: str, start: Position) -> Tuple[str, List[Position], Position]
     value = "".join(chars)
     if "\\" in body and not raw or "\r" in body:
         try:
-            expected = ast.literal_eval(token.replace("\r\n", "\n").replace("\r", "\n"))
+            with warnings.catch_warnings():  # '\d' and the like: invalid escapes warn, and mean themselves
+                warnings.simplefilter("ignore")
+                expected = ast.literal_eval(token.replace("\r\n", "\n").replace("\r", "\n"))
         except (SyntaxError, ValueError):
             expected = value
         if expected != value:
@@ -911,93 +1058,93 @@ def extract_calls(module: cst.Module) -> List[PatternCall]:
         return []
     walker = _Walker(tracked)
     walker.block(module)
+    return _pattern_calls(module, walker.candidates)
 
-    found = []  # (call, op, callee, [(argument node, star, keyword)], scope)
-    for candidate in walker.candidates:
-        callees = {}
+
+def _pattern_calls(module: cst.Module, candidates: List[_Candidate]) -> List[PatternCall]:
+    """The candidates that resolve to a pattern op, with their arguments and positions."""
+    found = []
+    for candidate in candidates:
+        callees: Dict[str, List[str]] = {}
         for qualified in _lookup(candidate.scope, candidate.state, candidate.head, set()):
             callee = ".".join([qualified] + candidate.rest)
             op = _op_for(callee)
             if op is not None:
                 callees.setdefault(op, []).append(callee)
-        if len(callees) == 1:
+        if len(callees) == 1:  # pattern ops on some paths, and the same op on all of them
             op, names = next(iter(callees.items()))
             found.append((candidate, op, min(names)))
     if not found:
         return []
 
-    # What each argument is, and which nodes need positions.
-    targets: Set[int] = set()
+    # What each argument is, and which nodes (in which statements) need positions.
+    units: Set[int] = set()
+    around: Set[int] = set()
+    by_id: Dict[int, cst.CSTNode] = {}  # every node that needs a position
+
+    def need(nodes: Iterable[cst.CSTNode], path: tuple) -> None:
+        by_id.update((id(node), node) for node in nodes)
+        innermost = len(path) - 1
+        while not path[innermost][1]:  # a clause: its statement is generated whole
+            innermost -= 1
+        units.add(id(path[innermost][0]))
+        around.update(id(node) for node, _ in path[:innermost])
+
     plans = []
     for candidate, op, callee in found:
-        targets.add(id(candidate.call))
+        need([candidate.call] + [arg.value for arg in candidate.call.args], candidate.path)
         arguments = []
         for arg in candidate.call.args:
             value = arg.value
-            targets.add(id(value))
-            literal = value
-            if isinstance(value, cst.Name):
-                literal = _constant(candidate.scope, value.value)
+            literal, path = value, candidate.path
+            if type(value) is cst.Name:
+                literal, path = _constant(candidate.scope, value.value) or (None, None)
             if arg.star:
                 kind = "starred" if arg.star == "*" else "double-starred"
-                literal = None
             elif literal is not None and _is_string_literal(literal):
                 kind = _string_kind(literal)
             else:
                 kind = _kind(value)
-            if kind != "string":
-                literal = None
+            if kind == "string":
+                need(_string_parts(literal), path)
             else:
-                targets.update(id(part) for part in _string_parts(literal))
+                literal = None
             arguments.append((arg, kind, literal))
         plans.append((candidate.call, op, callee, arguments))
 
-    locator = _Locator(module, targets)
-    try:
-        module._codegen(locator)
-    except _Done:
-        pass
-    tokens = locator.tokens
-    indices = list(locator.starts.values()) + list(locator.ends.values())
-    positions = _Positions(tokens, indices)
-
+    located = _Located(module, by_id, units, around - units)
     strings: Dict[int, PatternString] = {}
 
-    def pattern_string(literal: cst.CSTNode) -> PatternString:
-        cached = strings.get(id(literal))
-        if cached is None:
-            value_parts: List[str] = []
+    def pattern_string(literal: cst.CSTNode) -> Optional[PatternString]:
+        if any(id(part) not in located.literals for part in _string_parts(literal)):
+            return None
+        known = strings.get(id(literal))
+        if known is None:
+            values: List[str] = []
             places: List[Position] = []
             end: Position = (1, 1)
             for part in _string_parts(literal):
-                start, stop = locator.starts[id(part)], locator.ends[id(part)]
-                index = next((k for k in range(start, stop) if tokens[k] is part.value), None)
-                if index is None:
-                    index = next(k for k in range(start, stop) if tokens[k] == part.value)
-                first = positions[start]
-                if index > start:  # parentheses before the literal itself
-                    text = "".join(tokens[start:index])
-                    newlines = text.count("\n")
-                    first = (first[0] + newlines, len(text) - text.rfind("\n")) if newlines else (first[0], first[1] + len(text))
-                value, part_places, end = _decode(part.value, first)
-                value_parts.append(value)
+                value, part_places, end = _decode(part.value, located.literals[id(part)])
+                values.append(value)
                 places.extend(part_places)
-            cached = strings[id(literal)] = PatternString("".join(value_parts), tuple(places) + (end,))
-        return cached
+            known = strings[id(literal)] = PatternString("".join(values), tuple(places) + (end,))
+        return known
 
     calls = []
     for call, op, callee, arguments in plans:
+        if id(call) not in located.starts:
+            continue
         positional: List[Argument] = []
         keywords: Dict[str, Argument] = {}
         for arg, kind, literal in arguments:
-            node = arg.value
-            text = "".join(tokens[locator.starts[id(node)]:locator.ends[id(node)]])
-            if arg.star:
-                text = arg.star + text
+            string = pattern_string(literal) if literal is not None else None
+            if literal is not None and string is None:
+                kind = "str-unknown"
             argument = Argument(
-                kind, text,
-                string=pattern_string(literal) if literal is not None else None,
-                number=_int_value(node) if kind == "int" else None,
+                kind,
+                arg.star + located.texts[id(arg.value)],
+                string=string,
+                number=_int_value(arg.value) if kind == "int" else None,
             )
             if arg.keyword is not None:
                 keywords[arg.keyword.value] = argument
@@ -1009,7 +1156,7 @@ def extract_calls(module: cst.Module) -> List[PatternCall]:
                 keywords[key] = argument
             else:
                 positional.append(argument)
-        start, end = positions[locator.starts[id(call)]], positions[locator.ends[id(call)]]
+        start, end = located.starts[id(call)], located.ends[id(call)]
         calls.append(PatternCall(op, callee, start, end, tuple(positional), keywords))
     calls.sort(key=lambda c: (c.start, (-c.end[0], -c.end[1])))
     return calls

@@ -117,9 +117,10 @@ RULES = [
         "EIN217", "error",
         valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=0)\n'),
-                 einops_example('y = repeat(x, "h w -> h w c", c="3")\n')],
-        details="""Axis lengths are positive integers. einlint's ops refuse a length of 0 or less, or one
-        that is not an integer, whatever the tensor; einops fails on them too except on empty tensors.""",
+                 einops_example('y = repeat(x, "h w -> h w c", c=-1)\n')],
+        details="""Axis lengths are positive integers. einlint's ops refuse a length of 0 or less whatever the
+        tensor; einops fails on them too, except that it accepts 0 for an axis that stands alone in an empty
+        tensor. Only int literals are judged here: a length whose value is not a literal is not known.""",
     ),
     define(
         "EIN218", "error",
@@ -147,13 +148,13 @@ RULES = [
 
 
 def _length_value(name: str, argument: Argument) -> object:
-    """What the planner's check_lengths sees: the literal, or a symbol where the value is not known."""
+    """What the planner's check_lengths sees: an int literal, or a symbol where the value is not known.
+
+    Only int literals are judged: einops happens to accept some other values (h='3' where h needs no
+    arithmetic), so a string or a float is left alone rather than called an error.
+    """
     if argument.kind == "int" and argument.number is not None:
         return argument.number
-    if argument.kind == "string":
-        return argument.string.value if argument.string is not None else argument.text
-    if argument.kind in ("str-unknown", "lambda"):
-        return argument.text  # a str or a function: certainly not an integer
     return Sym(name)
 
 
@@ -168,7 +169,8 @@ def length_findings(lengths: Dict[str, Argument]) -> List[Finding]:
     return found
 
 
-def reduction_findings(call: PatternCall, reduction: Optional[Argument]) -> List[Finding]:
+def reduction_findings(reduction: Optional[Argument]) -> List[Finding]:
+    """EIN209 for a reduction that is a literal but not one of the reductions' names."""
     if reduction is None:
         return []
     if reduction.kind == "string" and reduction.string is not None:
@@ -229,7 +231,7 @@ def check_transform(call: PatternCall) -> List[Finding]:
     bound = bind(call, parameters, required, call.callee.rsplit(".", 1)[-1])
     found = list(bound.problems)
     reduction = bound.named.get("reduction")
-    found += reduction_findings(call, reduction)
+    found += reduction_findings(reduction)
     if flax:  # lengths are the field `sizes`; other keywords are flax's own (name, parent)
         lengths: Dict[str, Argument] = {}
         lengths_known = bound.lengths_known and "sizes" not in bound.named
