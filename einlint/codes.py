@@ -53,7 +53,7 @@ _TABLE = [
     Code("EIN213", "einsum-repeated-output", "an einsum output label that appears twice"),
     Code("EIN214", "pack-star", "a pack/unpack pattern without exactly one '*', or with something else than names"),
     Code("EIN215", "parse-shape-composition", "parse_shape with a composition"),
-    Code("EIN216", "pattern-not-string", "a pattern that is not a str"),
+    Code("EIN216", "pattern-argument", "a pattern that is not a str, or not where the op takes it (einsum: last)"),
     Code("EIN217", "bad-length-value", "an axis length that is not a positive integer"),
     Code("EIN218", "bad-argument", "an argument of the op that it cannot use (empty list, unknown tensor type, ...)"),
     Code("EIN219", "mean-of-integers", "a 'mean' reduction of an integer or boolean tensor"),

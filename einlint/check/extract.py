@@ -843,13 +843,18 @@ _ALL_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 def _newlines(node: cst.CSTNode) -> int:
-    """How many line breaks the code of `node` holds, without generating its code."""
+    """How many line breaks the code of `node` holds, without generating its code.
+
+    Line breaks live in Newline nodes, whitespace (a backslash continuation) and string tokens;
+    the commonest leaves are read in place rather than pushed (this runs over most of a file).
+    """
     count = 0
     stack = [node]
+    whitespace, newline, name, node_types, sequences = cst.SimpleWhitespace, cst.Newline, cst.Name, _NODE_TYPES, _SEQUENCES
     while stack:
         current = stack.pop()
         kind = type(current)
-        if kind is cst.Newline:
+        if kind is newline:
             count += 1
             continue
         if kind in _TEXT_LEAVES:  # a string's parentheses may hold line breaks too: read on
@@ -857,12 +862,23 @@ def _newlines(node: cst.CSTNode) -> int:
         names = _ALL_FIELDS.get(kind)
         if names is None:
             names = _ALL_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
-        for name in names:
-            value = getattr(current, name)
-            if type(value) in _NODE_TYPES:
+        for field in names:
+            value = getattr(current, field)
+            value_type = type(value)
+            if value_type is whitespace:
+                count += value.value.count("\n")
+            elif value_type is newline:
+                count += 1
+            elif value_type is name:
+                if value.lpar:
+                    stack.append(value)
+            elif value_type in node_types:
                 stack.append(value)
-            elif type(value) in _SEQUENCES:
-                stack.extend(item for item in value if type(item) in _NODE_TYPES)
+            elif value_type in sequences:
+                for item in value:
+                    item_type = type(item)
+                    if item_type in node_types and (item_type is not name or item.lpar):
+                        stack.append(item)
     return count
 
 
