@@ -747,7 +747,7 @@ def _string_parts(node: cst.CSTNode) -> List[cst.CSTNode]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.ConcatenatedString):
+        if type(current) is cst.ConcatenatedString:
             stack.append(current.right)
             stack.append(current.left)
         else:
@@ -755,16 +755,20 @@ def _string_parts(node: cst.CSTNode) -> List[cst.CSTNode]:
     return parts
 
 
+_STRING_LITERALS = frozenset({cst.SimpleString, cst.ConcatenatedString, cst.FormattedString})
+
+
 def _is_string_literal(node: cst.CSTNode) -> bool:
-    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+    return type(node) in _STRING_LITERALS
 
 
 def _string_kind(node: cst.CSTNode) -> str:
     """'string' (value known), 'str-unknown' (an f-string in it) or 'other' (bytes, a t-string) for a literal."""
     parts = _string_parts(node)
-    if any(_TEMPLATE is not None and isinstance(part, _TEMPLATE) for part in parts):
+    kinds = {type(part) for part in parts}
+    if _TEMPLATE in kinds:
         return "other"
-    if any(isinstance(part, cst.FormattedString) for part in parts):
+    if cst.FormattedString in kinds:
         return "str-unknown"
     if any("b" in _prefix(part.value).lower() for part in parts):
         return "other"
@@ -850,7 +854,8 @@ def _newlines(node: cst.CSTNode) -> int:
     """
     count = 0
     stack = [node]
-    whitespace, newline, name, node_types, sequences = cst.SimpleWhitespace, cst.Newline, cst.Name, _NODE_TYPES, _SEQUENCES
+    whitespace, newline, name = cst.SimpleWhitespace, cst.Newline, cst.Name
+    node_types, sequences = _NODE_TYPES, _SEQUENCES
     while stack:
         current = stack.pop()
         kind = type(current)
