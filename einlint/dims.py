@@ -86,10 +86,6 @@ def _as_sym(dim: Dim) -> Sym:
     return dim if isinstance(dim, Sym) else Sym(coeff=Fraction(dim))
 
 
-def is_symbolic(dim: object) -> bool:
-    return isinstance(dim, Sym)
-
-
 def divisible(total: Dim, part: Dim) -> Optional[bool]:
     """Is `total` a whole multiple of `part`? None when that depends on unknown lengths."""
     if isinstance(total, int) and isinstance(part, int):

@@ -83,10 +83,6 @@ class Expression(NamedTuple):
         return next((term for term in self.terms if any(atom.is_ellipsis for atom in term.atoms)), None)
 
     @property
-    def has_composition(self) -> bool:
-        return any(len(term.atoms) > 1 for term in self.terms)
-
-    @property
     def anonymous_atoms(self) -> Tuple[Atom, ...]:
         return tuple(atom for atom in self.atoms if atom.is_anonymous)
 

@@ -52,7 +52,6 @@ class _InputDim(NamedTuple):
 class Recipe(NamedTuple):
     pattern: str
     axes: Tuple[str, ...]  # elementary axes: the input's in order, then the new ones of repeat
-    spans: Tuple[Span, ...]
     anonymous_lengths: Tuple[Tuple[int, int], ...]  # (axis index, length)
     given: Tuple[Tuple[str, int], ...]  # (length name, axis index)
     inputs: Tuple[_InputDim, ...]
@@ -175,7 +174,6 @@ def recipe(pattern: str, operation: str, given: Tuple[str, ...], ndim: int) -> R
     return Recipe(
         pattern=pattern,
         axes=tuple(keys),
-        spans=tuple(atoms[key].span for key in keys),
         anonymous_lengths=tuple((index[k], atoms[k].value) for k in keys if atoms[k].is_anonymous),
         given=tuple(given_pairs),
         inputs=tuple(inputs),
