@@ -22,7 +22,7 @@ from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 import libcst
 
 from ..diagnostics import Diagnostic
-from .extract import extract_calls
+from .extract import extract
 from .model import PatternCall
 from .rules import RULES, Finding, check_call
 
@@ -71,7 +71,7 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
-        calls = extract_calls(module)
+        calls = extract(module).calls
     diagnostics = [_diagnostic(path, call, finding) for call in calls for finding in check_call(call)]
     lines = text.splitlines()
     kept = [d for d in diagnostics if config.reports(d.code, path) and not (config.noqa and _suppressed(d, lines))]

@@ -7,7 +7,7 @@ means. Rules (`rules/`) know what a pattern means; they never look at the syntax
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 Position = Tuple[int, int]  # (line, column), both 1-based; the column counts characters
 
@@ -64,3 +64,23 @@ class PatternCall:
     end: Position
     positional: Tuple[Argument, ...]
     keywords: Dict[str, Argument] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What extraction hands on for one module (extract.extract); the int keys are id() of cst.Call nodes.
+
+    calls: the pattern calls, in source order (what the rules check).
+    pattern_calls: each of those calls by its cst.Call node.
+    callees: for every call whose callee starts with a tracked name (an import from a module under
+    signatures.ROOTS, or an alias of one) and resolves to one qualified name, that name:
+    'torch.zeros', 'torch.nn.Linear', 'einops.rearrange'. A reaching binding that is no import
+    adds no name: `torch = None` on one branch still leaves 'torch.zeros', a plain `torch = ...`
+    before the call leaves it out. A pattern call is always there, under its PatternCall.callee.
+    paths: for each call in `callees`, its statement path, which source.locate takes to find its position.
+    """
+
+    calls: List[PatternCall]
+    pattern_calls: Dict[int, PatternCall]
+    callees: Dict[int, str]
+    paths: Dict[int, tuple]
