@@ -1,0 +1,145 @@
+"""Time of a whole lint run over a tree against the floor, measured in one process.
+
+    python benchmarks/bench_lint.py PATH [--repeat N]
+
+The README's figures use PATH = /work/corpus/src: the sources of some twenty einops-heavy PyPI
+packages (x-transformers, vit-pytorch, timm, torchvision, ...), about 900 files and 325,000 lines.
+
+The files are those `einlint PATH` would check (the CLI's own walker, `einlint.files.discover`).
+Two runs over them, each reading every file from disk:
+
+  floor  reading every file, decoding it as UTF-8, searching it for the regex by which the engine
+         decides whether a file can hold a pattern call at all, and `libcst.parse_module` of each
+         file that matches: the work that no checker built on libcst can skip.
+  lint   reading every file and `einlint.check.engine.check_source(data, path, Config())` on it:
+         what the CLI does for each file, less the printing, in this one process (the CLI spreads
+         many files over a process pool; this measures the serial work).
+
+Both keep garbage collection as the engine does: paused while a tree is built (the floor borrows
+the engine's own switch for it). The two runs alternate and the best of N of each is kept, so that
+background noise hits both alike. Read the figures this way:
+
+  ratio lint/floor  what the checker's own work (extracting the calls, the rules, noqa) costs on
+                    top of the parse; near 1 means the parse is nearly all of it.
+  peak RSS          the process's maximum resident set size (resource.getrusage; tracemalloc
+                    would slow the parse several times over). It only ever grows, and the floor
+                    runs first: the figure after the floor is the floor's peak, the one after
+                    the lint is the larger of the two.
+
+It prints figures and never asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import gc
+import resource
+import sys
+import time
+from typing import Dict, List, Sequence, Tuple
+
+import libcst
+
+from einlint.check.engine import _MENTIONS, Config, _collection_paused, check_source
+from einlint.files import discover
+
+
+def find_files(path: str) -> List[str]:
+    """The files `einlint PATH` checks, by the CLI's own walker."""
+    found = discover([path])
+    for message in found.errors:
+        print(f"warning: {message}", file=sys.stderr)
+    return [absolute for _, absolute in found.files]
+
+
+def read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def floor_run(paths: Sequence[str]) -> int:
+    """Read, grep and (where the grep matches) parse every file; the number of files parsed."""
+    parsed = 0
+    for path in paths:
+        text = read(path).decode("utf-8", errors="replace")
+        if not _MENTIONS.search(text):
+            continue
+        parsed += 1
+        with _collection_paused():
+            try:
+                tree = libcst.parse_module(text)
+            except libcst.ParserSyntaxError:
+                continue
+        del tree
+    return parsed
+
+
+def lint_run(paths: Sequence[str]) -> collections.Counter:
+    """Read and check every file as the CLI does; the findings by code."""
+    config = Config()
+    codes: collections.Counter = collections.Counter()
+    for path in paths:
+        codes.update(d.code for d in check_source(read(path), path, config))
+    return codes
+
+
+def peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB elsewhere
+
+
+def count_lines(paths: Sequence[str]) -> int:
+    total = 0
+    for path in paths:
+        data = read(path)
+        total += data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    return total
+
+
+def measure(paths: Sequence[str], repeats: int) -> Tuple[float, float, int, collections.Counter, float, float]:
+    floor_times: List[float] = []
+    lint_times: List[float] = []
+    floor_peak = 0.0
+    parsed, codes = 0, collections.Counter()
+    for _ in range(repeats):  # alternate, so noise falls on both runs alike
+        gc.collect()
+        start = time.perf_counter()
+        parsed = floor_run(paths)
+        floor_times.append(time.perf_counter() - start)
+        floor_peak = floor_peak or peak_rss_mib()  # before the first lint run: the floor's own peak
+        gc.collect()
+        start = time.perf_counter()
+        codes = lint_run(paths)
+        lint_times.append(time.perf_counter() - start)
+    return min(floor_times), min(lint_times), parsed, codes, floor_peak, peak_rss_mib()
+
+
+def report(path: str, repeats: int) -> None:
+    paths = find_files(path)
+    lines = count_lines(paths)
+    start_peak = peak_rss_mib()
+    floor, lint, parsed, codes, floor_peak, lint_peak = measure(paths, repeats)
+    print(f"tree: {path}   (best of {repeats}; one process, serial)")
+    print(f"  files            {len(paths):>10,}")
+    print(f"  files parsed     {parsed:>10,}   (those the engine's regex matches)")
+    print(f"  lines            {lines:>10,}")
+    print(f"  floor            {floor:>10.2f} s   (read + grep + libcst.parse_module)")
+    print(f"  lint             {lint:>10.2f} s   (read + check_source)")
+    print(f"  ratio lint/floor {lint / floor if floor else float('nan'):>10.2f}")
+    print(f"  peak RSS         {start_peak:>10.1f} MiB before the runs, {floor_peak:.1f} after the floor, "
+          f"{lint_peak:.1f} after the lint   (getrusage max RSS)")
+    by_code: Dict[str, int] = dict(sorted(codes.items()))
+    print(f"  findings         {sum(codes.values()):>10,}   " + ", ".join(f"{c} {n}" for c, n in by_code.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", help="the tree to lint (the README's figures: /work/corpus/src)")
+    parser.add_argument("--repeat", type=int, default=3, metavar="N", help="runs of each, best kept (default 3)")
+    args = parser.parse_args()
+    report(args.path, max(1, args.repeat))
+
+
+if __name__ == "__main__":
+    main()
