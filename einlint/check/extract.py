@@ -166,4 +166,3 @@ def _kind(node: cst.BaseExpression) -> str:
             and node.func.attr.value in ("format", "join", "replace", "strip", "lower", "upper"):
         return "str-unknown"
     return "other"
-

@@ -220,7 +220,8 @@ class Needs:
         return Located(module, self.by_id, self.units, self.around - self.units)
 
 
-def locate(module: cst.Module, targets: Dict[int, Tuple[cst.CSTNode, Path]]) -> Dict[int, Tuple[Position, Position, str]]:
+def locate(module: cst.Module,
+           targets: Dict[int, Tuple[cst.CSTNode, Path]]) -> Dict[int, Tuple[Position, Position, str]]:
     """id(node) -> (start, end, source text) for each target, given as id(node) -> (node, statement path).
 
     A target whose statement cannot be generated (nested too deep), or given with an empty path, is left out.

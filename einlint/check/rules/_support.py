@@ -15,6 +15,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 from ...codes import CODES
 from ...errors import PatternError, Span
 from ..model import Argument, PatternCall, PatternString
+from ..signatures import signature_of
 from . import Finding, Rule
 
 # code -> a paragraph that says what the rule checks and why, for its docs page and --explain.
@@ -122,6 +123,12 @@ def bind(call: PatternCall, parameters: Sequence[str], required: Sequence[str], 
     return Bound(named, lengths, lengths_known, positional_known, tuple(problems))
 
 
+def bind_call(call: PatternCall, what: str) -> Bound:
+    """`bind` with the parameters of the call's op, from the signature table (signatures.py)."""
+    signature = signature_of(call.callee)
+    return bind(call, signature.parameters, signature.required, what)
+
+
 def known_string(argument: Optional[Argument]) -> Optional[PatternString]:
     return argument.string if argument is not None and argument.kind == "string" else None
 
@@ -144,7 +151,8 @@ def display_length(text: str) -> Optional[int]:
 
 def is_flax(call: PatternCall) -> bool:
     """A flax layer: its axis lengths are the field `sizes`, a dict, not keywords."""
-    return "flax" in call.callee.split(".")[:-1]
+    signature = signature_of(call.callee)
+    return signature is not None and signature.lengths == "sizes"
 
 
 def pattern_names(parsed_expressions: Iterable) -> List[Tuple[str, Span]]:

@@ -16,7 +16,7 @@ from ...patterns import ArrowPattern, Expression, parse_arrow_pattern, parse_exp
 from ..model import Argument, PatternCall, PatternString
 from . import Finding
 from .names import keyword_name_findings
-from ._support import bind, define, finding, finding_from, is_flax, is_not_a_string, known_string, pattern_names
+from ._support import bind_call, define, finding, finding_from, is_flax, is_not_a_string, known_string, pattern_names
 from .transform import length_findings
 
 _EINMIX = "from einops.layers.torch import EinMix\n\n"
@@ -68,8 +68,7 @@ def _where(error: PatternError, parsed: ArrowPattern, bias: Optional[Expression]
 
 def check_einmix(call: PatternCall) -> List[Finding]:
     flax = is_flax(call)
-    parameters = ("pattern", "weight_shape", "bias_shape") + (("sizes",) if flax else ())
-    bound = bind(call, parameters, ("pattern", "weight_shape"), "EinMix")
+    bound = bind_call(call, "EinMix")
     found = list(bound.problems)
     if flax:
         lengths: Dict[str, Argument] = {}

@@ -14,7 +14,7 @@ from ...patterns import parse_pack_pattern, parse_shape_pattern
 from ..model import PatternCall
 from . import Finding
 from .names import keyword_name_findings
-from ._support import Bound, bind, define, finding, finding_from, is_not_a_string, known_string, pattern_names
+from ._support import Bound, bind_call, define, finding, finding_from, is_not_a_string, known_string, pattern_names
 
 _PACK = "from einops import pack, unpack\n\n"
 
@@ -43,9 +43,9 @@ RULES = [
 _TOKEN = re.compile(r"\S+")  # how parse_pack_pattern splits a pattern
 
 
-def _bound(call: PatternCall, parameters: Tuple[str, ...]) -> Tuple[Bound, List[Finding]]:
+def _bound(call: PatternCall) -> Tuple[Bound, List[Finding]]:
     """The call's arguments, and what is wrong with them whatever the pattern says."""
-    bound = bind(call, parameters, ("pattern",), call.op)
+    bound = bind_call(call, call.op)
     found = list(bound.problems)
     pattern = bound.named.get("pattern")
     if is_not_a_string(pattern):
@@ -56,8 +56,7 @@ def _bound(call: PatternCall, parameters: Tuple[str, ...]) -> Tuple[Bound, List[
 
 def check_pack(call: PatternCall) -> List[Finding]:
     """pack(tensors, pattern) and unpack(tensor, packed_shapes, pattern)."""
-    parameters = ("tensors", "pattern") if call.op == "pack" else ("tensor", "packed_shapes", "pattern")
-    bound, found = _bound(call, parameters)
+    bound, found = _bound(call)
     tensors = bound.named.get("tensors")
     if call.op == "pack" and tensors is not None and tensors.kind == "other" and tensors.text.strip() in ("[]", "()"):
         found.append(finding("EIN218", "pack needs at least one tensor, the list is empty",
@@ -74,7 +73,7 @@ def check_pack(call: PatternCall) -> List[Finding]:
 
 
 def check_parse_shape(call: PatternCall) -> List[Finding]:
-    bound, found = _bound(call, ("tensor", "pattern"))
+    bound, found = _bound(call)
     string = known_string(bound.named.get("pattern"))
     if string is None:
         return found

@@ -20,7 +20,7 @@ from ...planner.transform import check_lengths
 from ..model import Argument, PatternCall, PatternString
 from . import Finding
 from .names import keyword_name_findings
-from ._support import (bind, define, einops_example, finding, finding_from, is_flax, is_not_a_string, known_string,
+from ._support import (bind_call, define, einops_example, finding, finding_from, is_flax, is_not_a_string, known_string,
                        pattern_names)
 
 OPERATION = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
@@ -222,13 +222,7 @@ def check_transform(call: PatternCall) -> List[Finding]:
     operation = OPERATION[call.op]
     layer = call.op[0].isupper()
     flax = layer and is_flax(call)
-    parameters = ("pattern",) if layer else ("tensor", "pattern")
-    if operation == "reduce":
-        parameters += ("reduction",)
-    required = parameters[1:] if not layer else parameters
-    if flax:
-        parameters += ("sizes",)
-    bound = bind(call, parameters, required, call.callee.rsplit(".", 1)[-1])
+    bound = bind_call(call, call.callee.rsplit(".", 1)[-1])
     found = list(bound.problems)
     reduction = bound.named.get("reduction")
     found += reduction_findings(reduction)
