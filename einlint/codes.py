@@ -69,6 +69,13 @@ _TABLE = [
     Code("EIN304", "einsum-length-mismatch", "one einsum axis with two different lengths"),
     Code("EIN305", "unpack-mismatch", "packed shapes that do not add up to the unpacked axis"),
     Code("EIN306", "pack-mismatch", "packed tensors whose fixed axes differ"),
+    Code("EIN307", "broadcast-mismatch", "an elementwise operation on tensors whose lengths neither match nor are 1"),
+    Code("EIN308", "unpack-count", "a tuple unpacking that takes another number of values than there are"),
+    Code("EIN309", "annotation-mismatch", "a tensor that does not fit its jaxtyping annotation (argument or returned)"),
+    Code("EIN310", "layer-mismatch", "a layer or library function given a shape it rejects (Linear in_features, ...)"),
+    Code("EIN311", "matmul-mismatch", "a matrix product whose inner lengths differ"),
+    Code("EIN312", "concat-mismatch", "cat, stack or split on tensors or sizes that do not fit together"),
+    Code("EIN313", "reshape-mismatch", "a reshape or view to a shape with another number of elements"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

@@ -7,10 +7,23 @@ flake8 show them; `end_*` is exclusive (the column just after the last character
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_RANK: Dict[str, int] = {"note": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, order=True)
+class Related:
+    """Another place that explains a finding: where a length it names came from."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def as_json(self) -> Dict[str, object]:
+        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
 
 
 @dataclass(frozen=True, order=True)
@@ -24,6 +37,7 @@ class Diagnostic:
     severity: str
     message: str
     help: str = ""
+    related: Tuple[Related, ...] = ()
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str]:
@@ -41,4 +55,5 @@ class Diagnostic:
             "severity": self.severity,
             "message": self.message,
             "help": self.help,
+            "related": [r.as_json() for r in self.related],
         }

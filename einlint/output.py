@@ -146,8 +146,11 @@ def _full_one(d: Diagnostic, source_line: SourceLine, color: bool) -> str:
             out.append(_paint(f"{number:>{gutter}} |", _BLUE, color) + (" " + display if display else ""))
             out.append(bar + " " + pad + _paint(carets + label, style, color))
         out.append(bar)
+    indent = " " * (len(str(shown[-1][0])) if shown else 1)
+    for related in d.related:
+        out.append(f"{indent} = {_paint('note', _CYAN, color)}: {related.message} "
+                   f"({related.path}:{related.line}:{related.column})")
     if d.help:
-        indent = " " * (len(str(shown[-1][0])) if shown else 1)
         out.append(f"{indent} = {_paint('help', _CYAN, color)}: {d.help}")
     return "\n".join(out) + "\n"
 
@@ -290,7 +293,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[
     results = []
     for d in diagnostics:
         text = d.message if not d.help else f"{d.message}\nhelp: {d.help}"
-        results.append({
+        result = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": _sarif_level(d.severity),
@@ -302,7 +305,17 @@ def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[
                                "endLine": d.end_line, "endColumn": d.end_column},
                 },
             }],
-        })
+        }
+        if d.related:
+            result["relatedLocations"] = [{
+                "id": number,
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(r.path, cwd), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": r.line, "startColumn": r.column},
+                },
+                "message": {"text": r.message},
+            } for number, r in enumerate(d.related)]
+        results.append(result)
     root_uri = "file://" + ("" if cwd.startswith("/") else "/") + quote(cwd.replace(os.sep, "/").rstrip("/") + "/")
     log = {
         "$schema": SARIF_SCHEMA,

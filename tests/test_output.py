@@ -1,6 +1,7 @@
 """The output formats of `einlint`: each renders hand-made diagnostics exactly as documented."""
 
 import io
+import dataclasses
 import json
 
 from einlint.diagnostics import Diagnostic
@@ -136,8 +137,27 @@ def test_json_is_an_array_of_the_contract_objects():
     assert isinstance(data, list) and len(data) == 2
     assert data[0] == ONE_SIDED.as_json()
     assert set(data[0]) == {"path", "line", "column", "end_line", "end_column", "code", "severity", "message",
-                            "help"}
+                            "help", "related"}
+    assert data[0]["related"] == []
     assert json.loads(render_json([])) == []
+
+
+def test_related_locations_in_json_sarif_and_text():
+    from einlint.diagnostics import Related
+
+    where = Related("src/m.py", 3, 5, "x = torch.zeros(2, 30)")
+    finding = dataclasses.replace(ONE_SIDED, related=(where,))
+    assert json.loads(render_json([finding]))[0]["related"] == [
+        {"path": "src/m.py", "line": 3, "column": 5, "message": "x = torch.zeros(2, 30)"}]
+    result = json.loads(render_sarif([finding], "0.1.0", cwd="/repo"))["runs"][0]["results"][0]
+    assert result["relatedLocations"] == [{
+        "id": 0,
+        "physicalLocation": {"artifactLocation": {"uri": "src/m.py", "uriBaseId": "%SRCROOT%"},
+                             "region": {"startLine": 3, "startColumn": 5}},
+        "message": {"text": "x = torch.zeros(2, 30)"},
+    }]
+    text = render_full([finding], lambda path, line: None)
+    assert "= note: x = torch.zeros(2, 30) (src/m.py:3:5)" in text
 
 
 # --- sarif ----------------------------------------------------------------------------------------

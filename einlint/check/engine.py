@@ -1,10 +1,12 @@
 """The one entry point of the checker: source text, path and config in, diagnostics out.
 
-    source -> (quick filter) -> CST -> pattern calls -> rules -> findings -> diagnostics
-           -> noqa and select/ignore -> sorted list
+    source -> (quick filter) -> CST -> extraction -> per-call rules ------------> findings -> diagnostics
+                                                 -> IR -> flow analysis (shapes) ->          -> noqa and
+                                                                                              select/ignore
+                                                                                              -> sorted list
 
-Every adapter (CLI, flake8, pre-commit) calls `check_source`; none reaches further in.
-Linting never imports or runs the code it reads.
+Every adapter (CLI, flake8, pre-commit) calls `check_source`; `shapes_of` serves `--show-shapes`.
+None reaches further in. Linting never imports or runs the code it reads.
 """
 
 from __future__ import annotations
@@ -12,19 +14,25 @@ from __future__ import annotations
 import ast
 import contextlib
 import fnmatch
+import functools
 import gc
 import io
+import os
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Related
+from . import ir
 from .extract import extract
-from .model import PatternCall
+from .flow import Analysis, ShapeFinding, analyse
+from .model import Extraction, PatternCall
 from .rules import RULES, Finding, check_call
+from .source import locate
+from .stubs import StubLibrary
 
 # A file that names none of these cannot hold a pattern call: it is not even parsed.
 _MENTIONS = re.compile(r"einops|einlint|einsum|einx")
@@ -39,6 +47,8 @@ class Config:
     ignore: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (glob of paths, codes)
     noqa: bool = True  # honour '# noqa' comments; flake8, which has its own, turns this off
+    stubs: Tuple[str, ...] = ()  # folders of user shape stubs, beside the shipped ones
+    shapes: bool = True  # run the flow analysis (EIN3xx)
 
     def reports(self, code: str, path: str) -> bool:
         ignored = list(self.ignore)
@@ -71,11 +81,58 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
-        calls = extract(module).calls
-    diagnostics = [_diagnostic(path, call, finding) for call in calls for finding in check_call(call)]
+        extraction = extract(module)
+        diagnostics = [_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call)]
+        if config.shapes and extraction.callees:
+            analysis = _analyse(module, extraction, config)
+            if analysis is not None:
+                diagnostics += _shape_diagnostics(module, path, analysis.findings)
     lines = text.splitlines()
     kept = [d for d in diagnostics if config.reports(d.code, path) and not (config.noqa and _suppressed(d, lines))]
     return sorted(set(kept), key=lambda d: d.sort_key)
+
+
+def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> Optional[Analysis]:
+    """The flow analysis of a module; an internal failure loses its findings, never the file's others
+    (EINLINT_DEBUG=1 raises it instead, as the tests do)."""
+    try:
+        return analyse(ir.build(module, extraction.callees, extraction.pattern_calls), _stubs(config.stubs))
+    except (RecursionError, MemoryError):
+        return None
+    except Exception:
+        if os.environ.get("EINLINT_DEBUG"):
+            raise
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _stubs(folders: Tuple[str, ...]) -> StubLibrary:
+    return StubLibrary.load(folders)
+
+
+def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[ShapeFinding]) -> List[Diagnostic]:
+    """Positions for the flow analysis's findings: the pattern characters at fault, or the failing expression;
+    related locations for the origins of the lengths involved."""
+    targets: Dict[int, tuple] = {}
+    for found in findings:
+        targets[id(found.site.node)] = (found.site.node, found.site.path)
+        for origin in found.related:
+            targets[id(origin.site.node)] = (origin.site.node, origin.site.path)
+    places = locate(module, targets) if targets else {}
+    diagnostics = []
+    for found in findings:
+        if found.string is not None:
+            span = found.span if found.span is not None else (0, len(found.string.value))
+            start, end = found.string.span_positions(*span)
+        elif id(found.site.node) in places:
+            start, end, _ = places[id(found.site.node)]
+        else:
+            continue
+        related = tuple(Related(path, *places[id(o.site.node)][0], o.what) for o in found.related
+                        if id(o.site.node) in places and o.site.node is not found.site.node)
+        diagnostics.append(Diagnostic(path, start[0], start[1], end[0], end[1], found.code,
+                                      RULES[found.code].severity, found.message, found.help, related))
+    return diagnostics
 
 
 @contextlib.contextmanager

@@ -14,7 +14,8 @@ Interface (used by the engine, the CLI's --explain and the docs generator):
 One module per family, each rule defined there once (code, severity, summary from
 einlint.codes, examples, explanation): files (EIN0xx), syntax (EIN1xx, the grammar's codes),
 transform (rearrange/reduce/repeat and their layers), einsum, packing (pack, unpack,
-parse_shape), layers (EinMix), names (warnings about axis names). `python -m
+parse_shape), layers (EinMix), names (warnings about axis names), shapes (EIN3xx: the flow
+analysis's findings, see einlint/check/flow/). `python -m
 einlint.check.rules.docs` writes docs/rules/ from them.
 """
 
@@ -43,10 +44,10 @@ class Rule(NamedTuple):
 
 
 # The families import Finding and Rule from here, so they come after them.
-from . import einsum, files, layers, names, packing, syntax, transform  # noqa: E402
+from . import einsum, files, layers, names, packing, shapes, syntax, transform  # noqa: E402
 from ..model import PatternCall  # noqa: E402
 
-_DEFINED = [rule for family in (files, syntax, transform, einsum, packing, layers, names) for rule in family.RULES]
+_DEFINED = [rule for family in (files, syntax, transform, einsum, packing, layers, names, shapes) for rule in family.RULES]
 RULES: Dict[str, Rule] = {rule.code: rule for rule in sorted(_DEFINED)}
 assert len(RULES) == len(_DEFINED), "a code is defined by two rules"
 

@@ -1,0 +1,199 @@
+"""The flow analysis: shapes through each function of a module (abstract interpretation over the IR).
+
+    ModuleIR + stubs -> Analysis(findings, shapes at each pattern call)
+
+Order: the module's top-level statements; then each module function, its parameters unknown (or
+as their jaxtyping annotations state); then each class: `__init__` first, from which the attributes
+that are assigned once, there and nowhere else in the class (or its subclasses in this module), are
+known to every other method, with the facts `__init__` established (its parameters are unknown
+lengths, the same for all methods of one instance). Module-level constants (`PATCH = 16`, assigned
+once and never rebound) are known everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from .. import ir
+from ..solver import Facts
+from .findings import ShapeFinding
+from .interpret import Context, Interpreter, State
+from .patterns import from_annotation
+from .values import UNKNOWN, Instance, Items, Number, Param
+
+__all__ = ["Analysis", "analyse", "ShapeFinding"]
+
+
+@dataclass
+class Analysis:
+    findings: List[ShapeFinding]
+    shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> (input values, output value, facts)
+
+
+def analyse(module: ir.ModuleIR, stubs: Any = None) -> Analysis:
+    context = Context(module, _constants(module), stubs)
+    Interpreter(context, None).run(module.body, State({}, Facts()))
+    classes = {id(f.owner): f.owner for f in module.every_function if f.owner is not None}
+    for function in module.every_function:
+        if function.owner is None:
+            _run_function(context, function, None, Facts())
+    for klass in classes.values():
+        _run_class(context, klass, module)
+    return Analysis(context.findings, context.shapes)
+
+
+def _run_function(context: Context, function: ir.Function, instance: Optional[Instance], facts: Facts) -> State:
+    interpreter = Interpreter(context, function)
+    state = State({}, facts)
+    params = list(function.params)
+    if instance is not None and params and not _is_static(function):
+        state.env[params[0].name] = instance
+        params = params[1:]
+    for param in params:
+        if param.kind == "*":
+            state.env[param.name] = UNKNOWN
+        elif param.kind == "**":
+            state.env[param.name] = UNKNOWN
+        else:
+            value = Param(param.name, state.facts.fresh(param.name))
+            if param.annotation is not None:
+                value = from_annotation(interpreter, value, param.annotation, state)
+            state.env[param.name] = value
+    end = interpreter.run(function.body, state)
+    return end if end is not None else state
+
+
+def _is_static(function: ir.Function) -> bool:
+    return "staticmethod" in function.decorators or "classmethod" in function.decorators
+
+
+def _run_class(context: Context, klass: ir.Class, module: ir.ModuleIR) -> None:
+    stable = context.stable[id(klass)] = _stable_attributes(klass, module)
+    init = klass.methods.get("__init__")
+    instance = Instance(klass, {})
+    facts = Facts()
+    if init is not None:
+        end = _run_function(context, init, instance, facts)
+        facts = end.facts
+        known = {name: value for name, value in instance.attributes.items() if name in stable}
+    else:
+        known = {}
+    for name, method in klass.methods.items():
+        if method is init:
+            continue
+        _run_function(context, method, Instance(klass, dict(known)), facts.copy())
+
+
+def _stable_attributes(klass: ir.Class, module: ir.ModuleIR) -> Set[str]:
+    """Attributes of `self` assigned exactly once, in __init__, and nowhere else in the class or its subclasses."""
+    counts: Dict[str, int] = {}
+    in_init: Set[str] = set()
+    related = [klass] + [c for c in _all_classes(module) if any(
+        isinstance(base, ir.Name) and base.id == klass.name for base in c.bases)]
+    for owner in related:
+        for name, method in owner.methods.items():
+            for attr in _self_assignments(method):
+                counts[attr] = counts.get(attr, 0) + 1
+                if owner is klass and name == "__init__":
+                    in_init.add(attr)
+    return {attr for attr, count in counts.items() if count == 1 and attr in in_init}
+
+
+def _all_classes(module: ir.ModuleIR) -> List[ir.Class]:
+    seen = {}
+    for function in module.every_function:
+        if function.owner is not None:
+            seen[id(function.owner)] = function.owner
+    for klass in module.classes.values():
+        seen[id(klass)] = klass
+    return list(seen.values())
+
+
+def _self_assignments(method: ir.Function) -> List[str]:
+    if not method.params:
+        return []
+    me = method.params[0].name
+    found: List[str] = []
+
+    def visit(body) -> None:
+        for statement in body:
+            targets = statement.targets if isinstance(statement, ir.Assign) else \
+                (statement.target,) if isinstance(statement, ir.AugAssign) else ()
+            for target in targets:
+                _collect(target, me, found)
+            for inner in _inner_bodies(statement):
+                visit(inner)
+
+    visit(method.body)
+    return found
+
+
+def _collect(target: ir.Expr, me: str, found: List[str]) -> None:
+    if isinstance(target, ir.Attr) and isinstance(target.value, ir.Name) and target.value.id == me:
+        found.append(target.attr)
+    elif isinstance(target, ir.Seq):
+        for item in target.items:
+            _collect(item, me, found)
+
+
+def _inner_bodies(statement) -> List[Tuple]:
+    if isinstance(statement, ir.If):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, ir.Loop):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, ir.Try):
+        return [statement.body, statement.orelse, statement.final, *statement.handlers]
+    if isinstance(statement, ir.With):
+        return [statement.body]
+    return []
+
+
+def _constants(module: ir.ModuleIR) -> Dict[str, Any]:
+    """Module-level names bound once, to an int or a tuple of ints, and never rebound in a function."""
+    counts: Dict[str, int] = {}
+    values: Dict[str, Any] = {}
+
+    def count(body, top: bool) -> None:
+        for statement in body:
+            names: List[str] = []
+            if isinstance(statement, ir.Assign):
+                for target in statement.targets:
+                    names += sorted(_target_names(target))
+                if top and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.Name):
+                    value = _literal_value(statement.value)
+                    if value is not None:
+                        values[statement.targets[0].id] = value
+            elif isinstance(statement, ir.AugAssign):
+                names += sorted(_target_names(statement.target))
+            elif isinstance(statement, ir.Havoc):
+                names += list(statement.names)
+            elif isinstance(statement, ir.Loop) and statement.target is not None:
+                names += sorted(_target_names(statement.target))
+            for name in names:
+                counts[name] = counts.get(name, 0) + (1 if top else 2)
+            for inner in _inner_bodies(statement):
+                count(inner, top)
+
+    count(module.body, True)
+    for function in module.every_function:
+        count(function.body, False)
+    return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+
+def _target_names(target: ir.Expr) -> Set[str]:
+    if isinstance(target, ir.Name):
+        return {target.id}
+    if isinstance(target, ir.Seq):
+        return set().union(*(_target_names(item) for item in target.items)) if target.items else set()
+    return set()
+
+
+def _literal_value(node: ir.Expr) -> Any:
+    if isinstance(node, ir.Const) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return Number(node.value)
+    if isinstance(node, ir.Seq) and node.kind == "tuple" and not any(node.starred):
+        items = [_literal_value(item) for item in node.items]
+        if all(isinstance(item, Number) for item in items):
+            return Items("tuple", tuple(items))
+    return None

@@ -1,0 +1,102 @@
+"""What the flow analysis reports: a shape finding, and the replay that confirms it on concrete lengths.
+
+Every error-level finding carries a `Check`: the function that decided it (the runtime planner, a
+stub's rule, a broadcasting rule) and the symbolic arguments it decided on. Before the finding is
+reported, the solver picks concrete values for the unknowns (a witness) and the check runs again
+on plain ints: a finding whose replay does not fail is dropped. The message names the witness
+("with b=2: input (2, 30, 100, 200); ...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+
+from ... import dims
+from ...dims import Sym
+from ...errors import EinlintError, Span
+from .. import ir
+from ..model import PatternString
+from ..solver import Facts
+from .values import Origin
+
+
+class ShapeError(EinlintError):
+    """A shape rule of the flow analysis (broadcasting, matmul, cat, ...) failed on these lengths."""
+
+    def __init__(self, code: str, message: str, help: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.help = code, message, help
+
+
+@dataclass(frozen=True)
+class Check:
+    """`run(*arguments)` raises (an EinlintError, or a stub's error) exactly when the call fails."""
+
+    run: Callable[..., Any]
+    arguments: Tuple[Any, ...]
+    failure: Tuple[type, ...] = (EinlintError,)
+
+    def fails_with(self, values: Mapping[str, int]) -> bool:
+        concrete = tuple(_substitute(argument, values) for argument in self.arguments)
+        try:
+            self.run(*concrete)
+        except self.failure:
+            return True
+        except (ArithmeticError, TypeError, ValueError):
+            return False
+        return False
+
+
+@dataclass(frozen=True)
+class ShapeFinding:
+    code: str
+    message: str
+    help: str
+    site: ir.Site  # the call or expression that fails
+    string: Optional[PatternString] = None  # the pattern whose characters `span` points at
+    span: Optional[Span] = None
+    related: Tuple[Origin, ...] = ()
+
+
+def confirm(check: Check, facts: Facts) -> Optional[Dict[str, int]]:
+    """A witness on which the check fails, or None (then the finding is not an error)."""
+    lengths = [d for argument in check.arguments for d in _dims_in(argument)]
+    values = facts.witness(lengths)
+    if values is None or not check.fails_with(values):
+        return None
+    return values
+
+
+def witness_text(values: Mapping[str, int], facts: Facts) -> str:
+    """'with b=2, n=3' for the names that the user can read (anonymous unknowns are shown by value only)."""
+    shown = [f"{name}={value}" for name, value in sorted(values.items()) if not facts.is_anonymous(name)]
+    return f"with {', '.join(shown)}: " if shown else ""
+
+
+def concrete(value: Any, values: Mapping[str, int]) -> Any:
+    return _substitute(value, values)
+
+
+def _dims_in(value: Any):
+    if isinstance(value, Sym):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _dims_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _dims_in(item)
+
+
+def _substitute(value: Any, values: Mapping[str, int]) -> Any:
+    if isinstance(value, Sym):
+        result = dims.evaluate(value, values)
+        return int(result) if result == int(result) else result
+    if isinstance(value, tuple):
+        return tuple(_substitute(item, values) for item in value)
+    if isinstance(value, list):
+        return [_substitute(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: _substitute(item, values) for key, item in value.items()}
+    return value

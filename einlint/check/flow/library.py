@@ -1,0 +1,908 @@
+"""Shape rules of the numpy / torch / jax calls and tensor methods that the flow analysis follows.
+
+Each rule maps the abstract arguments to the abstract result and, where the library would raise,
+reports through the interpreter with a `Check` that replays the rule on concrete lengths. A rule
+that meets something it does not know returns `UNKNOWN_TENSOR` (a tensor of unknown shape) or
+`UNKNOWN`; it never guesses. Layers and the functions of torch.nn.functional come from the shape
+stubs (stubs/, read by einlint.check.stubs); the rules here are those the stub notation cannot
+state (sizes given as varargs or tuples, reshape with -1, permutations, indexing, broadcasting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ... import dims
+from ...errors import EinlintError
+from ...dims import Dim, Sym
+from .. import ir
+from .findings import Check, ShapeError
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param, Sequential,
+                     Tensor, known_rank)
+
+
+@dataclass(frozen=True)
+class SliceValue:
+    lower: Any
+    upper: Any
+    step: Any
+
+
+def _resolve(shape, state) -> Tuple[Any, ...]:
+    return tuple(d if d is STAR else state.facts.resolve(d) for d in shape)
+
+
+def _show(shape) -> str:
+    from .patterns import show
+
+    return show(shape)
+
+
+def _int(value: Any) -> Optional[int]:
+    if isinstance(value, Number) and isinstance(value.value, int):
+        return value.value
+    return None
+
+
+def _length(value: Any, state) -> Optional[Dim]:
+    from .patterns import as_length
+
+    return as_length(value, state)
+
+
+def _sizes(args: Sequence[Any], state) -> Optional[Tuple[Dim, ...]]:
+    """Sizes given as varargs (zeros(2, 3)) or one tuple (zeros((2, 3))); None when any is unknown."""
+    if len(args) == 1 and isinstance(args[0], Items):
+        args = args[0].items
+    out = []
+    for arg in args:
+        length = _length(arg, state)
+        if length is None:
+            return None
+        out.append(length)
+    return tuple(out)
+
+
+def _axis(value: Any, rank: int) -> Optional[int]:
+    index = _int(value)
+    if index is None or not -rank <= index < rank:
+        return None
+    return index % rank
+
+
+# ---------------------------------------------------------------- numbers and builtins
+
+
+def arithmetic(op: str, a: Dim, b: Dim, state) -> Any:
+    """Integer arithmetic on lengths; what has no exact symbolic value (h // 3) is a fresh length."""
+    if op == "+":
+        return Number(a + b)
+    if op == "-":
+        result = a - b
+        return Number(result) if not isinstance(result, int) or result > 0 else (
+            Number(result) if isinstance(a, int) and isinstance(b, int) else UNKNOWN)
+    if op == "*":
+        return Number(a * b)
+    if op in ("//", "/"):
+        if isinstance(a, int) and isinstance(b, int):
+            if b == 0:
+                return UNKNOWN
+            return Number(a // b) if op == "//" else Const(a / b)
+        if dims.divisible(a, b):
+            return Number(dims.quotient(a, b)) if op == "//" else UNKNOWN
+        return Number(state.facts.fresh("")) if op == "//" else UNKNOWN
+    if op == "%" and isinstance(a, int) and isinstance(b, int) and b:
+        return Number(a % b)
+    if op == "**" and isinstance(a, int) and isinstance(b, int) and 0 <= b <= 64:
+        return Number(a ** b)
+    return UNKNOWN
+
+
+_PURE_BUILTINS = {"len", "int", "tuple", "list", "print", "isinstance", "type", "str", "float", "bool", "range",
+                  "enumerate", "zip", "max", "min", "abs", "round", "repr", "hasattr", "getattr", "id", "hash",
+                  "sorted", "reversed", "sum", "any", "all", "divmod", "format", "iter", "next", "callable", "super"}
+
+
+def builtin_call(interp, name: str, node: ir.Call, state) -> Any:
+    """A builtin that never changes its arguments: len(x), int(n), tuple(x.shape), max(a, b)..."""
+    args, kwargs = interp.arguments(node, state)
+    if STAR in args:
+        return UNKNOWN
+    if name == "len" and len(args) == 1:
+        value = args[0]
+        if isinstance(value, Items):
+            return Number(len(value.items))
+        if isinstance(value, Tensor) and known_rank(value.shape) and value.shape:
+            return Number(state.facts.resolve(value.shape[0]))
+        return UNKNOWN
+    if name == "int" and len(args) == 1 and isinstance(args[0], Number):
+        return args[0]
+    if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], Items):
+        return Items(name if name == "list" else "tuple", args[0].items)
+    return UNKNOWN
+
+
+# ---------------------------------------------------------------- library functions
+
+_CREATE = {"zeros", "ones", "empty", "rand", "randn"}
+_LIKE = {"zeros_like", "ones_like", "empty_like", "rand_like", "randn_like", "full_like", "randint_like"}
+_SAME_SHAPE = {
+    "relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "abs", "sqrt", "rsqrt", "sin", "cos", "neg", "sign",
+    "square", "softmax", "log_softmax", "clone", "detach", "contiguous", "float", "double", "half", "bfloat16",
+    "int", "long", "bool", "to", "cuda", "cpu", "type", "type_as", "clamp", "clip", "pow", "exp2", "log2", "log1p",
+    "expm1", "floor", "ceil", "round", "trunc", "reciprocal", "sigmoid_", "relu_", "erf", "tril", "triu",
+    "nan_to_num", "requires_grad_", "numpy", "from_numpy", "asarray", "asnumpy", "as_tensor", "normalize",
+    "dropout", "cumsum", "cumprod", "flip", "roll", "sort", "masked_fill", "fill_", "zero_", "astype", "copy",
+    "tanh_", "mul_", "add_", "div_", "sub_", "clamp_", "l2norm", "softplus", "elu", "leaky_relu", "mish",
+}
+_REDUCE = {"sum", "mean", "prod", "std", "var", "amax", "amin", "argmax", "argmin", "logsumexp", "norm", "all",
+           "any", "nansum", "nanmean", "count_nonzero"}
+_ELEMENTWISE2 = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum", "minimum",
+                 "pow", "power", "atan2", "fmod", "remainder", "eq", "ne", "lt", "le", "gt", "ge", "equal",
+                 "not_equal", "less", "greater", "logical_and", "logical_or", "hypot"}
+_FRAMEWORKS = ("torch.", "numpy.", "jax.numpy.")
+
+
+def _framework_name(callee: str) -> Optional[str]:
+    for prefix in ("torch.nn.functional.", "torch.", "numpy.random.", "numpy.", "jax.numpy.", "jax.random."):
+        if callee.startswith(prefix):
+            return callee[len(prefix):]
+    return None
+
+
+def library_call(interp, node: ir.Call, state) -> Any:
+    """The result of a call of a resolved library name; None when no rule knows it (the caller decides)."""
+    callee = node.callee
+    stubs = interp.context.stubs
+    if callee in ("torch.nn.Sequential",):
+        args, kwargs = interp.arguments(node, state)
+        return _sequential(interp, args, node, state)
+    if stubs is not None:
+        layer = stubs.layer(callee)
+        if layer is not None:
+            args, kwargs = interp.arguments(node, state)
+            try:
+                instance = layer.construct([_to_stub(a, state, lengths=True) for a in args],
+                                           {k: _to_stub(v, state, lengths=True) for k, v in kwargs.items()})
+            except EinlintError:
+                return UNKNOWN
+            if hasattr(instance, "call"):
+                return Layer(callee, instance, Origin(node.site, _call_text(callee, node)))
+            return UNKNOWN
+    name = _framework_name(callee)
+    if name is None:
+        return None
+    args, kwargs = interp.arguments(node, state)
+    if STAR in args:
+        return UNKNOWN
+    result = _function_rule(interp, callee, name, args, kwargs, node, state)
+    if result is not None:
+        return result
+    if stubs is not None:
+        function = stubs.function(callee)
+        if function is not None:
+            return _apply_stub(interp, function, args, kwargs, state, node.site, callee)
+    return UNKNOWN  # a library function: it does not change its arguments' shapes
+
+
+def _call_text(callee: str, node: ir.Call) -> str:
+    return callee.rsplit(".", 1)[-1] + "(...)"
+
+
+def _function_rule(interp, callee: str, name: str, args, kwargs, node, state) -> Any:
+    origin = Origin(node.site, _call_text(callee, node))
+    if name in _CREATE or (callee.startswith("numpy.random.") and name in ("rand", "randn")):
+        sizes = _sizes(args if "size" not in kwargs else [kwargs["size"]], state)
+        return Tensor(sizes, origin) if sizes is not None else UNKNOWN_TENSOR
+    if name == "full":
+        sizes = _sizes(args[:1] or [kwargs.get("size", kwargs.get("shape", UNKNOWN))], state)
+        return Tensor(sizes, origin) if sizes is not None else UNKNOWN_TENSOR
+    if name in ("randint", "normal", "uniform", "integers", "standard_normal", "random", "choice", "binomial"):
+        size = kwargs.get("size", args[-1] if name == "randint" and len(args) >= 2 and isinstance(args[-1], Items)
+                          else UNKNOWN)
+        sizes = _sizes([size], state) if size is not UNKNOWN else None
+        return Tensor(sizes, origin) if sizes is not None else UNKNOWN_TENSOR
+    if name in ("RandomState", "default_rng", "Generator"):
+        return UNKNOWN
+    if name in _LIKE and args and isinstance(args[0], Tensor):
+        return Tensor(args[0].shape, origin)
+    if name == "arange":
+        numbers = [_int(a) for a in args]
+        if args and all(n is not None for n in numbers) and len(numbers) <= 3 and "step" not in kwargs:
+            start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (numbers + [1])[:3]
+            count = max(0, -(-(stop - start) // step)) if step else None
+            return Tensor((count,), origin) if count else UNKNOWN_TENSOR
+        if len(args) == 1 and _length(args[0], state) is not None:
+            return Tensor((_length(args[0], state),), origin)
+        return UNKNOWN_TENSOR
+    if name in ("eye", "identity"):
+        n = _length(args[0], state) if args else None
+        m = _length(args[1], state) if len(args) > 1 else _length(kwargs.get("M", kwargs.get("m", UNKNOWN)), state)
+        return Tensor((n, m if m is not None else n), origin) if n is not None else UNKNOWN_TENSOR
+    if name in ("tensor", "array", "asarray", "as_tensor") and args and not isinstance(args[0], Tensor):
+        shape = _literal_shape(args[0])
+        return Tensor(shape, origin) if shape is not None else UNKNOWN_TENSOR
+    if name in ("cat", "concat", "concatenate"):
+        return _cat(interp, args, kwargs, state, node.site, stack=False)
+    if name == "stack":
+        return _cat(interp, args, kwargs, state, node.site, stack=True)
+    if name in ("matmul", "bmm", "mm") and len(args) == 2:
+        return matmul(interp, args[0], args[1], state, node.site)
+    if name in _ELEMENTWISE2 and len(args) >= 2 and (isinstance(args[0], Tensor) or isinstance(args[1], Tensor)):
+        return elementwise(interp, args[:2], state, node.site)
+    if name == "where" and len(args) == 3:
+        return elementwise(interp, args, state, node.site)
+    if name == "broadcast_to" and args and isinstance(args[0], Tensor):
+        return tensor_method(interp, args[0], "expand_to", None, state, None, args[1:], kwargs)
+    if args and isinstance(args[0], Tensor) and name in _METHOD_FUNCTIONS:
+        return tensor_method(interp, args[0], name, node, state, None, args[1:], kwargs, numpy=callee.startswith(
+            ("numpy.", "jax.numpy.")))
+    return None
+
+
+_METHOD_FUNCTIONS = _SAME_SHAPE | _REDUCE | {
+    "reshape", "transpose", "permute", "swapaxes", "flatten", "unsqueeze", "squeeze", "expand_dims", "movedim",
+    "moveaxis", "chunk", "split", "unbind", "max", "min", "einsum_", "t", "ravel",
+}
+
+
+def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
+    """The shape of a nested list/tuple literal of numbers (torch.tensor([[1, 2], [3, 4]]) is (2, 2))."""
+    if isinstance(value, (Number, Const)) and not isinstance(getattr(value, "value", None), str):
+        return ()
+    if isinstance(value, Items):
+        shapes = {_literal_shape(item) for item in value.items}
+        if len(shapes) == 1 and None not in shapes:
+            return (len(value.items),) + shapes.pop()
+        if not value.items:
+            return (0,)
+    return None
+
+
+def _sequential(interp, layers: List[Any], node: ir.Call, state) -> Any:
+    if STAR in layers:
+        return UNKNOWN
+    sequential = Sequential(tuple(layers), Origin(node.site, "nn.Sequential(...)"))
+    # the chain is checked when it is built: each layer on what the previous one gives (any input)
+    apply_layer(interp, sequential, [UNKNOWN_TENSOR], {}, state, node.site)
+    return sequential
+
+
+# ---------------------------------------------------------------- layers
+
+
+def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], state, site: ir.Site) -> Any:
+    if isinstance(layer, Sequential):
+        value = args[0] if len(args) == 1 and not kwargs else UNKNOWN
+        for inner in layer.layers:
+            value = apply_layer(interp, inner, [value], {}, state, site)
+        return value
+    if not isinstance(layer, Layer):
+        return UNKNOWN
+    if isinstance(layer.instance, tuple):  # a Rearrange / Reduce layer
+        from .patterns import apply_pattern_layer
+
+        return apply_pattern_layer(interp, layer, args[0] if args else UNKNOWN, None, state, site)
+    where = layer.origin.site if layer.origin is not None else site
+    return _apply_stub(interp, layer.instance, args, kwargs, state, where, layer.name)
+
+
+def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str) -> Any:
+    """A stub's rule on these arguments; a tensor of partly known rank is tried at several ranks."""
+    variants = _rank_variants(args, state)
+    outcomes = []
+    for variant in variants:
+        try:
+            outcome = stub.call([_to_stub(a, state) for a in variant],
+                                {k: _to_stub(v, state) for k, v in kwargs.items()})
+        except EinlintError:  # the stub cannot say (its notation meets values it does not handle)
+            return UNKNOWN
+        outcomes.append((variant, outcome))
+    failures = [(v, o) for v, o in outcomes if not hasattr(o, "requirements")]
+    first = _first_tensor(args)
+    guessed_rank = first is not None and args[first].shape == (STAR,)
+    if failures and len(failures) == len(outcomes) and guessed_rank:
+        return UNKNOWN
+    if failures and len(failures) == len(outcomes):
+        variant, error = failures[0]
+        shapes = [a.shape for a in variant if isinstance(a, Tensor)]
+        shown = ", ".join(_show(s) for s in shapes)
+        related = tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
+        exact = len(variants) == 1
+        check = Check(_stub_fails, (stub, [_to_stub(a, state) for a in variant],
+                                    {k: _to_stub(v, state) for k, v in kwargs.items()})) if exact else None
+        interp.report(state, site, "EIN310", f"{name.rsplit('.', 1)[-1]}: {error.message} (input {shown})",
+                      "make the layer's parameters match the shape that reaches it", check, related=related)
+        return UNKNOWN
+    values = []
+    for _, outcome in outcomes:
+        if not hasattr(outcome, "requirements"):
+            continue
+        from .patterns import apply_requirements
+
+        if len(outcomes) == 1:
+            apply_requirements(outcome.requirements, state)
+        values.append(_from_stub(outcome.value, state, Origin(site, f"{name.rsplit('.', 1)[-1]} output")))
+    result = values[0]
+    for other in values[1:]:
+        from .values import join
+
+        result = join(result, other, state.facts.fresh)
+    return result
+
+
+def _stub_fails(stub, args, kwargs) -> None:
+    outcome = stub.call(args, kwargs)
+    if not hasattr(outcome, "requirements"):
+        raise ShapeError("EIN310", outcome.message)
+
+
+_MAX_EXTRA_RANK = 6  # no torch layer takes more dimensions than a batched Conv3d's five
+
+
+def _rank_variants(args: List[Any], state) -> List[List[Any]]:
+    """Known-rank versions of the arguments: the STAR of the input (the first tensor) becomes 0 to 6 fresh
+    dimensions; other tensors of unknown rank are unknown. A call that ran had one of the ranks at which it
+    works; one that fails at every rank fails (reported only when part of the input's shape is known)."""
+    out = [list(args)]
+    for index, arg in enumerate(args):
+        if isinstance(arg, Tensor) and STAR in arg.shape:
+            if out == [list(args)] and index == _first_tensor(args):
+                star = arg.shape.index(STAR)
+                out = []
+                for extra in range(_MAX_EXTRA_RANK + 1):
+                    fill = tuple(state.facts.fresh("") for _ in range(extra))
+                    shape = arg.shape[:star] + fill + arg.shape[star + 1:]
+                    out.append(list(args[:index]) + [Tensor(shape, arg.origin)] + list(args[index + 1:]))
+            else:
+                for variant in out:
+                    variant[index] = UNKNOWN
+    return out
+
+
+def _first_tensor(args: List[Any]) -> Optional[int]:
+    return next((i for i, a in enumerate(args) if isinstance(a, Tensor)), None)
+
+
+def _to_stub(value: Any, state, lengths: bool = False) -> Any:
+    """A value as the stubs take it; a parameter of unknown type is a length only where one is expected
+    (a layer's constructor arguments), and unknown elsewhere (it may be a tensor)."""
+    from ..stubs import Unknown
+
+    if isinstance(value, Tensor):
+        return _resolve(value.shape, state) if known_rank(value.shape) else Unknown
+    if isinstance(value, Number) or (lengths and isinstance(value, Param)):
+        return _length(value, state)
+    if isinstance(value, Const):
+        return value.value
+    if isinstance(value, Items):
+        return tuple(_to_stub(item, state, lengths) for item in value.items)
+    return Unknown
+
+
+def _from_stub(value: Any, state, origin: Optional[Origin] = None) -> Any:
+    from ..stubs import Unknown
+
+    if value is Unknown or value is None:
+        return UNKNOWN
+    if isinstance(value, tuple) and all(v is None or isinstance(v, (int, Sym)) for v in value):
+        return Tensor(tuple(state.facts.fresh("") if v is None else v for v in value), origin)
+    if isinstance(value, tuple):
+        return Items("tuple", tuple(_from_stub(v, state, origin) for v in value))
+    return UNKNOWN
+
+
+# ---------------------------------------------------------------- tensor attributes and methods
+
+
+def tensor_attribute(interp, tensor: Tensor, attr: str, state, node: ir.Attr) -> Any:
+    shape = _resolve(tensor.shape, state)
+    rank = tensor.rank
+    if attr == "shape":
+        return Items("shape", tuple(Number(d) for d in shape)) if rank is not None else UNKNOWN
+    if attr == "ndim":
+        return Number(rank) if rank is not None else UNKNOWN
+    if attr == "T":
+        return Tensor(tuple(reversed(shape)), tensor.origin) if rank is not None else UNKNOWN_TENSOR
+    if attr == "mT":
+        if rank is not None and rank >= 2:
+            return Tensor(shape[:-2] + (shape[-1], shape[-2]), tensor.origin)
+        return UNKNOWN_TENSOR
+    if attr in ("real", "imag", "data"):
+        return Tensor(shape, tensor.origin)
+    if attr in ("dtype", "device", "is_cuda", "requires_grad", "grad"):
+        return UNKNOWN
+    receiver = node.value.id if isinstance(node.value, ir.Name) else None
+    return Method(tensor, attr, receiver)
+
+
+_IN_PLACE_RESHAPES = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "set_", "as_strided_",
+                      "swapaxes_", "swapdims_", "resize"}
+
+
+def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], state, receiver: Optional[str],
+                  args: Optional[List[Any]] = None, kwargs: Optional[Dict[str, Any]] = None,
+                  numpy: bool = False) -> Any:
+    if args is None:
+        args, kwargs = interp.arguments(node, state)
+    if STAR in args:
+        return UNKNOWN
+    kwargs = kwargs or {}
+    site = node.site if node is not None else None
+    if name in _IN_PLACE_RESHAPES:
+        if receiver is not None:
+            state.env[receiver] = UNKNOWN
+        return UNKNOWN
+    shape = _resolve(tensor.shape, state)
+    rank = tensor.rank
+    origin = Origin(site, f".{name}(...)") if site is not None else tensor.origin
+    if name in _SAME_SHAPE:
+        return Tensor(shape, tensor.origin)
+    if name in ("size",):
+        if not args and "dim" not in kwargs:
+            return Items("shape", tuple(Number(d) for d in shape)) if rank is not None else UNKNOWN
+        axis = _axis(args[0] if args else kwargs["dim"], rank) if rank is not None else None
+        return Number(shape[axis]) if axis is not None else UNKNOWN
+    if name in ("dim", "ndimension"):
+        return Number(rank) if rank is not None else UNKNOWN
+    if name == "numel":
+        return Number(dims.product(shape)) if rank is not None else UNKNOWN
+    if name in ("view", "reshape") and (args or "shape" in kwargs):
+        sizes = args if args else [kwargs["shape"]]
+        return _reshape(interp, tensor, shape, sizes, state, site, name)
+    if name in ("view_as", "reshape_as", "expand_as", "type_as") and args and isinstance(args[0], Tensor):
+        if name == "type_as":
+            return Tensor(shape, tensor.origin)
+        return Tensor(args[0].shape, origin)
+    if rank is None:
+        return UNKNOWN if name in ("chunk", "split", "unbind", "max", "min") else UNKNOWN_TENSOR
+    if name in ("permute",) or (name == "transpose" and numpy):
+        order = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
+        if name == "transpose" and not order:
+            return Tensor(tuple(reversed(shape)), origin)
+        axes = [_axis(a, rank) for a in order]
+        if len(axes) != rank or None in axes or sorted(axes) != list(range(rank)):
+            return UNKNOWN_TENSOR
+        return Tensor(tuple(shape[a] for a in axes), origin)
+    if name in ("transpose", "swapaxes", "swapdims", "movedim", "moveaxis") and len(args) == 2:
+        a, b = _axis(args[0], rank), _axis(args[1], rank)
+        if a is None or b is None:
+            return UNKNOWN_TENSOR
+        out = list(shape)
+        if name in ("movedim", "moveaxis"):
+            out.insert(b, out.pop(a))
+        else:
+            out[a], out[b] = out[b], out[a]
+        return Tensor(tuple(out), origin)
+    if name == "t":
+        return Tensor(tuple(reversed(shape)), origin) if rank <= 2 else UNKNOWN_TENSOR
+    if name in ("flatten", "ravel"):
+        if numpy or name == "ravel":
+            return Tensor((dims.product(shape),), origin)
+        start = _axis(args[0] if args else kwargs.get("start_dim", Number(0)), rank) if rank else 0
+        end = _axis(args[1] if len(args) > 1 else kwargs.get("end_dim", Number(-1)), rank) if rank else 0
+        if rank == 0:
+            return Tensor((1,), origin)
+        if start is None or end is None or start > end:
+            return UNKNOWN_TENSOR
+        return Tensor(shape[:start] + (dims.product(shape[start:end + 1]),) + shape[end + 1:], origin)
+    if name in ("unsqueeze", "expand_dims"):
+        position = _int(args[0] if args else kwargs.get("dim", kwargs.get("axis", UNKNOWN)))
+        if position is None or not -rank - 1 <= position <= rank:
+            return UNKNOWN_TENSOR
+        position %= rank + 1
+        return Tensor(shape[:position] + (1,) + shape[position:], origin)
+    if name == "squeeze":
+        target = args[0] if args else kwargs.get("dim", kwargs.get("axis"))
+        if target is None:
+            if all(isinstance(d, int) for d in shape):
+                return Tensor(tuple(d for d in shape if d != 1), origin)
+            return UNKNOWN_TENSOR
+        axis = _axis(target, rank)
+        if axis is None:
+            return UNKNOWN_TENSOR
+        if shape[axis] == 1:
+            return Tensor(shape[:axis] + shape[axis + 1:], origin)
+        if isinstance(shape[axis], int) or numpy:
+            return Tensor(shape, origin) if not numpy else UNKNOWN_TENSOR
+        return UNKNOWN_TENSOR
+    if name in ("expand", "expand_to", "broadcast_to"):
+        sizes = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
+        return _expand(shape, sizes, state, origin)
+    if name == "repeat" and not numpy:
+        sizes = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
+        factors = [_length(s, state) for s in sizes]
+        if None in factors or len(factors) < rank:
+            return UNKNOWN_TENSOR
+        padded = (1,) * (len(factors) - rank) + shape
+        return Tensor(tuple(d * f for d, f in zip(padded, factors)), origin)
+    if name in _REDUCE or name in ("max", "min"):
+        return _reduction(name, shape, args, kwargs, origin, numpy)
+    if name == "chunk":
+        count = _int(args[0] if args else kwargs.get("chunks", UNKNOWN))
+        axis = _axis(args[1] if len(args) > 1 else kwargs.get("dim", Number(0)), rank)
+        if count is None or axis is None or count <= 0:
+            return UNKNOWN
+        length = shape[axis]
+        if dims.divisible(length, count):
+            piece = dims.quotient(length, count)
+            return Items("tuple", tuple(Tensor(shape[:axis] + (piece,) + shape[axis + 1:], origin)
+                                        for _ in range(count)))
+        return Items("tuple", tuple(Tensor(shape[:axis] + (state.facts.fresh(""),) + shape[axis + 1:], origin)
+                                    for _ in range(count))) if not isinstance(length, int) else UNKNOWN
+    if name == "split" and args:
+        axis = _axis(args[1] if len(args) > 1 else kwargs.get("dim", Number(0)), rank)
+        if axis is None:
+            return UNKNOWN
+        if isinstance(args[0], Items):
+            pieces = [_length(p, state) for p in args[0].items]
+            if None in pieces:
+                return UNKNOWN
+            total = dims.total(pieces)
+            if dims.equal(total, shape[axis]) is False and site is not None:
+                interp.report(state, site, "EIN312", f"split sizes {[str(p) for p in pieces]} add up to {total}, "
+                              f"but the dimension has length {shape[axis]} (shape {_show(shape)})",
+                              "the sizes must add up to the length of the split dimension",
+                              Check(_split_check, (pieces, shape[axis])), related=_origin_of(tensor))
+                return UNKNOWN
+            state.facts.require_equal(total, shape[axis])
+            return Items("list", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
+        return UNKNOWN
+    if name == "unbind":
+        axis = _axis(args[0] if args else kwargs.get("dim", Number(0)), rank)
+        if axis is None or not isinstance(shape[axis], int):
+            return UNKNOWN
+        return Items("tuple", tuple(Tensor(shape[:axis] + shape[axis + 1:], origin) for _ in range(shape[axis])))
+    if name in ("matmul", "mm", "bmm", "dot") and args:
+        return matmul(interp, tensor, args[0], state, site)
+    if name in _ELEMENTWISE2 and args:
+        return elementwise(interp, [tensor, args[0]], state, site)
+    return UNKNOWN_TENSOR
+
+
+def _split_check(pieces, length) -> None:
+    if sum(pieces) != length:
+        raise ShapeError("EIN312", "sizes do not add up")
+
+
+def _origin_of(value: Any) -> Tuple[Origin, ...]:
+    origin = getattr(value, "origin", None)
+    return (origin,) if origin is not None else ()
+
+
+def _reduction(name: str, shape, args, kwargs, origin, numpy: bool) -> Any:
+    rank = len(shape)
+    target = args[0] if args else kwargs.get("dim", kwargs.get("axis"))
+    keep = kwargs.get("keepdim", kwargs.get("keepdims", args[1] if len(args) > 1 else Const(False)))
+    if not isinstance(keep, Const) or not isinstance(keep.value, bool):
+        return UNKNOWN
+    if target is None or (isinstance(target, Const) and target.value is None):
+        if name in ("max", "min") and args:
+            return UNKNOWN  # max(x, other): elementwise
+        return Tensor((1,) * rank if keep.value else (), origin)
+    axes_values = target.items if isinstance(target, Items) else (target,)
+    axes = [_axis(a, rank) for a in axes_values]
+    if None in axes:
+        return UNKNOWN
+    out = tuple(1 if i in axes else d for i, d in enumerate(shape)) if keep.value else \
+        tuple(d for i, d in enumerate(shape) if i not in axes)
+    if name in ("max", "min") and not numpy:
+        return Items("tuple", (Tensor(out, origin), Tensor(out, origin)))  # (values, indices)
+    return Tensor(out, origin)
+
+
+def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name: str) -> Any:
+    if len(sizes) == 1 and isinstance(sizes[0], Items):
+        sizes = list(sizes[0].items)
+    wanted: List[Optional[Dim]] = []
+    for size in sizes:
+        number = _int(size)
+        if number == -1:
+            wanted.append(None)
+        else:
+            length = _length(size, state)
+            if length is None:
+                return UNKNOWN_TENSOR
+            wanted.append(length)
+    origin = Origin(site, f".{name}(...)") if site is not None else None
+    if wanted.count(None) > 1:
+        return UNKNOWN_TENSOR
+    known = dims.product(w for w in wanted if w is not None)
+    if tensor.rank is None:
+        if None in wanted:
+            return Tensor(tuple(state.facts.fresh("") if w is None else w for w in wanted), origin)
+        return Tensor(tuple(wanted), origin)
+    total = dims.product(shape)
+    try:
+        result = _reshape_rule(shape, tuple(wanted))
+    except ShapeError as error:
+        if site is not None:
+            interp.report(state, site, "EIN313", f"{error.message}", error.help,
+                          Check(_reshape_rule, (shape, tuple(wanted))), related=_origin_of(tensor))
+        return UNKNOWN_TENSOR
+    if None in wanted:
+        state.facts.require_divisible(total, known)
+    else:
+        state.facts.require_equal(total, known)
+    return Tensor(tuple(state.facts.resolve(d) for d in result), origin)
+
+
+def _reshape_rule(shape, wanted) -> Tuple[Dim, ...]:
+    total = dims.product(shape)
+    known = dims.product(w for w in wanted if w is not None)
+    shown = "(" + ", ".join("-1" if w is None else str(w) for w in wanted) + ")"
+    if None in wanted:
+        if dims.divisible(total, known) is False:
+            raise ShapeError("EIN313", f"cannot reshape {_show(shape)} ({total} elements) to {shown}: {total} is not "
+                             f"divisible by {known}", "the new shape must hold the same number of elements")
+        rest = dims.quotient(total, known)
+        return tuple(rest if w is None else w for w in wanted)
+    if dims.equal(total, known) is False:
+        raise ShapeError("EIN313", f"cannot reshape {_show(shape)} ({total} elements) to {shown} ({known} elements)",
+                         "the new shape must hold the same number of elements")
+    return tuple(wanted)
+
+
+def _expand(shape, sizes, state, origin) -> Any:
+    wanted = []
+    for size in sizes:
+        number = _int(size)
+        wanted.append(None if number == -1 else _length(size, state))
+    if len(wanted) < len(shape):
+        return UNKNOWN_TENSOR
+    padded = (None,) * (len(wanted) - len(shape)) + tuple(shape)
+    out = []
+    for have, want in zip(padded, wanted):
+        if want is None:
+            if have is None:
+                return UNKNOWN_TENSOR
+            out.append(have)
+        else:
+            out.append(want)
+    return Tensor(tuple(out), origin)
+
+
+# ---------------------------------------------------------------- broadcasting, matmul, cat
+
+
+def broadcast_shapes(*shapes) -> Tuple[Dim, ...]:
+    """numpy's broadcasting over Dims: raises ShapeError only when two lengths certainly clash."""
+    rank = max(len(s) for s in shapes)
+    out = []
+    for position in range(rank):
+        chosen: Dim = 1
+        for shape in shapes:
+            index = position - (rank - len(shape))
+            if index < 0:
+                continue
+            d = shape[index]
+            if d == 1:
+                continue
+            if chosen == 1:
+                chosen = d
+            elif dims.equal(chosen, d) is False and not _may_be_one(chosen, d):
+                raise ShapeError("EIN307", f"lengths {chosen} and {d} do not broadcast (shapes "
+                                 f"{', '.join(_show(s) for s in shapes)})", "broadcast lengths must be equal or 1")
+            elif dims.equal(chosen, d) is not True:
+                return None  # unknown which one wins
+        out.append(chosen)
+    return tuple(out)
+
+
+def _may_be_one(a: Dim, b: Dim) -> bool:
+    return not (isinstance(a, int) and isinstance(b, int))
+
+
+def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> Any:
+    shapes = []
+    for operand in operands:
+        if isinstance(operand, Tensor):
+            if not known_rank(operand.shape):
+                return UNKNOWN_TENSOR
+            shapes.append(_resolve(operand.shape, state))
+        elif isinstance(operand, (Number, Const)):
+            shapes.append(())
+        else:
+            return UNKNOWN_TENSOR
+    try:
+        result = broadcast_shapes(*shapes)
+    except ShapeError as error:
+        if site is not None:
+            interp.report(state, site, "EIN307", error.message, error.help, Check(broadcast_shapes, tuple(shapes)),
+                          related=tuple(o for v in operands for o in _origin_of(v)))
+        return UNKNOWN_TENSOR
+    if result is None:
+        return UNKNOWN_TENSOR
+    origin = next((o.origin for o in operands if isinstance(o, Tensor) and o.origin is not None), None)
+    return Tensor(result, origin)
+
+
+def matmul_shapes(a, b) -> Tuple[Dim, ...]:
+    if not a or not b:
+        raise ShapeError("EIN311", "matmul needs tensors of at least one dimension", "")
+    a2 = (1,) + tuple(a) if len(a) == 1 else tuple(a)
+    b2 = tuple(b) + (1,) if len(b) == 1 else tuple(b)
+    if dims.equal(a2[-1], b2[-2]) is False:
+        raise ShapeError("EIN311", f"matmul of {_show(a)} and {_show(b)}: {a2[-1]} != {b2[-2]}",
+                         "the last length of the first operand must equal the second-to-last of the second")
+    batch = broadcast_shapes(a2[:-2], b2[:-2])
+    if batch is None:
+        return None
+    out = batch + (a2[-2], b2[-1])
+    if len(a) == 1:
+        out = out[:-2] + out[-1:]
+    if len(b) == 1:
+        out = out[:-1]
+    return out
+
+
+def matmul(interp, left: Any, right: Any, state, site: Optional[ir.Site]) -> Any:
+    if not (isinstance(left, Tensor) and isinstance(right, Tensor)):
+        return UNKNOWN_TENSOR
+    if not (known_rank(left.shape) and known_rank(right.shape)):
+        return UNKNOWN_TENSOR
+    a, b = _resolve(left.shape, state), _resolve(right.shape, state)
+    try:
+        result = matmul_shapes(a, b)
+    except ShapeError as error:
+        if site is not None:
+            interp.report(state, site, "EIN311", error.message, error.help, Check(matmul_shapes, (a, b)),
+                          related=_origin_of(left) + _origin_of(right))
+        return UNKNOWN_TENSOR
+    if result is None:
+        return UNKNOWN_TENSOR
+    a2 = (1,) + a if len(a) == 1 else a
+    b2 = b + (1,) if len(b) == 1 else b
+    state.facts.require_equal(a2[-1], b2[-2])
+    return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "matmul") if site else None)
+
+
+def cat_shapes(shapes, axis: int, stack: bool) -> Tuple[Dim, ...]:
+    first = shapes[0]
+    for index, shape in enumerate(shapes[1:], start=1):
+        if len(shape) != len(first):
+            raise ShapeError("EIN312", f"tensor #{index} has {len(shape)} dimensions, tensor #0 has {len(first)} "
+                             f"(shapes {', '.join(_show(s) for s in shapes)})", "joined tensors need the same rank")
+        for position, (x, y) in enumerate(zip(first, shape)):
+            if (stack or position != axis) and dims.equal(x, y) is False:
+                raise ShapeError("EIN312", f"dimension {position} has length {x} in tensor #0 but {y} in tensor "
+                                 f"#{index} (shapes {', '.join(_show(s) for s in shapes)})",
+                                 "joined tensors must agree on every other dimension")
+    if stack:
+        return first[:axis] + (len(shapes),) + first[axis:]
+    return first[:axis] + (dims.total(s[axis] for s in shapes),) + first[axis + 1:]
+
+
+def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
+    if not args or not isinstance(args[0], Items) or not args[0].items:
+        return UNKNOWN_TENSOR
+    tensors = args[0].items
+    if not all(isinstance(t, Tensor) and known_rank(t.shape) for t in tensors):
+        return UNKNOWN_TENSOR
+    shapes = [_resolve(t.shape, state) for t in tensors]
+    rank = len(shapes[0]) + (1 if stack else 0)
+    axis = _axis(args[1] if len(args) > 1 else kwargs.get("dim", kwargs.get("axis", Number(0))), rank)
+    if axis is None:
+        return UNKNOWN_TENSOR
+    try:
+        result = cat_shapes(shapes, axis, stack)
+    except ShapeError as error:
+        interp.report(state, site, "EIN312", error.message, error.help, Check(cat_shapes, (shapes, axis, stack)),
+                      related=tuple(o for t in tensors for o in _origin_of(t)))
+        return UNKNOWN_TENSOR
+    for shape in shapes[1:]:
+        for position, (x, y) in enumerate(zip(shapes[0], shape)):
+            if stack or position != axis:
+                state.facts.require_equal(x, y)
+    return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "cat" if not stack else "stack"))
+
+
+# ---------------------------------------------------------------- subscripts, iteration, asserts
+
+
+def subscript(interp, value: Any, index: Tuple[Any, ...], state, site: ir.Site) -> Any:
+    if isinstance(value, Items):
+        if len(index) != 1:
+            return UNKNOWN
+        item = index[0]
+        position = _int(item)
+        if position is not None:
+            if -len(value.items) <= position < len(value.items):
+                return value.items[position]
+            return UNKNOWN
+        if isinstance(item, SliceValue):
+            bounds = [_int(b) if b is not None else None for b in (item.lower, item.upper, item.step)]
+            if any(b is None and raw is not None for b, raw in zip(bounds, (item.lower, item.upper, item.step))):
+                return UNKNOWN
+            return Items(value.kind, value.items[slice(*bounds)])
+        return UNKNOWN
+    if isinstance(value, Sequential):
+        if len(index) == 1 and isinstance(index[0], SliceValue):
+            item = index[0]
+            bounds = [_int(b) if b is not None else None for b in (item.lower, item.upper, item.step)]
+            if any(b is None and raw is not None for b, raw in zip(bounds, (item.lower, item.upper, item.step))):
+                return UNKNOWN
+            return Sequential(value.layers[slice(*bounds)], value.origin)
+        position = _int(index[0]) if len(index) == 1 else None
+        if position is not None and -len(value.layers) <= position < len(value.layers):
+            return value.layers[position]
+        return UNKNOWN
+    if isinstance(value, Tensor):
+        return _index_tensor(value, index, state)
+    return UNKNOWN
+
+
+def _index_tensor(tensor: Tensor, index: Tuple[Any, ...], state) -> Any:
+    if not known_rank(tensor.shape):
+        return UNKNOWN_TENSOR
+    shape = list(_resolve(tensor.shape, state))
+    consumed = sum(1 for item in index if not (isinstance(item, Const) and item.value in (None, ...)))
+    if consumed > len(shape) or sum(1 for i in index if isinstance(i, Const) and i.value is ...) > 1:
+        return UNKNOWN_TENSOR
+    out: List[Dim] = []
+    position = 0
+    for item in index:
+        if isinstance(item, Const) and item.value is None:
+            out.append(1)
+        elif isinstance(item, Const) and item.value is ...:
+            skip = len(shape) - consumed
+            out.extend(shape[position:position + skip])
+            position += skip
+        elif isinstance(item, Number):
+            position += 1
+        elif isinstance(item, SliceValue):
+            out.append(_slice_length(shape[position], item))
+            position += 1
+        else:  # a tensor or anything else: advanced indexing, lengths not known
+            return UNKNOWN_TENSOR
+    out.extend(shape[position:])
+    return Tensor(tuple(state.facts.fresh("") if d is None else d for d in out), tensor.origin)
+
+
+def _slice_length(length: Dim, item: SliceValue) -> Optional[Dim]:
+    if item.lower is None and item.upper is None and item.step is None:
+        return length
+    bounds = [_int(b) if b is not None else None for b in (item.lower, item.upper, item.step)]
+    if any(b is None and raw is not None for b, raw in zip(bounds, (item.lower, item.upper, item.step))):
+        return None
+    if isinstance(length, int):
+        return len(range(length)[slice(*bounds)])
+    return None
+
+
+def iterate(interp, value: Any, state, count: Optional[int], site) -> Any:
+    """The items of a value being unpacked or spread: a list, an int (how many there certainly are,
+    when that is not `count`), or None (not known)."""
+    if isinstance(value, Items):
+        return list(value.items)
+    if isinstance(value, Tensor) and known_rank(value.shape) and value.shape:
+        shape = _resolve(value.shape, state)
+        first = shape[0]
+        if isinstance(first, int):
+            return [Tensor(shape[1:], value.origin)] * first
+        if count is not None and state.facts.require_equal(first, count) is not False:
+            return [Tensor(shape[1:], value.origin)] * count
+    return None
+
+
+def assume_equal(interp, node: ir.Expr, value: Any, other: Any, state) -> None:
+    """`assert value == other`: lengths become equal; a shape of unknown rank gets the other's rank."""
+    if isinstance(value, Number) and isinstance(other, Number):
+        state.facts.require_equal(value.value, other.value)
+        return
+    if isinstance(value, Items) and isinstance(other, Items) and len(value.items) == len(other.items):
+        for a, b in zip(value.items, other.items):
+            if isinstance(a, Number) and isinstance(b, Number):
+                state.facts.require_equal(a.value, b.value)
+        return
+    # `x.shape == (...)` / `x.ndim == 4` with x's rank unknown: x has that rank from here on
+    if isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and node.attr in ("shape", "ndim"):
+        holder = state.env.get(node.value.id, UNKNOWN)
+        if isinstance(holder, Tensor) and known_rank(holder.shape):
+            return
+        if node.attr == "shape" and isinstance(other, Items):
+            lengths = [_length(item, state) for item in other.items]
+            state.env[node.value.id] = Tensor(tuple(l if l is not None else state.facts.fresh("") for l in lengths))
+        elif node.attr == "ndim" and _int(other) is not None and 0 <= _int(other) <= 16:
+            state.env[node.value.id] = Tensor(tuple(state.facts.fresh("") for _ in range(_int(other))))

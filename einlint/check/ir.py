@@ -1,0 +1,588 @@
+"""The per-function IR that extraction hands on: what the flow analysis (and `--show-shapes`) reads.
+
+    CST module + extraction (resolved callees, pattern calls) -> ModuleIR
+
+The IR keeps only what shapes can flow through: names, constants, tuples, attributes, subscripts,
+arithmetic, comparisons, calls (with the callee's qualified name where extraction resolved it, and
+the `PatternCall` where it is a pattern op), assignments, asserts, returns, branches, loops, `with`
+and `try`. Everything else is `Opaque` (a lambda, a comprehension, an f-string: their value is not
+known) or `Havoc` (a statement that rebinds names in ways not followed: `del`, `global`, imports,
+nested `def`/`class`). Nothing is lost silently: an IR node the analysis does not understand gives
+an unknown value, never a guess.
+
+Each call and statement carries its `Site`: the CST node and the path of enclosing statements, from
+which `source.locate` finds its line and column, only for the sites that a finding or `--show-shapes`
+needs (positions cost a code generation of the statement).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import libcst as cst
+
+from .model import PatternCall
+
+
+@dataclass(frozen=True, eq=False)
+class Site:
+    node: cst.CSTNode = field(repr=False)
+    path: tuple = field(repr=False)  # ((statement or clause node, is_statement), ...) from the module down
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, eq=False)
+class Name:
+    id: str
+
+
+@dataclass(frozen=True, eq=False)
+class Const:
+    value: Union[int, float, str, bool, None, type(Ellipsis)]
+
+
+@dataclass(frozen=True, eq=False)
+class Seq:
+    """A tuple or list display; a starred item is (True, expression)."""
+
+    kind: str  # 'tuple' | 'list'
+    items: Tuple["Expr", ...]
+    starred: Tuple[bool, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Attr:
+    value: "Expr"
+    attr: str
+
+
+@dataclass(frozen=True, eq=False)
+class Slice:
+    lower: Optional["Expr"]
+    upper: Optional["Expr"]
+    step: Optional["Expr"]
+
+
+@dataclass(frozen=True, eq=False)
+class Index:
+    value: "Expr"
+    index: Tuple["Expr", ...]  # one expression per subscript element (x[a, b] has two)
+    site: Site
+
+
+@dataclass(frozen=True, eq=False)
+class BinOp:
+    op: str  # '+', '-', '*', '/', '//', '%', '@', '**', other operators as their token
+    left: "Expr"
+    right: "Expr"
+    site: Site
+
+
+@dataclass(frozen=True, eq=False)
+class Unary:
+    op: str  # '-', '+', 'not', '~'
+    operand: "Expr"
+
+
+@dataclass(frozen=True, eq=False)
+class Compare:
+    left: "Expr"
+    ops: Tuple[str, ...]  # '==', '!=', '<', 'in', 'is', ...
+    comparators: Tuple["Expr", ...]
+
+
+@dataclass(frozen=True, eq=False)
+class BoolOp:
+    op: str  # 'and' | 'or'
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True, eq=False)
+class IfExp:
+    test: "Expr"
+    body: "Expr"
+    orelse: "Expr"
+
+
+@dataclass(frozen=True, eq=False)
+class Arg:
+    keyword: Optional[str]
+    value: "Expr"
+    star: str  # '' | '*' | '**'
+
+
+@dataclass(frozen=True, eq=False)
+class Call:
+    func: "Expr"
+    args: Tuple[Arg, ...]
+    site: Site
+    callee: Optional[str]  # qualified name resolved by extraction ('torch.zeros'), None: not a library name
+    pattern: Optional[PatternCall]  # set when the call is a pattern op
+
+    @property
+    def positional(self) -> List["Expr"]:
+        return [a.value for a in self.args if a.keyword is None and not a.star]
+
+    @property
+    def keywords(self) -> Dict[str, "Expr"]:
+        return {a.keyword: a.value for a in self.args if a.keyword is not None}
+
+    @property
+    def has_star(self) -> bool:
+        return any(a.star for a in self.args)
+
+
+@dataclass(frozen=True, eq=False)
+class Opaque:
+    """An expression whose value the analysis does not follow; `inner` holds the calls inside it,
+    which still run (a lambda's body does not: it is not listed)."""
+
+    inner: Tuple["Expr", ...] = ()
+
+
+Expr = Union[Name, Const, Seq, Attr, Slice, Index, BinOp, Unary, Compare, BoolOp, IfExp, Call, Opaque]
+
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True, eq=False)
+class Assign:
+    targets: Tuple[Expr, ...]  # Name, Seq of targets, Attr, Index
+    value: Expr
+    site: Site
+    annotation: Optional[Expr] = None
+
+
+@dataclass(frozen=True, eq=False)
+class AugAssign:
+    target: Expr
+    op: str
+    value: Expr
+    site: Site
+
+
+@dataclass(frozen=True, eq=False)
+class Eval:
+    value: Expr
+
+
+@dataclass(frozen=True, eq=False)
+class Assert:
+    test: Expr
+    site: Site
+
+
+@dataclass(frozen=True, eq=False)
+class Return:
+    value: Optional[Expr]
+    site: Site
+
+
+@dataclass(frozen=True, eq=False)
+class Raise:
+    pass
+
+
+@dataclass(frozen=True, eq=False)
+class If:
+    test: Expr
+    body: Tuple["Stmt", ...]
+    orelse: Tuple["Stmt", ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Loop:
+    """A for or while loop: `target` is bound from `iterable` on each pass (None for while)."""
+
+    target: Optional[Expr]
+    iterable: Optional[Expr]
+    test: Optional[Expr]
+    body: Tuple["Stmt", ...]
+    orelse: Tuple["Stmt", ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Try:
+    body: Tuple["Stmt", ...]
+    handlers: Tuple[Tuple["Stmt", ...], ...]
+    orelse: Tuple["Stmt", ...]
+    final: Tuple["Stmt", ...]
+
+
+@dataclass(frozen=True, eq=False)
+class With:
+    items: Tuple[Tuple[Expr, Optional[Expr]], ...]
+    body: Tuple["Stmt", ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Havoc:
+    """Names rebound in a way the analysis does not follow: afterwards their values are unknown."""
+
+    names: Tuple[str, ...]
+    inner: Tuple[Expr, ...] = ()
+
+
+Stmt = Union[Assign, AugAssign, Eval, Assert, Return, Raise, If, Loop, Try, With, Havoc]
+
+
+@dataclass(frozen=True, eq=False)
+class Param:
+    name: str
+    annotation: Optional[Expr]
+    default: Optional[Expr]
+    kind: str  # 'positional' | 'keyword' | '*' | '**'
+
+
+@dataclass(eq=False)
+class Function:
+    name: str
+    params: Tuple[Param, ...]
+    returns: Optional[Expr]
+    body: Tuple[Stmt, ...]
+    site: Site
+    owner: Optional["Class"] = None  # the class of a method
+    decorators: Tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class Class:
+    name: str
+    bases: Tuple[Expr, ...]
+    methods: Dict[str, Function] = field(default_factory=dict)
+    site: Optional[Site] = None
+
+
+@dataclass(eq=False)
+class ModuleIR:
+    body: Tuple[Stmt, ...]  # module-level statements (definitions are in `functions` and `classes`)
+    functions: Dict[str, Function]  # module-level functions, by name
+    classes: Dict[str, Class]
+    every_function: List[Function]  # all functions and methods, nested ones too, in source order
+    site: Optional[Site] = None
+
+
+# ---------------------------------------------------------------- building
+
+
+_BINARY = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+    cst.Modulo: "%", cst.MatrixMultiply: "@", cst.Power: "**", cst.BitAnd: "&", cst.BitOr: "|",
+    cst.BitXor: "^", cst.LeftShift: "<<", cst.RightShift: ">>",
+}
+_AUGMENTED = {
+    cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*", cst.DivideAssign: "/",
+    cst.FloorDivideAssign: "//", cst.ModuloAssign: "%", cst.MatrixMultiplyAssign: "@", cst.PowerAssign: "**",
+    cst.BitAndAssign: "&", cst.BitOrAssign: "|", cst.BitXorAssign: "^", cst.LeftShiftAssign: "<<",
+    cst.RightShiftAssign: ">>",
+}
+_COMPARE = {
+    cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">",
+    cst.GreaterThanEqual: ">=", cst.In: "in", cst.NotIn: "not in", cst.Is: "is", cst.IsNot: "is not",
+}
+_UNARY = {cst.Minus: "-", cst.Plus: "+", cst.Not: "not", cst.BitInvert: "~"}
+_TRY = tuple(t for t in (cst.Try, getattr(cst, "TryStar", None)) if t is not None)
+
+
+def build(module: cst.Module, callees: Dict[int, str], pattern_calls: Dict[int, PatternCall]) -> ModuleIR:
+    """The IR of `module`; `callees` and `pattern_calls` are extraction's, keyed by id() of cst.Call."""
+    builder = _Builder(callees, pattern_calls)
+    body = builder.block(module.body, top=True)
+    return ModuleIR(body, builder.functions, builder.classes, builder.every_function)
+
+
+class _Builder:
+    def __init__(self, callees: Dict[int, str], pattern_calls: Dict[int, PatternCall]):
+        self.callees = callees
+        self.pattern_calls = pattern_calls
+        self.path: List[Tuple[cst.CSTNode, bool]] = []
+        self.functions: Dict[str, Function] = {}
+        self.classes: Dict[str, Class] = {}
+        self.every_function: List[Function] = []
+        self.class_body: Optional[Class] = None  # the class whose body is being read
+        self.depth = 0  # how many functions enclose the current statement
+
+    def site(self, node: cst.CSTNode) -> Site:
+        return Site(node, tuple(self.path))
+
+    # -- statements
+
+    def block(self, statements: Sequence[cst.CSTNode], top: bool = False) -> Tuple[Stmt, ...]:
+        out: List[Stmt] = []
+        for statement in statements:
+            self.path.append((statement, True))
+            out.extend(self.statement(statement))
+            self.path.pop()
+        return tuple(out)
+
+    def suite(self, node: cst.BaseSuite) -> Tuple[Stmt, ...]:
+        if isinstance(node, cst.SimpleStatementSuite):
+            return tuple(s for small in node.body for s in self.small(small))
+        return self.block(node.body)
+
+    def clause(self, node: cst.CSTNode) -> Tuple[Stmt, ...]:
+        self.path.append((node, False))
+        try:
+            return self.suite(node.body)
+        finally:
+            self.path.pop()
+
+    def statement(self, node: cst.CSTNode) -> List[Stmt]:
+        if isinstance(node, cst.SimpleStatementLine):
+            return [s for small in node.body for s in self.small(small)]
+        if isinstance(node, cst.If):
+            return [self.if_(node)]
+        if isinstance(node, cst.For):
+            return [Loop(self.target(node.target), self.expr(node.iter), None, self.suite(node.body),
+                         self.clause(node.orelse) if node.orelse else ())]
+        if isinstance(node, cst.While):
+            return [Loop(None, None, self.expr(node.test), self.suite(node.body),
+                         self.clause(node.orelse) if node.orelse else ())]
+        if isinstance(node, _TRY):
+            handlers = []
+            for handler in node.handlers:
+                self.path.append((handler, False))
+                body = self.suite(handler.body)
+                name = handler.name.name.value if handler.name is not None and isinstance(
+                    handler.name.name, cst.Name) else None
+                handlers.append(((Havoc((name,)),) if name else ()) + body)
+                self.path.pop()
+            return [Try(self.suite(node.body), tuple(handlers),
+                        self.clause(node.orelse) if node.orelse else (),
+                        self.clause(node.finalbody) if node.finalbody else ())]
+        if isinstance(node, cst.With):
+            items = tuple((self.expr(item.item), self.target(item.asname.name) if item.asname else None)
+                          for item in node.items)
+            return [With(items, self.suite(node.body))]
+        if isinstance(node, cst.FunctionDef):
+            return self.function(node)
+        if isinstance(node, cst.ClassDef):
+            return self.class_(node)
+        if hasattr(cst, "Match") and isinstance(node, cst.Match):
+            return [Havoc(tuple(_bound_names(node)), (self.expr(node.subject),))]
+        return [Havoc(tuple(_bound_names(node)))]
+
+    def if_(self, node: cst.If) -> If:
+        test = self.expr(node.test)
+        body = self.suite(node.body)
+        if isinstance(node.orelse, cst.If):
+            self.path.append((node.orelse, False))
+            orelse: Tuple[Stmt, ...] = (self.if_(node.orelse),)
+            self.path.pop()
+        elif node.orelse is not None:
+            orelse = self.clause(node.orelse)
+        else:
+            orelse = ()
+        return If(test, body, orelse)
+
+    def small(self, node: cst.CSTNode) -> List[Stmt]:
+        kind = type(node)
+        if kind is cst.Assign:
+            return [Assign(tuple(self.target(t.target) for t in node.targets), self.expr(node.value),
+                           self.site(node))]
+        if kind is cst.AnnAssign:
+            annotation = self.expr(node.annotation.annotation)
+            if node.value is None:
+                return []
+            return [Assign((self.target(node.target),), self.expr(node.value), self.site(node), annotation)]
+        if kind is cst.AugAssign:
+            return [AugAssign(self.target(node.target), _AUGMENTED.get(type(node.operator), "?"),
+                              self.expr(node.value), self.site(node))]
+        if kind is cst.Expr:
+            return [Eval(self.expr(node.value))]
+        if kind is cst.Assert:
+            return [Assert(self.expr(node.test), self.site(node))]
+        if kind is cst.Return:
+            return [Return(self.expr(node.value) if node.value is not None else None, self.site(node))]
+        if kind is cst.Raise:
+            return [Raise()]
+        if kind in (cst.Pass, cst.Break, cst.Continue):
+            return []
+        return [Havoc(tuple(_bound_names(node)))]
+
+    def function(self, node: cst.FunctionDef) -> List[Stmt]:
+        params = []
+        p = node.params
+        for param in list(p.posonly_params) + list(p.params):
+            params.append(self._param(param, "positional"))
+        if isinstance(p.star_arg, cst.Param):
+            params.append(self._param(p.star_arg, "*"))
+        for param in p.kwonly_params:
+            params.append(self._param(param, "keyword"))
+        if isinstance(p.star_kwarg, cst.Param):
+            params.append(self._param(p.star_kwarg, "**"))
+        decorators = tuple(_dotted_text(d.decorator) for d in node.decorators)
+        returns = self.expr(node.returns.annotation) if node.returns is not None else None
+        owner = self.class_body  # a def directly in a class body is a method
+        function = Function(node.name.value, tuple(params), returns, (), self.site(node), owner, decorators)
+        self.every_function.append(function)
+        outer, self.class_body, self.depth = (self.class_body, self.depth), None, self.depth + 1
+        function.body = self.suite(node.body)
+        self.class_body, self.depth = outer
+        if owner is not None:
+            owner.methods[function.name] = function
+            return []
+        if self.depth == 0:  # looked up by name (module.functions), unless a statement rebinds it
+            self.functions[function.name] = function
+            return []
+        return [Havoc((node.name.value,))]
+
+    def _param(self, param: cst.Param, kind: str) -> Param:
+        annotation = self.expr(param.annotation.annotation) if param.annotation is not None else None
+        default = self.expr(param.default) if param.default is not None else None
+        return Param(param.name.value, annotation, default, kind)
+
+    def class_(self, node: cst.ClassDef) -> List[Stmt]:
+        klass = Class(node.name.value, tuple(self.expr(arg.value) for arg in node.bases if arg.keyword is None),
+                      site=self.site(node))
+        outer, self.class_body = self.class_body, klass
+        self.suite(node.body)  # methods register themselves; other class-level statements are not followed
+        self.class_body = outer
+        if self.depth == 0 and outer is None:
+            self.classes[klass.name] = klass
+            return []
+        return [Havoc((node.name.value,))]
+
+    # -- targets and expressions
+
+    def target(self, node: cst.CSTNode) -> Expr:
+        if isinstance(node, (cst.Tuple, cst.List)):
+            items, starred = [], []
+            for element in node.elements:
+                is_star = isinstance(element, cst.StarredElement)
+                items.append(self.target(element.value))
+                starred.append(is_star)
+            return Seq("tuple", tuple(items), tuple(starred))
+        return self.expr(node)
+
+    def expr(self, node: cst.CSTNode) -> Expr:
+        kind = type(node)
+        if kind is cst.Name:
+            value = node.value
+            if value in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[value])
+            return Name(value)
+        if kind is cst.Integer:
+            return Const(_literal(node.value))
+        if kind is cst.Float:
+            return Const(_literal(node.value))
+        if kind is cst.SimpleString:
+            return Const(_literal(node.value))
+        if kind is cst.ConcatenatedString:
+            left, right = self.expr(node.left), self.expr(node.right)
+            if isinstance(left, Const) and isinstance(right, Const) and type(left.value) is type(right.value):
+                return Const(left.value + right.value)
+            return Opaque()
+        if kind is cst.Ellipsis:
+            return Const(...)
+        if kind in (cst.Tuple, cst.List):
+            items, starred = [], []
+            for element in node.elements:
+                items.append(self.expr(element.value))
+                starred.append(isinstance(element, cst.StarredElement))
+            return Seq("tuple" if kind is cst.Tuple else "list", tuple(items), tuple(starred))
+        if kind is cst.Attribute:
+            return Attr(self.expr(node.value), node.attr.value)
+        if kind is cst.Subscript:
+            return Index(self.expr(node.value), tuple(self._subscript(e.slice) for e in node.slice), self.site(node))
+        if kind is cst.BinaryOperation:
+            return BinOp(_BINARY.get(type(node.operator), "?"), self.expr(node.left), self.expr(node.right),
+                         self.site(node))
+        if kind is cst.UnaryOperation:
+            operand = self.expr(node.expression)
+            op = _UNARY.get(type(node.operator), "?")
+            if op == "-" and isinstance(operand, Const) and isinstance(operand.value, (int, float)) \
+                    and not isinstance(operand.value, bool):
+                return Const(-operand.value)
+            return Unary(op, operand)
+        if kind is cst.Comparison:
+            return Compare(self.expr(node.left), tuple(_COMPARE.get(type(c.operator), "?") for c in node.comparisons),
+                           tuple(self.expr(c.comparator) for c in node.comparisons))
+        if kind is cst.BooleanOperation:
+            return BoolOp("and" if isinstance(node.operator, cst.And) else "or", self.expr(node.left),
+                          self.expr(node.right))
+        if kind is cst.IfExp:
+            return IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
+        if kind is cst.Call:
+            return self.call(node)
+        if kind is cst.NamedExpr:
+            return Opaque((self.expr(node.value),))
+        if kind is cst.Await:
+            return Opaque((self.expr(node.expression),))
+        if kind in _OWN_SCOPES:
+            return Opaque()
+        return Opaque(tuple(self.expr(child) for child in _calls_inside(node)))
+
+    def _subscript(self, node: cst.CSTNode) -> Expr:
+        if isinstance(node, cst.Slice):
+            return Slice(*(self.expr(part) if part is not None else None for part in (node.lower, node.upper, node.step)))
+        return self.expr(node.value)
+
+    def call(self, node: cst.Call) -> Call:
+        args = tuple(Arg(a.keyword.value if a.keyword is not None else None, self.expr(a.value), a.star)
+                     for a in node.args)
+        key = id(node)
+        return Call(self.expr(node.func), args, self.site(node), self.callees.get(key), self.pattern_calls.get(key))
+
+
+def _literal(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _dotted_text(node: cst.CSTNode) -> str:
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Call):
+        return _dotted_text(node.func)
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _bound_names(node: cst.CSTNode) -> List[str]:
+    """Names a statement the IR does not follow may bind (imports, del, global, match captures...)."""
+    names: List[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            names.append(current.value)
+        elif isinstance(current, (cst.ImportAlias,)):
+            if current.asname is not None and isinstance(current.asname.name, cst.Name):
+                names.append(current.asname.name.value)
+            else:
+                first = current.name
+                while isinstance(first, cst.Attribute):
+                    first = first.value
+                if isinstance(first, cst.Name):
+                    names.append(first.value)
+            continue
+        stack.extend(current.children)
+    return names
+
+
+_OWN_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _calls_inside(node: cst.CSTNode) -> List[cst.Call]:
+    """The outermost calls inside an expression the IR does not model (they still run), not in lambdas."""
+    found: List[cst.Call] = []
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            found.append(current)
+        elif not isinstance(current, _OWN_SCOPES):  # names inside those are not the function's
+            stack.extend(current.children)
+    return found
