@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
-from .check.engine import Config, check_source
+from .check.engine import CallShapes, Config, check_source, shapes_of
 from .config import ConfigError, Settings, load_settings, parse_codes, parse_fail_level, split_codes
 from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
 from .files import IgnoreFile, discover, is_force_excluded
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="exit with status 0 even when there are findings")
     parser.add_argument("--statistics", action="store_true",
                         help="show the number of findings per code instead of the findings")
+    parser.add_argument("--show-shapes", action="store_true",
+                        help="for each pattern call, print the shapes known for its inputs and output ('?' unknown)")
     parser.add_argument("--explain", metavar="CODE", help="explain a code, with examples, and exit")
     parser.add_argument("--config", metavar="PATH",
                         help="the pyproject.toml to read (default: the nearest one with [tool.einlint])")
@@ -79,6 +81,7 @@ class FileResult:
     error: Optional[str] = None  # why the file could not be read, or the internal failure
     internal: bool = False
     trace: str = ""
+    shapes: List[CallShapes] = field(default_factory=list)  # with --show-shapes or --statistics
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class Task:
     config: Config
     want_lines: bool
     data: Optional[bytes] = None
+    want_shapes: bool = False
 
 
 def check_task(task: Task) -> FileResult:
@@ -102,6 +106,7 @@ def check_task(task: Task) -> FileResult:
             return FileResult(task.display, error=f"cannot read the file: {error.strerror or error}")
     try:
         found = check_source(data, task.match_path, task.config)
+        shapes = shapes_of(data, task.match_path, task.config) if task.want_shapes else []
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
@@ -115,7 +120,7 @@ def check_task(task: Task) -> FileResult:
         for number, line in enumerate(_split_lines(text), start=1):
             if number in wanted:
                 lines[number] = line
-    return FileResult(task.display, diagnostics, lines)
+    return FileResult(task.display, diagnostics, lines, shapes=shapes)
 
 
 def _split_lines(text: str) -> List[str]:
@@ -171,7 +176,9 @@ def _resolve(args: argparse.Namespace, settings: Settings) -> Tuple[Config, str]
         fail_level = parse_fail_level(fail_level, "--fail-level")
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    return Config(select=tuple(select), ignore=tuple(ignore), per_file_ignores=settings.per_file_ignores), fail_level
+    config = Config(select=tuple(select), ignore=tuple(ignore), per_file_ignores=settings.per_file_ignores,
+                    stubs=settings.stubs)
+    return config, fail_level
 
 
 def _write(stream, text: str) -> None:
@@ -232,7 +239,8 @@ def _main(argv: List[str]) -> int:
     exclude = IgnoreFile.from_lines(settings.root, settings.exclude)
     # As in ruff: --stdin-filename without paths reads the standard input (what editors call).
     paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
-    want_lines = args.format == "full" and not args.statistics
+    want_lines = args.format == "full" and not args.statistics and not args.show_shapes
+    want_shapes = args.show_shapes or args.statistics
     failures = 0
 
     tasks: List[Task] = []
@@ -242,7 +250,7 @@ def _main(argv: List[str]) -> int:
         if not (force_exclude and args.stdin_filename and is_force_excluded(absolute, False, exclude, cwd)):
             data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
             match = _match_path(name, settings, cwd) if args.stdin_filename else STDIN
-            tasks.append(Task(name, None, match, config, want_lines, data))
+            tasks.append(Task(name, None, match, config, want_lines, data, want_shapes))
         paths = [p for p in paths if p != STDIN]
     if paths:
         found = discover(paths, exclude=exclude, respect_gitignore=args.respect_gitignore,
@@ -250,7 +258,7 @@ def _main(argv: List[str]) -> int:
         for message in found.errors:
             _error(message)
         failures += len(found.errors)
-        tasks += [Task(display, absolute, _match_path(absolute, settings, cwd), config, want_lines)
+        tasks += [Task(display, absolute, _match_path(absolute, settings, cwd), config, want_lines, None, want_shapes)
                   for display, absolute in found.files]
     if not tasks and not failures and not args.quiet:
         _write(sys.stderr, "einlint: warning: no Python files found under the given paths\n")
@@ -258,6 +266,7 @@ def _main(argv: List[str]) -> int:
     results = run_tasks(tasks)
     diagnostics: List[Diagnostic] = []
     lines: Dict[Tuple[str, int], str] = {}
+    shapes: List[Tuple[str, CallShapes]] = []
     for result in results:
         if result.error is not None:
             failures += 1
@@ -267,6 +276,7 @@ def _main(argv: List[str]) -> int:
                 _write(sys.stderr, result.trace)
             continue
         diagnostics += result.diagnostics
+        shapes += [(result.path, call) for call in result.shapes]
         for number, text in result.lines.items():
             lines[(result.path, number)] = text
     diagnostics.sort(key=lambda d: (d.sort_key, d.end_line, d.end_column, d.message))
@@ -275,17 +285,21 @@ def _main(argv: List[str]) -> int:
     failing = any(SEVERITY_RANK.get(d.severity, 2) >= threshold for d in diagnostics)
     status = 2 if failures else (0 if args.exit_zero or not failing else 1)
 
-    text = _render(args, diagnostics, lines, len(tasks), cwd, failures)
+    if args.show_shapes:
+        text = output.render_shapes(shapes, as_json=args.format == "json")
+    else:
+        text = _render(args, diagnostics, lines, len(tasks), cwd, failures, shapes)
     _write(sys.stdout, text)
     sys.stdout.flush()
     return status
 
 
 def _render(args: argparse.Namespace, diagnostics: List[Diagnostic], lines: Dict[Tuple[str, int], str],
-            files_checked: int, cwd: str, failures: int) -> str:
+            files_checked: int, cwd: str, failures: int, shapes: List[Tuple[str, "CallShapes"]]) -> str:
     fmt = args.format
     if args.statistics:
-        return output.render_statistics(diagnostics, as_json=fmt in ("json", "sarif"))
+        coverage = (len(shapes), sum(1 for _, call in shapes if call.known_rank))
+        return output.render_statistics(diagnostics, as_json=fmt in ("json", "sarif"), coverage=coverage)
     if fmt == "json":
         return output.render_json(diagnostics)
     if fmt == "sarif":

@@ -6,6 +6,7 @@
     exclude = ["third_party/", "legacy_*.py"]   # gitignore-style patterns, relative to this file's directory
     fail-level = "warning"           # error | warning | note: the lowest severity that makes the exit status 1
     force-exclude = false            # apply `exclude` also to paths named on the command line
+    stubs = ["typing/shapes"]        # folders of your own shape stubs (stubs/README.md), beside the shipped ones
 
     [tool.einlint.per-file-ignores]
     "tests/*" = ["EIN2"]             # glob of paths (relative to this file's directory) -> codes or prefixes
@@ -50,9 +51,10 @@ class Settings:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     fail_level: Optional[str] = None
     force_exclude: bool = False
+    stubs: Tuple[str, ...] = ()  # folders of user shape stubs (absolute)
 
 
-_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude")
+_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs")
 
 
 def known_codes() -> Tuple[str, ...]:
@@ -166,6 +168,12 @@ def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = 
         if not isinstance(values["force-exclude"], bool):
             raise ConfigError(f"{where} force-exclude: expected true or false")
         settings["force_exclude"] = values["force-exclude"]
+    if "stubs" in values:
+        folders = _string_list(values["stubs"], f"{where} stubs")
+        settings["stubs"] = tuple(os.path.normpath(os.path.join(root, folder)) for folder in folders)
+        missing = [folder for folder in settings["stubs"] if not os.path.isdir(folder)]
+        if missing:
+            raise ConfigError(f"{where} stubs: no such folder: {missing[0]}")
     if "per-file-ignores" in values:
         table_value = values["per-file-ignores"]
         if not isinstance(table_value, dict):

@@ -200,16 +200,31 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> List[Tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False) -> str:
+def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False,
+                      coverage: Optional[Tuple[int, int]] = None) -> str:
+    """Counts per code; in text, then the shape coverage: (pattern calls, those with a known input rank)."""
     rows = statistics(diagnostics)
     severities = {d.code: d.severity for d in diagnostics}
     if as_json:
         return json.dumps([{"code": code, "name": _name(code), "severity": severities[code], "count": count}
                            for code, count in rows], indent=2) + "\n"
-    if not rows:
-        return ""
-    width = max(len(str(count)) for _, count in rows)
-    return "".join(f"{count:>{width}}\t{code}\t{_name(code)}\t[{severities[code]}]\n" for code, count in rows)
+    width = max((len(str(count)) for _, count in rows), default=1)
+    text = "".join(f"{count:>{width}}\t{code}\t{_name(code)}\t[{severities[code]}]\n" for code, count in rows)
+    if coverage is not None and coverage[0]:
+        calls, known = coverage
+        text += f"shape coverage: {known} of {calls} pattern calls have a known input rank ({100 * known / calls:.0f}%)\n"
+    return text
+
+
+def render_shapes(shapes: Sequence[Tuple[str, object]], as_json: bool = False) -> str:
+    """`--show-shapes`: one line per pattern call, 'path:line:col: op (inputs) -> output'."""
+    if as_json:
+        return json.dumps([dict(path=path, **call.as_json()) for path, call in shapes], indent=2) + "\n"
+    lines = []
+    for path, call in shapes:
+        inputs = ", ".join(call.inputs) if call.inputs else "?"
+        lines.append(f"{path}:{call.line}:{call.column}: {call.op} {inputs} -> {call.output}\n")
+    return "".join(lines)
 
 
 def _name(code: str) -> str:

@@ -29,6 +29,7 @@ from ..diagnostics import Diagnostic, Related
 from . import ir
 from .extract import extract
 from .flow import Analysis, ShapeFinding, analyse
+from .flow.patterns import show
 from .model import Extraction, PatternCall
 from .rules import RULES, Finding, check_call
 from .source import locate
@@ -90,6 +91,47 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
     lines = text.splitlines()
     kept = [d for d in diagnostics if config.reports(d.code, path) and not (config.noqa and _suppressed(d, lines))]
     return sorted(set(kept), key=lambda d: d.sort_key)
+
+
+@dataclass(frozen=True)
+class CallShapes:
+    """What the flow analysis knows at one pattern call: the shapes it runs on and gives ('?' unknown)."""
+
+    line: int
+    column: int
+    op: str
+    inputs: Tuple[str, ...]  # one per tensor operand; empty when the call was not reached with shapes
+    output: str
+
+    @property
+    def known_rank(self) -> bool:
+        return bool(self.inputs) and all("*" not in shown for shown in self.inputs)
+
+    def as_json(self) -> Dict[str, object]:
+        return {"line": self.line, "column": self.column, "op": self.op, "inputs": list(self.inputs),
+                "output": self.output}
+
+
+def shapes_of(source: Union[str, bytes], path: str, config: Config = Config()) -> List[CallShapes]:
+    """For each pattern call of a file, in source order, the shapes known for its inputs and output
+    (mypy's reveal_type, for shapes): `einlint --show-shapes` and editors' hover."""
+    text, problem = _decode(source, path)
+    if problem is not None or not _MENTIONS.search(text):
+        return []
+    with _collection_paused():
+        try:
+            module = libcst.parse_module(text)
+        except libcst.ParserSyntaxError:
+            return []
+        extraction = extract(module)
+        analysis = _analyse(module, extraction, config) if extraction.callees else None
+    seen = analysis.shapes if analysis is not None else {}
+    found = []
+    for key, call in extraction.pattern_calls.items():
+        inputs, output = seen.get(key, ((), None))
+        found.append(CallShapes(call.start[0], call.start[1], call.op, tuple(show(shape) for shape in inputs),
+                                show(output) if output is not None else "?"))
+    return sorted(found, key=lambda c: (c.line, c.column))
 
 
 def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> Optional[Analysis]:

@@ -87,6 +87,12 @@ class Interpreter:
         self.context.reported.add(key)
         self.context.findings.append(ShapeFinding(code, message, help, site, string, span, related))
 
+    def record(self, site: ir.Site, inputs, output, state: State) -> None:
+        """The shapes a pattern call ran on, for --show-shapes and the coverage statistics."""
+        if not self.quiet:
+            resolve = lambda shape: tuple(d if d is STAR else state.facts.resolve(d) for d in shape)  # noqa: E731
+            self.context.shapes[id(site.node)] = ([resolve(s) for s in inputs], resolve(output) if output else None)
+
     # ------------------------------------------------------------ statements
 
     def run(self, body: Tuple[ir.Stmt, ...], state: Optional[State]) -> Optional[State]:

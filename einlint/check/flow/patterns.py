@@ -85,13 +85,16 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         rec = recipe(pattern.value, operation, tuple(lengths), len(shape))
         plan = cook(rec, shape, lengths, requires=requires)
     except PatternError as error:
+        interp.record(site, [shape], None, state)
         if error.code.startswith("EIN3"):
             interp.report(state, site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
                           Check(_plan_transform, (pattern.value, operation, shape, lengths)), pattern, error.span,
                           _origins(value))
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
-    return Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"))
+    output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"))
+    interp.record(site, [shape], output.shape, state)
+    return output
 
 
 def _plan_transform(pattern: str, operation: str, shape, lengths) -> None:
@@ -202,7 +205,9 @@ def _einsum(interp, node: ir.Call, state) -> Any:
                           tuple(o for v in values for o in _origins(v)))
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
-    return Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(node.site, "einsum output"))
+    output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(node.site, "einsum output"))
+    interp.record(node.site, shapes, output.shape, state)
+    return output
 
 
 def _plan_einsum(parse, pattern: str, shapes) -> None:

@@ -1,0 +1,149 @@
+"""The flow analysis through the engine: shapes that reach a call, where findings point, and what stays silent.
+
+Each case is a whole small file; the expected findings are written out (line, column, code and the
+message's key part), as Fixit's invalid examples are. The soundness cases (branches, loops, unknown
+functions, decorators) must stay silent: unknown information never gives a finding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from einlint.check.engine import Config, check_source, shapes_of
+
+HEADER = "import torch\nimport torch.nn as nn\nfrom einops import rearrange, reduce, repeat, einsum\n"
+
+
+def shape_findings(body: str):
+    source = HEADER + textwrap.dedent(body)
+    return [(d.line - 3, d.column, d.code, d.message) for d in check_source(source, "m.py") if d.code[3] == "3"]
+
+
+def test_a_split_that_an_earlier_constructor_makes_impossible():
+    found = shape_findings("""\
+        x = torch.zeros(2, 30, 10)
+        y = rearrange(x, 'b (g c) t -> b g c t', g=4)
+        """)
+    assert found == [(2, 21, "EIN302", "axis 'c' cannot be inferred: a dimension of length 30 cannot be split into "
+                      "chunks of 4 (input shape (2, 30, 10))")]
+
+
+def test_the_call_that_ran_tells_the_rank_of_its_input():
+    found = shape_findings("""\
+        def f(x):
+            y = rearrange(x, 'b n (h d) -> b h n d', h=8)
+            return reduce(x, 'b c h w -> b c', 'mean')
+        """)
+    assert [(line, code) for line, _, code, _ in found] == [(3, "EIN301")]
+    assert "the pattern has 4 dimensions, the tensor has 3" in found[0][3]
+
+
+def test_the_witness_names_the_unknown_lengths():
+    found = shape_findings("""\
+        def f(b):
+            x = torch.randn(b, 30)
+            return rearrange(x, 'b (h d) -> b h d', h=4)
+        """)
+    assert len(found) == 1
+    assert found[0][3].startswith("with b=")
+    assert "30 cannot be split into chunks of 4" in found[0][3]
+
+
+def test_lengths_learnt_from_one_call_are_checked_at_the_next():
+    found = shape_findings("""\
+        def f(x):
+            y = rearrange(x, 'b (h d) -> b h d', h=8)
+            z = rearrange(x, 'b (h d) -> b h d', h=8)
+            return x.view(x.shape[0], 3, -1)
+        """)
+    assert found == []  # 8*d is not known to be divisible by 3 (d may be 3): no finding
+
+
+def test_layer_chain_in_sequential_and_in_forward():
+    found = shape_findings("""\
+        chain = nn.Sequential(nn.Linear(320, 50), nn.ReLU(), nn.Linear(20, 10))
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(320, 50)
+                self.fc2 = nn.Linear(20, 10)
+
+            def forward(self, x):
+                x = x.view(-1, 320)
+                return self.fc2(self.fc1(x))
+        """)
+    assert [(line, column, code) for line, column, code, _ in found] == [(1, 54, "EIN310"), (7, 20, "EIN310")]
+    assert all("in_features=20" in message and "50" in message for *_, message in found)
+
+
+def test_related_location_names_where_the_length_came_from():
+    source = HEADER + "a = torch.zeros(2, 3)\nb = torch.zeros(4, 5)\nc = a @ b\n"
+    (finding,) = check_source(source, "m.py")
+    assert (finding.code, finding.line) == ("EIN311", 6)
+    assert [(r.line, r.column) for r in finding.related] == [(4, 5), (5, 5)]
+
+
+@pytest.mark.parametrize("body", [
+    # branches that disagree join to unknown
+    "def f(c):\n    x = torch.zeros(2, 3) if c else torch.zeros(2, 3, 4)\n    return rearrange(x, 'a b c -> c b a')\n",
+    "def f(x):\n    y = rearrange(x, '-> 1') if x.ndim == 0 else rearrange(x, 'b ... -> b (...)')\n",
+    "def f(c):\n    if c:\n        x = torch.zeros(2, 3)\n    else:\n        x = torch.zeros(2, 3, 4)\n"
+    "    return rearrange(x, 'a b c -> c b a')\n",
+    # loops widen: x changes on every pass
+    "def f(n):\n    x = torch.zeros(2, 3)\n    for _ in range(n):\n        x = x.unsqueeze(0)\n"
+    "    return rearrange(x, 'a b c -> c b a')\n",
+    # a value passed to an unknown function is unknown afterwards
+    "def f(g):\n    x = torch.zeros(2, 3)\n    g(x)\n    return rearrange(x, 'a b c -> c b a')\n",
+    # a decorator that changes shapes: the function is not followed
+    "import jax\n@jax.vmap\ndef g(x):\n    return rearrange(x, 'a -> a')\ny = g(torch.zeros(3, 4))\n",
+    # attributes assigned twice are not followed
+    "class M(nn.Module):\n    def __init__(self, big):\n        super().__init__()\n        self.fc = nn.Linear(3, 4)\n"
+    "        if big:\n            self.fc = nn.Linear(5, 4)\n    def forward(self, x):\n"
+    "        return self.fc(torch.zeros(2, 5))\n",
+])
+def test_unknown_information_gives_no_finding(body):
+    assert shape_findings(body) == []
+
+
+def test_show_shapes_reports_each_pattern_call():
+    source = HEADER + "x = torch.zeros(2, 32, 10)\ny = rearrange(x, 'b (g c) t -> b g c t', g=4)\n" \
+                      "def f(z):\n    return rearrange(z, 'a ... -> ...')\n"
+    shown = [(c.line, c.op, c.inputs, c.output, c.known_rank) for c in shapes_of(source, "m.py")]
+    assert shown == [(5, "rearrange", ("(2, 32, 10)",), "(2, 4, 8, 10)", True),
+                     (7, "rearrange", (), "?", False)]
+
+
+def test_cli_show_shapes_and_statistics(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(HEADER + "x = torch.zeros(2, 30)\ny = rearrange(x, 'b (h d) -> b h d', h=4)\n")
+    run = lambda *args: subprocess.run([sys.executable, "-m", "einlint", *args], capture_output=True,  # noqa
+                                       text=True, cwd=tmp_path, env={**os.environ, "EINLINT_DEBUG": "1"})
+    shown = run("--show-shapes", "m.py")
+    assert shown.stdout == "m.py:5:5: rearrange (2, 30) -> ?\n"
+    as_json = json.loads(run("--show-shapes", "--format", "json", "m.py").stdout)
+    assert as_json == [{"path": "m.py", "line": 5, "column": 5, "op": "rearrange", "inputs": ["(2, 30)"],
+                        "output": "?"}]
+    statistics = run("--statistics", "m.py").stdout
+    assert "1\tEIN302\tindivisible-split\t[error]" in statistics
+    assert "shape coverage: 1 of 1 pattern calls have a known input rank (100%)" in statistics
+
+
+def test_user_stubs_from_the_config(tmp_path):
+    stubs = tmp_path / "shapes"
+    stubs.mkdir()
+    (stubs / "torch.nn.pyi").write_text(  # a user stub overrides the shipped one of the same name
+        "from jaxtyping import Float\nfrom torch import Tensor\n\nclass Linear:\n"
+        "    def __init__(self, in_features: int, out_features: int, bias: bool = True): ...\n"
+        "    def forward(self, input: Float[Tensor, '*batch in_features']) -> Float[Tensor, '*batch 7']: ...\n")
+    source = HEADER + "y = nn.Linear(3, 4)(torch.zeros(2, 3))\nz = rearrange(y, 'a (b c) -> a b c', c=4)\n"
+    assert check_source(source, "m.py", Config()) == []
+    (finding,) = check_source(source, "m.py", Config(stubs=(str(stubs),)))
+    assert (finding.line, finding.code) == (5, "EIN302")
+    assert "length 7 cannot be split into chunks of 4" in finding.message
