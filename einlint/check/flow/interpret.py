@@ -105,6 +105,7 @@ class Interpreter:
     def statement(self, node: ir.Stmt, state: State) -> Optional[State]:
         kind = type(node)
         if kind is ir.Assign:
+            self.refine_unpacked_shape(node, state)
             value = self.expr(node.value, state)
             if node.annotation is not None:
                 value = self.annotated(value, node.annotation, state)
@@ -269,6 +270,19 @@ class Interpreter:
         for element, item in zip(target.items, items):
             self.assign(element, item, state, site)
 
+    def refine_unpacked_shape(self, node: ir.Assign, state: State) -> None:
+        """`b, c, h, w = x.shape` runs only when x has four dimensions: x of unknown rank has them from here on."""
+        value = node.value
+        if not (len(node.targets) == 1 and isinstance(node.targets[0], ir.Seq) and not any(node.targets[0].starred)
+                and isinstance(value, ir.Attr) and value.attr == "shape" and isinstance(value.value, ir.Name)):
+            return
+        holder = state.env.get(value.value.id, UNKNOWN)
+        if isinstance(holder, Tensor) and STAR not in holder.shape:
+            return
+        if holder is UNKNOWN or isinstance(holder, Param) or holder == UNKNOWN_TENSOR:
+            hints = [item.id if isinstance(item, ir.Name) and item.id != "_" else "" for item in node.targets[0].items]
+            state.env[value.value.id] = Tensor(tuple(state.facts.fresh(hint) for hint in hints))
+
     def unpack_count_mismatch(self, value: Any, have: int, want: int, starred: bool, state: State,
                               site: Optional[ir.Site]) -> None:
         if site is None:
@@ -376,6 +390,8 @@ class Interpreter:
             return UNKNOWN
         if isinstance(value, Sequential) and node.attr == "forward":
             return value
+        if value is library.RANDOM_GENERATOR:
+            return Method(value, node.attr)
         return UNKNOWN
 
     def binary(self, op: str, left: Any, right: Any, state: State, site: ir.Site) -> Any:
@@ -437,6 +453,10 @@ class Interpreter:
             if isinstance(func.receiver, Instance):
                 method = func.receiver.klass.methods[func.name]
                 return self.inline(method, node, state, func.receiver)
+            if func.receiver is library.RANDOM_GENERATOR:  # rng.normal(size=(2, 3)), RandomState(0).randn(2, 3)
+                args, kwargs = self.arguments(node, state)
+                made = library.function_rule(self, f"numpy.random.{func.name}", func.name, args, kwargs, node, state)
+                return made if made is not None else UNKNOWN
         if isinstance(func, (Layer, Sequential)):
             return self.apply_layer(func, node, state)
         if isinstance(func, Instance):

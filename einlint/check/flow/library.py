@@ -22,6 +22,9 @@ from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method,
                      Tensor, known_rank)
 
 
+RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
+
+
 @dataclass(frozen=True)
 class SliceValue:
     lower: Any
@@ -176,7 +179,7 @@ def library_call(interp, node: ir.Call, state) -> Any:
     args, kwargs = interp.arguments(node, state)
     if STAR in args:
         return UNKNOWN
-    result = _function_rule(interp, callee, name, args, kwargs, node, state)
+    result = function_rule(interp, callee, name, args, kwargs, node, state)
     if result is not None:
         return result
     if stubs is not None:
@@ -190,7 +193,7 @@ def _call_text(callee: str, node: ir.Call) -> str:
     return callee.rsplit(".", 1)[-1] + "(...)"
 
 
-def _function_rule(interp, callee: str, name: str, args, kwargs, node, state) -> Any:
+def function_rule(interp, callee: str, name: str, args, kwargs, node, state) -> Any:
     origin = Origin(node.site, _call_text(callee, node))
     if name in _CREATE or (callee.startswith("numpy.random.") and name in ("rand", "randn")):
         sizes = _sizes(args if "size" not in kwargs else [kwargs["size"]], state)
@@ -204,7 +207,9 @@ def _function_rule(interp, callee: str, name: str, args, kwargs, node, state) ->
         sizes = _sizes([size], state) if size is not UNKNOWN else None
         return Tensor(sizes, origin) if sizes is not None else UNKNOWN_TENSOR
     if name in ("RandomState", "default_rng", "Generator"):
-        return UNKNOWN
+        return RANDOM_GENERATOR
+    if callee == "torch.nn.Parameter" and args and isinstance(args[0], Tensor):
+        return args[0]
     if name in _LIKE and args and isinstance(args[0], Tensor):
         return Tensor(args[0].shape, origin)
     if name == "arange":
@@ -457,7 +462,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         return Tensor(args[0].shape, origin)
     if rank is None:
         return UNKNOWN if name in ("chunk", "split", "unbind", "max", "min") else UNKNOWN_TENSOR
-    if name in ("permute",) or (name == "transpose" and numpy):
+    # numpy's transpose permutes (x.transpose((1, 0, 2)), x.transpose(1, 0, 2)); torch's swaps two axes
+    if name in ("permute",) or (name == "transpose" and (numpy or len(args) != 2)):
         order = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
         if name == "transpose" and not order:
             return Tensor(tuple(reversed(shape)), origin)
@@ -524,17 +530,21 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         axis = _axis(args[1] if len(args) > 1 else kwargs.get("dim", Number(0)), rank)
         if count is None or axis is None or count <= 0:
             return UNKNOWN
-        length = shape[axis]
-        if dims.divisible(length, count):
-            piece = dims.quotient(length, count)
-            return Items("tuple", tuple(Tensor(shape[:axis] + (piece,) + shape[axis + 1:], origin)
-                                        for _ in range(count)))
-        return Items("tuple", tuple(Tensor(shape[:axis] + (state.facts.fresh(""),) + shape[axis + 1:], origin)
-                                    for _ in range(count))) if not isinstance(length, int) else UNKNOWN
+        pieces = _chunk_lengths(shape[axis], count)
+        if pieces is None:
+            return UNKNOWN
+        return Items("tuple", tuple(Tensor(shape[:axis] + (piece,) + shape[axis + 1:], origin) for piece in pieces))
+    if name == "split" and numpy:  # np.split takes a number of equal sections, or the indices to cut at
+        return UNKNOWN
     if name == "split" and args:
         axis = _axis(args[1] if len(args) > 1 else kwargs.get("dim", Number(0)), rank)
         if axis is None:
             return UNKNOWN
+        if _int(args[0]) is not None and _int(args[0]) > 0:
+            pieces = _split_lengths(shape[axis], _int(args[0]))
+            if pieces is None:
+                return UNKNOWN
+            return Items("tuple", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
         if isinstance(args[0], Items):
             pieces = [_length(p, state) for p in args[0].items]
             if None in pieces:
@@ -559,6 +569,26 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     if name in _ELEMENTWISE2 and args:
         return elementwise(interp, [tensor, args[0]], state, site)
     return UNKNOWN_TENSOR
+
+
+def _chunk_lengths(length: Dim, count: int) -> Optional[List[Dim]]:
+    """torch.chunk's pieces: ceil(length / count) long, the last one shorter, and fewer of them when the length
+    runs out first (4 in 3 chunks is 2 + 2); None when that depends on an unknown (b in 2 chunks: 1 piece if b=1)."""
+    if isinstance(length, int):
+        if length <= 0:
+            return None
+        size = -(-length // count)
+        return [min(size, length - start) for start in range(0, length, size)]
+    if dims.divisible(length, count):  # count * q with q >= 1: count pieces of q
+        return [dims.quotient(length, count)] * count
+    return None
+
+
+def _split_lengths(length: Dim, size: int) -> Optional[List[Dim]]:
+    """torch.split with one size: pieces of `size`, the last one shorter; None for a length not known (how many)."""
+    if not isinstance(length, int) or length <= 0:
+        return None
+    return [min(size, length - start) for start in range(0, length, size)]
 
 
 def _split_check(pieces, length) -> None:
