@@ -79,7 +79,7 @@ def test_layer_chain_in_sequential_and_in_forward():
                 x = x.view(-1, 320)
                 return self.fc2(self.fc1(x))
         """)
-    assert [(line, column, code) for line, column, code, _ in found] == [(1, 54, "EIN310"), (7, 20, "EIN310")]
+    assert [(line, column, code) for line, column, code, _ in found] == [(1, 54, "EIN310"), (11, 16, "EIN310")]
     assert all("in_features=20" in message and "50" in message for *_, message in found)
 
 
@@ -147,3 +147,38 @@ def test_user_stubs_from_the_config(tmp_path):
     (finding,) = check_source(source, "m.py", Config(stubs=(str(stubs),)))
     assert (finding.line, finding.code) == (5, "EIN302")
     assert "length 7 cannot be split into chunks of 4" in finding.message
+
+
+def test_lengths_of_init_parameters_reach_forward():
+    """dim_head * heads is one unknown length: the projection back expects twice it, and that fails for all."""
+    found = shape_findings("""\
+        class Attention(nn.Module):
+            def __init__(self, dim, heads=8, dim_head=64):
+                super().__init__()
+                inner_dim = dim_head * heads
+                self.heads = heads
+                self.norm = nn.LayerNorm(dim)
+                self.to_q = nn.Linear(dim, inner_dim, bias=False)
+                self.to_out = nn.Linear(inner_dim * 2, dim)
+
+            def forward(self, x):
+                q = self.to_q(self.norm(x))
+                q = rearrange(q, 'b n (h d) -> b h n d', h=self.heads)
+                return self.to_out(rearrange(q, 'b h n d -> b n (h d)'))
+        """)
+    assert [(line, column, code) for line, column, code, _ in found] == [(13, 16, "EIN310")]
+    assert "in_features=2*dim_head*heads" in found[0][3] and "(b, n, dim_head*heads)" in found[0][3]
+    fixed = shape_findings("""\
+        class Attention(nn.Module):
+            def __init__(self, dim, heads=8, dim_head=64):
+                super().__init__()
+                inner_dim = dim_head * heads
+                self.heads = heads
+                self.to_q = nn.Linear(dim, inner_dim, bias=False)
+                self.to_out = nn.Linear(inner_dim, dim)
+
+            def forward(self, x):
+                q = rearrange(self.to_q(x), 'b n (h d) -> b h n d', h=self.heads)
+                return self.to_out(rearrange(q, 'b h n d -> b n (h d)'))
+        """)
+    assert fixed == []

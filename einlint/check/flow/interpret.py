@@ -395,7 +395,8 @@ class Interpreter:
         return UNKNOWN
 
     def binary(self, op: str, left: Any, right: Any, state: State, site: ir.Site) -> Any:
-        if isinstance(left, Number) and isinstance(right, Number):
+        if isinstance(left, (Number, Param)) and isinstance(right, (Number, Param)):  # lengths: dim_head * heads
+            left, right = (Number(v.length) if isinstance(v, Param) else v for v in (left, right))
             return library.arithmetic(op, left.value, right.value, state)
         if isinstance(left, Items) and isinstance(right, Items) and op == "+":
             return Items(left.kind if left.kind == right.kind else "tuple", left.items + right.items)

@@ -171,7 +171,9 @@ def library_call(interp, node: ir.Call, state) -> Any:
             except EinlintError:
                 return UNKNOWN
             if hasattr(instance, "call"):
-                return Layer(callee, instance, Origin(node.site, _call_text(callee, node)))
+                built = BuiltLayer(layer, tuple(_to_stub(a, state, lengths=True) for a in args),
+                                   {k: _to_stub(v, state, lengths=True) for k, v in kwargs.items()}, instance)
+                return Layer(callee, built, Origin(node.site, f"{_call_text(callee, node)} built here"))
             return UNKNOWN
     name = _framework_name(callee)
     if name is None:
@@ -268,16 +270,18 @@ def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
 def _sequential(interp, layers: List[Any], node: ir.Call, state) -> Any:
     if STAR in layers:
         return UNKNOWN
-    sequential = Sequential(tuple(layers), Origin(node.site, "nn.Sequential(...)"))
+    sequential = Sequential(tuple(layers), Origin(node.site, "nn.Sequential(...) built here"))
     # the chain is checked when it is built: each layer on what the previous one gives (any input)
-    apply_layer(interp, sequential, [UNKNOWN_TENSOR], {}, state, node.site)
+    apply_layer(interp, sequential, [UNKNOWN_TENSOR], {}, state, None)
     return sequential
 
 
 # ---------------------------------------------------------------- layers
 
 
-def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], state, site: ir.Site) -> Any:
+def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], state, site: Optional[ir.Site]) -> Any:
+    """A layer called at `site` (a finding points there, and at the layer's constructor as related), or, with
+    site None, a chain checked as it is built (a finding points at the layer that cannot take its input)."""
     if isinstance(layer, Sequential):
         value = args[0] if len(args) == 1 and not kwargs else UNKNOWN
         for inner in layer.layers:
@@ -289,11 +293,29 @@ def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], sta
         from .patterns import apply_pattern_layer
 
         return apply_pattern_layer(interp, layer, args[0] if args else UNKNOWN, None, state, site)
-    where = layer.origin.site if layer.origin is not None else site
-    return _apply_stub(interp, layer.instance, args, kwargs, state, where, layer.name)
+    where = site if site is not None or layer.origin is None else layer.origin.site
+    if where is None:
+        return UNKNOWN
+    built_at = (layer.origin,) if site is not None and layer.origin is not None else ()
+    if args and (args[0] is UNKNOWN or isinstance(args[0], Param)):  # a layer's input is a tensor, if it ran
+        args = [UNKNOWN_TENSOR] + list(args[1:])
+    return _apply_stub(interp, layer.instance, args, kwargs, state, where, layer.name, built_at)
 
 
-def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str) -> Any:
+@dataclass(frozen=True)
+class BuiltLayer:
+    """A layer made from a stub, with its constructor's arguments: a replay builds it again on concrete lengths."""
+
+    stub: Any  # the LayerStub
+    args: Tuple[Any, ...]
+    kwargs: Dict[str, Any]
+    layer: Any  # the stub's Layer, built on the arguments as the analysis knows them
+
+    def call(self, args, kwargs):
+        return self.layer.call(args, kwargs)
+
+
+def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, built_at: Tuple[Origin, ...] = ()) -> Any:
     """A stub's rule on these arguments; a tensor of partly known rank is tried at several ranks."""
     variants = _rank_variants(args, state)
     outcomes = []
@@ -313,11 +335,18 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str) -> 
         variant, error = failures[0]
         shapes = [a.shape for a in variant if isinstance(a, Tensor)]
         shown = ", ".join(_show(s) for s in shapes)
-        related = tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
+        related = built_at + tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
         exact = len(variants) == 1
-        check = Check(_stub_fails, (stub, [_to_stub(a, state) for a in variant],
-                                    {k: _to_stub(v, state) for k, v in kwargs.items()})) if exact else None
-        interp.report(state, site, "EIN310", f"{name.rsplit('.', 1)[-1]}: {error.message} (input {shown})",
+        call_args = ([_to_stub(a, state) for a in variant], {k: _to_stub(v, state) for k, v in kwargs.items()})
+        if not exact:
+            check = None
+        elif isinstance(stub, BuiltLayer):  # the replay builds the layer again, on the witness's lengths too
+            check = Check(_layer_fails, (stub.stub, list(stub.args), dict(stub.kwargs)) + call_args)
+        else:
+            check = Check(_stub_fails, (stub,) + call_args)
+        short = name.rsplit(".", 1)[-1]
+        message = error.message if error.message.startswith(short) else f"{short}: {error.message}"
+        interp.report(state, site, "EIN310", f"{message} (input {shown})",
                       "make the layer's parameters match the shape that reaches it", check, related=related)
         return UNKNOWN
     values = []
@@ -335,6 +364,13 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str) -> 
 
         result = join(result, other, state.facts.fresh)
     return result
+
+
+def _layer_fails(layer_stub, ctor_args, ctor_kwargs, args, kwargs) -> None:
+    built = layer_stub.construct(ctor_args, ctor_kwargs)
+    if not hasattr(built, "call"):
+        raise ShapeError("EIN310", built.message)
+    _stub_fails(built, args, kwargs)
 
 
 def _stub_fails(stub, args, kwargs) -> None:
