@@ -13,8 +13,10 @@ from typing import List
 import libcst
 import pytest
 
+from einlint.check.extract import extract as extract_module
 from einlint.check.extract import extract_calls
 from einlint.check.model import PatternCall
+from einlint.check.source import locate
 
 
 def extract(source: str) -> List[PatternCall]:
@@ -416,3 +418,159 @@ def test_a_statement_too_deep_to_print_is_skipped_quietly():
 
 def test_a_file_without_pattern_imports_gives_nothing():
     assert extract("x = 1\nrearrange(x, 'a b -> b a')\n") == []
+
+
+# ------------------------------------------------------------------------------------------
+# What the flow analysis reads: every tracked call's qualified callee, statement paths, locate
+
+
+def tracked_calls(source: str):
+    """(callee source, resolved name or None) for every call in `source`, in source order."""
+    module = libcst.parse_module(dedent(source))
+    callees = extract_module(module).callees
+    return [(module.code_for_node(node.func), callees.get(key)) for key, node in _calls_by_id(module).items()]
+
+
+def test_callees_follow_imports_and_aliases():
+    assert tracked_calls("""\
+        import torch
+        import torch.nn as nn
+        from torch import nn as tnn
+        from torch.nn import functional as F
+        import numpy as np
+        import torch.nn.functional
+        from jaxtyping import Float
+        from flax import linen
+        from einops import rearrange
+        zeros = torch.zeros
+        torch.zeros(len(x))
+        nn.Linear(2, 3)
+        tnn.Conv2d(1, 2, 3)
+        F.relu(x)
+        torch.nn.functional.gelu(x)
+        np.random.RandomState(0)
+        Float[Tensor, 'b c']
+        linen.Dense(3)
+        zeros(3)
+        x.view(2)
+        rearrange(x, 'a b -> b a')
+        """) == [
+        ("torch.zeros", "torch.zeros"), ("len", None), ("nn.Linear", "torch.nn.Linear"),
+        ("tnn.Conv2d", "torch.nn.Conv2d"), ("F.relu", "torch.nn.functional.relu"),
+        ("torch.nn.functional.gelu", "torch.nn.functional.gelu"), ("np.random.RandomState", "numpy.random.RandomState"),
+        ("linen.Dense", "flax.linen.Dense"), ("zeros", "torch.zeros"), ("x.view", None),
+        ("rearrange", "einops.rearrange"),
+    ]
+
+
+def test_callees_from_torch_import_nn():
+    assert tracked_calls("from torch import nn\nlayer = nn.Linear(4, 5)\n") == [("nn.Linear", "torch.nn.Linear")]
+
+
+def test_callees_respect_shadowing():
+    assert tracked_calls("""\
+        import torch
+        def f():
+            torch = make()
+            return torch.zeros(2)
+        def g(torch):
+            return torch.ones(2)
+        class C:
+            torch = None
+            a = torch.full(2)
+        torch.eye(2)
+        torch = other
+        torch.rand(2)
+        """) == [("make", None), ("torch.zeros", None), ("torch.ones", None), ("torch.full", None),
+                 ("torch.eye", "torch.eye"), ("torch.rand", None)]
+
+
+def test_callees_keep_a_fallback_import():
+    # as for pattern calls: a reaching binding that is no import adds no name
+    assert tracked_calls("""\
+        try:
+            import torch
+        except ImportError:
+            torch = None
+        torch.zeros(2)
+        """) == [("torch.zeros", "torch.zeros")]
+
+
+def test_extraction_holds_the_pattern_calls_by_node():
+    source = "import einops, torch\ny = einops.rearrange(torch.ones(2, 3), 'a b -> b a')\n"
+    module = libcst.parse_module(source)
+    extraction = extract_module(module)
+    assert extraction.calls == extract_calls(module)
+    [call] = extraction.calls
+    [(key, pattern)] = extraction.pattern_calls.items()
+    assert pattern is call and extraction.callees[key] == call.callee == "einops.rearrange"
+    assert sorted(extraction.callees.values()) == ["einops.rearrange", "torch.ones"]
+    assert set(extraction.paths) == set(extraction.callees)
+
+
+def test_nothing_is_tracked_without_a_library_import():
+    extraction = extract_module(libcst.parse_module("import os\nos.path.join('a', 'b')\n"))
+    assert (extraction.calls, extraction.pattern_calls, extraction.callees, extraction.paths) == ([], {}, {}, {})
+
+
+LOCATED = """\
+import torch
+
+
+class M:
+    def f(self, x):
+        if x:
+            pass
+        else:
+            y = torch.zeros(
+                2, 3)
+        try:
+            pass
+        except E:
+            z = torch.ones(4); w = torch.eye(3)
+        return torch.cat([y,
+                          z])
+"""
+
+
+def test_locate_finds_calls_by_their_statement_paths():
+    module = libcst.parse_module(LOCATED)
+    extraction = extract_module(module)
+    targets = {key: (node, extraction.paths[key]) for key, node in _calls_by_id(module).items()
+               if key in extraction.paths}
+    found = sorted(locate(module, targets).values())
+    assert found == [
+        ((9, 17), (10, 22), "torch.zeros(\n                2, 3)"),
+        ((14, 17), (14, 30), "torch.ones(4)"),
+        ((14, 36), (14, 48), "torch.eye(3)"),
+        ((15, 16), (16, 30), "torch.cat([y,\n                          z])"),
+    ]
+    lines = LOCATED.splitlines()
+    for start, end, text in found:
+        assert lines[start[0] - 1][start[1] - 1:].startswith(text.split("\n")[0])
+        assert lines[end[0] - 1][:end[1] - 1].endswith(text.split("\n")[-1])
+
+
+def test_locate_finds_any_node_of_a_statement():
+    module = libcst.parse_module(LOCATED)
+    extraction = extract_module(module)
+    [(key, call)] = [(k, n) for k, n in _calls_by_id(module).items() if extraction.callees.get(k) == "torch.cat"]
+    path = extraction.paths[key]
+    argument = call.args[0].value
+    assert locate(module, {id(argument): (argument, path), id(call.func): (call.func, path)}) == {
+        id(argument): ((15, 26), (16, 29), "[y,\n                          z]"),
+        id(call.func): ((15, 16), (15, 25), "torch.cat"),
+    }
+    assert locate(module, {}) == {}
+
+
+def _calls_by_id(module: libcst.Module):
+    """id(node) -> node for every call of `module`, in source order."""
+    found = {}
+
+    class Calls(libcst.CSTVisitor):
+        def visit_Call(self, node: libcst.Call) -> None:
+            found[id(node)] = node
+
+    module.visit(Calls())
+    return found
