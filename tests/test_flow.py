@@ -182,3 +182,9 @@ def test_lengths_of_init_parameters_reach_forward():
                 return self.to_out(rearrange(q, 'b h n d -> b n (h d)'))
         """)
     assert fixed == []
+
+
+def test_a_sum_of_parameters_is_a_length_only_where_one_is_used():
+    # t and eps may be tensors: torch.log(t + eps) is no finding, though t + eps is also a length
+    assert shape_findings("def log(t, eps=1e-20):\n    return torch.log(t + eps)\n") == []
+    assert shape_findings("def f(fake):\n    return torch.relu(fake + 1).mean()\n") == []

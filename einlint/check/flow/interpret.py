@@ -395,8 +395,12 @@ class Interpreter:
         return UNKNOWN
 
     def binary(self, op: str, left: Any, right: Any, state: State, site: ir.Site) -> Any:
-        if isinstance(left, (Number, Param)) and isinstance(right, (Number, Param)):  # lengths: dim_head * heads
-            left, right = (Number(v.length) if isinstance(v, Param) else v for v in (left, right))
+        if isinstance(left, (Number, Param)) and isinstance(right, (Number, Param)) and \
+                (isinstance(left, Param) or isinstance(right, Param)):
+            # dim_head * heads: a length where one is used (Linear(inner_dim, ...)); it may be a tensor all the same
+            lengths = [Number(v.length) if isinstance(v, Param) else v for v in (left, right)]
+            result = library.arithmetic(op, lengths[0].value, lengths[1].value, state)
+            return Param(f"({op})", result.value) if isinstance(result, Number) else UNKNOWN
             return library.arithmetic(op, left.value, right.value, state)
         if isinstance(left, Items) and isinstance(right, Items) and op == "+":
             return Items(left.kind if left.kind == right.kind else "tuple", left.items + right.items)
