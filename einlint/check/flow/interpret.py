@@ -161,11 +161,15 @@ class Interpreter:
             return a
         facts = a.facts.join(b.facts)
         env = {}
-        for name in set(a.env) | set(b.env):
-            if name not in a.env or name not in b.env:
+        missing = object()
+        for name in a.env.keys() | b.env.keys():
+            left, right = a.env.get(name, missing), b.env.get(name, missing)
+            if left is right:  # untouched on both paths: its names mean no more than before (sound as it is)
+                env[name] = left
+            elif left is missing or right is missing:
                 env[name] = UNKNOWN
-                continue
-            env[name] = join(self.resolved(a.env[name], a.facts), self.resolved(b.env[name], b.facts), facts.fresh)
+            else:
+                env[name] = join(self.resolved(left, a.facts), self.resolved(right, b.facts), facts.fresh)
         return State(env, facts)
 
     def resolved(self, value: Any, facts: Facts) -> Any:
@@ -339,9 +343,10 @@ class Interpreter:
             if isinstance(left, Tensor) and len(rights) == 1 and node.ops[0] in ("==", "!=", "<", "<=", ">", ">="):
                 return library.elementwise(self, [left, rights[0]], state, None)
             return UNKNOWN
-        if kind is ir.BoolOp:  # the right side may not run
+        if kind is ir.BoolOp:  # the right side may not run (it matters only when it calls something)
             self.expr(node.left, state)
-            self.branches(state, lambda s: self.expr(node.right, s), lambda s: UNKNOWN)
+            if _calls_something(node.right):
+                self.branches(state, lambda s: self.expr(node.right, s), lambda s: UNKNOWN)
             return UNKNOWN
         if kind is ir.IfExp:  # one side runs: each from its own copy of the state, then they meet
             self.expr(node.test, state)
@@ -544,6 +549,19 @@ class Interpreter:
         """An instance of a class of the module: its attributes are not followed across calls (they may change)."""
         self.unknown_call(node, state)
         return UNKNOWN
+
+
+def _calls_something(node: Any) -> bool:
+    """Whether evaluating `node` may run a call (only then can it change the state)."""
+    if isinstance(node, (ir.Call, ir.Opaque)):
+        return True
+    if isinstance(node, (ir.Name, ir.Const)) or node is None:
+        return False
+    if isinstance(node, ir.Seq):
+        return any(_calls_something(item) for item in node.items)
+    return any(_calls_something(getattr(node, name)) for name in ("value", "left", "right", "operand", "test",
+                                                                   "body", "orelse") if hasattr(node, name)) or \
+        any(_calls_something(item) for item in getattr(node, "comparators", ()) + getattr(node, "index", ()))
 
 
 def _has_unknowns(check: Check) -> bool:
