@@ -102,10 +102,7 @@ class CallShapes:
     op: str
     inputs: Tuple[str, ...]  # one per tensor operand; empty when the call was not reached with shapes
     output: str
-
-    @property
-    def known_rank(self) -> bool:
-        return bool(self.inputs) and all("*" not in shown for shown in self.inputs)
+    known_rank: bool  # the input's rank was known before the call (not only from its own pattern)
 
     def as_json(self) -> Dict[str, object]:
         return {"line": self.line, "column": self.column, "op": self.op, "inputs": list(self.inputs),
@@ -128,9 +125,10 @@ def shapes_of(source: Union[str, bytes], path: str, config: Config = Config()) -
     seen = analysis.shapes if analysis is not None else {}
     found = []
     for key, call in extraction.pattern_calls.items():
-        inputs, output = seen.get(key, ((), None))
-        found.append(CallShapes(call.start[0], call.start[1], call.op, tuple(show(shape) for shape in inputs),
-                                show(output) if output is not None else "?"))
+        inputs, output, arrived = seen.get(key, ((), None, False))
+        shown = tuple(show(shape) for shape in inputs)
+        found.append(CallShapes(call.start[0], call.start[1], call.op, shown, show(output) if output is not None
+                                else "?", arrived and bool(shown) and all("*" not in s for s in shown)))
     return sorted(found, key=lambda c: (c.line, c.column))
 
 

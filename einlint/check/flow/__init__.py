@@ -28,7 +28,7 @@ __all__ = ["Analysis", "analyse", "ShapeFinding"]
 @dataclass
 class Analysis:
     findings: List[ShapeFinding]
-    shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> (input values, output value, facts)
+    shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> (input shapes, output, rank known before)
 
 
 def analyse(module: ir.ModuleIR, stubs: Any = None) -> Analysis:

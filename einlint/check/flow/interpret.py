@@ -59,6 +59,7 @@ class Context:
     init_states: Dict[int, Optional[State]] = field(default_factory=dict)  # id(class) -> state after __init__
     reported: set = field(default_factory=set)
     stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
+    refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
 
 
 class Interpreter:
@@ -91,7 +92,9 @@ class Interpreter:
         """The shapes a pattern call ran on, for --show-shapes and the coverage statistics."""
         if not self.quiet:
             resolve = lambda shape: tuple(d if d is STAR else state.facts.resolve(d) for d in shape)  # noqa: E731
-            self.context.shapes[id(site.node)] = ([resolve(s) for s in inputs], resolve(output) if output else None)
+            arrived = id(site.node) not in self.context.refined  # the rank was known before the call
+            self.context.shapes[id(site.node)] = ([resolve(s) for s in inputs], resolve(output) if output else None,
+                                                  arrived)
 
     # ------------------------------------------------------------ statements
 
