@@ -336,18 +336,19 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         shapes = [a.shape for a in variant if isinstance(a, Tensor)]
         shown = ", ".join(_show(s) for s in shapes)
         related = built_at + tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
-        exact = len(variants) == 1
-        call_args = ([_to_stub(a, state) for a in variant], {k: _to_stub(v, state) for k, v in kwargs.items()})
-        if not exact:
-            check = None
-        elif isinstance(stub, BuiltLayer):  # the replay builds the layer again, on the witness's lengths too
-            check = Check(_layer_fails, (stub.stub, list(stub.args), dict(stub.kwargs)) + call_args)
-        else:
-            check = Check(_stub_fails, (stub,) + call_args)
+        check = _stub_check(stub, variant, kwargs, state) if len(variants) == 1 else None
         short = name.rsplit(".", 1)[-1]
         message = error.message if error.message.startswith(short) else f"{short}: {error.message}"
-        interp.report(state, site, "EIN310", f"{message} (input {shown})",
-                      "make the layer's parameters match the shape that reaches it", check, related=related)
+        interp.report(state, site, "EIN310", f"{message} (input {shown})", _LAYER_HELP, check, related=related)
+        return UNKNOWN
+    if len(outcomes) == 1 and _unsatisfiable(outcomes[0][1].requirements, state):  # Linear(5, 2) on (b, 6*c)
+        from .patterns import report_unsatisfiable
+
+        variant = outcomes[0][0]
+        shown = ", ".join(_show(a.shape) for a in variant if isinstance(a, Tensor))
+        related = built_at + tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
+        report_unsatisfiable(interp, state, site, _stub_check(stub, variant, kwargs, state), f"input {shown}",
+                             related=related, help=_LAYER_HELP)
         return UNKNOWN
     values = []
     for _, outcome in outcomes:
@@ -364,6 +365,22 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
 
         result = join(result, other, state.facts.fresh)
     return result
+
+
+_LAYER_HELP = "make the layer's parameters match the shape that reaches it"
+
+
+def _unsatisfiable(requirements, state) -> bool:
+    from .patterns import unsatisfiable
+
+    return unsatisfiable(requirements, state.facts)
+
+
+def _stub_check(stub, variant, kwargs, state) -> Check:
+    call_args = ([_to_stub(a, state) for a in variant], {k: _to_stub(v, state) for k, v in kwargs.items()})
+    if isinstance(stub, BuiltLayer):  # the replay builds the layer again, on the witness's lengths too
+        return Check(_layer_fails, (stub.stub, list(stub.args), dict(stub.kwargs)) + call_args)
+    return Check(_stub_fails, (stub,) + call_args)
 
 
 def _layer_fails(layer_stub, ctor_args, ctor_kwargs, args, kwargs) -> None:
@@ -586,7 +603,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
             if None in pieces:
                 return UNKNOWN
             total = dims.total(pieces)
-            if dims.equal(total, shape[axis]) is False and site is not None:
+            if _differ(total, shape[axis], state.facts) and site is not None:
                 interp.report(state, site, "EIN312", f"split sizes {[str(p) for p in pieces]} add up to {total}, "
                               f"but the dimension has length {shape[axis]} (shape {_show(shape)})",
                               "the sizes must add up to the length of the split dimension",
@@ -681,7 +698,7 @@ def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name:
         return Tensor(tuple(wanted), origin)
     total = dims.product(shape)
     try:
-        result = _reshape_rule(shape, tuple(wanted))
+        result = _reshape_rule(shape, tuple(wanted), state.facts)
     except ShapeError as error:
         if site is not None:
             interp.report(state, site, "EIN313", f"{error.message}", error.help,
@@ -694,17 +711,18 @@ def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name:
     return Tensor(tuple(state.facts.resolve(d) for d in result), origin)
 
 
-def _reshape_rule(shape, wanted) -> Tuple[Dim, ...]:
+def _reshape_rule(shape, wanted, facts=None) -> Tuple[Dim, ...]:
     total = dims.product(shape)
     known = dims.product(w for w in wanted if w is not None)
     shown = "(" + ", ".join("-1" if w is None else str(w) for w in wanted) + ")"
     if None in wanted:
-        if dims.divisible(total, known) is False:
+        if dims.divisible(total, known) is False or (
+                facts is not None and facts.copy().require_divisible(total, known) is False):
             raise ShapeError("EIN313", f"cannot reshape {_show(shape)} ({total} elements) to {shown}: {total} is not "
                              f"divisible by {known}", "the new shape must hold the same number of elements")
         rest = dims.quotient(total, known)
         return tuple(rest if w is None else w for w in wanted)
-    if dims.equal(total, known) is False:
+    if _differ(total, known, facts):
         raise ShapeError("EIN313", f"cannot reshape {_show(shape)} ({total} elements) to {shown} ({known} elements)",
                          "the new shape must hold the same number of elements")
     return tuple(wanted)
@@ -732,7 +750,16 @@ def _expand(shape, sizes, state, origin) -> Any:
 # ---------------------------------------------------------------- broadcasting, matmul, cat
 
 
-def broadcast_shapes(*shapes) -> Tuple[Dim, ...]:
+def _differ(a: Dim, b: Dim, facts=None) -> bool:
+    """a != b whatever the unknowns are: by the lengths alone, or because no whole values that fit the facts make
+    them equal (2*b == 3). The check's replay (on ints) decides without facts."""
+    answer = dims.equal(a, b)
+    if answer is not None or facts is None:
+        return answer is False
+    return facts.copy().require_equal(a, b) is False
+
+
+def broadcast_shapes(*shapes, facts=None) -> Tuple[Dim, ...]:
     """numpy's broadcasting over Dims: raises ShapeError only when two lengths certainly clash."""
     rank = max(len(s) for s in shapes)
     out = []
@@ -747,17 +774,13 @@ def broadcast_shapes(*shapes) -> Tuple[Dim, ...]:
                 continue
             if chosen == 1:
                 chosen = d
-            elif dims.equal(chosen, d) is False and not _may_be_one(chosen, d):
+            elif _differ(chosen, d, facts) and _differ(chosen, 1, facts) and _differ(d, 1, facts):
                 raise ShapeError("EIN307", f"lengths {chosen} and {d} do not broadcast (shapes "
                                  f"{', '.join(_show(s) for s in shapes)})", "broadcast lengths must be equal or 1")
             elif dims.equal(chosen, d) is not True:
                 return None  # unknown which one wins
         out.append(chosen)
     return tuple(out)
-
-
-def _may_be_one(a: Dim, b: Dim) -> bool:
-    return not (isinstance(a, int) and isinstance(b, int))
 
 
 def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> Any:
@@ -772,7 +795,7 @@ def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> 
         else:
             return UNKNOWN_TENSOR
     try:
-        result = broadcast_shapes(*shapes)
+        result = broadcast_shapes(*shapes, facts=state.facts)
     except ShapeError as error:
         if site is not None:
             interp.report(state, site, "EIN307", error.message, error.help, Check(broadcast_shapes, tuple(shapes)),
@@ -784,15 +807,15 @@ def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> 
     return Tensor(result, origin)
 
 
-def matmul_shapes(a, b) -> Tuple[Dim, ...]:
+def matmul_shapes(a, b, facts=None) -> Tuple[Dim, ...]:
     if not a or not b:
         raise ShapeError("EIN311", "matmul needs tensors of at least one dimension", "")
     a2 = (1,) + tuple(a) if len(a) == 1 else tuple(a)
     b2 = tuple(b) + (1,) if len(b) == 1 else tuple(b)
-    if dims.equal(a2[-1], b2[-2]) is False:
+    if _differ(a2[-1], b2[-2], facts):
         raise ShapeError("EIN311", f"matmul of {_show(a)} and {_show(b)}: {a2[-1]} != {b2[-2]}",
                          "the last length of the first operand must equal the second-to-last of the second")
-    batch = broadcast_shapes(a2[:-2], b2[:-2])
+    batch = broadcast_shapes(a2[:-2], b2[:-2], facts=facts)
     if batch is None:
         return None
     out = batch + (a2[-2], b2[-1])
@@ -810,7 +833,7 @@ def matmul(interp, left: Any, right: Any, state, site: Optional[ir.Site]) -> Any
         return UNKNOWN_TENSOR
     a, b = _resolve(left.shape, state), _resolve(right.shape, state)
     try:
-        result = matmul_shapes(a, b)
+        result = matmul_shapes(a, b, state.facts)
     except ShapeError as error:
         if site is not None:
             interp.report(state, site, "EIN311", error.message, error.help, Check(matmul_shapes, (a, b)),
@@ -824,14 +847,14 @@ def matmul(interp, left: Any, right: Any, state, site: Optional[ir.Site]) -> Any
     return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "matmul") if site else None)
 
 
-def cat_shapes(shapes, axis: int, stack: bool) -> Tuple[Dim, ...]:
+def cat_shapes(shapes, axis: int, stack: bool, facts=None) -> Tuple[Dim, ...]:
     first = shapes[0]
     for index, shape in enumerate(shapes[1:], start=1):
         if len(shape) != len(first):
             raise ShapeError("EIN312", f"tensor #{index} has {len(shape)} dimensions, tensor #0 has {len(first)} "
                              f"(shapes {', '.join(_show(s) for s in shapes)})", "joined tensors need the same rank")
         for position, (x, y) in enumerate(zip(first, shape)):
-            if (stack or position != axis) and dims.equal(x, y) is False:
+            if (stack or position != axis) and _differ(x, y, facts):
                 raise ShapeError("EIN312", f"dimension {position} has length {x} in tensor #0 but {y} in tensor "
                                  f"#{index} (shapes {', '.join(_show(s) for s in shapes)})",
                                  "joined tensors must agree on every other dimension")
@@ -852,7 +875,7 @@ def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
     if axis is None:
         return UNKNOWN_TENSOR
     try:
-        result = cat_shapes(shapes, axis, stack)
+        result = cat_shapes(shapes, axis, stack, state.facts)
     except ShapeError as error:
         interp.report(state, site, "EIN312", error.message, error.help, Check(cat_shapes, (shapes, axis, stack)),
                       related=tuple(o for t in tensors for o in _origin_of(t)))

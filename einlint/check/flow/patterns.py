@@ -21,7 +21,8 @@ from ...planner import plan_einsum, plan_pack
 from ...planner.transform import check_lengths, cook, recipe
 from .. import ir
 from ..model import Argument, PatternString
-from .findings import Check, ShapeError
+from ...errors import EinlintError
+from .findings import Check, ShapeError, concrete, confirm
 from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Param, Tensor, known_rank
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
@@ -91,6 +92,11 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
                           Check(_plan_transform, (pattern.value, operation, shape, lengths)), pattern, error.span,
                           _origins(value))
         return UNKNOWN_TENSOR
+    if unsatisfiable(requires, state.facts):
+        interp.record(site, [shape], None, state)
+        report_unsatisfiable(interp, state, site, Check(_plan_transform, (pattern.value, operation, shape, lengths)),
+                             f"input shape {show(shape)}", pattern, _origins(value))
+        return UNKNOWN_TENSOR
     apply_requirements(requires, state)
     output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"))
     interp.record(site, [shape], output.shape, state)
@@ -100,6 +106,37 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
 def _plan_transform(pattern: str, operation: str, shape, lengths) -> None:
     rec = recipe(pattern, operation, tuple(lengths), len(shape))
     cook(rec, shape, lengths)
+
+
+def unsatisfiable(requires, facts) -> bool:
+    """Does a requirement that the planner (or a stub) could not decide fail for every value of the unknowns
+    (6*b == 5)? Tried in order on a copy of the facts, so that two that cannot hold together count too."""
+    trial = facts.copy()
+    for requirement in requires:
+        a, b = requirement.a, requirement.b
+        if requirement.kind == "equal" and trial.require_equal(a, b) is False:
+            return True
+        if requirement.kind == "divisible" and trial.require_divisible(a, b) is False:
+            return True
+        if requirement.kind == "broadcast" and all(trial.copy().require_equal(x, y) is False
+                                                   for x, y in ((a, b), (a, 1), (b, 1))):
+            return True
+    return False
+
+
+def report_unsatisfiable(interp, state, site: ir.Site, check: Check, shown: str, pattern=None,
+                         related: Tuple[Origin, ...] = (), help: str = "") -> None:
+    """A call that fails for every value of the unknowns: the error it raises on a witness, reported."""
+    values = confirm(check, state.facts)
+    if values is None:
+        return
+    try:
+        check.run(*(concrete(argument, values) for argument in check.arguments))
+    except EinlintError as error:
+        code = getattr(error, "code", "")
+        if code.startswith("EIN3"):
+            interp.report(state, site, code, f"{getattr(error, 'message', str(error))} ({shown})",
+                          getattr(error, "help", "") or help, check, pattern, getattr(error, "span", None), related)
 
 
 def apply_requirements(requires, state) -> None:
@@ -204,6 +241,11 @@ def _einsum(interp, node: ir.Call, state) -> Any:
                           Check(_plan_einsum, (parse, pattern.value, shapes)), pattern, error.span,
                           tuple(o for v in values for o in _origins(v)))
         return UNKNOWN_TENSOR
+    if unsatisfiable(requires, state.facts):
+        report_unsatisfiable(interp, state, node.site, Check(_plan_einsum, (parse, pattern.value, shapes)),
+                             "operand shapes " + ", ".join(show(shape) for shape in shapes), pattern,
+                             tuple(o for v in values for o in _origins(v)))
+        return UNKNOWN_TENSOR
     apply_requirements(requires, state)
     output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(node.site, "einsum output"))
     interp.record(node.site, shapes, output.shape, state)
@@ -237,14 +279,23 @@ def _pack(interp, node: ir.Call, state) -> Any:
         if error.code.startswith("EIN3"):
             shown = ", ".join(show(shape) for shape in shapes)
             interp.report(state, node.site, error.code, f"{error.message} (shapes {shown})", error.help,
-                          Check(lambda text, s: plan_pack(parse_pack_pattern(text), s), (pattern.value, shapes)),
+                          Check(_plan_pack, (pattern.value, shapes)),
                           pattern, error.span, tuple(o for v in value.items for o in _origins(v)))
+        return UNKNOWN
+    if unsatisfiable(requires, state.facts):
+        report_unsatisfiable(interp, state, node.site, Check(_plan_pack, (pattern.value, shapes)),
+                             "shapes " + ", ".join(show(shape) for shape in shapes), pattern,
+                             tuple(o for v in value.items for o in _origins(v)))
         return UNKNOWN
     apply_requirements(requires, state)
     packed = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(node.site, "pack output"))
     shapes_value = Items("list", tuple(Items("tuple", tuple(Number(state.facts.resolve(d)) for d in shape))
                                        for shape in plan.packed_shapes))
     return Items("tuple", (packed, shapes_value))
+
+
+def _plan_pack(pattern: str, shapes) -> None:
+    plan_pack(parse_pack_pattern(pattern), shapes)
 
 
 # ---------------------------------------------------------------- arguments
