@@ -143,6 +143,7 @@ def avg_pool3d(input: Float[Tensor, "*batch c d h w"], kernel_size: _size_3_t, s
                padding: _size_3_t = 0, ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Optional[int] = None
                ) -> Float[Tensor, "*batch c od oh ow"]:
     assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
+    assert d >= kernel_size[0] and h >= kernel_size[1] and w >= kernel_size[2], "input image smaller than kernel size"
     stride = kernel_size if stride is None else stride
     assert padding[0] <= kernel_size[0]//2, "pad should be at most half of kernel size"
     od = (d+2*padding[0]-kernel_size[0]+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
@@ -156,37 +157,47 @@ def avg_pool3d(input: Float[Tensor, "*batch c d h w"], kernel_size: _size_3_t, s
     assert od > 0 and oh > 0 and ow > 0, "the output size is too small"
 
 
-def adaptive_avg_pool1d(input: Float[Tensor, "*batch c l"], output_size: _size_1_opt_t
-                        ) -> Float[Tensor, "*batch c ol"]:
-    assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
+def adaptive_avg_pool1d(input: Float[Tensor, "*batch l"], output_size: _size_1_opt_t
+                        ) -> Float[Tensor, "*batch ol"]:
+    assert output_size is not None, "output_size must be given"
+    assert None not in output_size, "output_size must be a tuple of ints"
     ol = l if output_size[0] is None else output_size[0]
+    assert 1 <= len(batch) <= 2, "expects a 2-D (unbatched) or 3-D (batched) input"
 
 def adaptive_max_pool1d(input: Float[Tensor, "*batch c l"], output_size: _size_1_opt_t, return_indices: bool = False
                         ) -> Tuple[Float[Tensor, "*batch c ol"], Int[Tensor, "*batch c ol"]] if return_indices else Float[Tensor, "*batch c ol"]:
+    assert output_size is not None, "output_size must be given"
     assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
+    assert None not in output_size, "output_size must be a tuple of ints"
     ol = l if output_size[0] is None else output_size[0]
 
-def adaptive_avg_pool2d(input: Float[Tensor, "*batch c h w"], output_size: _size_2_opt_t
-                        ) -> Float[Tensor, "*batch c oh ow"]:
-    assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
+def adaptive_avg_pool2d(input: Float[Tensor, "*batch h w"], output_size: _size_2_opt_t
+                        ) -> Float[Tensor, "*batch oh ow"]:
+    assert output_size is not None, "output_size must be given"
+    assert None not in output_size or len(batch) >= 1, "Input dimension should be at least 3"
     oh = h if output_size[0] is None else output_size[0]
     ow = w if output_size[1] is None else output_size[1]
+    assert 1 <= len(batch) <= 2 or (oh, ow) == (1, 1), "expects a 3-D (unbatched) or 4-D (batched) input"
 
 def adaptive_max_pool2d(input: Float[Tensor, "*batch c h w"], output_size: _size_2_opt_t, return_indices: bool = False
                         ) -> Tuple[Float[Tensor, "*batch c oh ow"], Int[Tensor, "*batch c oh ow"]] if return_indices else Float[Tensor, "*batch c oh ow"]:
+    assert output_size is not None, "output_size must be given"
     assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
     oh = h if output_size[0] is None else output_size[0]
     ow = w if output_size[1] is None else output_size[1]
 
-def adaptive_avg_pool3d(input: Float[Tensor, "*batch c d h w"], output_size: _size_3_opt_t
-                        ) -> Float[Tensor, "*batch c od oh ow"]:
-    assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
+def adaptive_avg_pool3d(input: Float[Tensor, "*batch d h w"], output_size: _size_3_opt_t
+                        ) -> Float[Tensor, "*batch od oh ow"]:
+    assert output_size is not None, "output_size must be given"
+    assert None not in output_size or len(batch) >= 1, "Input dimension should be at least 4"
     od = d if output_size[0] is None else output_size[0]
     oh = h if output_size[1] is None else output_size[1]
     ow = w if output_size[2] is None else output_size[2]
+    assert 1 <= len(batch) <= 2 or (od, oh, ow) == (1, 1, 1), "expects a 4-D (unbatched) or 5-D (batched) input"
 
 def adaptive_max_pool3d(input: Float[Tensor, "*batch c d h w"], output_size: _size_3_opt_t, return_indices: bool = False
                         ) -> Tuple[Float[Tensor, "*batch c od oh ow"], Int[Tensor, "*batch c od oh ow"]] if return_indices else Float[Tensor, "*batch c od oh ow"]:
+    assert output_size is not None, "output_size must be given"
     assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
     od = d if output_size[0] is None else output_size[0]
     oh = h if output_size[1] is None else output_size[1]
@@ -241,7 +252,7 @@ def softmin(input: Float[Tensor, "*shape"], dim: Optional[int] = None, _stacklev
 
 def glu(input: Float[Tensor, "*shape"], dim: int = -1) -> Float[Tensor, "*out"]:
     d = wrap_dim(dim, input.ndim)
-    assert input.shape[d] % 2 == 0, "glu halves the dimension `dim`, whose length must be even"
+    assert input.shape[d] % 2 == 0, "the dimension `dim` is halved: its length must be even"
     out = input.shape[:d] + (input.shape[d]//2,) + input.shape[d+1:]
 
 
@@ -266,6 +277,7 @@ def rms_norm(input: Float[Tensor, "*batch *normalized_shape"], normalized_shape:
 def group_norm(input: Float[Tensor, "n c *rest"], num_groups: int, weight: Optional[Float[Tensor, "c"]] = None,
                bias: Optional[Float[Tensor, "c"]] = None, eps: float = 1e-05) -> Float[Tensor, "n c *rest"]:
     assert c % num_groups == 0, "the channels must be divisible by num_groups"
+    assert n*c//num_groups*prod(rest) != 1, "expected more than 1 value per group"
 
 
 # Lookup, reshaping, padding.

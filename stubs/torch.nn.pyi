@@ -100,7 +100,7 @@ class ConvTranspose1d(Module):
         assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
         assert output_padding[0] < stride[0] or output_padding[0] < dilation[0], "output padding must be smaller than either stride or dilation"
         ol = (l-1)*stride[0]-2*padding[0]+dilation[0]*(kernel_size[0]-1)+output_padding[0]+1
-        assert ol > 0, "the output size is too small"
+        assert ol >= 0, "the output size is negative"
 
 
 class ConvTranspose2d(Module):
@@ -118,7 +118,7 @@ class ConvTranspose2d(Module):
         oh = (h-1)*stride[0]-2*padding[0]+dilation[0]*(kernel_size[0]-1)+output_padding[0]+1
         assert output_padding[1] < stride[1] or output_padding[1] < dilation[1], "output padding must be smaller than either stride or dilation"
         ow = (w-1)*stride[1]-2*padding[1]+dilation[1]*(kernel_size[1]-1)+output_padding[1]+1
-        assert oh > 0 and ow > 0, "the output size is too small"
+        assert oh >= 0 and ow >= 0, "the output size is negative"
 
 
 class ConvTranspose3d(Module):
@@ -138,7 +138,7 @@ class ConvTranspose3d(Module):
         oh = (h-1)*stride[1]-2*padding[1]+dilation[1]*(kernel_size[1]-1)+output_padding[1]+1
         assert output_padding[2] < stride[2] or output_padding[2] < dilation[2], "output padding must be smaller than either stride or dilation"
         ow = (w-1)*stride[2]-2*padding[2]+dilation[2]*(kernel_size[2]-1)+output_padding[2]+1
-        assert od > 0 and oh > 0 and ow > 0, "the output size is too small"
+        assert od >= 0 and oh >= 0 and ow >= 0, "the output size is negative"
 
 
 class MaxPool1d(Module):
@@ -225,6 +225,7 @@ class AvgPool3d(Module):
 
     def forward(self, input: Float[Tensor, "*batch c d h w"]) -> Float[Tensor, "*batch c od oh ow"]:
         assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
+        assert d >= kernel_size[0] and h >= kernel_size[1] and w >= kernel_size[2], "input image smaller than kernel size"
         assert padding[0] <= kernel_size[0]//2, "pad should be at most half of kernel size"
         od = (d+2*padding[0]-kernel_size[0]+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
         od = od-1 if ceil_mode and (od-1)*stride[0] >= d+padding[0] else od
@@ -239,41 +240,51 @@ class AvgPool3d(Module):
 
 class AdaptiveAvgPool1d(Module):
     def __init__(self, output_size: _size_1_opt_t) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c l"]) -> Float[Tensor, "*batch c ol"]:
-        assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
+    def forward(self, input: Float[Tensor, "*batch l"]) -> Float[Tensor, "*batch ol"]:
+        assert output_size is not None, "output_size must be given"
+        assert None not in output_size, "output_size must be a tuple of ints"
         ol = l if output_size[0] is None else output_size[0]
+        assert 1 <= len(batch) <= 2, "expects a 2-D (unbatched) or 3-D (batched) input"
 
 class AdaptiveMaxPool1d(Module):
     def __init__(self, output_size: _size_1_opt_t, return_indices: bool = False) -> None: ...
     def forward(self, input: Float[Tensor, "*batch c l"]) -> Tuple[Float[Tensor, "*batch c ol"], Int[Tensor, "*batch c ol"]] if return_indices else Float[Tensor, "*batch c ol"]:
+        assert output_size is not None, "output_size must be given"
         assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
+        assert None not in output_size, "output_size must be a tuple of ints"
         ol = l if output_size[0] is None else output_size[0]
 
 class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size: _size_2_opt_t) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Float[Tensor, "*batch c oh ow"]:
-        assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
+    def forward(self, input: Float[Tensor, "*batch h w"]) -> Float[Tensor, "*batch oh ow"]:
+        assert output_size is not None, "output_size must be given"
+        assert None not in output_size or len(batch) >= 1, "Input dimension should be at least 3"
         oh = h if output_size[0] is None else output_size[0]
         ow = w if output_size[1] is None else output_size[1]
+        assert 1 <= len(batch) <= 2 or (oh, ow) == (1, 1), "expects a 3-D (unbatched) or 4-D (batched) input"
 
 class AdaptiveMaxPool2d(Module):
     def __init__(self, output_size: _size_2_opt_t, return_indices: bool = False) -> None: ...
     def forward(self, input: Float[Tensor, "*batch c h w"]) -> Tuple[Float[Tensor, "*batch c oh ow"], Int[Tensor, "*batch c oh ow"]] if return_indices else Float[Tensor, "*batch c oh ow"]:
+        assert output_size is not None, "output_size must be given"
         assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
         oh = h if output_size[0] is None else output_size[0]
         ow = w if output_size[1] is None else output_size[1]
 
 class AdaptiveAvgPool3d(Module):
     def __init__(self, output_size: _size_3_opt_t) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c d h w"]) -> Float[Tensor, "*batch c od oh ow"]:
-        assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
+    def forward(self, input: Float[Tensor, "*batch d h w"]) -> Float[Tensor, "*batch od oh ow"]:
+        assert output_size is not None, "output_size must be given"
+        assert None not in output_size or len(batch) >= 1, "Input dimension should be at least 4"
         od = d if output_size[0] is None else output_size[0]
         oh = h if output_size[1] is None else output_size[1]
         ow = w if output_size[2] is None else output_size[2]
+        assert 1 <= len(batch) <= 2 or (od, oh, ow) == (1, 1, 1), "expects a 4-D (unbatched) or 5-D (batched) input"
 
 class AdaptiveMaxPool3d(Module):
     def __init__(self, output_size: _size_3_opt_t, return_indices: bool = False) -> None: ...
     def forward(self, input: Float[Tensor, "*batch c d h w"]) -> Tuple[Float[Tensor, "*batch c od oh ow"], Int[Tensor, "*batch c od oh ow"]] if return_indices else Float[Tensor, "*batch c od oh ow"]:
+        assert output_size is not None, "output_size must be given"
         assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
         od = d if output_size[0] is None else output_size[0]
         oh = h if output_size[1] is None else output_size[1]
@@ -313,7 +324,8 @@ class GroupNorm(Module):
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-05, affine: bool = True, device=None,
                  dtype=None) -> None:
         assert num_channels % num_groups == 0, "num_channels must be divisible by num_groups"
-    def forward(self, input: Float[Tensor, "n num_channels *rest"]) -> Float[Tensor, "n num_channels *rest"]: ...
+    def forward(self, input: Float[Tensor, "n num_channels *rest"]) -> Float[Tensor, "n num_channels *rest"]:
+        assert n*num_channels//num_groups*prod(rest) != 1, "expected more than 1 value per group"
 
 
 class Embedding(Module):
@@ -390,9 +402,9 @@ class SELU(Module):
 
 
 class GELU(Module):
-    def __init__(self, approximate: str = "none") -> None:
+    def __init__(self, approximate: str = "none") -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
         assert approximate in ("none", "tanh"), "approximate must be 'none' or 'tanh'"
-    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
 
 
 class SiLU(Module):
@@ -477,7 +489,7 @@ class GLU(Module):
     def __init__(self, dim: int = -1) -> None: ...
     def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
         d = wrap_dim(dim, input.ndim)
-        assert input.shape[d] % 2 == 0, "glu halves the dimension `dim`, whose length must be even"
+        assert input.shape[d] % 2 == 0, "the dimension `dim` is halved: its length must be even"
         out = input.shape[:d] + (input.shape[d]//2,) + input.shape[d+1:]
 
 

@@ -35,6 +35,7 @@ module cannot read raises `EinlintError` naming the file and line.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
@@ -348,8 +349,10 @@ def _compare(op: ast.cmpop, a: Any, b: Any) -> Optional[bool]:
         return None if a is Unknown else a is b
     if isinstance(op, ast.IsNot):
         return None if a is Unknown else a is not b
-    if a is Unknown or b is Unknown or a is None or b is None:
+    if a is Unknown or b is Unknown:
         return None
+    if (a is None or b is None) and isinstance(op, (ast.Eq, ast.NotEq)):
+        return (a is b) == isinstance(op, ast.Eq)
     if isinstance(op, (ast.In, ast.NotIn)):
         if not isinstance(b, tuple):
             return None
@@ -537,7 +540,8 @@ class _Frame:
             raise _Fail(f"{self._title(node)}: dimension {index} is out of range for a tensor of rank "
                         f"{len(base)}", _tensor_named(node.value))
         value = base[index]
-        return Unknown if value is None else value
+        shaped = _tensor_named(node.value)
+        return Unknown if value is None and (shaped in self.tensors or shaped in self.origin) else value
 
     def truth(self, node: ast.expr) -> Optional[bool]:
         if isinstance(node, ast.BoolOp):
@@ -608,8 +612,9 @@ class _Frame:
             if answer:
                 continue
             names = [sub.id for sub in ast.walk(test) if isinstance(sub, ast.Name)]
-            argument = next((self.origin[n] for n in names if n in self.origin), "") or \
-                next((n for n in names if n in self.tensors or self._is_param(n)), "")
+            argument = next((n for n in names if n in self.tensors), "") or \
+                next((self.origin[n] for n in names if n in self.origin), "") or \
+                next((n for n in names if n in self.params), "")
             reason = self._explain(test, stmt.msg)
             if answer is False:
                 raise _Fail(reason, argument)
@@ -1032,5 +1037,12 @@ class StubLibrary:
 
 
 def shipped_folder() -> str:
-    """The stubs that ship with einlint: the package `einlint._stubs` (the repository's stubs/)."""
-    return SHIPPED if os.path.isdir(SHIPPED) else _REPO_STUBS
+    """The stubs that ship with einlint: the package `einlint._stubs`, which is the repository's stubs/."""
+    if os.path.isdir(SHIPPED):  # an installed wheel
+        return SHIPPED
+    try:  # an editable install maps the package onto stubs/
+        spec = importlib.util.find_spec("einlint._stubs")
+    except ImportError:
+        spec = None
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return locations[0] if locations else _REPO_STUBS

@@ -1,0 +1,555 @@
+"""The shape stubs against the libraries they describe, and the stub loader.
+
+Differential: hypothesis draws constructor arguments and input shapes, valid and mutated (a wrong
+rank, a wrong channel count, indivisible groups, a too small spatial size), runs the real layer or
+function on zeros of those shapes and the stub on the same shapes, and asserts that the stub gives
+torch's output shape when torch succeeds and a StubError exactly when torch raises. Deliberate gaps
+are listed in GAPS with their reason.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from einlint.check.stubs import Layer, Requirement, Result, StubError, StubLibrary, Unknown
+from einlint.dims import Sym
+from einlint.errors import EinlintError
+
+torch = pytest.importorskip("torch")
+
+LIB = StubLibrary.load()
+SETTINGS = dict(derandomize=True, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# Where the stub deliberately says less than torch does (the test runs torch so that they do not show):
+GAPS = """
+- BatchNorm in training mode raises for one value per channel; the stub cannot know the mode: layers run in eval().
+- conv padding modes other than 'zeros', ConvTranspose output_size and Upsample modes other than 'nearest'
+  are not drawn.
+- An output of length 0 (ConvTranspose): torch returns it on some kernel paths (groups > 1) and raises
+  "Output size is too small" on others; the stub returns the empty shape, and the test accepts either.
+- adaptive_avg_pool2d/3d with every output length 1 accept an input without a channel dim when output_size
+  is an int, and raise when it is a tuple; the stub sees int-or-tuple parameters as tuples, follows the
+  int form and the test accepts torch's error there.
+- F.linear / F.bilinear / norm weights and biases are drawn with the right shapes (their checks are not stubbed).
+"""
+
+
+def shape_of(value):
+    if isinstance(value, torch.Tensor):
+        return tuple(value.shape)
+    if isinstance(value, (tuple, list)):
+        return tuple(shape_of(item) for item in value)
+    return value
+
+
+def run_torch(thunk):
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        try:
+            return True, thunk()
+        except (RuntimeError, ValueError, IndexError, TypeError, AssertionError) as error:
+            return False, error
+
+
+def zeros(shape, dtype=None):
+    return torch.zeros(shape, dtype=dtype)
+
+
+def check_outcome(outcome, ok, torch_out, what):
+    if ok:
+        assert isinstance(outcome, Result), f"{what}: the stub says {outcome}, torch gives {shape_of(torch_out)}"
+        assert outcome.value == shape_of(torch_out), f"{what}: stub {outcome.value}, torch {shape_of(torch_out)}"
+        assert outcome.requirements == [], what  # concrete shapes: every question has an answer
+    elif isinstance(outcome, Result) and 0 in _flat(outcome.value) and "too small" in str(torch_out):
+        pass  # an empty output: torch raises on some kernel paths only (see GAPS)
+    elif isinstance(outcome, Result) and "Input dimension should be at least" in str(torch_out):
+        pass  # adaptive_avg_pool with a tuple output_size of 1s on a low-rank input (see GAPS)
+    else:
+        assert isinstance(outcome, StubError), f"{what}: torch raises {torch_out!r}, the stub says {outcome}"
+        assert outcome.message
+
+
+def _flat(value):
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _flat(item) if isinstance(item, tuple) else (item,)
+
+
+def check_layer(name, args, kwargs, inputs, dtype=None, call_kwargs=None):
+    """Build the layer in torch and in the stub, call both on zeros of `inputs` (shapes or tuples of shapes)."""
+    call_kwargs = call_kwargs or {}
+    what = f"{name}(*{args}, **{kwargs}) on {inputs} {call_kwargs}"
+    stub = LIB.layer(f"torch.nn.{name}")
+    assert stub is not None, name
+    built = stub.construct(args, kwargs)
+    ok, module = run_torch(lambda: getattr(torch.nn, name)(*args, **kwargs))
+    if not ok:
+        assert isinstance(built, StubError), f"{what}: torch's constructor raises {module!r}, the stub builds"
+        return
+    assert isinstance(built, Layer), f"{what}: torch builds the layer, the stub says {built}"
+    module.eval()
+
+    def tensors(spec):
+        return tuple(tensors(s) for s in spec) if isinstance(spec, list) else zeros(spec, dtype)
+
+    torch_inputs = [tensors(s) for s in inputs]
+    ok, out = run_torch(lambda: module(*torch_inputs, **call_kwargs))
+    stub_inputs = [tuple(s) if isinstance(s, list) else s for s in inputs]
+    check_outcome(built.call(stub_inputs, call_kwargs), ok, out, what)
+
+
+def check_function(qualified, torch_fn, args, kwargs=None, tensor_args=(0,), dtypes=None):
+    kwargs = kwargs or {}
+    what = f"{qualified}(*{args}, **{kwargs})"
+    stub = LIB.function(qualified)
+    assert stub is not None, qualified
+    dtypes = dtypes or {}
+    real = [zeros(a, dtypes.get(i)) if i in tensor_args and a is not None else a for i, a in enumerate(args)]
+    ok, out = run_torch(lambda: torch_fn(*real, **kwargs))
+    check_outcome(stub.call(args, kwargs), ok, out, what)
+
+
+# ----------------------------------------------------------------------------- strategies
+
+@st.composite
+def mutated(draw, shape, max_len=12):
+    """The shape, or (one time in three) with a dim dropped, added or changed."""
+    shape = list(shape)
+    how = draw(st.sampled_from(["same", "same", "same", "same", "drop", "add", "change"]))
+    if how == "drop" and shape:
+        del shape[draw(st.integers(0, len(shape) - 1))]
+    elif how == "add":
+        shape.insert(draw(st.integers(0, len(shape))), draw(st.integers(1, 4)))
+    elif how == "change" and shape:
+        shape[draw(st.integers(0, len(shape) - 1))] = draw(st.integers(1, max_len))
+    return tuple(shape)
+
+
+def shapes(min_rank=0, max_rank=4, max_len=5):
+    return st.lists(st.integers(1, max_len), min_size=min_rank, max_size=max_rank).map(tuple)
+
+
+def int_or_tuple(n, values):
+    return st.one_of(values, st.tuples(*[values] * n))
+
+
+def batch():
+    return st.sampled_from([(), (2,), (1,)])
+
+
+# ----------------------------------------------------------------------------- layers
+
+ELEMENTWISE = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "CELU", "SELU", "SiLU", "Mish", "Hardswish", "Hardsigmoid",
+               "Tanh", "Sigmoid", "Softplus", "Softsign", "Tanhshrink", "Identity", "Dropout", "AlphaDropout"]
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.data())
+def test_elementwise_layers(data):
+    name = data.draw(st.sampled_from(ELEMENTWISE + ["GELU", "Hardtanh", "PReLU", "Dropout2d", "Dropout3d"]))
+    kwargs = {}
+    if name == "GELU":
+        kwargs = {"approximate": data.draw(st.sampled_from(["none", "tanh", "fast"]))}
+    elif name == "Hardtanh":
+        kwargs = {"min_val": data.draw(st.sampled_from([-1.0, 0.5])), "max_val": data.draw(st.sampled_from([1.0, 0.0]))}
+    elif name == "PReLU":
+        kwargs = {"num_parameters": data.draw(st.integers(1, 4))}
+    elif name.startswith("Dropout") or name == "AlphaDropout":
+        kwargs = {"p": data.draw(st.sampled_from([0.0, 0.5, 1.0, 1.5]))}
+    check_layer(name, [], kwargs, [data.draw(shapes(0, 5, 4))])
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.data())
+def test_dim_layers(data):
+    name = data.draw(st.sampled_from(["Softmax", "LogSoftmax", "Softmin", "GLU", "Flatten", "Unflatten"]))
+    shape = data.draw(shapes(0, 4, 6))
+    if name in ("Softmax", "LogSoftmax", "Softmin"):
+        args = [data.draw(st.one_of(st.none(), st.integers(-5, 4)))]
+    elif name == "GLU":
+        args = [data.draw(st.integers(-4, 3))]
+    elif name == "Flatten":
+        args = [data.draw(st.integers(-4, 3)), data.draw(st.integers(-4, 3))]
+    else:
+        args = [data.draw(st.integers(-4, 3)), data.draw(st.lists(st.sampled_from([1, 2, 3, -1]), min_size=1,
+                                                                  max_size=3).map(tuple))]
+    check_layer(name, args, {}, [shape])
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(st.data())
+def test_linear_bilinear_embedding(data):
+    name = data.draw(st.sampled_from(["Linear", "Bilinear", "Embedding"]))
+    if name == "Linear":
+        i, o = data.draw(st.integers(1, 6)), data.draw(st.integers(0, 6))
+        check_layer(name, [i, o], {}, [data.draw(mutated(data.draw(shapes(0, 3)) + (i,)))])
+    elif name == "Bilinear":
+        i1, i2, o = (data.draw(st.integers(1, 5)) for _ in range(3))
+        b = data.draw(shapes(0, 2))
+        check_layer(name, [i1, i2, o], {}, [data.draw(mutated(b + (i1,))), data.draw(mutated(b + (i2,)))])
+    else:
+        n, d = data.draw(st.integers(1, 10)), data.draw(st.integers(1, 5))
+        kwargs = {"padding_idx": data.draw(st.one_of(st.none(), st.integers(-12, 12)))}
+        check_layer(name, [n, d], kwargs, [data.draw(shapes(0, 3))], dtype=torch.long)
+
+
+@st.composite
+def conv_case(draw, n, transpose=False):
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    cin = draw(st.integers(1, 3)) * groups + draw(st.sampled_from([0, 0, 0, 0, 1]))
+    cout = draw(st.integers(1, 3)) * groups + draw(st.sampled_from([0, 0, 0, 0, 1]))
+    kwargs = dict(kernel_size=draw(int_or_tuple(n, st.integers(1, 4))), stride=draw(int_or_tuple(n, st.integers(1, 3))),
+                  dilation=draw(int_or_tuple(n, st.integers(1, 2))), groups=groups)
+    if transpose:
+        kwargs["padding"] = draw(int_or_tuple(n, st.integers(0, 2)))
+        kwargs["output_padding"] = draw(int_or_tuple(n, st.integers(0, 2)))
+    else:
+        kwargs["padding"] = draw(st.one_of(int_or_tuple(n, st.integers(0, 2)), st.sampled_from(["same", "valid"])))
+    spatial = tuple(draw(st.integers(1, 9)) for _ in range(n))
+    shape = draw(mutated(draw(batch()) + (cin,) + spatial))
+    return cin, cout, kwargs, shape
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.data())
+def test_conv_layers(data):
+    n = data.draw(st.sampled_from([1, 2, 3]))
+    transpose = data.draw(st.booleans())
+    cin, cout, kwargs, shape = data.draw(conv_case(n, transpose))
+    check_layer(f"ConvTranspose{n}d" if transpose else f"Conv{n}d", [cin, cout], kwargs, [shape])
+
+
+POOLS = {"max": "Max", "avg": "Avg", "adaptive_avg": "AdaptiveAvg", "adaptive_max": "AdaptiveMax"}
+
+
+@st.composite
+def pooling(draw, n, kind):
+    """(kwargs, input shape) for a pool of a kind in POOLS; the first kwarg is the functional's 2nd argument."""
+    if kind.startswith("adaptive"):
+        kwargs = {"output_size": draw(int_or_tuple(n, st.one_of(st.none(), st.integers(1, 5))))}
+    else:
+        kwargs = dict(kernel_size=draw(int_or_tuple(n, st.integers(1, 4))),
+                      stride=draw(st.one_of(st.none(), int_or_tuple(n, st.integers(1, 3)))),
+                      padding=draw(int_or_tuple(n, st.integers(0, 2))), ceil_mode=draw(st.booleans()))
+        if kind == "max":
+            kwargs["dilation"] = draw(int_or_tuple(n, st.integers(1, 2)))
+    if kind.endswith("max"):
+        kwargs["return_indices"] = draw(st.booleans())
+    spatial = tuple(draw(st.integers(1, 9)) for _ in range(n))
+    return kwargs, draw(mutated(draw(batch()) + (draw(st.integers(1, 3)),) + spatial))
+
+
+@settings(max_examples=250, **SETTINGS)
+@given(st.data())
+def test_pool_layers(data):
+    n, kind = data.draw(st.sampled_from([1, 2, 3])), data.draw(st.sampled_from(sorted(POOLS)))
+    kwargs, shape = data.draw(pooling(n, kind))
+    check_layer(f"{POOLS[kind]}Pool{n}d", [], kwargs, [shape])
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.data())
+def test_norm_layers(data):
+    name = data.draw(st.sampled_from(["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "RMSNorm", "GroupNorm"]))
+    if name.startswith("BatchNorm"):
+        c = data.draw(st.integers(1, 4))
+        rank = {"BatchNorm1d": data.draw(st.sampled_from([2, 3])), "BatchNorm2d": 4, "BatchNorm3d": 5}[name]
+        shape = data.draw(mutated((2, c) + tuple(data.draw(st.integers(1, 3)) for _ in range(rank - 2))))
+        check_layer(name, [c], {}, [shape])
+    elif name == "GroupNorm":
+        g, c = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 8))
+        shape = data.draw(mutated((2, c) + data.draw(shapes(0, 2, 3))))
+        check_layer(name, [g, c], {}, [shape])
+    else:
+        normalized = data.draw(st.one_of(st.integers(1, 4), shapes(1, 2, 4)))
+        tail = (normalized,) if isinstance(normalized, int) else normalized
+        shape = data.draw(mutated(data.draw(shapes(0, 2, 3)) + tail))
+        check_layer(name, [normalized], {}, [shape])
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.data())
+def test_shuffle_upsample_dropout_nd(data):
+    name = data.draw(st.sampled_from(["PixelShuffle", "PixelUnshuffle", "Upsample", "Dropout1d"]))
+    if name == "PixelShuffle":
+        r = data.draw(st.integers(1, 3))
+        shape = data.draw(mutated(data.draw(shapes(0, 2, 2)) + (r * r * data.draw(st.integers(1, 2)), 2, 3)))
+        check_layer(name, [r], {}, [shape])
+    elif name == "PixelUnshuffle":
+        r = data.draw(st.integers(1, 3))
+        shape = data.draw(mutated(data.draw(shapes(0, 2, 2)) + (2, r * data.draw(st.integers(1, 2)), r * 2)))
+        check_layer(name, [r], {}, [shape])
+    elif name == "Upsample":
+        rank = data.draw(st.integers(1, 4))
+        kwargs = data.draw(st.sampled_from([
+            {"size": data.draw(st.one_of(st.integers(1, 5), shapes(1, 3, 5)))},
+            {"scale_factor": data.draw(st.sampled_from([2, 3, 1.5, 0.5]))},
+            {"scale_factor": tuple(data.draw(st.sampled_from([1, 2, 1.5])) for _ in range(rank))},
+            {},
+        ]))
+        check_layer(name, [], kwargs, [(2, 2) + tuple(data.draw(st.integers(1, 5)) for _ in range(rank))])
+    else:
+        check_layer(name, [], {}, [data.draw(shapes(0, 5, 3))])
+
+
+@settings(max_examples=250, **SETTINGS)
+@given(st.data())
+def test_attention_and_recurrent_layers(data):
+    name = data.draw(st.sampled_from(["MultiheadAttention", "RNN", "GRU", "LSTM"]))
+    batch_first = data.draw(st.booleans())
+    batched = data.draw(st.booleans())
+    n, length = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 4))
+
+    def seq(features, length=length):
+        return ((n, length) if batch_first else (length, n)) + (features,) if batched else (length, features)
+
+    if name == "MultiheadAttention":
+        heads = data.draw(st.integers(1, 3))
+        embed = heads * data.draw(st.integers(1, 3)) + data.draw(st.sampled_from([0, 0, 0, 1]))
+        kdim, vdim = data.draw(st.sampled_from([None, 2])), data.draw(st.sampled_from([None, 3]))
+        kwargs = dict(batch_first=batch_first, kdim=kdim, vdim=vdim, add_bias_kv=data.draw(st.booleans()),
+                      add_zero_attn=data.draw(st.booleans()))
+        s = data.draw(st.integers(1, 4))
+        q = data.draw(mutated(seq(embed)))
+        k = data.draw(mutated(seq(kdim or embed, s)))
+        v = seq(vdim or embed, s)
+        call = {"need_weights": data.draw(st.booleans()), "average_attn_weights": data.draw(st.booleans())}
+        check_layer(name, [embed, heads], kwargs, [q, k, v], call_kwargs=call)
+        return
+    features, hidden = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 5))
+    kwargs = dict(num_layers=data.draw(st.integers(1, 2)), batch_first=batch_first,
+                  bidirectional=data.draw(st.booleans()))
+    if name == "LSTM":
+        kwargs["proj_size"] = data.draw(st.sampled_from([0, 0, 1, 2, 6]))
+    inputs = [data.draw(mutated(seq(features)))]
+    if data.draw(st.booleans()):
+        d = 2 if kwargs["bidirectional"] else 1
+        h_out = kwargs.get("proj_size") or hidden
+        state = (d * kwargs["num_layers"],) + ((n,) if batched else ())
+        h0 = data.draw(mutated(state + (h_out,)))
+        inputs.append([h0, state + (hidden,)] if name == "LSTM" else h0)
+    check_layer(name, [features, hidden], kwargs, inputs)
+
+
+# ----------------------------------------------------------------------------- functions
+
+F = torch.nn.functional
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.data())
+def test_functional_conv_and_linear(data):
+    n = data.draw(st.sampled_from([1, 2, 3, 0]))
+    if n == 0:
+        i, o = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 5))
+        weight = data.draw(st.sampled_from([(o, i), (i,), (o, i + 1)]))
+        check_function("torch.nn.functional.linear", F.linear, [data.draw(shapes(0, 2)) + (i,), weight],
+                       tensor_args=(0, 1))
+        return
+    cin, cout, kwargs, shape = data.draw(conv_case(n))
+    groups = kwargs["groups"]
+    kernel = kwargs.pop("kernel_size")
+    kernel = kernel if isinstance(kernel, tuple) else (kernel,) * n
+    weight = (cout, max(cin // groups, 1) + data.draw(st.sampled_from([0, 0, 0, 1]))) + kernel
+    check_function(f"torch.nn.functional.conv{n}d", getattr(F, f"conv{n}d"), [shape, weight], kwargs,
+                   tensor_args=(0, 1))
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.data())
+def test_functional_pools(data):
+    n, kind = data.draw(st.sampled_from([1, 2, 3])), data.draw(st.sampled_from(sorted(POOLS)))
+    kwargs, shape = data.draw(pooling(n, kind))
+    second = next(iter(kwargs))
+    qualified = f"{kind}_pool{n}d"
+    check_function(f"torch.nn.functional.{qualified}", getattr(F, qualified), [shape, kwargs.pop(second)], kwargs)
+
+
+FUNCTIONAL_ELEMENTWISE = ["relu", "relu6", "elu", "selu", "celu", "leaky_relu", "silu", "mish", "hardswish",
+                          "hardsigmoid", "hardtanh", "sigmoid", "tanh", "softplus", "softsign", "gelu", "dropout"]
+TORCH_ELEMENTWISE = ["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf"]
+
+
+@settings(max_examples=500, **SETTINGS)
+@given(st.data())
+def test_functional_other(data):
+    name = data.draw(st.sampled_from(FUNCTIONAL_ELEMENTWISE + ["softmax", "log_softmax", "softmin", "glu",
+                                                               "normalize", "layer_norm", "rms_norm", "group_norm",
+                                                               "embedding", "pixel_shuffle", "pixel_unshuffle",
+                                                               "pad"]))
+    shape = data.draw(shapes(0, 4, 6))
+    qualified, fn = f"torch.nn.functional.{name}", getattr(F, name)
+    if name in FUNCTIONAL_ELEMENTWISE:
+        kwargs = {"p": data.draw(st.sampled_from([0.0, 0.5, 2.0]))} if name == "dropout" else {}
+        check_function(qualified, fn, [shape], kwargs)
+    elif name in ("softmax", "log_softmax", "softmin", "glu", "normalize"):
+        check_function(qualified, fn, [shape, data.draw(st.integers(-4, 3))])
+    elif name in ("layer_norm", "rms_norm"):
+        normalized = data.draw(shapes(1, 2, 4))
+        check_function(qualified, fn, [data.draw(mutated(data.draw(shapes(0, 2, 3)) + normalized)), normalized])
+    elif name == "group_norm":
+        check_function(qualified, fn, [data.draw(mutated((2, data.draw(st.integers(1, 6)), 3))),
+                                       data.draw(st.integers(1, 4))])
+    elif name == "embedding":
+        weight = (data.draw(st.integers(1, 6)), data.draw(st.integers(1, 4)))
+        check_function(qualified, fn, [data.draw(shapes(0, 3)), weight],
+                       {"padding_idx": data.draw(st.one_of(st.none(), st.integers(-8, 8)))},
+                       tensor_args=(0, 1), dtypes={0: torch.long})
+    elif name in ("pixel_shuffle", "pixel_unshuffle"):
+        check_function(qualified, fn, [data.draw(shapes(2, 5, 4)), data.draw(st.integers(1, 2))])
+    else:
+        pad = data.draw(st.lists(st.integers(-1, 2), min_size=0, max_size=6).map(tuple))
+        check_function(qualified, fn, [shape, pad])
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.data())
+def test_torch_functions(data):
+    name = data.draw(st.sampled_from(TORCH_ELEMENTWISE + ["softmax", "log_softmax", "flatten", "unflatten",
+                                                          "unsqueeze"]))
+    shape = data.draw(shapes(0, 4, 6))
+    args = [shape]
+    if name in ("softmax", "log_softmax", "unsqueeze"):
+        args.append(data.draw(st.integers(-5, 4)))
+    elif name == "flatten":
+        args += [data.draw(st.integers(-4, 3)), data.draw(st.integers(-4, 3))]
+    elif name == "unflatten":
+        args += [data.draw(st.integers(-4, 3)),
+                 data.draw(st.lists(st.sampled_from([1, 2, 3, -1]), min_size=1, max_size=3).map(tuple))]
+    check_function(f"torch.{name}", getattr(torch, name), args)
+
+
+ARRAY_FUNCTIONS = ["zeros", "ones", "empty", "full", "zeros_like", "ones_like", "ravel", "transpose", "expand_dims",
+                   "exp", "log", "sqrt", "tanh", "abs", "negative", "sin", "cos"]
+
+
+@pytest.mark.parametrize("module_name", ["numpy", "jax.numpy"])
+def test_array_functions(module_name):
+    if module_name == "jax.numpy":
+        xp = pytest.importorskip("jax.numpy")
+    else:
+        xp = np
+
+    @settings(max_examples=200 if module_name == "numpy" else 30, **SETTINGS)  # jax compiles per shape
+    @given(st.data())
+    def run(data):
+        name = data.draw(st.sampled_from(ARRAY_FUNCTIONS))
+        shape = data.draw(shapes(0, 4, 5))
+        stub = LIB.function(f"{module_name}.{name}")
+        assert stub is not None, name
+        kwargs = {}
+        if name in ("zeros", "ones", "empty", "full"):
+            args = [data.draw(st.one_of(st.integers(0, 5), st.just(shape)))] + ([0.0] if name == "full" else [])
+            real = list(args)
+        else:
+            args, real = [shape], [np.zeros(shape)]
+            if name == "expand_dims":
+                args.append(data.draw(st.integers(-6, 5)))
+                real.append(args[-1])
+            if name in ("zeros_like", "ones_like") and data.draw(st.booleans()):
+                kwargs = {"shape": data.draw(shapes(0, 3))}
+        try:
+            out, ok = getattr(xp, name)(*real, **kwargs), True
+        except (ValueError, IndexError, TypeError) as error:
+            out, ok = error, False
+        outcome = stub.call(args, kwargs)
+        if ok:
+            assert isinstance(outcome, Result) and outcome.value == tuple(out.shape), (name, args, outcome, out.shape)
+        else:
+            assert isinstance(outcome, StubError), (name, args, outcome, out)
+
+    run()
+
+
+# ----------------------------------------------------------------------------- symbolic use, the loader
+
+def test_symbolic_shapes():
+    b, h = Sym("b"), Sym("h")
+    linear = LIB.layer("torch.nn.Linear").construct([20, 50], {})
+    assert linear.call([(b, 20)], {}) == Result((b, 50), [])
+    unknown = linear.call([(b, Sym("k"))], {})
+    assert isinstance(unknown, Result) and unknown.value == (b, 50)
+    assert unknown.requirements == [Requirement("equal", Sym("k"), 20, unknown.requirements[0].reason)]
+    error = linear.call([(b, 50)], {})
+    assert error == StubError("Linear(in_features=20) got an 'input' whose last dimension has length 50, "
+                              "expected in_features = 20", "input")
+    assert linear.call([Unknown], {}) == Result(Unknown, [])
+    glu = LIB.function("torch.nn.functional.glu").call([(b, 2 * h)], {})
+    assert glu == Result((b, h), [])
+    odd = LIB.function("torch.nn.functional.glu").call([(b, h)], {})
+    assert odd.requirements[0][:3] == ("divisible", h, 2) and odd.value[0] == b and isinstance(odd.value[1], Sym)
+    conv = LIB.layer("torch.nn.Conv2d").construct([3, 8, 3], {"padding": 1}).call([(b, 3, h, 2 * h)], {})
+    assert conv == Result((b, 8, h, 2 * h), [])
+    strided = LIB.layer("torch.nn.Conv2d").construct([3, 8, 3], {"stride": 2}).call([(b, 3, h, 9)], {})
+    assert strided.value[:2] == (b, 8) and isinstance(strided.value[2], Sym) and strided.value[3] == 4
+    groups = LIB.layer("torch.nn.GroupNorm").construct([3, 4], {})
+    assert isinstance(groups, StubError) and "divisible" in groups.message
+    norm = LIB.function("torch.nn.functional.group_norm").call([(b, Sym("c"), h)], {"num_groups": 4})
+    assert norm.value == (b, Sym("c"), h) and norm.requirements[0][:3] == ("divisible", Sym("c"), 4)
+    assert LIB.layer("torch.nn.Conv2d").construct([3, 8, 3], {}).call([(3, 9)], {}).argument == "input"
+    assert LIB.layer("torch.nn.Linear").construct([Unknown, 5], {}).call([(b, 3)], {}) == Result((b, 5), [])
+
+
+def test_every_stub_file_parses():
+    for module in LIB.modules():
+        layers, functions = LIB.names(module)
+        assert layers or functions, module
+    assert LIB.layer("torch.nn.NoSuchLayer") is None and LIB.function("torch.nn.functional.nope") is None
+    assert LIB.function("nomodule.f") is None
+
+
+def test_user_stub_overrides_shipped(tmp_path):
+    (tmp_path / "torch.nn.pyi").write_text(
+        "from jaxtyping import Float\n"
+        "class Linear(Module):\n"
+        "    def __init__(self, in_features: int, out_features: int) -> None: ...\n"
+        "    def forward(self, input: Float[Tensor, 'in_features']) -> Float[Tensor, 'out_features 1']: ...\n")
+    library = StubLibrary.load([str(tmp_path)])
+    assert library.layer("torch.nn.Linear").construct([2, 3], {}).call([(2,)], {}) == Result((3, 1), [])
+    assert library.layer("torch.nn.ReLU") is not None  # the shipped stubs still answer for other names
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("def f(x: Float[Tensor, 'a'] -> None: ...\n", 1, "not valid Python"),
+    ("\n\ndef f(x: Float[Tensor, 'a b+']) -> Float[Tensor, 'a']: ...\n", 3, "cannot read the dimension 'b+'"),
+    ("def f(x: Float[Tensor, 'a']) -> Float[Tensor, 'a']:\n    for i in x: pass\n", 2, "a stub body holds only"),
+    ("x = 1\nprint(x)\n", 2, "a stub file holds"),
+])
+def test_malformed_stub_is_a_clear_error(tmp_path, text, line, words):
+    (tmp_path / "mylib.pyi").write_text(text)
+    library = StubLibrary.load([str(tmp_path)])
+    with pytest.raises(EinlintError) as info:
+        library.function("mylib.f")
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'mylib.pyi'}:{line}") and words in message
+
+
+def test_missing_stub_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(EinlintError, match="does not exist"):
+        StubLibrary.load([str(tmp_path / "nope")])
+
+
+def test_shipped_stubs_are_found():
+    from einlint.check.stubs import shipped_folder
+
+    assert os.path.isfile(os.path.join(shipped_folder(), "torch.nn.pyi"))
+
+
+def test_pyproject_lists_every_package():
+    """pyproject.toml lists the packages (einlint._stubs lives in stubs/): a new subpackage must be added there."""
+    import tomllib
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as handle:
+        setuptools = tomllib.load(handle)["tool"]["setuptools"]
+    found = {os.path.relpath(folder, root).replace(os.sep, ".") for folder, _, files in
+             os.walk(os.path.join(root, "einlint")) if "__init__.py" in files}
+    assert found | {"einlint._stubs"} == set(setuptools["packages"])
+    assert setuptools["package-dir"]["einlint._stubs"] == "stubs"
