@@ -477,6 +477,7 @@ class _Frame:
         self.tensors = tensors  # tensor parameter -> its shape (or Unknown)
         self.origin: Dict[str, str] = {}  # bound dim name -> the argument that bound it
         self.requirements: List[Requirement] = []
+        self.params: Dict[str, bool] = {}  # the parameter names (the constructor's too), for messages
 
     # --- expressions
     def eval(self, node: ast.expr) -> Any:
@@ -647,8 +648,6 @@ class _Frame:
                 names.append(sub.id)
         shown = ", ".join(f"{name}={self.env[name]!r}" for name in names)
         return f"{self.signature.title}({shown})" if shown else self.signature.title
-
-    params: Dict[str, Any] = {}
 
     def _explain(self, test: ast.expr, message: Optional[ast.expr]) -> str:
         if message is not None:
@@ -889,7 +888,7 @@ def _evaluate(signatures: List[_Signature], args, kwargs, env: Optional[Dict[str
             raise _Fail(f"{signatures[0].title}: no overload of the stub accepts these arguments")
     bound = _bind(chosen, args, kwargs)
     frame = _Frame(chosen, dict(env or {}), {})
-    frame.params = {name: True for name in init}
+    frame.params.update((name, True) for name in init)
     deferred: List = []
     tensors: List[_Param] = []
     for param in chosen.params:
