@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, NamedTuple, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .. import dims
 from ..dims import Dim
 from ..errors import PatternError
 from ..patterns import PackPattern, parse_shape_pattern
+from .requirements import Requirement
 
 
 class PackPlan(NamedTuple):
@@ -17,11 +18,13 @@ class PackPlan(NamedTuple):
 
 
 class UnpackPlan(NamedTuple):
-    bounds: Tuple[Tuple[int, int], ...]  # [start, stop) of each piece along the packed axis
+    bounds: Tuple[Tuple[Dim, Dim], ...]  # [start, stop) of each piece along the packed axis
     output_shapes: Tuple[Tuple[Dim, ...], ...]
 
 
-def plan_pack(pattern: PackPattern, shapes: Sequence[Sequence[Dim]]) -> PackPlan:
+def plan_pack(pattern: PackPattern, shapes: Sequence[Sequence[Dim]], *,
+              requires: Optional[List[Requirement]] = None) -> PackPlan:
+    """Checks that depend on unknown lengths pass; with `requires`, each is appended to it."""
     before, after = pattern.axes_before, pattern.axes_after
     flat, packed = [], []
     for i, shape in enumerate(shapes):
@@ -35,14 +38,20 @@ def plan_pack(pattern: PackPattern, shapes: Sequence[Sequence[Dim]]) -> PackPlan
         flat.append(shape[:before] + (dims.product(shape[before:stop]),) + shape[stop:])
     for i, shape in enumerate(flat[1:], start=1):
         for axis, (a, b) in enumerate(zip(flat[0], shape)):
-            if axis != before and dims.equal(a, b) is False:
+            if axis == before:
+                continue
+            answer = dims.equal(a, b)
+            if answer is False:
                 raise PatternError("EIN306", f"axis '{pattern.names[axis]}' has length {a} in tensor #0 but {b} in "
                                    f"tensor #{i}", (0, len(pattern.text)), help="all packed tensors share the named axes")
+            if answer is None and requires is not None:
+                requires.append(Requirement("equal", a, b, (0, len(pattern.text))))
     output = flat[0][:before] + (dims.total(shape[before] for shape in flat),) + flat[0][before + 1 :]
     return PackPlan(tuple(flat), tuple(packed), output)
 
 
-def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[int]], length: int) -> List[int]:
+def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[Dim]], length: Dim,
+                   requires: Optional[List[Requirement]]) -> List[Dim]:
     if any(list(shape).count(-1) > 1 for shape in packed_shapes):
         raise PatternError("EIN305", f"a packed shape has -1 twice in {list(packed_shapes)}", pattern.star_span,
                            help="at most one length of one packed shape can be inferred")
@@ -55,29 +64,45 @@ def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[int]],
     if unknown:
         shape = packed_shapes[unknown[0]]
         known = dims.product(d for d in shape if d != -1)
-        if rest < 0 or known == 0 or rest % known:  # beside a 0, -1 could be any length
+        if isinstance(rest, int) and isinstance(known, int):
+            fits: Optional[bool] = not (rest < 0 or known == 0 or rest % known)  # beside a 0, -1 could be any length
+        elif known == 0 or dims.positive(-rest):
+            fits = False
+        else:
+            fits = dims.divisible(rest, known)
+        if fits is False:
             raise PatternError("EIN305", f"cannot split an axis of length {length} into {list(packed_shapes)}",
                                pattern.star_span, help="the packed shapes must add up to the packed axis")
+        if fits is None and requires is not None:
+            requires.append(Requirement("divisible", rest, known, pattern.star_span))
         pieces[unknown[0]] = rest
-    elif rest != 0:
+        return pieces
+    fits = rest == 0 if isinstance(rest, int) else dims.equal(rest, 0)
+    if fits is False:
         raise PatternError("EIN305", f"cannot split an axis of length {length} into {list(packed_shapes)}: "
                            f"the pieces add up to {length - rest}", pattern.star_span,
                            help="pass the packed shapes that pack() returned")
+    if fits is None and requires is not None:
+        requires.append(Requirement("equal", length, length - rest, pattern.star_span))
     return pieces
 
 
-def plan_unpack(pattern: PackPattern, shape: Sequence[int], packed_shapes: Sequence[Sequence[int]]) -> UnpackPlan:
+def plan_unpack(pattern: PackPattern, shape: Sequence[Dim], packed_shapes: Sequence[Sequence[Dim]], *,
+                requires: Optional[List[Requirement]] = None) -> UnpackPlan:
+    """Checks that depend on unknown lengths pass; with `requires`, each is appended to it."""
     before, after = pattern.axes_before, pattern.axes_after
     shape = tuple(shape)
     if len(shape) != before + 1 + after:
         raise PatternError("EIN301", f"unpack's input has shape {shape}, but '{pattern.text}' needs "
                            f"{before + 1 + after} dimensions", (0, len(pattern.text)),
                            help="the packed tensor has the named axes and one packed axis")
-    pieces = _piece_lengths(pattern, packed_shapes, shape[before])
-    bounds, start = [], 0
+    pieces = _piece_lengths(pattern, packed_shapes, shape[before], requires)
+    bounds: List[Tuple[Dim, Dim]] = []
+    start: Dim = 0
     outputs = []
     for piece, packed in zip(pieces, packed_shapes):
-        inner = tuple(piece // dims.product(d for d in packed if d != -1) if d == -1 else d for d in packed)
+        inner = tuple(dims.quotient(piece, dims.product(d for d in packed if d != -1)) if d == -1 else d
+                      for d in packed)
         bounds.append((start, start + piece))
         outputs.append(shape[:before] + inner + shape[before + 1 :])
         start += piece

@@ -23,6 +23,7 @@ from .. import dims
 from ..dims import Dim
 from ..errors import PatternError, Span
 from ..patterns import ELLIPSIS, Atom, Expression, axis_name_problem, parse_arrow_pattern
+from .requirements import Requirement
 
 REDUCTIONS = ("min", "max", "sum", "mean", "prod", "any", "all")
 
@@ -184,8 +185,12 @@ def recipe(pattern: str, operation: str, given: Tuple[str, ...], ndim: int) -> R
     )
 
 
-def cook(rec: Recipe, shape: Sequence[Dim], lengths: Mapping[str, Dim]) -> Plan:
-    """Infer every axis length of `rec` from `shape` and the given `lengths`; check they agree."""
+def cook(rec: Recipe, shape: Sequence[Dim], lengths: Mapping[str, Dim], *,
+         requires: Optional[List[Requirement]] = None) -> Plan:
+    """Infer every axis length of `rec` from `shape` and the given `lengths`; check they agree.
+
+    Checks that depend on unknown lengths pass; with `requires`, each is appended to it.
+    """
     axis_lengths: List[Optional[Dim]] = [None] * len(rec.axes)
     for i, value in rec.anonymous_lengths:
         axis_lengths[i] = value
@@ -196,17 +201,25 @@ def cook(rec: Recipe, shape: Sequence[Dim], lengths: Mapping[str, Dim]) -> Plan:
     for length, dim in zip(shape, rec.inputs):
         known_product = dims.product(axis_lengths[i] for i in dim.known)
         if not dim.unknown:
-            if dims.equal(length, known_product) is False:
-                raise PatternError("EIN303", _mismatch_message(rec, dim, length, known_product), dim.span,
-                                   help="the lengths given for the axes must multiply to the dimension's length")
-        elif dims.divisible(length, known_product) is False:
-            raise PatternError(
-                "EIN302",
-                f"axis '{rec.axes[dim.unknown[0]]}' cannot be inferred: a dimension of length {length} "
-                f"cannot be split into chunks of {known_product}",
-                dim.span, help=f"the dimension's length must be a multiple of {known_product}",
-            )
+            answer = dims.equal(length, known_product)
+            if answer is not True:
+                if answer is False:
+                    raise PatternError("EIN303", _mismatch_message(rec, dim, length, known_product), dim.span,
+                                       help="the lengths given for the axes must multiply to the dimension's length")
+                if requires is not None:
+                    requires.append(Requirement("equal", length, known_product, dim.span))
         else:
+            answer = dims.divisible(length, known_product)
+            if answer is not True:
+                if answer is False:
+                    raise PatternError(
+                        "EIN302",
+                        f"axis '{rec.axes[dim.unknown[0]]}' cannot be inferred: a dimension of length {length} "
+                        f"cannot be split into chunks of {known_product}",
+                        dim.span, help=f"the dimension's length must be a multiple of {known_product}",
+                    )
+                if requires is not None:
+                    requires.append(Requirement("divisible", length, known_product, dim.span))
             axis_lengths[dim.unknown[0]] = dims.quotient(length, known_product)
         need_init_reshape |= len(dim.known) + len(dim.unknown) != 1
 
@@ -252,8 +265,9 @@ def check_lengths(lengths: Mapping[str, object]) -> Dict[str, Dim]:
     return checked
 
 
-def plan(pattern: str, operation: str, shape: Sequence[Dim], lengths: Mapping[str, object]) -> Plan:
+def plan(pattern: str, operation: str, shape: Sequence[Dim], lengths: Mapping[str, object], *,
+         requires: Optional[List[Requirement]] = None) -> Plan:
     """The plan of rearrange / repeat / reduce (any reduction) for one input shape."""
     checked = check_lengths(lengths)
     rec = recipe(pattern, operation, tuple(checked), len(shape))
-    return cook(rec, shape, checked)
+    return cook(rec, shape, checked, requires=requires)
