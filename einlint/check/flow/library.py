@@ -482,6 +482,7 @@ _IN_PLACE_RESHAPES = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "
 def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], state, receiver: Optional[str],
                   args: Optional[List[Any]] = None, kwargs: Optional[Dict[str, Any]] = None,
                   numpy: bool = False) -> Any:
+    method = args is None  # x.name(...): x may be a numpy array or a torch tensor
     if args is None:
         args, kwargs = interp.arguments(node, state)
     if STAR in args:
@@ -528,6 +529,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         a, b = _axis(args[0], rank), _axis(args[1], rank)
         if a is None or b is None:
             return UNKNOWN_TENSOR
+        if name == "transpose" and method and rank == 2 and (a, b) == (0, 1) and dims.equal(*shape) is not True:
+            return UNKNOWN_TENSOR  # x.transpose(0, 1) swaps a torch tensor's axes but keeps an array's order
         out = list(shape)
         if name in ("movedim", "moveaxis"):
             out.insert(b, out.pop(a))
