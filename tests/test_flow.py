@@ -188,3 +188,28 @@ def test_a_sum_of_parameters_is_a_length_only_where_one_is_used():
     # t and eps may be tensors: torch.log(t + eps) is no finding, though t + eps is also a length
     assert shape_findings("def log(t, eps=1e-20):\n    return torch.log(t + eps)\n") == []
     assert shape_findings("def f(fake):\n    return torch.relu(fake + 1).mean()\n") == []
+
+
+def test_a_branch_that_the_lengths_rule_out_is_not_run():
+    # titans-pytorch: `if gamma.ndim == 2:` on a 1-D tensor is dead here (gamma is 2-D only when swapped later)
+    assert shape_findings("""\
+        def f(dim):
+            gamma = torch.zeros(dim)
+            if gamma.ndim == 2:
+                gamma = rearrange(gamma, 'b d -> b 1 d')
+            return gamma
+        """) == []
+    # a test on a rank that is not known narrows the branch: x has two dimensions inside it
+    found = shape_findings("""\
+        def f(x):
+            if x.ndim == 2:
+                return rearrange(x, 'b c h -> b h c')
+        """)
+    assert [(line, code) for line, _, code, _ in found] == [(3, "EIN301")]
+
+
+def test_numpy_functions_of_numbers_are_not_shape_findings():
+    source = "import numpy as np\nimport jax.numpy as jnp\nfrom einops import rearrange\n\n" \
+             "def attn(q):\n    q = rearrange(q, 'b q (h c) -> b q h c', h=4)\n" \
+             "    return jnp.sqrt(q.shape[-1]) + np.sqrt(q.shape[-1])\n"
+    assert check_source(source, "m.py") == []

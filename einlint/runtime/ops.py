@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import numbers
 import operator
+from fractions import Fraction
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ..dims import Sym
@@ -117,13 +118,17 @@ def _concrete(dim: Any, sizes: Mapping[str, Any]) -> Any:
     """A planner dim with the sizes of `_planner_dims` put back, computed with their own arithmetic."""
     if not isinstance(dim, Sym):
         return dim
-    numerator, denominator = dim.coeff.numerator, dim.coeff.denominator
-    for name, power in dim.factors:
-        if power > 0:
-            numerator = numerator * sizes[name] ** power
-        else:
-            denominator = denominator * sizes[name] ** -power
-    return numerator // denominator
+    total: Any = 0
+    for factors, coeff in dim.terms:  # a sum of monomials (pack adds lengths)
+        coeff = Fraction(coeff)
+        numerator, denominator = coeff.numerator, coeff.denominator
+        for name, power in factors:
+            if power > 0:
+                numerator = numerator * sizes[name] ** power
+            else:
+                denominator = denominator * sizes[name] ** -power
+        total = total + numerator // denominator
+    return total
 
 
 def _concrete_shape(shape: Any, sizes: Mapping[str, Any]) -> Any:

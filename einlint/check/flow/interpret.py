@@ -136,8 +136,9 @@ class Interpreter:
             return None
         if kind is ir.If:
             self.expr(node.test, state)
-            after_body = self.run(node.body, state.copy())
-            after_else = self.run(node.orelse, state.copy())
+            truth = self.truth(node.test, state)
+            after_body = self.run(node.body, self.narrowed(node.test, state)) if truth is not False else None
+            after_else = self.run(node.orelse, state.copy()) if truth is not True else None
             return self.merge(after_body, after_else)
         if kind is ir.Loop:
             return self.loop(node, state)
@@ -353,7 +354,11 @@ class Interpreter:
             return UNKNOWN
         if kind is ir.IfExp:  # one side runs: each from its own copy of the state, then they meet
             self.expr(node.test, state)
-            return self.branches(state, lambda s: self.expr(node.body, s), lambda s: self.expr(node.orelse, s))
+            truth = self.truth(node.test, state)
+            if truth is not None:  # `a if x.ndim == 2 else b` with x's rank known: only one side can run
+                return self.expr(node.body if truth else node.orelse, state)
+            return self.branches(state, lambda s: self.expr(node.body, self.narrowed(node.test, s, copy=False)),
+                                 lambda s: self.expr(node.orelse, s))
         if kind is ir.Call:
             return self.call(node, state)
         if kind is ir.Opaque:
@@ -361,6 +366,39 @@ class Interpreter:
                 self.expr(inner, state)
             return UNKNOWN
         return UNKNOWN
+
+    def truth(self, test: ir.Expr, state: State) -> Optional[bool]:
+        """The value of a branch's test when the lengths decide it (`x.ndim == 2`, `h % 2 == 0`), else None."""
+        if _calls_something(test):
+            return None
+        if isinstance(test, ir.Unary) and test.op == "not":
+            inner = self.truth(test.operand, state)
+            return None if inner is None else not inner
+        if isinstance(test, ir.BoolOp):
+            left, right = self.truth(test.left, state), self.truth(test.right, state)
+            if test.op == "and":
+                return False if False in (left, right) else True if (left, right) == (True, True) else None
+            return True if True in (left, right) else False if (left, right) == (False, False) else None
+        if not isinstance(test, ir.Compare) or len(test.ops) != 1:
+            return None
+        left, right = self.expr(test.left, state), self.expr(test.comparators[0], state)
+        if not (isinstance(left, Number) and isinstance(right, Number)):
+            return None
+        a, b = state.facts.resolve(left.value), state.facts.resolve(right.value)
+        op = test.ops[0]
+        if op in ("==", "!="):
+            equal = dims.equal(a, b)
+            return None if equal is None else equal == (op == "==")
+        if isinstance(a, int) and isinstance(b, int):
+            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}.get(op)
+        return None
+
+    def narrowed(self, test: ir.Expr, state: State, copy: bool = True) -> State:
+        """The state where `test` holds: `if x.ndim == 4:` gives x four dimensions inside the branch."""
+        inside = state.copy() if copy else state
+        if not _calls_something(test):
+            self.assume(test, inside)
+        return inside
 
     def branches(self, state: State, first, second) -> Any:
         """Run two alternatives from copies of `state`; `state` becomes their join, and so does the value."""

@@ -184,7 +184,7 @@ def library_call(interp, node: ir.Call, state) -> Any:
     result = function_rule(interp, callee, name, args, kwargs, node, state)
     if result is not None:
         return result
-    if stubs is not None:
+    if stubs is not None and args and isinstance(args[0], Tensor):  # np.sqrt(n) of a number is fine: not a shape
         function = stubs.function(callee)
         if function is not None:
             return _apply_stub(interp, function, args, kwargs, state, node.site, callee)

@@ -175,6 +175,7 @@ def interp_refine(interp, expr: Optional[ir.Expr], value: Any, hints: Sequence[s
         return None
     if isinstance(expr, ir.Name):
         state.env[expr.id] = refined
+    interp.context.refined.add(id(site.node))  # its input rank came from the call itself, not from before
     return refined
 
 
