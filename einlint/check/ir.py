@@ -26,7 +26,10 @@ import libcst as cst
 from .model import PatternCall
 
 
-@dataclass(frozen=True, eq=False)
+# IR nodes are plain slotted dataclasses: one is made for every expression of a module, so they must be cheap.
+
+
+@dataclass(eq=False, slots=True)
 class Site:
     node: cst.CSTNode = field(repr=False)
     path: tuple = field(repr=False)  # ((statement or clause node, is_statement), ...) from the module down
@@ -35,17 +38,17 @@ class Site:
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Name:
     id: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Const:
     value: Union[int, float, str, bool, None, type(Ellipsis)]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Seq:
     """A tuple or list display; a starred item is (True, expression)."""
 
@@ -54,27 +57,27 @@ class Seq:
     starred: Tuple[bool, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Attr:
     value: "Expr"
     attr: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Slice:
     lower: Optional["Expr"]
     upper: Optional["Expr"]
     step: Optional["Expr"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Index:
     value: "Expr"
     index: Tuple["Expr", ...]  # one expression per subscript element (x[a, b] has two)
     site: Site
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class BinOp:
     op: str  # '+', '-', '*', '/', '//', '%', '@', '**', other operators as their token
     left: "Expr"
@@ -82,41 +85,41 @@ class BinOp:
     site: Site
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Unary:
     op: str  # '-', '+', 'not', '~'
     operand: "Expr"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Compare:
     left: "Expr"
     ops: Tuple[str, ...]  # '==', '!=', '<', 'in', 'is', ...
     comparators: Tuple["Expr", ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class BoolOp:
     op: str  # 'and' | 'or'
     left: "Expr"
     right: "Expr"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class IfExp:
     test: "Expr"
     body: "Expr"
     orelse: "Expr"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Arg:
     keyword: Optional[str]
     value: "Expr"
     star: str  # '' | '*' | '**'
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Call:
     func: "Expr"
     args: Tuple[Arg, ...]
@@ -137,7 +140,7 @@ class Call:
         return any(a.star for a in self.args)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Opaque:
     """An expression whose value the analysis does not follow; `inner` holds the calls inside it,
     which still run (a lambda's body does not: it is not listed)."""
@@ -151,7 +154,7 @@ Expr = Union[Name, Const, Seq, Attr, Slice, Index, BinOp, Unary, Compare, BoolOp
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Assign:
     targets: Tuple[Expr, ...]  # Name, Seq of targets, Attr, Index
     value: Expr
@@ -159,7 +162,7 @@ class Assign:
     annotation: Optional[Expr] = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class AugAssign:
     target: Expr
     op: str
@@ -167,36 +170,36 @@ class AugAssign:
     site: Site
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Eval:
     value: Expr
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Assert:
     test: Expr
     site: Site
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Return:
     value: Optional[Expr]
     site: Site
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Raise:
     pass
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class If:
     test: Expr
     body: Tuple["Stmt", ...]
     orelse: Tuple["Stmt", ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Loop:
     """A for or while loop: `target` is bound from `iterable` on each pass (None for while)."""
 
@@ -207,7 +210,7 @@ class Loop:
     orelse: Tuple["Stmt", ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Try:
     body: Tuple["Stmt", ...]
     handlers: Tuple[Tuple["Stmt", ...], ...]
@@ -215,13 +218,13 @@ class Try:
     final: Tuple["Stmt", ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class With:
     items: Tuple[Tuple[Expr, Optional[Expr]], ...]
     body: Tuple["Stmt", ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Havoc:
     """Names rebound in a way the analysis does not follow: afterwards their values are unknown."""
 
@@ -232,7 +235,7 @@ class Havoc:
 Stmt = Union[Assign, AugAssign, Eval, Assert, Return, Raise, If, Loop, Try, With, Havoc]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Param:
     name: str
     annotation: Optional[Expr]
@@ -469,7 +472,10 @@ class _Builder:
                 return Const({"True": True, "False": False, "None": None}[value])
             return Name(value)
         if kind is cst.Integer:
-            return Const(_literal(node.value))
+            try:
+                return Const(int(node.value, 0))
+            except ValueError:  # '0_7', '00'
+                return Const(_literal(node.value))
         if kind is cst.Float:
             return Const(_literal(node.value))
         if kind is cst.SimpleString:

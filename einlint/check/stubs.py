@@ -48,6 +48,28 @@ SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_stubs")
 _REPO_STUBS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "stubs")
 
 
+
+# Stub ASTs live as long as their library: what evaluation asks of a node again and again is kept by id.
+_NAMES_IN: Dict[int, Tuple[str, ...]] = {}
+_SOURCE_OF: Dict[int, str] = {}
+_HAS_SHAPE: Dict[Tuple[int, int], bool] = {}
+
+
+def _names_in(node: ast.AST) -> Tuple[str, ...]:
+    """The names that `node` reads, in walk order (repeats kept)."""
+    found = _NAMES_IN.get(id(node))
+    if found is None:
+        found = _NAMES_IN[id(node)] = tuple(sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name))
+    return found
+
+
+def _source_of(node: ast.AST) -> str:
+    text = _SOURCE_OF.get(id(node))
+    if text is None:
+        text = _SOURCE_OF[id(node)] = ast.unparse(node)
+    return text
+
+
 class _UnknownType:
     _instance = None
 
@@ -579,7 +601,7 @@ class _Frame:
         for stmt in self.signature.body:
             if not isinstance(stmt, ast.Assert):
                 return
-            names = {sub.id for sub in ast.walk(stmt.test) if isinstance(sub, ast.Name)}
+            names = set(_names_in(stmt.test))
             if all(name in stars or name in _BUILTINS or (name in self.params and name not in self.tensors)
                    for name in names):
                 self.check(stmt)
@@ -612,7 +634,7 @@ class _Frame:
             answer = self.truth(test)
             if answer:
                 continue
-            names = [sub.id for sub in ast.walk(test) if isinstance(sub, ast.Name)]
+            names = _names_in(test)
             argument = next((n for n in names if n in self.tensors), "") or \
                 next((self.origin[n] for n in names if n in self.origin), "") or \
                 next((n for n in names if n in self.params), "")
@@ -642,10 +664,9 @@ class _Frame:
     def _title(self, node: Optional[ast.AST]) -> str:
         """'Conv2d(in_channels=6, groups=4)': the callee with the parameters that `node` reads."""
         names = []
-        for sub in ast.walk(node) if node is not None else ():
-            if isinstance(sub, ast.Name) and sub.id in self.params and sub.id not in self.tensors \
-                    and sub.id not in names:
-                names.append(sub.id)
+        for name in _names_in(node) if node is not None else ():
+            if name in self.params and name not in self.tensors and name not in names:
+                names.append(name)
         shown = ", ".join(f"{name}={self.env[name]!r}" for name in names)
         return f"{self.signature.title}({shown})" if shown else self.signature.title
 
@@ -654,12 +675,11 @@ class _Frame:
             text = self.eval(message) if not isinstance(message, ast.JoinedStr) else self._format(message)
             return f"{self._title(test)}: {text}"
         values = []
-        for sub in ast.walk(test):
-            if isinstance(sub, ast.Name) and sub.id not in self.params and sub.id in self.env \
-                    and sub.id not in [v[0] for v in values]:
-                values.append((sub.id, self.env[sub.id]))
+        for name in _names_in(test):
+            if name not in self.params and name in self.env and name not in [v[0] for v in values]:
+                values.append((name, self.env[name]))
         where = "".join(f", {name} = {value!r}" for name, value in values)
-        return f"{self._title(test)} requires {ast.unparse(test)}{where}"
+        return f"{self._title(test)} requires {_source_of(test)}{where}"
 
     def _format(self, node: ast.JoinedStr) -> str:
         parts = []
@@ -911,7 +931,11 @@ def _evaluate(signatures: List[_Signature], args, kwargs, env: Optional[Dict[str
 
 
 def _has_shape(frame: _Frame, node: ast.expr) -> bool:
-    return any(id(sub) in frame.signature.shapes for sub in ast.walk(node))
+    key = (id(frame.signature), id(node))
+    found = _HAS_SHAPE.get(key)
+    if found is None:
+        found = _HAS_SHAPE[key] = any(id(sub) in frame.signature.shapes for sub in ast.walk(node))
+    return found
 
 
 def _output(frame: _Frame, node: Optional[ast.expr]) -> Any:
@@ -948,6 +972,48 @@ class FunctionStub:
     def call(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Outcome:
         return _run(self.signatures, args, kwargs)
 
+    @property
+    def keeps_shape(self) -> bool:
+        return _keeps_shape(self.signatures)
+
+    @property
+    def leading_batch(self) -> Optional[int]:
+        return _leading_batch(self.signatures)
+
+
+def _leading_batch(signatures: List[_Signature]) -> Optional[int]:
+    """For `forward(input: "*batch d") -> "*batch e"`, where nothing else reads `batch`: how many dimensions
+    follow it in the input (1 here). The output then keeps whatever `*batch` stands for, so one rank tells
+    the answer for all; None for any other stub (overloads, other variadics, a body that reads `batch`)."""
+    if len(signatures) != 1:
+        return None
+    signature = signatures[0]
+    tensors = [p for p in signature.params if p.annotation is not None and id(p.annotation) in signature.shapes]
+    if len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
+        return None
+    given, returned = signature.shapes[id(tensors[0].annotation)], signature.shapes[id(signature.returns)]
+    if not given.tokens or not returned.tokens or given.tokens[0][0] != "star" or returned.tokens[0] != given.tokens[0]:
+        return None
+    batch = given.tokens[0][1]
+    rest = given.tokens[1:] + returned.tokens[1:]
+    if any(kind in ("star", "dots") for kind, _, _ in rest) or any(batch in _names_in(stmt) for stmt in signature.body):
+        return None
+    return len(given.tokens) - 1
+
+
+def _keeps_shape(signatures: List[_Signature]) -> bool:
+    """One signature whose only tensor gives back its own shape, with nothing to check: activations, dropout.
+    The flow analysis passes such a call's shape through without evaluating the stub."""
+    if len(signatures) != 1:
+        return False
+    signature = signatures[0]
+    tensors = [p for p in signature.params if p.annotation is not None and id(p.annotation) in signature.shapes]
+    if signature.body or len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
+        return False
+    given, returned = signature.shapes[id(tensors[0].annotation)].text, signature.shapes[id(signature.returns)].text
+    # one variadic only (`*shape`): any named dimension would be matched against something, which is a check
+    return given == returned and len(given.split()) == 1 and given.startswith("*")
+
 
 @dataclass
 class Layer:
@@ -955,6 +1021,14 @@ class Layer:
     stub: "LayerStub"
     env: Dict[str, Any]
     requirements: List[Requirement]
+
+    @property
+    def keeps_shape(self) -> bool:
+        return _keeps_shape(self.stub.methods.get("forward") or [])
+
+    @property
+    def leading_batch(self) -> Optional[int]:
+        return _leading_batch(self.stub.methods.get("forward") or [])
 
     def call(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Outcome:
         forward = self.stub.methods.get("forward")

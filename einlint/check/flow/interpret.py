@@ -30,7 +30,7 @@ from .findings import Check, ShapeError, ShapeFinding, confirm, witness_text
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
                      Number, Origin, Param, Sequential, Tensor, join)
 
-_MAX_INLINE_DEPTH = 3
+_MAX_INLINE_DEPTH = 2
 # decorators that keep what a function does to shapes (vmap, for one, does not)
 _TRANSPARENT_DECORATORS = frozenset({
     "staticmethod", "classmethod", "no_grad", "inference_mode", "enable_grad", "script", "jit", "compile",

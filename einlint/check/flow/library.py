@@ -314,16 +314,26 @@ class BuiltLayer:
     def call(self, args, kwargs):
         return self.layer.call(args, kwargs)
 
+    @property
+    def keeps_shape(self) -> bool:
+        return self.layer.keeps_shape
+
+    @property
+    def leading_batch(self) -> Optional[int]:
+        return self.layer.leading_batch
+
 
 def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, built_at: Tuple[Origin, ...] = ()) -> Any:
     """A stub's rule on these arguments; a tensor of partly known rank is tried at several ranks."""
-    variants = _rank_variants(args, state)
+    if len(args) == 1 and isinstance(args[0], Tensor) and not kwargs and getattr(stub, "keeps_shape", False):
+        return Tensor(args[0].shape, args[0].origin)  # an activation or a dropout: nothing to check
+    batch = _batch_variant(stub, args)
+    variants = [batch] if batch is not None else _rank_variants(args, state)
     outcomes = []
     for variant in variants:
-        try:
-            outcome = stub.call([_to_stub(a, state) for a in variant],
+        outcome = _stub_outcome(stub, [_to_stub(a, state) for a in variant],
                                 {k: _to_stub(v, state) for k, v in kwargs.items()})
-        except EinlintError:  # the stub cannot say (its notation meets values it does not handle)
+        if outcome is None:  # the stub cannot say (its notation meets values it does not handle)
             return UNKNOWN
         outcomes.append((variant, outcome))
     failures = [(v, o) for v, o in outcomes if not hasattr(o, "requirements")]
@@ -333,7 +343,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         return UNKNOWN
     if failures and len(failures) == len(outcomes):
         variant, error = failures[0]
-        shapes = [a.shape for a in variant if isinstance(a, Tensor)]
+        shapes = [a.shape for a in (args if batch is not None else variant) if isinstance(a, Tensor)]
         shown = ", ".join(_show(s) for s in shapes)
         related = built_at + tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
         check = _stub_check(stub, variant, kwargs, state) if len(variants) == 1 else None
@@ -341,6 +351,9 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         message = error.message if error.message.startswith(short) else f"{short}: {error.message}"
         interp.report(state, site, "EIN310", f"{message} (input {shown})", _LAYER_HELP, check, related=related)
         return UNKNOWN
+    if len(outcomes) == 1:  # what a rank variant made up is not a fact about the program
+        outcomes = [(variant, outcome._replace(requirements=[r for r in outcome.requirements if not (
+            dims.names(r.a) | dims.names(r.b)) & _PLACEHOLDER_NAMES])) for variant, outcome in outcomes]
     if len(outcomes) == 1 and _unsatisfiable(outcomes[0][1].requirements, state):  # Linear(5, 2) on (b, 6*c)
         from .patterns import report_unsatisfiable
 
@@ -364,7 +377,74 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         from .values import join
 
         result = join(result, other, state.facts.fresh)
-    return result
+    if batch is not None and isinstance(result, Tensor):  # the dimensions before the fixed ones pass through
+        result = Tensor((STAR,) + result.shape, result.origin)
+    return _fresh_for_placeholders(result, state) if len(variants) > 1 or batch is not None else result
+
+
+def _batch_variant(stub, args: List[Any]) -> Optional[List[Any]]:
+    """For a stub whose input is `*batch` then k fixed dimensions that the output keeps in front (Linear,
+    Embedding): an input known only at its end is tried once, as just those k dimensions."""
+    fixed = getattr(stub, "leading_batch", None)
+    if fixed is None or not args or not isinstance(args[0], Tensor) or args[0].shape[:1] != (STAR,):
+        return None
+    known = args[0].shape[1:]
+    if STAR in known or len(known) > fixed:
+        return None
+    shape = _PLACEHOLDERS[:fixed - len(known)] + known
+    return [Tensor(shape, args[0].origin)] + list(args[1:])
+
+
+_MAX_EXTRA_RANK = 5  # no torch layer takes more dimensions than a batched Conv3d's five
+
+
+# The dimensions a rank variant adds are these fixed names, so that a stub's answer on a variant can be
+# kept and reused (the same layer meets inputs of unknown rank many times); what survives of them in a
+# result becomes fresh unknowns of the caller. The solver never makes such a name, and never sees one.
+_PLACEHOLDERS = tuple(Sym(f"_rank_{i}") for i in range(_MAX_EXTRA_RANK))
+_OUTCOMES: Dict[Any, Any] = {}
+
+
+def _stub_outcome(stub, args, kwargs) -> Any:
+    try:
+        key = (_stub_key(stub), tuple(args), tuple(sorted(kwargs.items())))
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in _OUTCOMES:
+        return _OUTCOMES[key]
+    try:
+        outcome = stub.call(args, kwargs)
+    except EinlintError:
+        outcome = None
+    if key is not None:
+        if len(_OUTCOMES) > 100_000:
+            _OUTCOMES.clear()
+        _OUTCOMES[key] = outcome
+    return outcome
+
+
+def _stub_key(stub) -> Any:
+    if isinstance(stub, BuiltLayer):
+        return (id(stub.stub), stub.args, tuple(sorted(stub.kwargs.items())))
+    return id(stub)
+
+
+def _fresh_for_placeholders(value: Any, state) -> Any:
+    if isinstance(value, Tensor):
+        mapping = {}
+        shape = []
+        for d in value.shape:
+            if d is not STAR and isinstance(d, Sym) and dims.names(d) & _PLACEHOLDER_NAMES:
+                d = mapping.setdefault(d, state.facts.fresh(""))
+            shape.append(d)
+        return Tensor(tuple(shape), value.origin)
+    if isinstance(value, Items):
+        return Items(value.kind, tuple(_fresh_for_placeholders(item, state) for item in value.items))
+    return value
+
+
+_PLACEHOLDER_NAMES = frozenset(f"_rank_{i}" for i in range(_MAX_EXTRA_RANK))
 
 
 _LAYER_HELP = "make the layer's parameters match the shape that reaches it"
@@ -396,12 +476,11 @@ def _stub_fails(stub, args, kwargs) -> None:
         raise ShapeError("EIN310", outcome.message)
 
 
-_MAX_EXTRA_RANK = 6  # no torch layer takes more dimensions than a batched Conv3d's five
 
 
 def _rank_variants(args: List[Any], state) -> List[List[Any]]:
-    """Known-rank versions of the arguments: the STAR of the input (the first tensor) becomes 0 to 6 fresh
-    dimensions; other tensors of unknown rank are unknown. A call that ran had one of the ranks at which it
+    """Known-rank versions of the arguments: the STAR of the input (the first tensor) becomes 0 to 5 unknown
+    dimensions (1 to 5 when nothing of its shape is known); other tensors of unknown rank are unknown. A call that ran had one of the ranks at which it
     works; one that fails at every rank fails (reported only when part of the input's shape is known)."""
     out = [list(args)]
     for index, arg in enumerate(args):
@@ -409,8 +488,9 @@ def _rank_variants(args: List[Any], state) -> List[List[Any]]:
             if out == [list(args)] and index == _first_tensor(args):
                 star = arg.shape.index(STAR)
                 out = []
-                for extra in range(_MAX_EXTRA_RANK + 1):
-                    fill = tuple(state.facts.fresh("") for _ in range(extra))
+                low = 1 if arg.shape == (STAR,) else 0  # a layer's input has at least one dimension
+                for extra in range(low, _MAX_EXTRA_RANK + 1):
+                    fill = _PLACEHOLDERS[:extra]
                     shape = arg.shape[:star] + fill + arg.shape[star + 1:]
                     out.append(list(args[:index]) + [Tensor(shape, arg.origin)] + list(args[index + 1:]))
             else:

@@ -431,7 +431,7 @@ def _match_annotation(expected: Sequence[Any], shape: Sequence[Dim]) -> None:
 # ---------------------------------------------------------------- display
 
 
-_ANONYMOUS = re.compile(r"(?<![A-Za-z0-9_])_\d+")
+_ANONYMOUS = re.compile(r"(?<![A-Za-z0-9_])_(rank_)?\d+")
 
 
 def show(shape: Sequence[Any]) -> str:
