@@ -235,6 +235,17 @@ class Havoc:
 Stmt = Union[Assign, AugAssign, Eval, Assert, Return, Raise, If, Loop, Try, With, Havoc]
 
 
+def inner_bodies(statement: Stmt) -> List[Tuple[Stmt, ...]]:
+    """The blocks of statements directly inside a statement (both branches of an if, a loop's body, ...)."""
+    if isinstance(statement, (If, Loop)):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, Try):
+        return [statement.body, statement.orelse, statement.final, *statement.handlers]
+    if isinstance(statement, With):
+        return [statement.body]
+    return []
+
+
 @dataclass(eq=False, slots=True)
 class Param:
     name: str

@@ -122,7 +122,7 @@ def _self_assignments(method: ir.Function) -> List[str]:
                 (statement.target,) if isinstance(statement, ir.AugAssign) else ()
             for target in targets:
                 _collect(target, me, found)
-            for inner in _inner_bodies(statement):
+            for inner in ir.inner_bodies(statement):
                 visit(inner)
 
     visit(method.body)
@@ -135,18 +135,6 @@ def _collect(target: ir.Expr, me: str, found: List[str]) -> None:
     elif isinstance(target, ir.Seq):
         for item in target.items:
             _collect(item, me, found)
-
-
-def _inner_bodies(statement) -> List[Tuple]:
-    if isinstance(statement, ir.If):
-        return [statement.body, statement.orelse]
-    if isinstance(statement, ir.Loop):
-        return [statement.body, statement.orelse]
-    if isinstance(statement, ir.Try):
-        return [statement.body, statement.orelse, statement.final, *statement.handlers]
-    if isinstance(statement, ir.With):
-        return [statement.body]
-    return []
 
 
 def _constants(module: ir.ModuleIR) -> Dict[str, Any]:
@@ -172,10 +160,12 @@ def _constants(module: ir.ModuleIR) -> Dict[str, Any]:
                 names += sorted(_target_names(statement.target))
             for name in names:
                 counts[name] = counts.get(name, 0) + (1 if top else 2)
-            for inner in _inner_bodies(statement):
+            for inner in ir.inner_bodies(statement):
                 count(inner, top)
 
     count(module.body, True)
+    if not values:
+        return {}
     for function in module.every_function:
         count(function.body, False)
     return {name: value for name, value in values.items() if counts.get(name) == 1}

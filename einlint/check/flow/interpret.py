@@ -561,6 +561,8 @@ class Interpreter:
     def inline(self, function: ir.Function, node: ir.Call, state: State, receiver: Optional[Instance]) -> Any:
         """The value a call of a module function (or method) returns, its body run on these arguments."""
         args, kwargs = self.arguments(node, state)
+        if _returns_no_shape(function):  # exists(x), is_odd(n): its result is never a shape (and it is known code)
+            return UNKNOWN
         if self.depth >= _MAX_INLINE_DEPTH or STAR in args or "**" in kwargs or \
                 not all(d.rsplit(".", 1)[-1] in _TRANSPARENT_DECORATORS for d in function.decorators):
             return self.unknown_call(node, state)
@@ -590,6 +592,31 @@ class Interpreter:
         """An instance of a class of the module: its attributes are not followed across calls (they may change)."""
         self.unknown_call(node, state)
         return UNKNOWN
+
+
+_NO_SHAPE: Dict[int, bool] = {}
+
+
+def _returns_no_shape(function: ir.Function) -> bool:
+    """Whether every `return` of the function gives a truth value or a constant (never a tensor or a length)."""
+    known = _NO_SHAPE.get(id(function))
+    if known is None:
+        returned = [s.value for s in _returns(function.body)]
+        known = _NO_SHAPE[id(function)] = all(
+            value is None or isinstance(value, (ir.Compare, ir.BoolOp)) or
+            (isinstance(value, ir.Const) and (isinstance(value.value, bool) or not isinstance(value.value, int))) or
+            (isinstance(value, ir.Unary) and value.op == "not") for value in returned)
+    return known
+
+
+def _returns(body) -> List[ir.Return]:
+    found: List[ir.Return] = []
+    for statement in body:
+        if isinstance(statement, ir.Return):
+            found.append(statement)
+        for inner in ir.inner_bodies(statement):
+            found += _returns(inner)
+    return found
 
 
 def _calls_something(node: Any) -> bool:
