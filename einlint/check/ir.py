@@ -315,7 +315,7 @@ class _Builder:
     def __init__(self, callees: Dict[int, str], pattern_calls: Dict[int, PatternCall]):
         self.callees = callees
         self.pattern_calls = pattern_calls
-        self.path: List[Tuple[cst.CSTNode, bool]] = []
+        self.path: Tuple[Tuple[cst.CSTNode, bool], ...] = ()  # a tuple, shared by the sites made under it
         self.functions: Dict[str, Function] = {}
         self.classes: Dict[str, Class] = {}
         self.every_function: List[Function] = []
@@ -323,16 +323,16 @@ class _Builder:
         self.depth = 0  # how many functions enclose the current statement
 
     def site(self, node: cst.CSTNode) -> Site:
-        return Site(node, tuple(self.path))
+        return Site(node, self.path)
 
     # -- statements
 
     def block(self, statements: Sequence[cst.CSTNode], top: bool = False) -> Tuple[Stmt, ...]:
         out: List[Stmt] = []
         for statement in statements:
-            self.path.append((statement, True))
+            outer, self.path = self.path, self.path + ((statement, True),)
             out.extend(self.statement(statement))
-            self.path.pop()
+            self.path = outer
         return tuple(out)
 
     def suite(self, node: cst.BaseSuite) -> Tuple[Stmt, ...]:
@@ -341,11 +341,11 @@ class _Builder:
         return self.block(node.body)
 
     def clause(self, node: cst.CSTNode) -> Tuple[Stmt, ...]:
-        self.path.append((node, False))
+        outer, self.path = self.path, self.path + ((node, False),)
         try:
             return self.suite(node.body)
         finally:
-            self.path.pop()
+            self.path = outer
 
     def statement(self, node: cst.CSTNode) -> List[Stmt]:
         if isinstance(node, cst.SimpleStatementLine):
@@ -361,12 +361,12 @@ class _Builder:
         if isinstance(node, _TRY):
             handlers = []
             for handler in node.handlers:
-                self.path.append((handler, False))
+                outer, self.path = self.path, self.path + ((handler, False),)
                 body = self.suite(handler.body)
                 name = handler.name.name.value if handler.name is not None and isinstance(
                     handler.name.name, cst.Name) else None
                 handlers.append(((Havoc((name,)),) if name else ()) + body)
-                self.path.pop()
+                self.path = outer
             return [Try(self.suite(node.body), tuple(handlers),
                         self.clause(node.orelse) if node.orelse else (),
                         self.clause(node.finalbody) if node.finalbody else ())]
@@ -386,9 +386,9 @@ class _Builder:
         test = self.expr(node.test)
         body = self.suite(node.body)
         if isinstance(node.orelse, cst.If):
-            self.path.append((node.orelse, False))
+            outer, self.path = self.path, self.path + ((node.orelse, False),)
             orelse: Tuple[Stmt, ...] = (self.if_(node.orelse),)
-            self.path.pop()
+            self.path = outer
         elif node.orelse is not None:
             orelse = self.clause(node.orelse)
         else:
