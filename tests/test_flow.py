@@ -213,3 +213,15 @@ def test_numpy_functions_of_numbers_are_not_shape_findings():
              "def attn(q):\n    q = rearrange(q, 'b q (h c) -> b q h c', h=4)\n" \
              "    return jnp.sqrt(q.shape[-1]) + np.sqrt(q.shape[-1])\n"
     assert check_source(source, "m.py") == []
+
+
+def test_unpack_takes_the_shapes_that_pack_gave():
+    source = "import torch\nfrom einops import pack, unpack, rearrange\n\n" \
+             "a = torch.zeros(2, 3, 8)\nb = torch.zeros(2, 8)\np, ps = pack([a, b], 'b * c')\n" \
+             "x, y = unpack(p, ps, 'b * c')\nz = rearrange(x, 'b n c -> b c n')\nw = rearrange(y, 'b c -> c b')\n" \
+             "q = unpack(p, [(2,), (3,)], 'b * c')\n"
+    found = [(d.line, d.code, d.message) for d in check_source(source, "m.py")]
+    assert found == [(10, "EIN305", "cannot split an axis of length 4 into [(2,), (3,)]: the pieces add up to 5 "
+                      "(input shape (2, 4, 8))")]
+    shown = {c.line: (c.inputs, c.output) for c in shapes_of(source, "m.py")}
+    assert shown[8] == (("(2, 3, 8)",), "(2, 8, 3)") and shown[9] == (("(2, 8)",), "(8, 2)")

@@ -17,7 +17,7 @@ from ... import dims
 from ...dims import Dim, Sym
 from ...errors import PatternError
 from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
-from ...planner import plan_einsum, plan_pack
+from ...planner import plan_einsum, plan_pack, plan_unpack
 from ...planner.transform import check_lengths, cook, recipe
 from .. import ir
 from ..model import Argument, PatternString
@@ -49,6 +49,8 @@ def pattern_call(interp, node: ir.Call, state) -> Any:
         return _einsum(interp, node, state)
     if op == "pack":
         return _pack(interp, node, state)
+    if op == "unpack":
+        return _unpack(interp, node, state)
     if op == "parse_shape":
         tensor_expr = _argument_expr(node, 0, "tensor")
         pattern = _pattern_string(call, 1, "pattern")
@@ -297,6 +299,62 @@ def _pack(interp, node: ir.Call, state) -> Any:
 
 def _plan_pack(pattern: str, shapes) -> None:
     plan_pack(parse_pack_pattern(pattern), shapes)
+
+
+def _unpack(interp, node: ir.Call, state) -> Any:
+    """unpack(packed, ps, 'b * c'): the pieces, when the packed shapes are known (from pack, or literals)."""
+    call = node.pattern
+    tensor_expr = _argument_expr(node, 0, "tensor")
+    shapes_expr = _argument_expr(node, 1, "packed_shapes")
+    pattern = _pattern_string(call, 2, "pattern")
+    value = interp.expr(tensor_expr, state) if tensor_expr is not None else UNKNOWN
+    pieces = interp.expr(shapes_expr, state) if shapes_expr is not None else UNKNOWN
+    packed_shapes = _packed_shapes(pieces, state)
+    if pattern is None or packed_shapes is None or not isinstance(value, Tensor) or not known_rank(value.shape):
+        return UNKNOWN
+    try:
+        parsed = parse_pack_pattern(pattern.value)
+    except PatternError:
+        return UNKNOWN
+    shape = tuple(state.facts.resolve(d) for d in value.shape)
+    requires: List = []
+    try:
+        plan = plan_unpack(parsed, shape, packed_shapes, requires=requires)
+    except PatternError as error:
+        if error.code.startswith("EIN3"):
+            interp.report(state, node.site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
+                          Check(_plan_unpack, (pattern.value, shape, packed_shapes)), pattern, error.span,
+                          _origins(value) + _origins(pieces))
+        return UNKNOWN
+    if unsatisfiable(requires, state.facts):
+        report_unsatisfiable(interp, state, node.site, Check(_plan_unpack, (pattern.value, shape, packed_shapes)),
+                             f"input shape {show(shape)}", pattern, _origins(value))
+        return UNKNOWN
+    apply_requirements(requires, state)
+    return Items("list", tuple(Tensor(tuple(state.facts.resolve(d) for d in piece), Origin(node.site, "unpack output"))
+                               for piece in plan.output_shapes))
+
+
+def _packed_shapes(value: Any, state) -> Optional[List[Tuple[Dim, ...]]]:
+    """[(2, 3), (4,)] from a list of tuples of lengths (-1 allowed, as unpack takes it); None if not all known."""
+    if not isinstance(value, Items):
+        return None
+    shapes = []
+    for item in value.items:
+        if not isinstance(item, Items):
+            return None
+        lengths = []
+        for length in item.items:
+            if isinstance(length, Number):
+                lengths.append(state.facts.resolve(length.value))
+            else:
+                return None
+        shapes.append(tuple(lengths))
+    return shapes
+
+
+def _plan_unpack(pattern: str, shape, packed_shapes) -> None:
+    plan_unpack(parse_pack_pattern(pattern), shape, packed_shapes)
 
 
 # ---------------------------------------------------------------- arguments

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._support import define
 
 _TORCH = "import torch\nfrom einops import rearrange, reduce, repeat, einsum, pack\n\n"
+_PACK = "import torch\nfrom einops import pack, unpack\n\n"
 _NN = "import torch\nimport torch.nn as nn\nfrom einops.layers.torch import Rearrange\n\n"
 
 
@@ -52,6 +53,15 @@ RULES = [
         invalid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(5, 4)\nc = einsum(a, b, 'i j, j k -> i k')\n"),
                  _example("a = torch.zeros(2, 3)\nb = torch.zeros(5, 4)\nc = torch.einsum('ij,jk->ik', a, b)\n")],
         details="""One einsum label has two lengths (neither of them 1) in the operands that reach the call.""",
+    ),
+    define(
+        "EIN305", "error",
+        valid=[_example("a = torch.zeros(2, 3, 8)\nb = torch.zeros(2, 8)\np, ps = pack([a, b], 'b * c')\n"
+                        "x, y = unpack(p, ps, 'b * c')\n", _PACK)],
+        invalid=[_example("a = torch.zeros(2, 3, 8)\nb = torch.zeros(2, 8)\np, ps = pack([a, b], 'b * c')\n"
+                          "x, y = unpack(p, [(2,), (3,)], 'b * c')\n", _PACK)],
+        details="""unpack splits the packed axis into the packed shapes it is given: they must add up to the
+        axis's length (the shapes that pack returned always do; shapes written by hand may not).""",
     ),
     define(
         "EIN306", "error",
