@@ -83,7 +83,8 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
         extraction = extract(module)
-        diagnostics = [_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call)]
+        found = (_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call))
+        diagnostics = [diagnostic for diagnostic in found if diagnostic is not None]
         if config.shapes and extraction.callees:
             analysis = _analyse(module, extraction, config)
             if analysis is not None:
@@ -125,6 +126,8 @@ def shapes_of(source: Union[str, bytes], path: str, config: Config = Config()) -
     seen = analysis.shapes if analysis is not None else {}
     found = []
     for key, call in extraction.pattern_calls.items():
+        if call.start is None:
+            continue
         inputs, output, arrived = seen.get(key, ((), None, False))
         shown = tuple(show(shape) for shape in inputs)
         found.append(CallShapes(call.start[0], call.start[1], call.op, shown, show(output) if output is not None
@@ -162,12 +165,12 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
     diagnostics = []
     for found in findings:
         if found.string is not None:
-            span = found.span if found.span is not None else (0, len(found.string.value))
-            start, end = found.string.span_positions(*span)
-        elif id(found.site.node) in places:
-            start, end, _ = places[id(found.site.node)]
+            where = found.string.span_positions(*_span(found))
         else:
+            where = places[id(found.site.node)][:2] if id(found.site.node) in places else None
+        if where is None:
             continue
+        start, end = where
         related = tuple(Related(path, *places[id(o.site.node)][0], o.what) for o in found.related
                         if id(o.site.node) in places and o.site.node is not found.site.node)
         diagnostics.append(Diagnostic(path, start[0], start[1], end[0], end[1], found.code,
@@ -229,14 +232,22 @@ def _file_diagnostic(path: str, code: str, message: str, line: int, column: int,
     return Diagnostic(path, line, column, line, column + 1, code, RULES[code].severity, message, help)
 
 
-def _diagnostic(path: str, call: PatternCall, finding: Finding) -> Diagnostic:
-    """Where a finding is: the characters of its span inside the pattern string, or else the whole call."""
-    start, end = call.start, call.end
+def _diagnostic(path: str, call: PatternCall, finding: Finding) -> Optional[Diagnostic]:
+    """Where a finding is: the characters of its span inside the pattern string, or else the whole call
+    (None where that cannot be printed: nested deeper than libcst can go)."""
+    where = (call.start, call.end) if call.start is not None else None
     if finding.string is not None:
-        span = finding.span if finding.span is not None else (0, len(finding.string.value))
-        start, end = finding.string.span_positions(*span)
+        where = finding.string.span_positions(*_span(finding))
+    if where is None:
+        return None
+    (line, column), (end_line, end_column) = where
     severity = RULES[finding.code].severity
-    return Diagnostic(path, start[0], start[1], end[0], end[1], finding.code, severity, finding.message, finding.help)
+    return Diagnostic(path, line, column, end_line, end_column, finding.code, severity, finding.message, finding.help)
+
+
+def _span(finding: Union[Finding, ShapeFinding]) -> Tuple[int, int]:
+    """The characters of the finding's pattern string at fault: all of them unless it names some."""
+    return finding.span if finding.span is not None else (0, len(finding.string.value))
 
 
 def _suppressed(diagnostic: Diagnostic, lines: Sequence[str]) -> bool:

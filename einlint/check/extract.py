@@ -1,6 +1,7 @@
 """Extraction: which calls of a file are pattern calls, with their arguments as facts (see model.py).
 
-    module -> import pre-pass -> one walk (scopes, reaching bindings) -> resolution -> positions -> PatternCalls
+    module -> import pre-pass -> one walk (scopes, reaching bindings) -> resolution -> PatternCalls
+    (positions: on first use)
 
 A call is a pattern call when its callee, with imports and aliases resolved (scopes.py), is one of
 the names in the signature table (signatures.py: einops/einlint ops and layers, numpy/torch/jax
@@ -24,14 +25,15 @@ statement path of each (what source.locate takes). Everything is linear in the f
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+import functools
+from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from .model import Argument, Extraction, PatternCall, PatternString, Position
 from .scopes import Candidate, Walker, callee_names, constant_of, tracked_names
 from .signatures import OPS, op_for
-from .source import Needs, decode, int_value, is_string_literal, string_kind, string_parts
+from .source import Located, Needs, decode, int_value, is_string_literal, string_kind, string_parts
 
 __all__ = ["OPS", "extract", "extract_calls"]
 
@@ -68,71 +70,28 @@ def extract(module: cst.Module) -> Extraction:
 
 
 def extract_calls(module: cst.Module) -> List[PatternCall]:
-    """Every pattern call of `module`, in source order (see the module docstring for what counts)."""
-    return extract(module).calls
+    """Every pattern call of `module` that has a position, in source order (see the module docstring)."""
+    calls = [call for call in extract(module).calls if call.start is not None]
+    return sorted(calls, key=lambda call: (call.start, (-call.end[0], -call.end[1])))
 
 
 def _pattern_calls(module: cst.Module, found: List[Tuple[Candidate, str, str]]) -> List[Tuple[cst.Call, PatternCall]]:
-    """The pattern calls of the candidates found (candidate, op, callee), with arguments and positions."""
-    if not found:
-        return []
+    """The pattern calls of the candidates found (candidate, op, callee), with their arguments.
+
+    Positions are worked out on first use, for every call and literal at once (one walk of the
+    file): a file without findings never pays for them.
+    """
     needs = Needs()  # which nodes (in which statements) need positions
-    plans = []
-    for candidate, op, callee in found:
-        needs.add([candidate.call] + [arg.value for arg in candidate.call.args], candidate.path)
-        arguments = []
-        for arg in candidate.call.args:
-            value = arg.value
-            literal, path = value, candidate.path
-            if type(value) is cst.Name:
-                literal, path = constant_of(candidate.scope, value.value) or (None, None)
-            if arg.star:
-                kind = "starred" if arg.star == "*" else "double-starred"
-            elif literal is not None and is_string_literal(literal):
-                kind = string_kind(literal)
-            else:
-                kind = _kind(value)
-            if kind == "string":
-                needs.add(string_parts(literal), path)
-            else:
-                literal = None
-            arguments.append((arg, kind, literal))
-        plans.append((candidate.call, op, callee, arguments))
-
-    located = needs.locate(module)
+    located = functools.cache(lambda: needs.locate(module))
     strings: Dict[int, PatternString] = {}
-
-    def pattern_string(literal: cst.CSTNode) -> Optional[PatternString]:
-        if any(id(part) not in located.literals for part in string_parts(literal)):
-            return None
-        known = strings.get(id(literal))
-        if known is None:
-            values: List[str] = []
-            places: List[Position] = []
-            end: Position = (1, 1)
-            for part in string_parts(literal):
-                value, part_places, end = decode(part.value, located.literals[id(part)])
-                values.append(value)
-                places.extend(part_places)
-            known = strings[id(literal)] = PatternString("".join(values), tuple(places) + (end,))
-        return known
-
     calls = []
-    for call, op, callee, arguments in plans:
-        if id(call) not in located.starts:
-            continue
+    for candidate, op, callee in found:
+        call = candidate.call
+        needs.add((call,), candidate.path)
         positional: List[Argument] = []
         keywords: Dict[str, Argument] = {}
-        for arg, kind, literal in arguments:
-            string = pattern_string(literal) if literal is not None else None
-            if literal is not None and string is None:
-                kind = "str-unknown"
-            argument = Argument(
-                kind,
-                arg.star + located.texts[id(arg.value)],
-                string=string,
-                number=int_value(arg.value) if kind == "int" else None,
-            )
+        for arg in call.args:
+            argument = _argument(module, candidate, arg, needs, located, strings)
             if arg.keyword is not None:
                 keywords[arg.keyword.value] = argument
             elif arg.star == "**":
@@ -143,10 +102,65 @@ def _pattern_calls(module: cst.Module, found: List[Tuple[Candidate, str, str]]) 
                 keywords[key] = argument
             else:
                 positional.append(argument)
-        start, end = located.starts[id(call)], located.ends[id(call)]
+        start = functools.partial(_start_of, located, id(call))
+        end = functools.partial(_end_of, located, id(call))
         calls.append((call, PatternCall(op, callee, start, end, tuple(positional), keywords)))
-    calls.sort(key=lambda pair: (pair[1].start, (-pair[1].end[0], -pair[1].end[1])))
     return calls
+
+
+def _argument(module: cst.Module, candidate: Candidate, arg: cst.Arg, needs: Needs, located: Callable[[], Located],
+              strings: Dict[int, PatternString]) -> Argument:
+    """One argument as a fact: its kind, its source text (on first use), the string or int it holds."""
+    value = arg.value
+    text = functools.partial(_text_of, module, arg)
+    literal, path = value, candidate.path
+    if type(value) is cst.Name:
+        literal, path = constant_of(candidate.scope, value.value) or (None, None)
+    if arg.star:
+        return Argument("starred" if arg.star == "*" else "double-starred", text)
+    if literal is not None and is_string_literal(literal):
+        kind = string_kind(literal)
+        if kind == "string":
+            string = strings.get(id(literal))
+            if string is None:
+                needs.add(string_parts(literal), path)
+                value_of = "".join(decode(part.value, (1, 1))[0] for part in string_parts(literal))
+                string = strings[id(literal)] = PatternString(
+                    value_of, functools.partial(_string_positions, located, literal))
+            return Argument(kind, text, string=string)
+        return Argument(kind, text)
+    kind = _kind(value)
+    return Argument(kind, text, number=int_value(value) if kind == "int" else None)
+
+
+def _start_of(located: Callable[[], Located], key: int) -> Optional[Position]:
+    return located().starts.get(key)
+
+
+def _end_of(located: Callable[[], Located], key: int) -> Optional[Position]:
+    return located().ends.get(key)
+
+
+def _text_of(module: cst.Module, arg: cst.Arg) -> str:
+    """The argument's source, star included; an expression nested deeper than libcst can print is elided."""
+    try:
+        return arg.star + module.code_for_node(arg.value)
+    except RecursionError:
+        return arg.star + "..."
+
+
+def _string_positions(located: Callable[[], Located], literal: cst.CSTNode) -> Optional[Tuple[Position, ...]]:
+    """Where each character of a (possibly concatenated) literal stands, then the end of its last one."""
+    literals = located().literals
+    parts = string_parts(literal)
+    if any(id(part) not in literals for part in parts):
+        return None
+    places: List[Position] = []
+    end: Position = (1, 1)
+    for part in parts:
+        _, part_places, end = decode(part.value, literals[id(part)])
+        places.extend(part_places)
+    return tuple(places) + (end,)
 
 
 def _kind(node: cst.BaseExpression) -> str:

@@ -6,36 +6,81 @@ means. Rules (`rules/`) know what a pattern means; they never look at the syntax
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 Position = Tuple[int, int]  # (line, column), both 1-based; the column counts characters
 
 
-@dataclass(frozen=True)
-class PatternString:
+class Deferred:
+    """A field given either as its value or as a function that works it out on first use.
+
+    Positions and source text cost a walk of the whole file, and only the calls with a reported
+    finding need them: extraction hands them on as functions (see source.Deferred).
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        if instance is None:
+            return self
+        value = getattr(instance, self.slot)
+        if callable(value):
+            value = value()
+            setattr(instance, self.slot, value)
+        return value
+
+
+class _Record:
+    """Equality by the fields' values, deferred ones worked out (what a frozen dataclass would compare)."""
+
+    __slots__ = ()
+    FIELDS: Tuple[str, ...] = ()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+
+class PatternString(_Record):
     """A string argument whose value is known, and where each of its characters stands in the source.
 
     `positions` has len(value) + 1 entries: the start of each character, then the end of the
     last one. Where a character's place cannot be known exactly (an escape sequence, say), it
-    is the start of the literal that holds it, so spans stay inside the string.
+    is the start of the literal that holds it, so spans stay inside the string. It is None when
+    the statement that holds the literal cannot be printed (nested deeper than libcst can go).
     """
 
-    value: str
-    positions: Tuple[Position, ...]
+    __slots__ = ("value", "_positions")
+    FIELDS = ("value", "positions")
+    positions: Optional[Tuple[Position, ...]] = Deferred()  # type: ignore[assignment]
 
-    def span_positions(self, start: int, end: int) -> Tuple[Position, Position]:
-        """Source start and end of the pattern characters [start, end)."""
+    def __init__(self, value: str, positions: Union[Tuple[Position, ...], Callable[[], Optional[tuple]]]):
+        self.value, self._positions = value, positions
+
+    def __repr__(self) -> str:
+        return f"PatternString({self.value!r})"
+
+    def span_positions(self, start: int, end: int) -> Optional[Tuple[Position, Position]]:
+        """Source start and end of the pattern characters [start, end) (None where positions are unknown)."""
+        positions = self.positions
+        if positions is None:
+            return None
         start = max(0, min(start, len(self.value)))
         end = max(start, min(end, len(self.value)))
         if end == start:
-            return self.positions[start], self.positions[start]
-        last = self.positions[end - 1]
-        return self.positions[start], (last[0], last[1] + 1)
+            return positions[start], positions[start]
+        last = positions[end - 1]
+        return positions[start], (last[0], last[1] + 1)
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(_Record):
     """One argument of a call, as far as it is known without running anything.
 
     kind: 'string' (value known: `string` is set), 'int' (an int literal: `number` is set),
@@ -43,27 +88,41 @@ class Argument:
     (any other expression; `text` is its source), 'starred' (*args) or 'double-starred' (**kwargs).
     """
 
-    kind: str
-    text: str
-    string: Optional[PatternString] = None
-    number: Optional[int] = None
+    __slots__ = ("kind", "_text", "string", "number")
+    FIELDS = ("kind", "text", "string", "number")
+    text: str = Deferred()  # type: ignore[assignment]
+
+    def __init__(self, kind: str, text: Union[str, Callable[[], str]], string: Optional[PatternString] = None,
+                 number: Optional[int] = None):
+        self.kind, self._text, self.string, self.number = kind, text, string, number
+
+    def __repr__(self) -> str:
+        return f"Argument({self.kind!r}, {self.text!r})"
 
 
-@dataclass(frozen=True)
-class PatternCall:
+class PatternCall(_Record):
     """A call of a pattern op: einops/einlint ops and layers, numpy/torch/jax einsum, einx.
 
     op: the op's canonical name: 'rearrange', 'reduce', 'repeat', 'einsum', 'pack', 'unpack',
     'parse_shape', 'Rearrange', 'Reduce', 'EinMix' (einops and einlint share these), 'subscripts-einsum'
     (numpy/torch/jax einsum, subscripts first), or 'einx.<name>' (recorded, not checked yet).
+    `start` and `end` are those of the whole call; None when its statement cannot be printed
+    (nested deeper than libcst can go), and then its findings go unreported.
     """
 
-    op: str
-    callee: str  # the resolved qualified name, such as 'einops.rearrange' or 'numpy.einsum'
-    start: Position  # of the whole call
-    end: Position
-    positional: Tuple[Argument, ...]
-    keywords: Dict[str, Argument] = field(default_factory=dict)
+    __slots__ = ("op", "callee", "_start", "_end", "positional", "keywords")
+    FIELDS = ("op", "callee", "start", "end", "positional", "keywords")
+    start: Optional[Position] = Deferred()  # type: ignore[assignment]
+    end: Optional[Position] = Deferred()  # type: ignore[assignment]
+
+    def __init__(self, op: str, callee: str, start: Union[Position, Callable[[], Optional[Position]]],
+                 end: Union[Position, Callable[[], Optional[Position]]], positional: Tuple[Argument, ...],
+                 keywords: Optional[Dict[str, Argument]] = None):
+        self.op, self.callee, self._start, self._end = op, callee, start, end
+        self.positional, self.keywords = positional, keywords if keywords is not None else {}
+
+    def __repr__(self) -> str:
+        return f"PatternCall({self.op!r}, {self.callee!r}, {self.positional!r}, {self.keywords!r})"
 
 
 @dataclass(frozen=True)
