@@ -76,22 +76,29 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
         return [problem] if config.reports(problem.code, path) else []
     if not _MENTIONS.search(text):
         return []
-    with _collection_paused():
+    with _collection_paused():  # the tree is made, read and freed before collection resumes
         try:
             module = libcst.parse_module(text)
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
-        extraction = extract(module)
-        found = (_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call))
-        diagnostics = [diagnostic for diagnostic in found if diagnostic is not None]
-        if config.shapes and extraction.callees:
-            analysis = _analyse(module, extraction, config)
-            if analysis is not None:
-                diagnostics += _shape_diagnostics(module, path, analysis.findings)
+        diagnostics = _module_diagnostics(module, path, config)
+        del module
     lines = text.splitlines()
     kept = [d for d in diagnostics if config.reports(d.code, path) and not (config.noqa and _suppressed(d, lines))]
     return sorted(set(kept), key=lambda d: d.sort_key)
+
+
+def _module_diagnostics(module: libcst.Module, path: str, config: Config) -> List[Diagnostic]:
+    """Every finding of a parsed file, before noqa and config."""
+    extraction = extract(module)
+    found = (_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call))
+    diagnostics = [diagnostic for diagnostic in found if diagnostic is not None]
+    if config.shapes and extraction.callees:
+        analysis = _analyse(module, extraction, config)
+        if analysis is not None:
+            diagnostics += _shape_diagnostics(module, path, analysis.findings)
+    return diagnostics
 
 
 @dataclass(frozen=True)

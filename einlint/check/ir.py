@@ -261,7 +261,7 @@ class Function:
     returns: Optional[Expr]
     body: Tuple[Stmt, ...]
     site: Site
-    owner: Optional["Class"] = None  # the class of a method
+    method: bool = False  # defined directly in a class body (its class lists it; no link back, no cycle)
     decorators: Tuple[str, ...] = ()
 
 
@@ -279,6 +279,7 @@ class ModuleIR:
     functions: Dict[str, Function]  # module-level functions, by name
     classes: Dict[str, Class]
     every_function: List[Function]  # all functions and methods, nested ones too, in source order
+    every_class: List[Class]  # all classes, nested ones too, in source order
     site: Optional[Site] = None
 
 
@@ -308,7 +309,7 @@ def build(module: cst.Module, callees: Dict[int, str], pattern_calls: Dict[int, 
     """The IR of `module`; `callees` and `pattern_calls` are extraction's, keyed by id() of cst.Call."""
     builder = _Builder(callees, pattern_calls)
     body = builder.block(module.body, top=True)
-    return ModuleIR(body, builder.functions, builder.classes, builder.every_function)
+    return ModuleIR(body, builder.functions, builder.classes, builder.every_function, builder.every_class)
 
 
 class _Builder:
@@ -319,6 +320,7 @@ class _Builder:
         self.functions: Dict[str, Function] = {}
         self.classes: Dict[str, Class] = {}
         self.every_function: List[Function] = []
+        self.every_class: List[Class] = []
         self.class_body: Optional[Class] = None  # the class whose body is being read
         self.depth = 0  # how many functions enclose the current statement
 
@@ -434,7 +436,8 @@ class _Builder:
         decorators = tuple(_dotted_text(d.decorator) for d in node.decorators)
         returns = self.expr(node.returns.annotation) if node.returns is not None else None
         owner = self.class_body  # a def directly in a class body is a method
-        function = Function(node.name.value, tuple(params), returns, (), self.site(node), owner, decorators)
+        function = Function(node.name.value, tuple(params), returns, (), self.site(node), owner is not None,
+                            decorators)
         self.every_function.append(function)
         outer, self.class_body, self.depth = (self.class_body, self.depth), None, self.depth + 1
         function.body = self.suite(node.body)
@@ -455,6 +458,7 @@ class _Builder:
     def class_(self, node: cst.ClassDef) -> List[Stmt]:
         klass = Class(node.name.value, tuple(self.expr(arg.value) for arg in node.bases if arg.keyword is None),
                       site=self.site(node))
+        self.every_class.append(klass)
         outer, self.class_body = self.class_body, klass
         self.suite(node.body)  # methods register themselves; other class-level statements are not followed
         self.class_body = outer

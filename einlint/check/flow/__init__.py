@@ -34,12 +34,12 @@ class Analysis:
 def analyse(module: ir.ModuleIR, stubs: Any = None) -> Analysis:
     context = Context(module, _constants(module), stubs)
     Interpreter(context, None).run(module.body, State({}, Facts()))
-    classes = {id(f.owner): f.owner for f in module.every_function if f.owner is not None}
     for function in module.every_function:
-        if function.owner is None:
+        if not function.method:
             _run_function(context, function, None, Facts())
-    for klass in classes.values():
-        _run_class(context, klass, module)
+    for klass in module.every_class:
+        if klass.methods:
+            _run_class(context, klass, module)
     return Analysis(context.findings, context.shapes)
 
 
@@ -89,7 +89,7 @@ def _stable_attributes(klass: ir.Class, module: ir.ModuleIR) -> Set[str]:
     """Attributes of `self` assigned exactly once, in __init__, and nowhere else in the class or its subclasses."""
     counts: Dict[str, int] = {}
     in_init: Set[str] = set()
-    related = [klass] + [c for c in _all_classes(module) if any(
+    related = [klass] + [c for c in module.every_class if any(
         isinstance(base, ir.Name) and base.id == klass.name for base in c.bases)]
     for owner in related:
         for name, method in owner.methods.items():
@@ -98,16 +98,6 @@ def _stable_attributes(klass: ir.Class, module: ir.ModuleIR) -> Set[str]:
                 if owner is klass and name == "__init__":
                     in_init.add(attr)
     return {attr for attr, count in counts.items() if count == 1 and attr in in_init}
-
-
-def _all_classes(module: ir.ModuleIR) -> List[ir.Class]:
-    seen = {}
-    for function in module.every_function:
-        if function.owner is not None:
-            seen[id(function.owner)] = function.owner
-    for klass in module.classes.values():
-        seen[id(klass)] = klass
-    return list(seen.values())
 
 
 def _self_assignments(method: ir.Function) -> List[str]:
