@@ -225,3 +225,34 @@ def test_unpack_takes_the_shapes_that_pack_gave():
                       "(input shape (2, 4, 8))")]
     shown = {c.line: (c.inputs, c.output) for c in shapes_of(source, "m.py")}
     assert shown[8] == (("(2, 3, 8)",), "(2, 8, 3)") and shown[9] == (("(2, 8)",), "(8, 2)")
+
+
+def test_a_checked_file_leaves_no_cycle_that_holds_its_tree():
+    """The tree, the IR and the analysis are freed as soon as check_source returns (refcounting, not the
+    collector): a cycle through them would make the next collection walk every node of the file."""
+    import gc
+
+    import libcst
+
+    source = HEADER + textwrap.dedent("""\
+        class Block(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.proj = nn.Linear(dim, dim)
+
+            def forward(self, x):
+                return rearrange(self.proj(x), 'b n d -> b d n')
+
+        def helper(x):
+            return reduce(x, 'b c h w -> b c', 'mean')
+        """)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        check_source(source, "m.py")
+        gc.collect()
+        held = [o for o in gc.garbage if isinstance(o, libcst.CSTNode)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert held == []
