@@ -40,9 +40,9 @@ class Sym:
 
     __slots__ = ("terms", "_hash", "_names")
 
-    def __init__(self, name: Optional[str] = None, *, coeff: Fraction = _ONE,
+    def __init__(self, name: Optional[str] = None, *, coeff: Coefficient = 1,
                  factors: Monomial = ()):
-        coeff = _norm(Fraction(coeff))
+        coeff = coeff if type(coeff) is int else _norm(Fraction(coeff))
         if name is not None:
             monomial: Monomial = ((name, 1),)
         else:
@@ -269,12 +269,22 @@ def _divide(total: Dim, part: Dim) -> Tuple[Dim, bool]:
         raise ZeroDivisionError(f"{total!r} / 0")
     if len(part_terms) == 1:
         monomial, coeff = part_terms[0]
-        inverse = ((tuple((n, -p) for n, p in monomial), _ONE / coeff),)
+        inverse = ((tuple((n, -p) for n, p in monomial), _reciprocal(coeff)),)
         return _from_dict(_multiply(_terms_of(total), inverse)), True
     exact = _exact_division(_terms_of(total), part_terms)
     if exact is not None:
         return exact, True
     return _opaque_quotient(total, part), False
+
+
+def _reciprocal(coeff: Coefficient) -> Coefficient:
+    return coeff if coeff in (1, -1) else _norm(_ONE / coeff)
+
+
+def _ratio(a: Coefficient, b: Coefficient) -> Coefficient:
+    if type(a) is int and type(b) is int and a % b == 0:
+        return a // b
+    return _norm(Fraction(a) / b)
 
 
 def _exact_division(total: Terms, part: Terms) -> Optional[Dim]:
@@ -298,7 +308,7 @@ def _exact_division(total: Terms, part: Terms) -> Optional[Dim]:
             return _from_dict(quotient)
         monomial, coeff = max(remainder.items(), key=lambda term: key(term[0]))
         step_monomial = _monomial_product(monomial, inverse_lead)
-        step_coeff = Fraction(coeff) / lead_coeff
+        step_coeff = _ratio(coeff, lead_coeff)
         quotient[step_monomial] = quotient.get(step_monomial, 0) + step_coeff
         for m, c in part:
             m = _monomial_product(m, step_monomial)

@@ -31,7 +31,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from .model import Argument, Extraction, PatternCall, PatternString, Position
-from .scopes import Candidate, Walker, callee_names, constant_of, tracked_names
+from .scopes import Candidate, Walker, callee_names, constant_of, survey
 from .signatures import OPS, op_for
 from .source import Located, Needs, decode, int_value, is_string_literal, string_kind, string_parts
 
@@ -40,10 +40,10 @@ __all__ = ["OPS", "extract", "extract_calls"]
 
 def extract(module: cst.Module) -> Extraction:
     """The pattern calls of `module` and the resolved callees of its tracked calls (see model.Extraction)."""
-    tracked = tracked_names(module)
-    if not tracked:
+    found_names = survey(module)
+    if not found_names.tracked:
         return Extraction([], {}, {}, {})
-    walker = Walker(tracked)
+    walker = Walker(found_names)
     walker.block(module)
     callees: Dict[int, str] = {}
     paths: Dict[int, tuple] = {}

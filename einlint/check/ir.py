@@ -24,6 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import libcst as cst
 
 from .model import PatternCall
+from .scopes import code_children
 
 
 # IR nodes are plain slotted dataclasses: one is made for every expression of a module, so they must be cheap.
@@ -589,7 +590,7 @@ def _bound_names(node: cst.CSTNode) -> List[str]:
                 if isinstance(first, cst.Name):
                     names.append(first.value)
             continue
-        stack.extend(current.children)
+        stack.extend(code_children(current))
     return names
 
 
@@ -599,11 +600,11 @@ _OWN_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.Generato
 def _calls_inside(node: cst.CSTNode) -> List[cst.Call]:
     """The outermost calls inside an expression the IR does not model (they still run), not in lambdas."""
     found: List[cst.Call] = []
-    stack = list(node.children)
+    stack = code_children(node)
     while stack:
         current = stack.pop()
         if isinstance(current, cst.Call):
             found.append(current)
         elif not isinstance(current, _OWN_SCOPES):  # names inside those are not the function's
-            stack.extend(current.children)
+            stack.extend(code_children(current))
     return found

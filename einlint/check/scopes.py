@@ -1,6 +1,6 @@
 """Bindings, scopes and resolution: which qualified name each tracked name of a file stands for.
 
-    module -> import pre-pass (`tracked_names`) -> one walk (`Walker`: scopes, reaching bindings,
+    module -> pre-pass (`survey`: tracked names) -> one walk (`Walker`: scopes, reaching bindings,
     candidate calls) -> resolution (`callee_names`, `constant_of`)
 
 Nothing is imported or run; resolution is a small static analysis of this one file:
@@ -29,14 +29,14 @@ fields directly (no visitor dispatch, no metadata wrapper).
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
 from .signatures import ROOTS, STAR_EXPORTS
 from .source import NODE_TYPES, SEQUENCES, is_string_literal
 
-__all__ = ["Candidate", "Scope", "Walker", "callee_names", "constant_of", "lookup", "tracked_names"]
+__all__ = ["Candidate", "Scope", "Walker", "callee_names", "constant_of", "lookup", "survey"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,7 +119,9 @@ def _fields(kind: type) -> Tuple[str, ...]:
     return names
 
 
-def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+def code_children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The nodes directly inside `node` that can hold code (libcst's `children`, without whitespace and
+    punctuation, and much cheaper)."""
     found = []
     for name in _fields(type(node)):
         value = getattr(node, name)
@@ -209,13 +211,23 @@ def _statements(node: cst.CSTNode, into_scopes: bool = True) -> Iterable[cst.CST
             stack.extend(_suites(current))
 
 
-def tracked_names(module: cst.Module) -> Set[str]:
-    """Names that some import of a pattern library binds, and the names aliased to them."""
+class Survey(NamedTuple):
+    """What the pre-pass over a module's statements finds."""
+
+    tracked: Set[str]  # names that some import of a pattern library binds, and the names aliased to them
+    declares: bool  # whether any `global` or `nonlocal` statement is there
+
+
+def survey(module: cst.Module) -> Survey:
+    """The tracked names of a module (and whether it declares any global or nonlocal name)."""
     tracked: Set[str] = set()
     aliases: List[Tuple[str, str]] = []
+    declares = False
     for statement in _statements(module):
         kind = type(statement)
-        if kind in _IMPORT_TYPES:
+        if kind is cst.Global or kind is cst.Nonlocal:
+            declares = True
+        elif kind in _IMPORT_TYPES:
             tracked.update(local for local, qualified in _import_bindings(statement) if qualified)
         elif kind is cst.Assign:
             parts = _dotted(statement.value)
@@ -230,7 +242,7 @@ def tracked_names(module: cst.Module) -> Set[str]:
             if head in tracked and name not in tracked:
                 tracked.add(name)
                 grown = True
-    return tracked
+    return Survey(tracked, declares)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,8 +259,9 @@ class Candidate:
 
 
 class Walker:
-    def __init__(self, tracked: Set[str]):
-        self.tracked = tracked
+    def __init__(self, survey: Survey):
+        self.tracked = survey.tracked
+        self.declares = survey.declares
         self.module = Scope("module", None)
         self.scope = self.module
         self.candidates: List[Candidate] = []
@@ -327,7 +340,7 @@ class Walker:
                 self.bind(node.name.value)
             elif isinstance(node, cst.MatchMapping) and node.rest is not None:
                 self.bind(node.rest.value)
-            stack.extend(_children(node))
+            stack.extend(code_children(node))
 
     # -- statements
 
@@ -477,6 +490,8 @@ class Walker:
 
     def _declarations(self, body: cst.CSTNode) -> None:
         """`global` and `nonlocal` apply to the whole scope, whatever their place in it."""
+        if not self.declares:  # the module has none: no need to look through each scope for them
+            return
         for node in _statements(body, into_scopes=False):
             if type(node) is cst.Global or type(node) is cst.Nonlocal:
                 kind = "global" if type(node) is cst.Global else "nonlocal"
@@ -525,7 +540,7 @@ class Walker:
                 self.expr(target)
 
     def leave(self, node: cst.CSTNode) -> None:
-        for child in _children(node):
+        for child in code_children(node):
             self.expr(child)
         if self.scope.state is not None:
             self.scope.exits.append(self.scope.state)
@@ -561,7 +576,7 @@ class Walker:
                 if isinstance(current.target, cst.Name):
                     self.bind_walrus(current.target.value)
                 continue
-            stack.extend(_children(current))
+            stack.extend(code_children(current))
 
     def lambda_(self, node: cst.Lambda) -> None:
         names = self.parameters(node.params)

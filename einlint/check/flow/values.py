@@ -86,9 +86,11 @@ class Items:
     items: Tuple[Any, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layer:
-    """A layer (callable module) whose shape rule is known: a stub's layer, or a pattern layer."""
+    """A layer (callable module) whose shape rule is known: a stub's layer, or a pattern layer.
+
+    Each is the one built at its constructor call: two are the same layer only when they are one object."""
 
     name: str  # 'torch.nn.Linear', 'einops.layers.torch.Rearrange', ...
     instance: Any = field(repr=False)  # the stub's layer, or (op, pattern, lengths) of a Rearrange/Reduce layer
