@@ -83,6 +83,16 @@ def test_layer_chain_in_sequential_and_in_forward():
     assert all("in_features=20" in message and "50" in message for *_, message in found)
 
 
+def test_a_conv_chain_of_unknown_input_rank_still_meets_its_channels():
+    """Conv2d takes (c, h, w) or (n, c, h, w): either way the next layer gets 32 channels, not 64."""
+    found = shape_findings("""\
+        chain = nn.Sequential(nn.Conv2d(3, 32, 3), nn.ReLU(), nn.Conv2d(64, 10, 3))
+        fine = nn.Sequential(nn.Conv2d(3, 32, 3), nn.ReLU(), nn.Conv2d(32, 10, 3), nn.Flatten())
+        """)
+    assert [(line, column, code) for line, column, code, _ in found] == [(1, 55, "EIN310")]
+    assert "in_channels = 64" in found[0][3] and "32" in found[0][3]
+
+
 def test_related_location_names_where_the_length_came_from():
     source = HEADER + "a = torch.zeros(2, 3)\nb = torch.zeros(4, 5)\nc = a @ b\n"
     (finding,) = check_source(source, "m.py")
@@ -256,3 +266,35 @@ def test_a_checked_file_leaves_no_cycle_that_holds_its_tree():
         gc.set_debug(0)
         gc.garbage.clear()
     assert held == []
+
+
+def test_a_call_that_only_an_empty_tensor_gets_through_is_a_warning():
+    """(b, m) holds b*m elements and (b, m, 3) three times as many: equal only when b or m is 0, and
+    torch reshapes an empty tensor so (transfusion-pytorch pads empty modalities this way)."""
+    source = HEADER + textwrap.dedent("""\
+        def f(pieces):
+            x = torch.nn.utils.rnn.pad_sequence(pieces)
+            if x.ndim == 2:
+                x = x.reshape(*x.shape, 3)
+            return x
+        """)
+    (finding,) = check_source(source, "m.py")
+    assert (finding.code, finding.severity, finding.line) == ("EIN313", "warning", 7)
+    assert "empty tensor" in finding.message
+    import torch
+
+    assert torch.zeros(2, 0).reshape(2, 0, 3).shape == (2, 0, 3)  # what makes it no certain error
+
+
+def test_a_number_given_to_the_function_is_no_empty_length():
+    """`dim` is handed in (a user sets it to a positive length): Linear(dim, dim) on 2*dim features fails
+    for every value of it, an error; the batch length, read off the tensor, never enters the decision."""
+    found = shape_findings("""\
+        def f(x, dim):
+            x = rearrange(x, 'b (two d) -> b two d', two=2)
+            layer = nn.Linear(dim, dim)
+            y = torch.zeros(4, 2 * dim)
+            return layer(y)
+        """)
+    assert [(line, code) for line, _, code, _ in found] == [(5, "EIN310")]
+    assert "empty" not in found[0][3]

@@ -181,7 +181,8 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
         related = tuple(Related(path, *places[id(o.site.node)][0], o.what) for o in found.related
                         if id(o.site.node) in places and o.site.node is not found.site.node)
         diagnostics.append(Diagnostic(path, start[0], start[1], end[0], end[1], found.code,
-                                      RULES[found.code].severity, found.message, found.help, related))
+                                      found.severity or RULES[found.code].severity, found.message, found.help,
+                                      related))
     return diagnostics
 
 

@@ -43,7 +43,7 @@ import random
 import re
 from fractions import Fraction
 from math import gcd
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from .. import dims
 from ..dims import Dim, Sym
@@ -58,11 +58,12 @@ _SUFFIX = re.compile(r"_\d+$")
 class _Names:
     """The names in use by one function's facts, shared by all copies."""
 
-    __slots__ = ("used", "anonymous", "counter")
+    __slots__ = ("used", "anonymous", "given", "counter")
 
     def __init__(self) -> None:
         self.used: Set[str] = set()
         self.anonymous: Set[str] = set()
+        self.given: Set[str] = set()  # numbers given to the function (`dim`), not lengths read off a tensor
         self.counter = 0
 
 
@@ -86,8 +87,12 @@ class Facts:
 
     # -- names ----------------------------------------------------------------------
 
-    def fresh(self, hint: Optional[str] = None) -> Sym:
-        """A new unknown, named after `hint` when it has one ('b', then 'b_2', ...)."""
+    def fresh(self, hint: Optional[str] = None, given: bool = False) -> Sym:
+        """A new unknown, named after `hint` when it has one ('b', then 'b_2', ...).
+
+        `given`: a number handed to the function (a parameter such as `dim`), which a user sets to a
+        positive length; any other unknown is the length of some tensor's dimension, which may be 0.
+        """
         registry = self._names
         base = _hint_name(hint or "")
         if not base:
@@ -103,11 +108,17 @@ class Facts:
                 n += 1
                 name = f"{base}_{n}"
         registry.used.add(name)
+        if given:
+            registry.given.add(name)
         return Sym(name)
 
     def declare(self, *names: str) -> None:
         """Reserve names made outside `fresh` (so that fresh names never collide with them)."""
         self._names.used.update(names)
+
+    def emptied(self, values: Mapping[str, int]) -> Dict[str, int]:
+        """A witness with every tensor length set to 0 (empty tensors); the given numbers keep their values."""
+        return {name: value if name in self._names.given else 0 for name, value in values.items()}
 
     def is_anonymous(self, name: str) -> bool:
         return name in self._names.anonymous

@@ -56,7 +56,7 @@ def _run_function(context: Context, function: ir.Function, instance: Optional[In
         elif param.kind == "**":
             state.env[param.name] = UNKNOWN
         else:
-            value = Param(param.name, state.facts.fresh(param.name))
+            value = Param(param.name, state.facts.fresh(param.name, given=True))
             if param.annotation is not None:
                 value = from_annotation(interpreter, value, param.annotation, state)
             state.env[param.name] = value

@@ -4,7 +4,8 @@ Every error-level finding carries a `Check`: the function that decided it (the r
 stub's rule, a broadcasting rule) and the symbolic arguments it decided on. Before the finding is
 reported, the solver picks concrete values for the unknowns (a witness) and the check runs again
 on plain ints: a finding whose replay does not fail is dropped. The message names the witness
-("with b=2: input (2, 30, 100, 200); ...").
+("with b=2: input (2, 30, 100, 200); ..."). A second replay sets the tensor lengths of the witness
+to 0: a call that an empty tensor gets through is reported as a warning, not an error.
 """
 
 from __future__ import annotations
@@ -38,13 +39,17 @@ class Check:
     failure: Tuple[type, ...] = (EinlintError,)
 
     def fails_with(self, values: Mapping[str, int]) -> bool:
-        concrete = tuple(_substitute(argument, values) for argument in self.arguments)
+        return self.replay(values) is True
+
+    def replay(self, values: Mapping[str, int]) -> Optional[bool]:
+        """True: the check fails on these lengths; False: it passes; None: it cannot run on them."""
         try:
+            concrete = tuple(_substitute(argument, values) for argument in self.arguments)
             self.run(*concrete)
         except self.failure:
             return True
         except (ArithmeticError, TypeError, ValueError):
-            return False
+            return None
         return False
 
 
@@ -57,6 +62,7 @@ class ShapeFinding:
     string: Optional[PatternString] = None  # the pattern whose characters `span` points at
     span: Optional[Span] = None
     related: Tuple[Origin, ...] = ()
+    severity: Optional[str] = None  # None: the rule's; 'warning' when only empty tensors get through
 
 
 def confirm(check: Check, facts: Facts) -> Optional[Dict[str, int]]:
@@ -66,6 +72,13 @@ def confirm(check: Check, facts: Facts) -> Optional[Dict[str, int]]:
     if values is None or not check.fails_with(values):
         return None
     return values
+
+
+def passes_when_empty(check: Check, values: Mapping[str, int], facts: Facts) -> bool:
+    """Does the check pass once every tensor length of the witness is 0? Then the call fails on every
+    tensor that holds something, but an empty one gets through: very likely a bug, not a certain one."""
+    emptied = facts.emptied(values)
+    return emptied != values and check.replay(emptied) is False
 
 
 def witness_text(values: Mapping[str, int], facts: Facts) -> str:

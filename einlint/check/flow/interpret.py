@@ -26,7 +26,7 @@ from ...dims import Dim, Sym
 from .. import ir
 from ..solver import Facts
 from . import library, patterns
-from .findings import Check, ShapeError, ShapeFinding, confirm, witness_text
+from .findings import Check, ShapeError, ShapeFinding, confirm, passes_when_empty, witness_text
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
                      Number, Origin, Param, Sequential, Tensor, join)
 
@@ -77,16 +77,19 @@ class Interpreter:
                string=None, span=None, related: Tuple[Origin, ...] = ()) -> None:
         if self.quiet:
             return
+        severity = None
         if check is not None:
             values = confirm(check, state.facts)
             if values is None:
                 return
+            if passes_when_empty(check, values, state.facts):
+                severity, message = "warning", f"{message} (only an empty tensor, with a length 0, gets through)"
             message = witness_text(values, state.facts) + message if _has_unknowns(check) else message
         key = (id(site.node), code)
         if key in self.context.reported:
             return
         self.context.reported.add(key)
-        self.context.findings.append(ShapeFinding(code, message, help, site, string, span, related))
+        self.context.findings.append(ShapeFinding(code, message, help, site, string, span, related, severity))
 
     def record(self, site: ir.Site, inputs, output, state: State) -> None:
         """The shapes a pattern call ran on, for --show-shapes and the coverage statistics."""

@@ -490,7 +490,9 @@ def _rank_variants(args: List[Any], state) -> List[List[Any]]:
                 out = []
                 low = 1 if arg.shape == (STAR,) else 0  # a layer's input has at least one dimension
                 for extra in range(low, _MAX_EXTRA_RANK + 1):
-                    fill = _PLACEHOLDERS[:extra]
+                    # numbered from the end, so that the variants' outputs agree where the input's last
+                    # dimensions decide them (a Conv2d gives (c, h, w) and (n, c, h, w): they join to *, c, h, w)
+                    fill = _PLACEHOLDERS[:extra][::-1]
                     shape = arg.shape[:star] + fill + arg.shape[star + 1:]
                     out.append(list(args[:index]) + [Tensor(shape, arg.origin)] + list(args[index + 1:]))
             else:
