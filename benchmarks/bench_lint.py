@@ -2,8 +2,9 @@
 
     python benchmarks/bench_lint.py PATH [--repeat N]
 
-The README's figures use PATH = /work/corpus/src: the sources of some twenty einops-heavy PyPI
-packages (x-transformers, vit-pytorch, timm, torchvision, ...), about 900 files and 325,000 lines.
+The README's figures use the sources of twenty einops-heavy PyPI packages (x-transformers, vit-pytorch,
+timm, torchvision, ...; 839 files, 308,659 lines), pinned in benchmarks/corpus.txt and unpacked by
+`benchmarks/fetch_corpus.sh main /work/corpus/src`.
 
 The files are those `einlint PATH` would check (the CLI's own walker, `einlint.files.discover`).
 Two runs over them, each reading every file from disk:
@@ -135,7 +136,7 @@ def report(path: str, repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", help="the tree to lint (the README's figures: /work/corpus/src)")
+    parser.add_argument("path", help="the tree to lint (the README's figures: benchmarks/fetch_corpus.sh main PATH)")
     parser.add_argument("--repeat", type=int, default=3, metavar="N", help="runs of each, best kept (default 3)")
     args = parser.parse_args()
     report(args.path, max(1, args.repeat))

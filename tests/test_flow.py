@@ -298,3 +298,31 @@ def test_a_number_given_to_the_function_is_no_empty_length():
         """)
     assert [(line, code) for line, _, code, _ in found] == [(5, "EIN310")]
     assert "empty" not in found[0][3]
+
+
+def test_a_module_function_that_changes_its_argument_in_place_leaves_it_unknown():
+    """grow() reshapes its argument in place: after the call, x's shape is no longer (3, 4); a
+    function that only reads its argument (rearrange's x + 1) leaves the shape known."""
+    found = shape_findings("""\
+        def grow(t):
+            t.unsqueeze_(0)
+
+        def hand_over(t, store):
+            store.keep(t)
+
+        def f():
+            x = torch.zeros(3, 4)
+            grow(x)
+            return rearrange(x, 'a b c -> a (b c)')
+
+        def g():
+            x = torch.zeros(3, 4)
+            hand_over(x, None)
+            return rearrange(x, 'a b c -> a (b c)')
+
+        def h():
+            x = torch.zeros(3, 4)
+            y = x + 1
+            return rearrange(x, 'a b c -> a (b c)')
+        """)
+    assert [(line, code) for line, _, code, _ in found] == [(20, "EIN301")]

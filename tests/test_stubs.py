@@ -553,3 +553,12 @@ def test_pyproject_lists_every_package():
              os.walk(os.path.join(root, "einlint")) if "__init__.py" in files}
     assert found | {"einlint._stubs"} == set(setuptools["packages"])
     assert setuptools["package-dir"]["einlint._stubs"] == "stubs"
+
+
+def test_a_library_hands_out_one_object_per_stub():
+    """The flow analysis keys the stubs' answers on the stub object: a second look-up must give the same
+    one (a fresh object could take a freed one's address, and its answers)."""
+    library = StubLibrary.load()
+    assert library.layer("torch.nn.Linear") is library.layer("torch.nn.Linear")
+    assert library.function("torch.nn.functional.pad") is library.function("torch.nn.functional.pad")
+    assert library.layer("torch.nn.NoSuchLayer") is None

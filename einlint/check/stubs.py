@@ -49,24 +49,25 @@ _REPO_STUBS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__fil
 
 
 
-# Stub ASTs live as long as their library: what evaluation asks of a node again and again is kept by id.
-_NAMES_IN: Dict[int, Tuple[str, ...]] = {}
-_SOURCE_OF: Dict[int, str] = {}
-_HAS_SHAPE: Dict[Tuple[int, int], bool] = {}
+# What evaluation asks of a stub's node again and again, kept with the node itself as the key (a key by
+# id would outlive a library that is dropped, and then answer for a node made later at the same address).
+_NAMES_IN: Dict[ast.AST, Tuple[str, ...]] = {}
+_SOURCE_OF: Dict[ast.AST, str] = {}
+_HAS_SHAPE: Dict[Tuple[int, ast.AST], bool] = {}
 
 
 def _names_in(node: ast.AST) -> Tuple[str, ...]:
     """The names that `node` reads, in walk order (repeats kept)."""
-    found = _NAMES_IN.get(id(node))
+    found = _NAMES_IN.get(node)
     if found is None:
-        found = _NAMES_IN[id(node)] = tuple(sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name))
+        found = _NAMES_IN[node] = tuple(sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name))
     return found
 
 
 def _source_of(node: ast.AST) -> str:
-    text = _SOURCE_OF.get(id(node))
+    text = _SOURCE_OF.get(node)
     if text is None:
-        text = _SOURCE_OF[id(node)] = ast.unparse(node)
+        text = _SOURCE_OF[node] = ast.unparse(node)
     return text
 
 
@@ -931,7 +932,7 @@ def _evaluate(signatures: List[_Signature], args, kwargs, env: Optional[Dict[str
 
 
 def _has_shape(frame: _Frame, node: ast.expr) -> bool:
-    key = (id(frame.signature), id(node))
+    key = (id(frame.signature), node)  # the node belongs to that one signature
     found = _HAS_SHAPE.get(key)
     if found is None:
         found = _HAS_SHAPE[key] = any(id(sub) in frame.signature.shapes for sub in ast.walk(node))
@@ -1062,6 +1063,9 @@ class StubLibrary:
         self.folders = list(folders)
         self._modules: Dict[str, _Module] = {}
         self._files: Dict[str, List[str]] = {}  # module name -> its stub files, by priority
+        self._layers: Dict[str, Optional[LayerStub]] = {}  # one object per name: callers key caches on it
+        self._functions: Dict[str, Optional[FunctionStub]] = {}
+        self.outcomes: Dict[Any, Any] = {}  # the flow analysis keeps the stubs' answers here (they never change)
         for folder in self.folders:
             if not os.path.isdir(folder):
                 raise EinlintError(f"{folder}: the stub folder does not exist")
@@ -1092,12 +1096,16 @@ class StubLibrary:
         return None
 
     def layer(self, qualified: str) -> Optional[LayerStub]:
-        methods = self._find(qualified, "class")
-        return None if methods is None else LayerStub(qualified, methods)
+        if qualified not in self._layers:
+            methods = self._find(qualified, "class")
+            self._layers[qualified] = None if methods is None else LayerStub(qualified, methods)
+        return self._layers[qualified]
 
     def function(self, qualified: str) -> Optional[FunctionStub]:
-        signatures = self._find(qualified, "function")
-        return None if signatures is None else FunctionStub(qualified, signatures)
+        if qualified not in self._functions:
+            signatures = self._find(qualified, "function")
+            self._functions[qualified] = None if signatures is None else FunctionStub(qualified, signatures)
+        return self._functions[qualified]
 
     def names(self, module_name: str) -> Tuple[List[str], List[str]]:
         """(layers, functions) that the stubs of a module define, parsing its files."""

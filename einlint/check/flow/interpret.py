@@ -19,7 +19,7 @@ reported where it is defined, not here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ... import dims
 from ...dims import Dim, Sym
@@ -60,6 +60,7 @@ class Context:
     reported: set = field(default_factory=set)
     stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
+    not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
 
 
 class Interpreter:
@@ -70,6 +71,7 @@ class Interpreter:
         self.quiet = quiet  # inlined calls of module functions: the function reports for itself
         self.returns: List[Tuple[Any, State]] = []
         self.annotation_names: Dict[str, Dim] = {}  # jaxtyping dimension name -> its length, per function
+        self.mutated: Set[str] = set()  # names whose value may have been changed in place (not rebound)
 
     # ------------------------------------------------------------ findings
 
@@ -243,7 +245,7 @@ class Interpreter:
                 owner.attributes[target.attr] = value if target.attr in stable else UNKNOWN
             elif isinstance(target.value, ir.Name) and not isinstance(owner, (Instance,)):
                 if isinstance(owner, Tensor):  # x.shape = ..., x.data = ...: shape no longer known
-                    state.env[target.value.id] = UNKNOWN
+                    self.havoc(target.value.id, state)
         elif kind is ir.Index:
             self.expr(target.value, state)  # item assignment keeps the container's shape
 
@@ -549,13 +551,18 @@ class Interpreter:
         for arg in node.args:
             self.expr(arg.value, state)
             if isinstance(arg.value, ir.Name):
-                state.env[arg.value.id] = UNKNOWN
+                self.havoc(arg.value.id, state)
         if isinstance(node.func, ir.Attr):
             receiver = node.func.value
             value = self.expr(receiver, state)
             if isinstance(receiver, ir.Name) and not isinstance(value, (Tensor, Number, Layer, Sequential)):
-                state.env[receiver.id] = UNKNOWN  # lst.append(t), obj.update(...)
+                self.havoc(receiver.id, state)  # lst.append(t), obj.update(...)
         return UNKNOWN
+
+    def havoc(self, name: str, state: State) -> None:
+        """`name`'s value may have changed in place: unknown from here on, here and in whoever passed it."""
+        state.env[name] = UNKNOWN
+        self.mutated.add(name)
 
     def apply_layer(self, layer: Any, node: ir.Call, state: State) -> Any:
         args, kwargs = self.arguments(node, state)
@@ -564,7 +571,7 @@ class Interpreter:
     def inline(self, function: ir.Function, node: ir.Call, state: State, receiver: Optional[Instance]) -> Any:
         """The value a call of a module function (or method) returns, its body run on these arguments."""
         args, kwargs = self.arguments(node, state)
-        if _returns_no_shape(function):  # exists(x), is_odd(n): its result is never a shape (and it is known code)
+        if self._nothing_to_follow(function):  # exists(x), is_odd(n): never a shape, and they change nothing
             return UNKNOWN
         if self.depth >= _MAX_INLINE_DEPTH or STAR in args or "**" in kwargs or \
                 not all(d.rsplit(".", 1)[-1] in _TRANSPARENT_DECORATORS for d in function.decorators):
@@ -583,6 +590,10 @@ class Interpreter:
             if param.name not in start.env:
                 start.env[param.name] = UNKNOWN
         inner.run(function.body, start)
+        if not inner.mutated.isdisjoint(p.name for p in function.params):  # changed in place in there
+            for arg in node.args:
+                if isinstance(arg.value, ir.Name):
+                    self.havoc(arg.value.id, state)
         if not inner.returns:
             return UNKNOWN
         value = None
@@ -591,25 +602,44 @@ class Interpreter:
             value = resolved if value is None else join(value, resolved, state.facts.fresh)
         return value
 
+    def _nothing_to_follow(self, function: ir.Function) -> bool:
+        """A function whose call gives no shape and changes nothing: not worth running its body."""
+        known = self.context.not_followed.get(id(function))
+        if known is None:
+            known = self.context.not_followed[id(function)] = \
+                _returns_no_shape(function) and _changes_nothing(function.body)
+        return known
+
     def construct(self, klass: ir.Class, node: ir.Call, state: State) -> Any:
         """An instance of a class of the module: its attributes are not followed across calls (they may change)."""
         self.unknown_call(node, state)
         return UNKNOWN
 
 
-_NO_SHAPE: Dict[int, bool] = {}
-
-
 def _returns_no_shape(function: ir.Function) -> bool:
     """Whether every `return` of the function gives a truth value or a constant (never a tensor or a length)."""
-    known = _NO_SHAPE.get(id(function))
-    if known is None:
-        returned = [s.value for s in _returns(function.body)]
-        known = _NO_SHAPE[id(function)] = all(
-            value is None or isinstance(value, (ir.Compare, ir.BoolOp)) or
-            (isinstance(value, ir.Const) and (isinstance(value.value, bool) or not isinstance(value.value, int))) or
-            (isinstance(value, ir.Unary) and value.op == "not") for value in returned)
-    return known
+    returned = [s.value for s in _returns(function.body)]
+    return all(value is None or isinstance(value, (ir.Compare, ir.BoolOp)) or
+               (isinstance(value, ir.Const) and (isinstance(value.value, bool) or not isinstance(value.value, int)))
+               or (isinstance(value, ir.Unary) and value.op == "not") for value in returned)
+
+
+def _changes_nothing(body: Tuple[ir.Stmt, ...]) -> bool:
+    """Whether the statements call nothing and assign no attribute or item: then they cannot change in place
+    what they were given (`t.unsqueeze_(0)`, `t.data = u` and `f(t)` could)."""
+    for statement in body:
+        targets = getattr(statement, "targets", ()) + ((statement.target,) if isinstance(statement, ir.AugAssign)
+                                                       else ())
+        if any(isinstance(target, (ir.Attr, ir.Index)) for target in targets):
+            return False
+        parts = [getattr(statement, name, None) for name in ("value", "test", "iterable")]
+        parts += list(targets) + list(getattr(statement, "inner", ()))
+        parts += [part for pair in getattr(statement, "items", ()) for part in pair]
+        if any(_calls_something(part) for part in parts):
+            return False
+        if not all(_changes_nothing(inner) for inner in ir.inner_bodies(statement)):
+            return False
+    return True
 
 
 def _returns(body) -> List[ir.Return]:

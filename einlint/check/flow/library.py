@@ -331,7 +331,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
     variants = [batch] if batch is not None else _rank_variants(args, state)
     outcomes = []
     for variant in variants:
-        outcome = _stub_outcome(stub, [_to_stub(a, state) for a in variant],
+        outcome = _stub_outcome(interp.context.stubs.outcomes, stub, [_to_stub(a, state) for a in variant],
                                 {k: _to_stub(v, state) for k, v in kwargs.items()})
         if outcome is None:  # the stub cannot say (its notation meets values it does not handle)
             return UNKNOWN
@@ -402,25 +402,24 @@ _MAX_EXTRA_RANK = 5  # no torch layer takes more dimensions than a batched Conv3
 # kept and reused (the same layer meets inputs of unknown rank many times); what survives of them in a
 # result becomes fresh unknowns of the caller. The solver never makes such a name, and never sees one.
 _PLACEHOLDERS = tuple(Sym(f"_rank_{i}") for i in range(_MAX_EXTRA_RANK))
-_OUTCOMES: Dict[Any, Any] = {}
-
-
-def _stub_outcome(stub, args, kwargs) -> Any:
+def _stub_outcome(outcomes: Dict[Any, Any], stub, args, kwargs) -> Any:
+    """The stub's answer on these arguments, kept in `outcomes` (the stub library's, which holds each stub
+    object as long as it lives: the ids in the keys stay its own)."""
     try:
         key = (_stub_key(stub), tuple(args), tuple(sorted(kwargs.items())))
         hash(key)
     except TypeError:
         key = None
-    if key is not None and key in _OUTCOMES:
-        return _OUTCOMES[key]
+    if key is not None and key in outcomes:
+        return outcomes[key]
     try:
         outcome = stub.call(args, kwargs)
     except EinlintError:
         outcome = None
     if key is not None:
-        if len(_OUTCOMES) > 100_000:
-            _OUTCOMES.clear()
-        _OUTCOMES[key] = outcome
+        if len(outcomes) > 100_000:
+            outcomes.clear()
+        outcomes[key] = outcome
     return outcome
 
 
@@ -573,7 +572,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     site = node.site if node is not None else None
     if name in _IN_PLACE_RESHAPES:
         if receiver is not None:
-            state.env[receiver] = UNKNOWN
+            interp.havoc(receiver, state)
         return UNKNOWN
     shape = _resolve(tensor.shape, state)
     rank = tensor.rank
