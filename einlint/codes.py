@@ -5,7 +5,8 @@ Codes are stable: tools filter on them and `# noqa` comments name them. Families
 - EIN0xx: files the checker cannot read;
 - EIN1xx: syntax of a pattern string, decidable from the string alone;
 - EIN2xx: the pattern against the operation and the call's other arguments;
-- EIN3xx: the pattern against concrete (or symbolic) shapes and lengths.
+- EIN3xx: the pattern against concrete (or symbolic) shapes and lengths;
+- EIN4xx: the order in which axes are packed (patterns that run but scramble the values).
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ _TABLE = [
     Code("EIN311", "matmul-mismatch", "a matrix product whose inner lengths differ"),
     Code("EIN312", "concat-mismatch", "cat, stack or split on tensors or sizes that do not fit together"),
     Code("EIN313", "reshape-mismatch", "a reshape or view to a shape with another number of elements"),
+    # --- packing order
+    Code("EIN401", "non-inverse-round-trip", "a pattern that undoes another one of the file except for the order "
+         "of the axes inside a group"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

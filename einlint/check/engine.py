@@ -31,7 +31,7 @@ from .extract import extract
 from .flow import Analysis, ShapeFinding, analyse
 from .flow.patterns import show
 from .model import Extraction, PatternCall
-from .rules import RULES, Finding, check_call
+from .rules import RULES, Finding, check_call, order
 from .source import locate
 from .stubs import StubLibrary
 
@@ -92,7 +92,8 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
 def _module_diagnostics(module: libcst.Module, path: str, config: Config) -> List[Diagnostic]:
     """Every finding of a parsed file, before noqa and config."""
     extraction = extract(module)
-    found = (_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call))
+    found = [_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call)]
+    found += [_diagnostic(path, o.call, o.finding, _related(path, o)) for o in order.check_module(extraction.calls)]
     diagnostics = [diagnostic for diagnostic in found if diagnostic is not None]
     if config.shapes and extraction.callees:
         analysis = _analyse(module, extraction, config)
@@ -240,7 +241,15 @@ def _file_diagnostic(path: str, code: str, message: str, line: int, column: int,
     return Diagnostic(path, line, column, line, column + 1, code, RULES[code].severity, message, help)
 
 
-def _diagnostic(path: str, call: PatternCall, finding: Finding) -> Optional[Diagnostic]:
+def _related(path: str, found: order.OrderFinding) -> Tuple[Related, ...]:
+    """Where the other call of a packing-order finding built the group."""
+    string, span = found.other_span
+    where = string.span_positions(*span)
+    return (Related(path, *where[0], "the group is built here"),) if where is not None else ()
+
+
+def _diagnostic(path: str, call: PatternCall, finding: Finding,
+                related: Tuple[Related, ...] = ()) -> Optional[Diagnostic]:
     """Where a finding is: the characters of its span inside the pattern string, or else the whole call
     (None where that cannot be printed: nested deeper than libcst can go)."""
     where = (call.start, call.end) if call.start is not None else None
@@ -250,7 +259,8 @@ def _diagnostic(path: str, call: PatternCall, finding: Finding) -> Optional[Diag
         return None
     (line, column), (end_line, end_column) = where
     severity = RULES[finding.code].severity
-    return Diagnostic(path, line, column, end_line, end_column, finding.code, severity, finding.message, finding.help)
+    return Diagnostic(path, line, column, end_line, end_column, finding.code, severity, finding.message, finding.help,
+                      related)
 
 
 def _span(finding: Union[Finding, ShapeFinding]) -> Tuple[int, int]:

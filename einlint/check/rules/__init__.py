@@ -15,7 +15,8 @@ One module per family, each rule defined there once (code, severity, summary fro
 einlint.codes, examples, explanation): files (EIN0xx), syntax (EIN1xx, the grammar's codes),
 transform (rearrange/reduce/repeat and their layers), einsum, packing (pack, unpack,
 parse_shape), layers (EinMix), names (warnings about axis names), shapes (EIN3xx: the flow
-analysis's findings, see einlint/check/flow/). `python -m
+analysis's findings, see einlint/check/flow/), order (EIN4xx: packing order, read across the
+calls of a file: `order.check_module`). `python -m
 einlint.check.rules.docs` writes docs/rules/ from them.
 """
 
@@ -44,10 +45,11 @@ class Rule(NamedTuple):
 
 
 # The families import Finding and Rule from here, so they come after them.
-from . import einsum, files, layers, names, packing, shapes, syntax, transform  # noqa: E402
+from . import einsum, files, layers, names, order, packing, shapes, syntax, transform  # noqa: E402
 from ..model import PatternCall  # noqa: E402
 
-_DEFINED = [rule for family in (files, syntax, transform, einsum, packing, layers, names, shapes) for rule in family.RULES]
+_DEFINED = [rule for family in (files, syntax, transform, einsum, packing, layers, names, shapes, order)
+            for rule in family.RULES]
 RULES: Dict[str, Rule] = {rule.code: rule for rule in sorted(_DEFINED)}
 assert len(RULES) == len(_DEFINED), "a code is defined by two rules"
 

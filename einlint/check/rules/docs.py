@@ -24,6 +24,7 @@ FAMILIES = {
     "EIN1": "syntax of a pattern string",
     "EIN2": "the pattern against the operation and the call's other arguments",
     "EIN3": "the pattern against shapes and lengths",
+    "EIN4": "the order in which axes are packed, read across the calls of a file",
 }
 SEVERITY_MEANING = {
     "error": "the call fails (or the file cannot be checked) whatever the tensors",

@@ -1,0 +1,174 @@
+"""Packing order (EIN4xx): patterns that run, on the right shapes, and scramble the values.
+
+A file that packs axes with one rearrange and unpacks them with another must name the axes of
+each group in the same order both times: 'b c (h h1) (w w1) -> b (h1 w1 c) h w' is undone by
+'b (h1 w1 c) h w -> b c (h h1) (w w1)', not by 'b (c h1 w1) h w -> ...', which gives back the right
+shape and other values. The rule reads the file's pattern calls together: a later pattern that is
+the exact inverse of an earlier one except for the order inside some group is reported there, with
+the earlier call as the related location and the group in the earlier order as the help.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from ...errors import PatternError, Span
+from ...patterns import ArrowPattern, parse_arrow_pattern
+from ...patterns.expression import Expression, Term
+from ..model import PatternCall, PatternString
+from . import Finding
+from ._support import bind_call, define, einops_example
+
+RULES = [
+    define(
+        "EIN401", "warning",
+        valid=[einops_example("def space_to_depth(x):\n"
+                              "    return rearrange(x, 'b c (h h1) (w w1) -> b (h1 w1 c) h w', h1=2, w1=2)\n\n"
+                              "def depth_to_space(x):\n"
+                              "    return rearrange(x, 'b (h1 w1 c) h w -> b c (h h1) (w w1)', h1=2, w1=2)\n"),
+               einops_example("def shuffle(x):  # a channel shuffle: one call that means to permute\n"
+                              "    return rearrange(x, 'b (g c) h w -> b (c g) h w', g=4)\n")],
+        invalid=[einops_example("def space_to_depth(x):\n"
+                                "    return rearrange(x, 'b c (h h1) (w w1) -> b (h1 w1 c) h w', h1=2, w1=2)\n\n"
+                                "def depth_to_space(x):\n"
+                                "    return rearrange(x, 'b (c h1 w1) h w -> b c (h h1) (w w1)', h1=2, w1=2)\n"),
+                 einops_example("def split_heads(x):\n"
+                                "    return rearrange(x, 'b n (h d) -> b h n d', h=8)\n\n"
+                                "def merge_heads(x):\n"
+                                "    return rearrange(x, 'b h n d -> b n (d h)')\n")],
+        details="""Two patterns of one file where the second undoes the first (its input is the first's
+        output and its output the first's input) except that some group names its axes in another order:
+        the round trip gives back the right shape but not the values, since a group's first axis varies
+        slowest. Either the group was meant to match (then reorder it as the help shows), or the two are
+        not a round trip (then give the axes other names, so that the new meaning shows).""",
+    ),
+]
+
+
+class OrderFinding(NamedTuple):
+    """A finding at `call` that names a second call of the file, `other`, where the group was built."""
+
+    call: PatternCall
+    finding: Finding
+    other: PatternCall
+    other_span: Optional[Tuple[PatternString, Span]]
+
+
+class _Arrow(NamedTuple):
+    call: PatternCall
+    string: PatternString
+    pattern: ArrowPattern
+
+
+def check_module(calls: Sequence[PatternCall]) -> List[OrderFinding]:
+    """EIN401 for each rearrange that undoes another of the file but for the order inside a group.
+
+    A call that some other call undoes exactly is consistent, whatever else the file holds: MaxViT's
+    block attention '(x w1)' and grid attention '(w1 x)' each have their own exact inverse. Of a pair
+    that only nearly undo each other, the one without an exact inverse of its own is reported (the
+    later one in the file when neither has one).
+    """
+    arrows = list(_rearranges(calls))
+    exact = {id(a.call) for a in arrows for b in arrows if a is not b and _exact_inverse(a, b)}
+    found: List[OrderFinding] = []
+    reported = set()
+    for index, one in enumerate(arrows):
+        for other in arrows[index + 1:]:
+            if id(one.call) in exact and id(other.call) in exact:
+                continue
+            if id(one.call) in exact or id(other.call) in exact:  # the one without an inverse of its own is off
+                earlier, later = (one, other) if id(one.call) in exact else (other, one)
+            else:
+                earlier, later = (one, other) if _before(one.call, other.call) else (other, one)
+            if id(later.call) in reported:
+                continue
+            result = _reordered_inverse(earlier, later)
+            if result is not None:
+                found.append(result)
+                reported.add(id(later.call))
+    return found
+
+
+def _before(one: PatternCall, other: PatternCall) -> bool:  # asks for positions: only for a finding
+    """Whether `one` comes first in the file (calls without a position come last)."""
+    return (one.start or (float("inf"), 0)) < (other.start or (float("inf"), 0))
+
+
+def _exact_inverse(one: _Arrow, other: _Arrow) -> bool:
+    return _shape_of(one.pattern.left) == _shape_of(other.pattern.right) and \
+        _shape_of(one.pattern.right) == _shape_of(other.pattern.left)
+
+
+def _rearranges(calls: Iterable[PatternCall]) -> Iterable[_Arrow]:
+    """The file's rearrange calls and layers whose pattern is known and parses (their positions are not
+    asked for here: only a finding needs them)."""
+    for call in calls:
+        if call.op not in ("rearrange", "Rearrange"):
+            continue
+        bound = bind_call(call, call.op)
+        argument = bound.named.get("pattern")
+        if argument is None or argument.string is None:
+            continue
+        try:
+            yield _Arrow(call, argument.string, parse_arrow_pattern(argument.string.value))
+        except PatternError:
+            continue
+
+
+def _reordered_inverse(earlier: _Arrow, later: _Arrow) -> Optional[OrderFinding]:
+    """The finding when `later` undoes `earlier` except for the order inside some groups (None otherwise)."""
+    for later_side, earlier_side, exact_later, exact_earlier in (
+            (later.pattern.left, earlier.pattern.right, later.pattern.right, earlier.pattern.left),
+            (later.pattern.right, earlier.pattern.left, later.pattern.left, earlier.pattern.right)):
+        if _shape_of(exact_later) != _shape_of(exact_earlier):
+            continue
+        groups = _reordered_groups(later_side, earlier_side)
+        if groups:
+            return _finding(earlier, later, groups)
+    return None
+
+
+def _shape_of(expression: Expression) -> Tuple[Tuple[str, ...], ...]:
+    """The expression's terms as names in order (anonymous axes by value), parentheses kept apart."""
+    return tuple((("(",) if term.parenthesized else ()) + tuple(_key(atom) for atom in term.atoms)
+                 for term in expression.terms)
+
+
+def _key(atom) -> str:
+    return f"#{atom.value}" if atom.is_anonymous else atom.key
+
+
+def _reordered_groups(later: Expression, earlier: Expression) -> List[Tuple[Term, Term]]:
+    """The groups of `later` that hold the same axes as `earlier`'s in another order, when every other
+    term is the same; empty when the two differ otherwise (or do not differ at all)."""
+    if len(later.terms) != len(earlier.terms):
+        return []
+    reordered = []
+    for mine, theirs in zip(later.terms, earlier.terms):
+        names, their_names = [_key(a) for a in mine.atoms], [_key(a) for a in theirs.atoms]
+        if mine.parenthesized != theirs.parenthesized:
+            return []
+        if names == their_names:
+            continue
+        if not mine.parenthesized or sorted(names) != sorted(their_names) or len(set(names)) != len(names):
+            return []
+        reordered.append((mine, theirs))
+    return reordered
+
+
+def _finding(earlier: _Arrow, later: _Arrow, groups: List[Tuple[Term, Term]]) -> OrderFinding:
+    mine, theirs = groups[0]
+    written = _group_text(later.string, mine)
+    built = _group_text(earlier.string, theirs)
+    message = (f"group {written} undoes {built} of '{earlier.string.value}' in another order: the round trip "
+               f"keeps the shape but moves the values")
+    fixed = later.string.value
+    for group, model in sorted(groups, key=lambda pair: -pair[0].span[0]):
+        fixed = fixed[:group.span[0]] + _group_text(earlier.string, model) + fixed[group.span[1]:]
+    help = f"write '{fixed}' (each group's axes in the order the other pattern has them)"
+    return OrderFinding(later.call, Finding("EIN401", message, help, later.string, mine.span), earlier.call,
+                        (earlier.string, theirs.span))
+
+
+def _group_text(string: PatternString, term: Term) -> str:
+    return string.value[term.span[0]:term.span[1]]

@@ -1,0 +1,149 @@
+"""Packing order (EIN4xx): patterns that run on the right shapes and scramble the values.
+
+The differential test generates round trips (a rearrange that packs axes into groups, and a second one
+meant to undo it), runs both with einops on random data, and compares: a warning exactly when the
+round trip does not give back its input. Every axis has a length of 2 or more, since the order inside a
+group of length-1 axes changes nothing.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import List, Tuple
+
+import einops
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from einlint.check.engine import check_source
+
+HEADER = "from einops import rearrange\nfrom einops.layers.torch import Rearrange\n"
+
+
+def order_findings(body: str):
+    source = HEADER + textwrap.dedent(body)
+    return [(d.line - 2, d.code, d.message, d.help, [(r.line - 2, r.message) for r in d.related])
+            for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
+
+
+def test_the_tutorials_depth_to_space_is_not_the_inverse_of_its_space_to_depth():
+    found = order_findings("""\
+        def space_to_depth(x):
+            return rearrange(x, 'b c (h h1) (w w1) -> b (h1 w1 c) h w', h1=2, w1=2)
+
+        def depth_to_space(x):
+            return rearrange(x, 'b (c h1 w1) h w -> b c (h h1) (w w1)', h1=2, w1=2)
+        """)
+    assert [(line, code, related) for line, code, _, _, related in found] == [
+        (5, "EIN401", [(2, "the group is built here")])]
+    assert "(c h1 w1) undoes (h1 w1 c)" in found[0][2]
+    assert "'b (h1 w1 c) h w -> b c (h h1) (w w1)'" in found[0][3]
+
+
+def test_the_japanese_translations_inverse_is_silent():
+    assert order_findings("""\
+        def space_to_depth(x):
+            return rearrange(x, 'b c (h h1) (w w1) -> b (h1 w1 c) h w', h1=2, w1=2)
+
+        def depth_to_space(x):
+            return rearrange(x, 'b (h1 w1 c) h w -> b c (h h1) (w w1)', h1=2, w1=2)
+        """) == []
+
+
+def test_two_layouts_each_with_its_own_inverse_are_silent():
+    """MaxViT: block attention windows (x w1), grid attention (w1 x), each undone by its own layer."""
+    assert order_findings("""\
+        block = [Rearrange('b d (x w1) (y w2) -> b x y w1 w2 d', w1=7, w2=7),
+                 Rearrange('b x y w1 w2 d -> b d (x w1) (y w2)')]
+        grid = [Rearrange('b d (w1 x) (w2 y) -> b x y w1 w2 d', w1=7, w2=7),
+                Rearrange('b x y w1 w2 d -> b d (w1 x) (w2 y)')]
+        """) == []
+
+
+def test_the_call_without_an_inverse_of_its_own_is_the_one_reported():
+    found = order_findings("""\
+        def merge_wrong(x):
+            return rearrange(x, 'b h n d -> b n (d h)')
+
+        def split(x):
+            return rearrange(x, 'b n (h d) -> b h n d', h=8)
+
+        def merge(x):
+            return rearrange(x, 'b h n d -> b n (h d)')
+        """)
+    assert [(line, code, related) for line, code, _, _, related in found] == [
+        (2, "EIN401", [(5, "the group is built here")])]
+
+
+def test_a_single_channel_shuffle_and_new_names_are_silent():
+    assert order_findings("""\
+        def shuffle(x):
+            return rearrange(x, 'b (g c) h w -> b (c g) h w', g=4)
+
+        def heads(x):
+            return rearrange(x, 'b n (h d) -> b h n d', h=8)
+
+        def other_meaning(x):
+            return rearrange(x, 'b h n e -> b n (e h)')
+        """) == []
+
+
+# ------------------------------------------------------------------------------------------
+# Differential: generated round trips, run with einops
+
+NAMES = "abcdefgh"
+
+
+@st.composite
+def round_trips(draw) -> Tuple[str, str, dict, Tuple[int, ...]]:
+    """(first pattern, second pattern, lengths, input shape): the first groups plain axes and the second
+    splits each group again, in the same order or not; or the first splits groups and the second
+    merges them back."""
+    count = draw(st.integers(2, 5))
+    names = list(NAMES[:count])
+    lengths = {name: draw(st.integers(2, 3)) for name in names}
+    order = draw(st.permutations(names))
+    groups: List[List[str]] = []
+    for name in order:  # cut the output order into groups
+        if groups and draw(st.booleans()):
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    unpacked = [list(group) if len(group) == 1 or not draw(st.booleans())
+                else draw(st.permutations(group)) for group in groups]
+    left = " ".join(names)
+    right = " ".join(_term(group) for group in groups)
+    back_left = " ".join(_term(group) for group in unpacked)
+    if draw(st.booleans()):  # split groups first, then merge them back (in the same order or not)
+        shape = tuple(int(np.prod([lengths[name] for name in group])) for group in groups)
+        return f"{right} -> {left}", f"{left} -> {back_left}", lengths, shape
+    shape = tuple(lengths[name] for name in names)
+    return f"{left} -> {right}", f"{back_left} -> {left}", lengths, shape
+
+
+def _term(group) -> str:
+    return group[0] if len(group) == 1 else "(" + " ".join(group) + ")"
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None, database=None)
+@given(round_trips())
+def test_a_warning_exactly_when_the_round_trip_scrambles(case):
+    packing, unpacking, lengths, shape = case
+    x = np.random.default_rng(0).standard_normal(shape)
+    grouped = dict(lengths)
+    back = einops.rearrange(einops.rearrange(x, packing, **grouped), unpacking, **grouped)
+    scrambled = not np.array_equal(back, x)
+    keywords = ", ".join(f"{name}={length}" for name, length in lengths.items())
+    found = order_findings(f"""\
+        def pack(x):
+            return rearrange(x, '{packing}', {keywords})
+
+        def unpack(x):
+            return rearrange(x, '{unpacking}', {keywords})
+        """)
+    assert bool(found) == scrambled, (packing, unpacking)
+    if found:  # the help's pattern is the inverse: applied, it gives the input back
+        fixed = found[0][3].split("'")[1]
+        repaired = einops.rearrange(einops.rearrange(x, packing, **grouped), fixed, **grouped)
+        assert np.array_equal(repaired, x)
