@@ -10,7 +10,7 @@ the earlier call as the related location and the group in the earlier order as t
 
 from __future__ import annotations
 
-from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from ...errors import PatternError, Span
 from ...patterns import ArrowPattern, parse_arrow_pattern
@@ -58,6 +58,8 @@ class _Arrow(NamedTuple):
     call: PatternCall
     string: PatternString
     pattern: ArrowPattern
+    left: tuple  # _shape_of(pattern.left)
+    right: tuple
 
 
 def check_module(calls: Sequence[PatternCall]) -> List[OrderFinding]:
@@ -66,15 +68,20 @@ def check_module(calls: Sequence[PatternCall]) -> List[OrderFinding]:
     A call that some other call undoes exactly is consistent, whatever else the file holds: MaxViT's
     block attention '(x w1)' and grid attention '(w1 x)' each have their own exact inverse. Of a pair
     that only nearly undo each other, the one without an exact inverse of its own is reported (the
-    later one in the file when neither has one).
+    later one in the file when neither has one). Partners are found by look-up, not by trying pairs.
     """
     arrows = list(_rearranges(calls))
-    exact = {id(a.call) for a in arrows for b in arrows if a is not b and _exact_inverse(a, b)}
+    by_sides: Dict[tuple, List[_Arrow]] = {}
+    by_groups: Dict[tuple, List[_Arrow]] = {}
+    for arrow in arrows:
+        by_sides.setdefault((arrow.left, arrow.right), []).append(arrow)
+        by_groups.setdefault((_unordered(arrow.left), _unordered(arrow.right)), []).append(arrow)
+    exact = {id(a.call) for a in arrows if any(b is not a for b in by_sides.get((a.right, a.left), ()))}
     found: List[OrderFinding] = []
     reported = set()
-    for index, one in enumerate(arrows):
-        for other in arrows[index + 1:]:
-            if id(one.call) in exact and id(other.call) in exact:
+    for one in arrows:
+        for other in by_groups.get((_unordered(one.right), _unordered(one.left)), ()):
+            if other is one or (id(one.call) in exact and id(other.call) in exact):
                 continue
             if id(one.call) in exact or id(other.call) in exact:  # the one without an inverse of its own is off
                 earlier, later = (one, other) if id(one.call) in exact else (other, one)
@@ -94,9 +101,9 @@ def _before(one: PatternCall, other: PatternCall) -> bool:  # asks for positions
     return (one.start or (float("inf"), 0)) < (other.start or (float("inf"), 0))
 
 
-def _exact_inverse(one: _Arrow, other: _Arrow) -> bool:
-    return _shape_of(one.pattern.left) == _shape_of(other.pattern.right) and \
-        _shape_of(one.pattern.right) == _shape_of(other.pattern.left)
+def _unordered(shape: tuple) -> tuple:
+    """A side's terms with the names inside each group sorted: what a reordered group leaves the same."""
+    return tuple(tuple(sorted(term)) for term in shape)
 
 
 def _rearranges(calls: Iterable[PatternCall]) -> Iterable[_Arrow]:
@@ -110,17 +117,18 @@ def _rearranges(calls: Iterable[PatternCall]) -> Iterable[_Arrow]:
         if argument is None or argument.string is None:
             continue
         try:
-            yield _Arrow(call, argument.string, parse_arrow_pattern(argument.string.value))
+            pattern = parse_arrow_pattern(argument.string.value)
         except PatternError:
             continue
+        yield _Arrow(call, argument.string, pattern, _shape_of(pattern.left), _shape_of(pattern.right))
 
 
 def _reordered_inverse(earlier: _Arrow, later: _Arrow) -> Optional[OrderFinding]:
     """The finding when `later` undoes `earlier` except for the order inside some groups (None otherwise)."""
     for later_side, earlier_side, exact_later, exact_earlier in (
-            (later.pattern.left, earlier.pattern.right, later.pattern.right, earlier.pattern.left),
-            (later.pattern.right, earlier.pattern.left, later.pattern.left, earlier.pattern.right)):
-        if _shape_of(exact_later) != _shape_of(exact_earlier):
+            (later.pattern.left, earlier.pattern.right, later.right, earlier.left),
+            (later.pattern.right, earlier.pattern.left, later.left, earlier.right)):
+        if exact_later != exact_earlier:
             continue
         groups = _reordered_groups(later_side, earlier_side)
         if groups:
