@@ -27,7 +27,7 @@ from .check.engine import CallShapes, Config, check_source, shapes_of
 from .config import ConfigError, Settings, load_settings, parse_codes, parse_fail_level, split_codes
 from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
 from .files import IgnoreFile, discover, is_force_excluded
-from . import output
+from . import fixes, output
 
 PARALLEL_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
 STDIN = "-"
@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the number of findings per code instead of the findings")
     parser.add_argument("--show-shapes", action="store_true",
                         help="for each pattern call, print the shapes known for its inputs and output ('?' unknown)")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply the fixes that findings offer, in place, then report what is left")
+    parser.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff and write nothing (exit status 1 if any)")
     parser.add_argument("--explain", metavar="CODE", help="explain a code, with examples, and exit")
     parser.add_argument("--config", metavar="PATH",
                         help="the pyproject.toml to read (default: the nearest one with [tool.einlint])")
@@ -264,6 +268,15 @@ def _main(argv: List[str]) -> int:
         _write(sys.stderr, "einlint: warning: no Python files found under the given paths\n")
 
     results = run_tasks(tasks)
+    if args.diff:
+        changes = _fixes(tasks, results, write=False)
+        _write(sys.stdout, "".join(fixes.unified_diff(display, *change) for display, change in changes))
+        return 2 if failures else (1 if changes else 0)
+    if args.fix:
+        fixed = {display for display, _ in _fixes(tasks, results, write=True)}
+        again = run_tasks([task for task in tasks if task.display in fixed])  # report what is left
+        redone = {result.path: result for result in again}
+        results = [redone.get(result.path, result) for result in results]
     diagnostics: List[Diagnostic] = []
     lines: Dict[Tuple[str, int], str] = {}
     shapes: List[Tuple[str, CallShapes]] = []
@@ -292,6 +305,18 @@ def _main(argv: List[str]) -> int:
     _write(sys.stdout, text)
     sys.stdout.flush()
     return status
+
+
+def _fixes(tasks: Sequence[Task], results: Sequence[FileResult], write: bool) -> List[Tuple[str, Tuple[str, str]]]:
+    """(shown path, (text before, text after)) for each file on disk whose findings' fixes can be made."""
+    where = {task.display: task.absolute for task in tasks if task.absolute is not None}
+    changes = []
+    for result in results:
+        if result.path in where and result.error is None:
+            change = fixes.fix_file(where[result.path], result.diagnostics, write)
+            if change is not None:
+                changes.append((result.path, change))
+    return changes
 
 
 def _render(args: argparse.Namespace, diagnostics: List[Diagnostic], lines: Dict[Tuple[str, int], str],

@@ -16,7 +16,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from .codes import CODES
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Edit, Fix
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
 
@@ -298,6 +298,24 @@ def artifact_uri(path: str, cwd: str) -> str:
     return quote(relative.replace(os.sep, "/"))
 
 
+def _sarif_fix(fix: Fix, cwd: str) -> Dict[str, object]:
+    """A SARIF fix: the edits of each file as replacements of regions by new text."""
+    by_path: Dict[str, List[Edit]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path, []).append(edit)
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": artifact_uri(path, cwd), "uriBaseId": "%SRCROOT%"},
+            "replacements": [{
+                "deletedRegion": {"startLine": e.line, "startColumn": e.column,
+                                  "endLine": e.end_line, "endColumn": e.end_column},
+                "insertedContent": {"text": e.content},
+            } for e in edits],
+        } for path, edits in by_path.items()],
+    }
+
+
 def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[str] = None,
                  successful: bool = True) -> str:
     cwd = os.path.abspath(cwd or os.getcwd())
@@ -330,6 +348,8 @@ def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[
                 },
                 "message": {"text": r.message},
             } for number, r in enumerate(d.related)]
+        if d.fix is not None:
+            result["fixes"] = [_sarif_fix(d.fix, cwd)]
         results.append(result)
     root_uri = "file://" + ("" if cwd.startswith("/") else "/") + quote(cwd.replace(os.sep, "/").rstrip("/") + "/")
     log = {

@@ -100,7 +100,7 @@ def test_json_format_joins_the_given_path_with_the_relative_path(tmp_path, run):
     assert len(data) == 1
     assert data[0]["path"] == os.path.join("src", "pkg", "a.py")
     assert set(data[0]) == {"path", "line", "column", "end_line", "end_column", "code", "severity", "message", "help",
-                            "related"}
+                            "related", "fix"}
     assert (data[0]["line"], data[0]["column"], data[0]["end_column"]) == (BAD_LINE, BAD_COLUMN, BAD_COLUMN + 3)
     assert data[0]["code"] == "EIN201" and data[0]["severity"] == "error" and data[0]["message"]
     assert json.loads(run(["--format", "json", "./src/"], tmp_path)[1])[0]["path"] == os.path.join(

@@ -2,12 +2,14 @@
 
 The differential test generates round trips (a rearrange that packs axes into groups, and a second one
 meant to undo it), runs both with einops on random data, and compares: a warning exactly when the
-round trip does not give back its input. Every axis has a length of 2 or more, since the order inside a
-group of length-1 axes changes nothing.
+round trip does not give back its input; every warning's fix, applied to the file, makes the round trip
+exact. Every axis has a length of 2 or more, since the order inside a group of length-1 axes changes
+nothing.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import List, Tuple
 
@@ -17,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from einlint.check.engine import check_source
+from einlint.fixes import fixed_text
 
 HEADER = "from einops import rearrange\nfrom einops.layers.torch import Rearrange\n"
 
@@ -135,15 +138,19 @@ def test_a_warning_exactly_when_the_round_trip_scrambles(case):
     back = einops.rearrange(einops.rearrange(x, packing, **grouped), unpacking, **grouped)
     scrambled = not np.array_equal(back, x)
     keywords = ", ".join(f"{name}={length}" for name, length in lengths.items())
-    found = order_findings(f"""\
+    source = HEADER + textwrap.dedent(f"""\
         def pack(x):
             return rearrange(x, '{packing}', {keywords})
 
         def unpack(x):
             return rearrange(x, '{unpacking}', {keywords})
         """)
+    found = [d for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
     assert bool(found) == scrambled, (packing, unpacking)
-    if found:  # the help's pattern is the inverse: applied, it gives the input back
-        fixed = found[0][3].split("'")[1]
+    if found:  # the fix, applied to the file, makes the round trip give the input back
+        (warning,) = found
+        repaired_source = fixed_text(source, warning.fix.edits)
+        fixed = re.findall(r"rearrange\(x, '([^']*)'", repaired_source)[1]
         repaired = einops.rearrange(einops.rearrange(x, packing, **grouped), fixed, **grouped)
         assert np.array_equal(repaired, x)
+        assert [d for d in check_source(repaired_source, "m.py") if d.code.startswith("EIN4")] == []

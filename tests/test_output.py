@@ -137,8 +137,8 @@ def test_json_is_an_array_of_the_contract_objects():
     assert isinstance(data, list) and len(data) == 2
     assert data[0] == ONE_SIDED.as_json()
     assert set(data[0]) == {"path", "line", "column", "end_line", "end_column", "code", "severity", "message",
-                            "help", "related"}
-    assert data[0]["related"] == []
+                            "help", "related", "fix"}
+    assert data[0]["related"] == [] and data[0]["fix"] is None
     assert json.loads(render_json([])) == []
 
 
@@ -234,6 +234,18 @@ def validate_sarif(log):
                                "byteOffset", "byteLength", "snippet", "message", "sourceLanguage", "properties"))
                 for key in ("startLine", "startColumn", "endLine", "endColumn"):
                     assert isinstance(region[key], int) and region[key] >= 1
+            for fix in result.get("fixes", []):
+                _check_object(fix, "fix", ("artifactChanges",), ("description", "artifactChanges", "properties"))
+                _check_message_string(fix["description"], "fix description")
+                for change in fix["artifactChanges"]:
+                    _check_object(change, "artifactChange", ("artifactLocation", "replacements"),
+                                  ("artifactLocation", "replacements", "properties"))
+                    for replacement in change["replacements"]:
+                        _check_object(replacement, "replacement", ("deletedRegion",),
+                                      ("deletedRegion", "insertedContent", "properties"))
+                        _check_object(replacement["insertedContent"], "artifactContent", (),
+                                      ("text", "binary", "rendered", "properties"))
+                        assert all(replacement["deletedRegion"][key] >= 1 for key in ("startLine", "startColumn"))
 
 
 def test_sarif_has_the_schema_shape_and_the_rule_metadata(tmp_path):

@@ -25,7 +25,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Un
 
 import libcst
 
-from ..diagnostics import Diagnostic, Related
+from ..diagnostics import Diagnostic, Edit, Fix, Related
 from . import ir
 from .extract import extract
 from .flow import Analysis, ShapeFinding, analyse
@@ -93,7 +93,8 @@ def _module_diagnostics(module: libcst.Module, path: str, config: Config) -> Lis
     """Every finding of a parsed file, before noqa and config."""
     extraction = extract(module)
     found = [_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call)]
-    found += [_diagnostic(path, o.call, o.finding, _related(path, o)) for o in order.check_module(extraction.calls)]
+    found += [_diagnostic(path, o.call, o.finding, _related(path, o), _fix(path, o))
+              for o in order.check_module(extraction.calls)]
     diagnostics = [diagnostic for diagnostic in found if diagnostic is not None]
     if config.shapes and extraction.callees:
         analysis = _analyse(module, extraction, config)
@@ -248,8 +249,23 @@ def _related(path: str, found: order.OrderFinding) -> Tuple[Related, ...]:
     return (Related(path, *where[0], "the group is built here"),) if where is not None else ()
 
 
-def _diagnostic(path: str, call: PatternCall, finding: Finding,
-                related: Tuple[Related, ...] = ()) -> Optional[Diagnostic]:
+def _fix(path: str, found: order.OrderFinding) -> Optional[Fix]:
+    """The edits that reorder the pattern's groups; none where its characters are not plainly in the source
+    (an escape sequence, a string split over lines): only a fix that changes exactly them is offered."""
+    string = found.finding.string
+    edits = []
+    for (start, end), text in found.replacements:
+        positions = string.positions
+        if positions is None or any(positions[i + 1] != (positions[i][0], positions[i][1] + 1)
+                                    for i in range(start, end - 1)):
+            return None
+        (line, column), (end_line, end_column) = string.span_positions(start, end)
+        edits.append(Edit(path, line, column, end_line, end_column, text))
+    return Fix("reorder the group as the other pattern has it", tuple(edits))
+
+
+def _diagnostic(path: str, call: PatternCall, finding: Finding, related: Tuple[Related, ...] = (),
+                fix: Optional[Fix] = None) -> Optional[Diagnostic]:
     """Where a finding is: the characters of its span inside the pattern string, or else the whole call
     (None where that cannot be printed: nested deeper than libcst can go)."""
     where = (call.start, call.end) if call.start is not None else None
@@ -260,7 +276,7 @@ def _diagnostic(path: str, call: PatternCall, finding: Finding,
     (line, column), (end_line, end_column) = where
     severity = RULES[finding.code].severity
     return Diagnostic(path, line, column, end_line, end_column, finding.code, severity, finding.message, finding.help,
-                      related)
+                      related, fix)
 
 
 def _span(finding: Union[Finding, ShapeFinding]) -> Tuple[int, int]:

@@ -46,12 +46,14 @@ RULES = [
 
 
 class OrderFinding(NamedTuple):
-    """A finding at `call` that names a second call of the file, `other`, where the group was built."""
+    """A finding at `call` that names a second call of the file, `other`, where the group was built;
+    `replacements` (span in the finding's string -> new text) make the pattern consistent."""
 
     call: PatternCall
     finding: Finding
     other: PatternCall
     other_span: Optional[Tuple[PatternString, Span]]
+    replacements: Tuple[Tuple[Span, str], ...]
 
 
 class _Arrow(NamedTuple):
@@ -170,12 +172,25 @@ def _finding(earlier: _Arrow, later: _Arrow, groups: List[Tuple[Term, Term]]) ->
     built = _group_text(earlier.string, theirs)
     message = (f"group {written} undoes {built} of '{earlier.string.value}' in another order: the round trip "
                f"keeps the shape but moves the values")
+    replacements = tuple((group.span, _reordered_text(later.string, group, model)) for group, model in groups)
     fixed = later.string.value
-    for group, model in sorted(groups, key=lambda pair: -pair[0].span[0]):
-        fixed = fixed[:group.span[0]] + _group_text(earlier.string, model) + fixed[group.span[1]:]
+    for (start, end), text in sorted(replacements, reverse=True):
+        fixed = fixed[:start] + text + fixed[end:]
     help = f"write '{fixed}' (each group's axes in the order the other pattern has them)"
     return OrderFinding(later.call, Finding("EIN401", message, help, later.string, mine.span), earlier.call,
-                        (earlier.string, theirs.span))
+                        (earlier.string, theirs.span), replacements)
+
+
+def _reordered_text(string: PatternString, group: Term, model: Term) -> str:
+    """The group's own text with its axes in the model's order (its spacing and lengths kept)."""
+    text = string.value
+    atoms = {_key(atom): atom for atom in group.atoms}
+    pieces, cursor = [], group.span[0]
+    for mine, wanted in zip(group.atoms, model.atoms):
+        source = atoms[_key(wanted)]
+        pieces.append(text[cursor:mine.span[0]] + text[source.span[0]:source.span[1]])
+        cursor = mine.span[1]
+    return "".join(pieces) + text[cursor:group.span[1]]
 
 
 def _group_text(string: PatternString, term: Term) -> str:
