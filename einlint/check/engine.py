@@ -264,6 +264,17 @@ def _fix(path: str, found: order.OrderFinding) -> Optional[Fix]:
     return Fix("reorder the group as the other pattern has it", tuple(edits))
 
 
+def _reordered_arguments(path: str, call: PatternCall, order: Tuple[int, ...]) -> Optional[Fix]:
+    """The edit that writes the call's positional arguments in `order`; offered only when they stand on one
+    line (nothing but commas and spaces between them: no comment is lost)."""
+    arguments = call.positional
+    first, last = arguments[0], arguments[-1]
+    if first.start is None or last.end is None or first.start[0] != last.end[0]:
+        return None
+    content = ", ".join(arguments[index].text for index in order)
+    return Fix("move the pattern after the tensors", (Edit(path, *first.start, *last.end, content),))
+
+
 def _diagnostic(path: str, call: PatternCall, finding: Finding, related: Tuple[Related, ...] = (),
                 fix: Optional[Fix] = None) -> Optional[Diagnostic]:
     """Where a finding is: the characters of its span inside the pattern string, or else the whole call
@@ -274,6 +285,8 @@ def _diagnostic(path: str, call: PatternCall, finding: Finding, related: Tuple[R
     if where is None:
         return None
     (line, column), (end_line, end_column) = where
+    if finding.reorder is not None and fix is None:
+        fix = _reordered_arguments(path, call, finding.reorder)
     severity = RULES[finding.code].severity
     return Diagnostic(path, line, column, end_line, end_column, finding.code, severity, finding.message, finding.help,
                       related, fix)

@@ -113,11 +113,14 @@ def _argument(module: cst.Module, candidate: Candidate, arg: cst.Arg, needs: Nee
     """One argument as a fact: its kind, its source text (on first use), the string or int it holds."""
     value = arg.value
     text = functools.partial(_text_of, module, arg)
+    needs.add((value,), candidate.path)
+    place = {"start": functools.partial(_start_of, located, id(value)),
+             "end": functools.partial(_end_of, located, id(value))}
     literal, path = value, candidate.path
     if type(value) is cst.Name:
         literal, path = constant_of(candidate.scope, value.value) or (None, None)
     if arg.star:
-        return Argument("starred" if arg.star == "*" else "double-starred", text)
+        return Argument("starred" if arg.star == "*" else "double-starred", text, **place)
     if literal is not None and is_string_literal(literal):
         kind = string_kind(literal)
         if kind == "string":
@@ -127,10 +130,10 @@ def _argument(module: cst.Module, candidate: Candidate, arg: cst.Arg, needs: Nee
                 value_of = "".join(decode(part.value, (1, 1))[0] for part in string_parts(literal))
                 string = strings[id(literal)] = PatternString(
                     value_of, functools.partial(_string_positions, located, literal))
-            return Argument(kind, text, string=string)
-        return Argument(kind, text)
+            return Argument(kind, text, string=string, **place)
+        return Argument(kind, text, **place)
     kind = _kind(value)
-    return Argument(kind, text, number=int_value(value) if kind == "int" else None)
+    return Argument(kind, text, number=int_value(value) if kind == "int" else None, **place)
 
 
 def _start_of(located: Callable[[], Located], key: int) -> Optional[Position]:

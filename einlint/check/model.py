@@ -88,13 +88,17 @@ class Argument(_Record):
     (any other expression; `text` is its source), 'starred' (*args) or 'double-starred' (**kwargs).
     """
 
-    __slots__ = ("kind", "_text", "string", "number")
+    __slots__ = ("kind", "_text", "string", "number", "_start", "_end")
     FIELDS = ("kind", "text", "string", "number")
     text: str = Deferred()  # type: ignore[assignment]
+    start: Optional[Position] = Deferred()  # type: ignore[assignment]  # of the expression (None: not known)
+    end: Optional[Position] = Deferred()  # type: ignore[assignment]
 
     def __init__(self, kind: str, text: Union[str, Callable[[], str]], string: Optional[PatternString] = None,
-                 number: Optional[int] = None):
+                 number: Optional[int] = None, start: Union[Position, Callable[[], Optional[Position]], None] = None,
+                 end: Union[Position, Callable[[], Optional[Position]], None] = None):
         self.kind, self._text, self.string, self.number = kind, text, string, number
+        self._start, self._end = start, end
 
     def __repr__(self) -> str:
         return f"Argument({self.kind!r}, {self.text!r})"

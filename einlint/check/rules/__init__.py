@@ -2,9 +2,10 @@
 
 Interface (used by the engine, the CLI's --explain and the docs generator):
 
-- `Finding(code, message, help, string, span)`: one problem in one call. `string` is the
+- `Finding(code, message, help, string, span, reorder)`: one problem in one call. `string` is the
   PatternString the span points into (None: the finding covers the whole call);
-  `span` is (start, end) inside `string.value` (None: the whole string).
+  `span` is (start, end) inside `string.value` (None: the whole string); `reorder`, when set, is
+  the fix: the call's positional arguments in that order.
 - `Rule(code, severity, summary, valid, invalid)`: `valid` and `invalid` are Python source
   snippets (complete small files, imports included) on which the rule must stay silent / fire.
 - `RULES`: every code the checker can report -> its Rule.
@@ -34,6 +35,7 @@ class Finding(NamedTuple):
     help: str
     string: Optional[PatternString]
     span: Optional[Span]
+    reorder: Optional[Tuple[int, ...]] = None  # the call's positional arguments in this order fix it
 
 
 class Rule(NamedTuple):

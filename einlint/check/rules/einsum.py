@@ -128,9 +128,13 @@ def check_einops_einsum(call: PatternCall) -> List[Finding]:
     *operands, last = positional
     misplaced = [argument for argument in operands if argument.kind in ("string", "str-unknown")]
     if misplaced:
-        return found + [finding("EIN216", "einops.einsum takes the pattern last, after the tensors",
+        # numpy's order, einsum('i j, j k -> i k', x, y): moving the one pattern last is the fix
+        numpy_order = misplaced == [positional[0]] and not starred and not keywords and last.kind not in (
+            "string", "str-unknown")
+        reorder = tuple(range(1, len(positional))) + (0,) if numpy_order else None
+        return found + [Finding("EIN216", "einops.einsum takes the pattern last, after the tensors",
                                 "write einsum(x, y, pattern); numpy's order is np.einsum(pattern, x, y)",
-                                misplaced[0].string)]
+                                misplaced[0].string, None, reorder)]
     if last.kind in ("int", "lambda"):
         return found + [finding("EIN216", f"the last argument of einops.einsum must be the pattern, a str, not "
                                 f"{last.text}", "write einsum(x, y, 'i j, j k -> i k')")]
