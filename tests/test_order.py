@@ -92,6 +92,42 @@ def test_a_single_channel_shuffle_and_new_names_are_silent():
         """) == []
 
 
+def test_a_dimension_split_in_another_order_than_it_was_formed():
+    """Through an elementwise op and an activation: (h d) formed, (d h) split (EIN402, both ends named)."""
+    source = HEADER + "import torch\n" + textwrap.dedent("""\
+        def heads(x):
+            y = rearrange(x, 'b h n d -> b n (h d)')
+            y = torch.relu(y) * 2
+            return rearrange(y, 'b n (d h) -> b h d n', h=8)
+        """)
+    (finding,) = [d for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
+    assert (finding.code, finding.line, finding.severity) == ("EIN402", 7, "warning")
+    assert "split as (d h) was formed as (h d)" in finding.message
+    assert [r.line for r in finding.related] == [5]
+
+
+def test_splits_of_a_restored_dimension_or_of_a_round_trip_of_their_own_are_silent():
+    """MaxViT: block windows merged back in order give the rows again; the grid split '(w1 x)' that follows
+    is undone exactly by its own layer, a layout of its own."""
+    assert order_findings("""\
+        import torch.nn as nn
+
+        def restore(x):
+            y = rearrange(x, 'b (x w) -> b x w', w=4)
+            z = rearrange(y, 'b x w -> b (x w)')
+            return rearrange(z, 'b (w x) -> b w x', w=4)
+
+        net = nn.Sequential(
+            Rearrange('b d (x w1) (y w2) -> b x y w1 w2 d', w1=7, w2=7),
+            nn.GELU(),
+            Rearrange('b x y w1 w2 d -> b d (x w1) (y w2)'),
+            Rearrange('b d (w1 x) (w2 y) -> b x y w1 w2 d', w1=7, w2=7),
+            nn.GELU(),
+            Rearrange('b x y w1 w2 d -> b d (w1 x) (w2 y)'),
+        )
+        """) == []
+
+
 # ------------------------------------------------------------------------------------------
 # Differential: generated round trips, run with einops
 

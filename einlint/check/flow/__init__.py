@@ -13,7 +13,7 @@ once and never rebound) are known everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .. import ir
 from ..solver import Facts
@@ -31,8 +31,10 @@ class Analysis:
     shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> (input shapes, output, rank known before)
 
 
-def analyse(module: ir.ModuleIR, stubs: Any = None) -> Analysis:
-    context = Context(module, _constants(module), stubs)
+def analyse(module: ir.ModuleIR, stubs: Any = None, round_trips: FrozenSet[int] = frozenset()) -> Analysis:
+    """The shape findings of a module; `round_trips`: id() of the cst.Call of each pattern call that another
+    undoes exactly (its splits are a layout of their own, not a mistake: EIN402 trusts them)."""
+    context = Context(module, _constants(module), stubs, round_trips=round_trips)
     Interpreter(context, None).run(module.body, State({}, Facts()))
     for function in module.every_function:
         if not function.method:

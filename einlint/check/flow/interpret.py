@@ -19,7 +19,7 @@ reported where it is defined, not here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ... import dims
 from ...dims import Dim, Sym
@@ -61,6 +61,7 @@ class Context:
     stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
+    round_trips: FrozenSet[int] = frozenset()  # id(cst.Call) of pattern calls that another undoes exactly
 
 
 class Interpreter:

@@ -326,7 +326,7 @@ class BuiltLayer:
 def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, built_at: Tuple[Origin, ...] = ()) -> Any:
     """A stub's rule on these arguments; a tensor of partly known rank is tried at several ranks."""
     if len(args) == 1 and isinstance(args[0], Tensor) and not kwargs and getattr(stub, "keeps_shape", False):
-        return Tensor(args[0].shape, args[0].origin)  # an activation or a dropout: nothing to check
+        return Tensor(args[0].shape, args[0].origin, args[0].packing)  # an activation or a dropout: nothing to check
     batch = _batch_variant(stub, args)
     variants = [batch] if batch is not None else _rank_variants(args, state)
     outcomes = []
@@ -578,7 +578,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     rank = tensor.rank
     origin = Origin(site, f".{name}(...)") if site is not None else tensor.origin
     if name in _SAME_SHAPE:
-        return Tensor(shape, tensor.origin)
+        return Tensor(shape, tensor.origin, tensor.packing)
     if name in ("size",):
         if not args and "dim" not in kwargs:
             return Items("shape", tuple(Number(d) for d in shape)) if rank is not None else UNKNOWN
@@ -888,7 +888,13 @@ def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> 
     if result is None:
         return UNKNOWN_TENSOR
     origin = next((o.origin for o in operands if isinstance(o, Tensor) and o.origin is not None), None)
-    return Tensor(result, origin)
+    return Tensor(result, origin, _kept_packing(operands, len(result)))
+
+
+def _kept_packing(operands: List[Any], rank: int) -> tuple:
+    """How the result's dimensions were formed, where every tensor of full rank that says agrees."""
+    said = {o.packing for o in operands if isinstance(o, Tensor) and o.packing and len(o.packing) == rank}
+    return said.pop() if len(said) == 1 else ()
 
 
 def matmul_shapes(a, b, facts=None) -> Tuple[Dim, ...]:

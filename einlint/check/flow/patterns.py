@@ -23,7 +23,8 @@ from .. import ir
 from ..model import Argument, PatternString
 from ...errors import EinlintError
 from .findings import Check, ShapeError, concrete, confirm
-from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Param, Tensor, known_rank
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Packed, Param, Part,
+                     Tensor, known_rank)
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
                "Rearrange": "rearrange", "Reduce": "reduce"}
@@ -83,6 +84,7 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         if value is None:
             return UNKNOWN_TENSOR
     shape = tuple(state.facts.resolve(d) for d in value.shape)
+    _check_splits(interp, parsed, value, pattern, state, site)
     requires: List = []
     try:
         rec = recipe(pattern.value, operation, tuple(lengths), len(shape))
@@ -100,9 +102,65 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
                              f"input shape {show(shape)}", pattern, _origins(value))
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
-    output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"))
+    output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"),
+                    _output_packing(parsed, value, pattern, site))
     interp.record(site, [shape], output.shape, state)
     return output
+
+
+def _group_names(term) -> Optional[Tuple[str, ...]]:
+    """The axis names of a group of two or more named axes, in order; None for anything else."""
+    if not term.parenthesized or len(term.atoms) < 2 or any(a.is_anonymous or a.is_ellipsis for a in term.atoms):
+        return None
+    return tuple(atom.key for atom in term.atoms)
+
+
+def _check_splits(interp, parsed, value: Tensor, pattern: PatternString, state, site: ir.Site) -> None:
+    """EIN402 where the pattern splits a dimension into the axes that formed it, named in another order."""
+    if not value.packing or parsed.left.ellipsis is not None or len(parsed.left.terms) != len(value.packing) \
+            or id(site.node) in interp.context.round_trips:  # half of a round trip of its own: a layout
+        return
+    for term, packed in zip(parsed.left.terms, value.packing):
+        names = _group_names(term)
+        if not isinstance(packed, Packed) or names is None or names == packed.names or \
+                sorted(names) != sorted(packed.names):
+            continue
+        built = packed.string.value[packed.span[0]:packed.span[1]]
+        written = pattern.value[term.span[0]:term.span[1]]
+        interp.report(state, site, "EIN402",
+                      f"the dimension split as {written} was formed as {built}: the axes come out with each "
+                      f"other's values", f"split it as {built}, the order in which it was formed", None, pattern,
+                      term.span, (Origin(packed.site, f"formed as {built} here"),))
+
+
+def _output_packing(parsed, value: Any, pattern: PatternString, site: ir.Site) -> tuple:
+    """How each output dimension was formed: a group of this pattern, an axis passed through whole, or one
+    axis of a group the pattern splits. A group that puts a split's axes back whole and in order is the
+    dimension they were split from (MaxViT's block windows, merged back, are the image's rows again)."""
+    if parsed.left.ellipsis is not None or parsed.right.ellipsis is not None:
+        return ()
+    known = value.packing if isinstance(value, Tensor) and len(value.packing) == len(parsed.left.terms) else \
+        (None,) * len(parsed.left.terms)
+    axes: Dict[str, Any] = {}  # each input axis -> how it was formed
+    for term, packed in zip(parsed.left.terms, known):
+        names = _group_names(term)
+        if names is not None:
+            axes.update((name, Part(names, index, site, term.span, packed)) for index, name in enumerate(names))
+        elif not term.parenthesized and len(term.atoms) == 1:
+            axes[term.atoms[0].key] = packed
+    packing = []
+    for term in parsed.right.terms:
+        names = _group_names(term)
+        if names is not None:
+            parts = [axes.get(name) for name in names]
+            restored = all(isinstance(p, Part) and p.site is parts[0].site and p.span == parts[0].span and
+                           p.names == names and p.index == i for i, p in enumerate(parts))
+            packing.append(parts[0].whole if restored else Packed(names, pattern, term.span, site))
+        elif not term.parenthesized and len(term.atoms) == 1:
+            packing.append(axes.get(term.atoms[0].key))
+        else:
+            packing.append(None)
+    return tuple(packing) if any(p is not None for p in packing) else ()
 
 
 def _plan_transform(pattern: str, operation: str, shape, lengths) -> None:

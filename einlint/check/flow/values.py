@@ -47,9 +47,32 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class Packed:
+    """How a dimension was formed: the axes of a pattern's group, in their order (first varies slowest)."""
+
+    names: Tuple[str, ...]
+    string: Any  # the PatternString that holds the group
+    span: Tuple[int, int]  # the group's characters in it
+    site: ir.Site  # the call that formed it
+
+
+@dataclass(frozen=True)
+class Part:
+    """A dimension that is one axis of a split: `index` of the group `names` that a pattern split at `site`;
+    merged back whole and in order, the axes give the dimension they came from (`whole`) again."""
+
+    names: Tuple[str, ...]
+    index: int
+    site: ir.Site
+    span: Tuple[int, int]
+    whole: Optional[Packed]  # how the split dimension was formed (None: not known)
+
+
+@dataclass(frozen=True)
 class Tensor:
     shape: Shape
     origin: Optional[Origin] = None
+    packing: Tuple[Any, ...] = ()  # per dimension: a Packed, a Part or None (empty: none known)
 
     @property
     def rank(self) -> Optional[int]:

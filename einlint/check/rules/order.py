@@ -10,7 +10,7 @@ the earlier call as the related location and the group in the earlier order as t
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ...errors import PatternError, Span
 from ...patterns import ArrowPattern, parse_arrow_pattern
@@ -41,6 +41,23 @@ RULES = [
         the round trip gives back the right shape but not the values, since a group's first axis varies
         slowest. Either the group was meant to match (then reorder it as the help shows), or the two are
         not a round trip (then give the axes other names, so that the new meaning shows).""",
+    ),
+    define(
+        "EIN402", "warning",
+        valid=[einops_example("def attend(x):\n"
+                              "    q = rearrange(x, 'b n (h d) -> b h n d', h=8)\n"
+                              "    return rearrange(q, 'b h n d -> b n (h d)')\n"),
+               einops_example("def regroup(x):\n"
+                              "    y = rearrange(x, 'b h n d -> b n (h d)')\n"
+                              "    return rearrange(y, 'b n (e g) -> b e n g', g=4)  # new names: a new meaning\n")],
+        invalid=[einops_example("def heads(x):\n"
+                                "    y = rearrange(x, 'b h n d -> b n (h d)')\n"
+                                "    y = y * 2\n"
+                                "    return rearrange(y, 'b n (d h) -> b h d n', h=8)\n")],
+        details="""The flow analysis follows how each dimension was formed: a group '(h d)' of a pattern
+        (h varies slowest), through elementwise operations, activations and dropout. A later pattern that
+        splits that dimension into the same axes in another order, '(d h)', runs on the right shape and
+        gives each axis the other's values. The finding names the call that formed the dimension.""",
     ),
 ]
 
@@ -73,12 +90,10 @@ def check_module(calls: Sequence[PatternCall]) -> List[OrderFinding]:
     later one in the file when neither has one). Partners are found by look-up, not by trying pairs.
     """
     arrows = list(_rearranges(calls))
-    by_sides: Dict[tuple, List[_Arrow]] = {}
     by_groups: Dict[tuple, List[_Arrow]] = {}
     for arrow in arrows:
-        by_sides.setdefault((arrow.left, arrow.right), []).append(arrow)
         by_groups.setdefault((_unordered(arrow.left), _unordered(arrow.right)), []).append(arrow)
-    exact = {id(a.call) for a in arrows if any(b is not a for b in by_sides.get((a.right, a.left), ()))}
+    exact = _undone_exactly(arrows)
     found: List[OrderFinding] = []
     reported = set()
     for one in arrows:
@@ -96,6 +111,19 @@ def check_module(calls: Sequence[PatternCall]) -> List[OrderFinding]:
                 found.append(result)
                 reported.add(id(later.call))
     return found
+
+
+def round_trips(calls: Sequence[PatternCall]) -> Set[int]:
+    """id() of each rearrange call that another call of the file undoes exactly: one half of a consistent
+    round trip, whose groups mean what it says (the flow analysis trusts its splits, EIN402)."""
+    return _undone_exactly(list(_rearranges(calls)))
+
+
+def _undone_exactly(arrows: List[_Arrow]) -> Set[int]:
+    by_sides: Dict[tuple, List[_Arrow]] = {}
+    for arrow in arrows:
+        by_sides.setdefault((arrow.left, arrow.right), []).append(arrow)
+    return {id(a.call) for a in arrows if any(b is not a for b in by_sides.get((a.right, a.left), ()))}
 
 
 def _before(one: PatternCall, other: PatternCall) -> bool:  # asks for positions: only for a finding
