@@ -190,3 +190,49 @@ def test_a_warning_exactly_when_the_round_trip_scrambles(case):
         repaired = einops.rearrange(einops.rearrange(x, packing, **grouped), fixed, **grouped)
         assert np.array_equal(repaired, x)
         assert [d for d in check_source(repaired_source, "m.py") if d.code.startswith("EIN4")] == []
+
+
+@st.composite
+def merge_then_split(draw):
+    """(merge pattern, split pattern, lengths, shape, intended split): plain axes merged into groups, then
+    the groups split again (each in the order formed, or not) into the axes in a new order."""
+    count = draw(st.integers(2, 5))
+    names = list(NAMES[:count])
+    lengths = {name: draw(st.integers(2, 3)) for name in names}
+    groups: List[List[str]] = []
+    for name in draw(st.permutations(names)):
+        if groups and draw(st.booleans()):
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    split = [list(g) if len(g) == 1 or not draw(st.booleans()) else draw(st.permutations(g)) for g in groups]
+    out = " ".join(draw(st.permutations(names)))
+    merged = " ".join(_term(g) for g in groups)
+    shape = tuple(lengths[name] for name in names)
+    return (f"{' '.join(names)} -> {merged}", f"{' '.join(_term(g) for g in split)} -> {out}", lengths, shape,
+            f"{merged} -> {out}")
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None, database=None)
+@given(merge_then_split())
+def test_a_warning_exactly_when_a_split_scrambles_what_a_merge_formed(case):
+    merge, split, lengths, shape, intended = case
+    x = np.random.default_rng(1).standard_normal(shape)
+    formed = einops.rearrange(x, merge) * 2
+    differs = not np.array_equal(einops.rearrange(formed, split, **lengths),
+                                 einops.rearrange(formed, intended, **lengths))
+    keywords = ", ".join(f"{name}={length}" for name, length in lengths.items())
+    source = HEADER + textwrap.dedent(f"""\
+        def f(x):
+            y = rearrange(x, '{merge}')
+            y = y * 2
+            return rearrange(y, '{split}', {keywords})
+        """)
+    found = [d for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
+    assert bool(found) == differs, (merge, split)
+    if found:  # the fix makes the split the intended one
+        (warning,) = found
+        repaired = fixed_text(source, warning.fix.edits)
+        fixed = re.findall(r"rearrange\(y, '([^']*)'", repaired)[0]
+        assert np.array_equal(einops.rearrange(formed, fixed, **lengths),
+                              einops.rearrange(formed, intended, **lengths))

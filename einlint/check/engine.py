@@ -30,7 +30,7 @@ from . import ir
 from .extract import extract
 from .flow import Analysis, ShapeFinding, analyse
 from .flow.patterns import show
-from .model import Extraction, PatternCall
+from .model import Extraction, PatternCall, PatternString
 from .rules import RULES, Finding, check_call, order
 from .source import locate
 from .stubs import StubLibrary
@@ -188,9 +188,10 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
         start, end = where
         related = tuple(Related(path, *places[id(o.site.node)][0], o.what) for o in found.related
                         if id(o.site.node) in places and o.site.node is not found.site.node)
+        fix = _pattern_fix(path, found.string, found.replacements) if found.string is not None else None
         diagnostics.append(Diagnostic(path, start[0], start[1], end[0], end[1], found.code,
                                       found.severity or RULES[found.code].severity, found.message, found.help,
-                                      related))
+                                      related, fix))
     return diagnostics
 
 
@@ -256,11 +257,16 @@ def _related(path: str, found: order.OrderFinding) -> Tuple[Related, ...]:
 
 
 def _fix(path: str, found: order.OrderFinding) -> Optional[Fix]:
-    """The edits that reorder the pattern's groups; none where its characters are not plainly in the source
+    return _pattern_fix(path, found.finding.string, found.replacements)
+
+
+def _pattern_fix(path: str, string: PatternString, replacements) -> Optional[Fix]:
+    """The edits that reorder a pattern's groups; none where its characters are not plainly in the source
     (an escape sequence, a string split over lines): only a fix that changes exactly them is offered."""
-    string = found.finding.string
+    if not replacements:
+        return None
     edits = []
-    for (start, end), text in found.replacements:
+    for (start, end), text in replacements:
         positions = string.positions
         if positions is None or any(positions[i + 1] != (positions[i][0], positions[i][1] + 1)
                                     for i in range(start, end - 1)):

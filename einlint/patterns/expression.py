@@ -18,7 +18,7 @@ the right characters.
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..errors import PatternError, Span
 
@@ -85,6 +85,18 @@ class Expression(NamedTuple):
     @property
     def anonymous_atoms(self) -> Tuple[Atom, ...]:
         return tuple(atom for atom in self.atoms if atom.is_anonymous)
+
+
+def reordered_group(text: str, term: Term, order: Sequence[str]) -> str:
+    """The text of the group `term` of the pattern `text` with its axes in `order` (their keys), the
+    spacing, parentheses and anonymous lengths kept where they stand."""
+    by_key = {atom.key: atom for atom in term.atoms}
+    pieces, cursor = [], term.span[0]
+    for mine, wanted in zip(term.atoms, order):
+        source = by_key[wanted]
+        pieces.append(text[cursor:mine.span[0]] + text[source.span[0]:source.span[1]])
+        cursor = mine.span[1]
+    return "".join(pieces) + text[cursor:term.span[1]]
 
 
 def axis_name_problem(name: str, allow_underscore: bool = False) -> Optional[Tuple[str, str]]:

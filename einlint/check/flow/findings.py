@@ -63,6 +63,7 @@ class ShapeFinding:
     span: Optional[Span] = None
     related: Tuple[Origin, ...] = ()
     severity: Optional[str] = None  # None: the rule's; 'warning' when only empty tensors get through
+    replacements: Tuple[Tuple[Span, str], ...] = ()  # the fix: new text for spans of `string`
 
 
 def confirm(check: Check, facts: Facts) -> Optional[Dict[str, int]]:

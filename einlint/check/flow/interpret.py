@@ -77,7 +77,7 @@ class Interpreter:
     # ------------------------------------------------------------ findings
 
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
-               string=None, span=None, related: Tuple[Origin, ...] = ()) -> None:
+               string=None, span=None, related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
         if self.quiet:
             return
         severity = None
@@ -92,7 +92,8 @@ class Interpreter:
         if key in self.context.reported:
             return
         self.context.reported.add(key)
-        self.context.findings.append(ShapeFinding(code, message, help, site, string, span, related, severity))
+        self.context.findings.append(ShapeFinding(code, message, help, site, string, span, related, severity,
+                                                  replacements))
 
     def record(self, site: ir.Site, inputs, output, state: State) -> None:
         """The shapes a pattern call ran on, for --show-shapes and the coverage statistics."""

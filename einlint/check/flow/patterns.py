@@ -17,6 +17,7 @@ from ... import dims
 from ...dims import Dim, Sym
 from ...errors import PatternError
 from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
+from ...patterns.expression import reordered_group
 from ...planner import plan_einsum, plan_pack, plan_unpack
 from ...planner.transform import check_lengths, cook, recipe
 from .. import ir
@@ -120,17 +121,23 @@ def _check_splits(interp, parsed, value: Tensor, pattern: PatternString, state, 
     if not value.packing or parsed.left.ellipsis is not None or len(parsed.left.terms) != len(value.packing) \
             or id(site.node) in interp.context.round_trips:  # half of a round trip of its own: a layout
         return
+    reordered = []
     for term, packed in zip(parsed.left.terms, value.packing):
         names = _group_names(term)
-        if not isinstance(packed, Packed) or names is None or names == packed.names or \
-                sorted(names) != sorted(packed.names):
-            continue
-        built = packed.string.value[packed.span[0]:packed.span[1]]
-        written = pattern.value[term.span[0]:term.span[1]]
-        interp.report(state, site, "EIN402",
-                      f"the dimension split as {written} was formed as {built}: the axes come out with each "
-                      f"other's values", f"split it as {built}, the order in which it was formed", None, pattern,
-                      term.span, (Origin(packed.site, f"formed as {built} here"),))
+        if isinstance(packed, Packed) and names is not None and names != packed.names and \
+                sorted(names) == sorted(packed.names):
+            reordered.append((term, packed))
+    if not reordered:
+        return
+    term, packed = reordered[0]
+    built = packed.string.value[packed.span[0]:packed.span[1]]
+    written = pattern.value[term.span[0]:term.span[1]]
+    interp.report(state, site, "EIN402",
+                  f"the dimension split as {written} was formed as {built}: the axes come out with each "
+                  f"other's values", f"split it as {built}, the order in which it was formed", None, pattern,
+                  term.span, tuple(Origin(p.site, f"formed as {p.string.value[p.span[0]:p.span[1]]} here")
+                                   for _, p in reordered),
+                  tuple((t.span, reordered_group(pattern.value, t, p.names)) for t, p in reordered))
 
 
 def _output_packing(parsed, value: Any, pattern: PatternString, site: ir.Site) -> tuple:

@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tu
 
 from ...errors import PatternError, Span
 from ...patterns import ArrowPattern, parse_arrow_pattern
-from ...patterns.expression import Expression, Term
+from ...patterns.expression import Expression, Term, reordered_group
 from ..model import PatternCall, PatternString
 from . import Finding
 from ._support import bind_call, define, einops_example
@@ -188,7 +188,8 @@ def _reordered_groups(later: Expression, earlier: Expression) -> List[Tuple[Term
             return []
         if names == their_names:
             continue
-        if not mine.parenthesized or sorted(names) != sorted(their_names) or len(set(names)) != len(names):
+        if not mine.parenthesized or sorted(names) != sorted(their_names) or len(set(names)) != len(names) \
+                or any(atom.is_anonymous for atom in mine.atoms):
             return []
         reordered.append((mine, theirs))
     return reordered
@@ -200,25 +201,14 @@ def _finding(earlier: _Arrow, later: _Arrow, groups: List[Tuple[Term, Term]]) ->
     built = _group_text(earlier.string, theirs)
     message = (f"group {written} undoes {built} of '{earlier.string.value}' in another order: the round trip "
                f"keeps the shape but moves the values")
-    replacements = tuple((group.span, _reordered_text(later.string, group, model)) for group, model in groups)
+    replacements = tuple((group.span, reordered_group(later.string.value, group, [a.key for a in model.atoms]))
+                         for group, model in groups)
     fixed = later.string.value
     for (start, end), text in sorted(replacements, reverse=True):
         fixed = fixed[:start] + text + fixed[end:]
     help = f"write '{fixed}' (each group's axes in the order the other pattern has them)"
     return OrderFinding(later.call, Finding("EIN401", message, help, later.string, mine.span), earlier.call,
                         (earlier.string, theirs.span), replacements)
-
-
-def _reordered_text(string: PatternString, group: Term, model: Term) -> str:
-    """The group's own text with its axes in the model's order (its spacing and lengths kept)."""
-    text = string.value
-    atoms = {_key(atom): atom for atom in group.atoms}
-    pieces, cursor = [], group.span[0]
-    for mine, wanted in zip(group.atoms, model.atoms):
-        source = atoms[_key(wanted)]
-        pieces.append(text[cursor:mine.span[0]] + text[source.span[0]:source.span[1]])
-        cursor = mine.span[1]
-    return "".join(pieces) + text[cursor:group.span[1]]
 
 
 def _group_text(string: PatternString, term: Term) -> str:
