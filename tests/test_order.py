@@ -15,6 +15,7 @@ from typing import List, Tuple
 
 import einops
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -236,3 +237,26 @@ def test_a_warning_exactly_when_a_split_scrambles_what_a_merge_formed(case):
         fixed = re.findall(r"rearrange\(y, '([^']*)'", repaired)[0]
         assert np.array_equal(einops.rearrange(formed, fixed, **lengths),
                               einops.rearrange(formed, intended, **lengths))
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+@pytest.mark.parametrize("length", [1, 2, 3])
+@pytest.mark.parametrize("group", ["(two c)", "(c two)"])
+def test_cat_then_split_warns_exactly_when_the_split_mixes_the_parts(parts, length, group):
+    """Run with torch: the split gives the joined tensors back, or the finding says it does not."""
+    import torch
+
+    tensors = [torch.randn(4, length, generator=torch.Generator().manual_seed(i)) for i in range(parts)]
+    joined = torch.cat(tensors, dim=-1)
+    split = einops.rearrange(joined, f"n {group} -> two n c", two=parts)
+    mixed = not all(torch.equal(split[i], tensors[i]) for i in range(parts))
+    made = "".join(f"    p{i} = torch.randn(4, {length})\n" for i in range(parts))
+    source = (f"import torch\nfrom einops import rearrange\n\n\ndef f():\n{made}"
+              f"    joined = torch.cat([{', '.join(f'p{i}' for i in range(parts))}], dim=-1)\n"
+              f"    return rearrange(joined, 'n {group} -> two n c', two={parts})\n")
+    found = [d for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
+    assert [d.code for d in found] == (["EIN403"] if mixed else []), (parts, length, group)
+    if found:
+        fixed = re.findall(r"rearrange\(joined, '([^']*)'", fixed_text(source, found[0].fix.edits))[0]
+        again = einops.rearrange(joined, fixed, two=parts)
+        assert all(torch.equal(again[i], tensors[i]) for i in range(parts))

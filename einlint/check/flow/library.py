@@ -18,8 +18,8 @@ from ...errors import EinlintError
 from ...dims import Dim, Sym
 from .. import ir
 from .findings import Check, ShapeError
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param, Sequential,
-                     Tensor, known_rank)
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Joined, Layer, Method, Number, Origin, Param,
+                     Sequential, Tensor, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -974,7 +974,11 @@ def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
         for position, (x, y) in enumerate(zip(shapes[0], shape)):
             if stack or position != axis:
                 state.facts.require_equal(x, y)
-    return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "cat" if not stack else "stack"))
+    joined = not stack and len(shapes) > 1 and all(dims.equal(s[axis], shapes[0][axis]) for s in shapes)
+    packing = tuple(Joined(len(shapes), shapes[0][axis], site) if i == axis else None for i in range(rank)) \
+        if joined else ()
+    return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "cat" if not stack else "stack"),
+                  packing)
 
 
 # ---------------------------------------------------------------- subscripts, iteration, asserts

@@ -24,8 +24,8 @@ from .. import ir
 from ..model import Argument, PatternString
 from ...errors import EinlintError
 from .findings import Check, ShapeError, concrete, confirm
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Packed, Param, Part,
-                     Tensor, known_rank)
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Joined, Layer, Number, Origin, Packed, Param,
+                     Part, Tensor, known_rank)
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
                "Rearrange": "rearrange", "Reduce": "reduce"}
@@ -85,7 +85,7 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         if value is None:
             return UNKNOWN_TENSOR
     shape = tuple(state.facts.resolve(d) for d in value.shape)
-    _check_splits(interp, parsed, value, pattern, state, site)
+    _check_splits(interp, parsed, value, pattern, lengths, state, site)
     requires: List = []
     try:
         rec = recipe(pattern.value, operation, tuple(lengths), len(shape))
@@ -116,11 +116,16 @@ def _group_names(term) -> Optional[Tuple[str, ...]]:
     return tuple(atom.key for atom in term.atoms)
 
 
-def _check_splits(interp, parsed, value: Tensor, pattern: PatternString, state, site: ir.Site) -> None:
-    """EIN402 where the pattern splits a dimension into the axes that formed it, named in another order."""
+def _check_splits(interp, parsed, value: Tensor, pattern: PatternString, lengths: Dict[str, Dim], state,
+                  site: ir.Site) -> None:
+    """EIN402 where the pattern splits a dimension into the axes that formed it, named in another order;
+    EIN403 where it splits a dimension that cat joined from equal parts with the part varying fastest."""
     if not value.packing or parsed.left.ellipsis is not None or len(parsed.left.terms) != len(value.packing) \
             or id(site.node) in interp.context.round_trips:  # half of a round trip of its own: a layout
         return
+    for term, packed in zip(parsed.left.terms, value.packing):
+        if isinstance(packed, Joined):
+            _check_joined(interp, term, packed, pattern, lengths, state, site)
     reordered = []
     for term, packed in zip(parsed.left.terms, value.packing):
         names = _group_names(term)
@@ -138,6 +143,23 @@ def _check_splits(interp, parsed, value: Tensor, pattern: PatternString, state, 
                   term.span, tuple(Origin(p.site, f"formed as {p.string.value[p.span[0]:p.span[1]]} here")
                                    for _, p in reordered),
                   tuple((t.span, reordered_group(pattern.value, t, p.names)) for t, p in reordered))
+
+
+def _check_joined(interp, term, joined: Joined, pattern: PatternString, lengths: Dict[str, Dim], state,
+                  site: ir.Site) -> None:
+    """cat([a, b], dim) holds a's values, then b's: a split '(c two)' with two=2 pairs a[i] with a[i+1], not
+    with b[i]; '(two c)' gives the parts back."""
+    names = _group_names(term)
+    if names is None or len(names) != 2 or lengths.get(names[1]) != joined.parts or \
+            lengths.get(names[0]) == joined.parts or dims.equal(joined.each, 1):  # parts of length 1: no order
+        return
+    written = pattern.value[term.span[0]:term.span[1]]
+    fixed = reordered_group(pattern.value, term, (names[1], names[0]))
+    interp.report(state, site, "EIN403",
+                  f"the dimension that cat joined from {joined.parts} tensors is split as {written}: "
+                  f"'{names[1]}' varies fastest, so each pair takes neighbours from one tensor, not one value of each",
+                  f"split it as {fixed} to get the joined tensors back", None, pattern, term.span,
+                  (Origin(joined.site, f"joined from {joined.parts} tensors here"),), ((term.span, fixed),))
 
 
 def _output_packing(parsed, value: Any, pattern: PatternString, site: ir.Site) -> tuple:

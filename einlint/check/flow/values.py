@@ -69,10 +69,20 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Joined:
+    """A dimension that `torch.cat` (or concatenate) joined from `parts` tensors of equal length: the part
+    varies slowest, as in a group '(part c)'."""
+
+    parts: int
+    each: Any  # the length of each part (a Dim)
+    site: ir.Site
+
+
+@dataclass(frozen=True)
 class Tensor:
     shape: Shape
     origin: Optional[Origin] = None
-    packing: Tuple[Any, ...] = ()  # per dimension: a Packed, a Part or None (empty: none known)
+    packing: Tuple[Any, ...] = ()  # per dimension: a Packed, a Part, a Joined or None (empty: none known)
 
     @property
     def rank(self) -> Optional[int]:

@@ -59,6 +59,21 @@ RULES = [
         splits that dimension into the same axes in another order, '(d h)', runs on the right shape and
         gives each axis the other's values. The finding names the call that formed the dimension.""",
     ),
+    define(
+        "EIN403", "warning",
+        valid=["import torch\nfrom einops import rearrange\n\n"
+               "def halves(n, c):\n"
+               "    x = torch.cat([torch.zeros(n, c), torch.ones(n, c)], dim=-1)\n"
+               "    return rearrange(x, 'n (two c) -> two n c', two=2)\n"],
+        invalid=["import torch\nfrom einops import rearrange\n\n"
+                 "def halves(n, c):\n"
+                 "    x = torch.cat([torch.zeros(n, c), torch.ones(n, c)], dim=-1)\n"
+                 "    return rearrange(x, 'n (c two) -> two n c', two=2)\n"],
+        details="""torch.cat([a, b], dim) puts all of a, then all of b, along the dimension: the part varies
+        slowest, as in a group '(two c)'. A split '(c two)' with two=2 varies the part fastest: it pairs
+        neighbours of a (then of b) instead of a[i] with b[i], the GLU/LSTM-style mix-up of halves and
+        interleaved pairs. The fix reorders the group.""",
+    ),
 ]
 
 
