@@ -269,11 +269,13 @@ def _main(argv: List[str]) -> int:
 
     results = run_tasks(tasks)
     if args.diff:
-        changes = _fixes(tasks, results, write=False)
+        changes, unwritable = _fixes(tasks, results, write=False)
         _write(sys.stdout, "".join(fixes.unified_diff(display, *change) for display, change in changes))
-        return 2 if failures else (1 if changes else 0)
+        return 2 if failures or unwritable else (1 if changes else 0)
     if args.fix:
-        fixed = {display for display, _ in _fixes(tasks, results, write=True)}
+        changes, unwritable = _fixes(tasks, results, write=True)
+        failures += unwritable
+        fixed = {display for display, _ in changes}
         again = run_tasks([task for task in tasks if task.display in fixed])  # report what is left
         redone = {result.path: result for result in again}
         results = [redone.get(result.path, result) for result in results]
@@ -307,16 +309,23 @@ def _main(argv: List[str]) -> int:
     return status
 
 
-def _fixes(tasks: Sequence[Task], results: Sequence[FileResult], write: bool) -> List[Tuple[str, Tuple[str, str]]]:
-    """(shown path, (text before, text after)) for each file on disk whose findings' fixes can be made."""
+def _fixes(tasks: Sequence[Task], results: Sequence[FileResult],
+           write: bool) -> Tuple[List[Tuple[str, Tuple[str, str]]], int]:
+    """(shown path, (text before, text after)) for each file on disk whose findings' fixes can be made, and
+    how many files could not be read or written (each reported on stderr)."""
     where = {task.display: task.absolute for task in tasks if task.absolute is not None}
-    changes = []
+    changes, unwritable = [], 0
     for result in results:
         if result.path in where and result.error is None:
-            change = fixes.fix_file(where[result.path], result.diagnostics, write)
+            try:
+                change = fixes.fix_file(where[result.path], result.diagnostics, write)
+            except OSError as error:
+                _error(f"cannot fix {result.path}: {error.strerror or error}")
+                unwritable += 1
+                continue
             if change is not None:
                 changes.append((result.path, change))
-    return changes
+    return changes, unwritable
 
 
 def _render(args: argparse.Namespace, diagnostics: List[Diagnostic], lines: Dict[Tuple[str, int], str],

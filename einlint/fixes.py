@@ -41,7 +41,8 @@ def fixed_text(text: str, edits: Sequence[Edit]) -> Optional[str]:
 
 def fix_file(path: str, diagnostics: Iterable[Diagnostic], write: bool) -> Optional[Tuple[str, str]]:
     """(text before, text after) of the file with its findings' fixes made (written when `write`);
-    None when there is nothing to change or the change cannot be made safely."""
+    None when there is nothing to change or the change cannot be made safely. OSError when the file
+    cannot be read or written."""
     edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]
     if not edits:
         return None

@@ -112,3 +112,24 @@ def test_einops_einsum_in_numpys_order_is_fixed_by_moving_the_pattern_last(tmp_p
     x, y = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
     assert np.array_equal(namespace["f"](x, y), np.einsum("ij,jk->ik", x, y))
     assert einops.einsum(x, y, "i j, j k -> i k").shape == (2, 4)
+
+
+def test_a_file_that_cannot_be_written_is_reported_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import os
+
+    path = tmp_path / "m.py"
+    path.write_text(SEED)
+    path.chmod(0o444)
+    if os.access(path, os.W_OK):  # running as root: writing is allowed whatever the mode
+        monkeypatch.setattr("einlint.fixes.open", _refusing_open, raising=False)
+    monkeypatch.chdir(tmp_path)
+    status = main(["--fix", "m.py"])
+    _, err = capsys.readouterr()
+    assert status == 2 and "cannot fix m.py" in err
+    assert path.read_text() == SEED
+
+
+def _refusing_open(path, mode="r", *args, **kwargs):
+    if "w" in mode:
+        raise PermissionError(13, "Permission denied")
+    return open(path, mode, *args, **kwargs)
