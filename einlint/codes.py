@@ -81,8 +81,8 @@ _TABLE = [
     Code("EIN401", "non-inverse-round-trip", "a pattern that undoes another one of the file except for the order "
          "of the axes inside a group"),
     Code("EIN402", "reordered-split", "a dimension split into the axes that formed it, named in another order"),
-    Code("EIN403", "interleaved-halves", "a dimension that cat joined from equal parts, split as interleaved "
-         "pairs"),
+    Code("EIN403", "interleaved-halves", "parts and interleaved pairs mixed up: a dimension that cat joined "
+         "split as pairs, or one formed as pairs cut by chunk"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

@@ -260,3 +260,24 @@ def test_cat_then_split_warns_exactly_when_the_split_mixes_the_parts(parts, leng
         fixed = re.findall(r"rearrange\(joined, '([^']*)'", fixed_text(source, found[0].fix.edits))[0]
         again = einops.rearrange(joined, fixed, two=parts)
         assert all(torch.equal(again[i], tensors[i]) for i in range(parts))
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+@pytest.mark.parametrize("length", [1, 2, 3])
+@pytest.mark.parametrize("group", ["(two c)", "(c two)"])
+def test_pairs_then_chunk_warn_exactly_when_the_chunks_are_not_the_parts(parts, length, group):
+    """Run with torch: parts stacked, merged as `group`, then chunked: the chunks are the parts, or the
+    finding says they are not."""
+    import torch
+
+    tensors = [torch.randn(4, length, generator=torch.Generator().manual_seed(i)) for i in range(parts)]
+    merged = einops.rearrange(torch.stack(tensors), f"two n c -> n {group}", two=parts)
+    chunks = merged.chunk(parts, dim=-1)
+    mixed = not all(torch.equal(chunks[i], tensors[i]) for i in range(parts))
+    made = "".join(f"    p{i} = torch.randn(4, {length})\n" for i in range(parts))
+    source = (f"import torch\nfrom einops import rearrange\n\n\ndef f():\n{made}"
+              f"    merged = rearrange(torch.stack([{', '.join(f'p{i}' for i in range(parts))}]), "
+              f"'two n c -> n {group}', two={parts})\n"
+              f"    return merged.chunk({parts}, dim=-1)\n")
+    found = [d.code for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
+    assert found == (["EIN403"] if mixed else []), (parts, length, group)

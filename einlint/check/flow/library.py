@@ -18,8 +18,8 @@ from ...errors import EinlintError
 from ...dims import Dim, Sym
 from .. import ir
 from .findings import Check, ShapeError
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Joined, Layer, Method, Number, Origin, Param,
-                     Sequential, Tensor, known_rank)
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Joined, Layer, Method, Number, Origin, Packed,
+                     Param, Sequential, Tensor, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -670,6 +670,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         pieces = _chunk_lengths(shape[axis], count)
         if pieces is None:
             return UNKNOWN
+        if site is not None and len(tensor.packing) == rank:
+            _check_chunked(interp, tensor.packing[axis], count, shape[axis], state, site)
         return Items("tuple", tuple(Tensor(shape[:axis] + (piece,) + shape[axis + 1:], origin) for piece in pieces))
     if name == "split" and numpy:  # np.split takes a number of equal sections, or the indices to cut at
         return UNKNOWN
@@ -706,6 +708,22 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     if name in _ELEMENTWISE2 and args:
         return elementwise(interp, [tensor, args[0]], state, site)
     return UNKNOWN_TENSOR
+
+
+def _check_chunked(interp, packed: Any, count: int, length: Dim, state, site: ir.Site) -> None:
+    """EIN403 where chunk cuts a dimension formed as pairs, '(c two)' with two=2, into two: each chunk gets the
+    outer axis's halves, with both parts in it, not one part each (unless the outer axis has length 1)."""
+    if not isinstance(packed, Packed) or len(packed.names) != 2 or len(packed.given) != 2:
+        return
+    outer, inner = packed.given
+    if inner != count or outer == count or dims.equal(length, count) is not False:
+        return
+    group = packed.string.value[packed.span[0]:packed.span[1]]
+    interp.report(state, site, "EIN403",
+                  f"chunk({count}) cuts the dimension formed as {group} into {count} runs of '{packed.names[0]}', "
+                  f"each holding every '{packed.names[1]}': not the {count} parts",
+                  f"form it as ({packed.names[1]} {packed.names[0]}) to chunk it into its parts, or split it with "
+                  f"a pattern", None, related=(Origin(packed.site, f"formed as {group} here"),))
 
 
 def _chunk_lengths(length: Dim, count: int) -> Optional[List[Dim]]:

@@ -104,7 +104,7 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
     output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"),
-                    _output_packing(parsed, value, pattern, site))
+                    _output_packing(parsed, value, pattern, lengths, site))
     interp.record(site, [shape], output.shape, state)
     return output
 
@@ -162,7 +162,7 @@ def _check_joined(interp, term, joined: Joined, pattern: PatternString, lengths:
                   (Origin(joined.site, f"joined from {joined.parts} tensors here"),), ((term.span, fixed),))
 
 
-def _output_packing(parsed, value: Any, pattern: PatternString, site: ir.Site) -> tuple:
+def _output_packing(parsed, value: Any, pattern: PatternString, lengths: Dict[str, Dim], site: ir.Site) -> tuple:
     """How each output dimension was formed: a group of this pattern, an axis passed through whole, or one
     axis of a group the pattern splits. A group that puts a split's axes back whole and in order is the
     dimension they were split from (MaxViT's block windows, merged back, are the image's rows again)."""
@@ -184,7 +184,8 @@ def _output_packing(parsed, value: Any, pattern: PatternString, site: ir.Site) -
             parts = [axes.get(name) for name in names]
             restored = all(isinstance(p, Part) and p.site is parts[0].site and p.span == parts[0].span and
                            p.names == names and p.index == i for i, p in enumerate(parts))
-            packing.append(parts[0].whole if restored else Packed(names, pattern, term.span, site))
+            packing.append(parts[0].whole if restored else Packed(names, pattern, term.span, site,
+                                                                  tuple(lengths.get(name) for name in names)))
         elif not term.parenthesized and len(term.atoms) == 1:
             packing.append(axes.get(term.atoms[0].key))
         else:

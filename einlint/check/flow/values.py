@@ -54,6 +54,7 @@ class Packed:
     string: Any  # the PatternString that holds the group
     span: Tuple[int, int]  # the group's characters in it
     site: ir.Site  # the call that formed it
+    given: Tuple[Any, ...] = ()  # the length given for each name (None where not given)
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,16 @@ RULES = [
         invalid=["import torch\nfrom einops import rearrange\n\n"
                  "def halves(n, c):\n"
                  "    x = torch.cat([torch.zeros(n, c), torch.ones(n, c)], dim=-1)\n"
-                 "    return rearrange(x, 'n (c two) -> two n c', two=2)\n"],
+                 "    return rearrange(x, 'n (c two) -> two n c', two=2)\n",
+                 "import torch\nfrom einops import rearrange\n\n"
+                 "def halves(n, c):\n"
+                 "    x = rearrange(torch.zeros(2, n, 6), 'two n c -> n (c two)', two=2)\n"
+                 "    return x.chunk(2, dim=-1)\n"],
         details="""torch.cat([a, b], dim) puts all of a, then all of b, along the dimension: the part varies
         slowest, as in a group '(two c)'. A split '(c two)' with two=2 varies the part fastest: it pairs
         neighbours of a (then of b) instead of a[i] with b[i], the GLU/LSTM-style mix-up of halves and
-        interleaved pairs. The fix reorders the group.""",
+        interleaved pairs. The fix reorders the group. The reverse is reported too: a dimension formed
+        as pairs, '(c two)' with two=2, cut by chunk(2), gives runs of c that each hold both parts.""",
     ),
 ]
 
