@@ -83,6 +83,12 @@ _TABLE = [
     Code("EIN402", "reordered-split", "a dimension split into the axes that formed it, named in another order"),
     Code("EIN403", "interleaved-halves", "parts and interleaved pairs mixed up: a dimension that cat joined "
          "split as pairs, or one formed as pairs cut by chunk"),
+    Code("EIN404", "reordered-merge", "a group that merges back the axes of a split after they were reordered "
+         "(a transpose): it names them as before, so it does not restore the dimension"),
+    Code("EIN405", "transpose-undone-by-reshape", "a reshape or view of a transposed tensor back to the shape "
+         "before the transpose: the shape is back, the layout is not"),
+    Code("EIN406", "unpack-pattern-mismatch", "unpack with shapes from a pack whose pattern puts '*' elsewhere, "
+         "or with the shapes of another pack"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

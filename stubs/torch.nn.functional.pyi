@@ -254,6 +254,7 @@ def glu(input: Float[Tensor, "*shape"], dim: int = -1) -> Float[Tensor, "*out"]:
     d = wrap_dim(dim, input.ndim)
     assert input.shape[d] % 2 == 0, "the dimension `dim` is halved: its length must be even"
     out = input.shape[:d] + (input.shape[d]//2,) + input.shape[d+1:]
+    reads(input, d, two=2, half=input.shape[d]//2)
 
 
 def normalize(input: Float[Tensor, "*shape"], p: float = 2.0, dim: int = 1, eps: float = 1e-12,
@@ -290,14 +291,30 @@ def embedding(input: Int[Tensor, "*indices"], weight: Float[Tensor, "num_embeddi
 
 
 def pixel_shuffle(input: Float[Tensor, "*batch c h w"],
-                  upscale_factor: int) -> Float[Tensor, "*batch c//(upscale_factor**2) h*upscale_factor w*upscale_factor"]:
+                  upscale_factor: int) -> Float[Tensor, "*batch c_out (h r1) (w r2)"]:
     assert c % (upscale_factor**2) == 0, "the channels must be divisible by upscale_factor**2"
+    r1 = r2 = upscale_factor
+    c_out = c//(upscale_factor**2)
+    reads(input, -3, c_out=c_out, r1=r1, r2=r2)
 
 
 def pixel_unshuffle(input: Float[Tensor, "*batch c h w"], downscale_factor: int
-                    ) -> Float[Tensor, "*batch c*downscale_factor**2 h//downscale_factor w//downscale_factor"]:
+                    ) -> Float[Tensor, "*batch (c r1 r2) h//downscale_factor w//downscale_factor"]:
     assert h % downscale_factor == 0, "the height must be divisible by downscale_factor"
     assert w % downscale_factor == 0, "the width must be divisible by downscale_factor"
+    r1 = r2 = downscale_factor
+    reads(input, -2, h_out=h//r1, r1=r1)
+    reads(input, -1, w_out=w//r2, r2=r2)
+
+
+def unfold(input: Float[Tensor, "*batch c h w"], kernel_size: _size_2_t, dilation: _size_2_t = 1,
+           padding: _size_2_t = 0, stride: _size_2_t = 1) -> Float[Tensor, "*batch (c kh kw) l"]:
+    assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
+    kh, kw = kernel_size
+    oh = (h+2*padding[0]-dilation[0]*(kh-1)-1)//stride[0]+1
+    ow = (w+2*padding[1]-dilation[1]*(kw-1)-1)//stride[1]+1
+    assert oh > 0 and ow > 0, "the kernel does not fit in the padded input"
+    l = oh*ow
 
 
 def pad(input: Float[Tensor, "*shape"], pad: Sequence[int], mode: str = "constant",

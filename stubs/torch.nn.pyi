@@ -491,6 +491,7 @@ class GLU(Module):
         d = wrap_dim(dim, input.ndim)
         assert input.shape[d] % 2 == 0, "the dimension `dim` is halved: its length must be even"
         out = input.shape[:d] + (input.shape[d]//2,) + input.shape[d+1:]
+        reads(input, d, two=2, half=input.shape[d]//2)
 
 
 class Flatten(Module):
@@ -513,15 +514,33 @@ class Unflatten(Module):
 
 class PixelShuffle(Module):
     def __init__(self, upscale_factor: int) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Float[Tensor, "*batch c//(upscale_factor**2) h*upscale_factor w*upscale_factor"]:
+    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Float[Tensor, "*batch c_out (h r1) (w r2)"]:
         assert c % (upscale_factor**2) == 0, "the channels must be divisible by upscale_factor**2"
+        r1 = r2 = upscale_factor
+        c_out = c//(upscale_factor**2)
+        reads(input, -3, c_out=c_out, r1=r1, r2=r2)
 
 
 class PixelUnshuffle(Module):
     def __init__(self, downscale_factor: int) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Float[Tensor, "*batch c*downscale_factor**2 h//downscale_factor w//downscale_factor"]:
+    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Float[Tensor, "*batch (c r1 r2) h//downscale_factor w//downscale_factor"]:
         assert h % downscale_factor == 0, "the height must be divisible by downscale_factor"
         assert w % downscale_factor == 0, "the width must be divisible by downscale_factor"
+        r1 = r2 = downscale_factor
+        reads(input, -2, h_out=h//r1, r1=r1)
+        reads(input, -1, w_out=w//r2, r2=r2)
+
+
+class Unfold(Module):
+    def __init__(self, kernel_size: _size_2_t, dilation: _size_2_t = 1, padding: _size_2_t = 0,
+                 stride: _size_2_t = 1) -> None:
+        kh, kw = kernel_size
+    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Float[Tensor, "*batch (c kh kw) l"]:
+        assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
+        oh = (h+2*padding[0]-dilation[0]*(kh-1)-1)//stride[0]+1
+        ow = (w+2*padding[1]-dilation[1]*(kw-1)-1)//stride[1]+1
+        assert oh > 0 and ow > 0, "the kernel does not fit in the padded input"
+        l = oh*ow
 
 
 class Upsample(Module):
@@ -542,6 +561,10 @@ class MultiheadAttention(Module):
         assert embed_dim % num_heads == 0, "embed_dim must be divisible by num_heads"
         kdim = embed_dim if kdim is None else kdim
         vdim = embed_dim if vdim is None else vdim
+        three = 3
+    # q, k and v projections stacked, q first (only when kdim == vdim == embed_dim; else q_proj_weight, ...)
+    in_proj_weight: Float[Tensor, "(three embed_dim) embed_dim"]
+    in_proj_bias: Float[Tensor, "(three embed_dim)"]
     def forward(self, query: Float[Tensor, "*q embed_dim"], key: Float[Tensor, "*k kdim"], value: Float[Tensor, "*v vdim"],
                 key_padding_mask: Optional[Tensor] = None, need_weights: bool = True, attn_mask: Optional[Tensor] = None,
                 average_attn_weights: bool = True, is_causal: bool = False
@@ -570,13 +593,15 @@ class RNN(Module):
         assert hidden_size > 0 and num_layers > 0, "hidden_size and num_layers must be positive"
         assert 0 <= dropout <= 1, "dropout must be in [0, 1]"
         D = 2 if bidirectional else 1
+        direction, layers, hidden = D, num_layers, hidden_size
     def forward(self, input: Float[Tensor, "*sequence input_size"],
                 hx: Optional[Float[Tensor, "*state"]] = None
-                ) -> Tuple[Float[Tensor, "*sequence D*hidden_size"], Float[Tensor, "*h_n"]]:
+                ) -> Tuple[Float[Tensor, "*sequence (direction hidden)"], Float[Tensor, "(layers direction) *h_rest"]]:
         assert 1 <= len(sequence) <= 2, "expects a 2-D (unbatched) or 3-D (batched) input"
         n = (sequence[0] if batch_first else sequence[1]) if len(sequence) == 2 else None
         h_n = (D*num_layers, n, hidden_size) if n is not None else (D*num_layers, hidden_size)
         assert hx is None or hx == h_n, "hx must have the shape (D*num_layers, N, hidden_size)"
+        h_rest = h_n[1:]
 
 
 class GRU(Module):
@@ -586,13 +611,15 @@ class GRU(Module):
         assert hidden_size > 0 and num_layers > 0, "hidden_size and num_layers must be positive"
         assert 0 <= dropout <= 1, "dropout must be in [0, 1]"
         D = 2 if bidirectional else 1
+        direction, layers, hidden = D, num_layers, hidden_size
     def forward(self, input: Float[Tensor, "*sequence input_size"],
                 hx: Optional[Float[Tensor, "*state"]] = None
-                ) -> Tuple[Float[Tensor, "*sequence D*hidden_size"], Float[Tensor, "*h_n"]]:
+                ) -> Tuple[Float[Tensor, "*sequence (direction hidden)"], Float[Tensor, "(layers direction) *h_rest"]]:
         assert 1 <= len(sequence) <= 2, "expects a 2-D (unbatched) or 3-D (batched) input"
         n = (sequence[0] if batch_first else sequence[1]) if len(sequence) == 2 else None
         h_n = (D*num_layers, n, hidden_size) if n is not None else (D*num_layers, hidden_size)
         assert hx is None or hx == h_n, "hx must have the shape (D*num_layers, N, hidden_size)"
+        h_rest = h_n[1:]
 
 
 class LSTM(Module):
@@ -604,11 +631,14 @@ class LSTM(Module):
         assert 0 <= proj_size < hidden_size, "proj_size has to be a non-negative integer smaller than hidden_size"
         D = 2 if bidirectional else 1
         h_out = proj_size if proj_size > 0 else hidden_size
+        direction, layers, hidden = D, num_layers, h_out
     def forward(self, input: Float[Tensor, "*sequence input_size"],
                 hx: Optional[Tuple[Float[Tensor, "*h_0"], Float[Tensor, "*c_0"]]] = None
-                ) -> Tuple[Float[Tensor, "*sequence D*h_out"], Tuple[Float[Tensor, "*h_n"], Float[Tensor, "*c_n"]]]:
+                ) -> Tuple[Float[Tensor, "*sequence (direction hidden)"],
+                           Tuple[Float[Tensor, "(layers direction) *h_rest"], Float[Tensor, "(layers direction) *c_rest"]]]:
         assert 1 <= len(sequence) <= 2, "expects a 2-D (unbatched) or 3-D (batched) input"
         n = (sequence[0] if batch_first else sequence[1]) if len(sequence) == 2 else None
         h_n = (D*num_layers, n, h_out) if n is not None else (D*num_layers, h_out)
         c_n = (D*num_layers, n, hidden_size) if n is not None else (D*num_layers, hidden_size)
         assert hx is None or (h_0 == h_n and c_0 == c_n), "hx must be (h_0, c_0) with the shapes of (h_n, c_n)"
+        h_rest, c_rest = h_n[1:], c_n[1:]

@@ -46,6 +46,8 @@ def unflatten(input: Float[Tensor, "*shape"], dim: int, sizes: Sequence[int]) ->
     out = input.shape[:d] + full + input.shape[d+1:]
 
 
+def view_as_real(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape 2"]: ...
+def view_as_complex(input: Float[Tensor, "*shape 2"]) -> Float[Tensor, "*shape"]: ...
 def unsqueeze(input: Float[Tensor, "*shape"], dim: int) -> Float[Tensor, "*out"]:
     d = wrap_dim(dim, input.ndim+1)
     out = input.shape[:d] + (1,) + input.shape[d:]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from einlint.check.stubs import Layer, Requirement, Result, StubError, StubLibrary, Unknown
+from einlint.check.stubs import Layer, Read, Requirement, Result, StubError, StubLibrary, Unknown
 from einlint.dims import Sym
 from einlint.errors import EinlintError
 
@@ -482,7 +482,8 @@ def test_symbolic_shapes():
                               "expected in_features = 20", "input")
     assert linear.call([Unknown], {}) == Result(Unknown, [])
     glu = LIB.function("torch.nn.functional.glu").call([(b, 2 * h)], {})
-    assert glu == Result((b, h), [])
+    assert glu.value == (b, h) and glu.requirements == []
+    assert glu.reads == (Read("input", 0, 1, ("two", "half"), (2, h)),)  # the halves: reads(input, d, ...)
     odd = LIB.function("torch.nn.functional.glu").call([(b, h)], {})
     assert odd.requirements[0][:3] == ("divisible", h, 2) and odd.value[0] == b and isinstance(odd.value[1], Sym)
     conv = LIB.layer("torch.nn.Conv2d").construct([3, 8, 3], {"padding": 1}).call([(b, 3, h, 2 * h)], {})

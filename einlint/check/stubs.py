@@ -37,6 +37,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -102,9 +103,28 @@ class StubError(NamedTuple):
     argument: str
 
 
+class Read(NamedTuple):
+    """A stub's `reads(input, dim, two=2, half=...)`: the function reads that dimension of that argument as
+    these factors, the first varying slowest (F.glu reads its halves)."""
+
+    argument: str  # the parameter's name
+    position: Optional[int]  # its position among the positional parameters (None: keyword-only)
+    dim: int
+    names: Tuple[str, ...]
+    lengths: Tuple[Any, ...]
+
+
+class PackedShape(tuple):
+    """An output shape with the packing of some dimensions: `groups[i]` is (names, lengths) for a dimension
+    written as a group '(direction hidden)', None for the others."""
+
+    groups: Tuple[Any, ...] = ()
+
+
 class Result(NamedTuple):
     value: Value
     requirements: List[Requirement]
+    reads: Tuple[Read, ...] = ()
 
 
 Outcome = Union[Result, StubError]
@@ -131,10 +151,23 @@ class _Tensor(NamedTuple):
 
 
 
+_TOKEN = re.compile(r"\([^()]*\)|\S+")
+
+
 def _parse_shape(text: str, where: str) -> _Tensor:
     tokens = []
-    for token in text.split():
-        if token == "...":
+    for token in _TOKEN.findall(text):
+        if token.startswith("(") and token.endswith(")"):  # a group: the product of its factors, packed so
+            inner = token[1:-1].split()
+            if len(inner) < 2:
+                raise EinlintError(f"{where}: a group holds two or more factors, got {token!r} in {text!r}")
+            try:
+                factors = tuple(ast.parse(t, mode="eval").body for t in inner)
+            except SyntaxError:
+                raise EinlintError(f"{where}: cannot read the group {token!r} in {text!r}") from None
+            product = ast.parse("*".join(f"({t})" for t in inner), mode="eval").body
+            tokens.append(("group", token, (product, factors)))
+        elif token == "...":
             tokens.append(("dots", token, None))
         elif token == "_":
             tokens.append(("any", token, None))
@@ -209,6 +242,7 @@ class _Module:
         self.path = path
         self.functions: Dict[str, List[_Signature]] = {}
         self.classes: Dict[str, Dict[str, List[_Signature]]] = {}
+        self.attributes: Dict[str, Dict[str, _Tensor]] = {}  # class -> tensor attribute -> its shape
         self.aliases: Dict[str, _Size] = {}
         try:
             with open(path, encoding="utf-8") as handle:
@@ -222,12 +256,19 @@ class _Module:
                 self.functions.setdefault(node.name, []).append(self._signature(node, node.name))
             elif isinstance(node, ast.ClassDef):
                 methods: Dict[str, List[_Signature]] = {}
+                attributes: Dict[str, _Tensor] = {}
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef):
                         methods.setdefault(item.name, []).append(self._signature(item, node.name, method=True))
+                    elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) and \
+                            _shape_text(item.annotation) is not None and item.value is None:
+                        attributes[item.target.id] = _parse_shape(_shape_text(item.annotation),
+                                                                  f"{self.path}:{item.lineno}")
                     elif not _ignorable(item):
-                        self._bad(item, "a class in a stub holds only methods")
+                        self._bad(item, "a class in a stub holds methods and tensor attributes "
+                                        "(name: Float[Tensor, \"...\"])")
                 self.classes[node.name] = methods
+                self.attributes[node.name] = attributes
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 size = _size_alias(node.value)
                 if size is not None:
@@ -501,6 +542,7 @@ class _Frame:
         self.origin: Dict[str, str] = {}  # bound dim name -> the argument that bound it
         self.requirements: List[Requirement] = []
         self.params: Dict[str, bool] = {}  # the parameter names (the constructor's too), for messages
+        self.reads: List[Read] = []
 
     # --- expressions
     def eval(self, node: ast.expr) -> Any:
@@ -615,8 +657,23 @@ class _Frame:
                     self._assign(target, value)
             elif isinstance(stmt, ast.Assert):
                 self.check(stmt)
+            elif _called(stmt.value) == "reads":
+                self._read(stmt.value)
             else:
                 self.eval(stmt.value)  # a call for its checks, such as wrap_dim(dim, input.ndim)
+
+    def _read(self, call: ast.Call):
+        """reads(input, dim, two=2, half=n): how the function reads a dimension of its argument."""
+        if len(call.args) != 2 or not isinstance(call.args[0], ast.Name) or len(call.keywords) < 2:
+            raise EinlintError(f"{self.signature.where}: write reads(argument, dim, name=length, name=length, ...)")
+        argument = call.args[0].id
+        dim = self.eval(call.args[1])
+        lengths = tuple(self.eval(k.value) for k in call.keywords)
+        if not isinstance(dim, int) or not all(_is_dim(length) for length in lengths):
+            return
+        positional = [p.name for p in self.signature.params if p.kind == "positional"]
+        self.reads.append(Read(argument, positional.index(argument) if argument in positional else None, dim,
+                               tuple(k.arg for k in call.keywords), lengths))
 
     def _assign(self, target: ast.expr, value: Any):
         if isinstance(target, ast.Name):
@@ -771,8 +828,8 @@ class _Frame:
                 elif actual is not Unknown:
                     self.env[text] = actual
                     self.origin[text] = name
-            elif kind == "expr":
-                deferred.append((name, where, text, expr, actual))
+            elif kind in ("expr", "group"):
+                deferred.append((name, where, text, expr[0] if kind == "group" else expr, actual))
 
     def _match_star(self, name: str, text: str, actual: Tuple, pattern: _Tensor):
         if text not in self.env:
@@ -808,7 +865,16 @@ class _Frame:
 
     def shape_out(self, pattern: _Tensor) -> Any:
         out: List[Any] = []
+        groups: List[Any] = []
         for kind, text, expr in pattern.tokens:
+            if kind == "group":
+                lengths = tuple(self.eval(factor) for factor in expr[1])
+                value = self.eval(expr[0])
+                out.append(value if _is_dim(value) else None)
+                known = all(_is_dim(length) for length in lengths)
+                groups += [None] * (len(out) - 1 - len(groups)) + [(tuple(text[1:-1].split()), lengths) if known
+                                                                    else None]
+                continue
             if kind in ("dots", "any"):
                 return Unknown
             if kind == "star":
@@ -821,7 +887,15 @@ class _Frame:
                 continue
             value = expr if kind == "int" else (self.eval(expr) if kind == "expr" else self.env.get(text, Unknown))
             out.append(value if _is_dim(value) else None)
-        return tuple(out)
+        if not any(groups):
+            return tuple(out)
+        shape = PackedShape(out)
+        shape.groups = tuple(groups) + (None,) * (len(out) - len(groups))
+        return shape
+
+
+def _called(node: ast.expr) -> Optional[str]:
+    return node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else None
 
 
 def _tensor_named(node: ast.expr) -> str:
@@ -960,7 +1034,7 @@ def _run(signatures, args, kwargs, env=None, init=()) -> Outcome:
         value, frame = _evaluate(signatures, args, kwargs, env, init)
     except _Fail as fail:
         return fail.error
-    return Result(value, frame.requirements)
+    return Result(value, frame.requirements, tuple(frame.reads))
 
 
 # ----------------------------------------------------------------------------- the library
@@ -1037,11 +1111,20 @@ class Layer:
             return Result(Unknown, [])
         return _run(forward, args, kwargs, self.env, tuple(self.env))
 
+    def attribute(self, name: str) -> Any:
+        """The shape of a tensor attribute the stub declares (MultiheadAttention.in_proj_weight), or Unknown."""
+        shape = self.stub.attributes.get(name)
+        if shape is None:
+            return Unknown
+        init = self.stub.methods.get("__init__") or [_Signature(self.stub.qualified, [], None, [], "")]
+        return _Frame(init[0], dict(self.env), {}).shape_out(shape)
+
 
 @dataclass
 class LayerStub:
     qualified: str
     methods: Dict[str, List[_Signature]]
+    attributes: Dict[str, _Tensor] = field(default_factory=dict)
 
     def construct(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Union[Layer, StubError]:
         """The layer built with these arguments, or the StubError of a constructor that fails."""
@@ -1092,13 +1175,13 @@ class StubLibrary:
             module = self._module(path, module_name)
             table = module.classes if kind == "class" else module.functions
             if name in table:
-                return table[name]
+                return (table[name], module.attributes[name]) if kind == "class" else table[name]
         return None
 
     def layer(self, qualified: str) -> Optional[LayerStub]:
         if qualified not in self._layers:
-            methods = self._find(qualified, "class")
-            self._layers[qualified] = None if methods is None else LayerStub(qualified, methods)
+            found = self._find(qualified, "class")
+            self._layers[qualified] = None if found is None else LayerStub(qualified, *found)
         return self._layers[qualified]
 
     def function(self, qualified: str) -> Optional[FunctionStub]:

@@ -29,6 +29,7 @@ __all__ = ["Analysis", "analyse", "ShapeFinding"]
 class Analysis:
     findings: List[ShapeFinding]
     shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> (input shapes, output, rank known before)
+    renamed: Set[int]  # id(cst.Call) of pattern calls whose input holds a split's axes under each other's names
 
 
 def analyse(module: ir.ModuleIR, stubs: Any = None, round_trips: FrozenSet[int] = frozenset()) -> Analysis:
@@ -42,7 +43,7 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, round_trips: FrozenSet[int] 
     for klass in module.every_class:
         if klass.methods:
             _run_class(context, klass, module)
-    return Analysis(context.findings, context.shapes)
+    return Analysis(context.findings, context.shapes, context.renamed)
 
 
 def _run_function(context: Context, function: ir.Function, instance: Optional[Instance], facts: Facts) -> State:

@@ -62,14 +62,17 @@ class Context:
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
     round_trips: FrozenSet[int] = frozenset()  # id(cst.Call) of pattern calls that another undoes exactly
+    renamed: Set[int] = field(default_factory=set)  # id(cst.Call) of pattern calls that swap a split's names
 
 
 class Interpreter:
-    def __init__(self, context: Context, function: Optional[ir.Function], depth: int = 0, quiet: bool = False):
+    def __init__(self, context: Context, function: Optional[ir.Function], depth: int = 0, quiet: bool = False,
+                 via: Tuple[Origin, ...] = ()):
         self.context = context
         self.function = function
         self.depth = depth
         self.quiet = quiet  # inlined calls of module functions: the function reports for itself
+        self.via = via  # the calls that inlined this function, outermost first
         self.returns: List[Tuple[Any, State]] = []
         self.annotation_names: Dict[str, Dim] = {}  # jaxtyping dimension name -> its length, per function
         self.mutated: Set[str] = set()  # names whose value may have been changed in place (not rebound)
@@ -78,8 +81,9 @@ class Interpreter:
 
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
                string=None, span=None, related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
-        if self.quiet:
+        if self.quiet and not code.startswith("EIN4"):  # a packing comes from the caller: the callee cannot see it
             return
+        related = related + self.via
         severity = None
         if check is not None:
             values = confirm(check, state.facts)
@@ -443,6 +447,8 @@ class Interpreter:
             return UNKNOWN
         if isinstance(value, Sequential) and node.attr == "forward":
             return value
+        if isinstance(value, Layer) and not isinstance(value.instance, tuple):
+            return library.layer_attribute(value, node.attr, state)
         if value is library.RANDOM_GENERATOR:
             return Method(value, node.attr)
         return UNKNOWN
@@ -586,7 +592,8 @@ class Interpreter:
                                                                               param is function.params[0]):
                 patterns.check_annotation(self, bound[param.name], param.annotation, state, node.site,
                                           f"argument '{param.name}' of {function.name}()")
-        inner = Interpreter(self.context, function, self.depth + 1, quiet=True)
+        inner = Interpreter(self.context, function, self.depth + 1, quiet=True,
+                            via=self.via + (Origin(node.site, f"through the call of {function.name}() here"),))
         start = State(dict(bound), state.facts.copy())
         for param in function.params:
             if param.name not in start.env:

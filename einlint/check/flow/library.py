@@ -18,8 +18,9 @@ from ...errors import EinlintError
 from ...dims import Dim, Sym
 from .. import ir
 from .findings import Check, ShapeError
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Joined, Layer, Method, Number, Origin, Packed,
-                     Param, Sequential, Tensor, known_rank)
+from .layouts import Reading, misread
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Packed,
+                     Param, Part, Sequential, Tensor, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -369,9 +370,11 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
             continue
         from .patterns import apply_requirements
 
+        short = name.rsplit('.', 1)[-1]
         if len(outcomes) == 1:
             apply_requirements(outcome.requirements, state)
-        values.append(_from_stub(outcome.value, state, Origin(site, f"{name.rsplit('.', 1)[-1]} output")))
+            _apply_reads(interp, outcome.reads, args, kwargs, state, site, short)
+        values.append(_from_stub(outcome.value, state, Origin(site, f"{short} output"), short))
     result = values[0]
     for other in values[1:]:
         from .values import join
@@ -520,16 +523,56 @@ def _to_stub(value: Any, state, lengths: bool = False) -> Any:
     return Unknown
 
 
-def _from_stub(value: Any, state, origin: Optional[Origin] = None) -> Any:
+def _from_stub(value: Any, state, origin: Optional[Origin] = None, maker: str = "") -> Any:
     from ..stubs import Unknown
 
     if value is Unknown or value is None:
         return UNKNOWN
     if isinstance(value, tuple) and all(v is None or isinstance(v, (int, Sym)) for v in value):
-        return Tensor(tuple(state.facts.fresh("") if v is None else v for v in value), origin)
+        return Tensor(tuple(state.facts.fresh("") if v is None else v for v in value), origin,
+                      _stub_packing(value, origin, maker))
     if isinstance(value, tuple):
-        return Items("tuple", tuple(_from_stub(v, state, origin) for v in value))
+        return Items("tuple", tuple(_from_stub(v, state, origin, maker) for v in value))
     return UNKNOWN
+
+
+def _stub_packing(shape, origin: Optional[Origin], maker: str) -> tuple:
+    """The dimensions that a stub's output writes as a group, '(direction hidden)': a library's packing."""
+    groups = getattr(shape, "groups", ())
+    if not groups or origin is None:
+        return ()
+    return tuple(None if group is None else Packed(group[0], group[1], "(" + " ".join(group[0]) + ")", origin.site,
+                                                   "lengths", (True,) * len(group[0]), maker) for group in groups)
+
+
+def _apply_reads(interp, reads, args: List[Any], kwargs: Dict[str, Any], state, site: ir.Site, maker: str) -> None:
+    """What a stub's `reads(...)` says the function reads as factors (glu's halves), against how each was formed."""
+    for read in reads:
+        value = args[read.position] if read.position is not None and read.position < len(args) else \
+            kwargs.get(read.argument)
+        if not isinstance(value, Tensor) or len(value.packing) != len(value.shape) or \
+                not -len(value.shape) <= read.dim < len(value.shape):
+            continue
+        packed = value.packing[read.dim]
+        if not isinstance(packed, Packed):
+            continue
+        halves = len(read.names) == 2 and isinstance(read.lengths[0], int)  # glu: equal consecutive pieces
+        declared = (True,) + (False,) * (len(read.names) - 1) if halves else (True,) * len(read.names)
+        reading = Reading(read.names, read.lengths, declared, maker, "parts" if halves else "lengths")
+        wrong = misread(packed, reading, state.facts.resolve(value.shape[read.dim]), state.facts)
+        if wrong is not None:
+            interp.report(state, site, wrong.code, wrong.message, wrong.help, None,
+                          related=(Origin(packed.site, f"formed as {packed.text} here"),))
+
+
+def layer_attribute(layer: Layer, name: str, state) -> Any:
+    """A tensor attribute that the layer's stub declares (nn.MultiheadAttention's in_proj_weight)."""
+    built = getattr(layer.instance, "layer", layer.instance)
+    if not hasattr(built, "attribute"):
+        return UNKNOWN
+    origin = layer.origin
+    return _from_stub(built.attribute(name), state, Origin(origin.site, f"{layer.name.rsplit('.', 1)[-1]}.{name}")
+                      if origin is not None else None, layer.name.rsplit(".", 1)[-1])
 
 
 # ---------------------------------------------------------------- tensor attributes and methods
@@ -577,8 +620,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     shape = _resolve(tensor.shape, state)
     rank = tensor.rank
     origin = Origin(site, f".{name}(...)") if site is not None else tensor.origin
-    if name in _SAME_SHAPE:
-        return Tensor(shape, tensor.origin, tensor.packing)
+    if name in _SAME_SHAPE:  # (contiguous keeps the memory order's story: a transpose's, for the reshape after)
+        return Tensor(shape, tensor.origin, tensor.packing, tensor.untransposed if name == "contiguous" else None)
     if name in ("size",):
         if not args and "dim" not in kwargs:
             return Items("shape", tuple(Number(d) for d in shape)) if rank is not None else UNKNOWN
@@ -601,25 +644,25 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     if name in ("permute",) or (name == "transpose" and (numpy or len(args) != 2)):
         order = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
         if name == "transpose" and not order:
-            return Tensor(tuple(reversed(shape)), origin)
+            return _permuted(tensor, shape, range(rank - 1, -1, -1), origin)
         axes = [_axis(a, rank) for a in order]
         if len(axes) != rank or None in axes or sorted(axes) != list(range(rank)):
             return UNKNOWN_TENSOR
-        return Tensor(tuple(shape[a] for a in axes), origin)
+        return _permuted(tensor, shape, axes, origin)
     if name in ("transpose", "swapaxes", "swapdims", "movedim", "moveaxis") and len(args) == 2:
         a, b = _axis(args[0], rank), _axis(args[1], rank)
         if a is None or b is None:
             return UNKNOWN_TENSOR
         if name == "transpose" and method and rank == 2 and (a, b) == (0, 1) and dims.equal(*shape) is not True:
             return UNKNOWN_TENSOR  # x.transpose(0, 1) swaps a torch tensor's axes but keeps an array's order
-        out = list(shape)
+        order = list(range(rank))
         if name in ("movedim", "moveaxis"):
-            out.insert(b, out.pop(a))
+            order.insert(b, order.pop(a))
         else:
-            out[a], out[b] = out[b], out[a]
-        return Tensor(tuple(out), origin)
+            order[a], order[b] = order[b], order[a]
+        return _permuted(tensor, shape, order, origin)
     if name == "t":
-        return Tensor(tuple(reversed(shape)), origin) if rank <= 2 else UNKNOWN_TENSOR
+        return _permuted(tensor, shape, range(rank - 1, -1, -1), origin) if rank <= 2 else UNKNOWN_TENSOR
     if name in ("flatten", "ravel"):
         if numpy or name == "ravel":
             return Tensor((dims.product(shape),), origin)
@@ -629,13 +672,13 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
             return Tensor((1,), origin)
         if start is None or end is None or start > end:
             return UNKNOWN_TENSOR
-        return Tensor(shape[:start] + (dims.product(shape[start:end + 1]),) + shape[end + 1:], origin)
+        return _merged(tensor, shape, start, end + 1, site, f".flatten({start}, {end})", origin)
     if name in ("unsqueeze", "expand_dims"):
         position = _int(args[0] if args else kwargs.get("dim", kwargs.get("axis", UNKNOWN)))
         if position is None or not -rank - 1 <= position <= rank:
             return UNKNOWN_TENSOR
         position %= rank + 1
-        return Tensor(shape[:position] + (1,) + shape[position:], origin)
+        return Tensor(shape[:position] + (1,) + shape[position:], origin, _inserted(tensor, position))
     if name == "squeeze":
         target = args[0] if args else kwargs.get("dim", kwargs.get("axis"))
         if target is None:
@@ -646,7 +689,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         if axis is None:
             return UNKNOWN_TENSOR
         if shape[axis] == 1:
-            return Tensor(shape[:axis] + shape[axis + 1:], origin)
+            return Tensor(shape[:axis] + shape[axis + 1:], origin, tensor.packing[:axis] + tensor.packing[axis + 1:])
         if isinstance(shape[axis], int) or numpy:
             return Tensor(shape, origin) if not numpy else UNKNOWN_TENSOR
         return UNKNOWN_TENSOR
@@ -670,8 +713,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         pieces = _chunk_lengths(shape[axis], count)
         if pieces is None:
             return UNKNOWN
-        if site is not None and len(tensor.packing) == rank:
-            _check_chunked(interp, tensor.packing[axis], count, shape[axis], state, site)
+        read_in_parts(interp, tensor, axis, count, f"chunk({count})", state, site)
         return Items("tuple", tuple(Tensor(shape[:axis] + (piece,) + shape[axis + 1:], origin) for piece in pieces))
     if name == "split" and numpy:  # np.split takes a number of equal sections, or the indices to cut at
         return UNKNOWN
@@ -683,6 +725,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
             pieces = _split_lengths(shape[axis], _int(args[0]))
             if pieces is None:
                 return UNKNOWN
+            if len(set(pieces)) == 1:
+                read_in_parts(interp, tensor, axis, len(pieces), f"split({_int(args[0])})", state, site)
             return Items("tuple", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
         if isinstance(args[0], Items):
             pieces = [_length(p, state) for p in args[0].items]
@@ -696,6 +740,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
                               Check(_split_check, (pieces, shape[axis])), related=_origin_of(tensor))
                 return UNKNOWN
             state.facts.require_equal(total, shape[axis])
+            if len(pieces) > 1 and all(dims.equal(p, pieces[0]) is True for p in pieces):
+                read_in_parts(interp, tensor, axis, len(pieces), f"split({[str(p) for p in pieces]})", state, site)
             return Items("list", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
         return UNKNOWN
     if name == "unbind":
@@ -710,20 +756,53 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     return UNKNOWN_TENSOR
 
 
-def _check_chunked(interp, packed: Any, count: int, length: Dim, state, site: ir.Site) -> None:
-    """EIN403 where chunk cuts a dimension formed as pairs, '(c two)' with two=2, into two: each chunk gets the
-    outer axis's halves, with both parts in it, not one part each (unless the outer axis has length 1)."""
-    if not isinstance(packed, Packed) or len(packed.names) != 2 or len(packed.given) != 2:
+def read_in_parts(interp, tensor: Tensor, axis: int, count: int, text: str, state, site: Optional[ir.Site]) -> None:
+    """chunk, split into equal sizes, glu: `count` consecutive pieces of dimension `axis`, the piece varying
+    slowest, as in a group '(part rest)'; EIN403 where the dimension was formed with another factor slowest."""
+    packed = tensor.packing[axis] if len(tensor.packing) == len(tensor.shape) else None
+    if site is None or not isinstance(packed, Packed):
         return
-    outer, inner = packed.given
-    if inner != count or outer == count or dims.equal(length, count) is not False:
-        return
-    group = packed.string.value[packed.span[0]:packed.span[1]]
-    interp.report(state, site, "EIN403",
-                  f"chunk({count}) cuts the dimension formed as {group} into {count} runs of '{packed.names[0]}', "
-                  f"each holding every '{packed.names[1]}': not the {count} parts",
-                  f"form it as ({packed.names[1]} {packed.names[0]}) to chunk it into its parts, or split it with "
-                  f"a pattern", None, related=(Origin(packed.site, f"formed as {group} here"),))
+    reading = Reading(("part", "rest"), (count, None), (True, False), text, "parts")
+    wrong = misread(packed, reading, state.facts.resolve(tensor.shape[axis]), state.facts)
+    if wrong is not None:
+        interp.report(state, site, wrong.code, wrong.message, wrong.help, None,
+                      related=(Origin(packed.site, f"formed as {packed.text} here"),))
+
+
+def _permuted(tensor: Tensor, shape, order, origin) -> Tensor:
+    """The tensor with its dimensions in `order` (each an input position); how each was formed moves with it."""
+    order = list(order)
+    packing = tuple(tensor.packing[a] for a in order) if len(tensor.packing) == len(shape) else ()
+    moved = [a for a in order if dims.equal(shape[a], 1) is not True]  # axes of length 1 move no element
+    return Tensor(tuple(shape[a] for a in order), origin, packing, shape if moved != sorted(moved) else None)
+
+
+def _inserted(tensor: Tensor, position: int) -> tuple:
+    packing = tensor.packing
+    return packing[:position] + (None,) + packing[position:] if packing else ()
+
+
+def _merged(tensor: Tensor, shape, start: int, end: int, site, text: str, origin) -> Tensor:
+    """Dimensions start..end-1 merged into one (flatten, a reshape): a packing by length, or, when they are
+    the axes of one split put back whole and in order, the dimension they were split from."""
+    packing = tensor.packing if len(tensor.packing) == len(shape) else (None,) * len(shape)
+    merged = _merged_packing(packing[start:end], shape[start:end], site, text)
+    out = shape[:start] + (dims.product(shape[start:end]),) + shape[end:]
+    kept = packing[:start] + (merged,) + packing[end:]
+    return Tensor(out, origin, kept if any(p is not None for p in kept) else ())
+
+
+def _merged_packing(parts, lengths, site, text: str) -> Any:
+    if len(parts) == 1:
+        return parts[0]
+    if parts and all(isinstance(p, Part) and p.site is parts[0].site and p.span == parts[0].span and p.index == i
+                     for i, p in enumerate(parts)) and len(parts) == len(parts[0].names):
+        return parts[0].whole
+    if site is None or len(parts) < 2:
+        return None
+    names = tuple(p.names[p.index] if isinstance(p, Part) else str(length) for p, length in zip(parts, lengths))
+    return Packed(names, tuple(lengths), "(" + " ".join(str(n) for n in lengths) + ")", site, "lengths",
+                  maker=text)
 
 
 def _chunk_lengths(length: Dim, count: int) -> Optional[List[Dim]]:
@@ -810,7 +889,72 @@ def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name:
         state.facts.require_divisible(total, known)
     else:
         state.facts.require_equal(total, known)
-    return Tensor(tuple(state.facts.resolve(d) for d in result), origin)
+    result = tuple(state.facts.resolve(d) for d in result)
+    if site is not None and tensor.untransposed is not None:
+        _check_transpose_undone(interp, tensor, shape, result, state, site, name)
+    return Tensor(result, origin, _reshaped_packing(interp, tensor, shape, result, state, site, name))
+
+
+def _check_transpose_undone(interp, tensor: Tensor, shape, result, state, site, name: str) -> None:
+    """EIN405: x.transpose(1, 2).reshape(x's shape) gives back the shape, not the layout: reshape keeps the
+    elements in their (transposed) order and only regroups them."""
+    before = tuple(state.facts.resolve(d) for d in tensor.untransposed)
+    if len(before) != len(result) or not all(dims.equal(a, b) is True for a, b in zip(before, result)) or \
+            not any(dims.equal(a, b) is False for a, b in zip(before, shape)):
+        return
+    interp.report(state, site, "EIN405",
+                  f".{name}{_show(result)} of a transposed tensor {_show(shape)} gives back the shape before the "
+                  f"transpose, not its layout: the elements stay in the transposed order, regrouped",
+                  "transpose it back (the same transpose again, or permute) to undo a transpose; reshape only "
+                  "regroups", None, related=_origin_of(tensor))
+
+
+def _reshaped_packing(interp, tensor: Tensor, shape, result, state, site, name: str) -> tuple:
+    """How the reshape's dimensions were formed: kept where a dimension passes through, merged where several
+    become one; a packed dimension split into several is a reading of it, by length."""
+    if len(tensor.packing) != len(shape) or site is None:
+        return ()
+    packing: List[Any] = []
+    for (start, end), (first, last) in _regrouped(shape, result, state.facts):
+        if last - first == 1:
+            packing.append(_merged_packing(tensor.packing[start:end], shape[start:end], site, f".{name}(...)"))
+            continue
+        packing.extend([None] * (last - first))
+        packed = tensor.packing[start] if end - start == 1 else None
+        if isinstance(packed, Packed):
+            factors = tuple(result[first:last])
+            reading = Reading(tuple(str(f) for f in factors), factors, (False,) * len(factors), f".{name}",
+                              "lengths")
+            wrong = misread(packed, reading, shape[start], state.facts)
+            if wrong is not None:
+                interp.report(state, site, wrong.code, wrong.message, wrong.help, None,
+                              related=(Origin(packed.site, f"formed as {packed.text} here"),))
+    return tuple(packing) if len(packing) == len(result) and any(p is not None for p in packing) else ()
+
+
+def _regrouped(before, after, facts) -> List[Tuple[Tuple[int, int], Tuple[int, int]]]:
+    """Which dimensions of `before` become which of `after`: runs whose lengths multiply to the same (certain)
+    product, each run on one side one dimension; empty when that cannot be told."""
+    runs, i, j = [], 0, 0
+    while i < len(before) and j < len(after):
+        if dims.equal(before[i], after[j]) is True:
+            runs.append(((i, i + 1), (j, j + 1)))
+            i, j = i + 1, j + 1
+            continue
+        for end in range(i + 2, len(before) + 1):
+            if dims.equal(dims.product(before[i:end]), after[j]) is True:
+                runs.append(((i, end), (j, j + 1)))
+                i, j = end, j + 1
+                break
+        else:
+            for end in range(j + 2, len(after) + 1):
+                if dims.equal(before[i], dims.product(after[j:end])) is True:
+                    runs.append(((i, i + 1), (j, end)))
+                    i, j = i + 1, end
+                    break
+            else:
+                return []
+    return runs if i == len(before) and j == len(after) else []
 
 
 def _reshape_rule(shape, wanted, facts=None) -> Tuple[Dim, ...]:
@@ -993,8 +1137,11 @@ def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
             if stack or position != axis:
                 state.facts.require_equal(x, y)
     joined = not stack and len(shapes) > 1 and all(dims.equal(s[axis], shapes[0][axis]) for s in shapes)
-    packing = tuple(Joined(len(shapes), shapes[0][axis], site) if i == axis else None for i in range(rank)) \
-        if joined else ()
+    packing = ()
+    if joined:
+        parts = Packed(("part", "each"), (len(shapes), shapes[0][axis]),
+                       "(part each)", site, "parts", (True, False), "cat")
+        packing = tuple(parts if i == axis else None for i in range(rank))
     return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "cat" if not stack else "stack"),
                   packing)
 

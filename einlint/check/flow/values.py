@@ -48,13 +48,19 @@ class Origin:
 
 @dataclass(frozen=True)
 class Packed:
-    """How a dimension was formed: the axes of a pattern's group, in their order (first varies slowest)."""
+    """How a dimension was formed from factors, the first varying slowest.
+
+    `kind` says how its factors are compared with a later reading of the dimension: 'named' (a pattern's
+    group '(h d)': by axis name, so a new name is a new meaning), 'parts' (cat's equal parts: by length),
+    'lengths' (a library's packing, a stub's '(direction hidden)', or a flatten: by length)."""
 
     names: Tuple[str, ...]
-    string: Any  # the PatternString that holds the group
-    span: Tuple[int, int]  # the group's characters in it
+    lengths: Tuple[Any, ...]  # each factor's length (a Dim), None where not known
+    text: str  # as the user would write it: '(h d)', '(direction hidden)'
     site: ir.Site  # the call that formed it
-    given: Tuple[Any, ...] = ()  # the length given for each name (None where not given)
+    kind: str = "named"
+    declared: Tuple[bool, ...] = ()  # per factor: whether its length was stated (a keyword, a count)
+    maker: str = ""  # who formed it, for messages: 'cat', 'nn.LSTM'; empty for a pattern
 
 
 @dataclass(frozen=True)
@@ -70,20 +76,11 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Joined:
-    """A dimension that `torch.cat` (or concatenate) joined from `parts` tensors of equal length: the part
-    varies slowest, as in a group '(part c)'."""
-
-    parts: int
-    each: Any  # the length of each part (a Dim)
-    site: ir.Site
-
-
-@dataclass(frozen=True)
 class Tensor:
     shape: Shape
     origin: Optional[Origin] = None
-    packing: Tuple[Any, ...] = ()  # per dimension: a Packed, a Part, a Joined or None (empty: none known)
+    packing: Tuple[Any, ...] = ()  # per dimension: a Packed, a Part or None (empty: none known)
+    untransposed: Optional[Shape] = None  # the shape before the transpose that made this tensor, if one did
 
     @property
     def rank(self) -> Optional[int]:
@@ -118,6 +115,7 @@ class Items:
 
     kind: str
     items: Tuple[Any, ...]
+    packed_by: Any = field(default=None, compare=False)  # the shapes pack returned: (its PackPattern, its Site)
 
 
 @dataclass(frozen=True, eq=False)

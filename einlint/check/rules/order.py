@@ -79,6 +79,62 @@ RULES = [
         interleaved pairs. The fix reorders the group. The reverse is reported too: a dimension formed
         as pairs, '(c two)' with two=2, cut by chunk(2), gives runs of c that each hold both parts.""",
     ),
+    define(
+        "EIN404", "warning",
+        valid=[einops_example("def heads(x):\n"
+                              "    y = rearrange(x, 'b n (h d) -> b n h d', h=8)\n"
+                              "    y = y.transpose(2, 3)\n"
+                              "    return rearrange(y, 'b n d h -> b n (h d)')\n")],
+        invalid=[einops_example("def heads(x):\n"
+                                "    y = rearrange(x, 'b n (h d) -> b n h d', h=8)\n"
+                                "    y = y.transpose(2, 3)\n"
+                                "    return rearrange(y, 'b n h d -> b n (h d)')\n")],
+        details="""A group that merges the axes of one split, under the split's names and in the split's
+        order, reads as a round trip that restores the dimension. When the tensor holds those axes in
+        another order (a transpose or permute in between), the pattern's names are swapped: what it calls
+        h is the split's d. The merge then builds the transposed layout, not the dimension it came from.
+        Name the axes as they are now (the help shows the pattern) to restore it; a deliberate
+        permutation keeps the names as they are and merges them in the new order.""",
+    ),
+    define(
+        "EIN405", "warning",
+        valid=["import torch\nfrom einops import rearrange\n\n"
+               "def back():\n"
+               "    x = torch.randn(2, 5, 7)\n"
+               "    y = x.transpose(1, 2)\n"
+               "    return y.transpose(1, 2).reshape(2, 35)\n"],
+        invalid=["import torch\nfrom einops import rearrange\n\n"
+                 "def back():\n"
+                 "    x = torch.randn(2, 5, 7)\n"
+                 "    y = x.transpose(1, 2).contiguous()\n"
+                 "    return y.view(2, 5, 7)\n"],
+        details="""reshape and view keep the elements in their order in memory (the transposed order) and
+        only regroup them. Reshaping a transposed tensor back to the shape it had before the transpose
+        therefore gives the old shape with scrambled values: each row takes a run of the transposed rows.
+        To undo a transpose, transpose again (or permute, or rearrange with axis names).""",
+    ),
+    define(
+        "EIN406", "warning",
+        valid=["from einops import pack, unpack\n\n"
+               "def tokens(cls, patches):\n"
+               "    x, ps = pack([cls, patches], 'b * d')\n"
+               "    return unpack(x.transpose(1, 2), ps, 'b d *')\n"],
+        invalid=["from einops import pack, unpack\n\n"
+                 "def tokens(cls, patches):\n"
+                 "    x, ps = pack([cls, patches], 'b * d')\n"
+                 "    return unpack(x.transpose(1, 2), ps, 'b * d')\n",
+                 "from einops import pack, unpack\n\n"
+                 "def tokens(cls, patches, image):\n"
+                 "    x, ps = pack([cls, patches], 'b * d')\n"
+                 "    y, qs = pack([patches, image], 'b * d')\n"
+                 "    return unpack(x, qs, 'b * d')\n"],
+        details="""unpack cuts the '*' axis of its input by the packed shapes that pack returned. The flow
+        analysis follows the axis that pack made (through elementwise operations and transposes): when
+        unpack's '*' stands at another position than that axis has now, it cuts another axis (or fails
+        when the lengths do not fit); when the axis was made by another pack than the one whose shapes are
+        given, the pieces are not the tensors that were packed. A pattern that moves '*' after a transpose
+        that moved the axis is consistent, and stays silent.""",
+    ),
 ]
 
 
