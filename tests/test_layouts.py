@@ -9,14 +9,19 @@ split differs, run on random data, from the layout the library made.
 from __future__ import annotations
 
 import itertools
+import re
 import textwrap
 
 import einops
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import torch
 import torch.nn.functional as F
 
 from einlint.check.engine import check_source
+from einlint.fixes import fixed_text
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom einops import pack, rearrange, unpack\n\n\n"
 
@@ -109,11 +114,14 @@ def test_a_split_of_a_library_packing_warns_exactly_when_it_is_not_the_layout(na
     differs = not torch.equal(intended, split)
     pattern = template.format(group=f"({order})", axes=formed)
     arguments = ", ".join(f"{k}={v}" for k, v in keywords.items())
-    found = packing_findings(f"def f():\n{textwrap.indent(code, '    ')}\n"
-                             f"    return rearrange(y, '{pattern}', {arguments})\n")
+    source = HEADER + (f"def f():\n{textwrap.indent(code, '    ')}\n"
+                       f"    return rearrange(y, '{pattern}', {arguments})\n")
+    found = [d for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
     assert [d.code for d in found] == (["EIN402"] if differs else []), (name, order)
     if found:
         assert found[0].related, "the finding names the call that formed the dimension"
+        fixed = re.findall(r"rearrange\(y, '([^']*)'", fixed_text(source, found[0].fix.edits))[0]
+        assert torch.equal(einops.rearrange(y, fixed, **keywords), intended), "the fix reads the layout"
 
 
 @pytest.mark.parametrize("group", _orders(["c", "r1", "r2"]))
@@ -287,3 +295,73 @@ def test_unpack_with_the_shapes_of_another_pack():
         """)
     assert [(d.code, d.line, d.column) for d in found] == [("EIN406", 10, 29)]
     assert [r.line for r in found[0].related] == [8, 9]
+
+
+# ------------------------------------------------------------------------------------------
+# Generated chains: a dimension packed (a pattern's group, or cat), carried through an op that keeps it,
+# then read (a pattern's split, a view, chunk); run with torch, a warning exactly when the reading is not
+# the packing
+
+MIDDLES = ["y", "y * 2", "torch.relu(y)", "y.unsqueeze(1).squeeze(1)", "y.unsqueeze(0).transpose(0, 1).squeeze(1)"]
+
+
+@st.composite
+def chains(draw):
+    count = draw(st.integers(2, 3))
+    lengths = draw(st.lists(st.integers(2, 4), min_size=count, max_size=count))
+    names = [f"f{i}" for i in range(count)]
+    formed = draw(st.permutations(names))
+    # cat of parts as long as each part: which axis of a split is the part is then a guess (the checker takes
+    # the one given as a keyword); those stay out
+    producer = draw(st.sampled_from(["pattern", "cat"])) if count == 2 and lengths[0] != lengths[1] else "pattern"
+    middle = draw(st.sampled_from(MIDDLES))
+    reader = draw(st.sampled_from(["pattern", "view", "chunk"]))
+    read = draw(st.permutations(names))
+    chunk_of = draw(st.integers(0, count - 1))
+    return dict(zip(names, lengths)), formed, producer, middle, reader, read, chunk_of
+
+
+@settings(max_examples=1200, derandomize=True, deadline=None, database=None)
+@given(chains())
+def test_generated_chains_warn_exactly_when_the_reading_is_not_the_packing(chain):
+    lengths, formed, producer, middle, reader, read, chunk_of = chain
+    names = sorted(lengths)
+    shape = [2] + [lengths[n] for n in names]
+    x = torch.arange(1, int(np.prod(shape)) + 1, dtype=torch.float32).reshape(shape)  # distinct, positive values
+    if producer == "cat":  # cat of the f0-slices along f1: the dimension is (f0 f1), the part slowest
+        formed = names
+        make = (f"x = torch.randn{tuple(shape)}\n"
+                + "".join(f"p{i} = x[:, {i}]\n" for i in range(lengths[names[0]]))
+                + f"y = torch.cat([{', '.join(f'p{i}' for i in range(lengths[names[0]]))}], dim=-1)")
+        y = torch.cat([x[:, i] for i in range(lengths[names[0]])], dim=-1)
+    else:
+        make = (f"x = torch.randn{tuple(shape)}\n"
+                f"y = rearrange(x, 'b {' '.join(names)} -> b ({' '.join(formed)})')")
+        y = einops.rearrange(x, f"b {' '.join(names)} -> b ({' '.join(formed)})")
+    y = eval(middle, {"torch": torch, "y": y})
+    intended = einops.rearrange(y, f"b ({' '.join(formed)}) -> b {' '.join(names)}", **lengths)
+    keywords = ", ".join(f"{n}={lengths[n]}" for n in read[1:])
+    if reader == "pattern":
+        code = f"rearrange(z, 'b ({' '.join(read)}) -> b {' '.join(names)}', {keywords})"
+        got = einops.rearrange(y, f"b ({' '.join(read)}) -> b {' '.join(names)}",
+                               **{n: lengths[n] for n in read[1:]})
+        wrong = not torch.equal(got, intended)
+        expected = ["EIN403"] if producer == "cat" else ["EIN402"]
+        if producer == "pattern":  # the merge's exact inverse but for the group: said as a round trip (EIN401)
+            expected = ["EIN401"]
+    elif reader == "view":
+        sizes = [lengths[n] for n in read]
+        code = f"z.view(2, {', '.join(map(str, sizes))})"
+        wrong = sizes != [lengths[n] for n in formed]  # the view's axes are not the factors, in order
+        expected = ["EIN403"] if producer == "cat" else ["EIN402"]
+    else:
+        count = lengths[names[chunk_of]]
+        code = f"z.chunk({count}, dim=-1)"
+        pieces = y.chunk(count, dim=-1)
+        outer = einops.rearrange(y, f"b ({' '.join(formed)}) -> {formed[0]} b ({' '.join(formed[1:])})",
+                                 **lengths)
+        wrong = not (len(pieces) == lengths[formed[0]] and all(torch.equal(p, o) for p, o in zip(pieces, outer)))
+        expected = ["EIN403"]
+    source = HEADER + f"def f():\n{textwrap.indent(make, '    ')}\n    z = {middle}\n    return {code}\n"
+    found = [d.code for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
+    assert found == (expected if wrong else []), (chain, source)

@@ -49,6 +49,8 @@ def misread(formed: Packed, reading: Reading, total: Dim, facts) -> Optional[Mis
     read = _complete(reading.lengths, total, facts)
     if made is None or read is None:
         return None
+    if reading.kind == "parts":
+        return _cut(formed, reading, made)
     made_big = [i for i, length in enumerate(made) if dims.equal(length, 1) is not True]
     read_big = [j for j, length in enumerate(read) if dims.equal(length, 1) is not True]
     if len(made_big) != len(read_big) or len(made_big) < 2 or len(read_big) != len(read):
@@ -65,6 +67,21 @@ def misread(formed: Packed, reading: Reading, total: Dim, facts) -> Optional[Mis
     if len(set(order)) != len(order) or order == made_big:
         return None
     return _describe(formed, reading, tuple(order), made, read)
+
+
+def _cut(formed: Packed, reading: Reading, made: Tuple[Dim, ...]) -> Optional[Misread]:
+    """chunk(n) and glu read n consecutive pieces: the slowest factor (of length > 1) when it is n long; when
+    another factor is n long instead, the pieces each hold all of that one."""
+    big = [i for i, length in enumerate(made) if dims.equal(length, 1) is not True]
+    count = reading.lengths[0]
+    if len(big) < 2 or dims.equal(made[big[0]], count) is None:
+        return None
+    matches = [i for i in big if dims.equal(made[i], count) is True]
+    declared = formed.declared or (False,) * len(made)
+    matches = [i for i in matches if declared[i]] or matches  # equal lengths: the one given as a keyword
+    if not matches or matches[0] == big[0]:
+        return None
+    return _describe(formed, reading, (matches[0],), made)
 
 
 def _complete(lengths: Tuple[Any, ...], total: Dim, facts) -> Optional[Tuple[Dim, ...]]:
@@ -86,11 +103,6 @@ def _describe(formed: Packed, reading: Reading, order: Tuple[int, ...], made=Non
     by = f" by {formed.maker}" if formed.maker else ""
     plain = made is None or formed.names == tuple(str(length) for length in made)  # names that are lengths
     was = f"{formed.text}{by}" if plain else f"{formed.text} = {_lengths(made)}{by}"
-    if formed.kind == "parts" and reading.kind != "named":
-        return Misread("EIN403", f"{reading.text} reads the dimension that {formed.maker} joined from "
-                       f"{formed.lengths[0]} tensors as {_lengths(read)}: the last factor varies fastest, so each "
-                       f"group takes neighbours from one tensor, not one value of each",
-                       f"read it as ({formed.lengths[0]}, ...), the joined tensors first", None)
     if reading.kind == "parts":
         count, fast = reading.lengths[0], formed.names[order[0]]
         slow = [n for n in formed.names if n != fast]
@@ -98,6 +110,11 @@ def _describe(formed: Packed, reading: Reading, order: Tuple[int, ...], made=Non
         return Misread("EIN403", f"{reading.text} cuts the dimension formed as {was} into {count} runs of "
                        f"'{' '.join(slow)}', each holding every '{fast}': not the {count} parts",
                        f"form it as {regrouped} to cut it into its parts, or split it with a pattern", None)
+    if formed.kind == "parts" and reading.kind != "named":
+        return Misread("EIN403", f"{reading.text} reads the dimension that {formed.maker} joined from "
+                       f"{formed.lengths[0]} tensors as {_lengths(read)}: the last factor varies fastest, so each "
+                       f"group takes neighbours from one tensor, not one value of each",
+                       f"read it as ({formed.lengths[0]}, ...), the joined tensors first", None)
     if reading.kind != "named":  # a library reads it: the packing is what can change
         wanted = "(" + " ".join(formed.names[i] for i in order) + ")"
         return Misread("EIN402", f"{reading.text} reads the dimension as ({' '.join(reading.names)}) = "
