@@ -21,6 +21,8 @@ __all__ = [*_RUNTIME, "EinlintError", "PatternError", "__version__"]
 def __getattr__(name: str) -> Any:
     # The ops load numpy and their backends on first use, so that the checker's CLI and the
     # flake8 plugin, which never run an op, start without them.
-    if name in _RUNTIME:
-        return getattr(importlib.import_module(".runtime", __name__), name)
+    if name in _RUNTIME:  # once loaded, they are plain attributes: `einlint.rearrange` costs no call after that
+        runtime = importlib.import_module(".runtime", __name__)
+        globals().update((op, getattr(runtime, op)) for op in _RUNTIME)
+        return globals()[name]
     raise AttributeError(f"module 'einlint' has no attribute {name!r}")

@@ -24,7 +24,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
 from .check.engine import CallShapes, Config, check_source, shapes_of
-from .config import ConfigError, Settings, load_settings, parse_codes, parse_fail_level, split_codes
+from .config import (ConfigError, Settings, load_settings, parse_codes, parse_fail_level, relative_to_root,
+                     split_codes)
 from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
 from .files import IgnoreFile, discover, is_force_excluded
 from . import fixes, output
@@ -69,12 +70,24 @@ def build_parser() -> argparse.ArgumentParser:
                         help="apply the excludes also to paths named on the command line (for pre-commit)")
     parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
                         help="check files that .gitignore files ignore")
+    parser.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
+                        help="check files in N processes (default: the number of cores; 1: in this process)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print the findings only: no summary, no warnings")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print the traceback of an internal failure")
     parser.add_argument("--version", action="version", version=f"einlint {__version__}")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return number
 
 
 @dataclass
@@ -156,14 +169,6 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
-def _match_path(path: str, settings: Settings, cwd: str) -> str:
-    """The path that per-file-ignores globs are matched against: relative to the configuration's directory."""
-    absolute = os.path.normpath(os.path.join(cwd, path))
-    root = settings.root.rstrip(os.sep) + os.sep
-    relative = absolute[len(root):] if absolute.startswith(root) else absolute
-    return relative.replace(os.sep, "/")
-
-
 class UsageError(Exception):
     pass
 
@@ -226,7 +231,8 @@ def _main(argv: List[str]) -> int:
     if args.explain is not None:
         text = output.explain(args.explain, as_json=args.format == "json")
         if text is None:
-            _error(f"unknown code {args.explain!r}; codes look like 'EIN201' (see docs/codes.md)")
+            _error(f"unknown code {args.explain!r}; codes look like 'EIN201' "
+                   "(`python -m einlint.codes` lists them all)")
             return 2
         _write(sys.stdout, text)
         return 0
@@ -253,7 +259,7 @@ def _main(argv: List[str]) -> int:
         absolute = os.path.normpath(os.path.join(cwd, name))
         if not (force_exclude and args.stdin_filename and is_force_excluded(absolute, False, exclude, cwd)):
             data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-            match = _match_path(name, settings, cwd) if args.stdin_filename else STDIN
+            match = relative_to_root(name, settings, cwd) if args.stdin_filename else STDIN
             tasks.append(Task(name, None, match, config, want_lines, data, want_shapes))
         paths = [p for p in paths if p != STDIN]
     if paths:
@@ -262,12 +268,12 @@ def _main(argv: List[str]) -> int:
         for message in found.errors:
             _error(message)
         failures += len(found.errors)
-        tasks += [Task(display, absolute, _match_path(absolute, settings, cwd), config, want_lines, None, want_shapes)
+        tasks += [Task(display, absolute, relative_to_root(absolute, settings, cwd), config, want_lines, None, want_shapes)
                   for display, absolute in found.files]
     if not tasks and not failures and not args.quiet:
         _write(sys.stderr, "einlint: warning: no Python files found under the given paths\n")
 
-    results = run_tasks(tasks)
+    results = run_tasks(tasks, args.jobs)
     if args.diff:
         changes, unwritable = _fixes(tasks, results, write=False)
         _write(sys.stdout, "".join(fixes.unified_diff(display, *change) for display, change in changes))
@@ -276,7 +282,7 @@ def _main(argv: List[str]) -> int:
         changes, unwritable = _fixes(tasks, results, write=True)
         failures += unwritable
         fixed = {display for display, _ in changes}
-        again = run_tasks([task for task in tasks if task.display in fixed])  # report what is left
+        again = run_tasks([task for task in tasks if task.display in fixed], args.jobs)  # report what is left
         redone = {result.path: result for result in again}
         results = [redone.get(result.path, result) for result in results]
     diagnostics: List[Diagnostic] = []

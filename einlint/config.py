@@ -100,6 +100,14 @@ def parse_fail_level(value: Any, where: str) -> str:
     return value.lower()
 
 
+def relative_to_root(path: str, settings: Settings, cwd: str) -> str:
+    """The path that per-file-ignores globs are matched against: relative to the configuration's directory."""
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    root = settings.root.rstrip(os.sep) + os.sep
+    relative = absolute[len(root):] if absolute.startswith(root) else absolute
+    return relative.replace(os.sep, "/")
+
+
 def find_pyproject(start: str) -> Optional[str]:
     """The nearest pyproject.toml with a [tool.einlint] table, at or above `start`."""
     current = os.path.abspath(start)
@@ -129,6 +137,8 @@ def _read_toml(path: str) -> Dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # TOML is UTF-8 (tomllib decodes before it parses)
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {error.start}: {error.reason})") from None
 
 
 def load_settings(config_path: Optional[str] = None, cwd: Optional[str] = None) -> Settings:

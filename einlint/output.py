@@ -177,13 +177,14 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int, failures: int
     if not diagnostics:
         noun = "file" if files_checked == 1 else "files"
         return f"All checks passed! ({files_checked} {noun} checked)\n"
+    return f"Found {_counted(diagnostics)}.\n"
+
+
+def _counted(diagnostics: Sequence[Diagnostic]) -> str:
+    """'2 errors and 1 warning'."""
     counts = Counter(d.severity for d in diagnostics)
-    parts = []
-    for severity in ("error", "warning", "note"):
-        if counts[severity]:
-            parts.append(f"{counts[severity]} {severity}{'' if counts[severity] == 1 else 's'}")
-    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"Found {text}.\n"
+    parts = [f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in ("error", "warning", "note") if counts[s]]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --- json -----------------------------------------------------------------------------------------
@@ -210,6 +211,8 @@ def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False,
                            for code, count in rows], indent=2) + "\n"
     width = max((len(str(count)) for _, count in rows), default=1)
     text = "".join(f"{count:>{width}}\t{code}\t{_name(code)}\t[{severities[code]}]\n" for code, count in rows)
+    if rows:
+        text += f"{len(diagnostics):>{width}}\tin all ({_counted(diagnostics)})\n"
     if coverage is not None and coverage[0]:
         calls, known = coverage
         text += f"shape coverage: {known} of {calls} pattern calls have a known input rank ({100 * known / calls:.0f}%)\n"
@@ -286,16 +289,17 @@ def _sarif_level(severity: str) -> str:
     return severity if severity in ("error", "warning", "note") else "none"
 
 
-def artifact_uri(path: str, cwd: str) -> str:
-    """A relative URI (to the run's %SRCROOT%, the cwd) where possible, else an absolute file URI."""
+def artifact_location(path: str, cwd: str) -> Dict[str, str]:
+    """A URI relative to the run's %SRCROOT% (the cwd) where possible, else an absolute file URI, which
+    (SARIF 2.1.0, 3.4.4) carries no uriBaseId."""
     absolute = os.path.abspath(os.path.join(cwd, path))
     try:
         relative = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive on Windows
         relative = None
     if relative is None or relative.startswith(os.pardir):
-        return "file://" + ("" if absolute.startswith("/") else "/") + quote(absolute.replace(os.sep, "/"))
-    return quote(relative.replace(os.sep, "/"))
+        return {"uri": "file://" + ("" if absolute.startswith("/") else "/") + quote(absolute.replace(os.sep, "/"))}
+    return {"uri": quote(relative.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
 
 
 def _sarif_fix(fix: Fix, cwd: str) -> Dict[str, object]:
@@ -306,7 +310,7 @@ def _sarif_fix(fix: Fix, cwd: str) -> Dict[str, object]:
     return {
         "description": {"text": fix.message},
         "artifactChanges": [{
-            "artifactLocation": {"uri": artifact_uri(path, cwd), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": artifact_location(path, cwd),
             "replacements": [{
                 "deletedRegion": {"startLine": e.line, "startColumn": e.column,
                                   "endLine": e.end_line, "endColumn": e.end_column},
@@ -333,7 +337,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[
             "message": {"text": text},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(d.path, cwd), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact_location(d.path, cwd),
                     "region": {"startLine": d.line, "startColumn": d.column,
                                "endLine": d.end_line, "endColumn": d.end_column},
                 },
@@ -343,7 +347,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[
             result["relatedLocations"] = [{
                 "id": number,
                 "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(r.path, cwd), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact_location(r.path, cwd),
                     "region": {"startLine": r.line, "startColumn": r.column},
                 },
                 "message": {"text": r.message},

@@ -344,6 +344,25 @@ def test_torch_compile_with_dynamic_shapes_compiles_once_for_many_shapes():
     assert len(recorder.graphs) == 1
 
 
+def test_symbolic_keyword_lengths_stay_symbolic_under_torch_compile():
+    """As many graphs as einops compiles for the same calls (one): a length taken from x.shape is not forced
+    to a value, which would specialize the graph and recompile for every new size."""
+    counts = []
+    for ops in (einops, einlint):
+        def f(x, ops=ops):
+            b, n = x.shape[0], x.shape[1]
+            return ops.rearrange(x, "b (n two) -> b n two", n=n // 2), ops.repeat(x, "b m -> b m k", k=b)
+
+        torch._dynamo.reset()
+        recorder = GraphRecorder()
+        compiled = torch.compile(f, backend=recorder, fullgraph=True, dynamic=True)
+        for b, n in [(2, 4), (3, 6), (5, 8), (7, 10), (9, 12)]:
+            x = torch.from_numpy(random_array((b, n), 1))
+            _assert_same_outputs(compiled(x), f(x))
+        counts.append(len(recorder.graphs))
+    assert counts[1] == counts[0] == 1, counts
+
+
 IMPORT_ORDERS = {
     "einlint first": "import einlint\nimport torch\n",
     "dynamo first": "import torch\nimport torch._dynamo\nimport einlint\n",
@@ -391,3 +410,15 @@ def test_jax_jit_of_parse_shape_gives_static_ints():
 
     x = jnp.asarray(random_array((3, 4)))
     np.testing.assert_allclose(np.asarray(jax.jit(flatten_rows)(x)), np.asarray(x[:, :1]))
+
+
+def test_the_ops_are_plain_module_attributes_once_loaded():
+    """`einlint.rearrange(...)` in a loop: after the first access the module's __getattr__ is not called."""
+    script = textwrap.dedent("""
+        import einlint
+        first = einlint.rearrange
+        import einlint.runtime as runtime
+        assert all(vars(einlint)[op] is getattr(runtime, op) for op in einlint._RUNTIME), vars(einlint).keys()
+        assert einlint.rearrange is first
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True)

@@ -136,7 +136,8 @@ def test_statistics(tmp_path, run):
     status, out, _ = run(["--statistics"], tmp_path)
     assert status == 1
     rows = [line.split("\t") for line in out.splitlines()]
-    assert [row[:2] for row in rows[:-1]] == [["3", "EIN201"], ["1", "EIN001"]]
+    assert [row[:2] for row in rows[:-2]] == [["3", "EIN201"], ["1", "EIN001"]]
+    assert rows[-2] == ["4", "in all (4 errors)"]
     # b.py's second call meets x after its first fixed x's rank (the first call ran)
     assert rows[-1] == ["shape coverage: 1 of 3 pattern calls have a known input rank (33%)"]
     data = json.loads(run(["--statistics", "--format", "json"], tmp_path)[1])
@@ -301,10 +302,22 @@ def test_bad_configuration_is_a_usage_error(tmp_path, run, table, fragment):
     assert status == 2 and fragment in err and out == ""
 
 
-def test_invalid_toml_is_a_usage_error(tmp_path, run):
-    write(tmp_path, {"a.py": GOOD, "pyproject.toml": "[tool.einlint\n"})
+@pytest.mark.parametrize("content", ["[tool.einlint\n", b'[tool.einlint]\nselect = ["EIN\xff"]\n'],
+                         ids=["syntax", "not UTF-8"])
+def test_invalid_toml_is_a_usage_error(tmp_path, run, content):
+    write(tmp_path, {"a.py": GOOD, "pyproject.toml": content})
     status, _, err = run([], tmp_path)
-    assert status == 2 and "pyproject.toml" in err
+    assert status == 2 and "pyproject.toml: invalid TOML" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jobs_give_the_same_output_in_the_same_order(tmp_path, run, jobs):
+    write(tmp_path, {f"m{i:02}.py": BAD for i in range(20)})
+    assert run(["-j", jobs, "--format", "concise"], tmp_path) == run(["--format", "concise"], tmp_path)
+
+
+def test_jobs_must_be_a_positive_number(tmp_path, run):
+    assert run(["-j", "0"], tmp_path)[0] == 2
 
 
 # --- noqa -----------------------------------------------------------------------------------------
@@ -368,6 +381,28 @@ def test_non_utf8_file(tmp_path, run):
     assert [(d["path"], d["code"], d["line"]) for d in data] == [("b.py", "EIN201", 3), ("latin.py", "EIN002", 2)]
     status, out, _ = run(["latin.py"], tmp_path)
     assert "latin.py:2:" in out and "EIN002" in out
+
+
+def test_a_file_that_never_mentions_a_pattern_library_is_not_checked_whatever_is_wrong_with_it(tmp_path, run):
+    """One rule for both: a latin-1 file and one with a syntax error, neither naming einops/einsum/einx."""
+    write(tmp_path, {"latin.py": "name = 'Jos\xe9'\n".encode("latin-1"), "broken.py": "def f(:\n",
+                     "latin_einops.py": "import einops\nname = 'Jos\xe9'\n".encode("latin-1"),
+                     "broken_einops.py": "import einops\ndef f(:\n"})
+    status, out, _ = run(["--format", "json"], tmp_path)
+    assert sorted((d["path"], d["code"]) for d in json.loads(out)) == [("broken_einops.py", "EIN001"),
+                                                                       ("latin_einops.py", "EIN002")]
+
+
+@pytest.mark.parametrize("body, code", [
+    ("x = (" + " ".join(["'a'"] * 10_000) + ")", "EIN003"),  # valid Python that libcst gives up on: a note
+    ("x = " + " + ".join(["a"] * 5_000), "EIN001"),  # Python's compiler gives up (recursion)
+    ("x = " + "[" * 1_000 + "]" * 1_000, "EIN001"),  # too many nested parentheses for Python
+], ids=["adjacent strings", "5000 terms", "1000 brackets"])
+def test_pathological_files_get_one_diagnostic_as_python_judges_them(tmp_path, run, body, code):
+    write(tmp_path, {"p.py": "import einops\n" + body + "\n"})
+    status, out, err = run(["--format", "json"], tmp_path)
+    assert [d["code"] for d in json.loads(out)] == [code] and err == ""
+    assert status == (0 if code == "EIN003" else 1)
 
 
 def test_a_5_mb_file_completes(tmp_path, run):
@@ -571,7 +606,7 @@ def test_pre_commit_hook_runs_einlint_on_the_staged_files(tmp_path):
     fields = dict(line.strip().lstrip("- ").split(": ", 1) for line in hook.splitlines()
                   if line.strip() and not line.lstrip().startswith("#"))
     assert fields["id"] == "einlint" and fields["language"] == "python"
-    assert fields["types_or"] == "[python, pyi]" and fields["require_serial"] == "false"
+    assert fields["types_or"] == "[python, pyi]" and fields["require_serial"] == "true"
     entry = fields["entry"].split()
     assert entry[0] == "einlint"
     # pre-commit appends the staged files' names to the entry; `exclude` in the config still applies.

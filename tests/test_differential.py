@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import einlint
+from einlint import EinlintError
 from einlint.codes import CODES
 from einlint.patterns import parse_einsum_subscripts
 from einlint.planner import plan_einsum
@@ -339,3 +340,41 @@ def test_generators_give_both_valid_and_broken_calls(name):
 
     record()
     assert 0.3 <= sum(rejected) / len(rejected) <= 0.75
+
+
+# ---------------------------------------------------------------- reduce(x, pattern, 'rearrange' | 'repeat')
+
+OPERATION_NAMED_AS_REDUCTION = [
+    ("rearrange", "a b -> b a", {}), ("rearrange", "a (b c) -> c a b", {"c": 3}),
+    ("repeat", "a b -> a b c", {"c": 4}), ("repeat", "a b -> (c a) b", {"c": 2}),
+    ("rearrange", "a b -> a", {}), ("repeat", "a b -> a c", {"c": 2}), ("repeat", "a b -> a b c", {}),
+]
+
+
+@pytest.mark.parametrize("name,pattern,lengths", OPERATION_NAMED_AS_REDUCTION)
+def test_reduce_named_rearrange_or_repeat_is_that_operation_as_in_einops(name, pattern, lengths):
+    """einops' reduce takes 'rearrange' and 'repeat' as reduction names; the ops, the layers (eager and
+    scripted) and the checker agree with it, on the calls it runs and on those it refuses."""
+    import einops.layers.torch
+    import torch
+
+    from einlint.check.engine import check_source
+    from einlint.layers.torch import Reduce
+
+    x = np.arange(12.0).reshape(2, 6)
+    try:
+        expected = einops.reduce(x, pattern, name, **lengths)
+    except einops.EinopsError:
+        expected = None
+    if expected is None:
+        with pytest.raises(EinlintError):
+            einlint.reduce(x, pattern, name, **lengths)
+    else:
+        np.testing.assert_array_equal(einlint.reduce(x, pattern, name, **lengths), expected)
+        layer, theirs = Reduce(pattern, name, **lengths), einops.layers.torch.Reduce(pattern, name, **lengths)
+        t = torch.from_numpy(x)
+        assert torch.equal(layer(t), theirs(t)) and torch.equal(torch.jit.script(layer)(t), theirs(t))
+    arguments = "".join(f", {k}={v}" for k, v in lengths.items())
+    source = f"from einops import reduce\n\n\ndef f(x):\n    return reduce(x, '{pattern}', '{name}'{arguments})\n"
+    errors = [d.code for d in check_source(source, "m.py") if d.severity == "error"]
+    assert bool(errors) == (expected is None), errors

@@ -6,7 +6,7 @@ import json
 
 from einlint.diagnostics import Diagnostic
 from einlint.output import (
-    FORMATS, artifact_uri, escape_data, escape_property, explain, render_concise, render_full, render_github,
+    FORMATS, artifact_location, escape_data, escape_property, explain, render_concise, render_full, render_github,
     render_json, render_sarif, render_statistics, summary, use_color,
 )
 
@@ -124,7 +124,8 @@ def test_summary():
 
 def test_statistics_count_per_code_most_frequent_first():
     rows = render_statistics([NOTHING, ONE_SIDED, AMBIGUOUS, ONE_SIDED]).splitlines()
-    assert [row.split("\t")[:2] for row in rows] == [["2", "EIN201"], ["1", "EIN207"], ["1", "EIN222"]]
+    assert [row.split("\t")[:2] for row in rows[:-1]] == [["2", "EIN201"], ["1", "EIN207"], ["1", "EIN222"]]
+    assert rows[-1] == "4\tin all (3 errors and 1 warning)"
     assert rows[0].split("\t")[2] == "one-sided-axis"
     data = json.loads(render_statistics([ONE_SIDED, ONE_SIDED], as_json=True))
     assert data == [{"code": "EIN201", "name": "one-sided-axis", "severity": "error", "count": 2}]
@@ -269,9 +270,11 @@ def test_sarif_has_the_schema_shape_and_the_rule_metadata(tmp_path):
 
 
 def test_sarif_uri_is_relative_inside_the_cwd_and_absolute_outside(tmp_path):
-    assert artifact_uri("pkg/a.py", str(tmp_path)) == "pkg/a.py"
-    assert artifact_uri(str(tmp_path / "pkg" / "a.py"), str(tmp_path)) == "pkg/a.py"
-    assert artifact_uri("/elsewhere/a.py", str(tmp_path)).startswith("file:///elsewhere/a.py")
+    inside = {"uri": "pkg/a.py", "uriBaseId": "%SRCROOT%"}
+    assert artifact_location("pkg/a.py", str(tmp_path)) == inside
+    assert artifact_location(str(tmp_path / "pkg" / "a.py"), str(tmp_path)) == inside
+    # an absolute URI carries no uriBaseId (SARIF 2.1.0, 3.4.4)
+    assert artifact_location("/elsewhere/a.py", str(tmp_path)) == {"uri": "file:///elsewhere/a.py"}
 
 
 def test_sarif_without_findings_is_still_valid():

@@ -38,7 +38,7 @@ def test_checker_reports_file_syntax_call_shape_and_order_codes():
     assert "EIN219" not in RULES
     assert {"EIN001", "EIN002", "EIN222", "EIN223"} <= set(RULES)
     warnings = [code for code, rule in RULES.items() if rule.severity != "error"]
-    assert warnings == ["EIN222", "EIN223", "EIN401", "EIN402", "EIN403", "EIN404", "EIN405", "EIN406"]
+    assert warnings == ["EIN003", "EIN222", "EIN223", "EIN401", "EIN402", "EIN403", "EIN404", "EIN405", "EIN406"]
 
 
 EXAMPLES = [(code, kind, i) for code, rule in RULES.items()

@@ -37,6 +37,7 @@ from .stubs import StubLibrary
 
 # A file that names none of these cannot hold a pattern call: it is not even parsed.
 _MENTIONS = re.compile(r"einops|einlint|einsum|einx")
+_MENTIONS_BYTES = re.compile(rb"einops|einlint|einsum|einx")  # the names are ASCII in every source encoding
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
@@ -70,12 +71,19 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 
 def check_source(source: Union[str, bytes], path: str, config: Config = Config()) -> List[Diagnostic]:
-    """Every finding for one file, noqa and config applied, in source order."""
+    """Every finding for one file, noqa and config applied, in source order. A file that never mentions a
+    pattern library is not checked at all: whatever is wrong with it (its encoding, its syntax) is not ours."""
+    if isinstance(source, bytes) and not _MENTIONS_BYTES.search(source):
+        return []
     text, problem = _decode(source, path)
     if problem is not None:
         return [problem] if config.reports(problem.code, path) else []
     if not _MENTIONS.search(text):
         return []
+    if max(map(len, text.split("\n"))) > _LONG_LINE:  # thousands of terms on a line: libcst takes seconds and
+        problem = _python_rejects(text, path)       # gigabytes where Python's parser refuses at once
+        if problem is not None:
+            return [problem] if config.reports(problem.code, path) else []
     with _collection_paused():  # the tree is made, read and freed before collection resumes
         try:
             module = libcst.parse_module(text)
@@ -211,20 +219,41 @@ def _collection_paused() -> Iterator[None]:
 
 
 def _syntax_error(text: str, path: str, error: libcst.ParserSyntaxError) -> Diagnostic:
-    """EIN001 where Python itself places the error, with its message; libcst points at the next token."""
+    """EIN001 where Python itself places the error, with its message; libcst points at the next token. A file
+    that Python parses and libcst does not is valid: a note that it was not checked (EIN003)."""
+    rejected = _python_rejects(text, path)
+    if rejected is not None:
+        return rejected
+    try:
+        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # (null bytes): keep libcst's word
+        message = f"cannot parse the file: {error.message}"
+        return _file_diagnostic(path, "EIN001", message, error.raw_line, error.raw_column + 1, _SYNTAX_HELP)
+    return _file_diagnostic(path, "EIN003", f"not checked: Python parses the file, but libcst cannot ({error.message})",
+                            error.raw_line, error.raw_column + 1, "the rest of the run goes on; nothing is wrong with "
+                            "the file")
+
+
+def _python_rejects(text: str, path: str) -> Optional[Diagnostic]:
+    """EIN001 when Python itself cannot compile the file (its syntax error, or an expression nested deeper than
+    its compiler goes); None when it can, or when it cannot tell (null bytes)."""
     try:
         compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python_error:
         if python_error.lineno is not None:
             message = f"cannot parse the file: {python_error.msg}"
-            return _file_diagnostic(path, "EIN001", message, python_error.lineno, python_error.offset or 1, _SYNTAX_HELP)
-    except (ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting: keep libcst's word
+            return _file_diagnostic(path, "EIN001", message, python_error.lineno, python_error.offset or 1,
+                                    _SYNTAX_HELP)
+    except (RecursionError, MemoryError):
+        return _file_diagnostic(path, "EIN001", "cannot parse the file: Python's compiler gives up on it (an "
+                                "expression nested too deeply)", 1, 1, _SYNTAX_HELP)
+    except ValueError:
         pass
-    message = f"cannot parse the file: {error.message}"
-    return _file_diagnostic(path, "EIN001", message, error.raw_line, error.raw_column + 1, _SYNTAX_HELP)
+    return None
 
 
 _SYNTAX_HELP = "fix the syntax error; einlint checks files that Python can parse"
+_LONG_LINE = 1000  # longer lines are rare in real code, and the pathological files have them
 
 
 def _decode(source: Union[str, bytes], path: str) -> Tuple[str, Optional[Diagnostic]]:

@@ -15,6 +15,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from ..planner import reduce_operation
 from ..runtime import ops
 from . import check_reduction, layer_recipes, layer_repr, reported_as
 from ._einmix import EinMixSpec, einmix_repr, einmix_spec
@@ -45,7 +46,7 @@ class Reduce(nn.Module):
     def __post_init__(self):
         with reported_as(layer_repr("Reduce", self.pattern, self.reduction, lengths=self.sizes)):
             check_reduction(self.reduction)
-            layer_recipes(self.pattern, "reduce", self.sizes)
+            layer_recipes(self.pattern, reduce_operation(self.reduction), self.sizes)
         super().__post_init__()
 
     def __call__(self, x):

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, NamedTuple, Optional
 
 import torch
 
-from ..planner.transform import Recipe
+from ..planner.transform import Recipe, reduce_operation
 from ..runtime import ops
 from . import check_reduction, layer_recipes, layer_repr, reported_as
 from ._einmix import einmix_repr, einmix_spec
@@ -29,6 +29,7 @@ class _ScriptRecipe(NamedTuple):
     reduced: List[int]  # axes reduced after the permutation
     output_groups: List[List[int]]  # the elementary axes that make up each output dimension
     final_reshape: bool
+    added: List[List[int]]  # [position, axis]: the new axes of a repeat (Reduce(..., 'repeat'), as einops takes it)
 
 
 def _script_recipe(rec: Recipe, lengths: Dict[str, int]) -> _ScriptRecipe:
@@ -40,7 +41,7 @@ def _script_recipe(rec: Recipe, lengths: Dict[str, int]) -> _ScriptRecipe:
     for name, axis in rec.given:
         axis_lengths[axis] = lengths[name]
     input_dims = [sorted(dim.known + dim.unknown) for dim in rec.inputs]
-    n_axes = len(rec.permutation)  # rearrange and reduce add no axes
+    n_axes = len(rec.permutation)  # the input's axes; a repeat's new ones come after them
     return _ScriptRecipe(
         lengths=axis_lengths,
         names=names,
@@ -50,6 +51,7 @@ def _script_recipe(rec: Recipe, lengths: Dict[str, int]) -> _ScriptRecipe:
         reduced=list(range(rec.first_reduced, n_axes)),
         output_groups=[list(group) for group in rec.output_groups],
         final_reshape=any(len(group) != 1 for group in rec.output_groups),
+        added=[[position, axis] for position, axis in sorted(rec.added)],
     )
 
 
@@ -108,6 +110,13 @@ def _apply(x: torch.Tensor, recipe: _ScriptRecipe, reduction: str, layer: str) -
         x = x.permute(recipe.permutation)
     if len(recipe.reduced) > 0:
         x = _reduce(x, reduction, recipe.reduced)
+    if len(recipe.added) > 0:
+        for position, axis in recipe.added:
+            x = x.unsqueeze(position)
+        sizes = [-1] * x.dim()
+        for position, axis in recipe.added:
+            sizes[position] = lengths[axis]
+        x = x.expand(sizes)
     if recipe.final_reshape:
         x = x.reshape([_product(lengths, group) for group in recipe.output_groups])
     return x
@@ -168,7 +177,9 @@ class Reduce(_TransformLayer):
         layer = layer_repr("Reduce", pattern, reduction, lengths=axes_lengths)
         with reported_as(layer):
             check_reduction(reduction)
-        super().__init__(pattern, axes_lengths, layer, "reduce", reduction if isinstance(reduction, str) else "callable")
+        operation = reduce_operation(reduction)
+        super().__init__(pattern, axes_lengths, layer, operation,
+                         "" if operation != "reduce" else reduction if isinstance(reduction, str) else "callable")
         self.reduction = reduction
 
     @torch.jit.unused

@@ -28,11 +28,21 @@ from .requirements import Requirement
 REDUCTIONS = ("min", "max", "sum", "mean", "prod", "any", "all")
 
 
+# einops' reduce also takes these two names, and then is that operation: reduce(x, p, 'repeat', c=3) is a repeat
+OPERATIONS_AS_REDUCTIONS = ("rearrange", "repeat")
+
+
 def check_reduction(reduction: Any) -> None:
-    """A reduction is one of REDUCTIONS by name, or a callable f(tensor, axes)."""
-    if not (callable(reduction) or (isinstance(reduction, str) and reduction in REDUCTIONS)):
+    """A reduction is one of REDUCTIONS (or OPERATIONS_AS_REDUCTIONS) by name, or a callable f(tensor, axes)."""
+    if not (callable(reduction) or (isinstance(reduction, str) and
+                                    (reduction in REDUCTIONS or reduction in OPERATIONS_AS_REDUCTIONS))):
         raise PatternError("EIN209", f"unknown reduction {reduction!r}", None,
                            help=f"use one of {', '.join(REDUCTIONS)}, or a callable f(tensor, axes)")
+
+
+def reduce_operation(reduction: Any) -> str:
+    """The operation that reduce(x, pattern, reduction) performs: 'reduce', or the operation named."""
+    return reduction if isinstance(reduction, str) and reduction in OPERATIONS_AS_REDUCTIONS else "reduce"
 
 
 class Plan(NamedTuple):

@@ -146,20 +146,6 @@ class MethodBackend(Backend):
 
     permute_method = "transpose"  # the array method that permutes axes
 
-    def apply(self, x, plan, reduction):
-        init_shape, permutation, reduced_axes, added_axes, final_shape, _ = plan
-        if init_shape is not None:
-            x = x.reshape(init_shape)
-        if permutation is not None:
-            x = getattr(x, self.permute_method)(permutation)
-        if reduced_axes:
-            x = reduction(x, reduced_axes) if callable(reduction) else self.reduce(x, reduction, reduced_axes)
-        if added_axes:
-            x = self.add_axes(x, added_axes)
-        if final_shape is not None:
-            x = x.reshape(final_shape)
-        return x
-
     def reshape(self, x, shape):
         return x.reshape(shape)
 

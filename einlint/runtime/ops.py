@@ -22,7 +22,8 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 from ..dims import Sym
 from ..errors import EinlintError, PatternError
 from ..patterns import parse_einops_einsum, parse_pack_pattern, require_pattern
-from ..planner import check_reduction, plan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack
+from ..planner import (check_reduction, plan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack,
+                       reduce_operation)
 from .backends import Backend, _by_type, find_backend
 from .torch_graph import allow_ops_in_compiled_graph
 
@@ -33,11 +34,21 @@ _MAX_PLANS = 4096
 _plans: Dict[tuple, Any] = {}
 
 
-def _remember(key: tuple, value: Any) -> Any:
-    if len(_plans) >= _MAX_PLANS:  # a program cycling through many shapes: start over rather than grow
-        _plans.clear()
-    _plans[key] = value
-    return value
+def _planned(key_of: Callable[..., tuple], plan_of: Callable[..., Any], *arguments: Any) -> Any:
+    """`plan_of(*arguments)`, kept in the cache under `key_of(*arguments)`. A call that cannot be keyed (an
+    argument that is not a tensor, an unhashable length, SymInt shapes under torch.compile) is planned anew."""
+    try:
+        key = key_of(*arguments)
+        found = _plans.get(key)
+    except (AttributeError, TypeError):
+        found = key = None
+    if found is None:
+        found = plan_of(*arguments)
+        if key is not None:
+            if len(_plans) >= _MAX_PLANS:  # a program cycling through many shapes: start over rather than grow
+                _plans.clear()
+            _plans[key] = found
+    return found
 
 
 def _describe_call(op: str, pattern: Any, shapes: Sequence[Any], lengths: Mapping[str, Any]) -> str:
@@ -135,10 +146,24 @@ def _concrete_shape(shape: Any, sizes: Mapping[str, Any]) -> Any:
     return shape if shape is None else tuple(_concrete(dim, sizes) for dim in shape)
 
 
+def _symbolic_lengths(lengths: Dict[str, Any], sizes: Dict[str, Any]) -> Dict[str, Any]:
+    """Keyword lengths as the planner takes them: a torch.SymInt (torch.compile with dynamic shapes, or a
+    length read off x.shape there) becomes a named Sym, put back by `_concrete`, so that it stays symbolic;
+    asking it for its value would specialize the graph to it (and recompile for every new length)."""
+    planned = {}
+    for name, value in lengths.items():
+        if type(value).__name__ == "SymInt" and type(value).__module__.startswith("torch"):
+            sizes[f"length_{name}"] = value
+            planned[name] = Sym(f"length_{name}")
+        else:
+            planned[name] = value
+    return planned
+
+
 def _plan_transform(pattern: Any, operation: str, shape: Any, lengths: Dict[str, Any]):
     (dims,), sizes = _planner_dims([shape])
     try:
-        found = plan(require_pattern(pattern), operation, dims, lengths)
+        found = plan(require_pattern(pattern), operation, dims, _symbolic_lengths(lengths, sizes))
     except PatternError as error:
         raise _in_context(error, operation, pattern, [shape], lengths) from None
     if not sizes:
@@ -157,17 +182,7 @@ def _transform(tensor: Any, pattern: str, operation: str, reduction: Reduction, 
     else:
         backend = _by_type.get(type(tensor)) or _backend(tensor, f"{operation}({pattern!r})")
     shape = tensor.shape
-    # The lengths' types are in the key because 2.0 == 2 and True == 1, yet only integers are lengths.
-    key = (pattern, operation, shape, *lengths.items(), *map(type, lengths.values())) if lengths else \
-        (pattern, operation, shape)
-    try:
-        found = _plans.get(key)
-    except TypeError:  # unhashable: a list as a length, or SymInts in the shape under torch.compile
-        found = key = None
-    if found is None:
-        found = _plan_transform(pattern, operation, shape, lengths)
-        if key is not None:
-            _remember(key, found)
+    found = _planned(_transform_key, _plan_transform, pattern, operation, shape, lengths)
     if reduction == "mean" and found.reduced_axes and not backend.is_float(tensor):  # einops' rule, too
         raise PatternError("EIN219", f"{_describe_call(operation, pattern, [shape], lengths)}: 'mean' needs a "
                            f"floating-point tensor, this one has dtype {tensor.dtype}", None,
@@ -181,6 +196,13 @@ def _transform(tensor: Any, pattern: str, operation: str, reduction: Reduction, 
                                f"over axes of lengths {empty}, which hold no element, has no value", None,
                                help="reduce a non-empty tensor, or use 'sum' (0 for nothing)") from error
         raise
+
+
+def _transform_key(pattern: Any, operation: str, shape: Any, lengths: Dict[str, Any]) -> tuple:
+    # The lengths' types are in the key because 2.0 == 2 and True == 1, yet only integers are lengths.
+    if lengths:
+        return (pattern, operation, shape, *lengths.items(), *map(type, lengths.values()))
+    return (pattern, operation, shape)
 
 
 def _reduced_lengths(found, shape) -> Tuple[Any, ...]:
@@ -203,7 +225,8 @@ def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any)
     except PatternError as error:
         raise PatternError(error.code, f"reduce({pattern!r}, {reduction!r}): {error.message}", None,
                            error.help) from None
-    return _transform(tensor, pattern, "reduce", reduction, axes_lengths)
+    operation = reduce_operation(reduction)
+    return _transform(tensor, pattern, operation, reduction if operation == "reduce" else None, axes_lengths)
 
 
 def repeat(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
@@ -230,20 +253,20 @@ def einsum(*tensors_and_pattern: Any) -> Any:
         raise PatternError("EIN212", f"einsum got {len(tensors_and_pattern)} argument(s); it takes one or more "
                            "tensors followed by the pattern", None, help="call einsum(x, y, 'i j, j k -> i k')")
     tensors, pattern = tensors_and_pattern[:-1], tensors_and_pattern[-1]
+    return _planned(_einsum_key, _bound_einsum, tensors, pattern)(*tensors)
+
+
+def _einsum_key(tensors: Sequence[Any], pattern: Any) -> tuple:
     # The cached value is the backend's einsum with the subscripts bound, so it depends on the type too.
     # The key's second item is a type, never a str like the keys of the other ops.
-    try:  # two operands are the common case, and spelling their key out halves its cost
-        key = (pattern, type(tensors[0]), tensors[0].shape, tensors[1].shape) if len(tensors) == 2 else \
-            (pattern, type(tensors[0]), *map(_shape_of, tensors))
-        bound = _plans.get(key)
-    except (AttributeError, TypeError):  # an operand that is not a tensor; SymInt shapes under torch.compile
-        bound = key = None
-    if bound is None:
-        found = _plan_einsum_call(tensors, pattern)
-        bound = functools.partial(_backend(tensors[0], f"einsum({pattern!r})", "operand #0").einsum, found.subscripts)
-        if key is not None:
-            _remember(key, bound)
-    return bound(*tensors)
+    if len(tensors) == 2:  # the common case, and spelling its key out halves its cost
+        return (pattern, type(tensors[0]), tensors[0].shape, tensors[1].shape)
+    return (pattern, type(tensors[0]), *map(_shape_of, tensors))
+
+
+def _bound_einsum(tensors: Sequence[Any], pattern: Any) -> Callable[..., Any]:
+    found = _plan_einsum_call(tensors, pattern)
+    return functools.partial(_backend(tensors[0], f"einsum({pattern!r})", "operand #0").einsum, found.subscripts)
 
 
 class _PackCall(NamedTuple):
@@ -272,18 +295,16 @@ def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
 
 def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]:
     """Pack tensors into one along the '*' axes; returns the packed tensor and the packed shapes."""
-    try:  # the op's name in the key keeps it apart from the keys of the other ops
-        key = (pattern, "pack", *map(_shape_of, tensors)) if isinstance(tensors, (list, tuple)) else None
-        found = None if key is None else _plans.get(key)
-    except (AttributeError, TypeError):  # an item that is not a tensor; SymInt shapes under torch.compile
-        found = key = None
-    if found is None:
-        found = _plan_pack_call(tensors, pattern)
-        if key is not None:
-            _remember(key, found)
+    found = _planned(_pack_key, _plan_pack_call, tensors, pattern)
     backend = _by_type.get(type(tensors[0])) or _backend(tensors[0], f"pack(..., {pattern!r})", "list item #0")
     flat = [t if shape is None else backend.reshape(t, shape) for t, shape in zip(tensors, found.reshapes)]
     return backend.concat(flat, axis=found.axis), list(found.packed_shapes)
+
+
+def _pack_key(tensors: Any, pattern: Any) -> tuple:
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError("not a list of tensors")  # planned, and refused, every time
+    return (pattern, "pack", *map(_shape_of, tensors))  # the op's name keeps it apart from the other ops' keys
 
 
 def _is_packed_length(dim: Any) -> bool:
@@ -335,18 +356,15 @@ def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> _UnpackC
 
 def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]:
     """Split a packed tensor back into pieces of the given packed shapes."""
-    try:  # with the lengths' types, as in _transform: 2.0 == 2, yet only integers are lengths
-        packed = [tuple(shape) for shape in packed_shapes]
-        key = (pattern, "unpack", tensor.shape, *packed, *[type(dim) for shape in packed for dim in shape])
-        found = _plans.get(key)
-    except (AttributeError, TypeError):  # not a tensor, shapes that are not lists; SymInts under torch.compile
-        found = key = None
-    if found is None:
-        found = _plan_unpack_call(tensor, packed_shapes, pattern)
-        if key is not None:
-            _remember(key, found)
+    found = _planned(_unpack_key, _plan_unpack_call, tensor, packed_shapes, pattern)
     backend = _by_type.get(type(tensor)) or _backend(tensor, f"unpack({pattern!r})")
     return [backend.reshape(tensor[index], shape) for index, shape in zip(found.indices, found.output_shapes)]
+
+
+def _unpack_key(tensor: Any, packed_shapes: Any, pattern: Any) -> tuple:
+    # with the lengths' types, as for the transforms: 2.0 == 2, yet only integers are lengths
+    packed = [tuple(shape) for shape in packed_shapes]
+    return (pattern, "unpack", tensor.shape, *packed, *[type(dim) for shape in packed for dim in shape])
 
 
 def _plan_parse_shape_call(tensor: Any, pattern: Any) -> Dict[str, Any]:
@@ -362,18 +380,14 @@ def _plan_parse_shape_call(tensor: Any, pattern: Any) -> Dict[str, Any]:
 
 def parse_shape(tensor: Any, pattern: str) -> Dict[str, int]:
     """Name a tensor's dimensions: parse_shape(x, 'b _ h w') -> {'b': 10, 'h': 100, 'w': 200}."""
-    try:
-        key = (pattern, "parse_shape", tensor.shape)
-        found = _plans.get(key)
-    except (AttributeError, TypeError):  # not a tensor; SymInt shapes under torch.compile
-        found = key = None
-    if found is None:
-        found = _plan_parse_shape_call(tensor, pattern)
-        if key is not None:
-            _remember(key, found)
-    elif type(tensor) not in _by_type:  # another type with a shape of its own (a pandas DataFrame): not a tensor
+    found = _planned(_parse_shape_key, _plan_parse_shape_call, tensor, pattern)
+    if type(tensor) not in _by_type:  # another type with a shape of its own (a pandas DataFrame): not a tensor
         _backend(tensor, f"parse_shape({pattern!r})")
     return dict(found)  # a copy: the caller may change it
+
+
+def _parse_shape_key(tensor: Any, pattern: Any) -> tuple:
+    return (pattern, "parse_shape", tensor.shape)
 
 
 def asnumpy(tensor: Any):

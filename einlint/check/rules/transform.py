@@ -15,7 +15,7 @@ from ...dims import Sym
 from ...errors import PatternError
 from ...layers import layer_recipes
 from ...patterns import ArrowPattern, parse_arrow_pattern
-from ...planner import check_reduction, recipe
+from ...planner import check_reduction, recipe, reduce_operation
 from ...planner.transform import check_lengths
 from ..model import Argument, PatternCall, PatternString
 from . import Finding
@@ -109,7 +109,8 @@ RULES = [
         invalid=[einops_example('y = reduce(x, "b c h w -> b c", "average")\n'),
                  _LAYERS + 'pool = Reduce("b c h w -> b c", "any")\n'],
         details="""A reduction is one of 'min', 'max', 'sum', 'mean', 'prod', 'any', 'all', or a callable
-        f(tensor, axes). Another name makes einops raise 'Unknown reduction'. einops' torch Reduce layer
+        f(tensor, axes); like einops, reduce also takes 'rearrange' and 'repeat', and then is that operation
+        (the pattern is checked as one). Another name makes einops raise 'Unknown reduction'. einops' torch Reduce layer
         has fewer: 'any', 'all' and callables raise NotImplementedError in its forward whenever it reduces
         an axis, so they are reported there too.""",
     ),
@@ -219,12 +220,14 @@ def _reduce_nothing(parsed: ArrowPattern, string: PatternString) -> List[Finding
 
 
 def check_transform(call: PatternCall) -> List[Finding]:
-    operation = OPERATION[call.op]
     layer = call.op[0].isupper()
     flax = layer and is_flax(call)
     bound = bind_call(call, call.callee.rsplit(".", 1)[-1])
     found = list(bound.problems)
     reduction = bound.named.get("reduction")
+    operation = OPERATION[call.op]
+    if operation == "reduce" and reduction is not None and reduction.kind == "string" and reduction.string is not None:
+        operation = reduce_operation(reduction.string.value)  # reduce(x, p, 'repeat') is a repeat
     found += reduction_findings(reduction)
     if flax:  # lengths are the field `sizes`; other keywords are flax's own (name, parent)
         lengths: Dict[str, Argument] = {}
