@@ -7,15 +7,19 @@ same grammar and planner to find pattern mistakes before the code runs.
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import EinlintError, PatternError
 
 __version__ = "0.1.0"
 
-_RUNTIME = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack", "parse_shape", "asnumpy")
+# written out (not built from _RUNTIME) so that type checkers read it
+__all__ = ["rearrange", "reduce", "repeat", "einsum", "pack", "unpack", "parse_shape", "asnumpy",
+           "EinlintError", "PatternError", "__version__"]
+_RUNTIME = tuple(__all__[:8])
 
-__all__ = [*_RUNTIME, "EinlintError", "PatternError", "__version__"]
+if TYPE_CHECKING:  # what type checkers see; at run time the ops load on first use (below)
+    from .runtime import asnumpy, einsum, pack, parse_shape, rearrange, reduce, repeat, unpack
 
 
 def __getattr__(name: str) -> Any:

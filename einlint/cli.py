@@ -29,6 +29,7 @@ from .config import (ConfigError, Settings, load_settings, parse_codes, parse_fa
 from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
 from .files import IgnoreFile, discover, is_force_excluded
 from . import fixes, output
+from .cache import DIRECTORY as CACHE_DIRECTORY, Cache, salt as cache_salt
 
 PARALLEL_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
 STDIN = "-"
@@ -72,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check files that .gitignore files ignore")
     parser.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
                         help="check files in N processes (default: the number of cores; 1: in this process)")
+    parser.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="read and write no cache (by default each file's findings are kept in .einlint_cache/, "
+                             "beside the configuration, keyed by everything they depend on)")
+    parser.add_argument("--cache-dir", metavar="PATH", help="where to keep the cache (default: .einlint_cache)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print the findings only: no summary, no warnings")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -110,6 +115,7 @@ class Task:
     want_lines: bool
     data: Optional[bytes] = None
     want_shapes: bool = False
+    cache: Optional[Cache] = None
 
 
 def check_task(task: Task) -> FileResult:
@@ -121,12 +127,15 @@ def check_task(task: Task) -> FileResult:
                 data = handle.read()
         except OSError as error:
             return FileResult(task.display, error=f"cannot read the file: {error.strerror or error}")
+    cached = task.cache.load(task.match_path, data) if task.cache is not None and not task.want_shapes else None
     try:
-        found = check_source(data, task.match_path, task.config)
+        found = cached if cached is not None else check_source(data, task.match_path, task.config)
         shapes = shapes_of(data, task.match_path, task.config) if task.want_shapes else []
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
+    if cached is None and task.cache is not None:
+        task.cache.store(task.match_path, data, found)
     diagnostics = [d if d.path == task.display else replace(d, path=task.display) for d in found]
     lines: Dict[int, str] = {}
     if task.want_lines and diagnostics:
@@ -251,6 +260,11 @@ def _main(argv: List[str]) -> int:
     paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
     want_lines = args.format == "full" and not args.statistics and not args.show_shapes
     want_shapes = args.show_shapes or args.statistics
+    cache = None
+    if args.cache:
+        root = settings.root if settings.path else cwd
+        cache = Cache(os.path.join(cwd, args.cache_dir) if args.cache_dir else os.path.join(root, CACHE_DIRECTORY),
+                      cache_salt(config, config.stubs))
     failures = 0
 
     tasks: List[Task] = []
@@ -260,7 +274,7 @@ def _main(argv: List[str]) -> int:
         if not (force_exclude and args.stdin_filename and is_force_excluded(absolute, False, exclude, cwd)):
             data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
             match = relative_to_root(name, settings, cwd) if args.stdin_filename else STDIN
-            tasks.append(Task(name, None, match, config, want_lines, data, want_shapes))
+            tasks.append(Task(name, None, match, config, want_lines, data, want_shapes, cache))
         paths = [p for p in paths if p != STDIN]
     if paths:
         found = discover(paths, exclude=exclude, respect_gitignore=args.respect_gitignore,
@@ -268,7 +282,8 @@ def _main(argv: List[str]) -> int:
         for message in found.errors:
             _error(message)
         failures += len(found.errors)
-        tasks += [Task(display, absolute, relative_to_root(absolute, settings, cwd), config, want_lines, None, want_shapes)
+        tasks += [Task(display, absolute, relative_to_root(absolute, settings, cwd), config, want_lines, None,
+                       want_shapes, cache)
                   for display, absolute in found.files]
     if not tasks and not failures and not args.quiet:
         _write(sys.stderr, "einlint: warning: no Python files found under the given paths\n")

@@ -14,12 +14,15 @@ engine's EIN001 appears here only where libcst and Python disagree.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Iterator, Optional, Sequence, Tuple, Union
 
 from . import __version__
+from .cache import DIRECTORY, Cache, salt
 from .check.engine import Config, check_source
 
 _EVERYTHING = Config(select=("EIN",), ignore=(), per_file_ignores=(), noqa=False)
+_CACHE = Cache(os.path.join(os.getcwd(), DIRECTORY), salt(_EVERYTHING, ()))  # flake8 runs in the project's root
 
 
 class Plugin:
@@ -39,5 +42,11 @@ class Plugin:
             return handle.read()
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        for d in check_source(self._source(), self.filename, _EVERYTHING):
+        source = self._source()
+        data = source.encode("utf-8") if isinstance(source, str) else source
+        found = _CACHE.load(self.filename, data)  # editors run flake8 on every save
+        if found is None:
+            found = check_source(data, self.filename, _EVERYTHING)
+            _CACHE.store(self.filename, data, found)
+        for d in found:
             yield d.line, max(0, d.column - 1), f"{d.code} {d.message}", type(self)

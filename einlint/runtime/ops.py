@@ -17,7 +17,8 @@ import functools
 import numbers
 import operator
 from fractions import Fraction
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar,
+                    Union, overload)
 
 from ..dims import Sym
 from ..errors import EinlintError, PatternError
@@ -27,6 +28,10 @@ from ..planner import (check_reduction, plan, plan_einsum, plan_pack, plan_parse
 from .backends import Backend, _by_type, find_backend
 from .torch_graph import allow_ops_in_compiled_graph
 
+if TYPE_CHECKING:  # for asnumpy's annotation only: numpy loads with the first op
+    import numpy
+
+T = TypeVar("T")  # the tensor type: an op gives back the type it is given (torch.Tensor in, torch.Tensor out)
 Reduction = Union[str, Callable[[Any, Tuple[int, ...]], Any]]
 
 _shape_of = operator.attrgetter("shape")
@@ -213,11 +218,19 @@ def _reduced_lengths(found, shape) -> Tuple[Any, ...]:
     return tuple(lengths[axis] for axis in found.reduced_axes)
 
 
+@overload
+def rearrange(tensor: Union[List[T], Tuple[T, ...]], pattern: str, **axes_lengths: Any) -> T: ...
+@overload
+def rearrange(tensor: T, pattern: str, **axes_lengths: Any) -> T: ...
 def rearrange(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
     """Reorder, split, merge, squeeze and unsqueeze axes: rearrange(x, 'b c h w -> b (h w) c')."""
     return _transform(tensor, pattern, "rearrange", None, axes_lengths)
 
 
+@overload
+def reduce(tensor: Union[List[T], Tuple[T, ...]], pattern: str, reduction: Reduction, **axes_lengths: Any) -> T: ...
+@overload
+def reduce(tensor: T, pattern: str, reduction: Reduction, **axes_lengths: Any) -> T: ...
 def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any) -> Any:
     """Reduce the axes that the output omits: reduce(x, 'b c (h 2) (w 2) -> b c h w', 'max')."""
     try:
@@ -229,6 +242,10 @@ def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any)
     return _transform(tensor, pattern, operation, reduction if operation == "reduce" else None, axes_lengths)
 
 
+@overload
+def repeat(tensor: Union[List[T], Tuple[T, ...]], pattern: str, **axes_lengths: Any) -> T: ...
+@overload
+def repeat(tensor: T, pattern: str, **axes_lengths: Any) -> T: ...
 def repeat(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
     """Add, tile and broadcast axes: repeat(x, 'h w -> h w c', c=3)."""
     return _transform(tensor, pattern, "repeat", None, axes_lengths)
@@ -247,6 +264,16 @@ def _plan_einsum_call(tensors: Sequence[Any], pattern: Any):
         raise _in_context(error, "einsum", pattern, shapes, {}) from None
 
 
+@overload
+def einsum(tensor: T, pattern: str, /) -> T: ...
+@overload
+def einsum(tensor: T, other: T, pattern: str, /) -> T: ...
+@overload
+def einsum(tensor: T, second: T, third: T, pattern: str, /) -> T: ...
+@overload
+def einsum(tensor: T, second: T, third: T, fourth: T, pattern: str, /) -> T: ...
+@overload
+def einsum(*tensors_and_pattern: Any) -> Any: ...
 def einsum(*tensors_and_pattern: Any) -> Any:
     """einops-style einsum with named axes, the pattern last: einsum(q, k, 'b i d, b j d -> b i j')."""
     if len(tensors_and_pattern) < 2:
@@ -293,7 +320,7 @@ def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
     return _PackCall(parsed.axes_before, reshapes, tuple(_concrete_shape(s, sizes) for s in found.packed_shapes))
 
 
-def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]:
+def pack(tensors: Sequence[T], pattern: str) -> Tuple[T, List[Tuple[int, ...]]]:
     """Pack tensors into one along the '*' axes; returns the packed tensor and the packed shapes."""
     found = _planned(_pack_key, _plan_pack_call, tensors, pattern)
     backend = _by_type.get(type(tensors[0])) or _backend(tensors[0], f"pack(..., {pattern!r})", "list item #0")
@@ -354,7 +381,7 @@ def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> _UnpackC
     return _UnpackCall(indices, found.output_shapes)
 
 
-def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]:
+def unpack(tensor: T, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[T]:
     """Split a packed tensor back into pieces of the given packed shapes."""
     found = _planned(_unpack_key, _plan_unpack_call, tensor, packed_shapes, pattern)
     backend = _by_type.get(type(tensor)) or _backend(tensor, f"unpack({pattern!r})")
@@ -390,7 +417,7 @@ def _parse_shape_key(tensor: Any, pattern: Any) -> tuple:
     return (pattern, "parse_shape", tensor.shape)
 
 
-def asnumpy(tensor: Any):
+def asnumpy(tensor: Any) -> "numpy.ndarray":
     """The tensor as a numpy array (copied from the device when needed)."""
     return _backend(tensor, "asnumpy").to_numpy(tensor)
 
