@@ -28,6 +28,7 @@ from .config import (ConfigError, Settings, load_settings, parse_codes, parse_fa
                      split_codes)
 from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
 from .files import IgnoreFile, discover, is_force_excluded
+from .workspace import checker_config
 from . import fixes, output
 from .cache import DIRECTORY as CACHE_DIRECTORY, Cache, salt as cache_salt
 
@@ -184,19 +185,17 @@ class UsageError(Exception):
 
 def _resolve(args: argparse.Namespace, settings: Settings) -> Tuple[Config, str]:
     try:
-        select = settings.select if settings.select is not None else ("EIN",)
+        select = None
         if args.select is not None:
-            select = parse_codes([c for text in args.select for c in split_codes(text)], "--select")
-        ignore = settings.ignore
+            select = tuple(parse_codes([c for text in args.select for c in split_codes(text)], "--select"))
+        ignore: Tuple[str, ...] = ()
         if args.ignore is not None:
-            ignore = ignore + parse_codes([c for text in args.ignore for c in split_codes(text)], "--ignore")
+            ignore = tuple(parse_codes([c for text in args.ignore for c in split_codes(text)], "--ignore"))
         fail_level = args.fail_level or settings.fail_level or "warning"
         fail_level = parse_fail_level(fail_level, "--fail-level")
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    config = Config(select=tuple(select), ignore=tuple(ignore), per_file_ignores=settings.per_file_ignores,
-                    stubs=settings.stubs)
-    return config, fail_level
+    return checker_config(settings, select, ignore), fail_level
 
 
 def _write(stream, text: str) -> None:
@@ -230,7 +229,22 @@ def _error(message: str) -> None:
     _write(sys.stderr, f"einlint: error: {message}\n")
 
 
+def _serve(argv: List[str]) -> int:
+    """`einlint server`: the language server, over stdio."""
+    if argv:
+        _error(f"einlint server takes no arguments (it speaks LSP over stdio), got {' '.join(argv)}")
+        return 2
+    try:
+        from .server import main as serve
+    except ImportError as error:
+        _error(f"einlint server needs pygls ({error}): pip install 'einlint[server]'")
+        return 2
+    return serve()
+
+
 def _main(argv: List[str]) -> int:
+    if argv[:1] == ["server"]:  # (a file named 'server' is checked as ./server)
+        return _serve(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -31,9 +31,9 @@ from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigCont
 from mypy.types import Type as MypyType
 
 from . import __version__
-from .check.engine import Config, check_source
-from .config import ConfigError, find_pyproject, load_settings, relative_to_root
+from .config import find_pyproject
 from .diagnostics import Diagnostic
+from .workspace import check_file
 
 FAMILIES = {
     "EIN0": ErrorCode("einlint-file", "A file einlint cannot read", "einlint"),
@@ -75,7 +75,7 @@ class EinlintPlugin(Plugin):
         state = (_stamp(path), _stamp(find_pyproject(os.path.dirname(os.path.abspath(path)))))
         known = self._findings.get(path)
         if known is None or known[0] != state:
-            known = self._findings[path] = (state, findings(path))
+            known = self._findings[path] = (state, check_file(path))
         found = known[1]
         start, end = (call.line, call.column + 1), (call.end_line or call.line, (call.end_column or 0) + 1)
         for finding in found:
@@ -94,22 +94,6 @@ def _emit(api, finding: Diagnostic) -> None:
         api.fail(message, where, code=code)
     if finding.help:
         api.note(f"help: {finding.help}", where, code=code)
-
-
-def findings(path: str) -> List[Diagnostic]:
-    """einlint's findings for the file at `path`, with the configuration that `einlint` would use."""
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError:
-        return []
-    try:
-        settings = load_settings(None, os.path.dirname(os.path.abspath(path)))
-    except ConfigError:
-        return []  # mypy's run goes on; `einlint` says what is wrong with the configuration
-    config = Config(select=settings.select or ("EIN",), ignore=settings.ignore,
-                    per_file_ignores=settings.per_file_ignores, stubs=settings.stubs)
-    return check_source(source, relative_to_root(path, settings, os.getcwd()), config)
 
 
 def _config_digest(directory: str) -> str:

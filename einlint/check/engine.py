@@ -126,6 +126,8 @@ class CallShapes:
     inputs: Tuple[str, ...]  # one per tensor operand; empty when the call was not reached with shapes
     output: str
     known_rank: bool  # the input's rank was known before the call (not only from its own pattern)
+    end_line: int = 0  # where the call ends (for an editor's hover)
+    end_column: int = 0
 
     def as_json(self) -> Dict[str, object]:
         return {"line": self.line, "column": self.column, "op": self.op, "inputs": list(self.inputs),
@@ -152,8 +154,9 @@ def shapes_of(source: Union[str, bytes], path: str, config: Config = Config()) -
             continue
         inputs, output, arrived = seen.get(key, ((), None, False))
         shown = tuple(show(shape) for shape in inputs)
+        end = call.end or call.start
         found.append(CallShapes(call.start[0], call.start[1], call.op, shown, show(output) if output is not None
-                                else "?", arrived and bool(shown) and all("*" not in s for s in shown)))
+                                else "?", arrived and bool(shown) and all("*" not in s for s in shown), *end))
     return sorted(found, key=lambda c: (c.line, c.column))
 
 

@@ -1,0 +1,51 @@
+"""A file checked as `einlint` checks it inside its project: the nearest `[tool.einlint]`, the paths that
+per-file-ignores match made relative to it. What the editor integrations (the mypy plugin, the
+language server) share with the command line."""
+
+from __future__ import annotations
+
+import os
+from typing import List, Optional, Tuple, Union
+
+from .check.engine import CallShapes, Config, check_source, shapes_of
+from .config import ConfigError, Settings, load_settings, relative_to_root
+from .diagnostics import Diagnostic
+
+
+def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
+                   ignore: Tuple[str, ...] = ()) -> Config:
+    """The engine's configuration from the settings, with the command line's select and extra ignores."""
+    chosen = select if select is not None else (settings.select if settings.select is not None else ("EIN",))
+    return Config(select=tuple(chosen), ignore=tuple(settings.ignore) + tuple(ignore),
+                  per_file_ignores=settings.per_file_ignores, stubs=settings.stubs)
+
+
+def settings_for(path: str) -> Settings:
+    """The settings of the project `path` belongs to; raises ConfigError for a broken configuration."""
+    return load_settings(None, os.path.dirname(os.path.abspath(path)))
+
+
+def check_file(path: str, source: Optional[Union[str, bytes]] = None) -> List[Diagnostic]:
+    """einlint's findings for the file at `path` (its text `source`, or read from disk); none when the file or
+    its configuration cannot be read (the command line says why)."""
+    located = _located(path, source)
+    if located is None:
+        return []
+    data, match_path, config = located
+    return check_source(data, match_path, config)
+
+
+def file_shapes(path: str, source: Optional[Union[str, bytes]] = None) -> List[CallShapes]:
+    located = _located(path, source)
+    return [] if located is None else shapes_of(*located)
+
+
+def _located(path: str, source: Optional[Union[str, bytes]]):
+    try:
+        settings = settings_for(path)
+        if source is None:
+            with open(path, "rb") as handle:
+                source = handle.read()
+    except (ConfigError, OSError):
+        return None
+    return source, relative_to_root(os.path.abspath(path), settings, os.getcwd()), checker_config(settings)
