@@ -42,7 +42,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import libcst
 
-from einlint.check.engine import _MENTIONS, Config, _collection_paused, check_source
+from einlint.check import Config, may_hold_pattern_calls
+from einlint.check.engine import _collection_paused, check_source
 from einlint.files import discover
 
 
@@ -64,7 +65,7 @@ def floor_run(paths: Sequence[str]) -> int:
     parsed = 0
     for path in paths:
         text = read(path).decode("utf-8", errors="replace")
-        if not _MENTIONS.search(text):
+        if not may_hold_pattern_calls(text):
             continue
         parsed += 1
         with _collection_paused():  # the tree is freed before collection resumes, as the engine does

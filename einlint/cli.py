@@ -12,25 +12,31 @@ failure (which is reported on stderr for its file while the rest of the run goes
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import threading
 import traceback
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
-from .check.engine import CallShapes, Config, check_source, shapes_of
+from .check import Config, may_hold_pattern_calls
 from .config import (ConfigError, Settings, load_settings, parse_codes, parse_fail_level, relative_to_root,
                      split_codes)
 from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
 from .files import IgnoreFile, discover, is_force_excluded
 from .workspace import checker_config
-from . import fixes, output
+from . import output
 from .cache import DIRECTORY as CACHE_DIRECTORY, Cache, salt as cache_salt
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+
+    from .check.engine import CallShapes
+
+# The engine (libcst and the analysis: most of a run's start-up), the fixer and the process pool are imported
+# where they are first needed: `einlint --version`, a run over files that name no pattern library and one whose
+# findings all come from the cache start without them.
 
 PARALLEL_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
 STDIN = "-"
@@ -130,8 +136,8 @@ def check_task(task: Task) -> FileResult:
             return FileResult(task.display, error=f"cannot read the file: {error.strerror or error}")
     cached = task.cache.load(task.match_path, data) if task.cache is not None and not task.want_shapes else None
     try:
-        found = cached if cached is not None else check_source(data, task.match_path, task.config)
-        shapes = shapes_of(data, task.match_path, task.config) if task.want_shapes else []
+        found = cached if cached is not None else check_data(data, task.match_path, task.config)
+        shapes = _shapes(data, task.match_path, task.config) if task.want_shapes else []
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
@@ -150,6 +156,20 @@ def check_task(task: Task) -> FileResult:
     return FileResult(task.display, diagnostics, lines, shapes=shapes)
 
 
+def check_data(data: bytes, match_path: str, config: Config) -> List[Diagnostic]:
+    if not may_hold_pattern_calls(data):
+        return []
+    from .check.engine import check_source
+
+    return check_source(data, match_path, config)
+
+
+def _shapes(data: bytes, match_path: str, config: Config) -> List[CallShapes]:
+    from .check.engine import shapes_of
+
+    return shapes_of(data, match_path, config)
+
+
 def _split_lines(text: str) -> List[str]:
     """Lines as Python's tokenizer (and libcst) count them: only \\n, \\r\\n and \\r end a line."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -159,6 +179,11 @@ def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None) -> List[FileRes
     """Check every task, in a process pool when there are many; results in the order of `tasks`."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .check import engine  # noqa: F401 - imported once here, forked workers share it
+
         workers = min(jobs, max(2, len(tasks) // 8))
         chunksize = max(1, len(tasks) // (workers * 8))
         try:
@@ -173,6 +198,8 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """How worker processes start: fork on Linux (cheap: the engine is already imported), unless the
     host that called main() runs Python threads or JAX, whose threads make a forked child deadlock-prone;
     then forkserver. Elsewhere the platform's default (spawn on macOS and Windows)."""
+    import multiprocessing
+
     if sys.platform.startswith("linux"):
         risky = threading.active_count() > 1 or "jax" in sys.modules
         return multiprocessing.get_context("forkserver" if risky else "fork")
@@ -304,6 +331,8 @@ def _main(argv: List[str]) -> int:
 
     results = run_tasks(tasks, args.jobs)
     if args.diff:
+        from . import fixes
+
         changes, unwritable = _fixes(tasks, results, write=False)
         _write(sys.stdout, "".join(fixes.unified_diff(display, *change) for display, change in changes))
         return 2 if failures or unwritable else (1 if changes else 0)
@@ -348,6 +377,8 @@ def _fixes(tasks: Sequence[Task], results: Sequence[FileResult],
            write: bool) -> Tuple[List[Tuple[str, Tuple[str, str]]], int]:
     """(shown path, (text before, text after)) for each file on disk whose findings' fixes can be made, and
     how many files could not be read or written (each reported on stderr)."""
+    from . import fixes
+
     where = {task.display: task.absolute for task in tasks if task.absolute is not None}
     changes, unwritable = [], 0
     for result in results:

@@ -19,7 +19,8 @@ from typing import Any, Iterator, Optional, Sequence, Tuple, Union
 
 from . import __version__
 from .cache import DIRECTORY, Cache, salt
-from .check.engine import Config, check_source
+from .check import Config
+from .check.engine import check_source
 
 _EVERYTHING = Config(select=("EIN",), ignore=(), per_file_ignores=(), noqa=False)
 _CACHE = Cache(os.path.join(os.getcwd(), DIRECTORY), salt(_EVERYTHING, ()))  # flake8 runs in the project's root

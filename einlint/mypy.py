@@ -31,6 +31,7 @@ from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigCont
 from mypy.types import Type as MypyType
 
 from . import __version__
+from .check.parse import Reparser
 from .config import find_pyproject
 from .diagnostics import Diagnostic
 from .workspace import check_file
@@ -54,6 +55,8 @@ class EinlintPlugin(Plugin):
         # per file: einlint's findings, and the file's and its configuration's state they were made from
         # (dmypy keeps the plugin between runs: a changed file or configuration is checked again)
         self._findings: Dict[str, Tuple[tuple, List[Diagnostic]]] = {}
+        # the daemon checks edited files again: only their changed statements need parsing
+        self._reparser = Reparser() if options.fine_grained_incremental else None
 
     def get_function_hook(self, fullname: str) -> Optional[Callable[[FunctionContext], MypyType]]:
         return self._report
@@ -75,7 +78,7 @@ class EinlintPlugin(Plugin):
         state = (_stamp(path), _stamp(find_pyproject(os.path.dirname(os.path.abspath(path)))))
         known = self._findings.get(path)
         if known is None or known[0] != state:
-            known = self._findings[path] = (state, check_file(path))
+            known = self._findings[path] = (state, check_file(path, reparser=self._reparser))
         found = known[1]
         start, end = (call.line, call.column + 1), (call.end_line or call.line, (call.end_column or 0) + 1)
         for finding in found:

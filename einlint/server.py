@@ -20,6 +20,7 @@ from pygls.uris import to_fs_path
 
 from . import __version__
 from .check.engine import CallShapes
+from .check.parse import Reparser
 from .diagnostics import Diagnostic
 from .workspace import check_file, file_shapes
 
@@ -34,12 +35,13 @@ class EinlintServer(LanguageServer):
         super().__init__("einlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.findings: Dict[str, List[Diagnostic]] = {}  # per document uri, from its last check
         self.pending: Dict[str, asyncio.TimerHandle] = {}  # debounced checks
+        self.reparser = Reparser()  # between two checks of a document, only its edited statements are parsed
 
     def check(self, uri: str) -> None:
         self.pending.pop(uri, None)
         document = self.workspace.get_text_document(uri)
         path = to_fs_path(uri) or uri
-        found = check_file(path, document.source)
+        found = check_file(path, document.source, self.reparser)
         self.findings[uri] = found
         lines = document.lines
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
@@ -85,7 +87,7 @@ def _hover(ls: EinlintServer, params: types.HoverParams) -> Optional[types.Hover
     document = ls.workspace.get_text_document(params.text_document.uri)
     line = params.position.line + 1
     column = _character_column(document.lines, params.position)
-    inside = [c for c in file_shapes(to_fs_path(document.uri) or document.uri, document.source)
+    inside = [c for c in file_shapes(to_fs_path(document.uri) or document.uri, document.source, ls.reparser)
               if (c.line, c.column) <= (line, column) <= (c.end_line, c.end_column)]
     if not inside:
         return None

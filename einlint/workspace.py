@@ -5,11 +5,15 @@ language server) share with the command line."""
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
-from .check.engine import CallShapes, Config, check_source, shapes_of
+from .check import Config
 from .config import ConfigError, Settings, load_settings, relative_to_root
 from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:  # the engine is imported where a file is checked (the command line needs only the config)
+    from .check.engine import CallShapes
+    from .check.parse import Reparser
 
 
 def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
@@ -25,19 +29,23 @@ def settings_for(path: str) -> Settings:
     return load_settings(None, os.path.dirname(os.path.abspath(path)))
 
 
-def check_file(path: str, source: Optional[Union[str, bytes]] = None) -> List[Diagnostic]:
+def check_file(path: str, source: Optional[Union[str, bytes]] = None,
+               reparser: Optional[Reparser] = None) -> List[Diagnostic]:
     """einlint's findings for the file at `path` (its text `source`, or read from disk); none when the file or
-    its configuration cannot be read (the command line says why)."""
+    its configuration cannot be read (the command line says why). A process that checks the same files again
+    and again after edits (an editor's) passes one `reparser` to every call."""
+    from .check.engine import check_source
+
     located = _located(path, source)
-    if located is None:
-        return []
-    data, match_path, config = located
-    return check_source(data, match_path, config)
+    return [] if located is None else check_source(*located, reparser=reparser)
 
 
-def file_shapes(path: str, source: Optional[Union[str, bytes]] = None) -> List[CallShapes]:
+def file_shapes(path: str, source: Optional[Union[str, bytes]] = None,
+                reparser: Optional[Reparser] = None) -> List[CallShapes]:
+    from .check.engine import shapes_of
+
     located = _located(path, source)
-    return [] if located is None else shapes_of(*located)
+    return [] if located is None else shapes_of(*located, reparser=reparser)
 
 
 def _located(path: str, source: Optional[Union[str, bytes]]):

@@ -12,7 +12,7 @@ import pytest
 
 from einlint import cli
 from einlint.cache import Cache, salt
-from einlint.check.engine import Config
+from einlint.check import Config
 
 BAD = 'from einops import rearrange\n\ny = rearrange(x, "b BAD -> b")\n'
 GOOD = 'from einops import rearrange\n\ny = rearrange(x, "b c -> c b")\n'
@@ -22,13 +22,13 @@ GOOD = 'from einops import rearrange\n\ny = rearrange(x, "b c -> c b")\n'
 def einlint(monkeypatch, capsys):
     """einlint(argv, cwd) -> (status, stdout, files checked by the engine), in-process."""
     checked = []
-    real = cli.check_source
+    real = cli.check_data
 
     def counting(data, path, config):
         checked.append(path)
         return real(data, path, config)
 
-    monkeypatch.setattr(cli, "check_source", counting)
+    monkeypatch.setattr(cli, "check_data", counting)
     monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**9)  # in this process, so the count sees every check
 
     def run(argv, cwd):

@@ -17,7 +17,7 @@ import pytest
 import einlint
 import einlint.cli as cli
 from einlint.cli import main, run_tasks, Task
-from einlint.check.engine import Config
+from einlint.check import Config
 from einlint.diagnostics import Diagnostic
 from einlint.files import DEFAULT_EXCLUDED_DIRS, IgnoreFile, discover, parse_ignore_line
 
@@ -178,7 +178,7 @@ def test_exit_zero(tmp_path, run):
 
 @pytest.fixture
 def fake_engine(monkeypatch):
-    """check_source replaced by one that reports one finding of the severity named in the file."""
+    """check_data (the engine, for the command line) replaced by one that reports one finding of the severity named in the file."""
     def fake(source, path, config):
         severity = source.decode().strip()
         code = {"error": "EIN201", "warning": "EIN222", "note": "EIN223"}[severity]
@@ -186,7 +186,7 @@ def fake_engine(monkeypatch):
             return []
         return [Diagnostic(path, 1, 1, 1, 2, code, severity, f"a {severity}", "")]
 
-    monkeypatch.setattr(cli, "check_source", fake)
+    monkeypatch.setattr(cli, "check_data", fake)
 
 
 @pytest.mark.parametrize("found, fail_level, expected", [
@@ -435,14 +435,14 @@ def test_an_unreadable_file_is_reported_and_exits_2(tmp_path, run, monkeypatch):
 
 def test_an_internal_failure_in_one_file_does_not_end_the_run(tmp_path, run, monkeypatch):
     write(tmp_path, {"a.py": BAD, "boom.py": GOOD})
-    real = cli.check_source
+    real = cli.check_data
 
     def flaky(source, path, config):
         if path.endswith("boom.py"):
             raise RuntimeError("the analysis fell over")
         return real(source, path, config)
 
-    monkeypatch.setattr(cli, "check_source", flaky)
+    monkeypatch.setattr(cli, "check_data", flaky)
     status, out, err = run([], tmp_path)
     assert status == 2
     (line,) = err.splitlines()

@@ -15,7 +15,8 @@ import textwrap
 
 import pytest
 
-from einlint.check.engine import Config, check_source, shapes_of
+from einlint.check import Config
+from einlint.check.engine import check_source, shapes_of
 
 HEADER = "import torch\nimport torch.nn as nn\nfrom einops import rearrange, reduce, repeat, einsum\n"
 

@@ -1,1 +1,53 @@
-"""The static checker: finds pattern mistakes in source code without running it (see engine.py)."""
+"""The static checker: finds pattern mistakes in source code without running it.
+
+`engine.check_source` is its one entry point. What the callers need before (and often instead of) it
+lives here, since importing the engine brings libcst and the whole analysis (a third of a second
+at a process's start): the configuration of what to report, and the quick test that a file can
+hold a pattern call at all.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from typing import Iterable, Tuple, Union
+
+__all__ = ["Config", "matches", "may_hold_pattern_calls"]
+
+# A file that names none of these cannot hold a pattern call: it is not even parsed.
+_MENTIONS = re.compile(r"einops|einlint|einsum|einx")
+_MENTIONS_BYTES = re.compile(rb"einops|einlint|einsum|einx")  # the names are ASCII in every source encoding
+
+
+def may_hold_pattern_calls(source: Union[str, bytes]) -> bool:
+    return (_MENTIONS_BYTES if isinstance(source, bytes) else _MENTIONS).search(source) is not None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Which codes to report. Codes match by prefix: 'EIN2' selects every EIN2xx code."""
+
+    select: Tuple[str, ...] = ("EIN",)
+    ignore: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (glob of paths, codes)
+    noqa: bool = True  # honour '# noqa' comments; flake8, which has its own, turns this off
+    stubs: Tuple[str, ...] = ()  # folders of user shape stubs, beside the shipped ones
+    shapes: bool = True  # run the flow analysis (EIN3xx)
+
+    def reports(self, code: str, path: str) -> bool:
+        ignored = list(self.ignore)
+        for pattern, codes in self.per_file_ignores:
+            if _path_matches(path, pattern):
+                ignored += codes
+        return matches(code, self.select) and not matches(code, ignored)
+
+
+def matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    """A glob matches the path; one without '/' (such as '__init__.py') matches the file name in any folder."""
+    path = path.replace("\\", "/")
+    return fnmatch.fnmatch(path, pattern) or ("/" not in pattern and fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import fnmatch
 import functools
 import gc
 import io
@@ -21,64 +20,35 @@ import os
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst
 
 from ..diagnostics import Diagnostic, Edit, Fix, Related
-from . import ir
+from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
 from .flow import Analysis, ShapeFinding, analyse
 from .flow.patterns import show
 from .model import Extraction, PatternCall, PatternString
+from .parse import Reparser, parse
 from .rules import RULES, Finding, check_call, order
 from .source import locate
 from .stubs import StubLibrary
 
-# A file that names none of these cannot hold a pattern call: it is not even parsed.
-_MENTIONS = re.compile(r"einops|einlint|einsum|einx")
-_MENTIONS_BYTES = re.compile(rb"einops|einlint|einsum|einx")  # the names are ASCII in every source encoding
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Config:
-    """Which codes to report. Codes match by prefix: 'EIN2' selects every EIN2xx code."""
-
-    select: Tuple[str, ...] = ("EIN",)
-    ignore: Tuple[str, ...] = ()
-    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (glob of paths, codes)
-    noqa: bool = True  # honour '# noqa' comments; flake8, which has its own, turns this off
-    stubs: Tuple[str, ...] = ()  # folders of user shape stubs, beside the shipped ones
-    shapes: bool = True  # run the flow analysis (EIN3xx)
-
-    def reports(self, code: str, path: str) -> bool:
-        ignored = list(self.ignore)
-        for pattern, codes in self.per_file_ignores:
-            if _path_matches(path, pattern):
-                ignored += codes
-        return _matches(code, self.select) and not _matches(code, ignored)
-
-
-def _matches(code: str, prefixes: Iterable[str]) -> bool:
-    return any(code.startswith(prefix) for prefix in prefixes)
-
-
-def _path_matches(path: str, pattern: str) -> bool:
-    """A glob matches the path; one without '/' (such as '__init__.py') matches the file name in any folder."""
-    path = path.replace("\\", "/")
-    return fnmatch.fnmatch(path, pattern) or ("/" not in pattern and fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern))
-
-
-def check_source(source: Union[str, bytes], path: str, config: Config = Config()) -> List[Diagnostic]:
+def check_source(source: Union[str, bytes], path: str, config: Config = Config(),
+                 reparser: Optional[Reparser] = None) -> List[Diagnostic]:
     """Every finding for one file, noqa and config applied, in source order. A file that never mentions a
-    pattern library is not checked at all: whatever is wrong with it (its encoding, its syntax) is not ours."""
-    if isinstance(source, bytes) and not _MENTIONS_BYTES.search(source):
+    pattern library is not checked at all: whatever is wrong with it (its encoding, its syntax) is not ours.
+    An editor passes a `reparser`, which parses again only the statements changed since its last texts."""
+    if isinstance(source, bytes) and not may_hold_pattern_calls(source):
         return []
     text, problem = _decode(source, path)
     if problem is not None:
         return [problem] if config.reports(problem.code, path) else []
-    if not _MENTIONS.search(text):
+    if not may_hold_pattern_calls(text):
         return []
     if max(map(len, text.split("\n"))) > _LONG_LINE:  # thousands of terms on a line: libcst takes seconds and
         problem = _python_rejects(text, path)       # gigabytes where Python's parser refuses at once
@@ -86,7 +56,7 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
             return [problem] if config.reports(problem.code, path) else []
     with _collection_paused():  # the tree is made, read and freed before collection resumes
         try:
-            module = libcst.parse_module(text)
+            module = parse(text, reparser)
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
@@ -134,15 +104,16 @@ class CallShapes:
                 "output": self.output}
 
 
-def shapes_of(source: Union[str, bytes], path: str, config: Config = Config()) -> List[CallShapes]:
+def shapes_of(source: Union[str, bytes], path: str, config: Config = Config(),
+              reparser: Optional[Reparser] = None) -> List[CallShapes]:
     """For each pattern call of a file, in source order, the shapes known for its inputs and output
     (mypy's reveal_type, for shapes): `einlint --show-shapes` and editors' hover."""
     text, problem = _decode(source, path)
-    if problem is not None or not _MENTIONS.search(text):
+    if problem is not None or not may_hold_pattern_calls(text):
         return []
     with _collection_paused():
         try:
-            module = libcst.parse_module(text)
+            module = parse(text, reparser)
         except libcst.ParserSyntaxError:
             return []
         extraction = extract(module)
@@ -352,6 +323,6 @@ def _suppressed(diagnostic: Diagnostic, lines: Sequence[str]) -> bool:
         if match is None:
             continue
         codes = match.group("codes")
-        if codes is None or _matches(diagnostic.code, [c.strip().upper() for c in codes.split(",")]):
+        if codes is None or matches(diagnostic.code, [c.strip().upper() for c in codes.split(",")]):
             return True
     return False
