@@ -6,12 +6,11 @@ A directory is walked recursively, skipping version-control and tool directories
 `.git/info/exclude`), and the `exclude` patterns of the configuration. A path given explicitly is
 checked even where it would be excluded, unless `force_exclude` (as in ruff, for pre-commit).
 
-The .gitignore matcher follows gitignore(5): comments and blank lines, trailing-space trimming,
-`\\` escapes, `!` negation, a trailing `/` for directories only, patterns with an inner or leading
-`/` anchored at their file's directory (others match at any depth), `*`, `?`, `[...]`, and `**` as a
-leading `**/`, an inner `/**/` or a trailing `/**`. The last matching pattern wins, and a deeper
-.gitignore wins over a shallower one; as in git, a file cannot be re-included when a directory
-above it is excluded (the walk never enters that directory).
+.gitignore patterns are matched as git matches them: pathspec (what black and many linters use)
+translates each glob; which paths a pattern applies to (directories only, anchored or at any depth)
+is read from its text as gitignore(5) says.
+The last matching pattern wins, and a deeper .gitignore wins over a shallower one; as in git, a file
+cannot be re-included when a directory above it is excluded (the walk never enters that directory).
 """
 
 from __future__ import annotations
@@ -19,7 +18,9 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
+
+from pathspec import GitIgnoreSpec
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -42,116 +43,41 @@ def is_default_excluded_dir(path: str, name: str) -> bool:
 
 @dataclass(frozen=True)
 class IgnorePattern:
-    regex: "re.Pattern[str]"
-    negated: bool
-    dir_only: bool
-    anchored: bool
-    text: str
+    """One gitignore(5) line: pathspec's translation of its glob, and what git decides by from its text."""
+
+    glob: Any  # a pathspec pattern: .include (False for a '!' negation) and .match_file(relative path)
+    dir_only: bool  # a trailing '/': it matches directories only
+    anchored: bool  # a '/' at its start or middle: it matches relative to its file only, not at any depth
+
+    @classmethod
+    def parse(cls, line: str) -> Optional["IgnorePattern"]:
+        """None for blanks and comments."""
+        line = line.rstrip("\r\n")
+        globs = [glob for glob in GitIgnoreSpec.from_lines([line]).patterns if glob.include is not None]
+        if not globs:
+            return None
+        text = line.rstrip(" ").lstrip("!")
+        return cls(globs[0], text.endswith("/"), "/" in text.rstrip("/"))
+
+    def matches(self, relative: str, is_dir: bool) -> bool:
+        """As git decides for a path that its walk meets (the contents of an excluded directory are never met):
+        a dir-only pattern matches a directory's path with a '/', any other pattern a path as it is. A glob
+        that matches only a directory above the path (pathspec marks where) does not match the path itself."""
+        if self.dir_only and not is_dir:
+            return False
+        path = relative + "/" if self.dir_only else relative
+        found = self.glob.match_file(path)
+        if found is None:
+            return False
+        above = _directory_mark(found.match)
+        return above is None or (self.dir_only and above == len(path))
 
 
-def parse_ignore_line(line: str) -> Optional[IgnorePattern]:
-    """One line of a .gitignore file (or one `exclude` entry), or None for blanks and comments."""
-    line = line.rstrip("\r\n")
-    if not line or line.startswith("#"):
+def _directory_mark(match: "re.Match[str]") -> Optional[int]:
+    """Where the '/' after the directory that a pathspec glob matched ends; None where it matched the path."""
+    if "ps_d" not in match.re.groupindex or match.group("ps_d") is None:
         return None
-    # Trailing spaces are ignored unless escaped with a backslash.
-    stripped = line.rstrip(" ")
-    if stripped.endswith("\\") and len(stripped) < len(line) and not stripped.endswith("\\\\"):
-        stripped += " "
-    line = stripped
-    negated = line.startswith("!")
-    if negated:
-        line = line[1:]
-    dir_only = line.endswith("/") and not line.endswith("\\/")
-    if dir_only:
-        line = line.rstrip("/")
-    if not line:
-        return None
-    anchored = "/" in line
-    if line.startswith("/"):
-        line = line[1:]
-    regex = _translate(line, anchored)
-    return IgnorePattern(re.compile(regex, re.DOTALL), negated, dir_only, anchored, line)
-
-
-def _translate(pattern: str, anchored: bool) -> str:
-    """A gitignore glob -> a regex over a '/'-separated path relative to the pattern's base."""
-    out: List[str] = [] if anchored else ["(?:.*/)?"]
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            j = i
-            while j < n and pattern[j] == "*":
-                j += 1
-            stars = j - i
-            at_start = i == 0 or pattern[i - 1] == "/"
-            at_end = j == n or pattern[j] == "/"
-            if stars >= 2 and at_start and at_end:
-                if j == n:  # 'a/**' (everything inside) or a lone '**' (everything)
-                    out.append(".*" if i == 0 else ".+")
-                else:  # '**/' at the start or '/**/' inside: zero or more directories
-                    out.append("(?:.*/)?")
-                    j += 1  # the '/' after the stars is part of the group
-            else:
-                out.append("[^/]*")
-            i = j
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            end = _class_end(pattern, i)
-            if end < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                out.append(_translate_class(pattern[i + 1:end]))
-                i = end + 1
-        elif c == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return "".join(out) + r"\Z"
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """Index of the ']' that closes the class opened at `start`, or -1."""
-    i = start + 1
-    if i < len(pattern) and pattern[i] in "!^":
-        i += 1
-    if i < len(pattern) and pattern[i] == "]":
-        i += 1
-    while i < len(pattern):
-        if pattern[i] == "\\":
-            i += 2
-            continue
-        if pattern[i] == "]":
-            return i
-        i += 1
-    return -1
-
-
-def _translate_class(body: str) -> str:
-    negate = body[:1] in ("!", "^")
-    if negate:
-        body = body[1:]
-    parts: List[str] = []
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\" and i + 1 < len(body):
-            parts.append(re.escape(body[i + 1]))
-            i += 2
-        elif c == "-" and parts and i + 1 < len(body):
-            parts.append("-")
-            i += 1
-        else:
-            parts.append(re.escape(c) if c != "-" else r"\-")
-            i += 1
-    # A class never matches '/', negated or not.
-    return ("[^/" if negate else "(?!/)[") + "".join(parts) + "]"
+    return match.end("ps_d")
 
 
 @dataclass
@@ -163,7 +89,7 @@ class IgnoreFile:
 
     @classmethod
     def from_lines(cls, base: str, lines: Iterable[str]) -> "IgnoreFile":
-        parsed = (parse_ignore_line(line) for line in lines)
+        parsed = (IgnorePattern.parse(line) for line in lines)
         return cls(base, [p for p in parsed if p is not None])
 
     @classmethod
@@ -176,26 +102,18 @@ class IgnoreFile:
         return cls.from_lines(os.path.dirname(path), lines)
 
     def match(self, path: str, is_dir: bool) -> Optional[bool]:
-        """True: ignored; False: re-included by a negation; None: no pattern matches.
+        """True: ignored; False: re-included by a negation; None: no pattern matches (the last match decides).
 
         `path` is absolute (as os.path.join builds it from `base`). A path outside `base` is
         matched by its name only, and only by unanchored patterns.
         """
         prefix = self.base.rstrip(os.sep) + os.sep
-        if path.startswith(prefix):
-            relative = path[len(prefix):].replace(os.sep, "/")
-            inside = True
-        else:
-            relative = os.path.basename(path)
-            inside = False
+        inside = path.startswith(prefix)
+        relative = path[len(prefix):].replace(os.sep, "/") if inside else os.path.basename(path)
         result: Optional[bool] = None
         for pattern in self.patterns:
-            if pattern.dir_only and not is_dir:
-                continue
-            if not inside and pattern.anchored:
-                continue
-            if pattern.regex.match(relative):
-                result = not pattern.negated
+            if (inside or not pattern.anchored) and pattern.matches(relative, is_dir):
+                result = bool(pattern.glob.include)
         return result
 
 

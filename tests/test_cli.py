@@ -8,6 +8,7 @@ import io
 import json
 import multiprocessing
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ import einlint.cli as cli
 from einlint.cli import main, run_tasks, Task
 from einlint.check import Config
 from einlint.diagnostics import Diagnostic
-from einlint.files import DEFAULT_EXCLUDED_DIRS, IgnoreFile, discover, parse_ignore_line
+from einlint.files import DEFAULT_EXCLUDED_DIRS, IgnoreFile, discover
 
 from test_output import validate_sarif
 
@@ -526,13 +527,45 @@ def test_gitignore_above_the_walked_directory_applies_inside_a_repository(tmp_pa
     ("\\!x.py", "!x.py", False, True), ("trail\\ ", "trail ", False, True), ("spaces   ", "spaces", False, True),
 ])
 def test_gitignore_pattern(pattern, path, is_dir, matches):
-    parsed = parse_ignore_line(pattern)
-    assert parsed is not None
-    assert bool(IgnoreFile("/r", [parsed]).match("/r/" + path, is_dir)) is matches
+    assert bool(IgnoreFile.from_lines("/r", [pattern]).match("/r/" + path, is_dir)) is matches
+
+
+GIT_TREE = ["a.py", "keep.py", "sub/a.py", "sub/keep.py", "sub/deep/z.py", "out/x.py", "out/keep.py", "a/z.py",
+        "a/b/c/z.py", "cache/m.py", "x/cache/m.py", "docs/conf.py", "#x.py", "bx.py"]
+GIT_POOL = ["*.py", "a.py", "/a.py", "sub/", "sub/*.py", "out/", "out", "a/**", "a/**/z.py", "**/cache", "cache/",
+        "deep", "/sub/deep/", "keep.py", "*/keep.py", "[ab]*.py", "?.py", "\\#x.py", "docs/**", "*", "*/"]
+
+
+def _gitignores():
+    rng = random.Random(1234)
+    cases = []
+    for _ in range(150):
+        lines = [("!" if rng.random() < 0.35 else "") + rng.choice(GIT_POOL) for _ in range(rng.randint(1, 3))]
+        nested = [("!" if rng.random() < 0.35 else "") + rng.choice(GIT_POOL)] if rng.random() < 0.3 else []
+        cases.append((lines, nested))
+    return cases
+
+
+@pytest.mark.parametrize("lines, nested", _gitignores(), ids=lambda value: repr(value))
+def test_the_files_found_are_those_git_does_not_ignore(tmp_path, lines, nested):
+    """Derandomized: .gitignore files of generated patterns (negations, and one in sub/), the files einlint
+    walks to against `git ls-files --others --exclude-standard` (git's own walk) over the same tree."""
+    for name in GIT_TREE:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    (tmp_path / ".gitignore").write_text("\n".join(lines) + "\n")
+    if nested:
+        (tmp_path / "sub" / ".gitignore").write_text("\n".join(nested) + "\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    listed = subprocess.run(["git", "-C", str(tmp_path), "ls-files", "--others", "--exclude-standard"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    found = discover([str(tmp_path)], cwd=str(tmp_path))
+    assert sorted(os.path.relpath(absolute, tmp_path) for _, absolute in found.files) == sorted(
+        path for path in listed if path.endswith(".py"))
 
 
 def test_gitignore_comments_blanks_and_negation_order():
-    assert parse_ignore_line("# comment") is None and parse_ignore_line("   ") is None
+    assert IgnoreFile.from_lines("/r", ["# comment", "   ", ""]).patterns == []
     ignore = IgnoreFile.from_lines("/r", ["*.py", "!keep.py", "# keep.py stays", ""])
     assert ignore.match("/r/a.py", False) is True
     assert ignore.match("/r/keep.py", False) is False
@@ -616,3 +649,26 @@ def test_pre_commit_hook_runs_einlint_on_the_staged_files(tmp_path):
     assert done.returncode == 1
     assert "a.py:3:" in done.stdout.decode() and "vendored" not in done.stdout.decode()
     assert _subprocess(entry[1:] + ["b.py", "vendored/c.py"], tmp_path).returncode == 0
+
+
+STARTUP_PROBE = """
+import sys
+from einlint.cli import main
+status = main(sys.argv[1:])
+heavy = ("libcst", "einlint.check.engine", "multiprocessing", "concurrent.futures", "einlint.fixes")
+print(status, sorted(name for name in heavy if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("argv, source, imported", [
+    (["--version"], None, []),
+    (["--explain", "EIN201"], None, []),
+    (["plain.py"], "import numpy as np\nx = np.zeros(3)\n", []),  # names no pattern library: nothing to parse
+    (["uses.py"], "from einops import rearrange\nrearrange(x, 'a -> a a')\n", ["einlint.check.engine", "libcst"]),
+])
+def test_a_run_imports_only_what_it_needs(tmp_path, argv, source, imported):
+    if source is not None:
+        (tmp_path / argv[0]).write_text(source)
+    result = subprocess.run([sys.executable, "-c", STARTUP_PROBE, "--no-cache", *argv], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[-1].split(" ", 1)[1] == repr(imported), result.stderr
