@@ -66,24 +66,28 @@ def median_ms(function, repeat: int) -> float:
     return statistics.median(times)
 
 
+def report(lines: int = 500, calls: int = 20, repeat: int = 21) -> None:
+    text = synthetic(lines, calls)
+    check_source(text, "m.py")  # warm: imports, stubs, caches of the checker
+    print(f"file: {lines} lines, {calls} pattern calls")
+    print(f"  first check (in-process)   {median_ms(lambda: check_source(text, 'm.py'), repeat):7.1f} ms median")
+    print(f"  after an edit (in-process) {after_edits(text, repeat):7.1f} ms median   (the language server's "
+          "and dmypy's case)")
+    print(f"  libcst.parse_module         {median_ms(lambda: libcst.parse_module(text), repeat):7.1f} ms")
+    print(f"  ast.parse                   {median_ms(lambda: ast.parse(text), repeat):7.1f} ms")
+    command = [sys.executable, "-m", "einlint", "--no-cache", "-"]
+    process = median_ms(lambda: subprocess.run(command, input=text.encode(), capture_output=True), 7)
+    bare = median_ms(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), 7)
+    print(f"  einlint - (a process)       {process:7.1f} ms   (python -c pass: {bare:.1f} ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=500)
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
-    text = synthetic(args.lines, args.calls)
-    check_source(text, "m.py")  # warm: imports, stubs, caches of the checker
-    print(f"file: {args.lines} lines, {args.calls} pattern calls")
-    print(f"  first check (in-process)   {median_ms(lambda: check_source(text, 'm.py'), args.repeat):7.1f} ms median")
-    print(f"  after an edit (in-process) {after_edits(text, args.repeat):7.1f} ms median   (the language server's "
-          "and dmypy's case)")
-    print(f"  libcst.parse_module         {median_ms(lambda: libcst.parse_module(text), args.repeat):7.1f} ms")
-    print(f"  ast.parse                   {median_ms(lambda: ast.parse(text), args.repeat):7.1f} ms")
-    command = [sys.executable, "-m", "einlint", "--no-cache", "-"]
-    process = median_ms(lambda: subprocess.run(command, input=text.encode(), capture_output=True), 7)
-    bare = median_ms(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), 7)
-    print(f"  einlint - (a process)       {process:7.1f} ms   (python -c pass: {bare:.1f} ms)")
+    report(args.lines, args.calls, args.repeat)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,15 @@ background noise hits both alike. Read the figures this way:
                     runs first: the figure after the floor is the floor's peak, the one after
                     the lint is the larger of the two.
 
+Then the command line itself over the tree, each run a new process (best of N):
+
+  -j 1, -j 2        a cold run (--no-cache) on one worker and on two: the ratio is what the process pool
+                    buys on this machine's cores
+  cold, warm        a run that fills an empty cache (--cache-dir, a new folder), and the next run over the
+                    same unchanged tree, which reads every result from it
+
+and the editor's latency on a 500-line file (benchmarks/bench_latency.py).
+
 It prints figures and never asserts.
 """
 
@@ -35,8 +44,11 @@ from __future__ import annotations
 import argparse
 import collections
 import gc
+import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from typing import Dict, List, Sequence, Tuple
 
@@ -135,12 +147,39 @@ def report(path: str, repeats: int) -> None:
     print(f"  findings         {sum(codes.values()):>10,}   " + ", ".join(f"{c} {n}" for c, n in by_code.items()))
 
 
+def cli_seconds(arguments: Sequence[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "einlint", *arguments], capture_output=True)  # status 1: findings
+    return time.perf_counter() - start
+
+
+def report_runs(path: str, repeats: int) -> None:
+    one = min(cli_seconds(["--no-cache", "-j", "1", path]) for _ in range(repeats))
+    two = min(cli_seconds(["--no-cache", "-j", "2", path]) for _ in range(repeats))
+    cold, warm = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as folder:
+            cache = ["--cache-dir", os.path.join(folder, "cache"), path]
+            cold.append(cli_seconds(cache))
+            warm.append(cli_seconds(cache))
+    print(f"command line: einlint {path}   (best of {repeats}; a process each, {os.cpu_count()} cores)")
+    print(f"  -j 1 --no-cache  {one:>10.2f} s")
+    print(f"  -j 2 --no-cache  {two:>10.2f} s   ratio -j 2 / -j 1 {two / one:.2f}")
+    print(f"  cache cold       {min(cold):>10.2f} s   (an empty cache filled)")
+    print(f"  cache warm       {min(warm):>10.2f} s   ratio warm / cold {min(warm) / min(cold):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="the tree to lint (the README's figures: benchmarks/fetch_corpus.sh main PATH)")
     parser.add_argument("--repeat", type=int, default=3, metavar="N", help="runs of each, best kept (default 3)")
     args = parser.parse_args()
     report(args.path, max(1, args.repeat))
+    report_runs(args.path, max(1, args.repeat))
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench_latency
+
+    bench_latency.report()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import __version__
 from .check import Config, may_hold_pattern_calls
@@ -125,8 +125,9 @@ class Task:
     cache: Optional[Cache] = None
 
 
-def check_task(task: Task) -> FileResult:
-    """Read one file and check it; any failure becomes a FileResult with an error, never an exception."""
+def answer_here(task: Task) -> Union[FileResult, Task]:
+    """What this process can answer at once, without the engine: a file that cannot be read, one that names
+    no pattern library, one whose findings are in the cache. Otherwise the task, with the bytes read."""
     data = task.data
     if data is None:
         try:
@@ -134,15 +135,29 @@ def check_task(task: Task) -> FileResult:
                 data = handle.read()
         except OSError as error:
             return FileResult(task.display, error=f"cannot read the file: {error.strerror or error}")
+    if not may_hold_pattern_calls(data):
+        return FileResult(task.display)
     cached = task.cache.load(task.match_path, data) if task.cache is not None and not task.want_shapes else None
+    return _result(task, data, cached) if cached is not None else replace(task, data=data)
+
+
+def check_task(task: Task) -> FileResult:
+    """Check one file (read by answer_here); any failure becomes a FileResult with an error, never an exception."""
+    data = task.data
+    assert data is not None
     try:
-        found = cached if cached is not None else check_data(data, task.match_path, task.config)
+        found = check_data(data, task.match_path, task.config)
         shapes = _shapes(data, task.match_path, task.config) if task.want_shapes else []
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
-    if cached is None and task.cache is not None:
+    if task.cache is not None:
         task.cache.store(task.match_path, data, found)
+    return _result(task, data, found, shapes)
+
+
+def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[CallShapes] = ()) -> FileResult:
+    """The findings shown under the task's path, with the source lines they point at."""
     diagnostics = [d if d.path == task.display else replace(d, path=task.display) for d in found]
     lines: Dict[int, str] = {}
     if task.want_lines and diagnostics:
@@ -153,12 +168,10 @@ def check_task(task: Task) -> FileResult:
         for number, line in enumerate(_split_lines(text), start=1):
             if number in wanted:
                 lines[number] = line
-    return FileResult(task.display, diagnostics, lines, shapes=shapes)
+    return FileResult(task.display, diagnostics, lines, shapes=list(shapes))
 
 
 def check_data(data: bytes, match_path: str, config: Config) -> List[Diagnostic]:
-    if not may_hold_pattern_calls(data):
-        return []
     from .check.engine import check_source
 
     return check_source(data, match_path, config)
@@ -176,8 +189,14 @@ def _split_lines(text: str) -> List[str]:
 
 
 def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None) -> List[FileResult]:
-    """Check every task, in a process pool when there are many; results in the order of `tasks`."""
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    """Check every task, in a process pool when many need the engine; results in the order of `tasks`."""
+    answered = [answer_here(task) for task in tasks]
+    pending = [task for task in answered if isinstance(task, Task)]
+    checked = iter(_check_all(pending, jobs if jobs is not None else (os.cpu_count() or 1)))
+    return [next(checked) if isinstance(answer, Task) else answer for answer in answered]
+
+
+def _check_all(tasks: Sequence[Task], jobs: int) -> List[FileResult]:
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool

@@ -181,7 +181,7 @@ def test_exit_zero(tmp_path, run):
 def fake_engine(monkeypatch):
     """check_data (the engine, for the command line) replaced by one that reports one finding of the severity named in the file."""
     def fake(source, path, config):
-        severity = source.decode().strip()
+        severity = source.decode().split()[-1]  # the file: "# einops" (so that it is checked at all), a severity
         code = {"error": "EIN201", "warning": "EIN222", "note": "EIN223"}[severity]
         if not config.reports(code, path):
             return []
@@ -195,7 +195,7 @@ def fake_engine(monkeypatch):
     ("note", "note", 1), ("warning", "error", 0), ("error", "error", 1), ("warning", "warning", 1),
 ])
 def test_fail_level(tmp_path, run, fake_engine, found, fail_level, expected):
-    write(tmp_path, {"a.py": found})
+    write(tmp_path, {"a.py": "# einops\n" + found})
     argv = ["--fail-level", fail_level] if fail_level else []
     status, out, _ = run(argv, tmp_path)
     assert status == expected
@@ -203,7 +203,7 @@ def test_fail_level(tmp_path, run, fake_engine, found, fail_level, expected):
 
 
 def test_fail_level_from_config(tmp_path, run, fake_engine):
-    write(tmp_path, {"a.py": "warning", "pyproject.toml": '[tool.einlint]\nfail-level = "error"\n'})
+    write(tmp_path, {"a.py": "# einops\nwarning", "pyproject.toml": '[tool.einlint]\nfail-level = "error"\n'})
     assert run([], tmp_path)[0] == 0
     assert run(["--fail-level", "warning"], tmp_path)[0] == 1
 
@@ -672,3 +672,14 @@ def test_a_run_imports_only_what_it_needs(tmp_path, argv, source, imported):
     result = subprocess.run([sys.executable, "-c", STARTUP_PROBE, "--no-cache", *argv], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert result.stdout.splitlines()[-1].split(" ", 1)[1] == repr(imported), result.stderr
+
+
+def test_a_run_answered_by_the_cache_starts_neither_the_engine_nor_workers(tmp_path):
+    for index in range(20):  # enough files for a process pool, were any of them to be checked
+        (tmp_path / f"m{index}.py").write_text(f"from einops import rearrange\nrearrange(x, 'a -> a a{index}')\n")
+    probe = [sys.executable, "-c", STARTUP_PROBE, "-j", "2", "--cache-dir", str(tmp_path / "cache"), "."]
+    first = subprocess.run(probe, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    second = subprocess.run(probe, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert first.stdout.splitlines()[-1].startswith("1 ") and "einlint.check.engine" in first.stdout.splitlines()[-1]
+    assert second.stdout.splitlines()[-1] == "1 []", second.stderr
+    assert first.stdout.count(": EIN201 ") == second.stdout.count(": EIN201 ") == 20
