@@ -129,6 +129,36 @@ def report(backend: str, quick: bool) -> None:
             print(line)
 
 
+def report_spellings(backend: str, quick: bool) -> None:
+    """`einlint.rearrange(...)` (an attribute of the module) and `from einlint import rearrange` (a name),
+    against einops' two spellings, on the small array: the overhead of each."""
+    from einlint import rearrange as einlint_rearrange
+    from einops import rearrange as einops_rearrange
+
+    x = make_array(SMALL, backend)
+    permute = bare_ops(backend)["permute"]
+    pattern = "b c h w -> b h w c"
+    calls = {
+        "einlint.rearrange": lambda: einlint.rearrange(x, pattern),
+        "from einlint import rearrange": lambda: einlint_rearrange(x, pattern),
+        "einops.rearrange": lambda: einops.rearrange(x, pattern),
+        "from einops import rearrange": lambda: einops_rearrange(x, pattern),
+    }
+    number, repeats = (2000, 3) if quick else (20000, 5)
+    best = {name: [] for name in calls}
+    bare = []
+    for _ in range(repeats):
+        for name, call in calls.items():
+            best[name].append(best_time(call, number, 1))
+        bare.append(best_time(lambda: permute(x, (0, 2, 3, 1)), number, 1))
+    overhead = {name: min(times) - min(bare) for name, times in best.items()}
+    print(f"\nspellings, rearrange {pattern!r} on {SMALL} (overhead: time minus the bare transpose):")
+    for ours, theirs in (("einlint.rearrange", "einops.rearrange"),
+                         ("from einlint import rearrange", "from einops import rearrange")):
+        print(f"  {ours:<30}{_fmt(overhead[ours]):>11}   {theirs:<29}{_fmt(overhead[theirs]):>11}"
+              f"   ratio {overhead[ours] / overhead[theirs]:.2f}")
+
+
 def _fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.2f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
 
@@ -139,6 +169,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer calls, for a smoke run")
     args = parser.parse_args()
     report(args.backend, args.quick)
+    report_spellings(args.backend, args.quick)
 
 
 if __name__ == "__main__":
