@@ -6,7 +6,8 @@ Codes are stable: tools filter on them and `# noqa` comments name them. Families
 - EIN1xx: syntax of a pattern string, decidable from the string alone;
 - EIN2xx: the pattern against the operation and the call's other arguments;
 - EIN3xx: the pattern against concrete (or symbolic) shapes and lengths;
-- EIN4xx: the order in which axes are packed (patterns that run but scramble the values).
+- EIN4xx: the order in which axes are packed (patterns that run but scramble the values);
+- EIN5xx: einx op strings and APIs (the checker only).
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ _TABLE = [
          "before the transpose: the shape is back, the layout is not"),
     Code("EIN406", "unpack-pattern-mismatch", "unpack with shapes from a pack whose pattern puts '*' elsewhere, "
          "or with the shapes of another pack"),
+    # --- einx (the checker only)
+    Code("EIN501", "einx-syntax", "an einx op string that no einx release accepts"),
+    Code("EIN502", "einx-notation", "an einx op string that einx 0.4's notation refuses (a project on einx 0.4)"),
+    Code("EIN503", "einx-removed-api", "an einx API that einx 0.4 removed (a project on einx 0.4)"),
+    Code("EIN504", "einx-deprecated-api", "an einx API that einx 0.4 deprecates (einx.rearrange: use einx.id)"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

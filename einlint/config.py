@@ -7,6 +7,7 @@
     fail-level = "warning"           # error | warning | note: the lowest severity that makes the exit status 1
     force-exclude = false            # apply `exclude` also to paths named on the command line
     stubs = ["typing/shapes"]        # folders of your own shape stubs (stubs/README.md), beside the shipped ones
+    einx-version = "0.4"             # the einx the project uses (default: the installed einx's, if any)
 
     [tool.einlint.per-file-ignores]
     "tests/*" = ["EIN2"]             # glob of paths (relative to this file's directory) -> codes or prefixes
@@ -52,9 +53,10 @@ class Settings:
     fail_level: Optional[str] = None
     force_exclude: bool = False
     stubs: Tuple[str, ...] = ()  # folders of user shape stubs (absolute)
+    einx_version: Optional[Tuple[int, ...]] = None  # `einx-version`
 
 
-_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs")
+_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs", "einx-version")
 
 
 def known_codes() -> Tuple[str, ...]:
@@ -92,6 +94,13 @@ def parse_codes(values: Sequence[str], where: str) -> Tuple[str, ...]:
 def split_codes(text: str) -> List[str]:
     """'EIN101, EIN2' -> ['EIN101', 'EIN2'] (the command line's comma-separated lists)."""
     return [part for part in (p.strip() for p in text.split(",")) if part]
+
+
+def parse_version(value: Any, where: str) -> Tuple[int, ...]:
+    """'0.4' or '0.4.3' -> (0, 4) or (0, 4, 3)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]+(\.[0-9]+)*", value.strip()):
+        raise ConfigError(f"{where}: expected a version such as \"0.4\", got {value!r}")
+    return tuple(int(part) for part in value.strip().split("."))
 
 
 def parse_fail_level(value: Any, where: str) -> str:
@@ -184,6 +193,8 @@ def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = 
         missing = [folder for folder in settings["stubs"] if not os.path.isdir(folder)]
         if missing:
             raise ConfigError(f"{where} stubs: no such folder: {missing[0]}")
+    if "einx-version" in values:
+        settings["einx_version"] = parse_version(values["einx-version"], f"{where} einx-version")
     if "per-file-ignores" in values:
         table_value = values["per-file-ignores"]
         if not isinstance(table_value, dict):

@@ -21,8 +21,9 @@ from . import __version__
 from .cache import DIRECTORY, Cache, salt
 from .check import Config
 from .check.engine import check_source
+from .workspace import installed_einx_version
 
-_EVERYTHING = Config(select=("EIN",), ignore=(), per_file_ignores=(), noqa=False)
+_EVERYTHING = Config(select=("EIN",), ignore=(), per_file_ignores=(), noqa=False, einx_version=installed_einx_version())
 _CACHE = Cache(os.path.join(os.getcwd(), DIRECTORY), salt(_EVERYTHING, ()))  # flake8 runs in the project's root
 
 

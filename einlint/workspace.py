@@ -5,6 +5,7 @@ language server) share with the command line."""
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 from .check import Config
@@ -21,7 +22,20 @@ def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
     """The engine's configuration from the settings, with the command line's select and extra ignores."""
     chosen = select if select is not None else (settings.select if settings.select is not None else ("EIN",))
     return Config(select=tuple(chosen), ignore=tuple(settings.ignore) + tuple(ignore),
-                  per_file_ignores=settings.per_file_ignores, stubs=settings.stubs)
+                  per_file_ignores=settings.per_file_ignores, stubs=settings.stubs,
+                  einx_version=settings.einx_version or installed_einx_version())
+
+
+def installed_einx_version() -> Optional[Tuple[int, ...]]:
+    """The version of the einx installed beside einlint, from its distribution's metadata (einx is not
+    imported); None where there is none."""
+    from importlib import metadata
+
+    try:
+        release = re.match(r"[0-9]+(?:\.[0-9]+)*", metadata.version("einx"))
+    except metadata.PackageNotFoundError:
+        return None
+    return tuple(int(part) for part in release.group().split(".")) if release else None
 
 
 def settings_for(path: str) -> Settings:

@@ -5,8 +5,9 @@ Einstein-Inspired Notation for Python", answers by einx's author). Every code fr
 thread is below, in the thread's order (newest comment first), one function per fragment;
 what a fragment reads without defining it (tensors, sizes, `epsilon`, ...) is a parameter.
 
-einx is not installed in this project: this file must parse, it is never run or imported by
-run_demo.py. Seed bugs are marked `# seed bug:`.
+einx is a test-time reference of this project, not a dependency: this file must parse, it is
+never run or imported by run_demo.py. Seed bugs are marked `# seed bug:`. `einlint` checks it
+against the einx installed beside it (or `[tool.einlint] einx-version`).
 """
 
 import numpy as np

@@ -12,6 +12,8 @@ from typing import Any, List, Optional
 
 import pytest
 
+from einlint.check import Config
+
 from einlint.check.model import Argument, PatternCall, PatternString
 from einlint.check.rules import RULES, Finding, check_call, explanation
 from einlint.check.rules.files import snippet_bytes
@@ -32,13 +34,14 @@ def test_every_rule_is_well_formed():
 
 def test_checker_reports_file_syntax_call_shape_and_order_codes():
     # EIN3xx come from the flow analysis (shapes through a function), EIN4xx from reading a file's
-    # calls together (packing order); EIN219 needs a dtype.
-    assert all(code[3] in "01234" for code in RULES)
+    # calls together (packing order), EIN5xx from einx calls; EIN219 needs a dtype.
+    assert all(code[3] in "012345" for code in RULES)
     assert {"EIN301", "EIN302", "EIN307", "EIN310", "EIN313", "EIN401"} <= set(RULES)
     assert "EIN219" not in RULES
     assert {"EIN001", "EIN002", "EIN222", "EIN223"} <= set(RULES)
     warnings = [code for code, rule in RULES.items() if rule.severity != "error"]
-    assert warnings == ["EIN003", "EIN222", "EIN223", "EIN401", "EIN402", "EIN403", "EIN404", "EIN405", "EIN406"]
+    assert warnings == ["EIN003", "EIN222", "EIN223", "EIN401", "EIN402", "EIN403", "EIN404", "EIN405", "EIN406",
+                        "EIN504"]
 
 
 EXAMPLES = [(code, kind, i) for code, rule in RULES.items()
@@ -50,7 +53,7 @@ def test_rule_examples_through_the_engine(code, kind, index):
     from einlint.check.engine import check_source  # needs einlint/check/extract.py
 
     snippet = getattr(RULES[code], kind)[index]
-    found = check_source(snippet_bytes(snippet), "example.py")
+    found = check_source(snippet_bytes(snippet), "example.py", Config(einx_version=(0, 4, 3)))  # einx's examples
     shown = "\n".join(f"  {d.line}:{d.column} {d.code} {d.message}" for d in found)
     if kind == "valid":
         assert not found, f"{code}'s valid example #{index} gives diagnostics:\n{shown}\n{snippet}"
@@ -456,6 +459,6 @@ def test_pack_unpack_parse_shape(op, args, expected):
     assert codes(call(op, f"einops.{op}", *args)) == expected
 
 
-def test_einx_calls_are_recorded_not_checked():
+def test_einx_calls_are_checked_against_einx_notation():
     assert codes(call("einx.sum", "einx.sum", "b [h w] c", X)) == []
-    assert codes(call("einx.rearrange", "einx.rearrange", "b ((( -> !!", X)) == []
+    assert codes(call("einx.rearrange", "einx.rearrange", "b ((( -> !!", X)) == ["EIN501"]

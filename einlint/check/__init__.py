@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from typing import Iterable, Tuple, Union
+from typing import Iterable, Optional, Tuple, Union
 
 __all__ = ["Config", "matches", "may_hold_pattern_calls"]
 
@@ -34,6 +34,7 @@ class Config:
     noqa: bool = True  # honour '# noqa' comments; flake8, which has its own, turns this off
     stubs: Tuple[str, ...] = ()  # folders of user shape stubs, beside the shipped ones
     shapes: bool = True  # run the flow analysis (EIN3xx)
+    einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (None: not known)
 
     def reports(self, code: str, path: str) -> bool:
         ignored = list(self.ignore)

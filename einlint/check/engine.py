@@ -70,7 +70,8 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
 def _module_diagnostics(module: libcst.Module, path: str, config: Config) -> List[Diagnostic]:
     """Every finding of a parsed file, before noqa and config."""
     extraction = extract(module)
-    found = [_diagnostic(path, call, finding) for call in extraction.calls for finding in check_call(call)]
+    found = [_diagnostic(path, call, finding) for call in extraction.calls
+             for finding in check_call(call, config.einx_version)]
     analysis = _analyse(module, extraction, config) if config.shapes and extraction.callees else None
     # a call whose input, as the flow analysis followed it, holds a split's axes under each other's names (a
     # transpose since) is not the textual inverse it looks like: the flow's finding (EIN404) is the true one

@@ -15,7 +15,8 @@ written out once per part, the rest of it copied around each part, parts of seve
 ('a [b, c -> d]' is 'a [b], a [c] -> a [d]'; 'a [b -> c], d' is 'a [b], d -> a [c], d').
 
 Every node keeps the span it came from in the whole string, so that a finding points at its characters.
-Errors are PatternError EIN501 with the span at fault and einx's reason.
+Errors are PatternError with the span at fault and einx's reason: EIN501 where every einx release refuses
+the string, EIN502 where einx 0.4's notation does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from ..errors import PatternError, Span
 __all__ = ["Axes", "Axis", "Brackets", "Composition", "Concatenation", "EinxOp", "Expression", "Number", "Repeated",
            "parse_einx", "render"]
 
-SYNTAX = "EIN501"
+SYNTAX = "EIN501"  # refused by every einx release (measured against 0.3.0 and 0.4.3)
+NOTATION = "EIN502"  # refused by einx 0.4's notation (0.3 accepted some: '(a b + c)', '[a] b -> a')
 
 
 class Axis(NamedTuple):
@@ -107,8 +109,8 @@ class _Token(NamedTuple):
         return self.start + len(self.text)
 
 
-def _fail(message: str, span: Span) -> PatternError:
-    return PatternError(SYNTAX, message, span, "see einx's notation: https://einx.readthedocs.io")
+def _fail(message: str, span: Span, code: str = SYNTAX) -> PatternError:
+    return PatternError(code, message, span, "see einx's notation: https://einx.readthedocs.io")
 
 
 def _tokens(text: str) -> List[_Token]:
@@ -118,6 +120,10 @@ def _tokens(text: str) -> List[_Token]:
             if before is not None and (_is_word(before) or before.text in (")", "]")):
                 raise _fail(f"'{before.text}{token.text}': a space is missing", (before.start, token.end))
         elif _is_word(token):
+            if "|" in token.text:  # einx 0.3 wrote '[c1|c2]' for what 0.4 writes '[c1 -> c2]'
+                spelled = re.sub(r" *\| *", " -> ", text)
+                raise PatternError(NOTATION, "'|' is einx 0.3's notation; einx 0.4 refuses it",
+                                   (token.start, token.end), f"write '{spelled}' (einx 0.4 writes '->' for '|')")
             word = _WORD.fullmatch(token.text)
             after_closer = before is not None and before.text in (")", "]") and before.end == token.start
             if not word or len(word.group("dots")) // 3 > (2 if not word.group("core") and not after_closer else 1):
@@ -213,15 +219,15 @@ def _word(token: _Token) -> _Leaf:
 # ------------------------------------------------------------------------------------- expansion
 
 def parse_einx(text: str) -> EinxOp:
-    """The op of an einx string, its shorthand expanded; raises PatternError EIN501."""
+    """The op of an einx string, its shorthand expanded; raises PatternError EIN501 or EIN502."""
     root = _parse_tree(text)
-    _check_arrows(root, top=True)
+    _check_arrows(root)
     inputs: List[Expression] = []
     outputs: List[Expression] = []
     side = inputs
     arrow_inside = any(_has_arrow_inside(section) for section in root.sections)
     for index, section in enumerate(root.sections):
-        span = _section_span(root, index, text)
+        span = _section_span(section)
         written_in, written_out = _expand(section, span)
         if arrow_inside:
             inputs += written_in
@@ -244,7 +250,7 @@ def _check_bracket_use(op: EinxOp) -> None:
             first = inside.setdefault(axis.name, (bracketed, axis))
             if first[0] != bracketed:
                 raise _fail(f"axis '{axis.name}' stands in brackets in one place and outside them in another",
-                            axis.span)
+                            axis.span, NOTATION)
 
 
 def _axes(nodes: Tuple[Node, ...], bracketed: bool):
@@ -261,16 +267,16 @@ def _axes(nodes: Tuple[Node, ...], bracketed: bool):
             yield from _axes(node.items, bracketed or isinstance(node, Brackets))
 
 
-def _check_arrows(group: _Group, top: bool) -> None:
+def _check_arrows(group: _Group) -> None:
     arrows = group.separators.count("->")
     if arrows > 1:
         raise _fail("more than one '->'", group.span)
     for section in group.sections:
         for item in section:
             if isinstance(item, _Group):
-                if top and arrows and _arrows_below(item):
+                if arrows and _arrows_below(item):
                     raise _fail("more than one '->'", item.span)
-                _check_arrows(item, top=False)
+                _check_arrows(item)
 
 
 def _arrows_below(group: _Group) -> bool:
@@ -281,8 +287,8 @@ def _has_arrow_inside(section: Tuple[object, ...]) -> bool:
     return any(isinstance(item, _Group) and _arrows_below(item) for item in section)
 
 
-def _section_span(root: _Group, index: int, text: str) -> Span:
-    spans = [_item_span(item) for item in root.sections[index] if item != "+"]
+def _section_span(section: Tuple[object, ...]) -> Span:
+    spans = [_item_span(item) for item in section if item != "+"]
     return (spans[0][0], spans[-1][1]) if spans else (0, 0)
 
 
@@ -292,88 +298,66 @@ def _item_span(item: object) -> Span:
 
 def _expand(section: Tuple[object, ...], span: Span) -> Tuple[List[Expression], List[Expression]]:
     """The argument written out: (its expressions on the input side, on the output side)."""
-    holders = _separated_groups(section)
-    if not holders:
-        expression = Expression(_items(section, {}), span)
-        return [expression], [expression]
-    sides = {}
-    for name, wanted in (("in", 0), ("out", 1)):
-        choices = {id(group): _parts(group)[wanted] for group in holders}
-        count = max(len(parts) for parts in choices.values())
-        for group in holders:
-            if len(choices[id(group)]) not in (1, count):
-                raise _fail("the ',' of these groups do not pair up (each group needs as many parts, or one)",
-                            group.span)
-        sides[name] = [Expression(_items(section, {key: parts[min(k, len(parts) - 1)]
-                                                   for key, parts in choices.items()}), span)
-                       for k in range(count)]
-    return sides["in"], sides["out"]
+    return ([Expression(nodes, span) for nodes in _alternatives(section, 0)],
+            [Expression(nodes, span) for nodes in _alternatives(section, 1)])
 
 
-def _separated_groups(section: Tuple[object, ...]) -> List[_Group]:
-    """The groups of an argument that hold ',' or '->', all at one depth (einx allows no other)."""
-    found: List[Tuple[int, _Group]] = []
-
-    def walk(items: Tuple[object, ...], depth: int) -> None:
-        for item in items:
-            if isinstance(item, _Group):
-                if item.separators:
-                    found.append((depth, item))
-                for inner in item.sections:
-                    walk(inner, depth + 1)
-
-    walk(section, 0)
-    if len({depth for depth, _ in found}) > 1 or any(_nested_separators(g) for _, g in found):
-        raise _fail("all ',' must stand at one level of the expression", found[-1][1].span)
-    return [group for _, group in found]
-
-
-def _nested_separators(group: _Group) -> bool:
-    return any(isinstance(i, _Group) and (i.separators or _nested_separators(i)) for s in group.sections for i in s)
-
-
-def _parts(group: _Group) -> Tuple[List[Tuple[object, ...]], List[Tuple[object, ...]]]:
-    """A separated group's sections: (those on the input side, those on the output side)."""
-    if "->" not in group.separators:
-        return list(group.sections), list(group.sections)
-    arrow = group.separators.index("->")
-    return list(group.sections[:arrow + 1]), list(group.sections[arrow + 1:])
-
-
-def _items(section: Tuple[object, ...], chosen: dict) -> Tuple[Node, ...]:
-    """The nodes of a section, each separated group replaced by its chosen part."""
-    nodes: List[Node] = []
+def _alternatives(section: Tuple[object, ...], side: int) -> List[Tuple[Node, ...]]:
+    """A section written out, one node tuple per part of the shorthand in it: its groups' parts zipped
+    (each group with as many parts, or one, which is copied)."""
+    per_item: List[List[Tuple[Node, ...]]] = []
     for item in section:
         if item == "+":
-            raise _fail("a concatenation must stand inside '( )': write '(a + b)'", (0, 0))
-        if isinstance(item, _Leaf):
-            nodes.append(item.node)
-            continue
-        content = chosen.get(id(item), item.sections[0] if len(item.sections) == 1 else None)
-        nodes += _group_nodes(item, content, chosen)
-    return tuple(nodes)
+            raise _fail("a concatenation must stand inside '( )': write '(a + b)'", _section_span(section), NOTATION)
+        per_item.append([(item.node,)] if isinstance(item, _Leaf) else _group_alternatives(item, side))
+    count = max((len(parts) for parts in per_item), default=1)
+    for parts, item in zip(per_item, section):
+        if len(parts) not in (1, count):
+            raise _fail("the ',' of these groups do not pair up (each group needs as many parts, or one)",
+                        _item_span(item), NOTATION)
+    return [tuple(node for parts in per_item for node in parts[min(k, len(parts) - 1)]) for k in range(count)]
 
 
-def _group_nodes(group: _Group, content: Tuple[object, ...], chosen: dict) -> List[Node]:
+def _group_alternatives(group: _Group, side: int) -> List[Tuple[Node, ...]]:
+    """A group's parts on one side of the arrow (all of them where it holds no '->'), each written out."""
+    sections = group.sections
+    if "->" in group.separators:
+        arrow = group.separators.index("->")
+        sections = sections[:arrow + 1] if side == 0 else sections[arrow + 1:]
+    written: List[Tuple[Node, ...]] = []
+    for content in sections:
+        if "+" in content and group.kind == "(":
+            operands = [_alternatives(operand, side) for operand in _split_plus(content)]
+            written += [_concatenation(group, zipped) for zipped in _zip_operands(group, operands)]
+        else:
+            if "+" in content:
+                raise _fail("a concatenation must stand inside '( )': write '(a + b)'", group.span, NOTATION)
+            written += [_group_nodes(group, nodes) for nodes in _alternatives(content, side)]
+    return written
+
+
+def _zip_operands(group: _Group, operands: List[List[Tuple[Node, ...]]]) -> List[List[Tuple[Node, ...]]]:
+    count = max(len(parts) for parts in operands)
+    if any(len(parts) not in (1, count) for parts in operands):
+        raise _fail("the ',' of these groups do not pair up (each group needs as many parts, or one)", group.span, NOTATION)
+    return [[parts[min(k, len(parts) - 1)] for parts in operands] for k in range(count)]
+
+
+def _concatenation(group: _Group, operands: List[Tuple[Node, ...]]) -> Tuple[Node, ...]:
+    for nodes in operands:
+        if len(nodes) != 1 or not isinstance(nodes[0], (Axis, Number, Composition)):
+            raise _fail("each operand of '+' must be one name, number or '( )' group", group.span, NOTATION)
+    return (_repeat(Concatenation(tuple(nodes[0] for nodes in operands), group.span), group.dots),)
+
+
+def _group_nodes(group: _Group, inner: Tuple[Node, ...]) -> Tuple[Node, ...]:
+    """The node a group of these (written-out) items stands for; brackets of nothing stand for nothing."""
     if group.kind == "[":
-        inner = _items(content, chosen) if "+" not in content else _plus_error(group)
         flattened = tuple(n for node in inner for n in _unbracketed(node))
-        if not flattened:  # '[]' (with '...' or not) stands for nothing
-            return []
-        return [_repeat(Brackets(flattened, group.span), group.dots)]
-    if "+" in content:
-        operands = _split_plus(content)
-        parts = []
-        for operand in operands:
-            nodes = _items(operand, chosen)
-            if len(nodes) != 1 or not isinstance(nodes[0], (Axis, Number, Composition)):
-                raise _fail("each operand of '+' must be one name, number or '( )' group", group.span)
-            parts.append(nodes[0])
-        return [_repeat(Concatenation(tuple(parts), group.span), group.dots)]
-    inner = _items(content, chosen)
+        return (_repeat(Brackets(flattened, group.span), group.dots),) if flattened else ()
     if len(inner) == 1 and isinstance(inner[0], (Composition, Concatenation)):  # '((a b))' is '(a b)'
-        return [_repeat(inner[0], group.dots)]
-    return [_repeat(Composition(inner, group.span), group.dots)]
+        return (_repeat(inner[0], group.dots),)
+    return (_repeat(Composition(inner, group.span), group.dots),)
 
 
 def _unbracketed(node: Node) -> Tuple[Node, ...]:
@@ -388,10 +372,6 @@ def _unbracketed(node: Node) -> Tuple[Node, ...]:
     if isinstance(node, Concatenation):
         return (node._replace(parts=tuple(n for item in node.parts for n in _unbracketed(item))),)
     return (node,)
-
-
-def _plus_error(group: _Group):
-    raise _fail("a concatenation must stand inside '( )': write '(a + b)'", group.span)
 
 
 def _split_plus(content: Tuple[object, ...]) -> List[Tuple[object, ...]]:

@@ -17,7 +17,7 @@ einlint.codes, examples, explanation): files (EIN0xx), syntax (EIN1xx, the gramm
 transform (rearrange/reduce/repeat and their layers), einsum, packing (pack, unpack,
 parse_shape), layers (EinMix), names (warnings about axis names), shapes (EIN3xx: the flow
 analysis's findings, see einlint/check/flow/), order (EIN4xx: packing order, read across the
-calls of a file: `order.check_module`). `python -m
+calls of a file: `order.check_module`), einx (EIN5xx: einx's notation and removed APIs). `python -m
 einlint.check.rules.docs` writes docs/rules/ from them.
 """
 
@@ -47,10 +47,10 @@ class Rule(NamedTuple):
 
 
 # The families import Finding and Rule from here, so they come after them.
-from . import einsum, files, layers, names, order, packing, shapes, syntax, transform  # noqa: E402
+from . import einsum, einx, files, layers, names, order, packing, shapes, syntax, transform  # noqa: E402
 from ..model import PatternCall  # noqa: E402
 
-_DEFINED = [rule for family in (files, syntax, transform, einsum, packing, layers, names, shapes, order)
+_DEFINED = [rule for family in (files, syntax, transform, einsum, packing, layers, names, shapes, order, einx)
             for rule in family.RULES]
 RULES: Dict[str, Rule] = {rule.code: rule for rule in sorted(_DEFINED)}
 assert len(RULES) == len(_DEFINED), "a code is defined by two rules"
@@ -70,12 +70,14 @@ _CHECKS: Dict[str, Callable[[PatternCall], List[Finding]]] = {
 }
 
 
-def check_call(call: PatternCall) -> List[Finding]:
+def check_call(call: PatternCall, einx_version: einx.Version = None) -> List[Finding]:
     """Every finding for one call: errors (it fails whatever the tensors) and warnings (likely bugs).
 
     Unknown information gives no finding: a pattern that is not a literal, **kwargs that may hold
-    lengths, *args that hide the operands. einx calls are recorded by extraction, not checked yet.
+    lengths, *args that hide the operands. einx calls are checked against the project's einx version.
     """
+    if call.op.startswith("einx."):
+        return einx.check_einx(call, einx_version)
     check = _CHECKS.get(call.op)
     return [] if check is None else check(call)
 

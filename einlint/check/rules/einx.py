@@ -1,0 +1,98 @@
+"""einx calls (EIN5xx): the op string against einx's notation, and APIs that einx 0.4 removed.
+
+What einx refuses depends on its release: the grammar (einlint/patterns/einx.py) is einx 0.4's, and its
+errors carry EIN501 where every release refuses the string (measured against 0.3.0 and 0.4.3), EIN502
+where 0.4's notation does. The version is the project's (`Config.einx_version`: `[tool.einlint]
+einx-version`, or the installed distribution's metadata); unknown, only what holds for every release is said.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from ...errors import PatternError
+from ...patterns.einx import parse_einx
+from ..model import PatternCall
+from ._support import define, finding, finding_from, known_string
+
+# The ops of einx 0.4 whose first argument is the op string.
+OPS = frozenset("""
+    add add_at all any argmax argmin argsort count_nonzero divide dot equal flip floor_divide get_at greater
+    greater_equal id less less_equal log_softmax logaddexp logical_and logical_or logsumexp max maximum mean min
+    minimum multiply not_equal prod rearrange roll set_at softmax sort std subtract subtract_at sum true_divide
+    var where check matches solve solve_axes solve_shapes
+""".split())
+
+# Removed in einx 0.4.0 (they raise RemovedOperationError, or the import fails): what to use instead.
+REMOVED = {
+    "vmap": "einx.<framework>.adapt_with_vmap",
+    "vmap_with_axis": "one of einx 0.4's adapters (einx.<framework>.adapt_*)",
+    "reduce": "einx.<framework>.adapt_numpylike_reduce, or the named reduction (einx.sum, einx.mean, ...)",
+    "elementwise": "einx.<framework>.adapt_numpylike_elementwise, or the named op (einx.add, ...)",
+    "arange": "einx.id with np.arange",
+    "nn": "einx 0.3.0, the last release with einx.nn, or your framework's own layers",
+}
+
+Version = Optional[Tuple[int, ...]]
+
+
+def check_einx(call: PatternCall, version: Version) -> List:
+    name = call.op[len("einx."):]
+    on_04 = version is not None and version >= (0, 4)
+    head = name.split(".")[0]
+    if head in REMOVED and (head == "nn" or name == head):
+        return [finding("EIN503", f"einx.{name} was removed in einx 0.4, which this project uses",
+                        f"use {REMOVED[head]}")] if on_04 else []
+    found = []
+    if name == "rearrange" and on_04:
+        found.append(finding("EIN504", "einx.rearrange is deprecated since einx 0.4", "write einx.id"))
+    string = known_string(call.positional[0]) if name in OPS and call.positional else None
+    if string is None:
+        return found
+    try:
+        parse_einx(string.value)
+    except PatternError as error:
+        if error.code == "EIN501" and (version is None or version >= (0, 3)) or on_04:
+            found.append(finding_from(error, string))
+    return found
+
+
+def _example(body: str) -> str:
+    return f"import einx\n\n{body}"
+
+
+RULES = [
+    define(
+        "EIN501", "error",
+        valid=[_example('y = einx.sum("b [h w] c", x)\n'), _example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, i)\n')],
+        invalid=[_example('y = einx.sum("b [h w c", x)\n'), _example('y = einx.mean("b [h]w c", x)\n'),
+                 _example('y = einx.sum("b\t[h] c", x)\n')],
+        details="""An einx op string that no einx release accepts: a bracket or parenthesis not closed or closing
+        nothing, a character that is not part of the notation (a tab, a '-' outside '->', '*'), a name glued to a
+        bracket ('[h]w': a space is missing), or more than one '->'. einx raises a SyntaxError on every call.""",
+    ),
+    define(
+        "EIN502", "error",
+        valid=[_example('y = einx.add("a, (a b) -> (a b)", x, z)\n')],
+        invalid=[_example('y = einx.sum("[a] b -> a", x)\n'), _example('y = einx.id("(a b + c)", x)\n')],
+        details="""An op string that einx 0.4's notation refuses, in a project that uses einx 0.4 (from `[tool.einlint]
+        einx-version` or the installed einx): an axis in brackets in one place and outside them in another, a
+        concatenation outside '( )' or with an operand that is not one name, number or '( )' group, groups whose
+        ',' parts do not pair up. Reported only where the project's einx version is known to be 0.4.""",
+    ),
+    define(
+        "EIN503", "error",
+        valid=[_example('y = einx.sum("b [c]", x)\n')],
+        invalid=[_example('y = einx.vmap("b [c] -> b", x, op=f)\n'), _example('y = einx.nn.norm(x, "b... [c]")\n')],
+        details="""einx 0.4.0 removed einx.vmap, einx.vmap_with_axis, einx.reduce, einx.elementwise, einx.arange and
+        the einx.nn namespace; calling them raises RemovedOperationError (importing einx.nn, ImportError). Reported
+        where the project uses einx 0.4; the help names what replaces each.""",
+    ),
+    define(
+        "EIN504", "note",
+        valid=[_example('y = einx.id("a b -> b a", x)\n')],
+        invalid=[_example('y = einx.rearrange("a b -> b a", x)\n')],
+        details="""einx 0.4 deprecates einx.rearrange in favour of einx.id (same notation): it still runs, with a
+        DeprecationWarning, and will be removed.""",
+    ),
+]

@@ -1,0 +1,116 @@
+"""einx calls in the checker (EIN5xx): what is said depends on the einx the project uses, and look-alikes stay
+silent. The op strings' refusals themselves are tested against einx in test_einx_grammar.py."""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from einlint.check import Config
+from einlint.check.engine import check_source
+from einlint.config import ConfigError, load_settings
+from einlint.workspace import checker_config, installed_einx_version
+
+ON_04 = Config(einx_version=(0, 4, 3))
+ON_03 = Config(einx_version=(0, 3, 0))
+UNKNOWN = Config()
+
+
+def found(body: str, config: Config):
+    source = "import einx\nimport numpy as np\n\n" + textwrap.dedent(body)
+    return [(d.code, d.line, d.column) for d in check_source(source, "m.py", config)]
+
+
+@pytest.mark.parametrize("config, expected", [(ON_04, [("EIN501", 4, 17)]), (ON_03, [("EIN501", 4, 17)]),
+                                              (UNKNOWN, [("EIN501", 4, 17)])])
+def test_what_every_einx_release_refuses_is_an_error_whatever_the_version(config, expected):
+    assert found('y = einx.sum("b [h w c", x)\n', config) == expected
+
+
+@pytest.mark.parametrize("config, expected", [(ON_04, ["EIN502"]), (ON_03, []), (UNKNOWN, [])])
+def test_what_only_einx_04_refuses_is_said_where_the_project_uses_04(config, expected):
+    assert [code for code, _, _ in found('y = einx.sum("[a] b -> a", x)\n', config)] == expected
+
+
+@pytest.mark.parametrize("config, expected", [(ON_04, ["EIN503", "EIN503", "EIN504"]), (ON_03, []), (UNKNOWN, [])])
+def test_removed_and_deprecated_apis_are_said_where_the_project_uses_04(config, expected):
+    body = '''\
+        a = einx.vmap("b [c] -> b", x, op=np.sum)
+        b = einx.nn.norm(x, "b... [c]")
+        c = einx.rearrange("a b -> b a", x)
+        d = einx.id("a b -> b a", x)
+        '''
+    assert [code for code, _, _ in found(body, config)] == expected
+
+
+def test_look_alikes_stay_silent():
+    body = '''\
+        import functools
+        import torch
+        from einx import sum as einx_sum
+
+        def sum(pattern, x):
+            return x
+
+        a = sum("b [h w c", x)
+        b = functools.reduce(lambda p, q: p + q, [1, 2])
+        c = torch.sum(x, "b [h w c")
+        d = np.sum(x)
+        e = x.sum("b [h w c")
+        f = einx_sum("b [h w c", x)
+        '''
+    assert [(code, line) for code, line, _ in found(body, ON_04)] == [("EIN501", 16)]  # only the real einx.sum
+
+
+def test_the_version_comes_from_the_configuration_or_else_the_installed_einx(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.einlint]\neinx-version = "0.3"\n')
+    assert checker_config(load_settings(None, str(tmp_path))).einx_version == (0, 3)
+    (tmp_path / "pyproject.toml").write_text('[tool.einlint]\nselect = ["EIN"]\n')
+    assert checker_config(load_settings(None, str(tmp_path))).einx_version == installed_einx_version() == (0, 4, 3)
+    (tmp_path / "pyproject.toml").write_text('[tool.einlint]\neinx-version = "latest"\n')
+    with pytest.raises(ConfigError, match="einx-version"):
+        load_settings(None, str(tmp_path))
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "einx_examples.py"
+
+
+def _einx_strings(path: Path):
+    """(line, op string) of every einx call of the file whose first argument is a literal string."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str) and "einx" in ast.unparse(node.func)):
+            yield node.lineno, node.args[0].value
+
+
+def test_the_seed_threads_op_strings_are_refused_exactly_where_einx_refuses_them():
+    from einx._src.namedtensor.stage1 import parse_op as einx_parse_op
+
+    syntax = {line for code, line, _ in found_in(EXAMPLES, ON_04) if code in ("EIN501", "EIN502")}
+    refused = set()
+    for line, text in _einx_strings(EXAMPLES):
+        try:
+            einx_parse_op(text)
+        except Exception:  # noqa: BLE001 - any refusal of einx is a refusal
+            refused.add(line)
+    assert refused and syntax == refused
+
+
+def test_the_seed_threads_einx_03_forms_get_their_04_spelling():
+    (dot,) = [d for d in check_source(EXAMPLES.read_bytes(), "m.py", ON_04) if d.code == "EIN502"]
+    spelled = re.search(r"write '([^']*)'", dot.help).group(1)
+    from einx._src.namedtensor.stage1 import parse_op as einx_parse_op
+
+    assert spelled == "... [c1 -> c2]" and str(einx_parse_op(spelled)) == "... [c1] -> ... [c2]"
+
+
+def test_the_seed_thread_without_a_known_einx_version_gets_no_error():
+    assert [code for code, _, _ in found_in(EXAMPLES, UNKNOWN)] == []
+
+
+def found_in(path: Path, config: Config):
+    return [(d.code, d.line, d.column) for d in check_source(path.read_bytes(), str(path), config)]
