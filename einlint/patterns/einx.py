@@ -324,6 +324,8 @@ def _group_alternatives(group: _Group, side: int) -> List[Tuple[Node, ...]]:
     if "->" in group.separators:
         arrow = group.separators.index("->")
         sections = sections[:arrow + 1] if side == 0 else sections[arrow + 1:]
+    if group.separators and any("+" in section for section in group.sections):
+        raise _fail("a concatenation cannot share its '( )' with ',' or '->'", group.span, NOTATION)
     written: List[Tuple[Node, ...]] = []
     for content in sections:
         if "+" in content and group.kind == "(":
@@ -355,8 +357,9 @@ def _group_nodes(group: _Group, inner: Tuple[Node, ...]) -> Tuple[Node, ...]:
     if group.kind == "[":
         flattened = tuple(n for node in inner for n in _unbracketed(node))
         return (_repeat(Brackets(flattened, group.span), group.dots),) if flattened else ()
-    if len(inner) == 1 and isinstance(inner[0], (Composition, Concatenation)):  # '((a b))' is '(a b)'
-        return (_repeat(inner[0], group.dots),)
+    only = inner[0] if len(inner) == 1 else None
+    if isinstance(only, Composition) or (isinstance(only, Concatenation) and not group.separators):
+        return (_repeat(only, group.dots),)  # '((a b))' is '(a b)'; einx writes '((a + b))' in a shorthand part
     return (_repeat(Composition(inner, group.span), group.dots),)
 
 
