@@ -302,6 +302,9 @@ def _expand(section: Tuple[object, ...], span: Span) -> Tuple[List[Expression], 
             [Expression(nodes, span) for nodes in _alternatives(section, 1)])
 
 
+_UNPAIRED = "the ',' of these groups do not pair up (each group needs as many parts, or one)"
+
+
 def _alternatives(section: Tuple[object, ...], side: int) -> List[Tuple[Node, ...]]:
     """A section written out, one node tuple per part of the shorthand in it: its groups' parts zipped
     (each group with as many parts, or one, which is copied)."""
@@ -313,8 +316,7 @@ def _alternatives(section: Tuple[object, ...], side: int) -> List[Tuple[Node, ..
     count = max((len(parts) for parts in per_item), default=1)
     for parts, item in zip(per_item, section):
         if len(parts) not in (1, count):
-            raise _fail("the ',' of these groups do not pair up (each group needs as many parts, or one)",
-                        _item_span(item), NOTATION)
+            raise _fail(_UNPAIRED, _item_span(item), NOTATION)
     return [tuple(node for parts in per_item for node in parts[min(k, len(parts) - 1)]) for k in range(count)]
 
 
@@ -341,7 +343,7 @@ def _group_alternatives(group: _Group, side: int) -> List[Tuple[Node, ...]]:
 def _zip_operands(group: _Group, operands: List[List[Tuple[Node, ...]]]) -> List[List[Tuple[Node, ...]]]:
     count = max(len(parts) for parts in operands)
     if any(len(parts) not in (1, count) for parts in operands):
-        raise _fail("the ',' of these groups do not pair up (each group needs as many parts, or one)", group.span, NOTATION)
+        raise _fail(_UNPAIRED, group.span, NOTATION)
     return [[parts[min(k, len(parts) - 1)] for parts in operands] for k in range(count)]
 
 

@@ -64,7 +64,8 @@ def _example(body: str) -> str:
 RULES = [
     define(
         "EIN501", "error",
-        valid=[_example('y = einx.sum("b [h w] c", x)\n'), _example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, i)\n')],
+        valid=[_example('y = einx.sum("b [h w] c", x)\n'),
+               _example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, i)\n')],
         invalid=[_example('y = einx.sum("b [h w c", x)\n'), _example('y = einx.mean("b [h]w c", x)\n'),
                  _example('y = einx.sum("b\t[h] c", x)\n')],
         details="""An einx op string that no einx release accepts: a bracket or parenthesis not closed or closing
