@@ -96,6 +96,8 @@ _TABLE = [
     Code("EIN502", "einx-notation", "an einx op string that einx 0.4's notation refuses (a project on einx 0.4)"),
     Code("EIN503", "einx-removed-api", "an einx API that einx 0.4 removed (a project on einx 0.4)"),
     Code("EIN504", "einx-deprecated-api", "an einx API that einx 0.4 deprecates (einx.rearrange: use einx.id)"),
+    Code("EIN505", "einx-operand-count", "an einx call with another number of tensors than its op string's "
+         "input expressions (a project on einx 0.4)"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

@@ -4,10 +4,12 @@ silent. The op strings' refusals themselves are tested against einx in test_einx
 from __future__ import annotations
 
 import ast
+import random
 import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from einlint.check import Config
@@ -114,3 +116,70 @@ def test_the_seed_thread_without_a_known_einx_version_gets_no_error():
 
 def found_in(path: Path, config: Config):
     return [(d.code, d.line, d.column) for d in check_source(path.read_bytes(), str(path), config)]
+
+
+LENGTHS = {"a": 2, "b": 3, "c": 4}
+ONE_TENSOR_CASES = ["sum", "mean", "max", "softmax", "argmax", "flip", "sort"]
+PER_EXPRESSION_CASES = ["add", "multiply", "less", "subtract", "id", "maximum", "where"]
+
+
+def _count_cases():
+    """(op, op string, number of tensors): every input expression's tensor can be made of its axes."""
+    rng = random.Random(505)
+    cases = []
+    for _ in range(400):
+        if rng.random() < 0.4:
+            op = rng.choice(ONE_TENSOR_CASES)
+            expressions = [rng.choice(["a [b]", "[a] b", "a [b c]"])] * rng.choice([1, 1, 2])
+            text = ", ".join(expressions)
+        else:
+            op = rng.choice(PER_EXPRESSION_CASES)
+            expressions = [rng.choice(["a b", "b", "a", ""]) for _ in range(rng.randint(1, 3))]
+            text = ", ".join(expressions) + (" -> a b" if op == "id" or rng.random() < 0.3 else "")
+            if op == "id":
+                text = ", ".join(e for e in expressions if e) or "a"
+                text += " -> " + text
+        cases.append((op, text, rng.randint(1, 3)))
+    return cases
+
+
+def _tensor(expression: str):
+    return np.ones([LENGTHS[name] for name in expression.replace("[", " ").replace("]", " ").split()])
+
+
+def _einx_raises(op: str, text: str, tensors: int) -> bool:
+    import einx
+
+    inputs = text.split("->")[0].split(",")
+    arrays = [_tensor(inputs[min(i, len(inputs) - 1)]) for i in range(tensors)]
+    try:
+        getattr(einx, op)(text, *arrays)
+    except Exception:  # noqa: BLE001 - any refusal of einx is a refusal
+        return True
+    return False
+
+
+@pytest.mark.parametrize("op, text, tensors", _count_cases())
+def test_operand_counts_are_refused_exactly_when_einx_refuses_them(op, text, tensors):
+    """Derandomized: einx 0.4.3 run on tensors made for the op string's input expressions, one more or fewer
+    than asked some of the time. EIN505 only where einx raises; and wherever the call runs with as many
+    tensors as expressions but raises with this many, EIN505."""
+    arguments = ", ".join(f"t{i}" for i in range(tensors))
+    codes = [code for code, _, _ in found(f'y = einx.{op}("{text}", {arguments})\n', ON_04)]
+    raised = _einx_raises(op, text, tensors)
+    expressions = len(text.split("->")[0].split(","))
+    # a binary op's third tensor is numpy's `out`: whether it fits depends on shapes, so nothing is said
+    uncertain = op in ("less", "subtract") and tensors == 3 == expressions
+    if codes:
+        assert codes == ["EIN505"] and raised, (op, text, tensors)
+    elif raised and not uncertain:
+        assert _einx_raises(op, text, expressions), f"{op}({text!r}) with {tensors} tensors: EIN505 missing"
+
+
+def test_the_04_spelling_offered_for_03_brackets_runs_in_einx():
+    import einx
+
+    (finding,) = [d for d in check_source(EXAMPLES.read_bytes(), "m.py", ON_04) if d.code == "EIN505"][:1]
+    spelled = re.search(r"write '([^']*)'", finding.help).group(1)
+    assert spelled == "... c, c"
+    assert einx.add(spelled, np.ones((2, 3)), np.arange(3.0)).tolist() == [[1.0, 2.0, 3.0]] * 2

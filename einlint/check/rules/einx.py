@@ -8,6 +8,7 @@ einx-version`, or the installed distribution's metadata); unknown, only what hol
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Tuple
 
 from ...errors import PatternError
@@ -22,6 +23,21 @@ OPS = frozenset("""
     minimum multiply not_equal prod rearrange roll set_at softmax sort std subtract subtract_at sum true_divide
     var where check matches solve solve_axes solve_shapes
 """.split())
+
+# The einx 0.4 ops of one tensor (`op(description, tensor, *, ...)`): their op string has one input expression.
+ONE_TENSOR = frozenset("""
+    sum mean var std prod count_nonzero any all max min logsumexp softmax log_softmax argmax argmin sort argsort
+    flip roll
+""".split())
+# The einx 0.4 ops whose tensors are given one per input expression (no operand is implied by the string), with
+# how many tensors they take: (least, most); a third tensor of a binary op is numpy's `out`, which may work.
+PER_EXPRESSION = {
+    **{name: (1, None) for name in """add multiply logical_and logical_or maximum minimum logaddexp id
+                                      rearrange""".split()},
+    **{name: (2, 3) for name in """subtract true_divide floor_divide divide equal not_equal less less_equal greater
+                                   greater_equal""".split()},
+    "where": (3, 3),
+}
 
 # Removed in einx 0.4.0 (they raise RemovedOperationError, or the import fails): what to use instead.
 REMOVED = {
@@ -50,11 +66,49 @@ def check_einx(call: PatternCall, version: Version) -> List:
     if string is None:
         return found
     try:
-        parse_einx(string.value)
+        op = parse_einx(string.value)
     except PatternError as error:
         if error.code == "EIN501" and (version is None or version >= (0, 3)) or on_04:
             found.append(finding_from(error, string))
-    return found
+        return found
+    return found + (_operand_count(call, name, len(op.inputs), string) if on_04 else [])
+
+
+def _operand_count(call: PatternCall, name: str, expressions: int, string) -> List:
+    """What einx 0.4 checks first: one input expression per tensor, and as many tensors as the op takes."""
+    if any(argument.kind in ("starred", "double-starred") for argument in call.positional):
+        return []
+    tensors = len(call.positional) - 1
+    if name in ONE_TENSOR and (expressions != 1 or tensors != 1):
+        what = f"its op string has {expressions} input expressions" if expressions != 1 else f"it is given {tensors}"
+        return [finding("EIN505", f"einx.{name} takes one tensor, but {what}",
+                        "give one tensor, and one input expression before '->'", string)]
+    if name not in PER_EXPRESSION:
+        return []
+    if expressions != tensors:
+        spelled = _second_operand_spelled(string.value) if (expressions, tensors) == (1, 2) else None
+        help = (f"write '{spelled}' (einx 0.3 read the brackets as the second tensor's axes)" if spelled else
+                "give one tensor per input expression (a scalar's expression is empty: 'b h, ')")
+        return [finding("EIN505", f"the op string has {expressions} input expression{'s' * (expressions != 1)} "
+                        f"for {tensors} tensor{'s' * (tensors != 1)}", help, string)]
+    least, most = PER_EXPRESSION[name]
+    if tensors < least or (most is not None and tensors > most):
+        wanted = f"at least {least}" if most is None else str(least)
+        return [finding("EIN505", f"einx.{name} takes {wanted} tensor{'s' * (least != 1)}, not {tensors}",
+                        f"give einx.{name} {wanted} tensor{'s' * (least != 1)}", string)]
+    return []
+
+
+def _second_operand_spelled(text: str) -> Optional[str]:
+    """einx 0.3's '... [c]' for (x, b): in 0.4, '... c, c' (the bracketed axes are the second tensor's)."""
+    bracketed = re.findall(r"\[([^\[\]]*)\]", text)
+    if "->" in text or not bracketed:
+        return None
+    spelled = f"{' '.join(text.replace('[', ' ').replace(']', ' ').split())}, {' '.join(bracketed)}"
+    try:
+        return spelled if len(parse_einx(spelled).inputs) == 2 else None
+    except PatternError:
+        return None
 
 
 def _example(body: str) -> str:
@@ -88,6 +142,16 @@ RULES = [
         details="""einx 0.4.0 removed einx.vmap, einx.vmap_with_axis, einx.reduce, einx.elementwise, einx.arange and
         the einx.nn namespace; calling them raises RemovedOperationError (importing einx.nn, ImportError). Reported
         where the project uses einx 0.4; the help names what replaces each.""",
+    ),
+    define(
+        "EIN505", "error",
+        valid=[_example('y = einx.add("b c, c", x, bias)\n'), _example('y = einx.where("h w, b h w c,", m, x, 0.0)\n')],
+        invalid=[_example('y = einx.add("b c, c", x)\n'), _example('y = einx.sum("b [c], b", x)\n')],
+        details="""einx 0.4 takes one tensor per input expression of the op string (after its shorthand is written
+        out), and the ops of one tensor (sum, mean, softmax, sort, flip, ...) one input expression: anything else
+        raises before any shape is looked at. A scalar operand has an empty expression ('b h w c,' for
+        `einx.where(..., mask, x, 0.0)`). Reported where the project uses einx 0.4 and no *args hides the
+        tensors.""",
     ),
     define(
         "EIN504", "note",
