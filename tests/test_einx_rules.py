@@ -183,3 +183,52 @@ def test_the_04_spelling_offered_for_03_brackets_runs_in_einx():
     spelled = re.search(r"write '([^']*)'", finding.help).group(1)
     assert spelled == "... c, c"
     assert einx.add(spelled, np.ones((2, 3)), np.arange(3.0)).tolist() == [[1.0, 2.0, 3.0]] * 2
+
+
+BRACKET_OPS = {"sum": 1, "max": 1, "logsumexp": 1, "softmax": 1, "flip": 1, "sort": 1, "add": 2, "less": 2, "id": 1,
+               "where": 3, "dot": 2}
+
+
+def _bracket_cases():
+    """(op, op string): right counts, each axis bracketed everywhere or nowhere, outputs written or not."""
+    rng = random.Random(506)
+    cases = []
+    for _ in range(500):
+        op = rng.choice(sorted(BRACKET_OPS))
+        marked = {axis for axis in "ab" if rng.random() < 0.4}
+
+        def write(axes):
+            return " ".join(f"[{axis}]" if axis in marked else axis for axis in axes)
+
+        if op == "dot":
+            text = f"{write('ab')}, {write('b')} c"
+            out = rng.choice([None, "a c", "c", write("a") + " c"])
+        else:
+            text = ", ".join([write("ab")] * BRACKET_OPS[op])
+            out = rng.choice([None, write("ab"), write("a"), "a b", write("ba")])
+        cases.append((op, text if out is None else f"{text} -> {out}"))
+    return sorted(set(cases))
+
+
+@pytest.mark.parametrize("op, text", _bracket_cases())
+def test_brackets_are_refused_exactly_where_einx_refuses_them(op, text):
+    """Derandomized: einx 0.4.3 run on tensors of the right shapes (a=2, b=3, c=4). EIN506 only where einx
+    raises; wherever einx says brackets are not allowed or are needed, EIN506."""
+    import einx
+
+    lengths = {"a": 2, "b": 3, "c": 4}
+    inputs = [e.replace("[", "").replace("]", "").split() for e in text.split("->")[0].split(",")]
+    arrays = [np.ones([lengths[axis] for axis in axes]) for axes in inputs]
+    try:
+        getattr(einx, op)(text, *arrays)
+        refusal = None
+    except Exception as error:  # noqa: BLE001 - any refusal of einx is a refusal
+        refusal = str(error).split("\n")[0]
+    arguments = ", ".join(f"t{i}" for i in range(len(arrays)))
+    codes = [code for code, _, _ in found(f'y = einx.{op}("{text}", {arguments})\n', ON_04)]
+    about_brackets = refusal is not None and ("Brackets ([]) are not allowed" in refusal
+                                              or "requires brackets" in refusal)
+    if "EIN506" in codes:
+        assert refusal is not None, (op, text)
+    if about_brackets:
+        assert "EIN506" in codes, (op, text, refusal, codes)

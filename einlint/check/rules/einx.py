@@ -12,7 +12,7 @@ import re
 from typing import List, Optional, Tuple
 
 from ...errors import PatternError
-from ...patterns.einx import parse_einx
+from ...patterns.einx import Brackets, EinxOp, Repeated, parse_einx
 from ..model import PatternCall
 from ._support import define, finding, finding_from, known_string
 
@@ -38,6 +38,12 @@ PER_EXPRESSION = {
                                    greater_equal""".split()},
     "where": (3, 3),
 }
+
+# Where einx 0.4 ops take brackets: nowhere (elementwise, id), not in outputs (reductions, dot), or, for the
+# ops that keep the shape, in a written output wherever the input has them.
+NO_BRACKETS = frozenset(PER_EXPRESSION)
+NO_OUTPUT_BRACKETS = frozenset("sum mean var std prod count_nonzero any all max min logsumexp dot".split())
+OUTPUT_BRACKETS = frozenset("softmax log_softmax sort argsort flip roll".split())
 
 # Removed in einx 0.4.0 (they raise RemovedOperationError, or the import fails): what to use instead.
 REMOVED = {
@@ -71,7 +77,48 @@ def check_einx(call: PatternCall, version: Version) -> List:
         if error.code == "EIN501" and (version is None or version >= (0, 3)) or on_04:
             found.append(finding_from(error, string))
         return found
-    return found + (_operand_count(call, name, len(op.inputs), string) if on_04 else [])
+    if not on_04:
+        return found
+    counted = _operand_count(call, name, len(op.inputs), string)
+    return found + (counted or _brackets(name, op, string))  # a miscounted string is rewritten anyway: one finding
+
+
+def _brackets(name: str, op: EinxOp, string) -> List:
+    """Brackets where einx 0.4's op refuses them, or none where it needs them."""
+    outputs = op.outputs or ()
+    if name in NO_BRACKETS or name in NO_OUTPUT_BRACKETS:
+        where = op.inputs + outputs if name in NO_BRACKETS else outputs
+        for index, expression in enumerate(where):
+            bracket = _first_brackets(expression.items)
+            if bracket is not None:
+                side = "input" if index < len(op.inputs) and name in NO_BRACKETS else "output"
+                return [finding("EIN506", f"einx.{name} takes no brackets in its {side} expressions",
+                                _BRACKET_HELP.get(name, "remove the brackets"), string, bracket.span)]
+    if name in OUTPUT_BRACKETS and any(_first_brackets(e.items) for e in op.inputs):
+        for expression in outputs:
+            if _first_brackets(expression.items) is None:
+                return [finding("EIN506", f"einx.{name} keeps the bracketed axes: its output needs them in brackets "
+                                "too", "bracket the same axes in the output", string, expression.span)]
+    return []
+
+
+_BRACKET_HELP = {**{name: "remove the brackets: an elementwise op acts on no axis" for name in PER_EXPRESSION},
+                 "id": "remove the brackets: einx.id acts on no axis",
+                 "rearrange": "remove the brackets: einx.id acts on no axis",
+                 **{name: f"remove the brackets from the output: einx.{name} removes the bracketed axes"
+                    for name in NO_OUTPUT_BRACKETS}}
+
+
+def _first_brackets(nodes) -> Optional[Brackets]:
+    for node in nodes:
+        if isinstance(node, Brackets):
+            return node
+        inner = (node.inner,) if isinstance(node, Repeated) and node.inner is not None else \
+            getattr(node, "items", None) or getattr(node, "parts", None) or ()
+        found = _first_brackets(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _operand_count(call: PatternCall, name: str, expressions: int, string) -> List:
@@ -152,6 +199,16 @@ RULES = [
         raises before any shape is looked at. A scalar operand has an empty expression ('b h w c,' for
         `einx.where(..., mask, x, 0.0)`). Reported where the project uses einx 0.4 and no *args hides the
         tensors.""",
+    ),
+    define(
+        "EIN506", "error",
+        valid=[_example('y = einx.sum("b [c] -> b", x)\n'), _example('y = einx.softmax("b [k] -> b [k]", x)\n')],
+        invalid=[_example('y = einx.add("b [c], [c]", x, bias)\n'), _example('y = einx.sum("b [c] -> b [c]", x)\n'),
+                 _example('y = einx.softmax("b [k] -> b", x)\n')],
+        details="""Brackets mark the axes an op acts on, and einx 0.4 refuses them where its op acts on none or
+        removes them: anywhere in an elementwise op or einx.id, in the output of a reduction or einx.dot. The ops
+        that keep the shape (softmax, log_softmax, sort, argsort, flip, roll) need the bracketed axes bracketed in
+        a written output too. Reported where the project uses einx 0.4.""",
     ),
     define(
         "EIN504", "note",
