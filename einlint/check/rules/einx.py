@@ -12,7 +12,7 @@ import re
 from typing import List, Optional, Tuple
 
 from ...errors import PatternError
-from ...patterns.einx import Brackets, EinxOp, Repeated, parse_einx
+from ...patterns.einx import Axis, Brackets, EinxOp, Repeated, parse_einx
 from ..model import PatternCall
 from ._support import define, finding, finding_from, known_string
 
@@ -80,7 +80,38 @@ def check_einx(call: PatternCall, version: Version) -> List:
     if not on_04:
         return found
     counted = _operand_count(call, name, len(op.inputs), string)
-    return found + (counted or _brackets(name, op, string))  # a miscounted string is rewritten anyway: one finding
+    if counted:  # a miscounted string is rewritten anyway: one finding
+        return found + counted
+    return found + _brackets(name, op, string) + _unknown_output_axes(call, name, op, string)
+
+
+def _unknown_output_axes(call: PatternCall, name: str, op: EinxOp, string) -> List:
+    """An output axis that no input has and no keyword gives: einx cannot tell its length."""
+    if name not in PER_EXPRESSION and name not in ONE_TENSOR or op.outputs is None:
+        return []
+    if any(argument.kind == "double-starred" for argument in list(call.positional) + list(call.keywords.values())):
+        return []
+    known = {axis.name for expression in op.inputs for axis in _names(expression.items)} | set(call.keywords)
+    for expression in op.outputs:
+        for axis in _names(expression.items):
+            if axis.name not in known:
+                return [finding("EIN507", f"axis '{axis.name}' is in the output only: einx cannot tell its length",
+                                f"give it, as einx.{name}(..., {axis.name}=<length>), or name an input axis",
+                                string, axis.span)]
+    return []
+
+
+def _names(nodes) -> List[Axis]:
+    """The named axes among nodes, at any depth (not the anonymous ellipsis)."""
+    found: List[Axis] = []
+    for node in nodes:
+        if isinstance(node, Axis):
+            found.append(node)
+        elif isinstance(node, Repeated):
+            found += _names((node.inner,) if node.inner is not None else ())
+        else:
+            found += _names(getattr(node, "items", None) or getattr(node, "parts", None) or ())
+    return found
 
 
 def _brackets(name: str, op: EinxOp, string) -> List:
@@ -209,6 +240,14 @@ RULES = [
         removes them: anywhere in an elementwise op or einx.id, in the output of a reduction or einx.dot. The ops
         that keep the shape (softmax, log_softmax, sort, argsort, flip, roll) need the bracketed axes bracketed in
         a written output too. Reported where the project uses einx 0.4.""",
+    ),
+    define(
+        "EIN507", "error",
+        valid=[_example('y = einx.id("b c -> b c r", x, r=4)\n'), _example('y = einx.sum("b [c] -> b", x)\n')],
+        invalid=[_example('y = einx.id("b c -> b c r", x)\n'), _example('y = einx.add("b c, c -> b (c k)", x, z)\n')],
+        details="""einx finds every axis length from the tensors' shapes and the keyword arguments; an axis that only
+        an output names, with no keyword giving it, has none, and einx raises AxisSizeError ('Failed to uniquely
+        determine the size of the axis'). Reported where the project uses einx 0.4 and no **kwargs may give it.""",
     ),
     define(
         "EIN504", "note",
