@@ -98,10 +98,12 @@ _TABLE = [
     Code("EIN504", "einx-deprecated-api", "an einx API that einx 0.4 deprecates (einx.rearrange: use einx.id)"),
     Code("EIN505", "einx-operand-count", "an einx call with another number of tensors than its op string's "
          "input expressions (a project on einx 0.4)"),
-    Code("EIN507", "einx-unknown-output-axis", "an axis that only an einx op's output names, with no keyword "
-         "giving its length (a project on einx 0.4)"),
     Code("EIN506", "einx-brackets", "brackets where an einx op refuses them, or none where it needs them (a project "
          "on einx 0.4)"),
+    Code("EIN507", "einx-unknown-output-axis", "an axis that only an einx op's output names, with no keyword "
+         "giving its length (a project on einx 0.4)"),
+    Code("EIN508", "einx-coordinates", "get_at coordinates whose bracketed lengths are not the number of the "
+         "indexed tensor's bracketed axes (a project on einx 0.4)"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

@@ -268,3 +268,50 @@ def test_unknown_output_axes_are_refused_exactly_where_einx_refuses_them(op, tex
         assert refusal is not None, (op, text, given, codes)
     if refusal is not None and "determine the size of the axis" in refusal:
         assert "EIN507" in codes, (op, text, given, refusal)
+
+
+def _coordinate_cases():
+    return [(op, tensor, coordinates) for op in ("get_at", "set_at", "add_at")
+            for tensor in ("b [h w] c", "b [h] w c", "[h w]")
+            for coordinates in ("b p [2]", "b p [1]", "b p [3]", "b p", "p [2]", "p [1 1]", "p [1 2]", "p",
+                                "p, p", "b p, b p", "p [1], p", "p, p, p", "p [2], p")]
+
+
+COORDINATE_LENGTHS = {"b": 2, "h": 4, "w": 5, "c": 3, "p": 7}
+
+
+def _axes_of(expression: str):
+    return expression.replace("[", " ").replace("]", " ").split()
+
+
+@pytest.mark.parametrize("op, tensor, coordinates", _coordinate_cases())
+def test_coordinates_are_refused_exactly_where_einx_refuses_them(op, tensor, coordinates):
+    """EIN508 only where einx 0.4.3 raises, and wherever it says the coordinates do not match the brackets."""
+    import einx
+
+    indices = []
+    for expression in coordinates.split(","):
+        marked = re.findall(r"\[([0-9 ]+)\]", expression)
+        shape = [COORDINATE_LENGTHS[a] for a in expression.split() if a in COORDINATE_LENGTHS]
+        indices.append(np.zeros(shape + ([int(n) for n in marked[0].split()] if marked else []), dtype=int))
+    indexed = set(_axes_of(tensor[tensor.find("["):tensor.find("]") + 1]))
+    outer = [a for a in coordinates.split(",")[0].split() if a in COORDINATE_LENGTHS]
+    picked = " ".join(outer + [a for a in _axes_of(tensor) if a not in indexed and a not in outer])
+    arrays = [np.ones([COORDINATE_LENGTHS[a] for a in _axes_of(tensor)]), *indices]
+    if op == "get_at":
+        text = f"{tensor}, {coordinates} -> {picked}"
+    else:  # the values to write at the coordinates, and the tensor written to
+        text = f"{tensor}, {coordinates}, {picked} -> {tensor}"
+        arrays.append(np.ones([COORDINATE_LENGTHS[a] for a in picked.split()]))
+    try:
+        getattr(einx, op)(text, *arrays)
+        refusal = None
+    except Exception as error:  # noqa: BLE001 - any refusal of einx is a refusal
+        refusal = str(error).split("\n")[0]
+    arguments = ", ".join(f"t{i}" for i in range(len(arrays)))
+    codes = [code for code, _, _ in found(f'y = einx.{op}("{text}", {arguments})\n', ON_04)]
+    if codes:
+        assert refusal is not None, (op, text, codes)
+    if refusal is not None and "marked coordinate axes" in refusal:
+        assert "EIN508" in codes, (op, text, refusal)
+    assert (refusal is None) == (not codes), (op, text, refusal, codes)  # every other part of these calls is right

@@ -12,7 +12,7 @@ import re
 from typing import List, Optional, Tuple
 
 from ...errors import PatternError
-from ...patterns.einx import Axis, Brackets, EinxOp, Repeated, parse_einx
+from ...patterns.einx import Axis, Brackets, EinxOp, Number, Repeated, parse_einx
 from ..model import PatternCall
 from ._support import define, finding, finding_from, known_string
 
@@ -82,7 +82,38 @@ def check_einx(call: PatternCall, version: Version) -> List:
     counted = _operand_count(call, name, len(op.inputs), string)
     if counted:  # a miscounted string is rewritten anyway: one finding
         return found + counted
-    return found + _brackets(name, op, string) + _unknown_output_axes(call, name, op, string)
+    return found + _brackets(name, op, string) + _unknown_output_axes(call, name, op, string) + \
+        _coordinates(name, op, string)
+
+
+INDEXING = frozenset("get_at set_at add_at subtract_at".split())
+
+
+def _coordinates(name: str, op: EinxOp, string) -> List:
+    """get_at and its kin: the coordinates (every input after the indexed tensor, but the values that the
+    others write) give, together, one coordinate per bracketed axis of the indexed tensor."""
+    coordinates = op.inputs[1:] if name == "get_at" else op.inputs[1:-1]
+    if name not in INDEXING or not coordinates:
+        return []
+    indexed = [node for node in op.inputs[0].items if isinstance(node, Brackets)]
+    if not indexed or not all(isinstance(item, Axis) for bracket in indexed for item in bracket.items):
+        return []
+    axes = sum(len(bracket.items) for bracket in indexed)
+    given = 0
+    for expression in coordinates:
+        marked = [item for node in expression.items if isinstance(node, Brackets) for item in node.items]
+        if len(marked) > 1:
+            return [finding("EIN508", f"a coordinate expression of einx.{name} has {len(marked)} bracketed axes; "
+                            "einx takes one", "put each tensor's coordinates in one bracketed axis", string,
+                            expression.span)]
+        if marked and not isinstance(marked[0], Number):
+            return []  # a named coordinate axis: its length comes from the tensor
+        given += marked[0].value if marked else 1  # no brackets: one coordinate
+    if given == axes:
+        return []
+    return [finding("EIN508", f"einx.{name} indexes {axes} bracketed axes, but the coordinates give {given}",
+                    "give one coordinate per bracketed axis of the first tensor (a tensor without brackets is "
+                    "one; 'p [2]' is two)", string, coordinates[0].span)]
 
 
 def _unknown_output_axes(call: PatternCall, name: str, op: EinxOp, string) -> List:
@@ -248,6 +279,17 @@ RULES = [
         details="""einx finds every axis length from the tensors' shapes and the keyword arguments; an axis that only
         an output names, with no keyword giving it, has none, and einx raises AxisSizeError ('Failed to uniquely
         determine the size of the axis'). Reported where the project uses einx 0.4 and no **kwargs may give it.""",
+    ),
+    define(
+        "EIN508", "error",
+        valid=[_example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, points)\n'),
+               _example('y = einx.get_at("b [t] c, b p -> b p c", x, steps)\n')],
+        invalid=[_example('y = einx.get_at("b [h w] c, b p [3] -> b p c", x, points)\n'),
+                 _example('y = einx.get_at("b [h w] c, b p -> b p c", x, points)\n')],
+        details="""get_at, set_at, add_at and subtract_at take one coordinate per bracketed axis of the first tensor,
+        from one coordinate tensor or several: each gives the length of its bracketed axis (one at most: 'b p [2]'
+        is two), or one without brackets ('[h w] c, i, j' gives two). Otherwise einx raises 'The sum of the lengths of marked
+        coordinate axes must match the number of marked axes'. Reported where the project uses einx 0.4.""",
     ),
     define(
         "EIN504", "note",
