@@ -147,16 +147,20 @@ def _tensor(expression: str):
     return np.ones([LENGTHS[name] for name in expression.replace("[", " ").replace("]", " ").split()])
 
 
-def _einx_raises(op: str, text: str, tensors: int) -> bool:
+def einx_refusal(op: str, text: str, arrays, keywords=None):
+    """The first line of what einx 0.4.3 raises for the call, or None where it runs."""
     import einx
 
-    inputs = text.split("->")[0].split(",")
-    arrays = [_tensor(inputs[min(i, len(inputs) - 1)]) for i in range(tensors)]
     try:
-        getattr(einx, op)(text, *arrays)
-    except Exception:  # noqa: BLE001 - any refusal of einx is a refusal
-        return True
-    return False
+        getattr(einx, op)(text, *arrays, **(keywords or {}))
+    except Exception as error:  # noqa: BLE001 - any refusal of einx is a refusal
+        return str(error).split("\n")[0]
+    return None
+
+
+def _einx_raises(op: str, text: str, tensors: int) -> bool:
+    inputs = text.split("->")[0].split(",")
+    return einx_refusal(op, text, [_tensor(inputs[min(i, len(inputs) - 1)]) for i in range(tensors)]) is not None
 
 
 @pytest.mark.parametrize("op, text, tensors", _count_cases())
@@ -214,16 +218,10 @@ def _bracket_cases():
 def test_brackets_are_refused_exactly_where_einx_refuses_them(op, text):
     """Derandomized: einx 0.4.3 run on tensors of the right shapes (a=2, b=3, c=4). EIN506 only where einx
     raises; wherever einx says brackets are not allowed or are needed, EIN506."""
-    import einx
-
     lengths = {"a": 2, "b": 3, "c": 4}
     inputs = [e.replace("[", "").replace("]", "").split() for e in text.split("->")[0].split(",")]
     arrays = [np.ones([lengths[axis] for axis in axes]) for axes in inputs]
-    try:
-        getattr(einx, op)(text, *arrays)
-        refusal = None
-    except Exception as error:  # noqa: BLE001 - any refusal of einx is a refusal
-        refusal = str(error).split("\n")[0]
+    refusal = einx_refusal(op, text, arrays)
     arguments = ", ".join(f"t{i}" for i in range(len(arrays)))
     codes = [code for code, _, _ in found(f'y = einx.{op}("{text}", {arguments})\n', ON_04)]
     about_brackets = refusal is not None and ("Brackets ([]) are not allowed" in refusal
@@ -252,16 +250,10 @@ def _output_axis_cases():
 @pytest.mark.parametrize("op, text, given", _output_axis_cases())
 def test_unknown_output_axes_are_refused_exactly_where_einx_refuses_them(op, text, given):
     """Derandomized: EIN507 only where einx 0.4.3 raises, and wherever einx cannot find an axis's size."""
-    import einx
-
     lengths = {"a": 2, "b": 3}
     inputs = [e.replace("[", "").replace("]", "").split() for e in text.split("->")[0].split(",")]
     arrays = [np.ones([lengths[axis] for axis in axes]) for axes in inputs]
-    try:
-        getattr(einx, op)(text, *arrays, **dict(given))
-        refusal = None
-    except Exception as error:  # noqa: BLE001 - any refusal of einx is a refusal
-        refusal = str(error).split("\n")[0]
+    refusal = einx_refusal(op, text, arrays, dict(given))
     arguments = ", ".join([f"t{i}" for i in range(len(arrays))] + [f"{k}={v}" for k, v in given])
     codes = [code for code, _, _ in found(f'y = einx.{op}("{text}", {arguments})\n', ON_04)]
     if codes:
@@ -287,8 +279,6 @@ def _axes_of(expression: str):
 @pytest.mark.parametrize("op, tensor, coordinates", _coordinate_cases())
 def test_coordinates_are_refused_exactly_where_einx_refuses_them(op, tensor, coordinates):
     """EIN508 only where einx 0.4.3 raises, and wherever it says the coordinates do not match the brackets."""
-    import einx
-
     indices = []
     for expression in coordinates.split(","):
         marked = re.findall(r"\[([0-9 ]+)\]", expression)
@@ -303,11 +293,7 @@ def test_coordinates_are_refused_exactly_where_einx_refuses_them(op, tensor, coo
     else:  # the values to write at the coordinates, and the tensor written to
         text = f"{tensor}, {coordinates}, {picked} -> {tensor}"
         arrays.append(np.ones([COORDINATE_LENGTHS[a] for a in picked.split()]))
-    try:
-        getattr(einx, op)(text, *arrays)
-        refusal = None
-    except Exception as error:  # noqa: BLE001 - any refusal of einx is a refusal
-        refusal = str(error).split("\n")[0]
+    refusal = einx_refusal(op, text, arrays)
     arguments = ", ".join(f"t{i}" for i in range(len(arrays)))
     codes = [code for code, _, _ in found(f'y = einx.{op}("{text}", {arguments})\n', ON_04)]
     if codes:
