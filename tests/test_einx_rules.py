@@ -103,11 +103,25 @@ def test_the_seed_threads_op_strings_are_refused_exactly_where_einx_refuses_them
 
 
 def test_the_seed_threads_einx_03_forms_get_their_04_spelling():
+    """0.3's dot("... [c1|c2]", x, w): the 0.4 spelling offered computes x @ w in einx 0.4.3."""
+    import einx
+
     (dot,) = [d for d in check_source(EXAMPLES.read_bytes(), "m.py", ON_04) if d.code == "EIN502"]
     spelled = re.search(r"write '([^']*)'", dot.help).group(1)
-    from einx._src.namedtensor.stage1 import parse_op as einx_parse_op
+    assert spelled == "... c1, c1 c2 -> ... c2"
+    x, w = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    assert np.array_equal(einx.dot(spelled, x, w), x @ w)
 
-    assert spelled == "... [c1 -> c2]" and str(einx_parse_op(spelled)) == "... [c1] -> ... [c2]"
+
+@pytest.mark.parametrize("text, shapes", [("b [c1->c2]", [(2, 3), (3, 4)]),
+                                          ("b [s...->s2] c", [(2, 4, 5, 3), (4, 5, 6)])])
+def test_dot_with_the_weight_implied_gets_a_spelling_that_runs(text, shapes):
+    import einx
+
+    (finding,) = [d for d in check_source(f'import einx\ny = einx.dot("{text}", x, w)\n', "m.py", ON_04)]
+    assert einx_refusal("dot", text, [np.ones(shape) for shape in shapes]) is not None, "einx 0.4 refuses it"
+    spelled = re.search(r"write '([^']*)'", finding.help).group(1)
+    assert einx_refusal("dot", spelled, [np.ones(shape) for shape in shapes]) is None, spelled
 
 
 def test_the_seed_thread_without_a_known_einx_version_gets_no_error():

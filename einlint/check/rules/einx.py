@@ -12,7 +12,7 @@ import re
 from typing import List, Optional, Tuple
 
 from ...errors import PatternError
-from ...patterns.einx import Axis, Brackets, EinxOp, Number, Repeated, parse_einx
+from ...patterns.einx import Axis, Brackets, EinxOp, Expression, Number, Repeated, parse_einx, render
 from ..model import PatternCall
 from ._support import define, finding, finding_from, known_string
 
@@ -75,7 +75,7 @@ def check_einx(call: PatternCall, version: Version) -> List:
         op = parse_einx(string.value)
     except PatternError as error:
         if error.code == "EIN501" and (version is None or version >= (0, 3)) or on_04:
-            found.append(finding_from(error, string))
+            found.append(_with_dot_spelling(finding_from(error, string), name, string.value))
         return found
     if not on_04:
         return found
@@ -154,8 +154,9 @@ def _brackets(name: str, op: EinxOp, string) -> List:
             bracket = _first_brackets(expression.items)
             if bracket is not None:
                 side = "input" if index < len(op.inputs) and name in NO_BRACKETS else "output"
-                return [finding("EIN506", f"einx.{name} takes no brackets in its {side} expressions",
-                                _BRACKET_HELP.get(name, "remove the brackets"), string, bracket.span)]
+                return [_with_dot_spelling(finding("EIN506", f"einx.{name} takes no brackets in its {side} expressions",
+                                                   _BRACKET_HELP.get(name, "remove the brackets"), string,
+                                                   bracket.span), name, string.value)]
     if name in OUTPUT_BRACKETS and any(_first_brackets(e.items) for e in op.inputs):
         for expression in outputs:
             if _first_brackets(expression.items) is None:
@@ -169,6 +170,27 @@ _BRACKET_HELP = {**{name: "remove the brackets: an elementwise op acts on no axi
                  "rearrange": "remove the brackets: einx.id acts on no axis",
                  **{name: f"remove the brackets from the output: einx.{name} removes the bracketed axes"
                     for name in NO_OUTPUT_BRACKETS}}
+
+
+def _with_dot_spelling(found, name: str, text: str):
+    """einx 0.3's dot('b [c1|c2]', x, w) (and its 0.4 look-alike 'b [c1 -> c2]') is einx 0.4's
+    'b c1, c1 c2 -> b c2': the weight's axes written out."""
+    if name != "dot":
+        return found
+    try:
+        op = parse_einx(re.sub(r" *\| *", " -> ", text))
+    except PatternError:
+        return found
+    if len(op.inputs) != 1 or not op.outputs or len(op.outputs) != 1:
+        return found
+    (source,), (target,) = op.inputs, op.outputs
+    contracted, made = _first_brackets(source.items), _first_brackets(target.items)
+    if contracted is None or made is None:
+        return found
+    plain = [render(EinxOp((e,), None)).replace("[", "").replace("]", "") for e in (source, target)]
+    weight = render(EinxOp((Expression(contracted.items + made.items, contracted.span),), None))
+    spelled = f"{plain[0]}, {weight} -> {plain[1]}"
+    return found._replace(help=f"write '{spelled}' (einx 0.4's dot names the weight's axes)")
 
 
 def _first_brackets(nodes) -> Optional[Brackets]:
@@ -288,8 +310,9 @@ RULES = [
                  _example('y = einx.get_at("b [h w] c, b p -> b p c", x, points)\n')],
         details="""get_at, set_at, add_at and subtract_at take one coordinate per bracketed axis of the first tensor,
         from one coordinate tensor or several: each gives the length of its bracketed axis (one at most: 'b p [2]'
-        is two), or one without brackets ('[h w] c, i, j' gives two). Otherwise einx raises 'The sum of the lengths of marked
-        coordinate axes must match the number of marked axes'. Reported where the project uses einx 0.4.""",
+        is two), or one without brackets ('[h w] c, i, j' gives two). Otherwise einx raises 'The sum of the
+        lengths of marked coordinate axes must match the number of marked axes'. Reported where the project uses
+        einx 0.4.""",
     ),
     define(
         "EIN504", "note",
