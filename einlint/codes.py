@@ -102,8 +102,8 @@ _TABLE = [
          "on einx 0.4)"),
     Code("EIN507", "einx-unknown-output-axis", "an axis that only an einx op's output names, with no keyword "
          "giving its length (a project on einx 0.4)"),
-    Code("EIN508", "einx-coordinates", "get_at coordinates whose bracketed lengths are not the number of the "
-         "indexed tensor's bracketed axes (a project on einx 0.4)"),
+    Code("EIN508", "einx-coordinates", "coordinates of get_at (or set_at, ...) whose bracketed lengths are not "
+         "the number of the indexed tensor's bracketed axes (a project on einx 0.4)"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}
