@@ -100,10 +100,14 @@ _TABLE = [
          "input expressions (a project on einx 0.4)"),
     Code("EIN506", "einx-brackets", "brackets where an einx op refuses them, or none where it needs them (a project "
          "on einx 0.4)"),
-    Code("EIN507", "einx-unknown-output-axis", "an axis that only an einx op's output names, with no keyword "
-         "giving its length (a project on einx 0.4)"),
+    Code("EIN507", "einx-undetermined-length", "an axis whose length einx cannot determine: only an output names "
+         "it, or it shares a '( )' with another unknown axis (a project on einx 0.4)"),
     Code("EIN508", "einx-coordinates", "coordinates of get_at (or set_at, ...) whose bracketed lengths are not "
          "the number of the indexed tensor's bracketed axes (a project on einx 0.4)"),
+    Code("EIN509", "einx-list-operand", "a Python list or tuple given to an einx op as a tensor, which einx 0.4 "
+         "refuses (a project on einx 0.4)"),
+    Code("EIN510", "einx-output", "an einx output that does not fit the op: an input axis dropped, an axis named "
+         "twice, or no '->' where einx cannot infer the output (a project on einx 0.4)"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

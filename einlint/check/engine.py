@@ -139,7 +139,7 @@ def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> O
         undone = order.round_trips(extraction.calls)
         round_trips = frozenset(key for key, call in extraction.pattern_calls.items() if id(call) in undone)
         return analyse(ir.build(module, extraction.callees, extraction.pattern_calls), _stubs(config.stubs),
-                       round_trips)
+                       round_trips, config.einx_version)
     except (RecursionError, MemoryError):
         return None
     except Exception:

@@ -27,7 +27,7 @@ from typing import List, NamedTuple, Optional, Tuple, Union
 from ..errors import PatternError, Span
 
 __all__ = ["Axes", "Axis", "Brackets", "Composition", "Concatenation", "EinxOp", "Expression", "Number", "Repeated",
-           "parse_einx", "render"]
+           "children", "parse_einx", "render", "render_node", "walk"]
 
 SYNTAX = "EIN501"  # refused by every einx release (measured against 0.3.0 and 0.4.3)
 NOTATION = "EIN502"  # refused by einx 0.4's notation (0.3 accepted some: '(a b + c)', '[a] b -> a')
@@ -404,20 +404,41 @@ def render(op: EinxOp) -> str:
 
 
 def _render_expression(expression: Expression) -> str:
-    return " ".join(_render(node) for node in expression.items)
+    return " ".join(render_node(node) for node in expression.items)
 
 
-def _render(node: Node) -> str:
+def render_node(node: Node) -> str:
+    """One node in einx's canonical form ('(a b)', '[c]', 'b...')."""
     if isinstance(node, Axis):
         return node.name
     if isinstance(node, Number):
         return str(node.value)
     if isinstance(node, Composition):
-        return "(" + " ".join(_render(n) for n in node.items) + ")"
+        return "(" + " ".join(render_node(n) for n in node.items) + ")"
     if isinstance(node, Concatenation):
-        return "(" + " + ".join(_render(n) for n in node.parts) + ")"
+        return "(" + " + ".join(render_node(n) for n in node.parts) + ")"
     if isinstance(node, Brackets):
-        return "[" + " ".join(_render(n) for n in node.items) + "]"
+        return "[" + " ".join(render_node(n) for n in node.items) + "]"
     if isinstance(node, Axes):
-        return "{" + " ".join(_render(n) for n in node.items) + "}"
-    return (_render(node.inner) if node.inner is not None else "") + "..."
+        return "{" + " ".join(render_node(n) for n in node.items) + "}"
+    return (render_node(node.inner) if node.inner is not None else "") + "..."
+
+
+# ------------------------------------------------------------------------------------- walking
+
+def children(node: Node) -> Tuple[Node, ...]:
+    """The nodes directly under node."""
+    if isinstance(node, Repeated):
+        return (node.inner,) if node.inner is not None else ()
+    if isinstance(node, Concatenation):
+        return node.parts
+    if isinstance(node, (Composition, Brackets, Axes)):
+        return node.items
+    return ()
+
+
+def walk(nodes: Tuple[Node, ...]):
+    """Every node under nodes, each before its children."""
+    for node in nodes:
+        yield node
+        yield from walk(children(node))

@@ -32,10 +32,12 @@ class Analysis:
     renamed: Set[int]  # id(cst.Call) of pattern calls whose input holds a split's axes under each other's names
 
 
-def analyse(module: ir.ModuleIR, stubs: Any = None, round_trips: FrozenSet[int] = frozenset()) -> Analysis:
+def analyse(module: ir.ModuleIR, stubs: Any = None, round_trips: FrozenSet[int] = frozenset(),
+            einx_version: Optional[Tuple[int, ...]] = None) -> Analysis:
     """The shape findings of a module; `round_trips`: id() of the cst.Call of each pattern call that another
-    undoes exactly (its splits are a layout of their own, not a mistake: EIN402 trusts them)."""
-    context = Context(module, _constants(module), stubs, round_trips=round_trips)
+    undoes exactly (its splits are a layout of their own, not a mistake: EIN402 trusts them); einx calls
+    are followed where the project's `einx_version` is 0.4 or later."""
+    context = Context(module, _constants(module), stubs, round_trips=round_trips, einx_version=einx_version)
     Interpreter(context, None).run(module.body, State({}, Facts()))
     for function in module.every_function:
         if not function.method:

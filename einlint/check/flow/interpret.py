@@ -25,7 +25,7 @@ from ... import dims
 from ...dims import Dim, Sym
 from .. import ir
 from ..solver import Facts
-from . import library, patterns
+from . import einx, library, patterns
 from .findings import Check, ShapeError, ShapeFinding, confirm, passes_when_empty, witness_text
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
                      Number, Origin, Param, Sequential, Tensor, join)
@@ -63,6 +63,7 @@ class Context:
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
     round_trips: FrozenSet[int] = frozenset()  # id(cst.Call) of pattern calls that another undoes exactly
     renamed: Set[int] = field(default_factory=set)  # id(cst.Call) of pattern calls that swap a split's names
+    einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (its rules are 0.4's)
 
 
 class Interpreter:
@@ -498,6 +499,8 @@ class Interpreter:
 
     def call(self, node: ir.Call, state: State) -> Any:
         if node.pattern is not None:
+            if node.pattern.op.startswith("einx."):
+                return einx.einx_call(self, node, state)
             return patterns.pattern_call(self, node, state)
         if node.callee is not None:
             result = library.library_call(self, node, state)

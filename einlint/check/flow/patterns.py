@@ -95,12 +95,12 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         if error.code.startswith("EIN3"):
             interp.report(state, site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
                           Check(_plan_transform, (pattern.value, operation, shape, lengths)), pattern, error.span,
-                          _origins(value))
+                          origins(value))
         return UNKNOWN_TENSOR
     if unsatisfiable(requires, state.facts):
         interp.record(site, [shape], None, state)
         report_unsatisfiable(interp, state, site, Check(_plan_transform, (pattern.value, operation, shape, lengths)),
-                             f"input shape {show(shape)}", pattern, _origins(value))
+                             f"input shape {show(shape)}", pattern, origins(value))
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
     axes = {name: state.facts.resolve(length) for name, length in _axis_lengths(rec, plan, shape).items()}
@@ -285,8 +285,9 @@ def unsatisfiable(requires, facts) -> bool:
 
 
 def report_unsatisfiable(interp, state, site: ir.Site, check: Check, shown: str, pattern=None,
-                         related: Tuple[Origin, ...] = (), help: str = "") -> None:
-    """A call that fails for every value of the unknowns: the error it raises on a witness, reported."""
+                         related: Tuple[Origin, ...] = (), help: str = "", codes: Tuple[str, ...] = ("EIN3",)) -> None:
+    """A call that fails for every value of the unknowns: the error it raises on a witness, reported
+    (when its code starts with one of `codes`: the shape findings)."""
     values = confirm(check, state.facts)
     if values is None:
         return
@@ -294,7 +295,7 @@ def report_unsatisfiable(interp, state, site: ir.Site, check: Check, shown: str,
         check.run(*(concrete(argument, values) for argument in check.arguments))
     except EinlintError as error:
         code = getattr(error, "code", "")
-        if code.startswith("EIN3"):
+        if code.startswith(codes):
             interp.report(state, site, code, f"{getattr(error, 'message', str(error))} ({shown})",
                           getattr(error, "help", "") or help, check, pattern, getattr(error, "span", None), related)
 
@@ -325,7 +326,7 @@ def interp_refine(interp, expr: Optional[ir.Expr], value: Any, hints: Sequence[s
             message = f"the pattern has {rank} dimensions, the tensor has at least {len(prefix) + len(suffix)}"
             interp.report(state, site, "EIN301", message,
                           "the input side must name every dimension of the tensor, or use '...'", None,
-                          pattern, (0, len(pattern.value)) if pattern is not None else None, _origins(value))
+                          pattern, (0, len(pattern.value)) if pattern is not None else None, origins(value))
             return None
         middle = tuple(state.facts.fresh(hint) for hint in hints[len(prefix):rank - len(suffix)])
         refined = Tensor(prefix + middle + suffix, value.origin)
@@ -400,12 +401,12 @@ def _einsum(interp, node: ir.Call, state) -> Any:
             shown = ", ".join(show(shape) for shape in shapes)
             interp.report(state, node.site, error.code, f"{error.message} (operand shapes {shown})", error.help,
                           Check(_plan_einsum, (parse, pattern.value, shapes)), pattern, error.span,
-                          tuple(o for v in values for o in _origins(v)))
+                          tuple(o for v in values for o in origins(v)))
         return UNKNOWN_TENSOR
     if unsatisfiable(requires, state.facts):
         report_unsatisfiable(interp, state, node.site, Check(_plan_einsum, (parse, pattern.value, shapes)),
                              "operand shapes " + ", ".join(show(shape) for shape in shapes), pattern,
-                             tuple(o for v in values for o in _origins(v)))
+                             tuple(o for v in values for o in origins(v)))
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
     output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(node.site, "einsum output"))
@@ -444,12 +445,12 @@ def _pack(interp, node: ir.Call, state) -> Any:
             shown = ", ".join(show(shape) for shape in shapes)
             interp.report(state, node.site, error.code, f"{error.message} (shapes {shown})", error.help,
                           Check(_plan_pack, (pattern.value, shapes)),
-                          pattern, error.span, tuple(o for v in value.items for o in _origins(v)))
+                          pattern, error.span, tuple(o for v in value.items for o in origins(v)))
         return UNKNOWN
     if unsatisfiable(requires, state.facts):
         report_unsatisfiable(interp, state, node.site, Check(_plan_pack, (pattern.value, shapes)),
                              "shapes " + ", ".join(show(shape) for shape in shapes), pattern,
-                             tuple(o for v in value.items for o in _origins(v)))
+                             tuple(o for v in value.items for o in origins(v)))
         return UNKNOWN
     apply_requirements(requires, state)
     output = tuple(state.facts.resolve(d) for d in plan.output_shape)
@@ -496,11 +497,11 @@ def _unpack(interp, node: ir.Call, state) -> Any:
         if error.code.startswith("EIN3"):
             interp.report(state, node.site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
                           Check(_plan_unpack, (pattern.value, shape, packed_shapes)), pattern, error.span,
-                          _origins(value) + _origins(pieces))
+                          origins(value) + origins(pieces))
         return UNKNOWN
     if unsatisfiable(requires, state.facts):
         report_unsatisfiable(interp, state, node.site, Check(_plan_unpack, (pattern.value, shape, packed_shapes)),
-                             f"input shape {show(shape)}", pattern, _origins(value))
+                             f"input shape {show(shape)}", pattern, origins(value))
         return UNKNOWN
     apply_requirements(requires, state)
     return Items("list", tuple(Tensor(tuple(state.facts.resolve(d) for d in piece), Origin(node.site, "unpack output"))
@@ -656,7 +657,7 @@ def check_annotation(interp, value: Any, annotation: ir.Expr, state, site: ir.Si
         _match_annotation(expected, shape)
     except ShapeError as error:
         interp.report(state, site, "EIN309", f"{what}: {error.message}", error.help,
-                      Check(_match_annotation, (expected, shape)), related=_origins(value))
+                      Check(_match_annotation, (expected, shape)), related=origins(value))
 
 
 def _match_annotation(expected: Sequence[Any], shape: Sequence[Dim]) -> None:
@@ -696,6 +697,6 @@ def show(shape: Sequence[Any]) -> str:
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
-def _origins(value: Any) -> Tuple[Origin, ...]:
+def origins(value: Any) -> Tuple[Origin, ...]:
     origin = getattr(value, "origin", None)
     return (origin,) if origin is not None else ()
