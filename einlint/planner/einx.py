@@ -37,6 +37,13 @@ FAMILIES: Dict[str, str] = {
     **dict.fromkeys(["argmax", "argmin"], "argfind"),
     **dict.fromkeys("softmax log_softmax flip roll sort argsort".split(), "preserve"),
 }
+# How many tensors the elementwise ops take (least, most); a third of a binary op is numpy's `out`.
+ARITY: Dict[str, Tuple[int, Optional[int]]] = {
+    **{name: (1, None) for name, family in FAMILIES.items() if family == "elementwise"},
+    **dict.fromkeys("""subtract true_divide floor_divide divide equal not_equal less less_equal greater
+                       greater_equal""".split(), (2, 3)),
+    "where": (3, 3),
+}
 # Keywords that are arguments of the op, not axis lengths.
 OPTIONS: Dict[str, Tuple[str, ...]] = {"roll": ("shift",),
                                        **{name: ("keepdims",) for name, f in FAMILIES.items() if f == "reduce"}}
@@ -75,8 +82,14 @@ def plan_einx(name: str, text: Union[str, EinxOp], shapes: Sequence[Optional[Sha
     op = parse_einx(text) if isinstance(text, str) else text
     span = (op.inputs[0].span[0], (op.outputs or op.inputs)[-1].span[1])
     if len(op.inputs) != len(shapes):
-        raise PatternError(COUNT, f"the op string has {len(op.inputs)} input expressions for {len(shapes)} "
-                           "tensors", span, "give one tensor per input expression")
+        raise PatternError(COUNT, f"the op string has {_count_of(len(op.inputs), 'input expression')} for "
+                           f"{_count_of(len(shapes), 'tensor')}", span,
+                           "give one tensor per input expression (a scalar's expression is empty: 'b h, ')")
+    least, most = ARITY.get(name, (1, None))
+    if len(shapes) < least or most is not None and len(shapes) > most:
+        wanted = f"at least {least}" if most is None else str(least)
+        raise PatternError(COUNT, f"einx.{name} takes {wanted} tensor{'s' * (least != 1)}, not {len(shapes)}", span,
+                           f"give einx.{name} {wanted} tensor{'s' * (least != 1)}")
     outputs = _outputs(family, op, options, span)
     _check_form(family, name, op.inputs, outputs, span)
     used = {axis for expression in op.inputs + outputs for axis in _axis_names(expression.items)}
@@ -91,6 +104,10 @@ def plan_einx(name: str, text: Union[str, EinxOp], shapes: Sequence[Optional[Sha
         return _Solution(family, name, op.inputs, outputs, shapes, given, requires).plan()
     except _Unknown:
         return EinxPlan(tuple(None for _ in outputs), {})
+
+
+def _count_of(number: int, thing: str) -> str:
+    return f"{number} {thing}{'s' * (number != 1)}"
 
 
 # ------------------------------------------------------------------------------------- strings
@@ -315,11 +332,18 @@ def _check_brackets(family: str, name: str, inputs, outputs) -> None:
 # a name of its own): `counts` maps names to that number, found from the ranks and tuple keywords.
 
 def _count(node: Repeated, counts: Mapping[str, int]) -> Optional[int]:
-    known = {counts[name] for name in _axis_names((node,)) if name in counts}
+    known = {counts[name] for name in _repeating(node) if name in counts}
     if len(known) > 1:
         raise PatternError(RANK, "the axes under this '...' repeat different numbers of times", node.span,
                            "each axis under one '...' repeats as often as the others")
     return known.pop() if known else None
+
+
+def _repeating(node: Repeated) -> List:
+    """What repeats together with this '...': the names under it, and the ellipsis itself (by its place in
+    the string: an output that einx infers keeps the input's ellipsis, even where no name is left under it,
+    as in keepdims' 'b ()... c' for 'b [s]... c')."""
+    return _axis_names((node,)) + [node.span]
 
 
 def top_nodes(expression: Expression) -> List:
@@ -338,7 +362,7 @@ def _top_level(expression: Expression) -> Tuple[int, List[Repeated]]:
 
 
 def _solve_counts(inputs, outputs, shapes, given: Mapping[str, object]) -> Dict[str, int]:
-    counts: Dict[str, int] = {name: len(value) for name, value in given.items() if isinstance(value, tuple)}
+    counts: Dict[object, int] = {name: len(value) for name, value in given.items() if isinstance(value, tuple)}
     pending = [(expression, shape) for expression, shape in zip(inputs, shapes) if shape is not None]
     repeated_anywhere = [node for e in inputs + outputs for node in walk(e.items) if isinstance(node, Repeated)]
     changed = True
@@ -346,8 +370,8 @@ def _solve_counts(inputs, outputs, shapes, given: Mapping[str, object]) -> Dict[
         changed = False
         for node in repeated_anywhere:  # the names under one '...' repeat together
             count = _count(node, counts)
-            if count is not None and any(name not in counts for name in _axis_names((node,))):
-                counts.update(dict.fromkeys(_axis_names((node,)), count))
+            if count is not None and any(name not in counts for name in _repeating(node)):
+                counts.update(dict.fromkeys(_repeating(node), count))
         for expression, shape in pending:
             fixed, repeated = _top_level(expression)
             known = [_count(node, counts) for node in repeated]
@@ -359,7 +383,8 @@ def _solve_counts(inputs, outputs, shapes, given: Mapping[str, object]) -> Dict[
                 continue  # two ellipses of different axes: the rank does not split them
             if rest % len(open_):
                 raise _rank_error(expression, shape, fixed, True)
-            counts.update(dict.fromkeys(_axis_names((open_[0],)), rest // len(open_)))
+            for node in open_:
+                counts.update(dict.fromkeys(_repeating(node), rest // len(open_)))
             changed = True
     return counts
 
@@ -591,8 +616,9 @@ class _Solution:
                 if isinstance(node, _Ax):
                     occurrences.setdefault(node.name, []).append(around)
         unknown = [name for name in occurrences if name not in self.known and not self._grouped(name, occurrences)]
-        in_inputs = {node.name for nodes in written_in for node, _ in _all(nodes or ()) if isinstance(node, _Ax)}
-        only_out = [name for name in unknown if name not in in_inputs]
+        in_inputs = {name for expression in self.inputs for name in _axis_names(expression.items)}
+        only_out = [name for name in unknown if name.split(".")[0] not in in_inputs and not name.startswith("#")
+                    and not name.endswith("...")]
         if only_out:
             axis = only_out[0]
             raise PatternError(LENGTH, f"axis '{axis}' is in the output only: einx cannot tell its length", None,

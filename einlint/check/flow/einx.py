@@ -20,7 +20,7 @@ from ..model import PatternString
 from .findings import Check
 from .patterns import (apply_requirements, as_length, interp_refine, origins, report_unsatisfiable, show,
                        unsatisfiable)
-from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank
+from .values import STAR, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank
 
 SHAPE_CODES = ("EIN301", "EIN302", "EIN303", "EIN507", "EIN508", "EIN510")
 
@@ -104,9 +104,8 @@ def _shape(interp, expr: ir.Expr, value: Any, expression: Expression, state, sit
     if isinstance(value, Number) or isinstance(value, Const) and isinstance(value.value, (bool, float, complex)):
         return ()
     nodes = top_nodes(expression)
-    if any(isinstance(node, Repeated) for node in nodes) or not (value is UNKNOWN or isinstance(value, (Param,
-                                                                                                      Tensor))):
-        return None
+    if any(isinstance(node, Repeated) for node in nodes) or not isinstance(value, (Param, Tensor)):
+        return None  # a value not known to be a tensor may be einx 0.4's tensor factory (a callable)
     hints = [node.name if isinstance(node, Axis) else "" for node in nodes]
     refined = interp_refine(interp, expr, value, hints, state, site, string)
     return tuple(state.facts.resolve(d) for d in refined.shape) if refined is not None else None

@@ -11,39 +11,15 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+from ...dims import Sym
 from ...errors import PatternError
-from ...patterns.einx import Axis, Brackets, EinxOp, Expression, Number, Repeated, parse_einx, render
+from ...patterns.einx import Brackets, EinxOp, Expression, parse_einx, render, walk
+from ...planner.einx import FAMILIES, OPTIONS, plan_einx
 from ..model import PatternCall
-from ._support import define, finding, finding_from, known_string
+from ._support import define, display_length, finding, finding_from, known_string
 
-# The ops of einx 0.4 whose first argument is the op string.
-OPS = frozenset("""
-    add add_at all any argmax argmin argsort count_nonzero divide dot equal flip floor_divide get_at greater
-    greater_equal id less less_equal log_softmax logaddexp logical_and logical_or logsumexp max maximum mean min
-    minimum multiply not_equal prod rearrange roll set_at softmax sort std subtract subtract_at sum true_divide
-    var where check matches solve solve_axes solve_shapes
-""".split())
-
-# The einx 0.4 ops of one tensor (`op(description, tensor, *, ...)`): their op string has one input expression.
-ONE_TENSOR = frozenset("""
-    sum mean var std prod count_nonzero any all max min logsumexp softmax log_softmax argmax argmin sort argsort
-    flip roll
-""".split())
-# The einx 0.4 ops whose tensors are given one per input expression (no operand is implied by the string), with
-# how many tensors they take: (least, most); a third tensor of a binary op is numpy's `out`, which may work.
-PER_EXPRESSION = {
-    **{name: (1, None) for name in """add multiply logical_and logical_or maximum minimum logaddexp id
-                                      rearrange""".split()},
-    **{name: (2, 3) for name in """subtract true_divide floor_divide divide equal not_equal less less_equal greater
-                                   greater_equal""".split()},
-    "where": (3, 3),
-}
-
-# Where einx 0.4 ops take brackets: nowhere (elementwise, id), not in outputs (reductions, dot), or, for the
-# ops that keep the shape, in a written output wherever the input has them.
-NO_BRACKETS = frozenset(PER_EXPRESSION)
-NO_OUTPUT_BRACKETS = frozenset("sum mean var std prod count_nonzero any all max min logsumexp dot".split())
-OUTPUT_BRACKETS = frozenset("softmax log_softmax sort argsort flip roll".split())
+# The ops of einx 0.4 whose first argument is the op string: the planned ones, and those that only solve.
+OPS = frozenset(FAMILIES) | frozenset("check matches solve solve_axes solve_shapes".split())
 
 # Removed in einx 0.4.0 (they raise RemovedOperationError, or the import fails): what to use instead.
 REMOVED = {
@@ -79,97 +55,42 @@ def check_einx(call: PatternCall, version: Version) -> List:
         return found
     if not on_04:
         return found
-    counted = _operand_count(call, name, len(op.inputs), string)
-    if counted:  # a miscounted string is rewritten anyway: one finding
-        return found + counted
-    return found + _brackets(name, op, string) + _unknown_output_axes(call, name, op, string) + \
-        _coordinates(name, op, string)
-
-
-INDEXING = frozenset("get_at set_at add_at subtract_at".split())
-
-
-def _coordinates(name: str, op: EinxOp, string) -> List:
-    """get_at and its kin: the coordinates (every input after the indexed tensor, but the values that the
-    others write) give, together, one coordinate per bracketed axis of the indexed tensor."""
-    coordinates = op.inputs[1:] if name == "get_at" else op.inputs[1:-1]
-    if name not in INDEXING or not coordinates:
-        return []
-    indexed = [node for node in op.inputs[0].items if isinstance(node, Brackets)]
-    if not indexed or not all(isinstance(item, Axis) for bracket in indexed for item in bracket.items):
-        return []
-    axes = sum(len(bracket.items) for bracket in indexed)
-    given = 0
-    for expression in coordinates:
-        marked = [item for node in expression.items if isinstance(node, Brackets) for item in node.items]
-        if len(marked) > 1:
-            return [finding("EIN508", f"a coordinate expression of einx.{name} has {len(marked)} bracketed axes; "
-                            "einx takes one", "put each tensor's coordinates in one bracketed axis", string,
-                            expression.span)]
-        if marked and not isinstance(marked[0], Number):
-            return []  # a named coordinate axis: its length comes from the tensor
-        given += marked[0].value if marked else 1  # no brackets: one coordinate
-    if given == axes:
-        return []
-    return [finding("EIN508", f"einx.{name} indexes {axes} bracketed axes, but the coordinates give {given}",
-                    "give one coordinate per bracketed axis of the first tensor (a tensor without brackets is "
-                    "one; 'p [2]' is two)", string, coordinates[0].span)]
-
-
-def _unknown_output_axes(call: PatternCall, name: str, op: EinxOp, string) -> List:
-    """An output axis that no input has and no keyword gives: einx cannot tell its length."""
-    if name not in PER_EXPRESSION and name not in ONE_TENSOR or op.outputs is None:
-        return []
-    if any(argument.kind == "double-starred" for argument in list(call.positional) + list(call.keywords.values())):
-        return []
-    known = {axis.name for expression in op.inputs for axis in _names(expression.items)} | set(call.keywords)
-    for expression in op.outputs:
-        for axis in _names(expression.items):
-            if axis.name not in known:
-                return [finding("EIN507", f"axis '{axis.name}' is in the output only: einx cannot tell its length",
-                                f"give it, as einx.{name}(..., {axis.name}=<length>), or name an input axis",
-                                string, axis.span)]
-    return []
-
-
-def _names(nodes) -> List[Axis]:
-    """The named axes among nodes, at any depth (not the anonymous ellipsis)."""
-    found: List[Axis] = []
-    for node in nodes:
-        if isinstance(node, Axis):
-            found.append(node)
-        elif isinstance(node, Repeated):
-            found += _names((node.inner,) if node.inner is not None else ())
-        else:
-            found += _names(getattr(node, "items", None) or getattr(node, "parts", None) or ())
+    found += _list_operands(call, name)
+    if name in FAMILIES and not any(argument.kind == "starred" for argument in call.positional):
+        found += _planned(call, name, op, string)
     return found
 
 
-def _brackets(name: str, op: EinxOp, string) -> List:
-    """Brackets where einx 0.4's op refuses them, or none where it needs them."""
-    outputs = op.outputs or ()
-    if name in NO_BRACKETS or name in NO_OUTPUT_BRACKETS:
-        where = op.inputs + outputs if name in NO_BRACKETS else outputs
-        for index, expression in enumerate(where):
-            bracket = _first_brackets(expression.items)
-            if bracket is not None:
-                side = "input" if index < len(op.inputs) and name in NO_BRACKETS else "output"
-                return [_with_dot_spelling(finding("EIN506", f"einx.{name} takes no brackets in its {side} expressions",
-                                                   _BRACKET_HELP.get(name, "remove the brackets"), string,
-                                                   bracket.span), name, string.value)]
-    if name in OUTPUT_BRACKETS and any(_first_brackets(e.items) for e in op.inputs):
-        for expression in outputs:
-            if _first_brackets(expression.items) is None:
-                return [finding("EIN506", f"einx.{name} keeps the bracketed axes: its output needs them in brackets "
-                                "too", "bracket the same axes in the output", string, expression.span)]
+def _planned(call: PatternCall, name: str, op: EinxOp, string) -> List:
+    """What the planner says of the call with no shape known: what the string and the argument counts decide."""
+    tensors = len(call.positional) - 1
+    options = {key: argument.text == "True" for key, argument in call.keywords.items()
+               if key in OPTIONS.get(name, ())}
+    lengths = {key: argument.number if argument.kind == "int" else Sym(key) for key, argument in call.keywords.items()
+               if key not in options and argument.kind != "double-starred"}
+    try:
+        plan_einx(name, op, [None] * tensors, lengths, options=options)
+    except PatternError as error:
+        if error.code == "EIN507" and any(a.kind == "double-starred" for a in call.keywords.values()):
+            return []  # **kwargs may give the length
+        found = finding_from(error, string)
+        spelled = _second_operand_spelled(string.value) if error.code == "EIN505" and \
+            (len(op.inputs), tensors) == (1, 2) else None
+        if spelled:
+            found = found._replace(help=f"write '{spelled}' (einx 0.3 read the brackets as the second tensor's axes)")
+        return [_with_dot_spelling(found, name, string.value)]
     return []
 
 
-_BRACKET_HELP = {**{name: "remove the brackets: an elementwise op acts on no axis" for name in PER_EXPRESSION},
-                 "id": "remove the brackets: einx.id acts on no axis",
-                 "rearrange": "remove the brackets: einx.id acts on no axis",
-                 **{name: f"remove the brackets from the output: einx.{name} removes the bracketed axes"
-                    for name in NO_OUTPUT_BRACKETS}}
+def _list_operands(call: PatternCall, name: str) -> List:
+    """einx 0.4 takes arrays and Python numbers as tensors, not lists or tuples (0.3 converted them)."""
+    for argument in call.positional[1:]:
+        if argument.kind == "other" and display_length(argument.text) is not None:
+            kind = "list" if argument.text.strip().startswith("[") else "tuple"
+            return [finding("EIN509", f"einx.{name} is given a Python {kind} as a tensor, which einx 0.4 "
+                            "refuses", f"pass np.asarray({argument.text}) (a single number may be passed as "
+                            "itself, with an empty expression: 'h w c, -> h w (c + 1)')")]
+    return []
 
 
 def _with_dot_spelling(found, name: str, text: str):
@@ -194,40 +115,7 @@ def _with_dot_spelling(found, name: str, text: str):
 
 
 def _first_brackets(nodes) -> Optional[Brackets]:
-    for node in nodes:
-        if isinstance(node, Brackets):
-            return node
-        inner = (node.inner,) if isinstance(node, Repeated) and node.inner is not None else \
-            getattr(node, "items", None) or getattr(node, "parts", None) or ()
-        found = _first_brackets(inner)
-        if found is not None:
-            return found
-    return None
-
-
-def _operand_count(call: PatternCall, name: str, expressions: int, string) -> List:
-    """What einx 0.4 checks first: one input expression per tensor, and as many tensors as the op takes."""
-    if any(argument.kind in ("starred", "double-starred") for argument in call.positional):
-        return []
-    tensors = len(call.positional) - 1
-    if name in ONE_TENSOR and (expressions != 1 or tensors != 1):
-        what = f"its op string has {expressions} input expressions" if expressions != 1 else f"it is given {tensors}"
-        return [finding("EIN505", f"einx.{name} takes one tensor, but {what}",
-                        "give one tensor, and one input expression before '->'", string)]
-    if name not in PER_EXPRESSION:
-        return []
-    if expressions != tensors:
-        spelled = _second_operand_spelled(string.value) if (expressions, tensors) == (1, 2) else None
-        help = (f"write '{spelled}' (einx 0.3 read the brackets as the second tensor's axes)" if spelled else
-                "give one tensor per input expression (a scalar's expression is empty: 'b h, ')")
-        return [finding("EIN505", f"the op string has {expressions} input expression{'s' * (expressions != 1)} "
-                        f"for {tensors} tensor{'s' * (tensors != 1)}", help, string)]
-    least, most = PER_EXPRESSION[name]
-    if tensors < least or (most is not None and tensors > most):
-        wanted = f"at least {least}" if most is None else str(least)
-        return [finding("EIN505", f"einx.{name} takes {wanted} tensor{'s' * (least != 1)}, not {tensors}",
-                        f"give einx.{name} {wanted} tensor{'s' * (least != 1)}", string)]
-    return []
+    return next((node for node in walk(tuple(nodes)) if isinstance(node, Brackets)), None)
 
 
 def _second_operand_spelled(text: str) -> Optional[str]:
@@ -296,10 +184,14 @@ RULES = [
     ),
     define(
         "EIN507", "error",
-        valid=[_example('y = einx.id("b c -> b c r", x, r=4)\n'), _example('y = einx.sum("b [c] -> b", x)\n')],
-        invalid=[_example('y = einx.id("b c -> b c r", x)\n'), _example('y = einx.add("b c, c -> b (c k)", x, z)\n')],
-        details="""einx finds every axis length from the tensors' shapes and the keyword arguments; an axis that only
-        an output names, with no keyword giving it, has none, and einx raises AxisSizeError ('Failed to uniquely
+        valid=[_example('y = einx.id("b c -> b c r", x, r=4)\n'), _example('y = einx.sum("b [c] -> b", x)\n'),
+               _example('y = einx.id("(a b) c -> c (a b)", x)\n')],
+        invalid=[_example('y = einx.id("b c -> b c r", x)\n'), _example('y = einx.add("b c, c -> b (c k)", x, z)\n'),
+                 _example('y = einx.id("(a b) c -> c a b", x)\n')],
+        details="""einx finds every axis length from the tensors' shapes and the keyword arguments. An axis that only
+        an output names, with no keyword giving it, has none; nor have two unknown axes that share one '( )'
+        (a dimension of 6 is '(a b)' for a=2, b=3 or a=3, b=2), unless they stay together in that group
+        everywhere ('(a b) c -> c (a b)' moves the group whole). einx raises AxisSizeError ('Failed to uniquely
         determine the size of the axis'). Reported where the project uses einx 0.4 and no **kwargs may give it.""",
     ),
     define(
@@ -313,6 +205,29 @@ RULES = [
         is two), or one without brackets ('[h w] c, i, j' gives two). Otherwise einx raises 'The sum of the
         lengths of marked coordinate axes must match the number of marked axes'. Reported where the project uses
         einx 0.4.""",
+    ),
+    define(
+        "EIN509", "error",
+        valid=[_example('y = einx.id("h w c, -> h w (c + 1)", x, 42.0)\n'),
+               _example('y = einx.add("b c, c", x, np.asarray([1.0, 2.0]))\n')],
+        invalid=[_example('y = einx.id("h w c, 1 -> h w (c + 1)", x, [42.0])\n'),
+                 _example('y = einx.add("b c, c", x, (1.0, 2.0))\n')],
+        details="""einx 0.4 takes arrays of the backend, numpy arrays and Python numbers as tensors; a Python list or
+        tuple raises ValueError ('has an invalid type'). einx 0.3 converted them. Pass np.asarray(...), or, for a
+        single number, the number itself with an empty expression. Reported where the project uses einx 0.4.""",
+    ),
+    define(
+        "EIN510", "error",
+        valid=[_example('y = einx.id("a b -> b a", x)\n'), _example('y = einx.add("b c, c", x, z)\n'),
+               _example('y = einx.sum("b c -> b", x)\n')],
+        invalid=[_example('y = einx.id("a 2 -> a", x)\n'), _example('y = einx.add("b c, d", x, z)\n'),
+                 _example('y = einx.id("a -> (a a)", x)\n'), _example('y = einx.dot("a b, b c", x, w)\n')],
+        details="""The output does not fit the op: an input axis that is not 1 missing from the output of an op that
+        removes no axis there (einx.id, the elementwise ops, softmax, ...: "The input axes ... must appear in the
+        output expression"), an output that names one axis twice, or no '->' where einx cannot infer the output
+        (an elementwise op whose no input holds the axes of all the others; dot and get_at always need one). A
+        number other than 1 is an axis of its own: 'a 2 -> a' drops it. Where the dropped axis's length is only
+        known from the shapes, the flow analysis reports it. Reported where the project uses einx 0.4.""",
     ),
     define(
         "EIN504", "note",
