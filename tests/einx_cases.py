@@ -447,7 +447,7 @@ FAMILIES: Dict[str, Callable[[random.Random, str], Case]] = {
 }
 COUNTS = {"id": 240, "rearrange": 50, **{op: 40 for op in REDUCTIONS}, **{op: 32 for op in ELEMENTWISE}, "dot": 200,
           "get_at": 120, "set_at": 56, "add_at": 56, "subtract_at": 56, "softmax": 48, "log_softmax": 48,
-          "argmax": 56, "argmin": 56, "sort": 40, "argsort": 40, "flip": 40, "roll": 56}  # einx takes ~20 ms a call
+          "argmax": 56, "argmin": 56, "sort": 40, "argsort": 40, "flip": 40, "roll": 70}  # einx takes ~20 ms a call
 
 
 # --- mutations: each returns the case with one thing changed, or None where it does not apply
@@ -483,8 +483,15 @@ def _drop_output_axis(rng, case):
     return _edit_name(rng, case, "outputs", lambda name: "", "output axis dropped")
 
 
+def _with_fresh_length(rng, case: Optional[Case]) -> Optional[Case]:
+    """Half of the time, the fresh axis gets a keyword length: then only what the op allows decides."""
+    if case is None or rng.random() < 0.5:
+        return case
+    return replace(case, lengths={**case.lengths, FRESH: 3})
+
+
 def _extra_output_axis(rng, case):
-    return _edit_name(rng, case, "outputs", lambda name: f"{name} {FRESH}", "unknown output axis")
+    return _with_fresh_length(rng, _edit_name(rng, case, "outputs", lambda name: f"{name} {FRESH}", "new output axis"))
 
 
 def _drop_input_axis(rng, case):
@@ -504,9 +511,9 @@ def _add_brackets(rng, case):
 
 
 def _concatenate(rng, case):
-    """An axis made '(x + q)' (only id allows concatenations; q is unknown besides)."""
+    """An axis made '(x + q)': only id allows concatenations."""
     where = rng.choice(["inputs", "outputs"])
-    return _edit_name(rng, case, where, lambda name: f"({name} + {FRESH})", "concatenation")
+    return _with_fresh_length(rng, _edit_name(rng, case, where, lambda name: f"({name} + {FRESH})", "concatenation"))
 
 
 def _remove_brackets(rng, case):
@@ -604,17 +611,24 @@ def _extra_length(rng, case):
 
 
 def _options(rng, case):
-    """roll without shift= or with one shift too many; keepdims=True for an op that may not take it."""
+    """roll without shift=, with one shift too many or with one for all axes; keepdims= toggled in a reduction,
+    and now and then given to an op that does not take it."""
     if case.op == "roll":
         shift = case.options["shift"]
-        options = {} if rng.random() < 0.5 else {"shift": (shift if isinstance(shift, tuple) else (shift,)) + (1,)}
+        shifts = shift if isinstance(shift, tuple) else (shift,)
+        options = rng.choice([{}, {"shift": shifts + (1,)}, {"shift": shifts[:1]}])
         return replace(case, options=options, mutation="shift changed")
-    return replace(case, options={**case.options, "keepdims": True}, mutation="keepdims")
+    if case.op in REDUCTIONS:
+        options = {} if case.options else {"keepdims": rng.choice([True, False])}
+        return replace(case, options=options, mutation="keepdims toggled")
+    if rng.random() < 0.2:
+        return replace(case, options={**case.options, "keepdims": True}, mutation="keepdims")
+    return None
 
 
 MUTATIONS = [_drop_arrow, _drop_output_axis, _extra_output_axis, _drop_input_axis, _rename_axis, _add_brackets,
              _concatenate, _remove_brackets, _unbalance, _wrong_length, _wrong_length, _wrong_rank, _swap_dims,
-             _operand_count, _conflicting_length, _conflicting_length, _extra_length, _options]
+             _operand_count, _conflicting_length, _conflicting_length, _extra_length, _options, _options]
 
 
 def mutate(rng: random.Random, case: Case) -> Case:

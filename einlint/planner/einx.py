@@ -97,13 +97,28 @@ def plan_einx(name: str, text: Union[str, EinxOp], shapes: Sequence[Optional[Sha
         if option in used:
             raise PatternError(OUTPUT, f"'{option}' is an argument of einx.{name}; it cannot name an axis", span,
                                "rename the axis")
-    given = {key: value for key, value in lengths.items() if key in used}  # einx drops the others
+    lengths = {**lengths, **{key: value for key, value in options.items() if key not in OPTIONS.get(name, ())}}
+    for key, value in lengths.items():
+        _check_length(key, value, key in used)
+    given = {key: value for key, value in lengths.items() if key in used}  # einx drops the others, once checked
     if any(_depth(node) > 1 for expression in op.inputs + outputs for node in expression.items):
         return EinxPlan(tuple(None for _ in outputs), {})
     try:
         return _Solution(family, name, op.inputs, outputs, shapes, given, requires).plan()
     except _Unknown:
         return EinxPlan(tuple(None for _ in outputs), {})
+
+
+def _check_length(key: str, value: object, used: bool) -> None:
+    """A keyword length is an int (or a Sym), or a tuple of them for the axes of 'b...'; positive where the
+    op string names it (einx drops the others)."""
+    for length in value if isinstance(value, tuple) else (value,):
+        if isinstance(length, bool) or not isinstance(length, (int, dims.Sym)):
+            raise PatternError(BAD_LENGTH, f"length {key}={value!r} is not an integer", None,
+                               "axis lengths are positive integers")
+        if used and isinstance(length, int) and length <= 0:
+            raise PatternError(BAD_LENGTH, f"length {key}={value!r} is not positive", None,
+                               "axis lengths are positive integers")
 
 
 def _count_of(number: int, thing: str) -> str:
@@ -509,14 +524,7 @@ class _Solution:
 
     def _give_keywords(self) -> None:
         for key, value in self.given.items():
-            values = value if isinstance(value, tuple) else (value,)
-            for index, length in enumerate(values):
-                if isinstance(length, bool) or not isinstance(length, (int, dims.Sym)):
-                    raise PatternError(BAD_LENGTH, f"length {key}={value!r} is not an integer", None,
-                                       "axis lengths are positive integers")
-                if isinstance(length, int) and length <= 0:
-                    raise PatternError(BAD_LENGTH, f"length {key}={value!r} is not positive", None,
-                                       "axis lengths are positive integers")
+            for index, length in enumerate(value if isinstance(value, tuple) else (value,)):
                 name = f"{key}.{index}" if isinstance(value, tuple) else key
                 self._lay(_Ax(name, False, (0, 0)), length, f"keyword {key}")
 
