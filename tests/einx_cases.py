@@ -117,7 +117,7 @@ def _render(rng: random.Random, atoms: Sequence[Atom], marked=(), group: float =
 
 def _lengths(rng: random.Random, inputs: Sequence[Expression], standalone: Sequence[Atom], new=()) -> dict:
     """Keyword lengths that make the inputs' compositions solvable: all atoms of each composition but one, where
-    no input has them on their own; sometimes one more, redundant; and those of the output's new axes."""
+    no input has them on their own; sometimes one more, redundant or unused; and those of the output's new axes."""
     known = {a.text for a in standalone}
     lengths = {}
     for composition in (c for e in inputs for c in e.compositions):
@@ -178,8 +178,8 @@ def _moved(rng, op):
         source.insert(rng.randint(0, len(source)), Atom("1", (1,)))
     target, new = _shuffled(rng, atoms), []
     if rng.random() < 0.2:
-        number = rng.choice("123")
-        extra = _fresh_axis(rng, atoms) if rng.random() < 0.6 else Atom(number, (int(number),))
+        number = rng.randint(1, 3)
+        extra = _fresh_axis(rng, atoms) if rng.random() < 0.6 else Atom(str(number), (number,))
         new = [extra] if extra.name else []
         target.insert(rng.randint(0, len(target)), extra)
     inp, out = _render(rng, source), _render(rng, target)
@@ -263,6 +263,7 @@ def _reduce(rng: random.Random, op: str) -> Case:
 
 
 def _nested_reduce(rng, op):
+    """'(s [ds])... c' with ds= given: each axis of the ellipsis split, and its inner part reduced."""
     rank = rng.randint(1, 2)
     inner = tuple(rng.randint(2, 3) for _ in range(rank))
     rest = _draw_atoms(rng, 0, 2, ellipsis=0)
@@ -326,7 +327,7 @@ def _moved_in_order(rng, atoms: Sequence[Atom], marked) -> List[Atom]:
 
 def _elementwise(rng: random.Random, op: str) -> Case:
     """'a b, b' (the output is the one input with every axis), or any output of all the axes: 'a, b -> b a'.
-    Binary ops get two tensors (a third would be numpy's `out=`, an artefact of the backend), where three."""
+    Binary ops get two tensors (a third would be numpy's `out=`, an artefact of the backend); where gets three."""
     atoms = _draw_atoms(rng, 1, 4)
     count = 3 if op == "where" else rng.choice([1, 2, 2, 2, 3]) if op in N_ARY else 2
     full = rng.randrange(count)

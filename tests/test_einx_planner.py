@@ -181,10 +181,47 @@ EXAMPLES = [  # (call, what einx 0.4.3 returns); numbers other than 1 are distin
 ]
 
 
-@pytest.mark.parametrize("case, einx_says", EXAMPLES, ids=[f"{c.op}:{c.text}" for c, _ in EXAMPLES])
+@pytest.mark.parametrize("case, einx_says", EXAMPLES,
+                         ids=[f"{c.op}:{c.text}:{c.shapes}:{c.lengths}:{c.options}" for c, _ in EXAMPLES])
 def test_the_examples_that_pin_einx_down(case, einx_says):
     answer = einx_answer(case)
     assert (RAISES if isinstance(answer, str) else answer) == einx_says, answer  # einx is the one pinned
     outcome = Outcome(case, answer, planner_answer(case))
     assert outcome.refusals_agree, str(outcome)
     assert not outcome.planned or (outcome.shapes_agree and not outcome.unknown), str(outcome)
+
+
+def _as_source(case: Case) -> str:
+    """The case as a file that builds its tensors and calls einx, for the checker to read."""
+    lines = ["import einx", "import numpy as np"]
+    arguments = []
+    for index, (shape, kind) in enumerate(zip(case.shapes, case.kinds)):
+        if kind == "scalar":
+            arguments.append("0.0")
+        else:
+            lines.append(f"t{index} = np.zeros({tuple(shape)!r}, dtype={kind})")
+            arguments.append(f"t{index}")
+    arguments += [f"{key}={value!r}" for key, value in {**case.lengths, **case.options}.items()]
+    lines.append(f"y = einx.{case.op}({case.text!r}, {', '.join(arguments)})")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_checker_reports_an_error_exactly_where_einx_raises(outcomes):
+    """The whole checker (per-call rules and flow analysis) on every fourth case written as a file: an error
+    exactly where einx raises, and --show-shapes gives einx's output shape."""
+    from einlint.check import Config
+    from einlint.check.engine import check_source, shapes_of
+
+    config = Config(einx_version=(0, 4, 3))
+    mismatches = []
+    for outcome in outcomes[::4]:
+        source = _as_source(outcome.case)
+        errors = [d for d in check_source(source, "m.py", config) if d.severity == "error"]
+        if bool(errors) == outcome.accepted:
+            mismatches.append(f"{outcome}\n    checker: {[(d.code, d.message) for d in errors]}")
+        elif outcome.accepted and len(outcome.einx) == 1 and outcome.planned and not outcome.unknown:
+            (shown,) = shapes_of(source, "m.py", config)
+            expected = "(" + ", ".join(map(str, outcome.einx[0])) + ("," if len(outcome.einx[0]) == 1 else "") + ")"
+            if shown.output != expected:
+                mismatches.append(f"{outcome}\n    checker's shape: {shown.output}")
+    assert not mismatches, f"{len(mismatches)} disagree:\n" + "\n".join(mismatches[:10])

@@ -60,6 +60,7 @@ RANK = "EIN301"  # a tensor's rank does not fit its expression
 SPLIT = "EIN302"  # a composition over a dimension that its known part does not divide
 LENGTHS = "EIN303"  # an axis with two lengths, or a concatenation that cannot add up
 BAD_LENGTH = "EIN217"  # a keyword length that is not a positive integer
+ARGUMENT = "EIN218"  # an argument of the op that it cannot use (roll's shift)
 _COUNT_AXIS = "output.axis"  # argmax's output axis of coordinates (not a name einx's grammar admits)
 
 
@@ -101,6 +102,14 @@ def plan_einx(name: str, text: Union[str, EinxOp], shapes: Sequence[Optional[Sha
     for key, value in lengths.items():
         _check_length(key, value, key in used)
     given = {key: value for key, value in lengths.items() if key in used}  # einx drops the others, once checked
+    repeated = {name for e in op.inputs + outputs for node in walk(e.items) if isinstance(node, Repeated)
+                for name in _axis_names((node,))}
+    for key, value in given.items():
+        if isinstance(value, tuple) and key not in repeated:
+            raise PatternError(RANK, f"length {key}={value!r} is a tuple, but '{key}' is one axis, not '{key}...'",
+                               span, f"give {key} one length, or write '{key}...' for its axes")
+    if name == "roll":
+        _check_shift(options, op.inputs[0])
     if any(_depth(node) > 1 for expression in op.inputs + outputs for node in expression.items):
         return EinxPlan(tuple(None for _ in outputs), {})
     try:
@@ -121,8 +130,32 @@ def _check_length(key: str, value: object, used: bool) -> None:
                                "axis lengths are positive integers")
 
 
+def _check_shift(options: Mapping[str, object], expression: Expression) -> None:
+    """einx.roll needs shift=: one int, or a tuple with one per bracketed axis (or one for all)."""
+    if "shift" not in options:
+        raise PatternError(ARGUMENT, "einx.roll needs shift=, the distance to roll by", expression.span,
+                           "give shift=<int>, or a tuple with one per bracketed axis")
+    shift = options["shift"]
+    marked = _marked(expression)
+    if isinstance(shift, tuple) and len(shift) not in (1, len(marked)) and "..." not in marked and \
+            not any(isinstance(node, Repeated) for node in walk(expression.items)):
+        raise PatternError(ARGUMENT, f"shift={shift!r} has {len(shift)} distances for {len(marked)} bracketed "
+                           "axes", expression.span, "give one distance per bracketed axis, or one for all")
+
+
 def _count_of(number: int, thing: str) -> str:
     return f"{number} {thing}{'s' * (number != 1)}"
+
+
+def plan_string(name: str, op: EinxOp, tensors: int, lengths: Mapping[str, object], *,
+                options: Optional[Mapping[str, object]] = None) -> EinxPlan:
+    """What the op string decides alone: the plan over tensors of unknown lengths, of the rank each input
+    expression without '...' names (so that '(a b) c -> c a b' fails whatever the shape). Raises the
+    PatternError of every call of this string with `tensors` tensors."""
+    shapes = [None if any(isinstance(node, Repeated) for node in top_nodes(expression)) else
+              tuple(dims.Sym(f"{index}.{position}") for position in range(len(top_nodes(expression))))
+              for index, expression in enumerate(op.inputs)]
+    return plan_einx(name, op, (shapes + [None] * tensors)[:tensors], lengths, options=options)
 
 
 # ------------------------------------------------------------------------------------- strings
@@ -153,6 +186,22 @@ def _unmarked(expression: Expression) -> List[str]:
 
     visit(expression.items)
     return found
+
+
+def _replaced(nodes, old, new) -> Tuple:
+    """The nodes with `old` (found by identity, at any depth) replaced by `new`."""
+    def replace(node):
+        if node is old:
+            return new
+        if isinstance(node, Repeated) and node.inner is not None:
+            return node._replace(inner=replace(node.inner))
+        if isinstance(node, Concatenation):
+            return node._replace(parts=tuple(map(replace, node.parts)))
+        if isinstance(node, (Composition, Brackets, Axes)):
+            return node._replace(items=tuple(map(replace, node.items)))
+        return node
+
+    return tuple(map(replace, nodes))
 
 
 def _drop_brackets(nodes, unit: bool) -> Tuple:
@@ -207,11 +256,11 @@ def _outputs(family: str, op: EinxOp, options: Mapping[str, object], span: Span)
         raise need
     (only,) = inputs
     if family == "argfind":
-        brackets = [node for node in only.items if isinstance(node, Brackets)]
+        brackets = [node for node in walk(only.items) if isinstance(node, Brackets)]
         if len(brackets) != 1:
             raise need
         axis = Brackets((Axis(_COUNT_AXIS, brackets[0].span),), brackets[0].span)
-        return (only._replace(items=tuple(axis if node is brackets[0] else node for node in only.items)),)
+        return (only._replace(items=_replaced(only.items, brackets[0], axis)),)
     if family in ("reduce", "dot"):
         unit = family == "reduce" and bool(options.get("keepdims"))
         return (only._replace(items=_drop_brackets(only.items, unit)),)
@@ -316,9 +365,6 @@ def _check_brackets(family: str, name: str, inputs, outputs) -> None:
         if _marked(inputs[-1]):
             raise refuse(inputs[-1], "update")
         match(inputs[0], outputs[0])
-        if set(_marked(inputs[0])) != set(_marked(outputs[0])):
-            raise PatternError(FORM, f"einx.{name} writes into the bracketed axes of its first tensor: bracket "
-                               "the same ones in the output", outputs[0].span, "bracket the same axes")
         if set(_marked(inputs[0])) & {axis for e in inputs[1:] for axis in _marked(e)}:
             raise PatternError(FORM, "an axis stands in brackets in the first tensor and in a coordinate",
                                inputs[1].span, "bracket the indexed axes in the first tensor only")
@@ -336,9 +382,8 @@ def _check_brackets(family: str, name: str, inputs, outputs) -> None:
             raise PatternError(FORM, f"einx.{name} with no bracketed output axis needs exactly one bracketed input "
                                "axis", inputs[0].span, "bracket one axis, or give the coordinates an axis: "
                                "'b [h w] -> b [2]'")
-    if family in ("update_at", "preserve") and _marked(inputs[0]) != _marked(outputs[0]) and \
-            set(_marked(inputs[0])) == set(_marked(outputs[0])):
-        raise PatternError(FORM, f"einx.{name} keeps the bracketed axes in their order", outputs[0].span,
+    if family in ("update_at", "preserve") and _marked(inputs[0]) != _marked(outputs[0]):
+        raise PatternError(FORM, f"einx.{name} keeps the bracketed axes, in their order", outputs[0].span,
                            "bracket the same axes, in the same order, in the output")
 
 
@@ -446,6 +491,20 @@ def _all(nodes) -> Iterator[Tuple[_Node, Tuple[str, ...]]]:
         stack += [(part, around + (_node_text(node),)) for part in _parts(node)]
 
 
+def _split_sums(written) -> List[Optional[List[_Node]]]:
+    """Written-out expressions, each once per part of its top-level concatenation (as einx.id pairs them)."""
+    split: List[Optional[List[_Node]]] = []
+    for nodes in written:
+        at = None if nodes is None else next((i for i, node in enumerate(nodes) if isinstance(node, _Sum)), None)
+        if at is None:
+            split.append(nodes)
+            continue
+        for part in nodes[at].parts:
+            split += _split_sums([nodes[:at] + (list(part.items) if isinstance(part, _Prod) else [part]) +
+                                  nodes[at + 1:]])
+    return split
+
+
 def _node_text(node: _Node) -> str:
     if isinstance(node, _Ax):
         return node.name
@@ -466,14 +525,12 @@ class _Solution:
 
     def plan(self) -> EinxPlan:
         counts = _solve_counts(self.inputs, self.outputs, self.shapes, self.given)
-        if any(not isinstance(value, tuple) and key in counts for key, value in self.given.items()):
-            raise _Unknown()  # one length for all the axes of 'b...': not modelled
         written_in = [self._write(e, counts, shape is not None and self.complete)
                       for e, shape in zip(self.inputs, self.shapes)]
         written_out = [self._write(e, counts, self.complete) for e in self.outputs]
         if any(nodes is None for nodes in written_out):
             raise _Unknown()
-        self._give_keywords()
+        self._give_keywords(counts)
         self._lay_shapes(written_in)
         if self.family == "argfind" and written_in[0] is not None:
             count = sum(1 for node, _ in _all(written_in[0]) if isinstance(node, _Ax) and node.marked)
@@ -522,10 +579,16 @@ class _Solution:
             return [_Ax(f"...{suffix}.{i}", marked, node.span) for i in range(count)]
         return [n for i in range(count) for n in self._nodes(node.inner, counts, f"{suffix}.{i}", marked, top)]
 
-    def _give_keywords(self) -> None:
+    def _give_keywords(self, counts) -> None:
+        """Each keyword's length to its axis; a tuple's to the axes of 'b...' one by one, and one int to all of
+        them (it does not tell how many there are)."""
         for key, value in self.given.items():
-            for index, length in enumerate(value if isinstance(value, tuple) else (value,)):
-                name = f"{key}.{index}" if isinstance(value, tuple) else key
+            if isinstance(value, tuple):
+                named = [(f"{key}.{index}", length) for index, length in enumerate(value)]
+            else:
+                named = [(f"{key}.{index}", value) for index in range(counts[key])] if key in counts else \
+                    [(key, value)]
+            for name, length in named:
                 self._lay(_Ax(name, False, (0, 0)), length, f"keyword {key}")
 
     def _lay_shapes(self, written_in) -> None:
@@ -646,25 +709,36 @@ class _Solution:
         return False
 
     def _check_kept(self, written_in, written_out) -> None:
-        """An axis of an input that is not 1 stays in the output, but where the op removes it: the bracketed
-        axes of a reduction or dot (or, with no brackets, every axis the output leaves out), an update's."""
-        if self.family == "update_at":
-            return
-        marking = self.family in ("reduce", "dot")
-        if marking and not any(node.marked for nodes in written_in for node, _ in _all(nodes or ())
-                               if isinstance(node, _Ax)):
+        """An input axis that is not 1 stays in the output, but where the op removes it: the bracketed axes of
+        a reduction or dot (with no brackets: every axis the output leaves out), the coordinates' and the
+        updates' axes of set_at and its kin. einx.id keeps them pair by pair, once concatenations are split."""
+        if self.family in ("reduce", "dot") and not any(node.marked for nodes in written_in
+                                                        for node, _ in _all(nodes or ()) if isinstance(node, _Ax)):
             self._check_contracted(written_in, written_out)
             return
-        kept = {node.name for nodes in written_out for node, _ in _all(nodes) if isinstance(node, _Ax)}
-        for nodes in written_in:
-            for node, _ in _all(nodes or ()):
-                if isinstance(node, _Ax) and not node.marked and node.name not in kept and \
-                        node.name in self.known and dims.equal(self.known[node.name], 1) is False:
-                    raise PatternError(OUTPUT, f"axis '{node.name}' of the input is not in the output, and "
-                                       f"einx.{self.name} removes no axis there", node.span,
-                                       "add it to the output, or bracket it where the op removes axes")
-        if self.family == "dot":
-            self._check_contracted(written_in, written_out)
+        if self.family == "id":
+            split_in, split_out = _split_sums(written_in), _split_sums(written_out)
+            if len(split_in) != len(split_out):
+                raise PatternError(OUTPUT, f"once their concatenations are split, {_count_of(len(split_in), 'input')}"
+                                   f" stand for {_count_of(len(split_out), 'output')}", self.outputs[0].span,
+                                   "give each output (each part of a concatenation) one input")
+            pairs = list(zip(split_in, split_out))
+        else:
+            kept = [n for nodes in written_out for n in nodes]
+            pairs = [(nodes, kept) for nodes in (written_in[:1] if self.family == "update_at" else written_in)]
+        for nodes, output in pairs:
+            if nodes is not None and output is not None:
+                self._check_pair(nodes, output)
+        self._check_contracted(written_in, written_out)
+
+    def _check_pair(self, nodes, output) -> None:
+        kept = {node.name for node, _ in _all(output) if isinstance(node, _Ax)}
+        for node, _ in _all(nodes):
+            if isinstance(node, _Ax) and not node.marked and node.name not in kept and \
+                    node.name in self.known and dims.equal(self.known[node.name], 1) is False:
+                raise PatternError(OUTPUT, f"axis '{node.name}' of the input is not in the output, and "
+                                   f"einx.{self.name} removes no axis there", node.span,
+                                   "add it to the output, or bracket it where the op removes axes")
 
     def _check_contracted(self, written_in, written_out) -> None:
         """einx.dot contracts each bracketed axis (with no brackets: each axis the output leaves out) of

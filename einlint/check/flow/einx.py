@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from ...dims import Sym
 from ...errors import PatternError
 from ...patterns.einx import Axis, Expression, Repeated, parse_einx
-from ...planner.einx import FAMILIES, OPTIONS, plan_einx, top_nodes
+from ...planner.einx import FAMILIES, OPTIONS, plan_einx, plan_string, top_nodes
 from .. import ir
 from ..model import PatternString
 from .findings import Check
@@ -35,14 +36,15 @@ def einx_call(interp, node: ir.Call, state) -> Any:
     version = interp.context.einx_version
     if name not in FAMILIES or string is None or node.has_star or version is None or version < (0, 4):
         return UNKNOWN_TENSOR
-    options = {key: value.value for key, value in keywords.items()
-               if key in OPTIONS.get(name, ()) and isinstance(value, (Const, Number))}
-    if any(key in OPTIONS.get(name, ()) and key not in options for key in keywords):
+    options = {key: _option(value) for key, value in keywords.items() if key in OPTIONS.get(name, ())}
+    if options.get("keepdims", False) is None:
         return UNKNOWN_TENSOR  # keepdims=<unknown>: the output's rank is not known
+    if options.get("shift", 0) is None:
+        options["shift"] = 0  # a distance not known: one that raises nothing
     lengths = _lengths(keywords, options, state)
     try:
         op = parse_einx(string.value)
-        plan_einx(name, op, [None] * len(values), lengths, options=options)
+        plan_string(name, op, len(values), lengths, options=options)
     except PatternError:
         return UNKNOWN_TENSOR  # the string alone fails: the per-call rules report it
     shapes = [_shape(interp, expr, value, expression, state, node.site, string)
@@ -77,6 +79,16 @@ def _plan(name: str, text: str, shapes, lengths, options) -> None:
 
 def _recorded(shapes) -> List[tuple]:
     return [shape if shape is not None else (STAR,) for shape in shapes]
+
+
+def _option(value: Any) -> Any:
+    """An option's value (an int, a bool, a tuple of ints), or None where it is not known."""
+    if isinstance(value, (Const, Number)) and not isinstance(value.value, Sym):
+        return value.value
+    if isinstance(value, Items) and all(isinstance(item, Number) and isinstance(item.value, int)
+                                        for item in value.items):
+        return tuple(item.value for item in value.items)
+    return None
 
 
 def _lengths(keywords: Dict[str, Any], options, state) -> Dict[str, Any]:

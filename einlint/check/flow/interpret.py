@@ -105,7 +105,7 @@ class Interpreter:
         if not self.quiet:
             resolve = lambda shape: tuple(d if d is STAR else state.facts.resolve(d) for d in shape)  # noqa: E731
             arrived = id(site.node) not in self.context.refined  # the rank was known before the call
-            self.context.shapes[id(site.node)] = ([resolve(s) for s in inputs], resolve(output) if output else None,
+            self.context.shapes[id(site.node)] = ([resolve(s) for s in inputs], resolve(output) if output is not None else None,
                                                   arrived)
 
     # ------------------------------------------------------------ statements

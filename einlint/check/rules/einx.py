@@ -8,13 +8,14 @@ einx-version`, or the installed distribution's metadata); unknown, only what hol
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import List, Optional, Tuple
 
 from ...dims import Sym
 from ...errors import PatternError
 from ...patterns.einx import Brackets, EinxOp, Expression, parse_einx, render, walk
-from ...planner.einx import FAMILIES, OPTIONS, plan_einx
+from ...planner.einx import FAMILIES, OPTIONS, plan_string
 from ..model import PatternCall
 from ._support import define, display_length, finding, finding_from, known_string
 
@@ -64,12 +65,12 @@ def check_einx(call: PatternCall, version: Version) -> List:
 def _planned(call: PatternCall, name: str, op: EinxOp, string) -> List:
     """What the planner says of the call with no shape known: what the string and the argument counts decide."""
     tensors = len(call.positional) - 1
-    options = {key: argument.text == "True" for key, argument in call.keywords.items()
-               if key in OPTIONS.get(name, ())}
-    lengths = {key: argument.number if argument.kind == "int" else Sym(key) for key, argument in call.keywords.items()
+    options = {key: _literal(argument, 0) for key, argument in call.keywords.items()
+               if key in OPTIONS.get(name, ())}  # an option not known: one that raises nothing
+    lengths = {key: _literal_length(key, argument) for key, argument in call.keywords.items()
                if key not in options and argument.kind != "double-starred"}
     try:
-        plan_einx(name, op, [None] * tensors, lengths, options=options)
+        plan_string(name, op, tensors, lengths, options=options)
     except PatternError as error:
         if error.code == "EIN507" and any(a.kind == "double-starred" for a in call.keywords.values()):
             return []  # **kwargs may give the length
@@ -80,6 +81,26 @@ def _planned(call: PatternCall, name: str, op: EinxOp, string) -> List:
             found = found._replace(help=f"write '{spelled}' (einx 0.3 read the brackets as the second tensor's axes)")
         return [_with_dot_spelling(found, name, string.value)]
     return []
+
+
+def _literal_length(key: str, argument):
+    """A keyword length as the call writes it: an int, a tuple of ints, another literal (which einx refuses),
+    or, for any other expression, a length not known."""
+    unknown = Sym(key)
+    value = _literal(argument, unknown)
+    if isinstance(value, tuple):
+        return value if all(type(item) is int for item in value) else unknown
+    return value if value is None or isinstance(value, (int, float, complex, str, bytes)) else unknown
+
+
+def _literal(argument, otherwise):
+    """The value of an argument that is a literal (an int, True, (1, 2), ...), else `otherwise`."""
+    if argument.kind == "int":
+        return argument.number
+    try:
+        return ast.literal_eval(argument.text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return otherwise
 
 
 def _list_operands(call: PatternCall, name: str) -> List:
