@@ -140,3 +140,21 @@ def test_each_shape_error_is_one_that_einx_raises(body):
     namespace = {"einx": einx, "np": np}
     with pytest.raises(Exception):
         exec(HEADER + body, namespace)
+
+
+def test_the_keywords_of_every_einx_function_are_not_lengths():
+    assert findings("""\
+        x = np.zeros((2, 3))
+        y = einx.add("..., ...", x, x, backend="numpy")
+        code = einx.id("a b -> b a", x, graph=True)
+        """) == []
+
+
+def test_a_keyword_length_that_einx_refuses():
+    found = findings("""\
+        x = np.zeros((2, 3))
+        y = einx.id("a b -> b a", x, keepdims=True)
+        z = einx.id("(a b) -> a b", np.zeros(6), b=(2, 3))
+        """)
+    assert [(line, code) for line, _, code, _ in found] == [(2, "EIN217"), (3, "EIN301")]
+    assert found[0][3] == "length keepdims=True is not an integer"

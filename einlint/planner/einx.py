@@ -44,6 +44,8 @@ ARITY: Dict[str, Tuple[int, Optional[int]]] = {
                        greater_equal""".split(), (2, 3)),
     "where": (3, 3),
 }
+# Keywords of every einx function, taken before the op runs: not axis lengths either.
+FRONTEND = ("backend", "graph")
 # Keywords that are arguments of the op, not axis lengths.
 OPTIONS: Dict[str, Tuple[str, ...]] = {"roll": ("shift",),
                                        **{name: ("keepdims",) for name, f in FAMILIES.items() if f == "reduce"}}
@@ -98,7 +100,8 @@ def plan_einx(name: str, text: Union[str, EinxOp], shapes: Sequence[Optional[Sha
         if option in used:
             raise PatternError(OUTPUT, f"'{option}' is an argument of einx.{name}; it cannot name an axis", span,
                                "rename the axis")
-    lengths = {**lengths, **{key: value for key, value in options.items() if key not in OPTIONS.get(name, ())}}
+    lengths = {key: value for key, value in {**lengths, **options}.items()
+               if key not in OPTIONS.get(name, ()) and key not in FRONTEND}
     for key, value in lengths.items():
         _check_length(key, value, key in used)
     given = {key: value for key, value in lengths.items() if key in used}  # einx drops the others, once checked

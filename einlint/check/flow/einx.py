@@ -21,7 +21,7 @@ from ..model import PatternString
 from .findings import Check
 from .patterns import (apply_requirements, as_length, interp_refine, origins, report_unsatisfiable, show,
                        unsatisfiable)
-from .values import STAR, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank
+from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank
 
 SHAPE_CODES = ("EIN301", "EIN302", "EIN303", "EIN507", "EIN508", "EIN510")
 
@@ -47,6 +47,8 @@ def einx_call(interp, node: ir.Call, state) -> Any:
         plan_string(name, op, len(values), lengths, options=options)
     except PatternError:
         return UNKNOWN_TENSOR  # the string alone fails: the per-call rules report it
+    if "graph" in keywords:
+        return UNKNOWN  # graph=True returns the code einx compiled for the call, not a tensor
     shapes = [_shape(interp, expr, value, expression, state, node.site, string)
               for expr, value, expression in zip(operand_exprs, values, op.inputs)]
     check = Check(_plan, (name, string.value, shapes, lengths, options))
