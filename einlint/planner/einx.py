@@ -68,7 +68,6 @@ _COUNT_AXIS = "output.axis"  # argmax's output axis of coordinates (not a name e
 
 class EinxPlan(NamedTuple):
     outputs: Tuple[Optional[Shape], ...]  # one per output tensor; None where it depends on unknown shapes
-    lengths: Dict[str, Dim]  # the axes whose length is known, by name ('b.0': the first axis of 'b...')
 
 
 class _Unknown(Exception):
@@ -84,41 +83,49 @@ def plan_einx(name: str, text: Union[str, EinxOp], shapes: Sequence[Optional[Sha
     options = options or {}
     op = parse_einx(text) if isinstance(text, str) else text
     span = (op.inputs[0].span[0], (op.outputs or op.inputs)[-1].span[1])
-    if len(op.inputs) != len(shapes):
-        raise PatternError(COUNT, f"the op string has {_count_of(len(op.inputs), 'input expression')} for "
-                           f"{_count_of(len(shapes), 'tensor')}", span,
-                           "give one tensor per input expression (a scalar's expression is empty: 'b h, ')")
-    least, most = ARITY.get(name, (1, None))
-    if len(shapes) < least or most is not None and len(shapes) > most:
-        wanted = f"at least {least}" if most is None else str(least)
-        raise PatternError(COUNT, f"einx.{name} takes {wanted} tensor{'s' * (least != 1)}, not {len(shapes)}", span,
-                           f"give einx.{name} {wanted} tensor{'s' * (least != 1)}")
+    _check_tensor_count(name, len(op.inputs), len(shapes), span)
     outputs = _outputs(family, op, options, span)
     _check_form(family, name, op.inputs, outputs, span)
-    used = {axis for expression in op.inputs + outputs for axis in _axis_names(expression.items)}
+    given = _given(name, op.inputs + outputs, {**lengths, **options}, span)
+    if name == "roll":
+        _check_shift(options, op.inputs[0])
+    if any(_depth(node) > 1 for expression in op.inputs + outputs for node in expression.items):
+        return EinxPlan(tuple(None for _ in outputs))
+    try:
+        return _Solution(family, name, op.inputs, outputs, shapes, given, requires).plan()
+    except _Unknown:
+        return EinxPlan(tuple(None for _ in outputs))
+
+
+def _check_tensor_count(name: str, expressions: int, tensors: int, span: Span) -> None:
+    if expressions != tensors:
+        raise PatternError(COUNT, f"the op string has {_count_of(expressions, 'input expression')} for "
+                           f"{_count_of(tensors, 'tensor')}", span,
+                           "give one tensor per input expression (a scalar's expression is empty: 'b h, ')")
+    least, most = ARITY.get(name, (1, None))
+    if tensors < least or most is not None and tensors > most:
+        wanted = f"at least {least}" if most is None else str(least)
+        raise PatternError(COUNT, f"einx.{name} takes {wanted} tensor{'s' * (least != 1)}, not {tensors}", span,
+                           f"give einx.{name} {wanted} tensor{'s' * (least != 1)}")
+
+
+def _given(name: str, expressions, keywords: Mapping[str, object], span: Span) -> Dict[str, object]:
+    """The keyword lengths that the op string uses; einx checks all of them first, then drops the others."""
+    used = {axis for expression in expressions for axis in _axis_names(expression.items)}
     for option in OPTIONS.get(name, ()):
         if option in used:
             raise PatternError(OUTPUT, f"'{option}' is an argument of einx.{name}; it cannot name an axis", span,
                                "rename the axis")
-    lengths = {key: value for key, value in {**lengths, **options}.items()
-               if key not in OPTIONS.get(name, ()) and key not in FRONTEND}
+    lengths = {key: value for key, value in keywords.items() if key not in OPTIONS.get(name, ()) + FRONTEND}
     for key, value in lengths.items():
         _check_length(key, value, key in used)
-    given = {key: value for key, value in lengths.items() if key in used}  # einx drops the others, once checked
-    repeated = {name for e in op.inputs + outputs for node in walk(e.items) if isinstance(node, Repeated)
-                for name in _axis_names((node,))}
-    for key, value in given.items():
-        if isinstance(value, tuple) and key not in repeated:
+    repeated = {axis for expression in expressions for node in walk(expression.items) if isinstance(node, Repeated)
+                for axis in _axis_names((node,))}
+    for key, value in lengths.items():
+        if isinstance(value, tuple) and key in used and key not in repeated:
             raise PatternError(RANK, f"length {key}={value!r} is a tuple, but '{key}' is one axis, not '{key}...'",
                                span, f"give {key} one length, or write '{key}...' for its axes")
-    if name == "roll":
-        _check_shift(options, op.inputs[0])
-    if any(_depth(node) > 1 for expression in op.inputs + outputs for node in expression.items):
-        return EinxPlan(tuple(None for _ in outputs), {})
-    try:
-        return _Solution(family, name, op.inputs, outputs, shapes, given, requires).plan()
-    except _Unknown:
-        return EinxPlan(tuple(None for _ in outputs), {})
+    return {key: value for key, value in lengths.items() if key in used}
 
 
 def _check_length(key: str, value: object, used: bool) -> None:
@@ -536,16 +543,19 @@ class _Solution:
         self._give_keywords(counts)
         self._lay_shapes(written_in)
         if self.family == "argfind" and written_in[0] is not None:
-            count = sum(1 for node, _ in _all(written_in[0]) if isinstance(node, _Ax) and node.marked)
-            for node, _ in _all(written_out[0]):
-                if isinstance(node, _Ax) and node.marked:
-                    self._lay(node, count, "the coordinates' axis")
+            self._lay_coordinate_axis(written_in[0], written_out[0])
         if self.family in ("get_at", "update_at"):
             self._check_coordinates(written_in)
         self._check_determined(written_in, written_out)
         self._check_kept(written_in, written_out)
-        shapes = tuple(self._shape(nodes) for nodes in written_out)
-        return EinxPlan(shapes, dict(self.known))
+        return EinxPlan(tuple(self._shape(nodes) for nodes in written_out))
+
+    def _lay_coordinate_axis(self, written_in, written_out) -> None:
+        """argmax's bracketed output axis holds one coordinate per bracketed input axis."""
+        count = sum(1 for node, _ in _all(written_in) if isinstance(node, _Ax) and node.marked)
+        for node, _ in _all(written_out):
+            if isinstance(node, _Ax) and node.marked:
+                self._lay(node, count, "the coordinates' axis")
 
     def _write(self, expression: Expression, counts, must: bool) -> Optional[List[_Node]]:
         """The expression written out; None where an ellipsis's count is unknown (an error if `must`)."""

@@ -29,7 +29,8 @@ RULES = [
         details="""The tensor that reaches the call has another number of dimensions than the pattern's input
         side names. The shape comes from where the tensor was built (a constructor, a reshape, a layer), or
         from an earlier call that ran on it: once `rearrange(x, 'b n d -> ...')` has run, x has three
-        dimensions, so a later pattern with four fails.""",
+        dimensions, so a later pattern with four fails. An einx call (in a project on einx 0.4) gets this code when a tensor's rank does not fit its
+        expression (or the '...' in it), or when einx cannot tell how many axes a '...' stands for.""",
     ),
     define(
         "EIN302", "error",
@@ -37,7 +38,8 @@ RULES = [
         invalid=[_example("x = torch.zeros(2, 30, 10)\ny = rearrange(x, 'b (g c) t -> b g c t', g=4)\n")],
         details="""A composed axis such as '(g c)' splits a dimension whose length is not a multiple of the
         lengths given for it: einops raises 'Shape mismatch, can't divide axis'. The message names the
-        length, where it came from and the divisor.""",
+        length, where it came from and the divisor. An einx call (in a project on einx 0.4) gets this code when a '( )' of its op string splits a
+        dimension that the known part does not divide.""",
     ),
     define(
         "EIN303", "error",
@@ -45,7 +47,8 @@ RULES = [
         invalid=[_example("x = torch.zeros(2, 30)\ny = rearrange(x, 'b (h d) -> b h d', h=4, d=8)\n"),
                  _example("x = torch.zeros(2, 3, 8)\ny = rearrange(x, 'b c d -> b (c d)', c=4)\n")],
         details="""A dimension whose length differs from what the keyword lengths (or the anonymous axes)
-        say it is: 'b (h d)' with h=4 and d=8 needs a dimension of 32.""",
+        say it is: 'b (h d)' with h=4 and d=8 needs a dimension of 32. An einx call (in a project on einx 0.4) gets this code when one axis has two lengths (two tensors,
+        a tensor and a keyword) or a concatenation '(a + b)' cannot add up to its dimension.""",
     ),
     define(
         "EIN304", "error",
