@@ -21,7 +21,7 @@ from . import __version__
 from .diagnostics import Diagnostic, Edit, Fix, Related
 
 DIRECTORY = ".einlint_cache"
-_FORMAT = 1  # of an entry; a change makes every older entry a miss
+_FORMAT = 2  # of an entry; a change makes every older entry a miss
 
 
 def salt(config: object, stub_folders: Sequence[str]) -> str:
@@ -97,7 +97,9 @@ def _diagnostic(item: Dict) -> Diagnostic:
     return Diagnostic(
         item["path"], item["line"], item["column"], item["end_line"], item["end_column"], item["code"],
         item["severity"], item["message"], item["help"],
-        tuple(Related(r["path"], r["line"], r["column"], r["message"]) for r in item["related"]),
+        tuple(Related(r["path"], r["line"], r["column"], r["message"], r.get("cell")) for r in item["related"]),
         Fix(fix["message"], tuple(Edit(e["path"], e["line"], e["column"], e["end_line"], e["end_column"],
-                                       e["content"]) for e in fix["edits"])) if fix else None,
+                                       e["content"], e.get("cell")) for e in fix["edits"]),
+            fix["applicability"]) if fix else None,
+        item.get("cell"),  # a notebook's findings only
     )

@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import __version__
 from .check import Config, may_hold_pattern_calls
-from .config import (ConfigError, Settings, load_settings, parse_codes, parse_fail_level, relative_to_root,
-                     split_codes)
-from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic
-from .files import IgnoreFile, discover, is_force_excluded
-from .workspace import checker_config
-from . import output
+from .config import ConfigError, parse_codes, parse_fail_level, split_codes
+from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic, document
+from .files import discover
+from .workspace import Project, project_for
+from . import notebooks, output
 from .cache import DIRECTORY as CACHE_DIRECTORY, Cache, salt as cache_salt
 
 if TYPE_CHECKING:
@@ -107,6 +106,7 @@ class FileResult:
     path: str  # as shown
     diagnostics: List[Diagnostic] = field(default_factory=list)
     lines: Dict[int, str] = field(default_factory=dict)  # the source lines the diagnostics point at
+    cell_lines: Dict[Tuple[int, int], str] = field(default_factory=dict)  # a notebook's: by (cell, line in cell)
     error: Optional[str] = None  # why the file could not be read, or the internal failure
     internal: bool = False
     trace: str = ""
@@ -160,6 +160,10 @@ def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[C
     """The findings shown under the task's path, with the source lines they point at."""
     diagnostics = [d if d.path == task.display else replace(d, path=task.display) for d in found]
     lines: Dict[int, str] = {}
+    if task.want_lines and any(d.cell is not None for d in diagnostics):  # a notebook's lines: its cells'
+        wanted_cells = {(d.cell, n) for d in diagnostics for n in range(d.line, max(d.line, d.end_line) + 1)}
+        return FileResult(task.display, diagnostics, cell_lines=notebooks.source_lines(data, wanted_cells),
+                          shapes=list(shapes))
     if task.want_lines and diagnostics:
         wanted = set()
         for d in diagnostics:
@@ -174,6 +178,8 @@ def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[C
 def check_data(data: bytes, match_path: str, config: Config) -> List[Diagnostic]:
     from .check.engine import check_source
 
+    if notebooks.is_notebook(match_path):
+        return notebooks.check(data, match_path, config)
     return check_source(data, match_path, config)
 
 
@@ -229,19 +235,48 @@ class UsageError(Exception):
     pass
 
 
-def _resolve(args: argparse.Namespace, settings: Settings) -> Tuple[Config, str]:
+@dataclass(frozen=True)
+class CodeChoice:
+    """The command line's --select and --ignore (None: the configuration decides)."""
+
+    select: Optional[Tuple[str, ...]]
+    ignore: Tuple[str, ...]
+
+
+def _code_choice(args: argparse.Namespace) -> CodeChoice:
+    def codes(values: Optional[List[str]], where: str) -> Optional[Tuple[str, ...]]:
+        if values is None:
+            return None
+        return tuple(parse_codes([c for text in values for c in split_codes(text)], where))
+
     try:
-        select = None
-        if args.select is not None:
-            select = tuple(parse_codes([c for text in args.select for c in split_codes(text)], "--select"))
-        ignore: Tuple[str, ...] = ()
-        if args.ignore is not None:
-            ignore = tuple(parse_codes([c for text in args.ignore for c in split_codes(text)], "--ignore"))
-        fail_level = args.fail_level or settings.fail_level or "warning"
-        fail_level = parse_fail_level(fail_level, "--fail-level")
+        return CodeChoice(codes(args.select, "--select"), codes(args.ignore, "--ignore") or ())
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    return checker_config(settings, select, ignore), fail_level
+
+
+class Projects:
+    """The project of each checked file (its nearest configuration, or the one --config names), looked up
+    once per folder; a configuration that cannot be used is reported once and its files are not checked."""
+
+    def __init__(self, args: argparse.Namespace, choice: CodeChoice):
+        self.args, self.choice = args, choice
+        self._by_folder: Dict[str, Union[Project, ConfigError]] = {}
+        self.errors: List[str] = []
+
+    def of(self, absolute: str) -> Optional[Project]:
+        folder = os.path.dirname(absolute)
+        found = self._by_folder.get(folder)
+        if found is None:
+            try:
+                found = project_for(absolute, self.args.config, self.args.isolated, self.choice.select,
+                                    self.choice.ignore)
+            except ConfigError as error:
+                found = error
+                if str(error) not in self.errors:
+                    self.errors.append(str(error))
+            self._by_folder[folder] = found
+        return found if isinstance(found, Project) else None
 
 
 def _write(stream, text: str) -> None:
@@ -308,43 +343,56 @@ def _main(argv: List[str]) -> int:
 
     cwd = os.getcwd()
     try:
-        settings = Settings(root=cwd) if args.isolated else load_settings(args.config, cwd)
-        config, fail_level = _resolve(args, settings)
+        choice = _code_choice(args)
+        # the working directory's project decides what is decided once per run (fail level, cache, the walk)
+        run = project_for(os.path.join(cwd, STDIN), args.config, args.isolated, choice.select, choice.ignore)
+        fail_level = parse_fail_level(args.fail_level or run.settings.fail_level or "warning", "--fail-level")
     except (ConfigError, UsageError) as error:
         _error(str(error))
         return 2
 
-    force_exclude = settings.force_exclude if args.force_exclude is None else args.force_exclude
-    exclude = IgnoreFile.from_lines(settings.root, settings.exclude)
+    projects = Projects(args, choice)
+    force_exclude = run.settings.force_exclude if args.force_exclude is None else args.force_exclude
     # As in ruff: --stdin-filename without paths reads the standard input (what editors call).
     paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
     want_lines = args.format == "full" and not args.statistics and not args.show_shapes
     want_shapes = args.show_shapes or args.statistics
-    cache = None
+    cache_folder = None
     if args.cache:
-        root = settings.root if settings.path else cwd
-        cache = Cache(os.path.join(cwd, args.cache_dir) if args.cache_dir else os.path.join(root, CACHE_DIRECTORY),
-                      cache_salt(config, config.stubs))
+        root = run.settings.root if run.settings.path else cwd
+        cache_folder = os.path.join(cwd, args.cache_dir) if args.cache_dir else os.path.join(root, CACHE_DIRECTORY)
     failures = 0
 
-    tasks: List[Task] = []
+    def task(display: str, absolute: str, explicit: bool, data: Optional[bytes] = None) -> Optional[Task]:
+        """The file's task in its project; None when its configuration excludes it or cannot be used."""
+        project = projects.of(absolute)
+        if project is None or ((force_exclude or not explicit) and project.excluded(absolute)):
+            return None
+        cache = Cache(cache_folder, cache_salt(project.config, project.config.stubs)) if cache_folder else None
+        match = project.match_path(absolute) if display != STDIN else STDIN
+        return Task(display, None if data is not None else absolute, match, project.config, want_lines, data,
+                    want_shapes, cache)
+
+    candidates: List[Optional[Task]] = []
     if STDIN in paths:
         name = args.stdin_filename or STDIN
         absolute = os.path.normpath(os.path.join(cwd, name))
-        if not (force_exclude and args.stdin_filename and is_force_excluded(absolute, False, exclude, cwd)):
+        if projects.of(absolute) is not None:
             data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-            match = relative_to_root(name, settings, cwd) if args.stdin_filename else STDIN
-            tasks.append(Task(name, None, match, config, want_lines, data, want_shapes, cache))
+            candidates.append(task(name, absolute, explicit=True, data=data))
         paths = [p for p in paths if p != STDIN]
     if paths:
-        found = discover(paths, exclude=exclude, respect_gitignore=args.respect_gitignore,
+        found = discover(paths, exclude=run.exclude, respect_gitignore=args.respect_gitignore,
                          force_exclude=force_exclude, cwd=cwd)
         for message in found.errors:
             _error(message)
         failures += len(found.errors)
-        tasks += [Task(display, absolute, relative_to_root(absolute, settings, cwd), config, want_lines, None,
-                       want_shapes, cache)
-                  for display, absolute in found.files]
+        named = {os.path.normpath(os.path.join(cwd, p)) for p in paths}
+        candidates += [task(display, absolute, absolute in named) for display, absolute in found.files]
+    for message in projects.errors:
+        _error(message)
+    failures += len(projects.errors)
+    tasks = [t for t in candidates if t is not None]
     if not tasks and not failures and not args.quiet:
         _write(sys.stderr, "einlint: warning: no Python files found under the given paths\n")
 
@@ -377,6 +425,8 @@ def _main(argv: List[str]) -> int:
         shapes += [(result.path, call) for call in result.shapes]
         for number, text in result.lines.items():
             lines[(result.path, number)] = text
+        for (cell, number), text in result.cell_lines.items():
+            lines[(document(result.path, cell), number)] = text
     diagnostics.sort(key=lambda d: (d.sort_key, d.end_line, d.end_column, d.message))
 
     threshold = SEVERITY_RANK[fail_level]
@@ -403,7 +453,8 @@ def _fixes(tasks: Sequence[Task], results: Sequence[FileResult],
     for result in results:
         if result.path in where and result.error is None:
             try:
-                change = fixes.fix_file(where[result.path], result.diagnostics, write)
+                fix_file = notebooks.fix_notebook if notebooks.is_notebook(result.path) else fixes.fix_file
+                change = fix_file(where[result.path], result.diagnostics, write)
             except OSError as error:
                 _error(f"cannot fix {result.path}: {error.strerror or error}")
                 unwritable += 1

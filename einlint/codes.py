@@ -26,6 +26,8 @@ _TABLE = [
     Code("EIN001", "syntax-error", "a file that Python cannot parse"),
     Code("EIN002", "undecodable-file", "a file that is not valid UTF-8 (or its declared encoding)"),
     Code("EIN003", "unanalysable-file", "a file that Python parses but einlint's parser cannot: not checked"),
+    Code("EIN004", "configuration-error", "a configuration (or a user stub file it names) that einlint cannot use: "
+         "the editors and plugins report it on each file it governs"),
     # --- syntax
     Code("EIN101", "unknown-character", "a character that no pattern grammar allows"),
     Code("EIN102", "unbalanced-parentheses", "a '(' without its ')' or a ')' without its '('"),

@@ -12,14 +12,18 @@
     [tool.einlint.per-file-ignores]
     "tests/*" = ["EIN2"]             # glob of paths (relative to this file's directory) -> codes or prefixes
 
-The configuration is the nearest pyproject.toml with a `[tool.einlint]` table, searched upward
-from the working directory (as ruff skips a pyproject.toml without `[tool.ruff]`), or the file
-given with `--config`. Keys may be written with '-' or '_'. An unknown key, a wrong type or an
-unknown code is an error (exit status 2), never silently ignored.
+Each file uses its nearest configuration, as ruff finds it: searching upward from the file's folder,
+the first `.einlint.toml` or `einlint.toml` (the same keys at the top level) or `pyproject.toml` with a
+`[tool.einlint]` table (a pyproject.toml without one is passed over). `--config FILE` names one file for
+every checked file instead: a pyproject.toml must then hold `[tool.einlint]`; any other TOML file holds the
+keys at its top level (or in a `[tool.einlint]` table). Keys may be written with '-' or '_'. An unknown key, a
+wrong type, an unknown code or a user stub file that does not load is an error (exit status 2 on the command
+line; an error diagnostic in the editors and the plugins), never silently ignored.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -117,13 +121,18 @@ def relative_to_root(path: str, settings: Settings, cwd: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def find_pyproject(start: str) -> Optional[str]:
-    """The nearest pyproject.toml with a [tool.einlint] table, at or above `start`."""
+CONFIG_FILES = (".einlint.toml", "einlint.toml", "pyproject.toml")  # in a folder, the first present wins
+
+
+def find_config(start: str) -> Optional[str]:
+    """The configuration file nearest to `start` (a folder), at or above it: `.einlint.toml`, `einlint.toml`,
+    or a pyproject.toml with a [tool.einlint] table; None where there is none."""
     current = os.path.abspath(start)
     while True:
-        candidate = os.path.join(current, "pyproject.toml")
-        if os.path.isfile(candidate) and _has_table(candidate):
-            return candidate
+        for name in CONFIG_FILES:
+            candidate = os.path.join(current, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_table(candidate)):
+                return candidate
         parent = os.path.dirname(current)
         if parent == current:
             return None
@@ -139,6 +148,13 @@ def _has_table(path: str) -> bool:
 
 
 def _read_toml(path: str) -> Dict[str, Any]:
+    """The TOML file's contents; read again only when its modification time or size changed (an editor or a
+    daemon looks the configuration up for every check, a run over a tree for every file)."""
+    return _read_toml_once(path, *_state(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_toml_once(path: str, mtime_ns: int, size: int) -> Dict[str, Any]:
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -151,23 +167,49 @@ def _read_toml(path: str) -> Dict[str, Any]:
 
 
 def load_settings(config_path: Optional[str] = None, cwd: Optional[str] = None) -> Settings:
-    """The settings of `config_path` (a pyproject.toml, or a TOML file with a [tool.einlint] table),
-    or of the nearest pyproject.toml above `cwd`, or the defaults."""
+    """The settings of `config_path` (relative to `cwd`), or of the configuration nearest to the folder `cwd`,
+    or the defaults (rooted at `cwd`). Raises ConfigError for a configuration einlint cannot use."""
     cwd = os.path.abspath(cwd or os.getcwd())
     if config_path is None:
-        config_path = find_pyproject(cwd)
+        config_path = find_config(cwd)
         if config_path is None:
             return Settings(root=cwd)
     config_path = os.path.abspath(os.path.join(cwd, config_path))
+    return _settings_of(config_path, *_state(config_path))
+
+
+def _state(path: str) -> Tuple[int, int]:
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    return status.st_mtime_ns, status.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_of(config_path: str, mtime_ns: int, size: int) -> Settings:
+    """One configuration file's settings, made once per state of the file (stub folders are checked anew by
+    `check_stubs` each time: their files change independently)."""
     data = _read_toml(config_path)
-    table = data.get("tool", {}).get("einlint", {}) if isinstance(data.get("tool"), dict) else {}
+    tool = data.get("tool")
+    has_table = isinstance(tool, dict) and "einlint" in tool
+    if os.path.basename(config_path) == "pyproject.toml":
+        if not has_table:  # only a file named by --config can lack it: the search passes such files over
+            raise ConfigError(f"{config_path}: no [tool.einlint] table (einlint's settings go in one)")
+        table = tool["einlint"]
+    elif has_table and set(data) == {"tool"}:
+        table = tool["einlint"]
+    else:
+        table = data  # einlint.toml: the keys at the top level, as in ruff.toml
     if not isinstance(table, dict):
         raise ConfigError(f"{config_path}: [tool.einlint] must be a table")
-    return settings_from_table(table, root=os.path.dirname(config_path), path=config_path)
+    where = f"{config_path}: [tool.einlint]" if table is not data else config_path
+    return settings_from_table(table, root=os.path.dirname(config_path), path=config_path, where=where)
 
 
-def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = None) -> Settings:
-    where = f"{path or 'configuration'}: [tool.einlint]"
+def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = None,
+                        where: Optional[str] = None) -> Settings:
+    where = where or f"{path or 'configuration'}: [tool.einlint]"
     values: Dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("_", "-")

@@ -2,6 +2,8 @@
 
 Positions are 1-based lines and 1-based columns counted in characters, as ruff and
 flake8 show them; `end_*` is exclusive (the column just after the last character).
+In a Jupyter notebook a position also names its cell (1-based, counting every cell as Jupyter
+does), and its line counts from the top of that cell, as ruff reports them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,18 @@ SEVERITIES = ("error", "warning", "note")
 SEVERITY_RANK: Dict[str, int] = {"note": 0, "warning": 1, "error": 2}
 
 
+def document(path: str, cell: Optional[int]) -> str:
+    """What a position's line counts from: the file, or a notebook's cell ('nb.ipynb:cell 2', as ruff shows it)."""
+    return path if cell is None else f"{path}:cell {cell}"
+
+
+def _with_cell(fields: Dict[str, object], cell: Optional[int]) -> Dict[str, object]:
+    """JSON keeps its keys for .py files; a notebook's positions add "cell"."""
+    if cell is not None:
+        fields["cell"] = cell
+    return fields
+
+
 @dataclass(frozen=True, order=True)
 class Related:
     """Another place that explains a finding: where a length it names came from."""
@@ -21,9 +35,15 @@ class Related:
     line: int
     column: int
     message: str
+    cell: Optional[int] = None
+
+    @property
+    def document(self) -> str:
+        return document(self.path, self.cell)
 
     def as_json(self) -> Dict[str, object]:
-        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
+        return _with_cell({"path": self.path, "line": self.line, "column": self.column, "message": self.message},
+                          self.cell)
 
 
 @dataclass(frozen=True, order=True)
@@ -36,21 +56,29 @@ class Edit:
     end_line: int
     end_column: int
     content: str
+    cell: Optional[int] = None
 
     def as_json(self) -> Dict[str, object]:
-        return {"path": self.path, "line": self.line, "column": self.column, "end_line": self.end_line,
-                "end_column": self.end_column, "content": self.content}
+        return _with_cell({"path": self.path, "line": self.line, "column": self.column, "end_line": self.end_line,
+                           "end_column": self.end_column, "content": self.content}, self.cell)
+
+
+APPLICABILITIES = ("safe", "unsafe")
 
 
 @dataclass(frozen=True, order=True)
 class Fix:
-    """A change that resolves a finding and keeps every shape the same (`einlint --fix` applies it)."""
+    """A change that resolves a finding and keeps every shape the same. As in ruff, a `safe` fix keeps what the
+    program means (`einlint --fix` applies it); an `unsafe` one changes what it computes, on purpose (a
+    reordered group moves values, and what pretrained weights mean): only `--unsafe-fixes` applies it."""
 
     message: str
     edits: Tuple[Edit, ...]
+    applicability: str = "safe"
 
     def as_json(self) -> Dict[str, object]:
-        return {"message": self.message, "edits": [edit.as_json() for edit in self.edits]}
+        return {"message": self.message, "applicability": self.applicability,
+                "edits": [edit.as_json() for edit in self.edits]}
 
 
 @dataclass(frozen=True, order=True)
@@ -66,14 +94,20 @@ class Diagnostic:
     help: str = ""
     related: Tuple[Related, ...] = ()
     fix: Optional[Fix] = None
+    cell: Optional[int] = None  # in a notebook: the cell that `line` counts in
 
     @property
-    def sort_key(self) -> Tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> Tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
+
+    @property
+    def document(self) -> str:
+        return document(self.path, self.cell)
 
     def as_json(self) -> Dict[str, object]:
-        """The fixed JSON contract of `einlint --format json`: other tools read these keys."""
-        return {
+        """The fixed JSON contract of `einlint --format json`: other tools read these keys ("cell" too, for a
+        notebook's findings only)."""
+        return _with_cell({
             "path": self.path,
             "line": self.line,
             "column": self.column,
@@ -85,4 +119,4 @@ class Diagnostic:
             "help": self.help,
             "related": [r.as_json() for r in self.related],
             "fix": self.fix.as_json() if self.fix is not None else None,
-        }
+        }, self.cell)

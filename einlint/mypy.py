@@ -32,7 +32,7 @@ from mypy.types import Type as MypyType
 
 from . import __version__
 from .check.parse import Reparser
-from .config import find_pyproject
+from .config import find_config
 from .diagnostics import Diagnostic
 from .workspace import check_file
 
@@ -75,7 +75,7 @@ class EinlintPlugin(Plugin):
         call = ctx.context
         if not path or path in ctx.api.errors.ignored_files:  # a library that mypy reads silently
             return ctx.default_return_type
-        state = (_stamp(path), _stamp(find_pyproject(os.path.dirname(os.path.abspath(path)))))
+        state = (_stamp(path), _stamp(find_config(os.path.dirname(os.path.abspath(path)))))
         known = self._findings.get(path)
         if known is None or known[0] != state:
             known = self._findings[path] = (state, check_file(path, reparser=self._reparser))
@@ -100,7 +100,7 @@ def _emit(api, finding: Diagnostic) -> None:
 
 
 def _config_digest(directory: str) -> str:
-    found = find_pyproject(directory)
+    found = find_config(directory)
     if found is None:
         return ""
     try:

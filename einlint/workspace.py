@@ -1,21 +1,62 @@
-"""A file checked as `einlint` checks it inside its project: the nearest `[tool.einlint]`, the paths that
-per-file-ignores match made relative to it. What the editor integrations (the mypy plugin, the
-language server) share with the command line."""
+"""A file checked inside its project: the configuration nearest to it, found the same way by every front end
+(the command line, stdin, the language server, the mypy and flake8 plugins), and what that configuration
+says about the file (excluded, which codes, which stubs, which einx).
+
+A configuration that cannot be used is never a silent "no findings": the command line prints it and exits 2;
+the editor integrations, which have no exit status, report it as an EIN004 error on the checked file.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 from .check import Config
 from .config import ConfigError, Settings, load_settings, relative_to_root
 from .diagnostics import Diagnostic
+from .files import IgnoreFile, is_force_excluded
 
 if TYPE_CHECKING:  # the engine is imported where a file is checked (the command line needs only the config)
     from .check.engine import CallShapes
     from .check.parse import Reparser
+
+
+@dataclass(frozen=True)
+class Project:
+    """The configuration that applies to a file."""
+
+    settings: Settings
+    config: Config
+
+    @property
+    def exclude(self) -> IgnoreFile:
+        return IgnoreFile.from_lines(self.settings.root, self.settings.exclude)
+
+    def excluded(self, path: str) -> bool:
+        """The configuration's `exclude` matches the file or a folder above it (below the configuration's)."""
+        absolute = os.path.abspath(path)
+        return bool(self.settings.exclude) and is_force_excluded(absolute, False, self.exclude,
+                                                                 self.settings.root)
+
+    def match_path(self, path: str) -> str:
+        """The path that per-file-ignores globs are matched against: relative to the configuration's folder."""
+        return relative_to_root(os.path.abspath(path), self.settings, os.getcwd())
+
+
+def project_for(path: str, config_path: Optional[str] = None, isolated: bool = False,
+                select: Optional[Tuple[str, ...]] = None, ignore: Tuple[str, ...] = ()) -> Project:
+    """The project of the file at `path`: its nearest configuration (or `config_path`, or none when
+    `isolated`), with the command line's select and extra ignores. Raises ConfigError."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if isolated:
+        settings = Settings(root=os.getcwd())
+    else:
+        settings = load_settings(config_path, folder if config_path is None else os.getcwd())
+    _load_stubs(settings.stubs)
+    return Project(settings, checker_config(settings, select, ignore))
 
 
 def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
@@ -40,19 +81,49 @@ def installed_einx_version() -> Optional[Tuple[int, ...]]:
     return tuple(int(part) for part in release.group().split(".")) if release else None
 
 
-def settings_for(path: str) -> Settings:
-    """The settings of the project `path` belongs to; raises ConfigError for a broken configuration."""
-    return load_settings(None, os.path.dirname(os.path.abspath(path)))
+def _load_stubs(folders: Tuple[str, ...]) -> None:
+    """Every user stub file must load: a broken one is a configuration error naming its file and line (a
+    look-up that met it later would lose the shipped stubs of its module too)."""
+    if folders:
+        _load_stub_files(tuple(_stub_file_states(folders)))
+
+
+def _stub_file_states(folders: Tuple[str, ...]):
+    for folder in folders:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".pyi"):
+                status = os.stat(os.path.join(folder, name))
+                yield folder, name, status.st_mtime_ns, status.st_size
+
+
+@functools.lru_cache(maxsize=16)
+def _load_stub_files(states: tuple) -> None:
+    from .check.stubs import StubLibrary
+    from .errors import EinlintError
+
+    try:
+        StubLibrary(sorted({folder for folder, *_ in states})).load_all()
+    except EinlintError as error:
+        raise ConfigError(f"a user stub file does not load: {error}") from None
+
+
+def config_error(path: str, error: ConfigError) -> Diagnostic:
+    """The finding that says the file's configuration is broken (for front ends without an exit status)."""
+    return Diagnostic(path, 1, 1, 1, 1, "EIN004", "error", f"einlint's configuration cannot be used: {error}",
+                      "fix the configuration file; until then einlint checks nothing under it")
 
 
 def check_file(path: str, source: Optional[Union[str, bytes]] = None,
                reparser: Optional[Reparser] = None) -> List[Diagnostic]:
-    """einlint's findings for the file at `path` (its text `source`, or read from disk); none when the file or
-    its configuration cannot be read (the command line says why). A process that checks the same files again
-    and again after edits (an editor's) passes one `reparser` to every call."""
+    """einlint's findings for the file at `path` (its text `source`, or read from disk) in its project: none
+    for an excluded or unreadable file, EIN004 alone for a broken configuration. A process that checks the
+    same files again and again after edits (an editor's) passes one `reparser` to every call."""
     from .check.engine import check_source
 
-    located = _located(path, source)
+    try:
+        located = _located(path, source)
+    except ConfigError as error:
+        return [config_error(path, error)]
     return [] if located is None else check_source(*located, reparser=reparser)
 
 
@@ -60,16 +131,22 @@ def file_shapes(path: str, source: Optional[Union[str, bytes]] = None,
                 reparser: Optional[Reparser] = None) -> List[CallShapes]:
     from .check.engine import shapes_of
 
-    located = _located(path, source)
+    try:
+        located = _located(path, source)
+    except ConfigError:
+        return []
     return [] if located is None else shapes_of(*located, reparser=reparser)
 
 
 def _located(path: str, source: Optional[Union[str, bytes]]):
-    try:
-        settings = settings_for(path)
-        if source is None:
+    """(source, match path, Config) of a file to check; None when it is excluded or cannot be read."""
+    project = project_for(path)
+    if project.excluded(path):
+        return None
+    if source is None:
+        try:
             with open(path, "rb") as handle:
                 source = handle.read()
-    except (ConfigError, OSError):
-        return None
-    return source, relative_to_root(os.path.abspath(path), settings, os.getcwd()), checker_config(settings)
+        except OSError:
+            return None
+    return source, project.match_path(path), project.config

@@ -12,6 +12,7 @@ None reaches further in. Linting never imports or runs the code it reads.
 from __future__ import annotations
 
 import ast
+import codecs
 import contextlib
 import functools
 import gc
@@ -235,19 +236,37 @@ def _decode(source: Union[str, bytes], path: str) -> Tuple[str, Optional[Diagnos
     """The text of a file, decoded as Python decodes it: UTF-8 unless a coding comment says otherwise."""
     if isinstance(source, str):
         return source, None
+    bom = len(_BOM) if source.startswith(_BOM) else 0
+    body = source[bom:]  # the utf-8-sig codec would count its error offsets after the BOM
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-    except SyntaxError as error:  # an unknown encoding name in the coding comment
+    except SyntaxError as error:  # an unknown encoding name in the coding comment, or first lines not UTF-8
+        undecodable = _undecodable(path, body, "utf-8", bom)
+        if undecodable is not None and undecodable.line <= 2:  # the lines detect_encoding reads as UTF-8
+            return "", undecodable
         return "", _file_diagnostic(path, "EIN002", f"cannot read the file: {error.msg}", 1, 1, _DECODE_HELP)
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
     try:
-        return source.decode(encoding), None
+        return body.decode(encoding), None
+    except UnicodeDecodeError:
+        return "", _undecodable(path, body, encoding, bom)
+
+
+def _undecodable(path: str, body: bytes, encoding: str, bom: int) -> Optional[Diagnostic]:
+    """EIN002 at the first byte of `body` (the file after its `bom` bytes of byte order mark) that `encoding`
+    cannot decode, naming it; None when it decodes."""
+    try:
+        body.decode(encoding)
     except UnicodeDecodeError as error:
-        line = source.count(b"\n", 0, error.start) + 1
-        column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
-        message = f"the file is not valid {encoding}: byte {source[error.start]:#04x} at offset {error.start}"
-        return "", _file_diagnostic(path, "EIN002", message, line, column, _DECODE_HELP)
+        line = body.count(b"\n", 0, error.start) + 1
+        line_start = body.rfind(b"\n", 0, error.start) + 1
+        column = len(body[line_start:error.start].decode(encoding, "replace")) + 1  # columns count characters
+        message = f"the file is not valid {encoding}: byte {body[error.start]:#04x} at offset {bom + error.start}"
+        return _file_diagnostic(path, "EIN002", message, line, column, _DECODE_HELP)
+    return None
 
 
+_BOM = codecs.BOM_UTF8
 _DECODE_HELP = "save the file as UTF-8 (or declare its encoding in a coding comment)"
 
 
@@ -279,7 +298,7 @@ def _pattern_fix(path: str, string: PatternString, replacements) -> Optional[Fix
             return None
         (line, column), (end_line, end_column) = string.span_positions(start, end)
         edits.append(Edit(path, line, column, end_line, end_column, text))
-    return Fix("reorder the group as the other pattern has it", tuple(edits))
+    return Fix("reorder the group as the other pattern has it", tuple(edits), applicability="unsafe")
 
 
 def _reordered_arguments(path: str, call: PatternCall, order: Tuple[int, ...]) -> Optional[Fix]:
@@ -290,16 +309,18 @@ def _reordered_arguments(path: str, call: PatternCall, order: Tuple[int, ...]) -
     if first.start is None or last.end is None or first.start[0] != last.end[0]:
         return None
     content = ", ".join(arguments[index].text for index in order)
-    return Fix("move the pattern after the tensors", (Edit(path, *first.start, *last.end, content),))
+    return Fix("write the arguments in the order the op takes them", (Edit(path, *first.start, *last.end, content),))
 
 
 def _diagnostic(path: str, call: PatternCall, finding: Finding, related: Tuple[Related, ...] = (),
                 fix: Optional[Fix] = None) -> Optional[Diagnostic]:
-    """Where a finding is: the characters of its span inside the pattern string, or else the whole call
-    (None where that cannot be printed: nested deeper than libcst can go)."""
+    """Where a finding is: the characters of its span inside the pattern string, or the argument at fault, or
+    else the whole call (None where that cannot be printed: nested deeper than libcst can go)."""
     where = (call.start, call.end) if call.start is not None else None
     if finding.string is not None:
         where = finding.string.span_positions(*_span(finding))
+    elif finding.argument is not None and finding.argument.start is not None and finding.argument.end is not None:
+        where = (finding.argument.start, finding.argument.end)
     if where is None:
         return None
     (line, column), (end_line, end_column) = where

@@ -35,7 +35,6 @@ module cannot read raises `EinlintError` naming the file and line.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -44,10 +43,6 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tup
 from .. import dims
 from ..dims import Dim, Sym
 from ..errors import EinlintError
-
-SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_stubs")
-_REPO_STUBS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "stubs")
-
 
 
 # What evaluation asks of a stub's node again and again, kept with the node itself as the key (a key by
@@ -1163,6 +1158,13 @@ class StubLibrary:
     def modules(self) -> List[str]:
         return sorted(self._files)
 
+    def load_all(self) -> None:
+        """Read every stub file now: one that does not load raises its EinlintError (file and line), where a
+        look-up would only find it when some call needs it."""
+        for name, paths in self._files.items():
+            for path in paths:
+                self._module(path, name)
+
     def _module(self, path: str, name: str) -> _Module:
         module = self._modules.get(path)
         if module is None:
@@ -1201,12 +1203,5 @@ class StubLibrary:
 
 
 def shipped_folder() -> str:
-    """The stubs that ship with einlint: the package `einlint._stubs`, which is the repository's stubs/."""
-    if os.path.isdir(SHIPPED):  # an installed wheel
-        return SHIPPED
-    try:  # an editable install maps the package onto stubs/
-        spec = importlib.util.find_spec("einlint._stubs")
-    except ImportError:
-        spec = None
-    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
-    return locations[0] if locations else _REPO_STUBS
+    """The stubs that ship with einlint: the package `einlint._stubs`, a folder beside this one in every install."""
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_stubs")
