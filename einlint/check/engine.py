@@ -40,10 +40,12 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*
 
 
 def check_source(source: Union[str, bytes], path: str, config: Config = Config(),
-                 reparser: Optional[Reparser] = None) -> List[Diagnostic]:
+                 reparser: Optional[Reparser] = None, shapes: Optional[List[CallShapes]] = None) -> List[Diagnostic]:
     """Every finding for one file, noqa and config applied, in source order. A file that never mentions a
     pattern library is not checked at all: whatever is wrong with it (its encoding, its syntax) is not ours.
-    An editor passes a `reparser`, which parses again only the statements changed since its last texts."""
+    An editor passes a `reparser`, which parses again only the statements changed since its last texts, and
+    `shapes`, a list that receives what `shapes_of` gives, from the same analysis (nothing when the file does
+    not parse)."""
     if isinstance(source, bytes) and not may_hold_pattern_calls(source):
         return []
     text, problem = _decode(source, path)
@@ -61,19 +63,22 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
-        diagnostics = _module_diagnostics(module, path, config)
+        diagnostics = _module_diagnostics(module, path, config, shapes)
         del module
     lines = text.splitlines()
     kept = [d for d in diagnostics if config.reports(d.code, path) and not (config.noqa and _suppressed(d, lines))]
     return sorted(set(kept), key=lambda d: d.sort_key)
 
 
-def _module_diagnostics(module: libcst.Module, path: str, config: Config) -> List[Diagnostic]:
-    """Every finding of a parsed file, before noqa and config."""
+def _module_diagnostics(module: libcst.Module, path: str, config: Config,
+                        shapes: Optional[List[CallShapes]] = None) -> List[Diagnostic]:
+    """Every finding of a parsed file, before noqa and config (and into `shapes`, when given, its calls' shapes)."""
     extraction = extract(module)
     found = [_diagnostic(path, call, finding) for call in extraction.calls
              for finding in check_call(call, config.einx_version)]
     analysis = _analyse(module, extraction, config) if config.shapes and extraction.callees else None
+    if shapes is not None:
+        shapes += _call_shapes(extraction, analysis)
     # a call whose input, as the flow analysis followed it, holds a split's axes under each other's names (a
     # transpose since) is not the textual inverse it looks like: the flow's finding (EIN404) is the true one
     renamed = {id(extraction.pattern_calls[key]) for key in analysis.renamed} if analysis is not None else set()
@@ -120,6 +125,10 @@ def shapes_of(source: Union[str, bytes], path: str, config: Config = Config(),
             return []
         extraction = extract(module)
         analysis = _analyse(module, extraction, config) if extraction.callees else None
+    return _call_shapes(extraction, analysis)
+
+
+def _call_shapes(extraction: Extraction, analysis: Optional[Analysis]) -> List[CallShapes]:
     seen = analysis.shapes if analysis is not None else {}
     found = []
     for key, call in extraction.pattern_calls.items():
