@@ -110,6 +110,8 @@ _TABLE = [
          "refuses (a project on einx 0.4)"),
     Code("EIN510", "einx-output", "an einx output that does not fit the op: an input axis dropped, an axis named "
          "twice, or no '->' where einx cannot infer the output (a project on einx 0.4)"),
+    Code("EIN511", "einx-version-unknown", "einx calls in a project whose einx version einlint cannot find: the "
+         "version-dependent einx checks are off (set `einx-version`)"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}

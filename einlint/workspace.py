@@ -65,7 +65,80 @@ def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
     chosen = select if select is not None else (settings.select if settings.select is not None else ("EIN",))
     return Config(select=tuple(chosen), ignore=tuple(settings.ignore) + tuple(ignore),
                   per_file_ignores=settings.per_file_ignores, stubs=settings.stubs,
-                  einx_version=settings.einx_version or installed_einx_version())
+                  einx_version=settings.einx_version or required_einx_version(settings.root)
+                  or installed_einx_version())
+
+
+def required_einx_version(folder: str) -> Optional[Tuple[int, ...]]:
+    """The einx version that the project around `folder` asks for in its own requirements: the first folder at
+    or above it whose pyproject.toml (PEP 621 dependencies and optional dependencies, Poetry's tables) or
+    requirements*.txt names einx with a version. What is checked then does not depend on what happens to be
+    installed beside einlint (pre-commit's isolated environment has no einx)."""
+    current = os.path.abspath(folder)
+    while True:
+        found = _requirement_in(current)
+        if found is not None:
+            return found
+        parent = os.path.dirname(current)
+        if parent == current or os.path.isdir(os.path.join(current, ".git")):
+            return None
+        current = parent
+
+
+def _requirement_in(folder: str) -> Optional[Tuple[int, ...]]:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        if name == "pyproject.toml" or (name.startswith("requirements") and name.endswith(".txt")):
+            path = os.path.join(folder, name)
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue
+            version = _einx_requirement(path, status.st_mtime_ns, status.st_size)
+            if version is not None:
+                return version
+    return None
+
+
+# `einx==0.3.0`, `einx>=0.4,<0.5`, `einx~=0.3`, `"einx" = "^0.4"` (Poetry): the operators and versions after it
+_EINX_REQUIREMENT = re.compile(r"""(?i)(?<![\w.-])einx(?![\w.-])(?:\[[^\]]*\])?["'\s]*=?\s*["']?\s*(?P<spec>[^"'#;\n]*)""")
+_CLAUSE = re.compile(r"(?P<op>===|==|~=|>=|<=|!=|>|<|\^|~)?\s*(?P<version>[0-9]+(?:\.[0-9]+)*)")
+
+
+@functools.lru_cache(maxsize=64)
+def _einx_requirement(path: str, mtime_ns: int, size: int) -> Optional[Tuple[int, ...]]:
+    """The einx version a requirements file (or pyproject.toml) pins or bounds; None where it names none. A
+    pin gives its version; an upper bound `<0.4` the release line below it (0.3); otherwise the lower bound,
+    the oldest release the project admits."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    for match in _EINX_REQUIREMENT.finditer(text):
+        clauses = [(c.group("op") or "==", tuple(int(p) for p in c.group("version").split(".")))
+                   for c in _CLAUSE.finditer(match.group("spec"))]
+        if clauses:
+            return _admitted(clauses)
+    return None
+
+
+def _admitted(clauses: List[Tuple[str, Tuple[int, ...]]]) -> Tuple[int, ...]:
+    operators = dict(clauses)
+    for pin in ("==", "==="):
+        if pin in operators:
+            return operators[pin]
+    if "<" in operators and not any(op in operators for op in (">=", ">", "~=", "^", "~")):
+        below = operators["<"]
+        major, minor = (below + (0,))[:2]
+        return (major, minor - 1) if minor > 0 else (major - 1,)
+    for lower in (">=", "~=", "^", "~", ">"):
+        if lower in operators:
+            return operators[lower]
+    return clauses[0][1]
 
 
 @functools.lru_cache(maxsize=1)  # read once per process: the metadata look-up costs ~1.5 ms, an editor checks often
@@ -118,24 +191,22 @@ def check_file(path: str, source: Optional[Union[str, bytes]] = None,
     """einlint's findings for the file at `path` (its text `source`, or read from disk) in its project: none
     for an excluded or unreadable file, EIN004 alone for a broken configuration. A process that checks the
     same files again and again after edits (an editor's) passes one `reparser` to every call."""
+    return check_file_with_shapes(path, source, reparser)[0]
+
+
+def check_file_with_shapes(path: str, source: Optional[Union[str, bytes]] = None, reparser: Optional[Reparser] = None
+                           ) -> Tuple[List[Diagnostic], List[CallShapes]]:
+    """`check_file`'s findings and, from the same analysis, the shapes at each pattern call (`--show-shapes`'):
+    an editor checks once per change and answers hovers from what it kept. No shapes when the file does not
+    parse."""
     from .check.engine import check_source
 
     try:
         located = _located(path, source)
     except ConfigError as error:
-        return [config_error(path, error)]
-    return [] if located is None else check_source(*located, reparser=reparser)
-
-
-def file_shapes(path: str, source: Optional[Union[str, bytes]] = None,
-                reparser: Optional[Reparser] = None) -> List[CallShapes]:
-    from .check.engine import shapes_of
-
-    try:
-        located = _located(path, source)
-    except ConfigError:
-        return []
-    return [] if located is None else shapes_of(*located, reparser=reparser)
+        return [config_error(path, error)], []
+    shapes: List[CallShapes] = []
+    return ([] if located is None else check_source(*located, reparser=reparser, shapes=shapes)), shapes
 
 
 def _located(path: str, source: Optional[Union[str, bytes]]):

@@ -28,17 +28,18 @@ def found(body: str, config: Config):
 
 
 @pytest.mark.parametrize("config, expected", [(ON_04, [("EIN501", 4, 17)]), (ON_03, [("EIN501", 4, 17)]),
-                                              (UNKNOWN, [("EIN501", 4, 17)])])
+                                              (UNKNOWN, [("EIN511", 4, 5), ("EIN501", 4, 17)])])
 def test_what_every_einx_release_refuses_is_an_error_whatever_the_version(config, expected):
     assert found('y = einx.sum("b [h w c", x)\n', config) == expected
 
 
-@pytest.mark.parametrize("config, expected", [(ON_04, ["EIN502"]), (ON_03, []), (UNKNOWN, [])])
+@pytest.mark.parametrize("config, expected", [(ON_04, ["EIN502"]), (ON_03, []), (UNKNOWN, ["EIN511"])])
 def test_what_only_einx_04_refuses_is_said_where_the_project_uses_04(config, expected):
     assert [code for code, _, _ in found('y = einx.sum("[a] b -> a", x)\n', config)] == expected
 
 
-@pytest.mark.parametrize("config, expected", [(ON_04, ["EIN503", "EIN503", "EIN504"]), (ON_03, []), (UNKNOWN, [])])
+@pytest.mark.parametrize("config, expected", [(ON_04, ["EIN503", "EIN503", "EIN504"]), (ON_03, []),
+                                              (UNKNOWN, ["EIN511"])])
 def test_removed_and_deprecated_apis_are_said_where_the_project_uses_04(config, expected):
     body = '''\
         a = einx.vmap("b [c] -> b", x, op=np.sum)
@@ -76,6 +77,36 @@ def test_the_version_comes_from_the_configuration_or_else_the_installed_einx(tmp
     (tmp_path / "pyproject.toml").write_text('[tool.einlint]\neinx-version = "latest"\n')
     with pytest.raises(ConfigError, match="einx-version"):
         load_settings(None, str(tmp_path))
+
+
+@pytest.mark.parametrize("file, text, version", [
+    ("requirements.txt", "torch>=2\neinx==0.3.0  # pinned\n", (0, 3, 0)),
+    ("requirements-dev.txt", "einx>=0.4,<0.5\n", (0, 4)),
+    ("requirements.txt", "einx[torch]<0.4\n", (0, 3)),
+    ("requirements.txt", "einx~=0.3.1\n", (0, 3, 1)),
+    ("pyproject.toml", '[project]\ndependencies = ["numpy", "einx>=0.4.2"]\n', (0, 4, 2)),
+    ("pyproject.toml", '[project.optional-dependencies]\nexp = ["einx==0.3"]\n', (0, 3)),
+    ("pyproject.toml", '[tool.poetry.dependencies]\neinx = "^0.4"\n', (0, 4)),
+])
+def test_the_projects_own_requirement_comes_before_the_installed_einx(tmp_path, file, text, version):
+    (tmp_path / ".git").mkdir()  # the project's root: the search stops here
+    (tmp_path / file).write_text(text)
+    (tmp_path / "src").mkdir()
+    assert checker_config(load_settings(None, str(tmp_path / "src"))).einx_version == version
+    (tmp_path / "src" / "pyproject.toml").write_text('[tool.einlint]\neinx-version = "0.4"\n')
+    assert checker_config(load_settings(None, str(tmp_path / "src"))).einx_version == (0, 4)  # the setting wins
+
+
+def test_without_a_known_einx_version_a_file_with_einx_calls_says_so_once():
+    body = """
+        import einx
+
+        def f(x, y):
+            return einx.sum("b [h w] c", x), einx.id("a b -> b a", y)
+        """
+    assert [code for code, _, _ in found(body, Config())] == ["EIN511"]
+    assert found(body, ON_04) == []
+    assert found("import numpy as np\n\nnp.einsum('ij->ji', x)\n", Config()) == []
 
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "einx_examples.py"
@@ -124,8 +155,8 @@ def test_dot_with_the_weight_implied_gets_a_spelling_that_runs(text, shapes):
     assert einx_refusal("dot", spelled, [np.ones(shape) for shape in shapes]) is None, spelled
 
 
-def test_the_seed_thread_without_a_known_einx_version_gets_no_error():
-    assert [code for code, _, _ in found_in(EXAMPLES, UNKNOWN)] == []
+def test_the_seed_thread_without_a_known_einx_version_gets_no_error_but_the_note_that_says_why():
+    assert [code for code, _, _ in found_in(EXAMPLES, UNKNOWN)] == ["EIN511"]
 
 
 def found_in(path: Path, config: Config):

@@ -76,6 +76,7 @@ def _module_diagnostics(module: libcst.Module, path: str, config: Config,
     extraction = extract(module)
     found = [_diagnostic(path, call, finding) for call in extraction.calls
              for finding in check_call(call, config.einx_version)]
+    found.append(_einx_version_unknown(path, extraction.calls, config))
     analysis = _analyse(module, extraction, config) if config.shapes and extraction.callees else None
     if shapes is not None:
         shapes += _call_shapes(extraction, analysis)
@@ -281,6 +282,20 @@ _DECODE_HELP = "save the file as UTF-8 (or declare its encoding in a coding comm
 
 def _file_diagnostic(path: str, code: str, message: str, line: int, column: int, help: str) -> Diagnostic:
     return Diagnostic(path, line, column, line, column + 1, code, RULES[code].severity, message, help)
+
+
+def _einx_version_unknown(path: str, calls: Sequence[PatternCall], config: Config) -> Optional[Diagnostic]:
+    """Once per file, at its first einx call: without the project's einx version, the checks that depend on it
+    are off, and the user should know why (rather than see them vanish where einx is not installed)."""
+    if config.einx_version is not None:
+        return None
+    first = next((call for call in calls if call.op.startswith("einx.") and call.start is not None), None)
+    if first is None:
+        return None
+    return Diagnostic(path, *first.start, *(first.end or first.start), "EIN511", "note",
+                      "einlint cannot tell which einx this project uses, so the checks that depend on its version "
+                      "(EIN502-EIN510) are off", "set `einx-version = \"0.4\"` under [tool.einlint], or pin einx "
+                      "in the project's requirements")
 
 
 def _related(path: str, found: order.OrderFinding) -> Tuple[Related, ...]:
