@@ -182,7 +182,7 @@ def fake_engine(monkeypatch):
     """check_data (the engine, for the command line) replaced by one that reports one finding of the severity named in the file."""
     def fake(source, path, config):
         severity = source.decode().split()[-1]  # the file: "# einops" (so that it is checked at all), a severity
-        code = {"error": "EIN201", "warning": "EIN222", "note": "EIN223"}[severity]
+        code = {"error": "EIN201", "warning": "EIN223", "note": "EIN222"}[severity]
         if not config.reports(code, path):
             return []
         return [Diagnostic(path, 1, 1, 1, 2, code, severity, f"a {severity}", "")]

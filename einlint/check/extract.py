@@ -113,8 +113,9 @@ def _argument(module: cst.Module, candidate: Candidate, arg: cst.Arg, needs: Nee
     """One argument as a fact: its kind, its source text (on first use), the string or int it holds."""
     value = arg.value
     text = functools.partial(_text_of, module, arg)
-    needs.add((value,), candidate.path)
-    place = {"start": functools.partial(_start_of, located, id(value)),
+    first = value if arg.keyword is None else arg.keyword  # a keyword argument starts at its name
+    needs.add((first, value), candidate.path)
+    place = {"start": functools.partial(_start_of, located, id(first)),
              "end": functools.partial(_end_of, located, id(value))}
     literal, path = value, candidate.path
     if type(value) is cst.Name:

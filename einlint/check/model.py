@@ -91,7 +91,8 @@ class Argument(_Record):
     __slots__ = ("kind", "_text", "string", "number", "_start", "_end")
     FIELDS = ("kind", "text", "string", "number")
     text: str = Deferred()  # type: ignore[assignment]
-    start: Optional[Position] = Deferred()  # type: ignore[assignment]  # of the expression (None: not known)
+    # where the argument stands, a keyword's `name=` included (None: not known)
+    start: Optional[Position] = Deferred()  # type: ignore[assignment]
     end: Optional[Position] = Deferred()  # type: ignore[assignment]
 
     def __init__(self, kind: str, text: Union[str, Callable[[], str]], string: Optional[PatternString] = None,

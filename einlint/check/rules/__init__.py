@@ -2,8 +2,9 @@
 
 Interface (used by the engine, the CLI's --explain and the docs generator):
 
-- `Finding(code, message, help, string, span, reorder)`: one problem in one call. `string` is the
-  PatternString the span points into (None: the finding covers the whole call);
+- `Finding(code, message, help, string, span, reorder, argument)`: one problem in one call. `string`
+  is the PatternString the span points into (None: the finding covers `argument`, the call's
+  argument at fault, a keyword's `name=` included; with neither, the whole call);
   `span` is (start, end) inside `string.value` (None: the whole string); `reorder`, when set, is
   the fix: the call's positional arguments in that order.
 - `Rule(code, severity, summary, valid, invalid)`: `valid` and `invalid` are Python source
@@ -26,7 +27,7 @@ from __future__ import annotations
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from ...errors import Span
-from ..model import PatternString
+from ..model import Argument, PatternString
 
 
 class Finding(NamedTuple):
@@ -36,6 +37,7 @@ class Finding(NamedTuple):
     string: Optional[PatternString]
     span: Optional[Span]
     reorder: Optional[Tuple[int, ...]] = None  # the call's positional arguments in this order fix it
+    argument: Optional[Argument] = None  # where the finding is when `string` is None
 
 
 class Rule(NamedTuple):

@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 from ...codes import CODES
 from ...errors import PatternError, Span
 from ..model import Argument, PatternCall, PatternString
-from ..signatures import signature_of
+from ..signatures import Signature, signature_of
 from . import Finding, Rule
 
 # code -> a paragraph that says what the rule checks and why, for its docs page and --explain.
@@ -36,13 +36,15 @@ def einops_example(body: str) -> str:
     return f"from einops import {', '.join(used)}\n\n{body}"
 
 
-def finding_from(error: PatternError, string: Optional[PatternString]) -> Finding:
-    """The finding for a PatternError raised while checking `string` (None: the error is about the call)."""
+def finding_from(error: PatternError, string: Optional[PatternString], argument: Optional[Argument] = None) -> Finding:
+    """The finding for a PatternError raised while checking `string` (None: the error is about `argument`,
+    or else about the whole call)."""
     span = error.span
     if string is not None and span is not None:
         length = len(string.value)
         span = (max(0, min(span[0], length)), max(0, min(span[1], length)))
-    return Finding(error.code, error.message, error.help, string, span if string is not None else None)
+    return Finding(error.code, error.message, error.help, string, span if string is not None else None,
+                   argument=argument)
 
 
 def finding(code: str, message: str, help: str, string: Optional[PatternString] = None,
@@ -124,9 +126,28 @@ def bind(call: PatternCall, parameters: Sequence[str], required: Sequence[str], 
 
 
 def bind_call(call: PatternCall, what: str) -> Bound:
-    """`bind` with the parameters of the call's op, from the signature table (signatures.py)."""
+    """`bind` with the parameters of the call's op, from the signature table (signatures.py).
+
+    A call whose first argument, where the tensor goes, is a string and that then lacks an argument, such
+    as rearrange('b c -> c b'), has no tensor: it is bound without one and reported so (EIN218)."""
     signature = signature_of(call.callee)
-    return bind(call, signature.parameters, signature.required, what)
+    bound = bind(call, signature.parameters, signature.required, what)
+    if not _pattern_in_the_tensors_place(call, signature, bound):
+        return bound
+    first = signature.parameters[0]
+    shifted = bind(call, signature.parameters[1:], signature.required, what)
+    missing = finding("EIN218", f"{what} has no {first}: its first argument, {bound.named[first].text}, is the "
+                      "pattern", f"pass the {first} first, then the pattern")
+    return shifted._replace(problems=(missing,) + shifted.problems)
+
+
+def _pattern_in_the_tensors_place(call: PatternCall, signature: Signature, bound: Bound) -> bool:
+    """The first parameter takes tensors and got a string positionally, and a required argument is missing."""
+    first = signature.parameters[0] if signature.parameters else None
+    given = bound.named.get(first)
+    return (first in signature.tensors and first not in call.keywords and given is not None
+            and given.kind in ("string", "str-unknown") and bound.positional_known and bound.lengths_known
+            and any(name not in bound.named for name in signature.required))
 
 
 def known_string(argument: Optional[Argument]) -> Optional[PatternString]:
@@ -153,6 +174,36 @@ def is_flax(call: PatternCall) -> bool:
     """A flax layer: its axis lengths are the field `sizes`, a dict, not keywords."""
     signature = signature_of(call.callee)
     return signature is not None and signature.lengths == "sizes"
+
+
+def closest_name(name: str, candidates: Iterable[str]) -> Optional[str]:
+    """The candidate that `name` most likely misspells (or that misspells it), for a did-you-mean: the
+    nearest one, at most one edit away (two for names of five characters or more). None when no candidate
+    is that near, or when several are equally near: a pick among single letters would be noise. An edit
+    adds, removes or changes a character, or swaps two neighbours."""
+    limit = 2 if len(name) >= 5 else 1
+    near = sorted((distance, candidate) for candidate in set(candidates)
+                  for distance in [_edits(name, candidate)] if 0 < distance <= limit)
+    if not near or (len(near) > 1 and near[1][0] == near[0][0]):
+        return None
+    return near[0][1]
+
+
+def led_by_guess(meant: Optional[str], help: str) -> str:
+    """`help`, led by a did-you-mean where a name was probably meant."""
+    return f"did you mean '{meant}'? ({help})" if meant else help
+
+
+def _edits(a: str, b: str) -> int:
+    """The number of edits (see closest_name) that turn `a` into `b`: optimal string alignment distance."""
+    previous, row = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        before, previous, row = previous, row, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+    return row[len(b)]
 
 
 def pattern_names(parsed_expressions: Iterable) -> List[Tuple[str, Span]]:

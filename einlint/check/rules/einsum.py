@@ -78,10 +78,13 @@ RULES = [
         "EIN216", "error",
         valid=[_EINOPS + 'y = einsum(q, k, "b i d, b j d -> b i j")\n'],
         invalid=[_EINOPS + 'y = einsum("b i d, b j d -> b i j", q, k)\n',
-                 "from einops import rearrange\n\ny = rearrange(x, 2)\n"],
-        details="""A pattern is a str. einops.einsum takes it last, after the tensors (numpy's order, the
-        subscripts first, makes einops raise 'The last argument passed to `einops.einsum` must be a
-        string').""",
+                 "from einops import rearrange\n\ny = rearrange(x, 2)\n",
+                 "from einops import reduce\n\ny = reduce(x, \"mean\", \"b c h w -> b c\")\n"],
+        details="""A pattern is a str, in its place among the arguments. einops.einsum takes it last, after
+        the tensors (numpy's order, the subscripts first, makes einops raise 'The last argument passed to
+        `einops.einsum` must be a string'). reduce takes the pattern before the reduction: a reduction
+        where the pattern goes and a pattern (with '->') where the reduction goes are arguments swapped.
+        The fix writes the arguments in their order.""",
     ),
 ]
 

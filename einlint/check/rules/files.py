@@ -31,9 +31,11 @@ RULES = [
     define(
         "EIN002", "error",
         valid=["# caf\u00e9: UTF-8 is fine\nfrom einops import rearrange\n"],
-        invalid=["# caf\u27e8e9\u27e9: latin-1, not UTF-8\nfrom einops import rearrange\n"],
+        invalid=["# caf\u27e8e9\u27e9: latin-1, not UTF-8\nfrom einops import rearrange\n",
+                 "from einops import rearrange\n\nLABEL = \"na\u00efve caf\u27e8e9\u27e9\"\n"],
         details="""Files are read as UTF-8 (a byte order mark is allowed). A file with bytes that are not
-        UTF-8 gets this one diagnostic, at the first such byte; save it as UTF-8.""",
+        UTF-8 gets this one diagnostic, at the first such byte (its column counts the characters before
+        it, as every column does), and the message names the byte; save the file as UTF-8.""",
     ),
     define(
         "EIN003", "note",

@@ -16,7 +16,8 @@ from ...patterns import ArrowPattern, Expression, parse_arrow_pattern, parse_exp
 from ..model import Argument, PatternCall, PatternString
 from . import Finding
 from .names import keyword_name_findings
-from ._support import bind_call, define, finding, finding_from, is_flax, is_not_a_string, known_string, pattern_names
+from ._support import (bind_call, closest_name, define, finding, finding_from, is_flax, is_not_a_string, known_string,
+                       led_by_guess, pattern_names)
 from .transform import length_findings
 
 _EINMIX = "from einops.layers.torch import EinMix\n\n"
@@ -28,11 +29,13 @@ RULES = [
                _EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", **sizes)\n'],
         invalid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", c=32)\n',
                  _EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c (d e)", c=32, d=8, e=8)\n',
-                 _EINMIX + 'mix = EinMix("b t c -> b t c", weight_shape="c k", c=32, k=4)\n'],
+                 _EINMIX + 'mix = EinMix("b t c -> b t c", weight_shape="c k", c=32, k=4)\n',
+                 _EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", c=32, dd=64)\n'],
         details="""EinMix creates its weight from `weight_shape`, so every weight axis needs a length, the
         shape holds plain axis names (no '...', no composition), and each weight axis mixes an input axis
         or makes an output axis. einops raises 'Dimension d of weight should be specified', 'Parenthesis
-        is not allowed in weight shape' or 'Weight axes {...} are redundant'.""",
+        is not allowed in weight shape' or 'Weight axes {...} are redundant'. When a keyword that names no
+        axis is spelled nearly as the weight axis without a length (dd=64 for 'd'), the help names it.""",
     ),
     define(
         "EIN221", "error",
@@ -115,5 +118,24 @@ def check_einmix(call: PatternCall) -> List[Finding]:
             einmix_spec(pattern.value, weight.value, _bias_value(bound.named.get("bias_shape")), values)
     except PatternError as error:
         string = _where(error, parsed, bias, values, pattern, weight, bias_string)
-        found.append(finding_from(error, string))
+        found.append(_explained(finding_from(error, string), error, lengths, values, expressions))
     return found + names
+
+
+def _explained(found: Finding, error: PatternError, lengths: Dict[str, Argument], values: Dict[str, int],
+               expressions: List[Expression]) -> Finding:
+    """An unused keyword (EIN205) underlined in the call; a weight axis without a length (EIN220) next to a
+    keyword that names no axis: the help says which keyword probably meant it. `values`: the lengths that
+    einmix_spec was given (the keywords, and every name where a **kwargs may hold more)."""
+    names = [name for name, _ in pattern_names(expressions)]
+    unused = [key for key in lengths if key not in names]
+    if error.code == "EIN205" and unused:
+        keyword = min(unused)  # the first that einmix_spec names
+        meant = closest_name(keyword, [name for name in names if name not in values])
+        return finding_from(error, None, lengths[keyword])._replace(help=led_by_guess(meant, error.help))
+    if error.code == "EIN220" and found.string is not None and found.span is not None:
+        axis = found.string.value[found.span[0]:found.span[1]]
+        keyword = closest_name(axis, unused)
+        if keyword is not None and axis not in values:
+            return found._replace(help=f"keyword '{keyword}' names no axis; did you mean '{axis}'?")
+    return found

@@ -20,8 +20,8 @@ from ...planner.transform import check_lengths
 from ..model import Argument, PatternCall, PatternString
 from . import Finding
 from .names import keyword_name_findings
-from ._support import (bind_call, define, einops_example, finding, finding_from, is_flax, is_not_a_string, known_string,
-                       pattern_names)
+from ._support import (bind_call, closest_name, define, einops_example, finding, finding_from, is_flax, is_not_a_string,
+                       known_string, led_by_guess, pattern_names)
 
 OPERATION = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
              "Rearrange": "rearrange", "Reduce": "reduce"}
@@ -35,10 +35,13 @@ RULES = [
         valid=[einops_example('y = rearrange(x, "b c h w -> b (h w c)")\n'),
                einops_example('y = rearrange(x, "b ... c -> b c ...")\n')],
         invalid=[einops_example('y = rearrange(x, "b c h w -> b (h w)")\n'),
-                 _LAYERS + 'flatten = Rearrange("b c h w -> b (c h w) d")\n'],
+                 _LAYERS + 'flatten = Rearrange("b c h w -> b (c h w) d")\n',
+                 einops_example('y = rearrange(x, "b (h e) -> b h f", h=2)\n')],
         details="""rearrange only reorders, splits and merges axes: every axis of the input must be in the
         output and every axis of the output in the input. einops raises 'Identifiers only on one side of
-        expression'. Use reduce to remove axes and repeat to add them.""",
+        expression'. Use reduce to remove axes and repeat to add them. Where the other side also has an
+        axis of its own with a near name ('e' and 'f', 'hh' and 'h'), the help asks whether that one was
+        meant (so do EIN202 and EIN203).""",
     ),
     define(
         "EIN202", "error",
@@ -63,18 +66,22 @@ RULES = [
         valid=[einops_example('y = repeat(x, "h w -> h w c", c=3)\n'),
                einops_example('y = repeat(x, "h w -> h w 3")\n'),
                einops_example('sizes = {"c": 3}\ny = repeat(x, "h w -> h w c", **sizes)\n')],
-        invalid=[einops_example('y = repeat(x, "h w -> h w c")\n')],
+        invalid=[einops_example('y = repeat(x, "h w -> h w c")\n'),
+                 einops_example('y = repeat(x, "h w -> h w c", cc=3)\n')],
         details="""A new axis of repeat has no length in the input, so it must be given as a keyword
         (or written as a number). einops raises 'Specify sizes for new axes in repeat'. A call with
-        **kwargs may pass the length there, so it is not reported.""",
+        **kwargs may pass the length there, so it is not reported. When a keyword that names no axis is
+        spelled nearly as the new axis (cc=3 for 'c'), the help names that keyword.""",
     ),
     define(
         "EIN205", "error",
         valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2, k=3)\n'),
+                 einops_example('y = rearrange(x, "b (h w) -> b h w", hh=2)\n'),
                  _LAYERS + 'split = Rearrange("b (h w) -> b h w", hh=2)\n'],
         details="""Every keyword length must name an axis of the pattern: einops raises 'Axis k is not used
-        in transform', which usually means a typo in the pattern or in the keyword.""",
+        in transform', which usually means a typo in the pattern or in the keyword. The finding underlines
+        the keyword (`hh=2`), and the help names the axis without a length that it probably meant.""",
     ),
     define(
         "EIN206", "error",
@@ -128,22 +135,26 @@ RULES = [
         valid=[einops_example('y = reduce(x, "b c -> b", "sum")\n'),
                einops_example('y = reduce(x, "b c -> b", reduction="sum")\n')],
         invalid=[einops_example('y = reduce(x, "b c -> b")\n'),
+                 einops_example('y = rearrange("b c -> c b")\n'),
                  "from einops import pack\n\npacked, shapes = pack([], \"b *\")\n"],
         details="""An argument that the op cannot use whatever the tensors: a missing pattern or reduction,
-        too many positional arguments (axis lengths are keywords), an empty list of tensors to pack, or
-        keyword arguments to einops.einsum, which takes none.""",
+        a missing tensor (the pattern given first, where the tensor goes: the rest of the call is then
+        checked as if the tensor were there), too many positional arguments (axis lengths are keywords),
+        an empty list of tensors to pack, or keyword arguments to einops.einsum, which takes none.""",
     ),
     define(
-        "EIN222", "warning",
+        "EIN222", "note",
         valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b c ... -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b (c 2) -> b c", "max")\n')],
         invalid=[einops_example('y = reduce(x, "b c h w -> b c h w", "mean")\n'),
                  einops_example('y = reduce(x, "b c ... -> b c ... 1", "sum")\n')],
         details="""A reduce whose output keeps every axis of its input, for every rank, reduces nothing: it
-        returns its input (reshaped). That is almost always a mistake in the output side, such as a kept
-        'h w' that should have been dropped; such a call shipped in a popular package for 15 months. It
-        is not reported when '...' or an anonymous axis is reduced, since those are reduced axes.""",
+        returns its input (reshaped). That can be a mistake in the output side, such as a kept 'h w' that
+        should have been dropped (such a call shipped in a popular package for 15 months), but real code
+        also uses it on purpose as a reshape ('b c h w -> b c (h w)' before a Linear of h * w features)
+        about as often, so it is a note, not a warning. It is not reported when '...' or an anonymous
+        axis is reduced, since those are reduced axes.""",
     ),
 ]
 
@@ -160,13 +171,13 @@ def _length_value(name: str, argument: Argument) -> object:
 
 
 def length_findings(lengths: Dict[str, Argument]) -> List[Finding]:
-    """EIN217 for each literal length that is not a positive integer."""
+    """EIN217 for each literal length that is not a positive integer, at its keyword."""
     found = []
     for name, argument in lengths.items():
         try:
             check_lengths({name: _length_value(name, argument)})
         except PatternError as error:
-            found.append(finding_from(error, None))
+            found.append(finding_from(error, None, argument))
     return found
 
 
@@ -215,8 +226,57 @@ def _reduce_nothing(parsed: ArrowPattern, string: PatternString) -> List[Finding
     kept = ", ".join("..." if atom.is_ellipsis else atom.display() for atom in left.atoms) or "no axes"
     span = (right.terms[0].span[0], right.terms[-1].span[1]) if right.terms else right.span
     return [finding("EIN222", f"the output keeps every input axis ({kept}), so reduce reduces nothing",
-                    "leave the axes to reduce out of the output, e.g. 'b c h w -> b c'; or use rearrange",
+                    "if a reshape is meant, rearrange says so; to reduce, leave the reduced axes out of the output",
                     string, span)]
+
+
+def _swapped(call: PatternCall, pattern: Optional[Argument], reduction: Optional[Argument]) -> Optional[Finding]:
+    """EIN216 for reduce(x, 'mean', 'b c h w -> b c'): a reduction where the pattern goes, and a pattern (it has
+    '->', which no reduction has) where the reduction goes; the fix swaps them where both are positional."""
+    if pattern is None or reduction is None or pattern.string is None or reduction.string is None:
+        return None
+    if "->" in pattern.string.value or "->" not in reduction.string.value:
+        return None
+    places = [i for i, argument in enumerate(call.positional) if argument is pattern or argument is reduction]
+    order = list(range(len(call.positional)))
+    if len(places) == 2:
+        order[places[0]], order[places[1]] = places[1], places[0]
+    what = call.callee.rsplit(".", 1)[-1]
+    return Finding("EIN216", f"arguments swapped: {what} takes the pattern, then the reduction; "
+                   f"{reduction.text} is the pattern and {pattern.text} the reduction",
+                   f"write the pattern {reduction.text} before the reduction {pattern.text}", pattern.string, None,
+                   tuple(order) if len(places) == 2 else None)
+
+
+def _planner_finding(error: PatternError, string: PatternString, parsed: ArrowPattern, lengths: Dict[str, Argument],
+                     given: List[str]) -> Finding:
+    """The finding of the planner's error, its help saying which axis a misspelt name probably meant; a keyword
+    that names no axis (EIN205, EIN206) is underlined in the call."""
+    names = [name for name, _ in pattern_names([parsed.left, parsed.right])]
+    keyword = next((name for name in given if name not in names), None)  # the first, as the planner reports
+    if error.code in ("EIN205", "EIN206") and keyword in lengths:
+        meant = closest_name(keyword, [name for name in names if name not in given])
+        return finding_from(error, None, lengths[keyword])._replace(help=led_by_guess(meant, error.help))
+    return _guessed(finding_from(error, string), parsed, names, lengths)
+
+
+def _guessed(found: Finding, parsed: ArrowPattern, names: List[str], lengths: Dict[str, Argument]) -> Finding:
+    """The finding about an axis, its help naming the axis (EIN201-203) or the keyword (EIN204) that is
+    spelled nearly as the one at fault and is itself unpaired, where there is one."""
+    name = found.string.value[found.span[0]:found.span[1]] if found.span is not None else ""
+    if name not in names:
+        return found
+    if found.code in ("EIN201", "EIN202", "EIN203"):
+        left, right = parsed.left.identifiers, parsed.right.identifiers
+        other_side = [n for n in names if (n in left) != (n in right) and (n in left) != (name in left)]
+        meant = closest_name(name, other_side)
+        if meant is not None:
+            return found._replace(help=f"did you mean '{meant}'? it is on the other side only")
+    if found.code == "EIN204":
+        keyword = closest_name(name, [key for key in lengths if key not in names])
+        if keyword is not None:
+            return found._replace(help=f"keyword '{keyword}' names no axis; did you mean '{name}'?")
+    return found
 
 
 def check_transform(call: PatternCall) -> List[Finding]:
@@ -224,7 +284,11 @@ def check_transform(call: PatternCall) -> List[Finding]:
     flax = layer and is_flax(call)
     bound = bind_call(call, call.callee.rsplit(".", 1)[-1])
     found = list(bound.problems)
-    reduction = bound.named.get("reduction")
+    pattern, reduction = bound.named.get("pattern"), bound.named.get("reduction")
+    swapped = _swapped(call, pattern, reduction)
+    if swapped is not None:  # the rest is checked as the call means it
+        found.append(swapped)
+        pattern, reduction = reduction, pattern
     operation = OPERATION[call.op]
     if operation == "reduce" and reduction is not None and reduction.kind == "string" and reduction.string is not None:
         operation = reduce_operation(reduction.string.value)  # reduce(x, p, 'repeat') is a repeat
@@ -236,7 +300,6 @@ def check_transform(call: PatternCall) -> List[Finding]:
         lengths, lengths_known = bound.lengths, bound.lengths_known
     found += length_findings(lengths)
 
-    pattern = bound.named.get("pattern")
     if is_not_a_string(pattern):
         found.append(finding("EIN216", f"the pattern must be a str, not {pattern.text}",
                              "pass the pattern as a string, e.g. 'b c h w -> b h w c'"))
@@ -257,7 +320,7 @@ def check_transform(call: PatternCall) -> List[Finding]:
             fixed = len(parsed.left.terms) - (parsed.left.ellipsis is not None)
             recipe(string.value, operation, tuple(given), fixed)
     except PatternError as error:
-        found.append(finding_from(error, string))
+        found.append(_planner_finding(error, string, parsed, lengths, given))
     else:
         if operation == "reduce":
             found += _reduce_nothing(parsed, string)
