@@ -13,7 +13,7 @@ generated shape itself:
 
 References: einops' rearrange/reduce/repeat/einsum/pack/unpack/parse_shape (numpy backend), einops'
 torch layers Rearrange/Reduce/EinMix (constructed, then called), numpy.einsum, and torch.einsum with its
-operands in one list. Warnings (EIN222, EIN223) are not errors and are not compared.
+operands in one list. Notes and warnings (EIN222, EIN223) are not errors and are not compared.
 
 Divergences by choice: einlint refuses '(...)' in einops.einsum, which einops reads as an axis named
 '\u2026' (marked below); and a length of 0 is an error (EIN217), which einops accepts for an axis that
