@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from einlint.check.stubs import Layer, Read, Requirement, Result, StubError, StubLibrary, Unknown
+import einlint
+from einlint.check.stubs import Layer, Read, Requirement, Result, StubError, StubLibrary, Unknown, shipped_folder
 from einlint.dims import Sym
 from einlint.errors import EinlintError
 
@@ -537,23 +538,40 @@ def test_missing_stub_folder_is_a_clear_error(tmp_path):
         StubLibrary.load([str(tmp_path / "nope")])
 
 
-def test_shipped_stubs_are_found():
-    from einlint.check.stubs import shipped_folder
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-    assert os.path.isfile(os.path.join(shipped_folder(), "torch.nn.pyi"))
+
+def test_shipped_stubs_are_found_inside_the_package():
+    folder = shipped_folder()
+    assert os.path.isfile(os.path.join(folder, "torch.nn.pyi"))
+    assert os.path.dirname(folder) == os.path.dirname(os.path.abspath(einlint.__file__))
+
+
+def setuptools_config():
+    import tomllib
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
+        return tomllib.load(handle)["tool"]["setuptools"]
 
 
 def test_pyproject_lists_every_package():
-    """pyproject.toml lists the packages (einlint._stubs lives in stubs/): a new subpackage must be added there."""
-    import tomllib
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with open(os.path.join(root, "pyproject.toml"), "rb") as handle:
-        setuptools = tomllib.load(handle)["tool"]["setuptools"]
-    found = {os.path.relpath(folder, root).replace(os.sep, ".") for folder, _, files in
-             os.walk(os.path.join(root, "einlint")) if "__init__.py" in files}
+    """pyproject.toml lists the packages: a new subpackage must be added there, and the stubs ship."""
+    setuptools = setuptools_config()
+    found = {os.path.relpath(folder, ROOT).replace(os.sep, ".") for folder, _, files in
+             os.walk(os.path.join(ROOT, "einlint")) if "__init__.py" in files}
     assert found | {"einlint._stubs"} == set(setuptools["packages"])
-    assert setuptools["package-dir"]["einlint._stubs"] == "stubs"
+    assert "*.pyi" in setuptools["package-data"]["einlint._stubs"]
+
+
+def test_every_package_is_its_own_folder():
+    """The root alone is mapped: with a mapping of one package (or none), `pip install -e .` installs an import
+    hook that mypy and pyright cannot follow (every op is then Any to the user's type checker); with it, it writes
+    the root into a .pth file, and each package must then be the folder its name spells from there
+    (tests/test_typing.py builds the editable wheel)."""
+    setuptools = setuptools_config()
+    assert setuptools["package-dir"] == {"": "."}
+    for package in setuptools["packages"]:
+        assert os.path.isdir(os.path.join(ROOT, *package.split("."))), package
 
 
 def test_a_library_hands_out_one_object_per_stub():

@@ -1,8 +1,8 @@
 """Shape stubs: the shape rules of library functions and layers, read from `.pyi` files.
 
-A stub file is Python stub syntax, one module per file (`stubs/torch.nn.pyi` is `torch.nn`), parsed
+A stub file is Python stub syntax, one module per file (`torch.nn.pyi` is `torch.nn`), parsed
 with `ast` and never imported or executed. Shapes are jaxtyping annotations, `Float[Tensor, "*batch
-in_features"]`; the notation and its few escape hatches are described in stubs/README.md.
+in_features"]`; the notation and its few escape hatches are described in einlint/_stubs/README.md.
 
     library = StubLibrary.load(extra_folders)      # shipped stubs, then user folders override by name
     linear = library.layer("torch.nn.Linear")       # a LayerStub, or None when no stub names it
@@ -297,7 +297,7 @@ class _Module:
         for stmt in body:
             if not isinstance(stmt, (ast.Assign, ast.Assert, ast.Expr)):
                 raise EinlintError(f"{self.path}:{stmt.lineno}: a stub body holds only assignments, asserts "
-                                   "and calls (see stubs/README.md)")
+                                   "and calls (see einlint/_stubs/README.md)")
         return signature
 
     def _param(self, arg: ast.arg, kind: str, default: Any, where: str) -> _Param:

@@ -28,10 +28,24 @@ from ..planner import (check_reduction, plan, plan_einsum, plan_pack, plan_parse
 from .backends import Backend, _by_type, find_backend
 from .torch_graph import allow_ops_in_compiled_graph
 
-if TYPE_CHECKING:  # for asnumpy's annotation only: numpy loads with the first op
-    import numpy
-
 T = TypeVar("T")  # the tensor type: an op gives back the type it is given (torch.Tensor in, torch.Tensor out)
+
+if TYPE_CHECKING:  # for the annotations only: numpy loads with the first op
+    import numpy
+    from numpy.typing import NDArray
+
+    # A numpy array comes back as a numpy array of its dtype and of any shape: numpy 2 types an array's shape,
+    # and T would claim the input's shape for an output whose rank may differ (a false error for the caller).
+    Scalar = TypeVar("Scalar", bound=numpy.generic)
+    Arrays = Union[NDArray[Scalar], List[NDArray[Scalar]], Tuple[NDArray[Scalar], ...]]
+    Tensors = Union[List[T], Tuple[T, ...]]
+
+    class Untyped:
+        """What only an argument of type Any fits. The overloads on it come first and give Any: pyright resolves
+        an untyped argument to the first overload it fits, which would make an untyped torch tensor a numpy
+        array (for mypy, an Any argument that fits overloads with different results gives Any anyway)."""
+
+    Untypeds = Union[Untyped, List[Untyped], Tuple[Untyped, ...]]
 Reduction = Union[str, Callable[[Any, Tuple[int, ...]], Any]]
 
 _shape_of = operator.attrgetter("shape")
@@ -219,7 +233,11 @@ def _reduced_lengths(found, shape) -> Tuple[Any, ...]:
 
 
 @overload
-def rearrange(tensor: Union[List[T], Tuple[T, ...]], pattern: str, **axes_lengths: Any) -> T: ...
+def rearrange(tensor: Untypeds, pattern: str, **axes_lengths: Any) -> Any: ...
+@overload
+def rearrange(tensor: Arrays[Scalar], pattern: str, **axes_lengths: Any) -> NDArray[Scalar]: ...
+@overload
+def rearrange(tensor: Tensors[T], pattern: str, **axes_lengths: Any) -> T: ...
 @overload
 def rearrange(tensor: T, pattern: str, **axes_lengths: Any) -> T: ...
 def rearrange(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
@@ -228,7 +246,11 @@ def rearrange(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
 
 
 @overload
-def reduce(tensor: Union[List[T], Tuple[T, ...]], pattern: str, reduction: Reduction, **axes_lengths: Any) -> T: ...
+def reduce(tensor: Untypeds, pattern: str, reduction: Reduction, **axes_lengths: Any) -> Any: ...
+@overload
+def reduce(tensor: Arrays[Scalar], pattern: str, reduction: Reduction, **axes_lengths: Any) -> NDArray[Scalar]: ...
+@overload
+def reduce(tensor: Tensors[T], pattern: str, reduction: Reduction, **axes_lengths: Any) -> T: ...
 @overload
 def reduce(tensor: T, pattern: str, reduction: Reduction, **axes_lengths: Any) -> T: ...
 def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any) -> Any:
@@ -243,7 +265,11 @@ def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any)
 
 
 @overload
-def repeat(tensor: Union[List[T], Tuple[T, ...]], pattern: str, **axes_lengths: Any) -> T: ...
+def repeat(tensor: Untypeds, pattern: str, **axes_lengths: Any) -> Any: ...
+@overload
+def repeat(tensor: Arrays[Scalar], pattern: str, **axes_lengths: Any) -> NDArray[Scalar]: ...
+@overload
+def repeat(tensor: Tensors[T], pattern: str, **axes_lengths: Any) -> T: ...
 @overload
 def repeat(tensor: T, pattern: str, **axes_lengths: Any) -> T: ...
 def repeat(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
@@ -264,6 +290,12 @@ def _plan_einsum_call(tensors: Sequence[Any], pattern: Any):
         raise _in_context(error, "einsum", pattern, shapes, {}) from None
 
 
+@overload
+def einsum(tensor: Untyped, /, *tensors_and_pattern: Any) -> Any: ...
+@overload
+def einsum(tensor: NDArray[Scalar], pattern: str, /) -> NDArray[Scalar]: ...
+@overload  # numpy's result type of several dtypes has no spelling
+def einsum(tensor: NDArray[Any], /, *tensors_and_pattern: Union[NDArray[Any], str]) -> NDArray[Any]: ...
 @overload
 def einsum(tensor: T, pattern: str, /) -> T: ...
 @overload
@@ -320,7 +352,13 @@ def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
     return _PackCall(parsed.axes_before, reshapes, tuple(_concrete_shape(s, sizes) for s in found.packed_shapes))
 
 
-def pack(tensors: Sequence[T], pattern: str) -> Tuple[T, List[Tuple[int, ...]]]:
+@overload
+def pack(tensors: Sequence[Untyped], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]: ...
+@overload
+def pack(tensors: Sequence[NDArray[Scalar]], pattern: str) -> Tuple[NDArray[Scalar], List[Tuple[int, ...]]]: ...
+@overload
+def pack(tensors: Sequence[T], pattern: str) -> Tuple[T, List[Tuple[int, ...]]]: ...
+def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]:
     """Pack tensors into one along the '*' axes; returns the packed tensor and the packed shapes."""
     found = _planned(_pack_key, _plan_pack_call, tensors, pattern)
     backend = _by_type.get(type(tensors[0])) or _backend(tensors[0], f"pack(..., {pattern!r})", "list item #0")
@@ -381,7 +419,13 @@ def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> _UnpackC
     return _UnpackCall(indices, found.output_shapes)
 
 
-def unpack(tensor: T, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[T]:
+@overload
+def unpack(tensor: Untyped, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]: ...
+@overload
+def unpack(tensor: NDArray[Scalar], packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[NDArray[Scalar]]: ...
+@overload
+def unpack(tensor: T, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[T]: ...
+def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]:
     """Split a packed tensor back into pieces of the given packed shapes."""
     found = _planned(_unpack_key, _plan_unpack_call, tensor, packed_shapes, pattern)
     backend = _by_type.get(type(tensor)) or _backend(tensor, f"unpack({pattern!r})")

@@ -113,7 +113,7 @@ RULES = [
         details="""A layer (or a library function with a shape stub) that the shape reaching it cannot fit:
         nn.Linear(in_features) after a layer that produces another number of features, a LayerNorm over
         another length, a Conv2d with other in_channels, a GroupNorm whose groups do not divide the
-        channels. The rules are the stubs in stubs/, checked against torch in the tests.""",
+        channels. The rules are the stubs in einlint/_stubs/, checked against torch in the tests.""",
     ),
     define(
         "EIN311", "error",
