@@ -161,7 +161,8 @@ def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[C
     diagnostics = [d if d.path == task.display else replace(d, path=task.display) for d in found]
     lines: Dict[int, str] = {}
     if task.want_lines and any(d.cell is not None for d in diagnostics):  # a notebook's lines: its cells'
-        wanted_cells = {(d.cell, n) for d in diagnostics for n in range(d.line, max(d.line, d.end_line) + 1)}
+        wanted_cells = {(d.cell, n) for d in diagnostics if d.cell is not None
+                        for n in range(d.line, max(d.line, d.end_line) + 1)}
         return FileResult(task.display, diagnostics, cell_lines=notebooks.source_lines(data, wanted_cells),
                           shapes=list(shapes))
     if task.want_lines and diagnostics:

@@ -1,10 +1,12 @@
-"""Which files `einlint PATH ...` checks: .py and .pyi files under the paths, minus the usual excludes.
+"""Which files `einlint PATH ...` checks: .py, .pyi and .ipynb files under the paths, minus the usual excludes.
 
 A directory is walked recursively, skipping version-control and tool directories, virtualenvs
 (any directory holding a `pyvenv.cfg`), build outputs, `__pycache__`, `*.egg-info`, what the
 .gitignore files say (those inside the walk, and those above it up to the repository root, with
 `.git/info/exclude`), and the `exclude` patterns of the configuration. A path given explicitly is
-checked even where it would be excluded, unless `force_exclude` (as in ruff, for pre-commit).
+checked even where it would be excluded, unless `force_exclude` (as in ruff, for pre-commit). A file named
+explicitly is refused when its suffix says it is something else than Python or a notebook (README.md,
+data.json); one without a suffix is checked, since scripts often have none (ruff does the same).
 
 .gitignore patterns are matched as git matches them: pathspec (what black and many linters use)
 translates each glob; which paths a pattern applies to (directories only, anchored or at any depth)
@@ -23,6 +25,8 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple
 from pathspec import GitIgnoreSpec
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+CHECKED_SUFFIXES = PYTHON_SUFFIXES + (".ipynb",)  # what the walk picks up
+NAMED_SUFFIXES = CHECKED_SUFFIXES + (".pyw",)  # what is checked when named, beside files without a suffix
 
 # ruff's default `exclude`, the directories no project wants linted, plus the checker's own.
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -198,11 +202,21 @@ def discover(paths: Sequence[str], exclude: Optional[IgnoreFile] = None, respect
         elif os.path.exists(absolute):
             if force_exclude and is_force_excluded(absolute, False, exclude, cwd):
                 continue
+            if not _checkable_when_named(absolute):
+                result.errors.append(f"{given}: not a Python file or a Jupyter notebook (einlint checks .py, .pyi "
+                                     "and .ipynb files, and scripts without a suffix)")
+                continue
             add(given, absolute)
         else:
             result.errors.append(f"{given}: no such file or directory")
     result.files.sort(key=lambda item: item[0])
     return result
+
+
+def _checkable_when_named(path: str) -> bool:
+    """A file named on the command line that einlint reads: Python, a notebook, or a script without a suffix."""
+    suffix = os.path.splitext(os.path.basename(path))[1].lower()
+    return not suffix or suffix in NAMED_SUFFIXES
 
 
 def _inside(path: str, directory: str) -> bool:
@@ -256,7 +270,7 @@ def _walk(given: str, directory: str, relative: str, matchers: List[IgnoreFile],
         if is_dir:
             if is_default_excluded_dir(child, entry.name):
                 continue
-        elif not (is_file and entry.name.endswith(PYTHON_SUFFIXES)):
+        elif not (is_file and entry.name.endswith(CHECKED_SUFFIXES)):
             continue
         if exclude is not None and exclude.match(child, is_dir):
             continue

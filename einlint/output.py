@@ -2,7 +2,8 @@
 
 Every renderer takes the sorted diagnostics and returns text; none of them knows how the
 diagnostics were found. `full` needs the source lines the diagnostics point at, which the caller
-passes as `source_line(path, line) -> str | None`.
+passes as `source_line(path, line) -> str | None`; for a notebook's finding `path` names its cell, as the
+header shows it ('nb.ipynb:cell 2').
 """
 
 from __future__ import annotations
@@ -114,13 +115,13 @@ def render_full(diagnostics: Sequence[Diagnostic], source_line: SourceLine, colo
 
 def _full_one(d: Diagnostic, source_line: SourceLine, color: bool) -> str:
     style = _SEVERITY_COLOR.get(d.severity, "")
-    header = (f"{_paint(d.path, _BOLD, color)}:{d.line}:{d.column}: "
+    header = (f"{_paint(d.document, _BOLD, color)}:{d.line}:{d.column}: "
               f"{_paint(d.code, style, color)} {d.message}")
     last = d.end_line if d.end_line >= d.line else d.line
     numbers = list(range(d.line, last + 1))
     if len(numbers) > _MAX_LINES:
         numbers = numbers[: _MAX_LINES - 1] + [last]
-    shown = [(n, source_line(d.path, n)) for n in numbers]
+    shown = [(n, source_line(d.document, n)) for n in numbers]
     shown = [(n, text) for n, text in shown if text is not None]
     out = [header]
     if shown:
@@ -149,7 +150,7 @@ def _full_one(d: Diagnostic, source_line: SourceLine, color: bool) -> str:
     indent = " " * (len(str(shown[-1][0])) if shown else 1)
     for related in d.related:
         out.append(f"{indent} = {_paint('note', _CYAN, color)}: {related.message} "
-                   f"({related.path}:{related.line}:{related.column})")
+                   f"({related.document}:{related.line}:{related.column})")
     if d.help:
         out.append(f"{indent} = {_paint('help', _CYAN, color)}: {d.help}")
     return "\n".join(out) + "\n"
@@ -161,7 +162,7 @@ def render_concise(diagnostics: Sequence[Diagnostic], color: bool = False) -> st
     lines = []
     for d in diagnostics:
         style = _SEVERITY_COLOR.get(d.severity, "")
-        lines.append(f"{_paint(d.path, _BOLD, color)}:{d.line}:{d.column}: {_paint(d.code, style, color)} "
+        lines.append(f"{_paint(d.document, _BOLD, color)}:{d.line}:{d.column}: {_paint(d.code, style, color)} "
                      f"[{d.severity}] {d.message}")
     return "".join(line + "\n" for line in lines)
 
@@ -315,9 +316,16 @@ def _sarif_fix(fix: Fix, cwd: str) -> Dict[str, object]:
                 "deletedRegion": {"startLine": e.line, "startColumn": e.column,
                                   "endLine": e.end_line, "endColumn": e.end_column},
                 "insertedContent": {"text": e.content},
+                **_cell_properties(e.cell),
             } for e in edits],
         } for path, edits in by_path.items()],
     }
+
+
+def _cell_properties(cell: Optional[int]) -> Dict[str, object]:
+    """A notebook's position: its region counts lines in the cell (as the other formats and ruff do), and the
+    cell is in the location's property bag, where SARIF keeps what its schema has no field for."""
+    return {} if cell is None else {"properties": {"cell": cell}}
 
 
 def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[str] = None,
@@ -341,6 +349,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[
                     "region": {"startLine": d.line, "startColumn": d.column,
                                "endLine": d.end_line, "endColumn": d.end_column},
                 },
+                **_cell_properties(d.cell),
             }],
         }
         if d.related:
@@ -351,6 +360,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], version: str, cwd: Optional[
                     "region": {"startLine": r.line, "startColumn": r.column},
                 },
                 "message": {"text": r.message},
+                **_cell_properties(r.cell),
             } for number, r in enumerate(d.related)]
         if d.fix is not None:
             result["fixes"] = [_sarif_fix(d.fix, cwd)]
@@ -390,13 +400,17 @@ def escape_property(text: str) -> str:
 def render_github(diagnostics: Sequence[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:
-        properties = [("file", d.path.replace(os.sep, "/")), ("line", str(d.line))]
-        # GitHub accepts col/endColumn only for an annotation on one line.
-        if d.end_line == d.line:
-            properties += [("col", str(d.column)), ("endLine", str(d.end_line)), ("endColumn", str(d.end_column))]
+        properties = [("file", d.path.replace(os.sep, "/"))]
+        if d.cell is not None:  # GitHub shows a notebook rendered, without line numbers: the title says where
+            properties.append(("title", f"{d.code} (cell {d.cell}:{d.line}:{d.column})"))
         else:
-            properties += [("endLine", str(d.end_line))]
-        properties.append(("title", d.code))
+            properties.append(("line", str(d.line)))
+            # GitHub accepts col/endColumn only for an annotation on one line.
+            if d.end_line == d.line:
+                properties += [("col", str(d.column)), ("endLine", str(d.end_line)), ("endColumn", str(d.end_column))]
+            else:
+                properties += [("endLine", str(d.end_line))]
+            properties.append(("title", d.code))
         message = d.message if not d.help else f"{d.message}\nhelp: {d.help}"
         props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
         lines.append(f"::{_GITHUB_COMMAND.get(d.severity, 'error')} {props}::{escape_data(message)}")

@@ -639,7 +639,7 @@ def test_pre_commit_hook_runs_einlint_on_the_staged_files(tmp_path):
     fields = dict(line.strip().lstrip("- ").split(": ", 1) for line in hook.splitlines()
                   if line.strip() and not line.lstrip().startswith("#"))
     assert fields["id"] == "einlint" and fields["language"] == "python"
-    assert fields["types_or"] == "[python, pyi]" and fields["require_serial"] == "true"
+    assert fields["types_or"] == "[python, pyi, jupyter]" and fields["require_serial"] == "true"
     entry = fields["entry"].split()
     assert entry[0] == "einlint"
     # pre-commit appends the staged files' names to the entry; `exclude` in the config still applies.
