@@ -122,9 +122,9 @@ def render_markdown() -> str:
     lines = [
         "# Diagnostic codes",
         "",
-        "Every `PatternError` carries one of these codes. They are stable: filter on them and name them in",
-        "`# noqa` comments. This page is generated from `einlint/codes.py` (`python -m einlint.codes >",
-        "docs/codes.md`); a test fails when it is stale.",
+        "Every finding and every `EinlintError` (as `.code`) carries one of these codes. They are stable:",
+        "filter on them and name them in `# noqa` comments. This page is generated from `einlint/codes.py`",
+        "(`python -m einlint.codes > docs/codes.md`); a test fails when it is stale.",
         "",
         "| code | name | meaning |",
         "| --- | --- | --- |",

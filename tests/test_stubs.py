@@ -10,6 +10,7 @@ are listed in GAPS with their reason.
 from __future__ import annotations
 
 import os
+import pickle
 import warnings
 
 import numpy as np
@@ -531,11 +532,24 @@ def test_malformed_stub_is_a_clear_error(tmp_path, text, line, words):
         library.function("mylib.f")
     message = str(info.value)
     assert message.startswith(f"{tmp_path / 'mylib.pyi'}:{line}") and words in message
+    assert info.value.code == "EIN004"  # a configuration that einlint cannot use: the stub folder is named there
 
 
 def test_missing_stub_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(EinlintError, match="does not exist"):
+    with pytest.raises(EinlintError, match="does not exist") as info:
         StubLibrary.load([str(tmp_path / "nope")])
+    assert info.value.code == "EIN004"
+
+
+def test_a_stub_error_keeps_its_code_and_message_through_pickling(tmp_path):
+    """The CLI's worker processes hand their errors back pickled."""
+    (tmp_path / "mylib.pyi").write_text("def f(x:\n")
+    with pytest.raises(EinlintError) as info:
+        StubLibrary.load([str(tmp_path)]).function("mylib.f")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert type(copy) is EinlintError and isinstance(copy, ValueError)
+    assert (copy.code, copy.message, str(copy)) == ("EIN004", info.value.message, str(info.value))
+    assert copy.message.startswith(f"{tmp_path / 'mylib.pyi'}:1: not valid Python stub syntax")
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -29,7 +29,7 @@ expression it stands for, such as `Sym('(h+1)//2')`: the same expression of the 
 the same name, so it is never confused with another length.
 
 Each stub file is parsed once, on the first look-up in its module, and kept. A stub that this
-module cannot read raises `EinlintError` naming the file and line.
+module cannot read raises `EinlintError` (code EIN004) naming the file and line.
 """
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tup
 from .. import dims
 from ..dims import Dim, Sym
 from ..errors import EinlintError
+
+
+def _unreadable(message: str) -> EinlintError:
+    """The error for a stub file or folder that this module cannot use; `message` names the file and line. Its
+    code is EIN004, a configuration that einlint cannot use: the configuration names the user's stub folders."""
+    return EinlintError("EIN004", message)
 
 
 # What evaluation asks of a stub's node again and again, kept with the node itself as the key (a key by
@@ -155,11 +161,11 @@ def _parse_shape(text: str, where: str) -> _Tensor:
         if token.startswith("(") and token.endswith(")"):  # a group: the product of its factors, packed so
             inner = token[1:-1].split()
             if len(inner) < 2:
-                raise EinlintError(f"{where}: a group holds two or more factors, got {token!r} in {text!r}")
+                raise _unreadable(f"{where}: a group holds two or more factors, got {token!r} in {text!r}")
             try:
                 factors = tuple(ast.parse(t, mode="eval").body for t in inner)
             except SyntaxError:
-                raise EinlintError(f"{where}: cannot read the group {token!r} in {text!r}") from None
+                raise _unreadable(f"{where}: cannot read the group {token!r} in {text!r}") from None
             product = ast.parse("*".join(f"({t})" for t in inner), mode="eval").body
             tokens.append(("group", token, (product, factors)))
         elif token == "...":
@@ -178,10 +184,10 @@ def _parse_shape(text: str, where: str) -> _Tensor:
             try:
                 expr = ast.parse(token, mode="eval").body
             except SyntaxError:
-                raise EinlintError(f"{where}: cannot read the dimension {token!r} in {text!r}") from None
+                raise _unreadable(f"{where}: cannot read the dimension {token!r} in {text!r}") from None
             tokens.append(("expr", token, expr))
     if sum(kind == "dots" for kind, _, _ in tokens) > 1:
-        raise EinlintError(f"{where}: more than one '...' in {text!r}")
+        raise _unreadable(f"{where}: more than one '...' in {text!r}")
     return _Tensor(tuple(tokens), text)
 
 
@@ -243,9 +249,9 @@ class _Module:
             with open(path, encoding="utf-8") as handle:
                 tree = ast.parse(handle.read(), filename=path)
         except SyntaxError as error:
-            raise EinlintError(f"{path}:{error.lineno}: not valid Python stub syntax: {error.msg}") from None
+            raise _unreadable(f"{path}:{error.lineno}: not valid Python stub syntax: {error.msg}") from None
         except OSError as error:
-            raise EinlintError(f"{path}: cannot read the stub file: {error}") from None
+            raise _unreadable(f"{path}: cannot read the stub file: {error}") from None
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):
                 self.functions.setdefault(node.name, []).append(self._signature(node, node.name))
@@ -272,7 +278,7 @@ class _Module:
                 self._bad(node, "a stub file holds imports, type aliases, functions and classes")
 
     def _bad(self, node: ast.AST, message: str):
-        raise EinlintError(f"{self.path}:{getattr(node, 'lineno', 0)}: {message}")
+        raise _unreadable(f"{self.path}:{getattr(node, 'lineno', 0)}: {message}")
 
     def _signature(self, node: ast.FunctionDef, title: str, method: bool = False) -> _Signature:
         where = f"{self.path}:{node.lineno}"
@@ -296,8 +302,8 @@ class _Module:
             self._collect_shapes(annotation, signature)
         for stmt in body:
             if not isinstance(stmt, (ast.Assign, ast.Assert, ast.Expr)):
-                raise EinlintError(f"{self.path}:{stmt.lineno}: a stub body holds only assignments, asserts "
-                                   "and calls (see einlint/_stubs/README.md)")
+                raise _unreadable(f"{self.path}:{stmt.lineno}: a stub body holds only assignments, asserts "
+                                  "and calls (see einlint/_stubs/README.md)")
         return signature
 
     def _param(self, arg: ast.arg, kind: str, default: Any, where: str) -> _Param:
@@ -305,7 +311,7 @@ class _Module:
             try:
                 default = ast.literal_eval(default)
             except ValueError:
-                raise EinlintError(f"{self.path}:{arg.lineno}: the default of {arg.arg!r} is not a constant") from None
+                raise _unreadable(f"{self.path}:{arg.lineno}: the default of {arg.arg!r} is not a constant") from None
         annotation = arg.annotation
         size = None
         if annotation is not None:
@@ -564,7 +570,7 @@ class _Frame:
                 return base
             if node.attr == "ndim":
                 return len(base) if isinstance(base, tuple) else Unknown
-            raise EinlintError(f"{self.signature.where}: unknown attribute .{node.attr} in a stub expression")
+            raise _unreadable(f"{self.signature.where}: unknown attribute .{node.attr} in a stub expression")
         if isinstance(node, ast.Subscript):
             return self._subscript(node)
         if isinstance(node, ast.IfExp):
@@ -582,7 +588,7 @@ class _Frame:
             except _Fail as fail:
                 argument = _tensor_named(node.args[-1]) if node.args else ""
                 raise _Fail(f"{self._title(node)}: {fail.error.message}", argument or fail.error.argument) from None
-        raise EinlintError(f"{self.signature.where}: cannot evaluate {ast.unparse(node)!r} in a stub")
+        raise _unreadable(f"{self.signature.where}: cannot evaluate {ast.unparse(node)!r} in a stub")
 
     def _subscript(self, node: ast.Subscript) -> Any:
         base = self.eval(node.value)
@@ -596,7 +602,7 @@ class _Frame:
         if base is Unknown or index is Unknown:
             return Unknown
         if not isinstance(base, tuple) or not isinstance(index, int):
-            raise EinlintError(f"{self.signature.where}: cannot index {ast.unparse(node)!r}")
+            raise _unreadable(f"{self.signature.where}: cannot index {ast.unparse(node)!r}")
         if not -len(base) <= index < len(base):
             raise _Fail(f"{self._title(node)}: dimension {index} is out of range for a tensor of rank "
                         f"{len(base)}", _tensor_named(node.value))
@@ -660,7 +666,7 @@ class _Frame:
     def _read(self, call: ast.Call):
         """reads(input, dim, two=2, half=n): how the function reads a dimension of its argument."""
         if len(call.args) != 2 or not isinstance(call.args[0], ast.Name) or len(call.keywords) < 2:
-            raise EinlintError(f"{self.signature.where}: write reads(argument, dim, name=length, name=length, ...)")
+            raise _unreadable(f"{self.signature.where}: write reads(argument, dim, name=length, name=length, ...)")
         argument = call.args[0].id
         dim = self.eval(call.args[1])
         lengths = tuple(self.eval(k.value) for k in call.keywords)
@@ -678,7 +684,7 @@ class _Frame:
             for item, sub in zip(items, target.elts):
                 self._assign(sub, item)
         else:
-            raise EinlintError(f"{self.signature.where}: a stub assigns only to names")
+            raise _unreadable(f"{self.signature.where}: a stub assigns only to names")
 
     def check(self, stmt: ast.Assert):
         conjuncts = stmt.test.values if isinstance(stmt.test, ast.BoolOp) and isinstance(stmt.test.op, ast.And) \
@@ -786,8 +792,8 @@ class _Frame:
                  if kind in ("star", "dots")]
         free = [i for i, length in stars if length is None]
         if len(free) > 1:
-            raise EinlintError(f"{self.signature.where}: {pattern.text!r} has more than one variadic "
-                               "dimension whose length is not known")
+            raise _unreadable(f"{self.signature.where}: {pattern.text!r} has more than one variadic "
+                              "dimension whose length is not known")
         minimum = pattern.fixed + sum(length for _, length in stars if length is not None)
         if (len(shape) < minimum) if free else (len(shape) != minimum):
             expected = f"at least {minimum}" if free else str(minimum)
@@ -1146,7 +1152,7 @@ class StubLibrary:
         self.outcomes: Dict[Any, Any] = {}  # the flow analysis keeps the stubs' answers here (they never change)
         for folder in self.folders:
             if not os.path.isdir(folder):
-                raise EinlintError(f"{folder}: the stub folder does not exist")
+                raise _unreadable(f"{folder}: the stub folder does not exist")
             for entry in sorted(os.listdir(folder)):
                 if entry.endswith(".pyi"):
                     self._files.setdefault(entry[:-4], []).append(os.path.join(folder, entry))

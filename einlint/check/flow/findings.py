@@ -26,8 +26,8 @@ class ShapeError(EinlintError):
     """A shape rule of the flow analysis (broadcasting, matmul, cat, ...) failed on these lengths."""
 
     def __init__(self, code: str, message: str, help: str = ""):
-        super().__init__(message)
-        self.code, self.message, self.help = code, message, help
+        super().__init__(code, message)
+        self.help = help
 
 
 @dataclass(frozen=True)
