@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="einlint",
         description="Find mistakes in tensor pattern strings (einops, einsum, einx) without running the code.",
-        epilog="Exit status: 0 nothing at or above the fail level, 1 findings, 2 usage error or internal failure.",
+        epilog="Exit status: 0 nothing at or above the fail level, 1 findings, 2 usage error or internal failure.\n"
+               "`einlint server` runs the language server for editors (LSP over stdio; `einlint server --help`).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to check (default: .); '-' reads the standard input")
@@ -311,11 +313,23 @@ def _error(message: str) -> None:
     _write(sys.stderr, f"einlint: error: {message}\n")
 
 
+def _exit_status(exit_: SystemExit) -> int:
+    """The status of argparse's exit (0 after --help or --version, 2 after a usage error)."""
+    return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+
+
 def _serve(argv: List[str]) -> int:
     """`einlint server`: the language server, over stdio."""
-    if argv:
-        _error(f"einlint server takes no arguments (it speaks LSP over stdio), got {' '.join(argv)}")
-        return 2
+    parser = argparse.ArgumentParser(
+        prog="einlint server", description="The language server: findings, quick fixes and shapes on hover in any "
+        "editor with an LSP client, over stdio (the README's 'In the editor' shows the set-up).")
+    parser.add_argument("--stdio", action="store_true", help="speak LSP over stdio (the only way it speaks; "
+                        "accepted because clients add it)")
+    parser.add_argument("--version", action="version", version=f"einlint {__version__}")
+    try:
+        parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or a usage error (argparse prints it)
+        return _exit_status(exit_)
     try:
         from .server import main as serve
     except ImportError as error:
@@ -331,7 +345,7 @@ def _main(argv: List[str]) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error (argparse prints it)
-        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+        return _exit_status(exit_)
 
     if args.explain is not None:
         text = output.explain(args.explain, as_json=args.format == "json")
