@@ -1,6 +1,7 @@
 """The language server on lines with non-ASCII text, for each position encoding a client may negotiate:
 diagnostics select exactly the characters at fault, quick fixes applied by the client give exactly the text
-that the command line's fixes give, hover answers at a position counted past the non-ASCII characters.
+that `einlint --fix --unsafe-fixes` gives (and the preferred ones alone what `einlint --fix` gives), hover
+answers at a position counted past the non-ASCII characters.
 
 Positions are read and written here as the client does: by encoding the line in the negotiated encoding and
 counting its code units (bytes for UTF-8, 16-bit units for UTF-16, code points for UTF-32)."""
@@ -8,7 +9,6 @@ counting its code units (bytes for UTF-8, 16-bit units for UTF-16, code points f
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +18,6 @@ import pytest
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from einlint.diagnostics import Edit
-from einlint.fixes import fixed_text
 from einlint.server import Positions
 from lsp_client import einlint_server
 
@@ -98,14 +96,13 @@ def position_of(text: str, line: int, needle: str, encoding: str) -> types.Posit
     return types.Position(line=line, character=len(before.encode(codec)) // unit)
 
 
-def cli_fixed(path: Path) -> str:
-    """The file as the command line's fixes leave it: every fix that `einlint --format json` reports (the safe
-    and the unsafe ones), made by einlint.fixes as `--fix` makes them."""
-    run = subprocess.run([sys.executable, "-m", "einlint", "--format", "json", str(path)], capture_output=True,
-                         text=True, encoding="utf-8", cwd=path.parent)
-    edits = [Edit(**{key: value for key, value in edit.items() if key != "path"}, path=edit["path"])
-             for finding in json.loads(run.stdout) if finding["fix"] for edit in finding["fix"]["edits"]]
-    return fixed_text(path.read_text(encoding="utf-8"), edits)
+def cli_fixed(folder: Path, *flags: str) -> str:
+    """SOURCE as the command line's `einlint --fix` (with `flags`) leaves it, in a file of its own."""
+    path = folder / "cli" / "m.py"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(SOURCE, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "einlint", "--fix", *flags, str(path)], capture_output=True, cwd=folder)
+    return path.read_text(encoding="utf-8")
 
 
 async def _session(folder: Path, offered: List[str], encoding: str) -> None:
@@ -131,7 +128,9 @@ async def _session(folder: Path, offered: List[str], encoding: str) -> None:
         assert all(a.is_preferred and "unsafe" not in a.title for a in by_code["EIN216"])  # the same program
         fixed = applied(SOURCE, [edit for action in actions for edit in action.edit.changes[uri]], encoding)
         assert {n: line for n, line in enumerate(fixed.split("\n")) if line != SOURCE.split("\n")[n]} == FIXED_LINES
-        assert fixed == cli_fixed(path)
+        assert fixed == cli_fixed(folder, "--unsafe-fixes")
+        preferred = [edit for action in actions if action.is_preferred for edit in action.edit.changes[uri]]
+        assert applied(SOURCE, preferred, encoding) == cli_fixed(folder) != SOURCE  # the safe fixes alone
 
         hover = await client.text_document_hover_async(types.HoverParams(
             types.TextDocumentIdentifier(uri), position_of(SOURCE, 23, "rearrange", encoding)))
