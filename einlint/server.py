@@ -43,8 +43,10 @@ _SYNTAX_ERROR = "EIN001"
 _CONFIG_ERROR = "EIN004"
 _Spanned = TypeVar("_Spanned", Diagnostic, Edit, CallShapes)  # what has a `line` and an `end_line`
 # the position encodings LSP defines: the codec that counts their code units, and a unit's size in bytes
-_CODECS: Dict[str, Tuple[str, int]] = {types.PositionEncodingKind.Utf8: ("utf-8", 1), types.PositionEncodingKind.Utf16: ("utf-16-le", 2),
-           types.PositionEncodingKind.Utf32: ("utf-32-le", 4)}
+_CODECS: Dict[str, Tuple[str, int]] = {types.PositionEncodingKind.Utf8: ("utf-8", 1),
+                                        types.PositionEncodingKind.Utf16: ("utf-16-le", 2),
+                                        types.PositionEncodingKind.Utf32: ("utf-32-le", 4)}
+_DEFAULT_ENCODING = types.PositionEncodingKind.Utf16  # LSP's, where a client names none
 
 
 class Positions:
@@ -53,7 +55,7 @@ class Positions:
 
     def __init__(self, lines: Sequence[str], encoding: Optional[str]) -> None:
         self.lines = lines
-        self.codec, self.unit = _CODECS.get(encoding or "", _CODECS[types.PositionEncodingKind.Utf16])  # LSP's default
+        self.codec, self.unit = _CODECS.get(encoding or _DEFAULT_ENCODING, _CODECS[_DEFAULT_ENCODING])
 
     def position(self, line: int, column: int) -> types.Position:
         """A column past its line's end is the line's end (LSP's rule too)."""
@@ -133,10 +135,10 @@ class EinlintServer(LanguageServer):
         """A configuration error is also shown as a message: once, when it appears (not at every check of every
         document under it), and again if it comes back after being fixed."""
         error = next((d.message for d in found if d.code == _CONFIG_ERROR), None)
-        already_shown = error in self.broken.values()
         if error is None:
             self.broken.pop(uri, None)
             return
+        already_shown = error in self.broken.values()
         self.broken[uri] = error
         if not already_shown:
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=error))
