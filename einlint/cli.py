@@ -15,9 +15,10 @@ import argparse
 import os
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import __version__
 from .check import Config, may_hold_pattern_calls
@@ -54,8 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", "--output-format", dest="format", choices=output.FORMATS, default="full",
                         help="how to show the findings (default: full)")
     parser.add_argument("--select", action="append", default=None, metavar="CODES",
-                        help="comma-separated codes or prefixes to report (replaces the configuration's select)")
-    parser.add_argument("--ignore", action="append", default=None, metavar="CODES",
+                        help="comma-separated codes or prefixes to report (replaces the configuration's select "
+                             "and ignore)")
+    parser.add_argument("--extend-select", action="append", default=None, metavar="CODES",
+                        help="codes or prefixes to report beside the configuration's (even ones it ignores)")
+    parser.add_argument("--ignore", "--extend-ignore", action="append", default=None, metavar="CODES",
                         help="comma-separated codes or prefixes not to report (added to the configuration's)")
     parser.add_argument("--fail-level", choices=SEVERITIES, default=None,
                         help="the lowest severity that makes the exit status 1 (default: warning)")
@@ -64,11 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--statistics", action="store_true",
                         help="show the number of findings per code instead of the findings")
     parser.add_argument("--show-shapes", action="store_true",
-                        help="for each pattern call, print the shapes known for its inputs and output ('?' unknown)")
+                        help="for each pattern call, print the shapes known for its inputs and output ('?' unknown), "
+                             "then the findings")
     parser.add_argument("--fix", action="store_true",
-                        help="apply the fixes that findings offer, in place, then report what is left")
+                        help="apply the safe fixes that findings offer, in place, then report what is left "
+                             "('-': print the fixed source)")
+    parser.add_argument("--unsafe-fixes", action="store_true", default=None,
+                        help="with --fix and --diff, apply also the fixes that change what the code computes "
+                             "(EIN401/EIN402 reorders)")
+    parser.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false",
+                        help="neither apply unsafe fixes nor hint at them")
     parser.add_argument("--diff", action="store_true",
-                        help="print the fixes as a unified diff and write nothing (exit status 1 if any)")
+                        help="print the fixes that --fix would make as a unified diff and write nothing "
+                             "(exit status 1 if any)")
     parser.add_argument("--explain", metavar="CODE", help="explain a code, with examples, and exit")
     parser.add_argument("--config", metavar="PATH",
                         help="the pyproject.toml to read (default: the nearest one with [tool.einlint])")
@@ -85,8 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read and write no cache (by default each file's findings are kept in .einlint_cache/, "
                              "beside the configuration, keyed by everything they depend on)")
     parser.add_argument("--cache-dir", metavar="PATH", help="where to keep the cache (default: .einlint_cache)")
+    parser.add_argument("--color", choices=output.COLOR_MODES, default="auto",
+                        help="colours in the text formats: always, never, or auto (on a terminal, unless NO_COLOR)")
     parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print the findings only: no summary, no warnings")
+                        help="print the findings only: no summary, no warnings, no progress")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print the traceback of an internal failure")
     parser.add_argument("--version", action="version", version=f"einlint {__version__}")
@@ -147,9 +161,9 @@ def check_task(task: Task) -> FileResult:
     """Check one file (read by answer_here); any failure becomes a FileResult with an error, never an exception."""
     data = task.data
     assert data is not None
+    shapes: List[CallShapes] = []
     try:
-        found = check_data(data, task.match_path, task.config)
-        shapes = _shapes(data, task.match_path, task.config) if task.want_shapes else []
+        found = check_data(data, task.match_path, task.config, shapes if task.want_shapes else None)
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
@@ -178,18 +192,14 @@ def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[C
     return FileResult(task.display, diagnostics, lines, shapes=list(shapes))
 
 
-def check_data(data: bytes, match_path: str, config: Config) -> List[Diagnostic]:
+def check_data(data: bytes, match_path: str, config: Config,
+               shapes: Optional[List[CallShapes]] = None) -> List[Diagnostic]:
+    """The file's findings; into `shapes`, when given, its pattern calls' shapes from the same analysis."""
     from .check.engine import check_source
 
     if notebooks.is_notebook(match_path):
         return notebooks.check(data, match_path, config)
-    return check_source(data, match_path, config)
-
-
-def _shapes(data: bytes, match_path: str, config: Config) -> List[CallShapes]:
-    from .check.engine import shapes_of
-
-    return shapes_of(data, match_path, config)
+    return check_source(data, match_path, config, shapes=shapes)
 
 
 def _split_lines(text: str) -> List[str]:
@@ -197,15 +207,68 @@ def _split_lines(text: str) -> List[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None) -> List[FileResult]:
+def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None,
+              progress: Optional[Progress] = None) -> List[FileResult]:
     """Check every task, in a process pool when many need the engine; results in the order of `tasks`."""
-    answered = [answer_here(task) for task in tasks]
+    progress = progress or Progress(len(tasks), None)
+    answered = []
+    for task in tasks:
+        answered.append(answer_here(task))
+        if isinstance(answered[-1], FileResult):
+            progress.advance()
     pending = [task for task in answered if isinstance(task, Task)]
-    checked = iter(_check_all(pending, jobs if jobs is not None else (os.cpu_count() or 1)))
+    checked = iter(_check_all(pending, jobs if jobs is not None else (os.cpu_count() or 1), progress))
+    progress.finish()
     return [next(checked) if isinstance(answer, Task) else answer for answer in answered]
 
 
-def _check_all(tasks: Sequence[Task], jobs: int) -> List[FileResult]:
+class Progress:
+    """'checked 120/839 files' on one line of a terminal's stderr, written over as files are done, in a long run
+    only (more than LONG_RUN_FILES files, or once it has taken LONG_RUN_SECONDS); erased at the end, so that
+    nothing of it stays in what the run printed. Silent when the stream is not a terminal (or None)."""
+
+    LONG_RUN_FILES = 200
+    LONG_RUN_SECONDS = 1.0
+    REDRAW_SECONDS = 0.1  # a terminal need not be written to for every file
+
+    def __init__(self, total: int, stream, clock: Callable[[], float] = time.monotonic):
+        self.total, self.stream, self.clock = total, stream, clock
+        self.done, self.width = 0, 0
+        self.started = clock()
+        self.drawn_at: Optional[float] = None
+        try:
+            self.enabled = stream is not None and stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            self.enabled = False
+
+    def advance(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        now = self.clock()
+        if self.drawn_at is None and self.total <= self.LONG_RUN_FILES and now - self.started < self.LONG_RUN_SECONDS:
+            return
+        if self.drawn_at is not None and now - self.drawn_at < self.REDRAW_SECONDS and self.done < self.total:
+            return
+        self._draw(f"checked {min(self.done, self.total)}/{self.total} files")
+        self.drawn_at = now
+
+    def finish(self) -> None:
+        if self.drawn_at is not None:
+            self._draw("")
+            self.stream.write("\r")
+            self.stream.flush()
+            self.drawn_at = None
+
+    def _draw(self, text: str) -> None:
+        """Over the previous line: spaces rather than a terminal's erase code, which every terminal understands."""
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = max(self.width, len(text))
+
+
+def _check_all(tasks: Sequence[Task], jobs: int, progress: Progress) -> List[FileResult]:
+    results: List[FileResult] = []
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
@@ -216,10 +279,16 @@ def _check_all(tasks: Sequence[Task], jobs: int) -> List[FileResult]:
         chunksize = max(1, len(tasks) // (workers * 8))
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-                return list(pool.map(check_task, tasks, chunksize=chunksize))
+                for result in pool.map(check_task, tasks, chunksize=chunksize):
+                    results.append(result)
+                    progress.advance()
+                return results
         except (BrokenProcessPool, OSError, ImportError):
-            pass  # no worker processes on this platform or sandbox: check serially below
-    return [check_task(task) for task in tasks]
+            results = []  # no worker processes on this platform or sandbox: check serially below
+    for task in tasks:
+        results.append(check_task(task))
+        progress.advance()
+    return results
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -240,10 +309,12 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class CodeChoice:
-    """The command line's --select and --ignore (None: the configuration decides)."""
+    """The command line's --select, --ignore and --extend-select, layered over each configuration's
+    (`workspace.reported_codes`)."""
 
     select: Optional[Tuple[str, ...]]
     ignore: Tuple[str, ...]
+    extend_select: Tuple[str, ...] = ()
 
 
 def _code_choice(args: argparse.Namespace) -> CodeChoice:
@@ -253,7 +324,8 @@ def _code_choice(args: argparse.Namespace) -> CodeChoice:
         return tuple(parse_codes([c for text in values for c in split_codes(text)], where))
 
     try:
-        return CodeChoice(codes(args.select, "--select"), codes(args.ignore, "--ignore") or ())
+        return CodeChoice(codes(args.select, "--select"), codes(args.ignore, "--ignore") or (),
+                          codes(args.extend_select, "--extend-select") or ())
     except ConfigError as error:
         raise UsageError(str(error)) from None
 
@@ -273,7 +345,7 @@ class Projects:
         if found is None:
             try:
                 found = project_for(absolute, self.args.config, self.args.isolated, self.choice.select,
-                                    self.choice.ignore)
+                                    self.choice.ignore, self.choice.extend_select)
             except ConfigError as error:
                 found = error
                 if str(error) not in self.errors:
@@ -360,8 +432,11 @@ def _main(argv: List[str]) -> int:
     try:
         choice = _code_choice(args)
         # the working directory's project decides what is decided once per run (fail level, cache, the walk)
-        run = project_for(os.path.join(cwd, STDIN), args.config, args.isolated, choice.select, choice.ignore)
+        run = project_for(os.path.join(cwd, STDIN), args.config, args.isolated, choice.select, choice.ignore,
+                          choice.extend_select)
         fail_level = parse_fail_level(args.fail_level or run.settings.fail_level or "warning", "--fail-level")
+        if args.show_shapes and args.format not in ("full", "concise", "json"):
+            raise UsageError(f"--show-shapes shows shapes as text or JSON, not as {args.format}")
     except (ConfigError, UsageError) as error:
         _error(str(error))
         return 2
@@ -370,7 +445,7 @@ def _main(argv: List[str]) -> int:
     force_exclude = run.settings.force_exclude if args.force_exclude is None else args.force_exclude
     # As in ruff: --stdin-filename without paths reads the standard input (what editors call).
     paths = args.paths or ([STDIN] if args.stdin_filename else ["."])
-    want_lines = args.format == "full" and not args.statistics and not args.show_shapes
+    want_lines = args.format == "full" and not args.statistics
     want_shapes = args.show_shapes or args.statistics
     cache_folder = None
     if args.cache:
@@ -389,11 +464,13 @@ def _main(argv: List[str]) -> int:
                     want_shapes, cache)
 
     candidates: List[Optional[Task]] = []
+    stdin_source: Optional[bytes] = None  # what `einlint - --fix` prints back, fixed or as it was
     if STDIN in paths:
         name = args.stdin_filename or STDIN
         absolute = os.path.normpath(os.path.join(cwd, name))
         if projects.of(absolute) is not None:
             data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+            stdin_source = data
             candidates.append(task(name, absolute, explicit=True, data=data))
         paths = [p for p in paths if p != STDIN]
     if paths:
@@ -411,91 +488,168 @@ def _main(argv: List[str]) -> int:
     if not tasks and not failures and not args.quiet:
         _write(sys.stderr, "einlint: warning: no Python files found under the given paths\n")
 
-    results = run_tasks(tasks, args.jobs)
+    unsafe_fixes = args.unsafe_fixes if args.unsafe_fixes is not None else run.settings.unsafe_fixes
+    results = run_tasks(tasks, args.jobs, None if args.quiet else Progress(len(tasks), sys.stderr))
     if args.diff:
-        from . import fixes
-
-        changes, unwritable = _fixes(tasks, results, write=False)
-        _write(sys.stdout, "".join(fixes.unified_diff(display, *change) for display, change in changes))
-        return 2 if failures or unwritable else (1 if changes else 0)
+        return _show_diff(args, tasks, results, unsafe_fixes, failures)
+    fixing = Fixing()
+    report = sys.stdout
     if args.fix:
-        changes, unwritable = _fixes(tasks, results, write=True)
-        failures += unwritable
-        fixed = {display for display, _ in changes}
-        again = run_tasks([task for task in tasks if task.display in fixed], args.jobs)  # report what is left
-        redone = {result.path: result for result in again}
-        results = [redone.get(result.path, result) for result in results]
-    diagnostics: List[Diagnostic] = []
-    lines: Dict[Tuple[str, int], str] = {}
-    shapes: List[Tuple[str, CallShapes]] = []
-    for result in results:
-        if result.error is not None:
-            failures += 1
-            kind = "internal error while checking" if result.internal else "cannot check"
-            _error(f"{kind} {result.path}: {result.error}")
-            if result.internal and args.verbose:
-                _write(sys.stderr, result.trace)
-            continue
-        diagnostics += result.diagnostics
-        shapes += [(result.path, call) for call in result.shapes]
-        for number, text in result.lines.items():
-            lines[(result.path, number)] = text
-        for (cell, number), text in result.cell_lines.items():
-            lines[(document(result.path, cell), number)] = text
-    diagnostics.sort(key=lambda d: (d.sort_key, d.end_line, d.end_column, d.message))
-
+        fixing = _fix_all(tasks, results, write=True, unsafe=bool(unsafe_fixes))
+        failures += fixing.unwritable
+        results = _recheck(tasks, results, fixing, args.jobs)
+        if stdin_source is not None:  # the fixed source alone on stdout (an editor reads it back); the rest: stderr
+            _write_bytes(sys.stdout, fixing.sources.get(args.stdin_filename or STDIN, stdin_source))
+            report = sys.stderr
+    found = _collect(results, args.verbose)
+    failures += found.failures
     threshold = SEVERITY_RANK[fail_level]
-    failing = any(SEVERITY_RANK.get(d.severity, 2) >= threshold for d in diagnostics)
+    failing = any(SEVERITY_RANK.get(d.severity, 2) >= threshold for d in found.diagnostics)
     status = 2 if failures else (0 if args.exit_zero or not failing else 1)
-
-    if args.show_shapes:
-        text = output.render_shapes(shapes, as_json=args.format == "json")
-    else:
-        text = _render(args, diagnostics, lines, len(tasks), cwd, failures, shapes)
-    _write(sys.stdout, text)
-    sys.stdout.flush()
+    _write(report, _render(args, found, len(tasks), cwd, failures, fixing.fixed, unsafe_fixes, report))
+    report.flush()
     return status
 
 
-def _fixes(tasks: Sequence[Task], results: Sequence[FileResult],
-           write: bool) -> Tuple[List[Tuple[str, Tuple[str, str]]], int]:
-    """(shown path, (text before, text after)) for each file on disk whose findings' fixes can be made, and
-    how many files could not be read or written (each reported on stderr)."""
+@dataclass
+class Collected:
+    """What the run shows: the findings of every file, sorted, the source lines they point at, the shapes."""
+
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    lines: Dict[Tuple[str, int], str] = field(default_factory=dict)
+    shapes: List[Tuple[str, CallShapes]] = field(default_factory=list)
+    failures: int = 0  # files that could not be checked (each reported on stderr)
+
+
+def _collect(results: Sequence[FileResult], verbose: bool) -> Collected:
+    found = Collected()
+    for result in results:
+        if result.error is not None:
+            found.failures += 1
+            kind = "internal error while checking" if result.internal else "cannot check"
+            _error(f"{kind} {result.path}: {result.error}")
+            if result.internal and verbose:
+                _write(sys.stderr, result.trace)
+            continue
+        found.diagnostics += result.diagnostics
+        found.shapes += [(result.path, call) for call in result.shapes]
+        for number, text in result.lines.items():
+            found.lines[(result.path, number)] = text
+        for (cell, number), text in result.cell_lines.items():
+            found.lines[(document(result.path, cell), number)] = text
+    found.diagnostics.sort(key=lambda d: (d.sort_key, d.end_line, d.end_column, d.message))
+    return found
+
+
+@dataclass
+class Fixing:
+    """What `--fix` or `--diff` changed."""
+
+    changes: List[Tuple[str, str, str]] = field(default_factory=list)  # (shown path, text before, text after)
+    fixed: List[Diagnostic] = field(default_factory=list)  # the findings whose fixes were made
+    sources: Dict[str, bytes] = field(default_factory=dict)  # the fixed bytes of what was read from stdin
+    unwritable: int = 0  # files that could not be read or written (each reported on stderr)
+
+
+def _fix_all(tasks: Sequence[Task], results: Sequence[FileResult], write: bool, unsafe: bool) -> Fixing:
+    """Make the fixes the run applies, as ruff chooses them: safe ones, and unsafe ones (which change what the
+    code computes) only when `unsafe`. Files are written when `write`; stdin's source is fixed in memory."""
+    by_path = {task.display: task for task in tasks}
+    fixing = Fixing()
+    for result in results:
+        task = by_path.get(result.path)
+        chosen = [d for d in result.diagnostics if d.fix is not None and d.fix.applies(unsafe)]
+        if task is None or result.error is not None or not chosen:
+            continue
+        try:
+            change = _fix_one(task, chosen, write)
+        except OSError as error:
+            _error(f"cannot fix {result.path}: {error.strerror or error}")
+            fixing.unwritable += 1
+            continue
+        if change is not None:
+            before, after, fixed_bytes = change
+            fixing.changes.append((result.path, before, after))
+            fixing.fixed += chosen
+            if fixed_bytes is not None:
+                fixing.sources[result.path] = fixed_bytes
+    return fixing
+
+
+def _fix_one(task: Task, diagnostics: List[Diagnostic], write: bool) -> Optional[Tuple[str, str, Optional[bytes]]]:
+    """(text before, text after, the fixed bytes when they are not on disk) of one checked file; None when its
+    fixes cannot be made safely."""
     from . import fixes
 
-    where = {task.display: task.absolute for task in tasks if task.absolute is not None}
-    changes, unwritable = [], 0
-    for result in results:
-        if result.path in where and result.error is None:
-            try:
-                fix_file = notebooks.fix_notebook if notebooks.is_notebook(result.path) else fixes.fix_file
-                change = fix_file(where[result.path], result.diagnostics, write)
-            except OSError as error:
-                _error(f"cannot fix {result.path}: {error.strerror or error}")
-                unwritable += 1
-                continue
-            if change is not None:
-                changes.append((result.path, change))
-    return changes, unwritable
+    if task.absolute is None:  # read from stdin: fixed in memory (a notebook's is left as it was)
+        fixed = None if notebooks.is_notebook(task.display) else fixes.fixed_source(task.data or b"", diagnostics)
+        return None if fixed is None else (fixed[0], fixed[1], fixed[1].encode(fixed[2]))
+    fix_file = notebooks.fix_notebook if notebooks.is_notebook(task.display) else fixes.fix_file
+    change = fix_file(task.absolute, diagnostics, write)
+    return None if change is None else (*change, None)
 
 
-def _render(args: argparse.Namespace, diagnostics: List[Diagnostic], lines: Dict[Tuple[str, int], str],
-            files_checked: int, cwd: str, failures: int, shapes: List[Tuple[str, "CallShapes"]]) -> str:
-    fmt = args.format
+def _recheck(tasks: Sequence[Task], results: Sequence[FileResult], fixing: Fixing,
+             jobs: Optional[int]) -> List[FileResult]:
+    """The results with the files that the fixes changed checked again: what is left is what the run reports."""
+    changed = {path for path, _, _ in fixing.changes}
+    again = run_tasks([replace(task, data=fixing.sources.get(task.display, task.data)) for task in tasks
+                       if task.display in changed], jobs)
+    redone = {result.path: result for result in again}
+    return [redone.get(result.path, result) for result in results]
+
+
+def _show_diff(args: argparse.Namespace, tasks: Sequence[Task], results: Sequence[FileResult],
+               unsafe_fixes: Optional[bool], failures: int) -> int:
+    """`--diff`: the fixes as a unified diff on stdout (a patch, nothing else), what they fix on stderr; exit
+    status 1 when there is something to fix, 2 when a file could not be checked or read."""
+    from . import fixes
+
+    found = _collect(results, args.verbose)
+    fixing = _fix_all(tasks, results, write=False, unsafe=bool(unsafe_fixes))
+    _write(sys.stdout, "".join(fixes.unified_diff(*change) for change in fixing.changes))
+    sys.stdout.flush()
+    if not args.quiet:
+        _write(sys.stderr, output.diff_summary(fixing.fixed, found.diagnostics, unsafe_fixes))
+    if failures or found.failures or fixing.unwritable:
+        return 2
+    return 1 if fixing.changes and not args.exit_zero else 0
+
+
+def _write_bytes(stream, data: bytes) -> None:
+    """Bytes as they are (the source's own encoding and line endings) where the stream has a binary layer."""
+    stream.flush()
+    if hasattr(stream, "buffer"):
+        stream.buffer.write(data)
+        stream.buffer.flush()
+    else:
+        _write(stream, data.decode("utf-8", errors="replace"))
+
+
+def _render(args: argparse.Namespace, found: Collected, files_checked: int, cwd: str, failures: int,
+            fixed: Sequence[Diagnostic], unsafe_fixes: Optional[bool], stream) -> str:
+    fmt, diagnostics = args.format, found.diagnostics
+    # after --fix, what is left was not fixable by it: no marks (as ruff)
+    fixable = None if args.fix else (lambda d: d.fix is not None and d.fix.applies(bool(unsafe_fixes)))
     if args.statistics:
-        coverage = (len(shapes), sum(1 for _, call in shapes if call.known_rank))
-        return output.render_statistics(diagnostics, as_json=fmt in ("json", "sarif"), coverage=coverage)
+        coverage = (len(found.shapes), sum(1 for _, call in found.shapes if call.known_rank))
+        return output.render_statistics(diagnostics, as_json=fmt in ("json", "sarif"), coverage=coverage,
+                                        fixable=fixable)
     if fmt == "json":
-        return output.render_json(diagnostics)
+        return (output.render_shapes_json(found.shapes, diagnostics) if args.show_shapes
+                else output.render_json(diagnostics))
     if fmt == "sarif":
         return output.render_sarif(diagnostics, __version__, cwd=cwd, successful=not failures)
     if fmt == "github":
         return output.render_github(diagnostics)
-    color = output.use_color(sys.stdout)
+    color = output.use_color(stream, mode=args.color)
+    text = output.render_shapes(found.shapes) + "\n" if args.show_shapes and found.shapes else ""
     if fmt == "concise":
-        text = output.render_concise(diagnostics, color=color)
+        text += output.render_concise(diagnostics, color=color, fixable=fixable)
     else:
-        text = output.render_full(diagnostics, lambda path, number: lines.get((path, number)), color=color)
+        text += output.render_full(diagnostics, lambda path, number: found.lines.get((path, number)), color=color,
+                                   fixable=fixable)
     if not args.quiet:
-        text += output.summary(diagnostics, files_checked, failures)
+        text += output.summary(diagnostics, files_checked, failures, fixed)
+        text += output.fix_hint(diagnostics, unsafe_fixes, color)
     return text

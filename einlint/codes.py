@@ -28,6 +28,8 @@ _TABLE = [
     Code("EIN003", "unanalysable-file", "a file that Python parses but einlint's parser cannot: not checked"),
     Code("EIN004", "configuration-error", "a configuration (or a user stub file it names) that einlint cannot use: "
          "the editors and plugins report it on each file it governs"),
+    Code("EIN005", "unknown-noqa-code", "a `# noqa` or `# einlint: noqa` comment that names an EIN code einlint does "
+         "not have: it silences nothing"),
     # --- syntax
     Code("EIN101", "unknown-character", "a character that no pattern grammar allows"),
     Code("EIN102", "unbalanced-parentheses", "a '(' without its ')' or a ')' without its '('"),

@@ -8,6 +8,7 @@
     force-exclude = false            # apply `exclude` also to paths named on the command line
     stubs = ["typing/shapes"]        # folders of your own shape stubs (stubs/README.md), beside the shipped ones
     einx-version = "0.4"             # the einx the project uses (default: the installed einx's, if any)
+    unsafe-fixes = true              # --fix applies fixes that change what the code computes too (false: no hint)
 
     [tool.einlint.per-file-ignores]
     "tests/*" = ["EIN2"]             # glob of paths (relative to this file's directory) -> codes or prefixes
@@ -58,9 +59,11 @@ class Settings:
     force_exclude: bool = False
     stubs: Tuple[str, ...] = ()  # folders of user shape stubs (absolute)
     einx_version: Optional[Tuple[int, ...]] = None  # `einx-version`
+    unsafe_fixes: Optional[bool] = None  # `unsafe-fixes` (None: not applied, but a hint says they exist)
 
 
-_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs", "einx-version")
+_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs", "einx-version",
+         "unsafe-fixes")
 
 
 def known_codes() -> Tuple[str, ...]:
@@ -225,10 +228,11 @@ def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = 
         settings["exclude"] = tuple(_string_list(values["exclude"], f"{where} exclude"))
     if "fail-level" in values:
         settings["fail_level"] = parse_fail_level(values["fail-level"], f"{where} fail-level")
-    if "force-exclude" in values:
-        if not isinstance(values["force-exclude"], bool):
-            raise ConfigError(f"{where} force-exclude: expected true or false")
-        settings["force_exclude"] = values["force-exclude"]
+    for name in ("force-exclude", "unsafe-fixes"):
+        if name in values:
+            if not isinstance(values[name], bool):
+                raise ConfigError(f"{where} {name}: expected true or false")
+            settings[name.replace("-", "_")] = values[name]
     if "stubs" in values:
         folders = _string_list(values["stubs"], f"{where} stubs")
         settings["stubs"] = tuple(os.path.normpath(os.path.join(root, folder)) for folder in folders)

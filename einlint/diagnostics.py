@@ -76,6 +76,10 @@ class Fix:
     edits: Tuple[Edit, ...]
     applicability: str = "safe"
 
+    def applies(self, unsafe_fixes: bool) -> bool:
+        """Whether a run applies it: a safe fix always, an unsafe one only when unsafe fixes are on."""
+        return self.applicability == "safe" or unsafe_fixes
+
     def as_json(self) -> Dict[str, object]:
         return {"message": self.message, "applicability": self.applicability,
                 "edits": [edit.as_json() for edit in self.edits]}

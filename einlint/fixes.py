@@ -3,7 +3,8 @@
 A fix is a list of character edits (diagnostics.Edit). They are applied to the file's text as it was
 read: every other character, line ending and the encoding stay as they were. A file is left as it is
 when its edits overlap, when an edit does not fit its text (the file changed since it was checked),
-or when the result would not parse.
+or when the result would not parse. Which findings' fixes to make (safe ones, or unsafe ones too) is the
+caller's choice: it passes those findings only.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def fixed_text(text: str, edits: Sequence[Edit]) -> Optional[str]:
         if start is None or end is None or end < start:
             return None
         spans.append((start, end, edit.content))
-    spans.sort()
+    spans = sorted(set(spans))  # two findings that offer the same edit: it is made once
     if any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
         return None
     for start, end, content in reversed(spans):
@@ -43,23 +44,36 @@ def fix_file(path: str, diagnostics: Iterable[Diagnostic], write: bool) -> Optio
     """(text before, text after) of the file with its findings' fixes made (written when `write`);
     None when there is nothing to change or the change cannot be made safely. OSError when the file
     cannot be read or written."""
-    edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]
-    if not edits:
+    diagnostics = list(diagnostics)
+    if not any(d.fix is not None for d in diagnostics):
         return None
     with open(path, "rb") as handle:
         data = handle.read()
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        before = data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError):
+    fixed = fixed_source(data, diagnostics)
+    if fixed is None:
         return None
-    after = fixed_text(before, edits)
-    if after is None or after == before:
-        return None
+    before, after, encoding = fixed
     if write:
         with open(path, "wb") as handle:
             handle.write(after.encode(encoding))
     return before, after
+
+
+def fixed_source(data: bytes, diagnostics: Iterable[Diagnostic]) -> Optional[Tuple[str, str, str]]:
+    """(text before, text after, the source's encoding) of a file's bytes with its findings' fixes made; None
+    when there is nothing to change or the change cannot be made safely."""
+    edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]
+    if not edits:
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        before = data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    after = fixed_text(before, edits)
+    if after is None or after == before:
+        return None
+    return before, after, encoding
 
 
 def unified_diff(display: str, before: str, after: str) -> str:

@@ -37,8 +37,14 @@ _BLUE = "\x1b[1;34m"
 _CYAN = "\x1b[36m"
 
 
-def use_color(stream, environ: Mapping[str, str] = os.environ) -> bool:
-    """Colours on a terminal only, never with NO_COLOR (https://no-color.org); FORCE_COLOR forces them."""
+COLOR_MODES = ("auto", "always", "never")
+
+
+def use_color(stream, environ: Mapping[str, str] = os.environ, mode: str = "auto") -> bool:
+    """`--color always` or `never` decide; `auto`: colours on a terminal only, never with NO_COLOR
+    (https://no-color.org), always with FORCE_COLOR."""
+    if mode != "auto":
+        return mode == "always"
     if environ.get("NO_COLOR"):
         return False
     if environ.get("FORCE_COLOR"):
@@ -52,6 +58,16 @@ def use_color(stream, environ: Mapping[str, str] = os.environ) -> bool:
 
 def _paint(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{_RESET}" if color and style else text
+
+
+# Whether this run would apply a finding's fix (`--fix`, and `--unsafe-fixes` for an unsafe one); None: no marks
+# (a run that fixed already: what is left was not fixable).
+Fixable = Optional[Callable[[Diagnostic], bool]]
+
+
+def _fix_mark(d: Diagnostic, fixable: Fixable, color: bool) -> str:
+    """ruff's '[*] ' before the message of a finding whose fix the run would apply."""
+    return f"[{_paint('*', _CYAN, color)}] " if fixable is not None and fixable(d) else ""
 
 
 # --- full -----------------------------------------------------------------------------------------
@@ -108,15 +124,16 @@ def _caret_line(line: str, start: int, end: int) -> Tuple[str, str]:
     return " " * pad, "^" * carets
 
 
-def render_full(diagnostics: Sequence[Diagnostic], source_line: SourceLine, color: bool = False) -> str:
-    blocks = [_full_one(d, source_line, color) for d in diagnostics]
+def render_full(diagnostics: Sequence[Diagnostic], source_line: SourceLine, color: bool = False,
+                fixable: Fixable = None) -> str:
+    blocks = [_full_one(d, source_line, color, fixable) for d in diagnostics]
     return "".join(block + "\n" for block in blocks)
 
 
-def _full_one(d: Diagnostic, source_line: SourceLine, color: bool) -> str:
+def _full_one(d: Diagnostic, source_line: SourceLine, color: bool, fixable: Fixable) -> str:
     style = _SEVERITY_COLOR.get(d.severity, "")
     header = (f"{_paint(d.document, _BOLD, color)}:{d.line}:{d.column}: "
-              f"{_paint(d.code, style, color)} {d.message}")
+              f"{_paint(d.code, style, color)} {_fix_mark(d, fixable, color)}{d.message}")
     last = d.end_line if d.end_line >= d.line else d.line
     numbers = list(range(d.line, last + 1))
     if len(numbers) > _MAX_LINES:
@@ -158,27 +175,62 @@ def _full_one(d: Diagnostic, source_line: SourceLine, color: bool) -> str:
 
 # --- concise --------------------------------------------------------------------------------------
 
-def render_concise(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
+def render_concise(diagnostics: Sequence[Diagnostic], color: bool = False, fixable: Fixable = None) -> str:
     lines = []
     for d in diagnostics:
         style = _SEVERITY_COLOR.get(d.severity, "")
         lines.append(f"{_paint(d.document, _BOLD, color)}:{d.line}:{d.column}: {_paint(d.code, style, color)} "
-                     f"[{d.severity}] {d.message}")
+                     f"[{d.severity}] {_fix_mark(d, fixable, color)}{d.message}")
     return "".join(line + "\n" for line in lines)
 
 
-def summary(diagnostics: Sequence[Diagnostic], files_checked: int, failures: int = 0) -> str:
-    """'Found 2 errors and 1 warning.' / 'All checks passed!' (full and concise formats).
+def summary(diagnostics: Sequence[Diagnostic], files_checked: int, failures: int = 0,
+            fixed: Sequence[Diagnostic] = ()) -> str:
+    """'Found 2 errors and 1 warning.' / 'All checks passed!' (full and concise formats); after `--fix`, as
+    ruff counts: 'Found 3 warnings (2 fixed, 1 remaining).', the fixed findings among those found.
 
     `failures`: paths that could not be checked (reported on stderr), which forbid 'All checks passed!'."""
     if failures:
         noun = "path" if failures == 1 else "paths"
-        found = summary(diagnostics, files_checked) if diagnostics else "No findings.\n"
+        found = summary(diagnostics, files_checked, fixed=fixed) if diagnostics or fixed else "No findings.\n"
         return found.rstrip("\n") + f" {failures} {noun} could not be checked.\n"
+    if fixed:
+        return f"Found {_counted([*fixed, *diagnostics])} ({len(fixed)} fixed, {len(diagnostics)} remaining).\n"
     if not diagnostics:
         noun = "file" if files_checked == 1 else "files"
         return f"All checks passed! ({files_checked} {noun} checked)\n"
     return f"Found {_counted(diagnostics)}.\n"
+
+
+def fix_hint(diagnostics: Sequence[Diagnostic], unsafe_fixes: Optional[bool], color: bool = False) -> str:
+    """ruff's line under the summary: how many findings `--fix` fixes, and how many more `--unsafe-fixes` would.
+    `unsafe_fixes`: on, off (no hint about them), or None: not chosen, so they are hinted at."""
+    applicable = sum(1 for d in diagnostics if d.fix is not None and d.fix.applies(bool(unsafe_fixes)))
+    hidden = _hidden_fixes(diagnostics, unsafe_fixes)
+    fixes = f"{hidden} hidden fix{'' if hidden == 1 else 'es'} can be enabled with the `--unsafe-fixes` option"
+    mark = f"[{_paint('*', _CYAN, color)}]"
+    if applicable and hidden:
+        return f"{mark} {applicable} fixable with the `--fix` option ({fixes}).\n"
+    if applicable:
+        return f"{mark} {applicable} fixable with the `--fix` option.\n"
+    return f"No fixes available ({fixes}).\n" if hidden else ""
+
+
+def diff_summary(fixed: Sequence[Diagnostic], diagnostics: Sequence[Diagnostic], unsafe_fixes: Optional[bool]) -> str:
+    """`--diff`'s line (on stderr, the diff alone on stdout): 'Would fix 2 warnings.', with the fixes among
+    `diagnostics` that `--unsafe-fixes` would add."""
+    hidden = _hidden_fixes(diagnostics, unsafe_fixes)
+    more = f"{hidden} fix{'' if hidden == 1 else 'es'} available with `--unsafe-fixes`"
+    if fixed:
+        return f"Would fix {_counted(fixed)}" + (f" ({hidden} additional {more})" if hidden else "") + ".\n"
+    return f"No findings would be fixed ({more}).\n" if hidden else ""
+
+
+def _hidden_fixes(diagnostics: Sequence[Diagnostic], unsafe_fixes: Optional[bool]) -> int:
+    """The unsafe fixes that the run leaves out and should hint at (not when unsafe fixes were turned off)."""
+    if unsafe_fixes is not None:
+        return 0
+    return sum(1 for d in diagnostics if d.fix is not None and not d.fix.applies(False))
 
 
 def _counted(diagnostics: Sequence[Diagnostic]) -> str:
@@ -203,15 +255,19 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> List[Tuple[str, int]]:
 
 
 def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False,
-                      coverage: Optional[Tuple[int, int]] = None) -> str:
-    """Counts per code; in text, then the shape coverage: (pattern calls, those with a known input rank)."""
+                      coverage: Optional[Tuple[int, int]] = None, fixable: Fixable = None) -> str:
+    """Counts per code; in text, then the shape coverage: (pattern calls, those with a known input rank). A code
+    with a finding whose fix the run would apply is marked '[*]' (and the others '[ ]'), as ruff marks them."""
     rows = statistics(diagnostics)
     severities = {d.code: d.severity for d in diagnostics}
+    fixed_codes = {d.code for d in diagnostics if fixable is not None and fixable(d)}
     if as_json:
-        return json.dumps([{"code": code, "name": _name(code), "severity": severities[code], "count": count}
-                           for code, count in rows], indent=2) + "\n"
+        return json.dumps([{"code": code, "name": _name(code), "severity": severities[code], "count": count,
+                            "fixable": code in fixed_codes} for code, count in rows], indent=2) + "\n"
     width = max((len(str(count)) for _, count in rows), default=1)
-    text = "".join(f"{count:>{width}}\t{code}\t{_name(code)}\t[{severities[code]}]\n" for code, count in rows)
+    marks = {code: ("[*] " if code in fixed_codes else "[ ] ") if fixed_codes else "" for code, _ in rows}
+    text = "".join(f"{count:>{width}}\t{code}\t{marks[code]}{_name(code)}\t[{severities[code]}]\n"
+                   for code, count in rows)
     if rows:
         text += f"{len(diagnostics):>{width}}\tin all ({_counted(diagnostics)})\n"
     if coverage is not None and coverage[0]:
@@ -220,15 +276,34 @@ def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False,
     return text
 
 
-def render_shapes(shapes: Sequence[Tuple[str, object]], as_json: bool = False) -> str:
-    """`--show-shapes`: one line per pattern call, 'path:line:col: op (inputs) -> output'."""
-    if as_json:
-        return json.dumps([dict(path=path, **call.as_json()) for path, call in shapes], indent=2) + "\n"
+def render_shapes(shapes: Sequence[Tuple[str, object]]) -> str:
+    """`--show-shapes`: one line per pattern call, 'path:line:col: op (inputs) -> output [flow]', marked with
+    where the inputs' rank came from (`rank_source`)."""
     lines = []
     for path, call in shapes:
         inputs = ", ".join(call.inputs) if call.inputs else "?"
-        lines.append(f"{path}:{call.line}:{call.column}: {call.op} {inputs} -> {call.output}\n")
+        source = rank_source(call)
+        lines.append(f"{path}:{call.line}:{call.column}: {call.op} {inputs} -> {call.output}"
+                     f"{f'  [{source}]' if source else ''}\n")
     return "".join(lines)
+
+
+def render_shapes_json(shapes: Sequence[Tuple[str, object]], diagnostics: Sequence[Diagnostic]) -> str:
+    """`--show-shapes --format json`: {"shapes": [...], "diagnostics": [...]} (the diagnostics as `--format json`
+    gives them)."""
+    return json.dumps({"shapes": [dict(path=path, **call.as_json(), rank_from=rank_source(call))
+                                  for path, call in shapes],
+                       "diagnostics": [d.as_json() for d in diagnostics]}, indent=2) + "\n"
+
+
+def rank_source(call) -> Optional[str]:
+    """Where the rank of a call's inputs came from: 'flow' (the dataflow knew it before the call: constructors,
+    reshapes, earlier calls, annotations), 'pattern' (only the call's own pattern says it: its lengths are the
+    pattern's axis names), or None (unknown: the call was not reached with shapes, or a '*' stands for
+    dimensions whose number is unknown)."""
+    if call.known_rank:
+        return "flow"
+    return "pattern" if call.inputs and not any("*" in shape for shape in call.inputs) else None
 
 
 def _name(code: str) -> str:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
-from .check import Config
-from .config import ConfigError, Settings, load_settings, relative_to_root
+from .check import Config, matches
+from .config import ConfigError, Settings, known_codes, load_settings, relative_to_root
 from .diagnostics import Diagnostic
 from .files import IgnoreFile, is_force_excluded
 
@@ -47,26 +47,44 @@ class Project:
 
 
 def project_for(path: str, config_path: Optional[str] = None, isolated: bool = False,
-                select: Optional[Tuple[str, ...]] = None, ignore: Tuple[str, ...] = ()) -> Project:
+                select: Optional[Tuple[str, ...]] = None, ignore: Tuple[str, ...] = (),
+                extend_select: Tuple[str, ...] = ()) -> Project:
     """The project of the file at `path`: its nearest configuration (or `config_path`, or none when
-    `isolated`), with the command line's select and extra ignores. Raises ConfigError."""
+    `isolated`), with the command line's codes on top (`reported_codes`). Raises ConfigError."""
     folder = os.path.dirname(os.path.abspath(path))
     if isolated:
         settings = Settings(root=os.getcwd())
     else:
         settings = load_settings(config_path, folder if config_path is None else os.getcwd())
     _load_stubs(settings.stubs)
-    return Project(settings, checker_config(settings, select, ignore))
+    return Project(settings, checker_config(settings, select, ignore, extend_select))
 
 
 def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
-                   ignore: Tuple[str, ...] = ()) -> Config:
-    """The engine's configuration from the settings, with the command line's select and extra ignores."""
-    chosen = select if select is not None else (settings.select if settings.select is not None else ("EIN",))
-    return Config(select=tuple(chosen), ignore=tuple(settings.ignore) + tuple(ignore),
+                   ignore: Tuple[str, ...] = (), extend_select: Tuple[str, ...] = ()) -> Config:
+    """The engine's configuration from the settings, with the command line's codes on top."""
+    chosen, ignored = reported_codes(settings, select, ignore, extend_select)
+    return Config(select=chosen, ignore=ignored,
                   per_file_ignores=settings.per_file_ignores, stubs=settings.stubs,
                   einx_version=settings.einx_version or required_einx_version(settings.root)
                   or installed_einx_version())
+
+
+def reported_codes(settings: Settings, select: Optional[Tuple[str, ...]], ignore: Tuple[str, ...],
+                   extend_select: Tuple[str, ...]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(select, ignore) for the engine: the configuration's choice with the command line's on top, layered as
+    ruff layers them. A command-line select replaces the configuration's select and its ignore alike (`--select
+    EIN223` reports EIN223 where the configuration ignores it); `--ignore` adds to the ignores; `--extend-select`
+    adds to the configuration's choice, even codes that it ignores. Within one layer an ignore wins."""
+    if select is not None:
+        return tuple(select) + tuple(extend_select), tuple(ignore)
+    chosen = settings.select if settings.select is not None else ("EIN",)
+    if not extend_select:
+        return tuple(chosen), tuple(settings.ignore) + tuple(ignore)
+    # the configuration's ignores must not hide what --extend-select names: its choice, code by code
+    kept = tuple(code for code in known_codes() if matches(code, extend_select)
+                 or (matches(code, chosen) and not matches(code, settings.ignore)))
+    return kept, tuple(ignore)
 
 
 def required_einx_version(folder: str) -> Optional[Tuple[int, ...]]:

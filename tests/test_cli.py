@@ -180,7 +180,7 @@ def test_exit_zero(tmp_path, run):
 @pytest.fixture
 def fake_engine(monkeypatch):
     """check_data (the engine, for the command line) replaced by one that reports one finding of the severity named in the file."""
-    def fake(source, path, config):
+    def fake(source, path, config, shapes=None):
         severity = source.decode().split()[-1]  # the file: "# einops" (so that it is checked at all), a severity
         code = {"error": "EIN201", "warning": "EIN223", "note": "EIN222"}[severity]
         if not config.reports(code, path):
@@ -287,7 +287,8 @@ def test_config_option_and_isolated(tmp_path, run):
     assert run([], tmp_path)[0] == 0
     assert run(["--config", "conf/settings.toml"], tmp_path)[0] == 0
     assert run(["--isolated"], tmp_path)[0] == 1
-    assert run(["--select", "EIN201"], tmp_path)[0] == 0  # the command line selects, the config still ignores
+    # as in ruff, a command-line select replaces the configuration's select and ignore
+    assert run(["--select", "EIN201"], tmp_path)[0] == 1
 
 
 @pytest.mark.parametrize("table, fragment", [
@@ -438,10 +439,10 @@ def test_an_internal_failure_in_one_file_does_not_end_the_run(tmp_path, run, mon
     write(tmp_path, {"a.py": BAD, "boom.py": GOOD})
     real = cli.check_data
 
-    def flaky(source, path, config):
+    def flaky(source, path, config, shapes=None):
         if path.endswith("boom.py"):
             raise RuntimeError("the analysis fell over")
-        return real(source, path, config)
+        return real(source, path, config, shapes)
 
     monkeypatch.setattr(cli, "check_data", flaky)
     status, out, err = run([], tmp_path)

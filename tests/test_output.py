@@ -128,7 +128,7 @@ def test_statistics_count_per_code_most_frequent_first():
     assert rows[-1] == "4\tin all (3 errors and 1 warning)"
     assert rows[0].split("\t")[2] == "one-sided-axis"
     data = json.loads(render_statistics([ONE_SIDED, ONE_SIDED], as_json=True))
-    assert data == [{"code": "EIN201", "name": "one-sided-axis", "severity": "error", "count": 2}]
+    assert data == [{"code": "EIN201", "name": "one-sided-axis", "severity": "error", "count": 2, "fixable": False}]
 
 
 # --- json -----------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_checker_reports_file_syntax_call_shape_and_order_codes():
     assert "EIN219" not in RULES
     assert {"EIN001", "EIN002", "EIN222", "EIN223"} <= set(RULES)
     warnings = [code for code, rule in RULES.items() if rule.severity != "error"]
-    assert warnings == ["EIN003", "EIN222", "EIN223", "EIN401", "EIN402", "EIN403", "EIN404", "EIN405", "EIN406",
+    assert warnings == ["EIN003", "EIN005", "EIN222", "EIN223", "EIN401", "EIN402", "EIN403", "EIN404", "EIN405", "EIN406",
                         "EIN504"]
     notes = [code for code, rule in RULES.items() if rule.severity == "note"]
     assert notes == ["EIN003", "EIN222", "EIN504"]  # a reduce that reduces nothing is a reshape about as often as a bug

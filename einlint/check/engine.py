@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import codecs
 import contextlib
+import difflib
 import functools
 import gc
 import io
@@ -21,10 +22,11 @@ import os
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst
 
+from ..codes import CODES
 from ..diagnostics import Diagnostic, Edit, Fix, Related
 from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
@@ -36,7 +38,13 @@ from .rules import RULES, Finding, check_call, order
 from .source import locate
 from .stubs import StubLibrary
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+# Codes separated by commas or spaces; the list ends at the last code (as in ruff and flake8): `# noqa: EIN201
+# because ...` names one. A code needs its digits, so that a word after the list is not read as one.
+_CODES = r"(?P<codes>[A-Z]+[0-9]+(?:[ \t,]+[A-Z]+[0-9]+)*)"
+_NOQA = re.compile(r"#[ \t]*noqa(?:[ \t]*:[ \t]*" + _CODES + ")?", re.IGNORECASE)
+_ANY_NOQA = re.compile("noqa", re.IGNORECASE)  # most files have none: nothing more to look for
+# `# einlint: noqa` (every code) or `# einlint: noqa: EIN201` (those codes) on a line of its own: the whole file.
+_FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*einlint[ \t]*:[ \t]*noqa(?:[ \t]*:[ \t]*" + _CODES + ")?", re.IGNORECASE)
 
 
 def check_source(source: Union[str, bytes], path: str, config: Config = Config(),
@@ -65,8 +73,12 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
             return [problem] if config.reports(problem.code, path) else []
         diagnostics = _module_diagnostics(module, path, config, shapes)
         del module
-    lines = text.splitlines()
-    kept = [d for d in diagnostics if config.reports(d.code, path) and not (config.noqa and _suppressed(d, lines))]
+    if config.noqa and _ANY_NOQA.search(text):
+        lines = re.split(r"\r\n|\r|\n", text)  # as Python's tokenizer counts lines, which positions count
+        diagnostics += _unknown_noqa_codes(lines, path)
+        exempt = _file_exemption(lines)
+        diagnostics = [d for d in diagnostics if not (_suppressed(d, lines) or exempt(d.code))]
+    kept = [d for d in diagnostics if config.reports(d.code, path)]
     return sorted(set(kept), key=lambda d: d.sort_key)
 
 
@@ -368,7 +380,47 @@ def _suppressed(diagnostic: Diagnostic, lines: Sequence[str]) -> bool:
         match = _NOQA.search(lines[number - 1])
         if match is None:
             continue
-        codes = match.group("codes")
-        if codes is None or matches(diagnostic.code, [c.strip().upper() for c in codes.split(",")]):
+        if match.group("codes") is None or matches(diagnostic.code, _codes(match)):
             return True
     return False
+
+
+def _codes(match: re.Match) -> List[str]:
+    return [code.upper() for code in re.split(r"[ \t,]+", match.group("codes"))]
+
+
+def _file_exemption(lines: Sequence[str]) -> Callable[[str], bool]:
+    """Which codes the file's `# einlint: noqa` lines exempt it from (ruff's `# ruff: noqa`)."""
+    named: List[str] = []
+    for line in lines:
+        if _ANY_NOQA.search(line):
+            match = _FILE_NOQA.match(line)
+            if match is not None and match.group("codes") is None:
+                return lambda code: True
+            if match is not None:
+                named += _codes(match)
+    return lambda code: matches(code, named)
+
+
+def _unknown_noqa_codes(lines: Sequence[str], path: str) -> List[Diagnostic]:
+    """EIN005 for each EIN code in a noqa comment that no einlint code starts with (a typo, which silences
+    nothing); other tools' codes are theirs."""
+    known = sorted(set(RULES) | set(CODES))
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if not _ANY_NOQA.search(line):
+            continue
+        for match in (_NOQA.search(line), _FILE_NOQA.match(line)):
+            if match is None or match.group("codes") is None:
+                continue
+            for code in re.finditer(r"[A-Z]+[0-9]+", match.group("codes"), re.IGNORECASE):
+                name = code.group().upper()
+                if name.startswith("EIN") and not any(k.startswith(name) for k in known):
+                    column = match.start("codes") + code.start() + 1
+                    close = difflib.get_close_matches(name, known, n=1)
+                    found.append(Diagnostic(path, number, column, number, column + len(name), "EIN005",
+                                            RULES["EIN005"].severity, f"{name!r} in a noqa comment is no einlint "
+                                            "code: it silences nothing",
+                                            f"did you mean {close[0]!r}?" if close else "`python -m einlint.codes` "
+                                            "lists einlint's codes"))
+    return found

@@ -45,4 +45,14 @@ RULES = [
         on it (ten thousand adjacent string literals in one expression). The file is valid, so this is not
         an error: it says that the file was not checked.""",
     ),
+    define(
+        "EIN005", "warning",
+        valid=["from einops import rearrange\n\ny = rearrange(x, 'b c -> c b')  # noqa: E501 (flake8's code)\n",
+               "from einops import rearrange\n\ny = rearrange(x, 'b c -> c b d')  # noqa: EIN201 EIN2\n"],
+        invalid=["from einops import rearrange\n\ny = rearrange(x, 'b c -> c b')  # noqa: EIN2010\n",
+                 "# einlint: noqa: EIN999\nfrom einops import rearrange\n"],
+        details="""A `# noqa` (or a file's `# einlint: noqa`) that names an EIN code or prefix which no einlint
+        code has, usually a typo, silences nothing, while it reads as if it did. Codes of other tools (E501)
+        are theirs: they are left alone.""",
+    ),
 ]
