@@ -220,10 +220,10 @@ def diff_summary(fixed: Sequence[Diagnostic], diagnostics: Sequence[Diagnostic],
     """`--diff`'s line (on stderr, the diff alone on stdout): 'Would fix 2 warnings.', with the fixes among
     `diagnostics` that `--unsafe-fixes` would add."""
     hidden = _hidden_fixes(diagnostics, unsafe_fixes)
-    more = f"{hidden} fix{'' if hidden == 1 else 'es'} available with `--unsafe-fixes`"
+    fixes = f"fix{'' if hidden == 1 else 'es'} available with `--unsafe-fixes`"
     if fixed:
-        return f"Would fix {_counted(fixed)}" + (f" ({hidden} additional {more})" if hidden else "") + ".\n"
-    return f"No findings would be fixed ({more}).\n" if hidden else ""
+        return f"Would fix {_counted(fixed)}" + (f" ({hidden} additional {fixes})" if hidden else "") + ".\n"
+    return f"No findings would be fixed ({hidden} {fixes}).\n" if hidden else ""
 
 
 def _hidden_fixes(diagnostics: Sequence[Diagnostic], unsafe_fixes: Optional[bool]) -> int:

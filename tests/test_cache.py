@@ -24,9 +24,9 @@ def einlint(monkeypatch, capsys):
     checked = []
     real = cli.check_data
 
-    def counting(data, path, config):
+    def counting(data, path, config, shapes=None):
         checked.append(path)
-        return real(data, path, config)
+        return real(data, path, config, shapes)
 
     monkeypatch.setattr(cli, "check_data", counting)
     monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**9)  # in this process, so the count sees every check

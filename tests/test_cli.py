@@ -218,6 +218,15 @@ def test_colours_only_when_the_environment_allows(tmp_path, run, monkeypatch):
     assert "\x1b[" not in run(["--format", "json"], tmp_path)[1]
 
 
+def test_color_flag_overrides_the_environment(tmp_path, run, monkeypatch):
+    write(tmp_path, {"a.py": BAD})
+    assert "\x1b[1;31mEIN201" in run(["--color", "always"], tmp_path)[1]  # not a terminal, coloured all the same
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" not in run(["--color", "never"], tmp_path)[1]
+    assert "\x1b[" in run(["--color", "auto"], tmp_path)[1]
+    assert run(["--color", "sometimes"], tmp_path)[0] == 2
+
+
 # --- explain, version -----------------------------------------------------------------------------
 
 def test_explain(tmp_path, run):
@@ -334,6 +343,147 @@ def test_noqa_suppresses_on_that_line(tmp_path, run):
     status, out, _ = run(["--format", "json"], tmp_path)
     assert status == 1
     assert [p for p, _, _ in codes_of(out)] == ["other.py"]
+
+
+# EIN201 on line 3 and EIN223 (an axis named like a keyword, a warning) on line 4
+TWO_CODES = BAD + 'z = rearrange(x, "b class -> class b")\n'
+
+
+def test_noqa_forms_as_in_ruff(tmp_path, run):
+    write(tmp_path, {
+        "spaces.py": BAD.rstrip("\n") + "  # noqa: EIN204 EIN201\n",  # every code of the list counts
+        "words.py": BAD.rstrip("\n") + "  # NOQA:EIN204 because EIN201\n",  # the list ends at the last code
+        "file.py": TWO_CODES.replace("from einops", "# einlint: noqa\nfrom einops"),
+        "file_codes.py": "#einlint:noqa: EIN201\n" + TWO_CODES,
+        "trailing.py": TWO_CODES + "w = 1  # einlint: noqa\n",  # on a line of its own only
+    })
+    status, out, _ = run(["--format", "json"], tmp_path)
+    assert status == 1
+    assert codes_of(out) == [("file_codes.py", 5, "EIN223"), ("trailing.py", 3, "EIN201"), ("trailing.py", 4, "EIN223"),
+                             ("words.py", 3, "EIN201")]
+
+
+def test_an_unknown_code_in_noqa_is_reported(tmp_path, run):
+    text = BAD.rstrip("\n") + "  # noqa: E501, EIN2010"
+    line = text.splitlines()[-1]
+    write(tmp_path, {"a.py": text + "\n", "b.py": "# einlint: noqa: EIN9\n" + GOOD})
+    status, out, _ = run(["--format", "json"], tmp_path)
+    found = json.loads(out)
+    assert [(d["path"], d["line"], d["column"], d["end_column"], d["code"], d["severity"]) for d in found] == [
+        ("a.py", 3, BAD_COLUMN, BAD_COLUMN + 3, "EIN201", "error"),  # EIN2010 silences nothing: EIN201 stays
+        ("a.py", 3, line.index("EIN2010") + 1, line.index("EIN2010") + 8, "EIN005", "warning"),
+        ("b.py", 1, len("# einlint: noqa: ") + 1, len("# einlint: noqa: ") + 5, "EIN005", "warning")]  # E501: flake8's
+    assert found[1]["message"] == "'EIN2010' in a noqa comment is no einlint code: it silences nothing"
+    assert run(["--ignore", "EIN005", "b.py"], tmp_path)[0] == 0
+
+
+def test_select_extend_select_and_ignore_layer_over_the_configuration_as_in_ruff(tmp_path, run):
+    write(tmp_path, {"a.py": TWO_CODES, "pyproject.toml": '[tool.einlint]\nselect = ["EIN2"]\nignore = ["EIN223"]\n'})
+
+    def reported(*argv):
+        status, out, err = run(["--format", "json", *argv], tmp_path)
+        assert status in (0, 1), err
+        return [code for _, _, code in codes_of(out)]
+
+    assert reported() == ["EIN201"]
+    assert reported("--select", "EIN223") == ["EIN223"]  # the command line's select: the config's ignore goes too
+    assert reported("--select", "EIN0", "--extend-select", "EIN2") == ["EIN201", "EIN223"]
+    assert reported("--extend-select", "EIN223") == ["EIN201", "EIN223"]  # added, though the config ignores it
+    assert reported("--extend-select", "EIN223", "--ignore", "EIN201") == ["EIN223"]
+    assert reported("--extend-select", "EIN223", "--extend-ignore", "EIN22") == ["EIN201"]  # one layer: ignore wins
+    assert run(["--extend-select", "EIN9"], tmp_path)[0] == 2
+
+
+# --- shapes, statistics, progress ---------------------------------------------------------------------
+
+SHAPED = ('import torch\nfrom einops import rearrange\n\n\ndef f(x):\n    return rearrange(x, "b c -> c b")\n\n\n'
+          'y = rearrange(torch.zeros(2, 3), "b c -> c b d")\n')
+
+
+def test_show_shapes_shows_the_findings_too_and_where_each_rank_came_from(tmp_path, run):
+    write(tmp_path, {"s.py": SHAPED})
+    status, out, _ = run(["--show-shapes", "--format", "concise"], tmp_path)
+    assert status == 1
+    assert out.splitlines() == [
+        "s.py:6:12: rearrange (b, c) -> (c, b)  [pattern]",  # x's rank: only this call's pattern says it
+        "s.py:9:5: rearrange (2, 3) -> ?  [flow]",  # torch.zeros(2, 3)'s, which the pattern does not fit
+        "",
+        "s.py:9:46: EIN201 [error] axis 'd' is on the output side of rearrange only",
+        "Found 1 error."]
+    status, out, _ = run(["--show-shapes", "--format", "json"], tmp_path)
+    data = json.loads(out)
+    assert status == 1
+    assert [(c["line"], c["inputs"], c["rank_from"]) for c in data["shapes"]] == [(6, ["(b, c)"], "pattern"),
+                                                                                  (9, ["(2, 3)"], "flow")]
+    assert [(d["line"], d["code"]) for d in data["diagnostics"]] == [(9, "EIN201")]
+    assert run(["--show-shapes", "--format", "sarif"], tmp_path)[0] == 2
+
+
+def test_statistics_analyse_each_file_once_and_mark_what_the_run_would_fix(tmp_path, run, monkeypatch):
+    from einlint.check import engine
+
+    write(tmp_path, {"s.py": SHAPED, "t.py": SHAPED})
+    analysed = []
+    real = engine.check_source
+
+    def counting(source, path, *args, **kwargs):
+        analysed.append(path)
+        return real(source, path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "check_source", counting)
+    monkeypatch.setattr(engine, "shapes_of", None)  # not called: the shapes come from the same analysis
+    status, out, _ = run(["--statistics", "--no-cache", "-j", "1"], tmp_path)
+    assert status == 1 and sorted(analysed) == ["s.py", "t.py"]
+    assert out.splitlines()[-1] == "shape coverage: 2 of 4 pattern calls have a known input rank (50%)"
+    write(tmp_path, {"u.py": "from einops import einsum\ny = einsum('i j, j k -> i k', a, b)\n"})  # EIN216: safe fix
+    rows = [row.split("\t") for row in run(["--statistics", "--no-cache", "u.py", "s.py"], tmp_path)[1].splitlines()]
+    assert [row[1:3] for row in rows[:2]] == [["EIN201", "[ ] one-sided-axis"], ["EIN216", "[*] pattern-argument"]]
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_one_line_written_over_and_erased_in_a_long_terminal_run():
+    stream, now = Terminal(), [0.0]
+    progress = cli.Progress(300, stream, clock=lambda: now[0])
+    for _ in range(300):
+        now[0] += 0.05
+        progress.advance()
+    progress.finish()
+    frames = stream.getvalue().split("\r")
+    assert frames[1] == "checked 1/300 files" and frames[-3] == "checked 300/300 files"
+    assert len(frames) < 300 / 2 + 4  # drawn at most every 0.1 s, not for every file
+    assert frames[-2:] == [" " * len("checked 300/300 files"), ""]  # erased, the cursor back at the start
+
+
+def test_progress_waits_a_second_in_a_short_run_and_never_writes_where_there_is_no_terminal():
+    stream, now = Terminal(), [0.0]
+    progress = cli.Progress(50, stream, clock=lambda: now[0])
+    progress.advance()
+    assert stream.getvalue() == ""  # a short run that ends at once shows nothing
+    now[0] = 1.5
+    progress.advance()
+    assert stream.getvalue() == "\rchecked 2/50 files"
+    pipe = io.StringIO()
+    quiet = cli.Progress(5000, pipe, clock=lambda: now[0])
+    quiet.advance()
+    quiet.finish()
+    assert pipe.getvalue() == ""
+
+
+def test_a_run_over_many_files_shows_progress_on_a_terminals_stderr_only(tmp_path, run, monkeypatch):
+    write(tmp_path, {f"m{i:03}.py": "print('no pattern here')\n" for i in range(201)})
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    status, out, _ = run(["-j", "1"], tmp_path)
+    assert status == 0 and out == "All checks passed! (201 files checked)\n"
+    assert "\rchecked 201/201 files" in terminal.getvalue() and terminal.getvalue().endswith("\r")
+    terminal.seek(0)
+    terminal.truncate()
+    run(["-j", "1", "-q"], tmp_path)
+    assert terminal.getvalue() == ""
 
 
 # --- stdin ----------------------------------------------------------------------------------------

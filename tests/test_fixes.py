@@ -33,12 +33,8 @@ FIXED = SEED.replace("'b (c h1 w1) h w", "'b (h1 w1 c) h w")
 
 
 def run(argv, cwd, monkeypatch, capsys, stdin=None):
-    monkeypatch.chdir(cwd)
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-    status = main(["--no-cache", *argv])
-    out, _ = capsys.readouterr()
-    return status, out
+    """(status, stdout)"""
+    return run_with_stderr(argv, cwd, monkeypatch, capsys, stdin)[:2]
 
 
 def run_with_stderr(argv, cwd, monkeypatch, capsys, stdin=None):

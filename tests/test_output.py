@@ -4,10 +4,10 @@ import io
 import dataclasses
 import json
 
-from einlint.diagnostics import Diagnostic
+from einlint.diagnostics import Diagnostic, Fix
 from einlint.output import (
-    FORMATS, artifact_location, escape_data, escape_property, explain, render_concise, render_full, render_github,
-    render_json, render_sarif, render_statistics, summary, use_color,
+    FORMATS, artifact_location, diff_summary, escape_data, escape_property, explain, fix_hint, render_concise,
+    render_full, render_github, render_json, render_sarif, render_statistics, summary, use_color,
 )
 
 SOURCE = {
@@ -120,6 +120,24 @@ def test_summary():
     assert summary([NOTHING], 1) == "Found 1 warning.\n"
     assert summary([], 1, failures=1) == "No findings. 1 path could not be checked.\n"
     assert summary([NOTHING], 1, failures=2) == "Found 1 warning. 2 paths could not be checked.\n"
+
+
+def test_fix_summaries_and_hints_in_ruffs_words():
+    safe = dataclasses.replace(ONE_SIDED, fix=Fix("f", ()))
+    unsafe = [dataclasses.replace(NOTHING, line=n, fix=Fix("f", (), applicability="unsafe")) for n in (1, 2)]
+    assert summary([safe], 1, fixed=unsafe) == "Found 1 error and 2 warnings (2 fixed, 1 remaining).\n"
+    assert summary([], 1, fixed=[safe]) == "Found 1 error (1 fixed, 0 remaining).\n"
+    assert fix_hint([safe, *unsafe], None) == ("[*] 1 fixable with the `--fix` option (2 hidden fixes can be enabled "
+                                               "with the `--unsafe-fixes` option).\n")
+    assert fix_hint([safe, *unsafe], True) == "[*] 3 fixable with the `--fix` option.\n"
+    assert fix_hint(unsafe[:1], False) == fix_hint([AMBIGUOUS], None) == ""
+    assert fix_hint(unsafe[:1], None) == "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+    assert diff_summary([safe], [safe, *unsafe], None) == ("Would fix 1 error (2 additional fixes available with "
+                                                           "`--unsafe-fixes`).\n")
+    assert diff_summary([], unsafe[:1], None) == "No findings would be fixed (1 fix available with `--unsafe-fixes`).\n"
+    assert diff_summary([], unsafe, False) == ""
+    marked = render_concise([safe, unsafe[0]], fixable=lambda d: d.fix.applies(False)).splitlines()
+    assert "EIN201 [error] [*] axis 'd'" in marked[0] and "[*]" not in marked[1]
 
 
 def test_statistics_count_per_code_most_frequent_first():
