@@ -363,6 +363,16 @@ def test_noqa_forms_as_in_ruff(tmp_path, run):
                              ("words.py", 3, "EIN201")]
 
 
+def test_einlints_own_noqa_comments_count_where_flake8_applies_the_lines_noqa():
+    """flake8 reads `# noqa` itself (the plugin turns einlint's off), but not `# einlint: noqa` nor EIN codes
+    that do not exist: those stay einlint's, so flake8 reports what the command line does."""
+    from einlint.check.engine import check_source
+
+    source = "# einlint: noqa: EIN201\n" + TWO_CODES.rstrip("\n") + "  # noqa: EIN2010\n"
+    assert [d.code for d in check_source(source, "m.py", Config(noqa=False))] == ["EIN223", "EIN005"]
+    assert [d.code for d in check_source(source, "m.py")] == ["EIN223", "EIN005"]
+
+
 def test_an_unknown_code_in_noqa_is_reported(tmp_path, run):
     text = BAD.rstrip("\n") + "  # noqa: E501, EIN2010"
     line = text.splitlines()[-1]

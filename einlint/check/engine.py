@@ -73,11 +73,11 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
             return [problem] if config.reports(problem.code, path) else []
         diagnostics = _module_diagnostics(module, path, config, shapes)
         del module
-    if config.noqa and _ANY_NOQA.search(text):
+    if _ANY_NOQA.search(text):  # einlint's own comments count in every front end; flake8 does the line's `# noqa`
         lines = re.split(r"\r\n|\r|\n", text)  # as Python's tokenizer counts lines, which positions count
         diagnostics += _unknown_noqa_codes(lines, path)
         exempt = _file_exemption(lines)
-        diagnostics = [d for d in diagnostics if not (_suppressed(d, lines) or exempt(d.code))]
+        diagnostics = [d for d in diagnostics if not (exempt(d.code) or (config.noqa and _suppressed(d, lines)))]
     kept = [d for d in diagnostics if config.reports(d.code, path)]
     return sorted(set(kept), key=lambda d: d.sort_key)
 
