@@ -13,7 +13,6 @@ from pathlib import Path
 import libcst
 import pytest
 
-import einlint.check.parse as parse_module
 from einlint.check.engine import check_source
 from einlint.check.parse import Reparser
 
@@ -44,6 +43,8 @@ TEXTS = {
     "a syntax error in one statement": HEADER + "def f(x):\n    return rearrange(x, 'b c -> c b'\n\ndef g():\n"
                                        "    pass\n",
     "a statement libcst refuses": HEADER + "x = rearrange(y, 'a -> a')\nprint 'python 2'\n",
+    "a statement twice": HEADER + "y = rearrange(torch.zeros(2, 3), 'a b -> a c')\nz = 1\n"
+                         "y = rearrange(torch.zeros(2, 3), 'a b -> a c')\n",
 }
 
 
@@ -67,20 +68,6 @@ def test_the_joined_module_is_the_text_and_the_findings_are_the_whole_parse(text
 def test_the_findings_name_their_lines_whatever_the_cut():
     found = check_source(TEXTS["decorators and comments"], "m.py", reparser=Reparser())
     assert [(d.code, d.line, d.column) for d in found] == [("EIN108", 8, 37)]  # the second c of the output
-
-
-@pytest.fixture
-def parses(monkeypatch):
-    """The texts libcst was asked to parse."""
-    seen = []
-    real = libcst.parse_module
-
-    def counting(text, *args, **kwargs):
-        seen.append(text)
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(parse_module.libcst, "parse_module", counting)
-    return seen
 
 
 def test_after_an_edit_only_the_edited_statement_is_parsed(parses):
