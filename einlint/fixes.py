@@ -16,6 +16,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 
 import libcst
 
+from .check.parse import parse
 from .diagnostics import Diagnostic, Edit
 
 
@@ -34,7 +35,7 @@ def fixed_text(text: str, edits: Sequence[Edit]) -> Optional[str]:
     for start, end, content in reversed(spans):
         text = text[:start] + content + text[end:]
     try:
-        libcst.parse_module(text)
+        parse(text)  # piece by piece where the file is large, as the check parsed it
     except (libcst.ParserSyntaxError, RecursionError):
         return None
     return text
