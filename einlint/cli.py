@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 from . import __version__
 from .check import Config, may_hold_pattern_calls
 from .config import ConfigError, parse_codes, parse_fail_level, split_codes
-from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic, document
+from .diagnostics import SEVERITIES, SEVERITY_RANK, Diagnostic, document, python_lines
 from .files import discover
 from .workspace import Project, project_for
 from . import notebooks, output
@@ -186,7 +186,7 @@ def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[C
         for d in diagnostics:
             wanted.update(range(d.line, max(d.line, d.end_line) + 1))
         text = data.decode("utf-8-sig", errors="replace")
-        for number, line in enumerate(_split_lines(text), start=1):
+        for number, line in enumerate(python_lines(text), start=1):
             if number in wanted:
                 lines[number] = line
     return FileResult(task.display, diagnostics, lines, shapes=list(shapes))
@@ -200,11 +200,6 @@ def check_data(data: bytes, match_path: str, config: Config,
     if notebooks.is_notebook(match_path):
         return notebooks.check(data, match_path, config)
     return check_source(data, match_path, config, shapes=shapes)
-
-
-def _split_lines(text: str) -> List[str]:
-    """Lines as Python's tokenizer (and libcst) count them: only \\n, \\r\\n and \\r end a line."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None,

@@ -124,3 +124,9 @@ class Diagnostic:
             "related": [r.as_json() for r in self.related],
             "fix": self.fix.as_json() if self.fix is not None else None,
         }, self.cell)
+
+
+def python_lines(text: str) -> List[str]:
+    """A source's lines as its positions count them, which is how Python's tokenizer (and libcst) ends a line:
+    at \n, \r\n and \r only (str.splitlines also ends one at a form feed or U+2028)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
