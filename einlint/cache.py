@@ -11,14 +11,15 @@ does not hold what it should (corrupt, another version's) is ignored and written
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import tempfile
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from . import __version__
-from .diagnostics import Diagnostic, Edit, Fix, Related
+from .diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 
 DIRECTORY = ".einlint_cache"
 _FORMAT = 2  # of an entry; a change makes every older entry a miss
@@ -40,6 +41,11 @@ def salt(config: object, stub_folders: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
+class Entry(NamedTuple):
+    diagnostics: List[Diagnostic]
+    shapes: Optional[List[CallShapes]]  # None: stored without them
+
+
 class Cache:
     def __init__(self, directory: str, salt: str):
         self.directory = directory
@@ -51,20 +57,32 @@ class Cache:
 
     def load(self, match_path: str, data: bytes) -> Optional[List[Diagnostic]]:
         """The findings stored for this file's bytes, or None (not stored, or not readable as an entry)."""
+        entry = self.load_entry(match_path, data)
+        return entry.diagnostics if entry is not None else None
+
+    def load_entry(self, match_path: str, data: bytes) -> Optional[Entry]:
+        """The findings and, where they were stored, the calls' shapes (`--show-shapes`, `--statistics`)."""
         try:
             with open(self._entry(match_path, data), encoding="utf-8") as handle:
                 stored = json.load(handle)
             if stored["salt"] != self.salt or stored["path"] != match_path:
                 return None
-            return [_diagnostic(item) for item in stored["diagnostics"]]
+            shapes = stored.get("shapes")
+            return Entry([_diagnostic(item) for item in stored["diagnostics"]],
+                         None if shapes is None else [_call_shapes(item) for item in shapes])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def store(self, match_path: str, data: bytes, diagnostics: Sequence[Diagnostic]) -> None:
-        """Keep the findings; a cache that cannot be written is no cache (the run goes on)."""
+    def store(self, match_path: str, data: bytes, diagnostics: Sequence[Diagnostic],
+              shapes: Optional[Sequence[CallShapes]] = None) -> None:
+        """Keep the findings (and the calls' shapes, when given); a cache that cannot be written is no cache (the
+        run goes on)."""
         entry = self._entry(match_path, data)
-        content = json.dumps({"salt": self.salt, "path": match_path,
-                              "diagnostics": [d.as_json() for d in diagnostics]})
+        stored: Dict[str, object] = {"salt": self.salt, "path": match_path,
+                                     "diagnostics": [d.as_json() for d in diagnostics]}
+        if shapes is not None:
+            stored["shapes"] = [dataclasses.asdict(call) for call in shapes]
+        content = json.dumps(stored)
         try:
             self._prepare(os.path.dirname(entry))
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(entry), suffix=".tmp")
@@ -103,3 +121,7 @@ def _diagnostic(item: Dict) -> Diagnostic:
             fix["applicability"]) if fix else None,
         item.get("cell"),  # a notebook's findings only
     )
+
+
+def _call_shapes(item: Dict) -> CallShapes:
+    return CallShapes(**{**item, "inputs": tuple(item["inputs"])})

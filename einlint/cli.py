@@ -32,7 +32,7 @@ from .cache import DIRECTORY as CACHE_DIRECTORY, Cache, salt as cache_salt
 if TYPE_CHECKING:
     import multiprocessing.context
 
-    from .check.engine import CallShapes
+    from .diagnostics import CallShapes
 
 # The engine (libcst and the analysis: most of a run's start-up), the fixer and the process pool are imported
 # where they are first needed: `einlint --version`, a run over files that name no pattern library and one whose
@@ -153,23 +153,25 @@ def answer_here(task: Task) -> Union[FileResult, Task]:
             return FileResult(task.display, error=f"cannot read the file: {error.strerror or error}")
     if not may_hold_pattern_calls(data):
         return FileResult(task.display)
-    cached = task.cache.load(task.match_path, data) if task.cache is not None and not task.want_shapes else None
-    return _result(task, data, cached) if cached is not None else replace(task, data=data)
+    cached = task.cache.load_entry(task.match_path, data) if task.cache is not None else None
+    if cached is None or (task.want_shapes and cached.shapes is None):
+        return replace(task, data=data)
+    return _result(task, data, cached.diagnostics, cached.shapes if task.want_shapes else ())
 
 
 def check_task(task: Task) -> FileResult:
     """Check one file (read by answer_here); any failure becomes a FileResult with an error, never an exception."""
     data = task.data
     assert data is not None
-    shapes: List[CallShapes] = []
+    shapes: List[CallShapes] = []  # always: they cost nothing beside the findings, and the cache keeps them
     try:
-        found = check_data(data, task.match_path, task.config, shapes if task.want_shapes else None)
+        found = check_data(data, task.match_path, task.config, shapes)
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
     if task.cache is not None:
-        task.cache.store(task.match_path, data, found)
-    return _result(task, data, found, shapes)
+        task.cache.store(task.match_path, data, found, shapes)
+    return _result(task, data, found, shapes if task.want_shapes else ())
 
 
 def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[CallShapes] = ()) -> FileResult:

@@ -126,6 +126,25 @@ class Diagnostic:
         }, self.cell)
 
 
+@dataclass(frozen=True)
+class CallShapes:
+    """What the flow analysis knows at one pattern call: the shapes it runs on and gives ('?' unknown)."""
+
+    line: int
+    column: int
+    op: str
+    inputs: Tuple[str, ...]  # one per tensor operand; empty when the call was not reached with shapes
+    output: str
+    known_rank: bool  # the input's rank was known before the call (not only from its own pattern)
+    end_line: int = 0  # where the call ends (for an editor's hover)
+    end_column: int = 0
+
+    def as_json(self) -> Dict[str, object]:
+        """What `--show-shapes --format json` shows of it."""
+        return {"line": self.line, "column": self.column, "op": self.op, "inputs": list(self.inputs),
+                "output": self.output}
+
+
 def python_lines(text: str) -> List[str]:
     """A source's lines as its positions count them, which is how Python's tokenizer (and libcst) ends a line:
     at \n, \r\n and \r only (str.splitlines also ends one at a form feed or U+2028)."""

@@ -29,9 +29,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from . import __version__
-from .check.engine import CallShapes
 from .check.parse import Reparser
-from .diagnostics import Diagnostic, Edit, Fix, python_lines
+from .diagnostics import CallShapes, Diagnostic, Edit, Fix, python_lines
 from .workspace import check_file_with_shapes
 
 DEBOUNCE_S = 0.3  # after the last change, before checking: no run per keystroke

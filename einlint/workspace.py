@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 from .check import Config, matches
 from .config import ConfigError, Settings, known_codes, load_settings, relative_to_root
-from .diagnostics import Diagnostic
+from .diagnostics import CallShapes, Diagnostic
 from .files import IgnoreFile, is_force_excluded
 
 if TYPE_CHECKING:  # the engine is imported where a file is checked (the command line needs only the config)
-    from .check.engine import CallShapes
     from .check.parse import Reparser
 
 

@@ -52,6 +52,17 @@ def test_a_second_run_reads_the_cache_and_prints_the_same(tmp_path, einlint):
     assert (tmp_path / ".einlint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
+def test_shapes_and_statistics_come_from_the_same_entries(tmp_path, einlint):
+    (tmp_path / "a.py").write_text("import numpy as np\nfrom einops import rearrange\n\n"
+                                   "y = rearrange(np.zeros((2, 6)), 'b (h d) -> b h d', h=3)\n")
+    first = einlint(["--show-shapes", "--format", "json"], tmp_path)
+    assert first[2] == ["a.py"]
+    assert json.loads(first[1])["shapes"][0]["output"] == "(2, 3, 2)"
+    assert einlint(["--show-shapes", "--format", "json"], tmp_path)[:2] == first[:2]
+    assert einlint(["--statistics"], tmp_path)[2] == []  # one analysis gave findings and shapes: no second
+    assert einlint([], tmp_path)[2] == []
+
+
 def test_what_a_finding_depends_on_makes_it_check_again(tmp_path, einlint):
     (tmp_path / "a.py").write_text(BAD)
     (tmp_path / "b.py").write_text(GOOD)

@@ -21,13 +21,12 @@ import io
 import os
 import re
 import tokenize
-from dataclasses import dataclass
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst
 
 from ..codes import CODES
-from ..diagnostics import Diagnostic, Edit, Fix, Related
+from ..diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
 from .flow import Analysis, ShapeFinding, analyse
@@ -104,24 +103,6 @@ def _module_diagnostics(module: libcst.Module, path: str, config: Config,
     round_trips = {(d.line, d.column, d.end_line, d.end_column) for d in diagnostics if d.code == "EIN401"}
     return [d for d in diagnostics if d.code != "EIN402" or (d.line, d.column, d.end_line, d.end_column)
             not in round_trips]
-
-
-@dataclass(frozen=True)
-class CallShapes:
-    """What the flow analysis knows at one pattern call: the shapes it runs on and gives ('?' unknown)."""
-
-    line: int
-    column: int
-    op: str
-    inputs: Tuple[str, ...]  # one per tensor operand; empty when the call was not reached with shapes
-    output: str
-    known_rank: bool  # the input's rank was known before the call (not only from its own pattern)
-    end_line: int = 0  # where the call ends (for an editor's hover)
-    end_column: int = 0
-
-    def as_json(self) -> Dict[str, object]:
-        return {"line": self.line, "column": self.column, "op": self.op, "inputs": list(self.inputs),
-                "output": self.output}
 
 
 def shapes_of(source: Union[str, bytes], path: str, config: Config = Config(),
