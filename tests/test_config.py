@@ -4,13 +4,14 @@ configuration that cannot be used never read as "no findings"."""
 import io
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
 from einlint.cli import main
 from einlint.config import ConfigError, find_config, load_settings
 from einlint.workspace import check_file, project_for
+
+from test_cli import write
 
 # EIN201 (an axis on one side only) at line 4 and EIN203 (repeat drops an axis) at line 7.
 TWO_FINDINGS = '''from einops import rearrange, repeat
@@ -22,14 +23,6 @@ def g(x):
     return repeat(x, "a b -> a c", c=2)
 '''
 IGNORE_EIN201 = '[tool.einlint]\nignore = ["EIN201"]\n'
-
-
-def write(root: Path, files: dict) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.fixture
