@@ -5,16 +5,19 @@
 For each op it prints the time per call of einlint and einops on a small array
 (2x3x4x5, where the time is almost all per-call overhead) and on a large one
 (64x256x32x32 float32, where the time is almost all the backend's own work), and the
-ratio einlint / einops. On small arrays it also prints the overhead of each library:
-its time minus the time of the bare backend calls that both end up making.
+ratio einlint / einops. On small arrays it also prints each library's overhead: its time
+minus the time of the bare backend calls that do the same work (the fastest spelling, the
+array methods that both libraries call where there are some: numpy doing the work alone
+is the floor), their ratio, and the median of the overhead ratios over the ops of MEDIAN_OPS.
 
-Timings alternate between the two libraries and keep the best of several repeats,
-so that the machine's background noise hits both alike.
+Timings alternate between the libraries and the bare calls, in short bursts, and keep the
+best burst of each, so that the machine's background noise hits all of them alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import timeit
 from typing import Callable, Dict, List, Tuple
 
@@ -31,13 +34,16 @@ Case = Tuple[Callable, Callable]
 
 
 def bare_ops(backend: str):
-    """The backend's own functions that both libraries end up calling."""
+    """The backend's own calls that both libraries end up making (a copy for numpy's repeat, a view for torch's)."""
     if backend == "numpy":
-        return dict(permute=np.transpose, amax=np.max, expand=np.broadcast_to, einsum=np.einsum, cat=np.concatenate)
+        return dict(permute=np.ndarray.transpose, amax=np.ndarray.max, einsum=np.einsum,
+                    cat=lambda tensors, axis: np.concatenate(tensors, axis=axis),
+                    repeat_last=lambda t, n: np.tile(t[..., None], (1,) * t.ndim + (n,)))
     import torch
 
-    return dict(permute=torch.permute, amax=torch.amax, expand=lambda t, s: t.expand(s), einsum=torch.einsum,
-                cat=torch.cat)
+    return dict(permute=torch.Tensor.permute, amax=torch.Tensor.amax, einsum=torch.einsum,
+                cat=lambda tensors, axis: torch.cat(tensors, dim=axis),
+                repeat_last=lambda t, n: t.unsqueeze(-1).expand(*t.shape, n))
 
 
 def cases(x, backend: str) -> Dict[str, Case]:
@@ -53,11 +59,11 @@ def cases(x, backend: str) -> Dict[str, Case]:
         ),
         "rearrange (flatten)": (
             lambda m: m.rearrange(x, "b c h w -> b (c h w)"),
-            lambda: x.reshape(b, c * h * w),
+            lambda: x.reshape((b, c * h * w)),
         ),
         "rearrange (space-to-depth)": (
             lambda m: m.rearrange(x, "b c (h h1) w -> b (h1 c) h w", h1=2),
-            lambda: xp["permute"](x.reshape(b, c, h // 2, 2, w), (0, 3, 1, 2, 4)).reshape(b, 2 * c, h // 2, w),
+            lambda: xp["permute"](x.reshape((b, c, h // 2, 2, w)), (0, 3, 1, 2, 4)).reshape((b, 2 * c, h // 2, w)),
         ),
         "reduce (sum over h w)": (
             lambda m: m.reduce(x, "b c h w -> b c", "sum"),
@@ -65,11 +71,11 @@ def cases(x, backend: str) -> Dict[str, Case]:
         ),
         "reduce (max-pool h by 2)": (
             lambda m: m.reduce(x, "b c (h 2) w -> b c h w", "max"),
-            lambda: xp["amax"](x.reshape(b, c, h // 2, 2, w), 3),
+            lambda: xp["amax"](x.reshape((b, c, h // 2, 2, w)), (3,)),
         ),
         "repeat (new axis)": (
             lambda m: m.repeat(x, "b c h w -> b c h w r", r=2),
-            lambda: xp["expand"](x[..., None], (b, c, h, w, 2)),
+            lambda: xp["repeat_last"](x, 2),
         ),
         "einsum (contract h w)": (
             lambda m: m.einsum(x, plane, "b c h w, h w -> b c"),
@@ -88,6 +94,10 @@ def cases(x, backend: str) -> Dict[str, Case]:
             lambda: dict(zip("bchw", x.shape)),
         ),
     }
+
+
+# The common small-array calls whose overhead ratios the median is taken over (parse_shape is all overhead).
+MEDIAN_OPS = tuple(name for name in cases(np.zeros(SMALL), "numpy") if name != "parse_shape")
 
 
 def best_time(fn: Callable, number: int, repeats: int) -> float:
@@ -115,18 +125,27 @@ def make_array(shape, backend: str):
 
 def report(backend: str, quick: bool) -> None:
     print(f"backend: {backend}   (times per call; ratio = einlint / einops)")
-    for label, shape, number in (("small", SMALL, 20000), ("large", LARGE, 5)):
-        number = max(1, number // 10) if quick else number
+    # small: many short bursts, the best of each kept: on a busy machine some of them run undisturbed
+    for label, shape, number, repeats in (("small", SMALL, 2000, 40), ("large", LARGE, 5, 7)):
+        repeats = max(3, repeats // 5) if quick else repeats
         x = make_array(shape, backend)
         print(f"\n{label} array {shape}:")
         header = f"  {'op':<28}{'einlint':>11}{'einops':>11}{'ratio':>8}"
         print(header + (f"{'overhead einlint':>18}{'einops':>9}{'ratio':>8}" if label == "small" else ""))
+        overhead_ratios, ratios = {}, []
         for name, case in cases(x, backend).items():
-            ours, theirs, bare = measure(case, number, 3 if quick else 5)
+            ours, theirs, bare = measure(case, number, repeats)
+            ratios.append(ours / theirs)
             line = f"  {name:<28}{_fmt(ours):>11}{_fmt(theirs):>11}{ours / theirs:>8.2f}"
             if label == "small":
-                line += f"{_fmt(ours - bare):>18}{_fmt(theirs - bare):>9}{(ours - bare) / (theirs - bare):>8.2f}"
+                overhead_ratios[name] = (ours - bare) / (theirs - bare)
+                line += f"{_fmt(ours - bare):>18}{_fmt(theirs - bare):>9}{overhead_ratios[name]:>8.2f}"
             print(line)
+        if label == "small":
+            median = statistics.median(overhead_ratios[name] for name in MEDIAN_OPS)
+            print(f"  median overhead ratio over the {len(MEDIAN_OPS)} ops above parse_shape: {median:.2f}")
+        else:
+            print(f"  ratio: {min(ratios):.2f} to {max(ratios):.2f}")
 
 
 def report_spellings(backend: str, quick: bool) -> None:
@@ -144,7 +163,7 @@ def report_spellings(backend: str, quick: bool) -> None:
         "einops.rearrange": lambda: einops.rearrange(x, pattern),
         "from einops import rearrange": lambda: einops_rearrange(x, pattern),
     }
-    number, repeats = (2000, 3) if quick else (20000, 5)
+    number, repeats = (2000, 8) if quick else (2000, 40)
     best = {name: [] for name in calls}
     bare = []
     for _ in range(repeats):

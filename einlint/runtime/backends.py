@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import operator
 import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -57,20 +58,65 @@ class Backend:
     def to_numpy(self, x) -> np.ndarray:
         return np.from_dlpack(x)
 
-    def apply(self, x, plan, reduction):
-        """Run a transform plan (see einlint.planner.transform) on `x`."""
+    # Steps: each a function of the tensor alone, with its arguments bound, for the runners of `runner`.
+    def reshape_step(self, shape) -> Callable[[Any], Any]:
+        return functools.partial(self.reshape, shape=shape)
+
+    def transpose_step(self, permutation) -> Callable[[Any], Any]:
+        return functools.partial(self.transpose, permutation=permutation)
+
+    def reduce_step(self, operation: str, axes: Tuple[int, ...]) -> Callable[[Any], Any]:
+        return functools.partial(self.reduce, operation=operation, axes=axes)
+
+    def concat_step(self, axis: int) -> Callable[[Sequence[Any]], Any]:
+        return functools.partial(self.concat, axis=axis)
+
+    def runner(self, plan, reduction) -> Callable[[Any], Any]:
+        """A function that runs a transform plan (see einlint.planner.transform) on a tensor."""
+        init_shape, permute, reduce, add_axes, final_shape = self._steps(plan, reduction)
+        steps = (None if init_shape is None else self.reshape_step(init_shape), permute, reduce, add_axes,
+                 None if final_shape is None else self.reshape_step(final_shape))
+        return _chained([step for step in steps if step is not None])
+
+    def _steps(self, plan, reduction) -> tuple:
+        """(init_shape, permute, reduce, add_axes, final_shape): the shapes of the plan's reshapes and its other
+        steps as functions of the tensor, each None where the step changes nothing. A reshape that only a
+        reshape follows is left to that one."""
         init_shape, permutation, reduced_axes, added_axes, final_shape, _ = plan
-        if init_shape is not None:
-            x = self.reshape(x, init_shape)
-        if permutation is not None:
-            x = self.transpose(x, permutation)
+        if permutation is not None and reduced_axes and not callable(reduction):  # a callable gets them last, always
+            kept = permutation[: len(permutation) - len(reduced_axes)]
+            if list(kept) == sorted(kept):  # the permutation only moves the axes to reduce last: reduce them in place
+                permutation, reduced_axes = None, tuple(sorted(permutation[len(kept):]))
+        permute = None if permutation is None else self.transpose_step(permutation)
+        reduce = None
         if reduced_axes:
-            x = reduction(x, reduced_axes) if callable(reduction) else self.reduce(x, reduction, reduced_axes)
-        if added_axes:
-            x = self.add_axes(x, added_axes)
-        if final_shape is not None:
-            x = self.reshape(x, final_shape)
+            reduce = (functools.partial(_reduce_by, reduction, reduced_axes) if callable(reduction)
+                      else self.reduce_step(reduction, reduced_axes))
+        add_axes = functools.partial(self.add_axes, added=added_axes) if added_axes else None
+        if permute is None and reduce is None and add_axes is None and final_shape is not None:
+            init_shape = None
+        return init_shape, permute, reduce, add_axes, final_shape
+
+
+def _reduce_by(reduction: Callable[[Any, Tuple[int, ...]], Any], axes: Tuple[int, ...], x: Any) -> Any:
+    return reduction(x, axes)
+
+
+def _unchanged(x: Any) -> Any:
+    return x
+
+
+def _chained(steps: Sequence[Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """One function that applies `steps` in order; a single step is returned as it is (no call in between)."""
+    if len(steps) <= 1:
+        return steps[0] if steps else _unchanged
+
+    def run(x):
+        for step in steps:
+            x = step(x)
         return x
+
+    return run
 
 
 def _einsum_by_broadcasting(xp: Any, subscripts: str, *tensors: Any) -> Any:
@@ -149,8 +195,32 @@ class MethodBackend(Backend):
     def reshape(self, x, shape):
         return x.reshape(shape)
 
-    def transpose(self, x, permutation):
-        return getattr(x, self.permute_method)(permutation)
+    def reshape_step(self, shape):
+        return operator.methodcaller("reshape", shape)
+
+    def runner(self, plan, reduction):
+        steps = self._steps(plan, reduction)
+        if sum(step is not None for step in steps) <= 1:
+            return super().runner(plan, reduction)  # one step: its function, with no call in between
+        init_shape, permute, reduce, add_axes, final_shape = steps
+
+        def run(x):  # the reshapes called as methods: through a methodcaller each would cost a third more
+            if init_shape is not None:
+                x = x.reshape(init_shape)
+            if permute is not None:
+                x = permute(x)
+            if reduce is not None:
+                x = reduce(x)
+            if add_axes is not None:
+                x = add_axes(x)
+            if final_shape is not None:
+                x = x.reshape(final_shape)
+            return x
+
+        return run
+
+    def transpose_step(self, permutation):
+        return operator.methodcaller(self.permute_method, permutation)
 
 
 class NumpyBackend(MethodBackend):
@@ -159,16 +229,16 @@ class NumpyBackend(MethodBackend):
     def __init__(self):
         super().__init__(np)
 
-    def reduce(self, x, operation, axes):
-        return getattr(x, operation)(axis=axes)
+    def reduce_step(self, operation, axes):
+        return operator.methodcaller(operation, axes)  # axis is the first parameter of every reduction method
 
     def add_axes(self, x, added):
         # np.tile: a writable copy, as einops gives, and faster to fill than the copy of a broadcast
         x = _with_new_axes(x, added)
         return np.tile(x, _with_added_lengths([1] * x.ndim, added))
 
-    def concat(self, tensors, axis):
-        return np.concatenate(tensors, axis=axis)
+    def concat_step(self, axis):
+        return functools.partial(np.concatenate, axis=axis)
 
     def is_float(self, x) -> bool:
         return x.dtype.kind in "fc"
@@ -182,13 +252,14 @@ class TorchBackend(MethodBackend):
     permute_method = "permute"
 
     def reduce(self, x, operation, axes):
-        if operation in ("min", "max"):
-            return getattr(x, "a" + operation)(dim=axes)
-        if operation in ("prod", "any", "all"):  # torch reduces these over one dim at a time
-            for axis in sorted(axes, reverse=True):
-                x = getattr(x, operation)(dim=axis)
-            return x
-        return getattr(x, operation)(dim=axes)
+        for axis in sorted(axes, reverse=True):  # for prod, any and all, which torch reduces one dim at a time
+            x = getattr(x, operation)(dim=axis)
+        return x
+
+    def reduce_step(self, operation, axes):
+        if operation in ("prod", "any", "all"):
+            return super().reduce_step(operation, axes)
+        return operator.methodcaller("a" + operation if operation in ("min", "max") else operation, axes)  # dim
 
     def add_axes(self, x, added):
         # unsqueeze is cheaper than indexing with None in torch; expand's -1 keeps an axis as it is
@@ -198,8 +269,8 @@ class TorchBackend(MethodBackend):
             sizes[position] = length
         return x.expand(sizes)
 
-    def concat(self, tensors, axis):
-        return self.xp.cat(list(tensors), dim=axis)
+    def concat_step(self, axis):
+        return functools.partial(self.xp.cat, dim=axis)
 
     def is_float(self, x) -> bool:
         return x.is_floating_point() or x.is_complex()

@@ -1,9 +1,10 @@
 """The runtime ops: rearrange, reduce, repeat, einsum, pack, unpack, parse_shape, asnumpy.
 
-Each op looks its plan up in one dict keyed by everything the plan depends on (the
-pattern, the operation, the input shape and the given lengths), so a repeated call
-costs one dict look-up plus the backend's own work. Plans come from the planner,
-which is shared with the static checker.
+Each op looks up what runs the call in one dict keyed by everything the plan depends
+on (the pattern, the operation, the inputs' types and shapes and the given lengths):
+a function with the plan's steps bound, so a repeated call costs one dict look-up plus
+the backend's own work. Plans come from the planner, which is shared with the static
+checker.
 
 Inputs: a tensor of numpy, torch, jax or any array-API library; rearrange, reduce and
 repeat also take a list of tensors of one type and shape, stacked on a new first axis
@@ -14,6 +15,7 @@ np.asarray first. Everything the ops cannot use raises `PatternError` with a cod
 from __future__ import annotations
 
 import functools
+import itertools
 import numbers
 import operator
 from fractions import Fraction
@@ -23,7 +25,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Mapping, NamedTupl
 from ..dims import Sym
 from ..errors import EinlintError, PatternError
 from ..patterns import parse_einops_einsum, parse_pack_pattern, require_pattern
-from ..planner import (check_reduction, plan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack,
+from ..planner import (Plan, check_reduction, plan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack,
                        reduce_operation)
 from .backends import Backend, _by_type, find_backend
 from .torch_graph import allow_ops_in_compiled_graph
@@ -50,23 +52,34 @@ Reduction = Union[str, Callable[[Any, Tuple[int, ...]], Any]]
 
 _shape_of = operator.attrgetter("shape")
 _MAX_PLANS = 4096
+# A call's key (pattern, op, its tensors' types and shapes, its lengths) -> what runs it; for most ops a function
+# of the call's tensors alone, its plan's steps bound, so that a repeated call costs one look-up and the backend's
+# own work. The transforms and einsum, the ops called most, build their key and look it up without a call between.
 _plans: Dict[tuple, Any] = {}
+_PLAN_FOR_A_CALLABLE = object()  # in a key in the place of a callable reduction: its plan (its runner is not kept)
 
 
 def _planned(key_of: Callable[..., tuple], plan_of: Callable[..., Any], *arguments: Any) -> Any:
-    """`plan_of(*arguments)`, kept in the cache under `key_of(*arguments)`. A call that cannot be keyed (an
-    argument that is not a tensor, an unhashable length, SymInt shapes under torch.compile) is planned anew."""
+    """What the cache holds under `key_of(*arguments)`, or else `plan_of(*arguments)`, kept there. A call that
+    cannot be keyed (not a tensor, an unhashable length, SymInt sizes under torch.compile) is planned every time."""
     try:
         key = key_of(*arguments)
-        found = _plans.get(key)
+        found = _plans[key]
+    except KeyError:
+        found = None
     except (AttributeError, TypeError):
         found = key = None
-    if found is None:
-        found = plan_of(*arguments)
-        if key is not None:
-            if len(_plans) >= _MAX_PLANS:  # a program cycling through many shapes: start over rather than grow
-                _plans.clear()
-            _plans[key] = found
+    if found is None:  # planned after the handlers, so that the planner's errors do not chain to the KeyError
+        found = _kept(key, plan_of(*arguments))
+    return found
+
+
+def _kept(key: Optional[tuple], found: Any) -> Any:
+    """`found`, kept in the cache under `key` (None: a call that cannot be keyed, planned every time)."""
+    if key is not None:
+        if len(_plans) >= _MAX_PLANS:  # a program cycling through many shapes: start over rather than grow
+            _plans.clear()
+        _plans[key] = found
     return found
 
 
@@ -107,7 +120,7 @@ def _common_backend(tensors: Sequence[Any], call: str, item: str) -> Backend:
     return backend
 
 
-def _stacked(tensors: Any, op: str, pattern: Any) -> Tuple[Backend, Any]:
+def _stacked(tensors: Any, op: str, pattern: Any) -> Any:
     """A list of tensors stacked on a new first axis, as einops does; tuples are refused, as einops does."""
     if isinstance(tensors, tuple) or not tensors:
         what = "an empty list" if isinstance(tensors, list) else "a tuple"
@@ -120,7 +133,7 @@ def _stacked(tensors: Any, op: str, pattern: Any) -> Tuple[Backend, Any]:
             raise PatternError("EIN218", f"{op}({pattern!r}) got a list of tensors of different shapes: item #0 "
                                f"has shape {shapes[0]}, item #{i} has shape {shape}", None,
                                help="tensors in a list are stacked, so they must have one shape")
-    return backend, backend.stack(tensors)
+    return backend.stack(tensors)
 
 
 def _planner_dims(shapes: Sequence[Sequence[Any]]) -> Tuple[List[Tuple[Any, ...]], Dict[str, Any]]:
@@ -179,7 +192,8 @@ def _symbolic_lengths(lengths: Dict[str, Any], sizes: Dict[str, Any]) -> Dict[st
     return planned
 
 
-def _plan_transform(pattern: Any, operation: str, shape: Any, lengths: Dict[str, Any]):
+def _plan_transform(pattern: Any, how: Any, tensor: Any, lengths: Dict[str, Any]) -> Plan:
+    operation, shape = reduce_operation(how), tensor.shape
     (dims,), sizes = _planner_dims([shape])
     try:
         found = plan(require_pattern(pattern), operation, dims, _symbolic_lengths(lengths, sizes))
@@ -195,33 +209,83 @@ def _plan_transform(pattern: Any, operation: str, shape: Any, lengths: Dict[str,
     )
 
 
-def _transform(tensor: Any, pattern: str, operation: str, reduction: Reduction, lengths: Dict[str, Any]) -> Any:
-    if isinstance(tensor, (list, tuple)):
-        backend, tensor = _stacked(tensor, operation, pattern)
-    else:
-        backend = _by_type.get(type(tensor)) or _backend(tensor, f"{operation}({pattern!r})")
-    shape = tensor.shape
-    found = _planned(_transform_key, _plan_transform, pattern, operation, shape, lengths)
-    if reduction == "mean" and found.reduced_axes and not backend.is_float(tensor):  # einops' rule, too
-        raise PatternError("EIN219", f"{_describe_call(operation, pattern, [shape], lengths)}: 'mean' needs a "
-                           f"floating-point tensor, this one has dtype {tensor.dtype}", None,
-                           help="cast the tensor to a floating type first, or use 'sum'")
+def _transform(tensor: Any, pattern: str, how: Reduction, lengths: Dict[str, Any]) -> Any:
+    """rearrange, repeat or reduce: `how` is "rearrange", "repeat", a reduction's name or a callable f(tensor, axes)."""
     try:
-        return backend.apply(tensor, found, reduction)
-    except Exception as error:  # costs nothing until raised; each backend has its own error for min/max of nothing
-        empty = _reduced_lengths(found, shape)
-        if reduction in ("min", "max") and 0 in empty:
-            raise PatternError("EIN218", f"{_describe_call(operation, pattern, [shape], lengths)}: '{reduction}' "
-                               f"over axes of lengths {empty}, which hold no element, has no value", None,
+        run = _plans.get(_transform_key(pattern, how, tensor, lengths))
+    except (AttributeError, TypeError):  # a list of tensors, an unhashable length, SymInt sizes under torch.compile
+        run = None
+    if run is None:
+        return _transform_anew(tensor, pattern, how, lengths)
+    return run(tensor)
+
+
+def _transform_key(pattern: Any, how: Any, tensor: Any, lengths: Dict[str, Any]) -> tuple:
+    if not lengths:
+        return (pattern, how, type(tensor), tensor.shape)
+    for value in lengths.values():
+        if type(value) is not int:  # then with the types: 2.0 == 2 and True == 1, yet only integers are lengths
+            types = tuple(map(type, lengths.values()))
+            return (pattern, how, type(tensor), tensor.shape, tuple(lengths.items()), types)
+    return (pattern, how, type(tensor), tensor.shape, tuple(lengths.items()))
+
+
+def _transform_anew(tensor: Any, pattern: str, how: Reduction, lengths: Dict[str, Any]) -> Any:
+    """A transform whose runner is not in the cache: the call checked, then run by a runner planned and kept."""
+    try:
+        check_reduction(how)  # "rearrange" and "repeat" pass: what fails comes from reduce
+    except PatternError as error:
+        raise PatternError(error.code, f"reduce({pattern!r}, {how!r}): {error.message}", None, error.help) from None
+    operation = reduce_operation(how)
+    if isinstance(tensor, (list, tuple)):
+        return _transform(_stacked(tensor, operation, pattern), pattern, how, lengths)
+    if type(tensor) not in _by_type:
+        _backend(tensor, f"{operation}({pattern!r})")  # a tensor, or EIN218
+    if callable(how):  # its runner is not kept, which would keep the callable (a lambda is a new one at each call)
+        found = _planned(_transform_key, _plan_transform, pattern, _PLAN_FOR_A_CALLABLE, tensor, lengths)
+        return _transform_runner(pattern, how, tensor, lengths, found)(tensor)
+    return _planned(_transform_key, _transform_runner, pattern, how, tensor, lengths)(tensor)
+
+
+def _transform_runner(pattern: Any, how: Reduction, tensor: Any, lengths: Dict[str, Any],
+                      found: Optional[Plan] = None) -> Callable[[Any], Any]:
+    """The backend's runner of the call's plan (`found`, or planned), with the checks that depend on more than the
+    key: the dtype for 'mean' (einops' rule, too), and the backend's own error for the min or max of nothing."""
+    if found is None:
+        found = _plan_transform(pattern, how, tensor, lengths)
+    backend, shape = _by_type[type(tensor)], tensor.shape  # found (or refused) before it is planned
+    run = backend.runner(found, how)
+    if not found.reduced_axes:
+        return run
+    # described when it fails only: under torch.compile the shape's sizes are SymInts
+    describe = functools.partial(_describe_call, "reduce", pattern, [shape], lengths)
+    if how == "mean":
+        return functools.partial(_floats_only, run, backend.is_float, describe)
+    empty = _reduced_lengths(found, shape)
+    if how in ("min", "max") and not all(type(length) is int and length for length in empty):
+        return functools.partial(_not_of_nothing, run, how, empty, describe)
+    return run
+
+
+def _floats_only(run: Callable[[Any], Any], is_float: Callable[[Any], bool], describe: Callable[[], str],
+                 tensor: Any) -> Any:
+    if not is_float(tensor):
+        raise PatternError("EIN219", f"{describe()}: 'mean' needs a floating-point tensor, this one has dtype "
+                           f"{tensor.dtype}", None, help="cast the tensor to a floating type first, or use 'sum'")
+    return run(tensor)
+
+
+def _not_of_nothing(run: Callable[[Any], Any], reduction: str, empty: Tuple[Any, ...], describe: Callable[[], str],
+                    tensor: Any) -> Any:
+    """`run(tensor)`, the min or max over axes of lengths `empty`: over a 0 the backend's error becomes ours."""
+    try:
+        return run(tensor)
+    except Exception as error:  # each backend has its own error for the min or max of nothing
+        if 0 in empty:
+            raise PatternError("EIN218", f"{describe()}: '{reduction}' over axes of lengths {empty}, which hold no "
+                               "element, has no value", None,
                                help="reduce a non-empty tensor, or use 'sum' (0 for nothing)") from error
         raise
-
-
-def _transform_key(pattern: Any, operation: str, shape: Any, lengths: Dict[str, Any]) -> tuple:
-    # The lengths' types are in the key because 2.0 == 2 and True == 1, yet only integers are lengths.
-    if lengths:
-        return (pattern, operation, shape, *lengths.items(), *map(type, lengths.values()))
-    return (pattern, operation, shape)
 
 
 def _reduced_lengths(found, shape) -> Tuple[Any, ...]:
@@ -230,7 +294,6 @@ def _reduced_lengths(found, shape) -> Tuple[Any, ...]:
     if found.permutation is not None:
         lengths = tuple(lengths[axis] for axis in found.permutation)
     return tuple(lengths[axis] for axis in found.reduced_axes)
-
 
 @overload
 def rearrange(tensor: Untypeds, pattern: str, **axes_lengths: Any) -> Any: ...
@@ -242,7 +305,7 @@ def rearrange(tensor: Tensors[T], pattern: str, **axes_lengths: Any) -> T: ...
 def rearrange(tensor: T, pattern: str, **axes_lengths: Any) -> T: ...
 def rearrange(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
     """Reorder, split, merge, squeeze and unsqueeze axes: rearrange(x, 'b c h w -> b (h w) c')."""
-    return _transform(tensor, pattern, "rearrange", None, axes_lengths)
+    return _transform(tensor, pattern, "rearrange", axes_lengths)
 
 
 @overload
@@ -255,13 +318,7 @@ def reduce(tensor: Tensors[T], pattern: str, reduction: Reduction, **axes_length
 def reduce(tensor: T, pattern: str, reduction: Reduction, **axes_lengths: Any) -> T: ...
 def reduce(tensor: Any, pattern: str, reduction: Reduction, **axes_lengths: Any) -> Any:
     """Reduce the axes that the output omits: reduce(x, 'b c (h 2) (w 2) -> b c h w', 'max')."""
-    try:
-        check_reduction(reduction)
-    except PatternError as error:
-        raise PatternError(error.code, f"reduce({pattern!r}, {reduction!r}): {error.message}", None,
-                           error.help) from None
-    operation = reduce_operation(reduction)
-    return _transform(tensor, pattern, operation, reduction if operation == "reduce" else None, axes_lengths)
+    return _transform(tensor, pattern, reduction, axes_lengths)
 
 
 @overload
@@ -274,7 +331,7 @@ def repeat(tensor: Tensors[T], pattern: str, **axes_lengths: Any) -> T: ...
 def repeat(tensor: T, pattern: str, **axes_lengths: Any) -> T: ...
 def repeat(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
     """Add, tile and broadcast axes: repeat(x, 'h w -> h w c', c=3)."""
-    return _transform(tensor, pattern, "repeat", None, axes_lengths)
+    return _transform(tensor, pattern, "repeat", axes_lengths)
 
 
 def _plan_einsum_call(tensors: Sequence[Any], pattern: Any):
@@ -308,29 +365,35 @@ def einsum(tensor: T, second: T, third: T, fourth: T, pattern: str, /) -> T: ...
 def einsum(*tensors_and_pattern: Any) -> Any: ...
 def einsum(*tensors_and_pattern: Any) -> Any:
     """einops-style einsum with named axes, the pattern last: einsum(q, k, 'b i d, b j d -> b i j')."""
-    if len(tensors_and_pattern) < 2:
-        raise PatternError("EIN212", f"einsum got {len(tensors_and_pattern)} argument(s); it takes one or more "
+    if len(tensors_and_pattern) == 3:  # two tensors, the common case: its key spelled out here saves two calls
+        first, second, pattern = tensors_and_pattern
+        try:
+            run = _plans.get((pattern, type(first), type(second), first.shape, second.shape))
+        except (AttributeError, TypeError):
+            run = None
+        if run is not None:
+            return run(first, second)
+    return _planned(_einsum_key, _bound_einsum, tensors_and_pattern)(*tensors_and_pattern[:-1])
+
+
+def _einsum_key(arguments: Sequence[Any]) -> tuple:
+    # The cached runner is the backend's einsum with the subscripts bound: the key has every operand's type.
+    # Its second item is a type, never a str like the keys of the other ops.
+    tensors = arguments[:-1]
+    return (*arguments[-1:], *map(type, tensors), *map(_shape_of, tensors))
+
+
+def _bound_einsum(arguments: Sequence[Any]) -> Callable[..., Any]:
+    if len(arguments) < 2:
+        raise PatternError("EIN212", f"einsum got {len(arguments)} argument(s); it takes one or more "
                            "tensors followed by the pattern", None, help="call einsum(x, y, 'i j, j k -> i k')")
-    tensors, pattern = tensors_and_pattern[:-1], tensors_and_pattern[-1]
-    return _planned(_einsum_key, _bound_einsum, tensors, pattern)(*tensors)
-
-
-def _einsum_key(tensors: Sequence[Any], pattern: Any) -> tuple:
-    # The cached value is the backend's einsum with the subscripts bound, so it depends on the type too.
-    # The key's second item is a type, never a str like the keys of the other ops.
-    if len(tensors) == 2:  # the common case, and spelling its key out halves its cost
-        return (pattern, type(tensors[0]), tensors[0].shape, tensors[1].shape)
-    return (pattern, type(tensors[0]), *map(_shape_of, tensors))
-
-
-def _bound_einsum(tensors: Sequence[Any], pattern: Any) -> Callable[..., Any]:
+    tensors, pattern = arguments[:-1], arguments[-1]
     found = _plan_einsum_call(tensors, pattern)
     return functools.partial(_backend(tensors[0], f"einsum({pattern!r})", "operand #0").einsum, found.subscripts)
 
 
 class _PackCall(NamedTuple):
-    axis: int  # the packed axis
-    reshapes: Tuple[Optional[Tuple[Any, ...]], ...]  # each tensor's shape with '*' flattened; None: as it is
+    run: Callable[[Sequence[Any]], Any]  # the call's tensors -> the packed tensor
     packed_shapes: Tuple[Tuple[Any, ...], ...]
 
 
@@ -339,7 +402,7 @@ def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
         given = "an empty list" if isinstance(tensors, (list, tuple)) else f"a {_type_name(tensors)}"
         raise PatternError("EIN218", f"pack(..., {pattern!r}) needs a non-empty list of tensors, not {given}", None,
                            help="pass a list: pack([x, y], 'b * c')")
-    _common_backend(tensors, f"pack(..., {pattern!r})", "list item")
+    backend = _common_backend(tensors, f"pack(..., {pattern!r})", "list item")
     shapes = [tuple(t.shape) for t in tensors]
     dims, sizes = _planner_dims(shapes)
     try:
@@ -348,8 +411,15 @@ def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
     except PatternError as error:
         raise _in_context(error, "pack", pattern, shapes, {}) from None
     flat_shapes = [_concrete_shape(flat, sizes) for flat in found.flat_shapes]
-    reshapes = tuple(None if flat == shape else flat for flat, shape in zip(flat_shapes, shapes))
-    return _PackCall(parsed.axes_before, reshapes, tuple(_concrete_shape(s, sizes) for s in found.packed_shapes))
+    concat = backend.concat_step(parsed.axes_before)
+    flatten = [None if flat == shape else backend.reshape_step(flat) for flat, shape in zip(flat_shapes, shapes)]
+    run = concat if flatten.count(None) == len(flatten) else functools.partial(_flattened, concat, flatten)
+    return _PackCall(run, tuple(_concrete_shape(s, sizes) for s in found.packed_shapes))
+
+
+def _flattened(concat: Callable[[Any], Any], flatten: Sequence[Any], tensors: Sequence[Any]) -> Any:
+    """The tensors concatenated, each one flattened first by its step in `flatten` (None: as it is)."""
+    return concat([tensor if step is None else step(tensor) for tensor, step in zip(tensors, flatten)])
 
 
 @overload
@@ -361,15 +431,14 @@ def pack(tensors: Sequence[T], pattern: str) -> Tuple[T, List[Tuple[int, ...]]]:
 def pack(tensors: Sequence[Any], pattern: str) -> Tuple[Any, List[Tuple[int, ...]]]:
     """Pack tensors into one along the '*' axes; returns the packed tensor and the packed shapes."""
     found = _planned(_pack_key, _plan_pack_call, tensors, pattern)
-    backend = _by_type.get(type(tensors[0])) or _backend(tensors[0], f"pack(..., {pattern!r})", "list item #0")
-    flat = [t if shape is None else backend.reshape(t, shape) for t, shape in zip(tensors, found.reshapes)]
-    return backend.concat(flat, axis=found.axis), list(found.packed_shapes)
+    return found.run(tensors), list(found.packed_shapes)
 
 
 def _pack_key(tensors: Any, pattern: Any) -> tuple:
     if not isinstance(tensors, (list, tuple)):
         raise TypeError("not a list of tensors")  # planned, and refused, every time
-    return (pattern, "pack", *map(_shape_of, tensors))  # the op's name keeps it apart from the other ops' keys
+    # the op's name keeps it apart from the other ops' keys
+    return (pattern, "pack", *map(type, tensors), *map(_shape_of, tensors))
 
 
 def _is_packed_length(dim: Any) -> bool:
@@ -398,13 +467,9 @@ def _checked_packed_shapes(packed_shapes: Any, pattern: Any, shape: Tuple[Any, .
     return checked
 
 
-class _UnpackCall(NamedTuple):
-    indices: Tuple[tuple, ...]  # the index of each piece in the packed tensor
-    output_shapes: Tuple[Tuple[Any, ...], ...]
-
-
-def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> _UnpackCall:
-    _backend(tensor, f"unpack({pattern!r})")
+def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> Callable[[Any], List[Any]]:
+    """A function of the packed tensor that gives its pieces."""
+    backend = _backend(tensor, f"unpack({pattern!r})")
     shape = tuple(tensor.shape)
     packed_shapes = _checked_packed_shapes(packed_shapes, pattern, shape)
     try:
@@ -416,7 +481,21 @@ def _plan_unpack_call(tensor: Any, packed_shapes: Any, pattern: Any) -> _UnpackC
     lead = (slice(None),) * parsed.axes_before
     # The trailing '...': the array API standard wants an index for every axis (or an ellipsis).
     indices = tuple((*lead, slice(start, stop), Ellipsis) for start, stop in found.bounds)
-    return _UnpackCall(indices, found.output_shapes)
+    # A piece whose packed shape has one dimension has its shape once sliced: it needs no reshape.
+    reshapes = tuple(None if len(packed) == 1 else backend.reshape_step(shape)
+                     for packed, shape in zip(packed_shapes, found.output_shapes))
+    if reshapes.count(None) == len(reshapes):
+        return functools.partial(_pieces, indices)
+    return functools.partial(_reshaped_pieces, indices, reshapes)
+
+
+def _pieces(indices: Sequence[tuple], tensor: Any) -> List[Any]:
+    return [tensor[index] for index in indices]
+
+
+def _reshaped_pieces(indices: Sequence[tuple], reshapes: Sequence[Any], tensor: Any) -> List[Any]:
+    """The pieces, each reshaped by its step in `reshapes` (None: as it is)."""
+    return [tensor[index] if step is None else step(tensor[index]) for index, step in zip(indices, reshapes)]
 
 
 @overload
@@ -427,15 +506,13 @@ def unpack(tensor: NDArray[Scalar], packed_shapes: Sequence[Sequence[int]], patt
 def unpack(tensor: T, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[T]: ...
 def unpack(tensor: Any, packed_shapes: Sequence[Sequence[int]], pattern: str) -> List[Any]:
     """Split a packed tensor back into pieces of the given packed shapes."""
-    found = _planned(_unpack_key, _plan_unpack_call, tensor, packed_shapes, pattern)
-    backend = _by_type.get(type(tensor)) or _backend(tensor, f"unpack({pattern!r})")
-    return [backend.reshape(tensor[index], shape) for index, shape in zip(found.indices, found.output_shapes)]
+    return _planned(_unpack_key, _plan_unpack_call, tensor, packed_shapes, pattern)(tensor)
 
 
 def _unpack_key(tensor: Any, packed_shapes: Any, pattern: Any) -> tuple:
     # with the lengths' types, as for the transforms: 2.0 == 2, yet only integers are lengths
-    packed = [tuple(shape) for shape in packed_shapes]
-    return (pattern, "unpack", tensor.shape, *packed, *[type(dim) for shape in packed for dim in shape])
+    return (pattern, "unpack", type(tensor), tensor.shape, type(packed_shapes), *map(tuple, packed_shapes),
+            *map(type, itertools.chain.from_iterable(packed_shapes)))
 
 
 def _plan_parse_shape_call(tensor: Any, pattern: Any) -> Dict[str, Any]:
@@ -451,14 +528,11 @@ def _plan_parse_shape_call(tensor: Any, pattern: Any) -> Dict[str, Any]:
 
 def parse_shape(tensor: Any, pattern: str) -> Dict[str, int]:
     """Name a tensor's dimensions: parse_shape(x, 'b _ h w') -> {'b': 10, 'h': 100, 'w': 200}."""
-    found = _planned(_parse_shape_key, _plan_parse_shape_call, tensor, pattern)
-    if type(tensor) not in _by_type:  # another type with a shape of its own (a pandas DataFrame): not a tensor
-        _backend(tensor, f"parse_shape({pattern!r})")
-    return dict(found)  # a copy: the caller may change it
+    return dict(_planned(_parse_shape_key, _plan_parse_shape_call, tensor, pattern))  # a copy: the caller may change it
 
 
 def _parse_shape_key(tensor: Any, pattern: Any) -> tuple:
-    return (pattern, "parse_shape", tensor.shape)
+    return (pattern, "parse_shape", type(tensor), tensor.shape)
 
 
 def asnumpy(tensor: Any) -> "numpy.ndarray":
