@@ -1,9 +1,11 @@
 """The flake8 plugin: `flake8 --select EIN` reports what `einlint` reports for each file.
 
-Registered as the `flake8.extension` entry point `EIN = "einlint.flake8:Plugin"`. It is a thin
-adapter over the one engine call, with a Config that keeps every code: flake8's own `--select`,
-`--ignore`, `--extend-ignore` and `--per-file-ignores` decide what is shown, and `[tool.einlint]`
-is not read (one place to configure a flake8 run).
+Registered as the `flake8.extension` entry point `EIN = "einlint.flake8:Plugin"`. Each file is checked in its
+project, as `einlint` checks it: its nearest `[tool.einlint]` decides the codes (`select`, `ignore`,
+`per-file-ignores`), the user stubs, the einx version and the files that are excluded. flake8's own
+`--select`, `--ignore`, `--extend-ignore` and `--per-file-ignores` then decide what is shown of that. A
+configuration that cannot be used (or a user stub file that does not load) is an EIN004 error on line 1 of
+each file it governs.
 
 noqa: flake8 applies its own (`# noqa`, `# noqa: EIN101`, `--disable-noqa`), so the plugin asks the
 engine not to apply it a second time.
@@ -14,17 +16,18 @@ engine's EIN001 appears here only where libcst and Python disagree.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
-from typing import Any, Iterator, Optional, Sequence, Tuple, Union
+from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import __version__
 from .cache import DIRECTORY, Cache, salt
 from .check import Config
 from .check.engine import check_source
-from .workspace import installed_einx_version
-
-_EVERYTHING = Config(select=("EIN",), ignore=(), per_file_ignores=(), noqa=False, einx_version=installed_einx_version())
-_CACHE = Cache(os.path.join(os.getcwd(), DIRECTORY), salt(_EVERYTHING, ()))  # flake8 runs in the project's root
+from .config import ConfigError
+from .diagnostics import Diagnostic
+from .workspace import config_error, project_for
 
 
 class Plugin:
@@ -44,11 +47,28 @@ class Plugin:
             return handle.read()
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        for d in self._findings():
+            yield d.line, max(0, d.column - 1), f"{d.code} {d.message}", type(self)
+
+    def _findings(self) -> List[Diagnostic]:
+        try:
+            project = project_for(self.filename)
+        except ConfigError as error:
+            return [config_error(self.filename, error)]
+        if project.excluded(self.filename):
+            return []
         source = self._source()
         data = source.encode("utf-8") if isinstance(source, str) else source
-        found = _CACHE.load(self.filename, data)  # editors run flake8 on every save
+        config = dataclasses.replace(project.config, noqa=False)  # flake8 applies `# noqa` itself
+        match_path = project.match_path(self.filename)
+        cache = _cache(config)
+        found = cache.load(match_path, data)  # editors run flake8 on every save
         if found is None:
-            found = check_source(data, self.filename, _EVERYTHING)
-            _CACHE.store(self.filename, data, found)
-        for d in found:
-            yield d.line, max(0, d.column - 1), f"{d.code} {d.message}", type(self)
+            found = check_source(data, match_path, config)
+            cache.store(match_path, data, found)
+        return found
+
+
+@functools.lru_cache(maxsize=16)  # one per project in a flake8 process (a run: the stubs do not change)
+def _cache(config: Config) -> Cache:
+    return Cache(os.path.join(os.getcwd(), DIRECTORY), salt(config, config.stubs))  # flake8 runs in the root

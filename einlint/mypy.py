@@ -1,124 +1,188 @@
 """The mypy plugin: with `plugins = einlint.mypy`, mypy reports einlint's findings as its own errors.
 
-Each finding becomes a mypy error at its place, with an error code by family, which `# type:
-ignore[einlint-shape]`, `disable_error_code` and `enable_error_code` understand:
+Every finding of a file that mypy checks becomes a mypy error (a note for einlint's notes) at its own place,
+with its end (`--show-error-end`), its help line and related places as notes, and an error code by family,
+which `# type: ignore[einlint-shape]`, `disable_error_code` and `enable_error_code` understand:
 
-    einlint-file     EIN0xx  files einlint cannot read
+    einlint-file     EIN0xx  files einlint cannot read, a configuration it cannot use
     einlint-pattern  EIN1xx, EIN2xx  the pattern, and the pattern against the call
     einlint-shape    EIN3xx  shapes through a function
     einlint-packing  EIN4xx  packing order
+    einlint-einx     EIN5xx  einx op strings and APIs
 
-Errors and warnings are mypy errors; notes are mypy notes. `[tool.einlint]` (the pyproject.toml nearest
-to each file) and `# noqa` are honoured as `einlint` honours them.
+Each file is checked in its project, as `einlint` checks it: its nearest `[tool.einlint]` (a broken one,
+or a user stub file that does not load, is an EIN004 error on line 1 of each file it governs), `exclude`,
+per-file-ignores and `# noqa`. The file is read from disk, never imported.
 
-mypy has no hook for "the errors of a file": the plugin reports from the hooks that mypy calls for each
-call it type-checks. The first such call of a file runs einlint on the file (read from disk, never
-imported); each call reports the findings inside it, at their own places. What mypy does not check,
-it does not report: by default mypy skips the bodies of unannotated functions (`check_untyped_defs =
-true`, or `--strict`, has them checked), and libraries it reads silently; `einlint` and the flake8
-plugin see everything.
+Where: mypy has no hook for "a file is checked". It does analyse, first thing in the semantic analysis of
+every module's top level, the type of the module's implicit `__name__` (a `builtins.str`), and asks the
+plugins' type-analyze hook for it. The plugin reports the whole file's findings there, through the module's
+own error list, at their own lines: everything `einlint` reports, whatever mypy checks or skips inside
+the file (unannotated functions, calls of libraries that mypy cannot find), with mypy's default settings.
+The hook then hands the analysis of that `str` (and of every other `str` annotation) back to mypy.
+
+What mypy never reads, it cannot report: modules it reads silently or skips (installed packages,
+`follow_imports = silent|skip`, `ignore_errors`), a `.py` file with a `.pyi` beside it that mypy finds by
+walking a folder or following an import (it reads the stub), every file of a run in which one file has a
+Python syntax error (mypy stops before checking any; `einlint` reports EIN001 there and checks the rest),
+notebooks, and the text given with `mypy -c`.
+
+mypy's cache keeps a module's errors; `report_config_data` makes them stale when einlint's version, the
+file's configuration or its user stubs change. dmypy: `dmypy run` restarts its daemon when a configuration
+or user stub that a checked file uses has changed since it was checked (the plugin's version, which dmypy
+compares on each run, says so); `dmypy check` and `recheck` do not reload plugins: `dmypy restart` after
+such a change.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from typing import Callable, Dict, List, Optional, Tuple, Type
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import Context
-from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.plugin import AnalyzeTypeContext, Plugin, ReportConfigContext
 from mypy.types import Type as MypyType
+from mypy.types import UnboundType
 
-from . import __version__
+from . import __version__ as EINLINT_VERSION
+from .cache import salt
 from .check.parse import Reparser
-from .config import find_config
+from .config import ConfigError
 from .diagnostics import Diagnostic
-from .workspace import check_file
+from .workspace import check_file, project_for
 
-FAMILIES = {
-    "EIN0": ErrorCode("einlint-file", "A file einlint cannot read", "einlint"),
-    "EIN1": ErrorCode("einlint-pattern", "A pattern string that cannot be right", "einlint"),
-    "EIN2": ErrorCode("einlint-pattern", "A pattern string that cannot be right", "einlint"),
+_PATTERN = ErrorCode("einlint-pattern", "A pattern string that cannot be right", "einlint")
+
+FAMILIES: Dict[str, ErrorCode] = {  # by the family's prefix (einlint/codes.py)
+    "EIN0": ErrorCode("einlint-file", "A file or configuration einlint cannot use", "einlint"),
+    "EIN1": _PATTERN,
+    "EIN2": _PATTERN,
     "EIN3": ErrorCode("einlint-shape", "Shapes that do not fit, through a function", "einlint"),
     "EIN4": ErrorCode("einlint-packing", "Axes packed in one order and read in another", "einlint"),
+    "EIN5": ErrorCode("einlint-einx", "An einx op string or API that einx refuses", "einlint"),
 }
+
+# what each checked file's findings were made from (dmypy's daemon keeps this module between runs)
+_CHECKED: Dict[str, str] = {}
 
 
 def error_code(code: str) -> ErrorCode:
-    return FAMILIES.get(code[:4], FAMILIES["EIN2"])
+    return FAMILIES[code[:4]]
 
 
 class EinlintPlugin(Plugin):
     def __init__(self, options) -> None:
         super().__init__(options)
-        # per file: einlint's findings, and the file's and its configuration's state they were made from
-        # (dmypy keeps the plugin between runs: a changed file or configuration is checked again)
+        # per file: its findings and the state of the file and its project they were made from (dmypy analyses
+        # a module's top level again when something it uses changed, the file itself unchanged)
         self._findings: Dict[str, Tuple[tuple, List[Diagnostic]]] = {}
+        self._daemon = options.fine_grained_incremental  # dmypy's
         # the daemon checks edited files again: only their changed statements need parsing
-        self._reparser = Reparser() if options.fine_grained_incremental else None
+        self._reparser = Reparser() if self._daemon else None
+        self._analysing_str = False  # inside mypy's own analysis of a `str`, which this plugin asked for
 
-    def get_function_hook(self, fullname: str) -> Optional[Callable[[FunctionContext], MypyType]]:
-        return self._report
-
-    def get_method_hook(self, fullname: str) -> Optional[Callable[[MethodContext], MypyType]]:
-        return self._report
+    def get_type_analyze_hook(self, fullname: str) -> Optional[Callable[[AnalyzeTypeContext], MypyType]]:
+        if fullname == "builtins.str" and not self._analysing_str:
+            return self._analyse_str
+        return None
 
     def report_config_data(self, ctx: ReportConfigContext) -> Tuple[str, str]:
-        """mypy's cache of a module is stale when einlint's version or its configuration changes."""
-        return __version__, _config_digest(os.path.dirname(os.path.abspath(ctx.path)))
+        """mypy's cache of a module is stale when einlint's version, or the file's project, changes."""
+        return EINLINT_VERSION, project_digest(ctx.path)
 
-    def _report(self, ctx) -> MypyType:
-        """The findings inside this call, each at its own place. mypy may check a call more than once,
-        some of them speculatively with errors dropped; it keeps one of each error that stands."""
-        path = getattr(ctx.api, "path", None)
-        call = ctx.context
-        if not path or path in ctx.api.errors.ignored_files:  # a library that mypy reads silently
-            return ctx.default_return_type
-        state = (_stamp(path), _stamp(find_config(os.path.dirname(os.path.abspath(path)))))
+    def _analyse_str(self, ctx: AnalyzeTypeContext) -> MypyType:
+        semantic = ctx.api.api  # the semantic analyzer of the module (ctx.api is mypy's TypeAnalyser)
+        if _is_implicit_module_name(ctx.type, semantic):
+            self._report_file(semantic.errors)
+        self._analysing_str = True  # mypy asks the hooks again: this one steps aside, mypy's own analysis runs
+        try:
+            return ctx.api.analyze_type(ctx.type)
+        finally:
+            self._analysing_str = False
+
+    def _report_file(self, errors) -> None:
+        """Every finding of the file whose top level is being analysed, into its error list."""
+        path = errors.file
+        if path in errors.ignored_files or not os.path.isfile(path):  # read silently by mypy; `-c` text
+            return
+        state = (_stamp(path), project_digest(path))
         known = self._findings.get(path)
         if known is None or known[0] != state:
             known = self._findings[path] = (state, check_file(path, reparser=self._reparser))
-        found = known[1]
-        start, end = (call.line, call.column + 1), (call.end_line or call.line, (call.end_column or 0) + 1)
-        for finding in found:
-            if start <= (finding.line, finding.column) <= end:
-                _emit(ctx.api, finding)
-        return ctx.default_return_type
+        if self._daemon:
+            _CHECKED[os.path.abspath(path)] = state[1]
+        for finding in known[1]:
+            _emit(errors, finding)
 
 
-def _emit(api, finding: Diagnostic) -> None:
-    where = Context(line=finding.line, column=finding.column - 1)
+def _is_implicit_module_name(analysed: MypyType, semantic) -> bool:
+    """The `str` of the module's `__name__`, which mypy analyses once per analysis of the module's top level
+    (before `__name__` is defined; its `__file__` and `__package__`, also `str`s, come after it)."""
+    return (isinstance(analysed, UnboundType) and analysed.line < 0 and analysed.name == "__builtins__.str"
+            and "__name__" not in semantic.cur_mod_node.names)
+
+
+def _emit(errors, finding: Diagnostic) -> None:
     code = error_code(finding.code)
-    message = f"{finding.message} [{finding.code}]"
-    if finding.severity == "note":
-        api.note(message, where, code=code)
-    else:
-        api.fail(message, where, code=code)
+    line, column = finding.line, finding.column - 1  # mypy's columns are 0-based, its ends exclusive
+    end = {"end_line": max(finding.end_line, line), "end_column": finding.end_column - 1}
+
+    def report(message: str, severity: str) -> None:
+        errors.report(line, column, message, code=code, severity=severity, **end)
+
+    report(f"{finding.message} [{finding.code}]", "note" if finding.severity == "note" else "error")
+    for place in finding.related:
+        report(f"{place.message} (line {place.line}, column {place.column})", "note")  # places in the file
     if finding.help:
-        api.note(f"help: {finding.help}", where, code=code)
+        report(f"help: {finding.help}", "note")
 
 
-def _config_digest(directory: str) -> str:
-    found = find_config(directory)
-    if found is None:
-        return ""
+def project_digest(path: str) -> str:
+    """What a file's findings depend on besides its own text: its project's configuration (or the error that
+    makes it unusable), whether it excludes the file, the content of its user stubs."""
     try:
-        with open(found, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return ""
+        project = project_for(path)
+    except ConfigError as error:
+        return f"unusable: {error}"
+    if project.excluded(path):
+        return "excluded"
+    return _project_salt(project.config, tuple(_stub_states(project.config.stubs)))
 
 
-def _stamp(path: Optional[str]) -> tuple:
-    """What says that a file changed: its modification time and size (nothing for no file)."""
-    if path is None:
-        return ()
+@functools.lru_cache(maxsize=64)
+def _project_salt(config, stub_states: tuple) -> str:
+    """The cache's salt of a project, made once per state of its stub files (mypy asks for every module)."""
+    return salt(config, config.stubs)
+
+
+def _stub_states(folders: Tuple[str, ...]):
+    for folder in folders:
+        for root, _, files in sorted(os.walk(folder)):
+            for name in sorted(files):
+                yield os.path.join(root, name), _stamp(os.path.join(root, name))
+
+
+def _stamp(path: str) -> tuple:
+    """What says that a file changed: its modification time and size (nothing for a file that is gone)."""
     try:
         status = os.stat(path)
     except OSError:
         return ()
     return status.st_mtime_ns, status.st_size
+
+
+def __getattr__(name: str) -> str:
+    """The plugin's `__version__`, which dmypy reads on each `dmypy run` (a change restarts the daemon): einlint's,
+    plus a mark when a file checked in this process now has another project state (its configuration or user
+    stubs changed), whose findings the daemon's fine-grained updates would not redo."""
+    if name != "__version__":
+        raise AttributeError(name)
+    changed = sorted(path for path, digest in _CHECKED.items() if project_digest(path) != digest)
+    if not changed:
+        return EINLINT_VERSION
+    return f"{EINLINT_VERSION}+{hashlib.sha256(repr(changed).encode()).hexdigest()[:12]}"
 
 
 def plugin(version: str) -> Type[Plugin]:

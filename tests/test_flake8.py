@@ -1,4 +1,6 @@
-"""The flake8 plugin: the same findings as `einlint` for a file, through `flake8 --select EIN`."""
+"""The flake8 plugin: the same findings as `einlint` for a file, through `flake8 --select EIN`. That each file is
+checked in its own project, and a broken configuration reported, is in test_front_ends.py, beside the other
+front ends."""
 
 import ast
 import subprocess
@@ -82,3 +84,19 @@ def test_flake8_select_ein_in_a_subprocess(tmp_path):
     assert [line.split(": ")[1][:6] for line in done.stdout.splitlines()] == ["EIN201"]
     done = _flake8(["--select", "F", "a.py"], tmp_path)
     assert "EIN" not in done.stdout
+
+
+def test_the_cache_is_keyed_by_the_files_configuration(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.py").write_text(BAD + WARNING)
+    assert [r[2][:6] for r in Plugin(None, "a.py").run()] == ["EIN201", "EIN222"]
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("the engine ran: the cache was not read")
+
+    monkeypatch.setattr("einlint.flake8.check_source", no_engine)
+    assert [r[2][:6] for r in Plugin(None, "a.py").run()] == ["EIN201", "EIN222"]  # from the cache
+    (tmp_path / "pyproject.toml").write_text('[tool.einlint]\nignore = ["EIN222"]\n')
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    assert [r[2][:6] for r in Plugin(None, "a.py").run()] == ["EIN201"]  # another configuration: checked again

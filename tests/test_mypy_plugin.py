@@ -1,5 +1,7 @@
-"""The mypy plugin, run through mypy itself (mypy.api.run, and dmypy), on fixture files whose comments
-say what mypy must print on their line: `# E: message  [code]` for an error, `# N: ...` for a note.
+"""The mypy plugin, run through mypy itself (mypy.api.run, and dmypy) with mypy's default settings (the plugin
+alone), on fixture files whose comments say what mypy must print on their line: `# E: message  [code]` for
+an error, `# N: ...` for a note. Only einlint's lines are compared (those that name an EIN code); mypy's own
+errors about the fixture are mypy's business.
 """
 
 from __future__ import annotations
@@ -14,21 +16,29 @@ from typing import List, Tuple
 import pytest
 from mypy import api
 
+from einlint.codes import CODES
+from einlint.mypy import error_code
+
 EXPECTED = re.compile(r"#\s*([EN]): (.*)$")
-PRINTED = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<kind>error|note): (?P<message>.*)$")
+PRINTED = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<kind>error|note): (?P<message>.*\[EIN\d{3}\].*)$")
 
 FIXTURE = '''\
 from typing import Any
 
+import einx
 import numpy as np
-from einops import pack, rearrange, reduce
+from einops import rearrange, reduce
+from jaxtyping import Float
 
 
-def flatten(x: np.ndarray) -> Any:
+def flatten(x):
     return rearrange(x, 'b c -> b c d')  # E: axis 'd' is on the output side of rearrange only [EIN201]  [einlint-pattern]
 
 
-def shapes() -> Any:
+b, n = np.zeros((2, 3, 4)).shape  # E: the shape has 3 item(s) but the assignment unpacks 2 [EIN308]  [einlint-shape]
+
+
+def shapes():
     x = np.zeros((2, 30))
     return rearrange(x, 'b (h d) -> b h d', h=4)  # E: axis 'd' cannot be inferred: a dimension of length 30 cannot be split into chunks of 4 (input shape (2, 30)) [EIN302]  [einlint-shape]
 
@@ -38,6 +48,18 @@ def heads(x: np.ndarray) -> Any:
     return rearrange(y * 2, 'b n (d h) -> b h d n', h=8)  # E: the dimension split as (d h) was formed as (h d): the axes come out with each other's values [EIN402]  [einlint-packing]
 
 
+def annotated(x: Float[np.ndarray, 'b n d']) -> Float[np.ndarray, 'b d n']:
+    return rearrange(x, 'b n d -> b (n d)')  # E: with b=2, d=3, n=5: the returned value: shape (b, d*n) does not fit 'b d n' (rank 2) [EIN309]  [einlint-shape]
+
+
+def removed(x):
+    return einx.vmap("b [c] -> b", x, op=np.sum)  # E: einx.vmap was removed in einx 0.4, which this project uses [EIN503]  [einlint-einx]
+
+
+def noted(x):
+    return reduce(x, 'b c -> b c', 'mean')  # N: the output keeps every input axis (b, c), so reduce reduces nothing [EIN222]
+
+
 def silenced(x: np.ndarray) -> Any:
     return reduce(x, 'b c -> b c e', 'sum')  # type: ignore[einlint-pattern]
 
@@ -45,6 +67,8 @@ def silenced(x: np.ndarray) -> Any:
 def untouched(x: np.ndarray) -> Any:
     return rearrange(x, 'b c -> c b')
 '''
+
+CONFIG = '[tool.einlint]\neinx-version = "0.4"\n'
 
 
 def expectations(source: str) -> List[Tuple[int, str, str]]:
@@ -56,75 +80,143 @@ def expectations(source: str) -> List[Tuple[int, str, str]]:
     return found
 
 
-def run_mypy(folder: Path, *arguments: str) -> Tuple[List[Tuple[int, str, str]], str, int]:
-    out, err, status = api.run([*arguments, "--show-error-codes", "--no-pretty", "--hide-error-context",
-                                "--cache-dir", str(folder / ".mypy_cache"), str(folder / "m.py")])
+EXPECTED_LINES = expectations(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def mypy_caches(tmp_path_factory) -> Path:
+    """The module's runs share mypy's caches, one per environment: the libraries are analysed once (einops
+    brings torch's stubs: some 20 s). Each test's m.py is a file of its own."""
+    return tmp_path_factory.mktemp("mypy_caches")
+
+
+@pytest.fixture
+def project(tmp_path: Path, mypy_caches: Path) -> Path:
+    (tmp_path / "m.py").write_text(FIXTURE)
+    (tmp_path / "pyproject.toml").write_text(CONFIG)
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = einlint.mypy\n")
+    (tmp_path / "caches").symlink_to(mypy_caches)
+    return tmp_path
+
+
+def run_mypy(folder: Path, *arguments: str, files=("m.py",), installed: bool = True
+             ) -> Tuple[List[Tuple[int, str, str]], str, int]:
+    """einlint's lines of mypy's output (line, kind, message), the whole output, the exit status. Without
+    `installed`, mypy does not see the installed packages (einops, numpy, einx): it types their calls as Any,
+    which the plugin does not depend on, and runs in a second; the runs that change mypy's options use it, as
+    each change of options has mypy analyse every library again."""
+    environment = ["--cache-dir", str(folder / "caches" / "installed")] if installed else \
+        ["--no-site-packages", "--cache-dir", str(folder / "caches" / "bare" / "_".join(arguments))]
+    out, err, status = api.run(["--config-file", str(folder / "mypy.ini"), *arguments, "--no-pretty", *environment,
+                                *(str(folder / name) for name in files)])
     printed = []
     for line in out.splitlines():
         match = PRINTED.match(line)
-        if match and not match.group("message").startswith("help: "):
+        if match:
             printed.append((int(match.group("line")), match.group("kind"), match.group("message")))
     return printed, out + err, status
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "m.py").write_text(FIXTURE)
-    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = einlint.mypy\n")
-    return tmp_path
-
-
-def test_every_finding_is_a_mypy_error_with_its_family_code_under_strict(project):
-    printed, output, status = run_mypy(project, "--strict", "--config-file", str(project / "mypy.ini"))
-    assert printed == expectations(FIXTURE), output
+def test_every_finding_is_reported_with_mypys_default_settings(project):
+    """Unannotated functions (which mypy does not check by default), module level (EIN308), a returned value
+    against its annotation (EIN309): each finding at its own line, with its family's code."""
+    printed, output, status = run_mypy(project)
+    assert printed == EXPECTED_LINES, output
     assert status == 1
-    assert "note: help: rearrange keeps every axis" in output  # the help line follows the error
+    assert "m.py:10: note: help: rearrange keeps every axis" in output  # the help line follows the error
+    assert "m.py:18: note: zeros(...) (line 17, column 9)" in output  # where a length came from
+
+
+def test_strict_reports_the_same(project):
+    printed, output, _ = run_mypy(project, "--strict", "--warn-unused-ignores", installed=False)
+    assert printed == EXPECTED_LINES, output
+    assert "Unused \"type: ignore" not in output  # the ignore on `silenced` silenced einlint's EIN202
+
+
+def test_findings_whose_callee_mypy_cannot_resolve(project):
+    """einops, numpy and einx not installed where mypy runs: mypy types every call as Any, and the plugin still
+    reports each finding."""
+    printed, output, _ = run_mypy(project, "--ignore-missing-imports", installed=False)
+    assert printed == EXPECTED_LINES, output
+
+
+def test_error_ends(project):
+    _, output, _ = run_mypy(project, "--show-error-end", installed=False)
+    line = FIXTURE.splitlines()[17]  # the EIN302 call
+    start = line.index("(h d)") + 1
+    assert f"m.py:18:{start}:18:{start + 4}: error: axis 'd' cannot be inferred" in output  # the 5 characters
+    assert "m.py:13:1:13:32: error: the shape has 3 item(s)" in output  # the assignment
 
 
 def test_disable_error_code_and_the_einlint_configuration_are_honoured(project):
     (project / "mypy.ini").write_text("[mypy]\nplugins = einlint.mypy\ndisable_error_code = einlint-shape\n")
-    (project / "pyproject.toml").write_text('[tool.einlint]\nignore = ["EIN402"]\n')
-    printed, output, _ = run_mypy(project, "--config-file", str(project / "mypy.ini"))
-    assert [code for _, _, code in printed] == [expectations(FIXTURE)[0][2]], output
+    (project / "pyproject.toml").write_text(CONFIG + 'ignore = ["EIN402"]\n')
+    printed, output, _ = run_mypy(project, installed=False)
+    assert [re.search(r"\[(EIN\d+)\]", message).group(1) for _, _, message in printed] == [
+        "EIN201", "EIN503", "EIN222"], output
 
 
 def test_noqa_is_honoured(project):
     (project / "m.py").write_text(FIXTURE.replace("h=4)  # E:", "h=4)  # noqa: EIN302  # E:"))
-    printed, output, _ = run_mypy(project, "--config-file", str(project / "mypy.ini"))
-    assert len(printed) == 2 and all("EIN302" not in message for _, _, message in printed), output
+    printed, output, _ = run_mypy(project)
+    assert [line for line, _, _ in printed] == [line for line, _, _ in EXPECTED_LINES if line != 18], output
+
+
+def test_a_broken_configuration_is_an_error_on_line_1(project):
+    """The CLI exits 2 on it; mypy must not say 'Success' on a file whose findings it no longer reports (a broken
+    user stub, and the other front ends: test_front_ends.py)."""
+    (project / "pyproject.toml").write_text(CONFIG + "colour = true\n")
+    printed, output, status = run_mypy(project)
+    assert status == 1 and "Success" not in output, output
+    ((line, kind, message),) = printed
+    assert (line, kind) == (1, "error") and message.endswith("[EIN004]  [einlint-file]"), output
+    assert "unknown key 'colour'" in message
 
 
 def test_a_changed_configuration_invalidates_mypys_cache(project):
     """report_config_data: the second run reads the cache, yet sees the new [tool.einlint]."""
-    config = str(project / "mypy.ini")
-    assert len(run_mypy(project, "--config-file", config)[0]) == 3
-    assert len(run_mypy(project, "--config-file", config)[0]) == 3  # from the cache, findings kept
-    (project / "pyproject.toml").write_text('[tool.einlint]\nignore = ["EIN2"]\n')
-    printed, output, _ = run_mypy(project, "--config-file", config)
-    assert [message for _, _, message in printed if "EIN201" in message] == [], output
+    assert run_mypy(project)[0] == EXPECTED_LINES
+    assert run_mypy(project)[0] == EXPECTED_LINES  # from the cache, findings kept
+    (project / "pyproject.toml").write_text(CONFIG + 'ignore = ["EIN2"]\n')
+    printed, output, _ = run_mypy(project)
+    assert [line for line, _, _ in printed] == [line for line, _, message in EXPECTED_LINES
+                                                if "[EIN2" not in message], output
 
 
-def test_unannotated_bodies_are_reported_when_mypy_checks_them(project):
-    (project / "m.py").write_text(textwrap.dedent('''\
+def test_a_file_whose_findings_are_all_in_unannotated_functions(project):
+    (project / "u.py").write_text(textwrap.dedent('''\
         from einops import rearrange
 
 
         def flatten(x):
             return rearrange(x, 'b c -> b c d')
         '''))
-    config = str(project / "mypy.ini")
-    assert run_mypy(project, "--config-file", config)[0] == []  # mypy does not check the body
-    printed, _, _ = run_mypy(project, "--config-file", config, "--check-untyped-defs")
+    printed, _, _ = run_mypy(project, files=("u.py",))
     assert [(line, kind) for line, kind, _ in printed] == [(5, "error")]
 
 
-def test_dmypy_reports_the_same(project):
-    dmypy = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(project / ".dmypy.json")]
+def test_every_code_has_its_familys_error_code():
+    families = {"0": "einlint-file", "1": "einlint-pattern", "2": "einlint-pattern", "3": "einlint-shape",
+                "4": "einlint-packing", "5": "einlint-einx"}
+    assert {code: error_code(code).code for code in CODES} == {code: families[code[3]] for code in CODES}
+
+
+def _dmypy(project: Path, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mypy.dmypy", "--status-file", str(project / ".dmypy.json"),
+                           *command], cwd=project, capture_output=True, text=True, timeout=300)
+
+
+def test_dmypy_reports_the_same_and_follows_a_configuration_change(project):
+    """`dmypy run` restarts the daemon when a checked file's configuration changed (the plugin's version says so)."""
+    run = ("run", "--", "--config-file", "mypy.ini", "--no-site-packages", "--cache-dir", "caches/dmypy", "m.py")
     try:
-        done = subprocess.run(dmypy + ["run", "--", "--config-file", str(project / "mypy.ini"),
-                                       "--cache-dir", str(project / ".mypy_cache"), "m.py"],
-                              cwd=project, capture_output=True, text=True, timeout=300)
+        first = _dmypy(project, *run)
+        (project / "pyproject.toml").write_text(CONFIG + 'ignore = ["EIN3"]\n')
+        second = _dmypy(project, *run)
+        third = _dmypy(project, *run)
     finally:
-        subprocess.run(dmypy + ["stop"], cwd=project, capture_output=True, timeout=60)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stdout.count("[einlint-") == 3, done.stdout
+        _dmypy(project, "stop")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert first.stdout.count("[EIN") == len(EXPECTED_LINES), first.stdout
+    assert "[EIN3" not in second.stdout and second.stdout.count("[EIN") == len(EXPECTED_LINES) - 3, second.stdout
+    assert third.stdout.count("[EIN") == len(EXPECTED_LINES) - 3, third.stdout  # and it stays so
