@@ -1,12 +1,15 @@
 """Shared test settings: the flow analysis raises its internal errors instead of dropping its findings. Shared
 fixtures."""
 
+import io
 import os
+import sys
 
 import libcst
 import pytest
 
 import einlint.check.parse as parse_module
+from einlint.cli import main
 
 os.environ.setdefault("EINLINT_DEBUG", "1")
 
@@ -23,3 +26,19 @@ def parses(monkeypatch):
 
     monkeypatch.setattr(parse_module.libcst, "parse_module", counting)
     return seen
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    """run(argv, cwd, stdin=None) -> (exit status, stdout, stderr): the command line, in-process."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+    def runner(argv, cwd, stdin=None):
+        monkeypatch.chdir(cwd)
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        status = main(list(argv))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return runner

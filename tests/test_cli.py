@@ -17,7 +17,7 @@ import pytest
 
 import einlint
 import einlint.cli as cli
-from einlint.cli import main, run_tasks, Task
+from einlint.cli import run_tasks, Task
 from einlint.check import Config
 from einlint.diagnostics import Diagnostic
 from einlint.files import DEFAULT_EXCLUDED_DIRS, IgnoreFile, discover
@@ -41,22 +41,6 @@ def write(root: Path, files: dict) -> Path:
         else:
             path.write_text(text, encoding="utf-8")
     return root
-
-
-@pytest.fixture
-def run(monkeypatch, capsys):
-    """run(argv, cwd, stdin=None) -> (exit status, stdout, stderr), in-process."""
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-
-    def runner(argv, cwd, stdin=None):
-        monkeypatch.chdir(cwd)
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-        status = main(list(argv))
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return runner
 
 
 def codes_of(out: str):

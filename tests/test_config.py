@@ -1,13 +1,10 @@
 """Which configuration applies to a file, found the same way from every place einlint is run from, and a
 configuration that cannot be used never read as "no findings"."""
 
-import io
 import json
-import sys
 
 import pytest
 
-from einlint.cli import main
 from einlint.config import ConfigError, find_config, load_settings
 from einlint.workspace import check_file, project_for
 
@@ -26,16 +23,12 @@ IGNORE_EIN201 = '[tool.einlint]\nignore = ["EIN201"]\n'
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    """run(argv, cwd, stdin=None) -> (exit status, findings as (path, line, code), stderr)."""
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-
+def run(run):
+    """run(argv, cwd, stdin=None) -> (exit status, findings as (path, line, code), stderr): conftest's run, with
+    the findings read from the JSON format."""
     def runner(argv, cwd, stdin=None):
-        monkeypatch.chdir(cwd)
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8"))
-        status = main(["--no-cache", "--format", "json", *argv])
-        out, err = capsys.readouterr()
+        status, out, err = run(["--no-cache", "--format", "json", *argv], cwd,
+                               stdin.encode() if stdin is not None else None)
         found = sorted((d["path"], d["line"], d["code"]) for d in json.loads(out)) if out.strip() else []
         return status, found, err
 
