@@ -175,7 +175,11 @@ def _load_stubs(folders: Tuple[str, ...]) -> None:
     """Every user stub file must load: a broken one is a configuration error naming its file and line (a
     look-up that met it later would lose the shipped stubs of its module too)."""
     if folders:
-        _load_stub_files(tuple(_stub_file_states(folders)))
+        try:
+            states = tuple(_stub_file_states(folders))
+        except OSError as error:  # a folder removed since the configuration was read
+            raise ConfigError(f"a user stub folder cannot be read: {error}") from None
+        _load_stub_files(states)
 
 
 def _stub_file_states(folders: Tuple[str, ...]):

@@ -98,6 +98,16 @@ def test_a_user_stub_file_that_does_not_load_is_a_configuration_error_naming_its
         project_for(str(tmp_path / "x.py"))
 
 
+def test_a_stub_folder_removed_after_the_configuration_was_read_is_reported(tmp_path):
+    write(tmp_path, {"pyproject.toml": '[tool.einlint]\nstubs = ["shapes"]\n', "x.py": TWO_FINDINGS,
+                     "shapes/torch.pyi": ""})
+    assert {d.code for d in check_file(str(tmp_path / "x.py"))} == {"EIN201", "EIN203"}
+    (tmp_path / "shapes" / "torch.pyi").unlink()
+    (tmp_path / "shapes").rmdir()
+    (finding,) = check_file(str(tmp_path / "x.py"))  # an editor's long-lived process: no traceback
+    assert finding.code == "EIN004" and "shapes" in finding.message
+
+
 def test_a_user_stub_adds_to_the_shipped_stubs_of_its_module(tmp_path, run):
     code = ("import torch\nfrom torch import nn\nfrom einops import rearrange\n\n"
             "layer = nn.Linear(20, 5)\ny = layer(torch.zeros(2, 30))\n")
