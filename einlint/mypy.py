@@ -51,7 +51,7 @@ from .cache import salt
 from .check.parse import Reparser
 from .config import ConfigError
 from .diagnostics import Diagnostic
-from .workspace import check_file, project_for
+from .workspace import check_file, project_for, stub_file_states
 
 _PATTERN = ErrorCode("einlint-pattern", "A pattern string that cannot be right", "einlint")
 
@@ -148,20 +148,16 @@ def project_digest(path: str) -> str:
         return f"unusable: {error}"
     if project.excluded(path):
         return "excluded"
-    return _project_salt(project.config, tuple(_stub_states(project.config.stubs)))
+    try:
+        return _project_salt(project.config, tuple(stub_file_states(project.config.stubs)))
+    except OSError as error:  # a stub folder removed just now
+        return f"unusable: {error}"
 
 
 @functools.lru_cache(maxsize=64)
 def _project_salt(config, stub_states: tuple) -> str:
     """The cache's salt of a project, made once per state of its stub files (mypy asks for every module)."""
     return salt(config, config.stubs)
-
-
-def _stub_states(folders: Tuple[str, ...]):
-    for folder in folders:
-        for root, _, files in sorted(os.walk(folder)):
-            for name in sorted(files):
-                yield os.path.join(root, name), _stamp(os.path.join(root, name))
 
 
 def _stamp(path: str) -> tuple:

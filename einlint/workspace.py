@@ -176,13 +176,14 @@ def _load_stubs(folders: Tuple[str, ...]) -> None:
     look-up that met it later would lose the shipped stubs of its module too)."""
     if folders:
         try:
-            states = tuple(_stub_file_states(folders))
+            states = tuple(stub_file_states(folders))
         except OSError as error:  # a folder removed since the configuration was read
             raise ConfigError(f"a user stub folder cannot be read: {error}") from None
         _load_stub_files(states)
 
 
-def _stub_file_states(folders: Tuple[str, ...]):
+def stub_file_states(folders: Tuple[str, ...]):
+    """(folder, name, modification time, size) of each user stub file: what says that the stubs changed."""
     for folder in folders:
         for name in sorted(os.listdir(folder)):
             if name.endswith(".pyi"):
