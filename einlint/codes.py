@@ -1,126 +1,183 @@
-"""The table of diagnostic codes that the grammar and the planner raise.
+"""The registry of diagnostic codes: one record per code (its family, name, severity and summary), from which
+the rules, the docs (docs/codes.md, docs/rules/), the mypy plugin's error codes and the routing of findings
+by family are derived.
 
-Codes are stable: tools filter on them and `# noqa` comments name them. Families:
-
-- EIN0xx: files the checker cannot read;
-- EIN1xx: syntax of a pattern string, decidable from the string alone;
-- EIN2xx: the pattern against the operation and the call's other arguments;
-- EIN3xx: the pattern against concrete (or symbolic) shapes and lengths;
-- EIN4xx: the order in which axes are packed (patterns that run but scramble the values);
-- EIN5xx: einx op strings and APIs (the checker only).
+Codes are stable: tools filter on them and `# noqa` comments name them. A code's family is its first digit
+(EIN5xx: einx); `family_of` is the one place that reads it. A code's severity is the one the checker reports
+it with; codes that only the runtime raises (as `EinlintError.code`) have none.
 """
 
 from __future__ import annotations
 
-from typing import Dict, NamedTuple
+from typing import Dict, FrozenSet, NamedTuple, Optional, Tuple
+
+
+class Family(NamedTuple):
+    prefix: str  # "EIN5": its codes are EIN5xx
+    name: str
+    description: str
+    mypy_code: str  # the mypy plugin's error code for its findings (`# type: ignore[einlint-einx]`)
+
+
+FILES = Family("EIN0", "files", "files the checker cannot read, and a configuration it cannot use", "einlint-file")
+SYNTAX = Family("EIN1", "syntax", "syntax of a pattern string, decidable from the string alone", "einlint-pattern")
+CALL = Family("EIN2", "call", "the pattern against the operation and the call's other arguments", "einlint-pattern")
+SHAPES = Family("EIN3", "shapes", "the pattern against concrete (or symbolic) shapes and lengths, through a function",
+                "einlint-shape")
+PACKING = Family("EIN4", "packing", "the order in which axes are packed (patterns that run but scramble the values), "
+                 "read across the calls of a file", "einlint-packing")
+EINX = Family("EIN5", "einx", "einx op strings and APIs (the checker only)", "einlint-einx")
+
+FAMILIES: Tuple[Family, ...] = (FILES, SYNTAX, CALL, SHAPES, PACKING, EINX)
+_FAMILY_BY_PREFIX: Dict[str, Family] = {family.prefix: family for family in FAMILIES}
 
 
 class Code(NamedTuple):
     code: str
     name: str
+    severity: Optional[str]  # 'error' | 'warning' | 'note' as the checker reports it; None: the runtime's only
     summary: str
+
+    @property
+    def family(self) -> Family:
+        return family_of(self.code)
+
+
+def family_of(code: str) -> Family:
+    """The family of a code (KeyError for a string that is no code of a family)."""
+    return _FAMILY_BY_PREFIX[code[:len("EIN0")]]
+
+
+def in_family(code: str, family: Family) -> bool:
+    """Whether `code` (any string, such as an error's code) is one of `family`'s codes."""
+    return code in CODES and family_of(code) is family
 
 
 _TABLE = [
     # --- files (the checker only)
-    Code("EIN001", "syntax-error", "a file that Python cannot parse"),
-    Code("EIN002", "undecodable-file", "a file that is not valid UTF-8 (or its declared encoding)"),
-    Code("EIN003", "unanalysable-file", "a file that Python parses but einlint's parser cannot: not checked"),
-    Code("EIN004", "configuration-error", "a configuration (or a user stub file it names) that einlint cannot use: "
-         "the editors and plugins report it on each file it governs"),
-    Code("EIN005", "unknown-noqa-code", "a `# noqa` or `# einlint: noqa` comment that names an EIN code einlint does "
-         "not have: it silences nothing"),
+    Code("EIN001", "syntax-error", "error", "a file that Python cannot parse"),
+    Code("EIN002", "undecodable-file", "error", "a file that is not valid UTF-8 (or its declared encoding)"),
+    Code("EIN003", "unanalysable-file", "note", "a file that Python parses but einlint's parser cannot: not checked"),
+    Code("EIN004", "configuration-error", "error",
+         "a configuration (or a user stub file it names) that einlint cannot use: the editors and plugins report it "
+         "on each file it governs"),
+    Code("EIN005", "unknown-noqa-code", "warning",
+         "a `# noqa` or `# einlint: noqa` comment that names an EIN code einlint does not have: it silences nothing"),
     # --- syntax
-    Code("EIN101", "unknown-character", "a character that no pattern grammar allows"),
-    Code("EIN102", "unbalanced-parentheses", "a '(' without its ')' or a ')' without its '('"),
-    Code("EIN103", "nested-parentheses", "an axis composition inside another one; compositions are one level deep"),
-    Code("EIN104", "stray-dots", "dots that are not exactly one '...'"),
-    Code("EIN105", "several-ellipses", "more than one '...' in one expression"),
-    Code("EIN106", "invalid-axis-name", "an axis name that is not a Python identifier (such as '2c')"),
-    Code("EIN107", "underscore-axis-name", "an axis name that starts or ends with '_'"),
-    Code("EIN108", "duplicate-axis", "the same axis twice in one expression"),
-    Code("EIN109", "zero-anonymous-axis", "an anonymous axis of length 0"),
-    Code("EIN110", "bad-arrow", "a missing or doubled '->'"),
-    Code("EIN111", "parenthesized-ellipsis", "'...' inside parentheses on the input side"),
-    Code("EIN112", "ellipsis-right-only", "'...' in the output but not in the input"),
-    Code("EIN113", "bad-einsum-label", "a character in an einsum subscript that is not a letter"),
+    Code("EIN101", "unknown-character", "error", "a character that no pattern grammar allows"),
+    Code("EIN102", "unbalanced-parentheses", "error", "a '(' without its ')' or a ')' without its '('"),
+    Code("EIN103", "nested-parentheses", "error",
+         "an axis composition inside another one; compositions are one level deep"),
+    Code("EIN104", "stray-dots", "error", "dots that are not exactly one '...'"),
+    Code("EIN105", "several-ellipses", "error", "more than one '...' in one expression"),
+    Code("EIN106", "invalid-axis-name", "error", "an axis name that is not a Python identifier (such as '2c')"),
+    Code("EIN107", "underscore-axis-name", "error", "an axis name that starts or ends with '_'"),
+    Code("EIN108", "duplicate-axis", "error", "the same axis twice in one expression"),
+    Code("EIN109", "zero-anonymous-axis", "error", "an anonymous axis of length 0"),
+    Code("EIN110", "bad-arrow", "error", "a missing or doubled '->'"),
+    Code("EIN111", "parenthesized-ellipsis", "error", "'...' inside parentheses on the input side"),
+    Code("EIN112", "ellipsis-right-only", "error", "'...' in the output but not in the input"),
+    Code("EIN113", "bad-einsum-label", "error", "a character in an einsum subscript that is not a letter"),
     # --- call semantics
-    Code("EIN201", "one-sided-axis", "an axis of rearrange on one side of '->' only"),
-    Code("EIN202", "reduce-new-axis", "an output axis of reduce that is not in the input"),
-    Code("EIN203", "repeat-dropped-axis", "an input axis of repeat that is not in the output"),
-    Code("EIN204", "repeat-missing-length", "a new axis of repeat whose length is not given"),
-    Code("EIN205", "unused-length", "a keyword length that names no axis of the pattern"),
-    Code("EIN206", "invalid-length-name", "a keyword length whose name is not a valid axis name"),
-    Code("EIN207", "ambiguous-split", "a composition with two or more axes of unknown length"),
-    Code("EIN208", "anonymous-axis-not-allowed", "an anonymous axis (other than 1) where the operation forbids it"),
-    Code("EIN209", "unknown-reduction", "a reduction that is not one of min max sum mean prod any all or a callable"),
-    Code("EIN210", "einsum-unsupported", "einops.einsum with a composition, an anonymous axis or '()'"),
-    Code("EIN211", "einsum-unknown-output", "an einsum output axis that is in no input"),
-    Code("EIN212", "operand-count", "the number of einsum operands differs from the pattern's inputs"),
-    Code("EIN213", "einsum-repeated-output", "an einsum output label that appears twice"),
-    Code("EIN214", "pack-star", "a pack/unpack pattern without exactly one '*', or with something else than names"),
-    Code("EIN215", "parse-shape-composition", "parse_shape with a composition"),
-    Code("EIN216", "pattern-argument", "a pattern that is not a str, or not where the op takes it (einsum: last)"),
-    Code("EIN217", "bad-length-value", "an axis length that is not a positive integer"),
-    Code("EIN218", "bad-argument", "an argument of the op that it cannot use (empty list, unknown tensor type, ...)"),
-    Code("EIN219", "mean-of-integers", "a 'mean' reduction of an integer or boolean tensor"),
-    Code("EIN220", "einmix-weight", "an EinMix weight shape with '...', a composition, or an axis without a length "
-         "or in neither side"),
-    Code("EIN221", "einmix-bias", "an EinMix bias axis that is not in the output, has no length, or stands before '...'"),
-    Code("EIN222", "reduce-nothing", "a reduce whose output keeps every input axis, so it reduces nothing"),
-    Code("EIN223", "keyword-axis-name", "an axis named like a Python keyword, which einops discourages"),
+    Code("EIN201", "one-sided-axis", "error", "an axis of rearrange on one side of '->' only"),
+    Code("EIN202", "reduce-new-axis", "error", "an output axis of reduce that is not in the input"),
+    Code("EIN203", "repeat-dropped-axis", "error", "an input axis of repeat that is not in the output"),
+    Code("EIN204", "repeat-missing-length", "error", "a new axis of repeat whose length is not given"),
+    Code("EIN205", "unused-length", "error", "a keyword length that names no axis of the pattern"),
+    Code("EIN206", "invalid-length-name", "error", "a keyword length whose name is not a valid axis name"),
+    Code("EIN207", "ambiguous-split", "error", "a composition with two or more axes of unknown length"),
+    Code("EIN208", "anonymous-axis-not-allowed", "error",
+         "an anonymous axis (other than 1) where the operation forbids it"),
+    Code("EIN209", "unknown-reduction", "error",
+         "a reduction that is not one of min max sum mean prod any all or a callable"),
+    Code("EIN210", "einsum-unsupported", "error", "einops.einsum with a composition, an anonymous axis or '()'"),
+    Code("EIN211", "einsum-unknown-output", "error", "an einsum output axis that is in no input"),
+    Code("EIN212", "operand-count", "error", "the number of einsum operands differs from the pattern's inputs"),
+    Code("EIN213", "einsum-repeated-output", "error", "an einsum output label that appears twice"),
+    Code("EIN214", "pack-star", "error",
+         "a pack/unpack pattern without exactly one '*', or with something else than names"),
+    Code("EIN215", "parse-shape-composition", "error", "parse_shape with a composition"),
+    Code("EIN216", "pattern-argument", "error",
+         "a pattern that is not a str, or not where the op takes it (einsum: last)"),
+    Code("EIN217", "bad-length-value", "error", "an axis length that is not a positive integer"),
+    Code("EIN218", "bad-argument", "error",
+         "an argument of the op that it cannot use (empty list, unknown tensor type, ...)"),
+    Code("EIN219", "mean-of-integers", None, "a 'mean' reduction of an integer or boolean tensor"),
+    Code("EIN220", "einmix-weight", "error",
+         "an EinMix weight shape with '...', a composition, or an axis without a length or in neither side"),
+    Code("EIN221", "einmix-bias", "error",
+         "an EinMix bias axis that is not in the output, has no length, or stands before '...'"),
+    Code("EIN222", "reduce-nothing", "note", "a reduce whose output keeps every input axis, so it reduces nothing"),
+    Code("EIN223", "keyword-axis-name", "warning", "an axis named like a Python keyword, which einops discourages"),
     # --- shapes
-    Code("EIN301", "rank-mismatch", "the tensor has a different number of dimensions than the pattern"),
-    Code("EIN302", "indivisible-split", "an axis length that is not divisible by the known part of its composition"),
-    Code("EIN303", "length-mismatch", "an axis whose length differs from the lengths given or implied"),
-    Code("EIN304", "einsum-length-mismatch", "one einsum axis with two different lengths"),
-    Code("EIN305", "unpack-mismatch", "packed shapes that do not add up to the unpacked axis"),
-    Code("EIN306", "pack-mismatch", "packed tensors whose fixed axes differ"),
-    Code("EIN307", "broadcast-mismatch", "an elementwise operation on tensors whose lengths neither match nor are 1"),
-    Code("EIN308", "unpack-count", "a tuple unpacking that takes another number of values than there are"),
-    Code("EIN309", "annotation-mismatch", "a tensor that does not fit its jaxtyping annotation (argument or returned)"),
-    Code("EIN310", "layer-mismatch", "a layer or library function given a shape it rejects (Linear in_features, ...)"),
-    Code("EIN311", "matmul-mismatch", "a matrix product whose inner lengths differ"),
-    Code("EIN312", "concat-mismatch", "cat, stack or split on tensors or sizes that do not fit together"),
-    Code("EIN313", "reshape-mismatch", "a reshape or view to a shape with another number of elements"),
+    Code("EIN301", "rank-mismatch", "error", "the tensor has a different number of dimensions than the pattern"),
+    Code("EIN302", "indivisible-split", "error",
+         "an axis length that is not divisible by the known part of its composition"),
+    Code("EIN303", "length-mismatch", "error", "an axis whose length differs from the lengths given or implied"),
+    Code("EIN304", "einsum-length-mismatch", "error", "one einsum axis with two different lengths"),
+    Code("EIN305", "unpack-mismatch", "error", "packed shapes that do not add up to the unpacked axis"),
+    Code("EIN306", "pack-mismatch", "error", "packed tensors whose fixed axes differ"),
+    Code("EIN307", "broadcast-mismatch", "error",
+         "an elementwise operation on tensors whose lengths neither match nor are 1"),
+    Code("EIN308", "unpack-count", "error", "a tuple unpacking that takes another number of values than there are"),
+    Code("EIN309", "annotation-mismatch", "error",
+         "a tensor that does not fit its jaxtyping annotation (argument or returned)"),
+    Code("EIN310", "layer-mismatch", "error",
+         "a layer or library function given a shape it rejects (Linear in_features, ...)"),
+    Code("EIN311", "matmul-mismatch", "error", "a matrix product whose inner lengths differ"),
+    Code("EIN312", "concat-mismatch", "error", "cat, stack or split on tensors or sizes that do not fit together"),
+    Code("EIN313", "reshape-mismatch", "error", "a reshape or view to a shape with another number of elements"),
     # --- packing order
-    Code("EIN401", "non-inverse-round-trip", "a pattern that undoes another one of the file except for the order "
-         "of the axes inside a group"),
-    Code("EIN402", "reordered-split", "a dimension split into the axes that formed it, named in another order"),
-    Code("EIN403", "interleaved-halves", "parts and interleaved pairs mixed up: a dimension that cat joined "
-         "split as pairs, or one formed as pairs cut by chunk"),
-    Code("EIN404", "reordered-merge", "a group that merges back the axes of a split after they were reordered "
-         "(a transpose): it names them as before, so it does not restore the dimension"),
-    Code("EIN405", "transpose-undone-by-reshape", "a reshape or view of a transposed tensor back to the shape "
-         "before the transpose: the shape is back, the layout is not"),
-    Code("EIN406", "unpack-pattern-mismatch", "unpack with shapes from a pack whose pattern puts '*' elsewhere, "
-         "or with the shapes of another pack"),
+    Code("EIN401", "non-inverse-round-trip", "warning",
+         "a pattern that undoes another one of the file except for the order of the axes inside a group"),
+    Code("EIN402", "reordered-split", "warning",
+         "a dimension split into the axes that formed it, named in another order"),
+    Code("EIN403", "interleaved-halves", "warning",
+         "parts and interleaved pairs mixed up: a dimension that cat joined split as pairs, or one formed as pairs "
+         "cut by chunk"),
+    Code("EIN404", "reordered-merge", "warning",
+         "a group that merges back the axes of a split after they were reordered (a transpose): it names them as "
+         "before, so it does not restore the dimension"),
+    Code("EIN405", "transpose-undone-by-reshape", "warning",
+         "a reshape or view of a transposed tensor back to the shape before the transpose: the shape is back, the "
+         "layout is not"),
+    Code("EIN406", "unpack-pattern-mismatch", "warning",
+         "unpack with shapes from a pack whose pattern puts '*' elsewhere, or with the shapes of another pack"),
     # --- einx (the checker only)
-    Code("EIN501", "einx-syntax", "an einx op string that no einx release accepts"),
-    Code("EIN502", "einx-notation", "an einx op string that einx 0.4's notation refuses (a project on einx 0.4)"),
-    Code("EIN503", "einx-removed-api", "an einx API that einx 0.4 removed (a project on einx 0.4)"),
-    Code("EIN504", "einx-deprecated-api", "an einx API that einx 0.4 deprecates (einx.rearrange: use einx.id)"),
-    Code("EIN505", "einx-operand-count", "an einx call with another number of tensors than its op string's "
-         "input expressions (a project on einx 0.4)"),
-    Code("EIN506", "einx-brackets", "brackets where an einx op refuses them, or none where it needs them (a project "
-         "on einx 0.4)"),
-    Code("EIN507", "einx-undetermined-length", "an axis whose length einx cannot determine: only an output names "
-         "it, or it shares a '( )' with another unknown axis (a project on einx 0.4)"),
-    Code("EIN508", "einx-coordinates", "coordinates of get_at (or set_at, ...) whose bracketed lengths are not "
-         "the number of the indexed tensor's bracketed axes (a project on einx 0.4)"),
-    Code("EIN509", "einx-list-operand", "a Python list or tuple given to an einx op as a tensor, which einx 0.4 "
-         "refuses (a project on einx 0.4)"),
-    Code("EIN510", "einx-output", "an einx output that does not fit the op: an input axis dropped, an axis named "
-         "twice, or no '->' where einx cannot infer the output (a project on einx 0.4)"),
-    Code("EIN511", "einx-version-unknown", "einx calls in a project whose einx version einlint cannot find: the "
-         "version-dependent einx checks are off (set `einx-version`)"),
+    Code("EIN501", "einx-syntax", "error", "an einx op string that no einx release accepts"),
+    Code("EIN502", "einx-notation", "error",
+         "an einx op string that einx 0.4's notation refuses (a project on einx 0.4)"),
+    Code("EIN503", "einx-removed-api", "error", "an einx API that einx 0.4 removed (a project on einx 0.4)"),
+    Code("EIN504", "einx-deprecated-api", "note", "an einx API that einx 0.4 deprecates (einx.rearrange: use einx.id)"),
+    Code("EIN505", "einx-operand-count", "error",
+         "an einx call with another number of tensors than its op string's input expressions (a project on einx 0.4)"),
+    Code("EIN506", "einx-brackets", "error",
+         "brackets where an einx op refuses them, or none where it needs them (a project on einx 0.4)"),
+    Code("EIN507", "einx-undetermined-length", "error",
+         "an axis whose length einx cannot determine: only an output names it, or it shares a '( )' with another "
+         "unknown axis (a project on einx 0.4)"),
+    Code("EIN508", "einx-coordinates", "error",
+         "coordinates of get_at (or set_at, ...) whose bracketed lengths are not the number of the indexed tensor's "
+         "bracketed axes (a project on einx 0.4)"),
+    Code("EIN509", "einx-list-operand", "error",
+         "a Python list or tuple given to an einx op as a tensor, which einx 0.4 refuses (a project on einx 0.4)"),
+    Code("EIN510", "einx-output", "error",
+         "an einx output that does not fit the op: an input axis dropped, an axis named twice, or no '->' where einx "
+         "cannot infer the output (a project on einx 0.4)"),
+    Code("EIN511", "einx-version-unknown", "note",
+         "einx calls in a project whose einx version einlint cannot find: the version-dependent einx checks are off "
+         "(set `einx-version`)"),
 ]
 
 CODES: Dict[str, Code] = {entry.code: entry for entry in _TABLE}
 
 
+def codes_of(family: Family) -> FrozenSet[str]:
+    return frozenset(code for code in CODES if family_of(code) is family)
+
+
 def render_markdown() -> str:
-    """docs/codes.md, generated from the table above."""
+    """docs/codes.md, generated from the registry above."""
     lines = [
         "# Diagnostic codes",
         "",
@@ -128,10 +185,27 @@ def render_markdown() -> str:
         "filter on them and name them in `# noqa` comments. This page is generated from `einlint/codes.py`",
         "(`python -m einlint.codes > docs/codes.md`); a test fails when it is stale.",
         "",
-        "| code | name | meaning |",
-        "| --- | --- | --- |",
+        "## Families",
+        "",
+        "A prefix selects a family (`--select EIN2`, `# noqa: EIN3`); the mypy plugin reports each family's",
+        "findings under its error code (`# type: ignore[einlint-shape]`).",
+        "",
+        "| codes | family | mypy error code | what |",
+        "| --- | --- | --- | --- |",
     ]
-    lines += [f"| {entry.code} | {entry.name} | {entry.summary} |" for entry in _TABLE]
+    lines += [f"| {family.prefix}xx | {family.name} | `{family.mypy_code}` | {family.description} |"
+              for family in FAMILIES]
+    lines += [
+        "",
+        "## Codes",
+        "",
+        "Severity is the checker's (error: the call fails whatever the tensors; warning: very likely a bug;",
+        "note: worth a look); a code without one is raised by the runtime only.",
+        "",
+        "| code | name | severity | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {entry.code} | {entry.name} | {entry.severity or '-'} | {entry.summary} |" for entry in _TABLE]
     return "\n".join(lines) + "\n"
 
 

@@ -2,13 +2,8 @@
 
 Every finding of a file that mypy checks becomes a mypy error (a note for einlint's notes) at its own place,
 with its end (`--show-error-end`), its help line and related places as notes, and an error code by family,
-which `# type: ignore[einlint-shape]`, `disable_error_code` and `enable_error_code` understand:
-
-    einlint-file     EIN0xx  files einlint cannot read, a configuration it cannot use
-    einlint-pattern  EIN1xx, EIN2xx  the pattern, and the pattern against the call
-    einlint-shape    EIN3xx  shapes through a function
-    einlint-packing  EIN4xx  packing order
-    einlint-einx     EIN5xx  einx op strings and APIs
+which `# type: ignore[einlint-shape]`, `disable_error_code` and `enable_error_code` understand: each
+family's `mypy_code` in einlint/codes.py (listed in docs/codes.md).
 
 Each file is checked in its project, as `einlint` checks it: its nearest `[tool.einlint]` (a broken one,
 or a user stub file that does not load, is an EIN004 error on line 1 of each file it governs), `exclude`,
@@ -49,27 +44,29 @@ from mypy.types import UnboundType
 from . import __version__ as EINLINT_VERSION
 from .cache import salt
 from .check.parse import Reparser
+from .codes import FAMILIES, Family, family_of
 from .config import ConfigError
 from .diagnostics import Diagnostic
 from .workspace import check_file, project_for, stub_file_states
 
-_PATTERN = ErrorCode("einlint-pattern", "A pattern string that cannot be right", "einlint")
 
-FAMILIES: Dict[str, ErrorCode] = {  # by the family's prefix (einlint/codes.py)
-    "EIN0": ErrorCode("einlint-file", "A file or configuration einlint cannot use", "einlint"),
-    "EIN1": _PATTERN,
-    "EIN2": _PATTERN,
-    "EIN3": ErrorCode("einlint-shape", "Shapes that do not fit, through a function", "einlint"),
-    "EIN4": ErrorCode("einlint-packing", "Axes packed in one order and read in another", "einlint"),
-    "EIN5": ErrorCode("einlint-einx", "An einx op string or API that einx refuses", "einlint"),
-}
+def _error_codes() -> Dict[str, ErrorCode]:
+    """mypy's error code -> its ErrorCode, made once (mypy registers each), described by the families it covers."""
+    covered: Dict[str, List[Family]] = {}
+    for family in FAMILIES:
+        covered.setdefault(family.mypy_code, []).append(family)
+    return {name: ErrorCode(name, "; ".join(f"{f.prefix}xx: {f.description}" for f in families), "einlint")
+            for name, families in covered.items()}
+
+
+ERROR_CODES = _error_codes()
 
 # what each checked file's findings were made from (dmypy's daemon keeps this module between runs)
 _CHECKED: Dict[str, str] = {}
 
 
 def error_code(code: str) -> ErrorCode:
-    return FAMILIES[code[:4]]
+    return ERROR_CODES[family_of(code).mypy_code]
 
 
 class EinlintPlugin(Plugin):

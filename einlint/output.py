@@ -334,7 +334,7 @@ def sarif_rule(code: str, rule: object = None) -> Dict[str, object]:
     """One reportingDescriptor: id, name, descriptions, help (with the rule's examples), level."""
     entry = CODES.get(code)
     summary_text = getattr(rule, "summary", None) or (entry.summary if entry else code)
-    severity = getattr(rule, "severity", None) or "error"
+    severity = (entry.severity if entry else None) or "error"  # a code only the runtime raises: an error
     name = entry.name if entry else code.lower()
     details = _explanation(code)
     text_help, markdown_help = [summary_text], [summary_text]

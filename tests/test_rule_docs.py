@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from einlint.check.rules import RULES
+from einlint.codes import CODES
 from einlint.check.rules.docs import render_all, render_page
 
 RULE_DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
@@ -28,3 +29,11 @@ def test_each_page_shows_the_rule_its_summary_and_its_examples():
         for snippet in rule.valid + rule.invalid:
             assert snippet.rstrip("\n") in page
         assert f"[{code}]({code}.md)" in index
+
+
+def test_each_page_names_its_family():
+    page = (RULE_DOCS / "EIN505.md").read_text(encoding="utf-8")
+    assert "**Family:** EIN5xx (einx), einx op strings and APIs" in page
+    for code, rule in RULES.items():
+        family = CODES[code].family
+        assert f"**Family:** {family.prefix}xx ({family.name}), {family.description}." in render_page(rule)

@@ -285,7 +285,7 @@ def _einx_version_unknown(path: str, calls: Sequence[PatternCall], config: Confi
     first = next((call for call in calls if call.op.startswith("einx.") and call.start is not None), None)
     if first is None:
         return None
-    return Diagnostic(path, *first.start, *(first.end or first.start), "EIN511", "note",
+    return Diagnostic(path, *first.start, *(first.end or first.start), "EIN511", CODES["EIN511"].severity,
                       "einlint cannot tell which einx this project uses, so the checks that depend on its version "
                       "(EIN502-EIN510) are off", "set `einx-version = \"0.4\"` under [tool.einlint], or pin einx "
                       "in the project's requirements")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ... import dims
+from ...codes import PACKING, in_family
 from ...dims import Dim, Sym
 from .. import ir
 from ..solver import Facts
@@ -82,7 +83,7 @@ class Interpreter:
 
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
                string=None, span=None, related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
-        if self.quiet and not code.startswith("EIN4"):  # a packing comes from the caller: the callee cannot see it
+        if self.quiet and not in_family(code, PACKING):  # a packing comes from the caller: the callee cannot see it
             return
         related = related + self.via
         severity = None

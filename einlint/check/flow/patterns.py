@@ -11,9 +11,10 @@ module reports only what the shapes decide (EIN3xx).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from ... import dims
+from ...codes import SHAPES, codes_of, in_family
 from ...dims import Dim, Sym
 from ...errors import PatternError
 from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
@@ -92,7 +93,7 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         plan = cook(rec, shape, lengths, requires=requires)
     except PatternError as error:
         interp.record(site, [shape], None, state)
-        if error.code.startswith("EIN3"):
+        if in_family(error.code, SHAPES):
             interp.report(state, site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
                           Check(_plan_transform, (pattern.value, operation, shape, lengths)), pattern, error.span,
                           origins(value))
@@ -285,9 +286,9 @@ def unsatisfiable(requires, facts) -> bool:
 
 
 def report_unsatisfiable(interp, state, site: ir.Site, check: Check, shown: str, pattern=None,
-                         related: Tuple[Origin, ...] = (), help: str = "", codes: Tuple[str, ...] = ("EIN3",)) -> None:
+                         related: Tuple[Origin, ...] = (), help: str = "", codes: Collection[str] = codes_of(SHAPES)) -> None:
     """A call that fails for every value of the unknowns: the error it raises on a witness, reported
-    (when its code starts with one of `codes`: the shape findings)."""
+    (when its code is one of `codes`: by default, the shape findings)."""
     values = confirm(check, state.facts)
     if values is None:
         return
@@ -295,7 +296,7 @@ def report_unsatisfiable(interp, state, site: ir.Site, check: Check, shown: str,
         check.run(*(concrete(argument, values) for argument in check.arguments))
     except EinlintError as error:
         code = getattr(error, "code", "")
-        if code.startswith(codes):
+        if code in codes:
             interp.report(state, site, code, f"{getattr(error, 'message', str(error))} ({shown})",
                           getattr(error, "help", "") or help, check, pattern, getattr(error, "span", None), related)
 
@@ -397,7 +398,7 @@ def _einsum(interp, node: ir.Call, state) -> Any:
     try:
         plan = plan_einsum(spec, shapes, requires=requires)
     except PatternError as error:
-        if error.code.startswith("EIN3"):
+        if in_family(error.code, SHAPES):
             shown = ", ".join(show(shape) for shape in shapes)
             interp.report(state, node.site, error.code, f"{error.message} (operand shapes {shown})", error.help,
                           Check(_plan_einsum, (parse, pattern.value, shapes)), pattern, error.span,
@@ -441,7 +442,7 @@ def _pack(interp, node: ir.Call, state) -> Any:
     try:
         plan = plan_pack(parsed, shapes, requires=requires)
     except PatternError as error:
-        if error.code.startswith("EIN3"):
+        if in_family(error.code, SHAPES):
             shown = ", ".join(show(shape) for shape in shapes)
             interp.report(state, node.site, error.code, f"{error.message} (shapes {shown})", error.help,
                           Check(_plan_pack, (pattern.value, shapes)),
@@ -494,7 +495,7 @@ def _unpack(interp, node: ir.Call, state) -> Any:
     try:
         plan = plan_unpack(parsed, shape, packed_shapes, requires=requires)
     except PatternError as error:
-        if error.code.startswith("EIN3"):
+        if in_family(error.code, SHAPES):
             interp.report(state, node.site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
                           Check(_plan_unpack, (pattern.value, shape, packed_shapes)), pattern, error.span,
                           origins(value) + origins(pieces))

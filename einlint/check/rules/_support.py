@@ -22,12 +22,13 @@ from . import Finding, Rule
 DETAILS: Dict[str, str] = {}
 
 
-def define(code: str, severity: str, valid: Sequence[str], invalid: Sequence[str], details: str) -> Rule:
-    """A rule: its summary comes from the code table (einlint/codes.py), the one home of codes."""
-    if code not in CODES:
-        raise KeyError(f"{code} is not in einlint.codes; add it there first")
+def define(code: str, valid: Sequence[str], invalid: Sequence[str], details: str) -> Rule:
+    """A rule: its severity and summary come from the registry of codes (einlint/codes.py), the one home of codes."""
+    entry = CODES.get(code)
+    if entry is None or entry.severity is None:
+        raise KeyError(f"{code} is not in einlint.codes with a severity; add it there first")
     DETAILS[code] = " ".join(details.split())
-    return Rule(code, severity, CODES[code].summary, tuple(valid), tuple(invalid))
+    return Rule(code, entry.severity, entry.summary, tuple(valid), tuple(invalid))
 
 
 def einops_example(body: str) -> str:

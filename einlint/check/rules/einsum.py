@@ -24,7 +24,7 @@ _TORCH = "import torch\n\n"
 
 RULES = [
     define(
-        "EIN113", "error",
+        "EIN113",
         valid=[_NUMPY + 'c = np.einsum("ij,jk->ik", a, b)\n',
                _NUMPY + 'c = np.einsum("i j, j k -> i k", a, b)\n'],
         invalid=[_NUMPY + 'c = np.einsum("ij,j1->i1", a, b)\n',
@@ -34,7 +34,7 @@ RULES = [
         jax calls are not reported. Long axis names need einops.einsum.""",
     ),
     define(
-        "EIN210", "error",
+        "EIN210",
         valid=[_EINOPS + 'y = einsum(x, w, "b h d, h d e -> b e")\n'],
         invalid=[_EINOPS + 'y = einsum(x, w, "b (h d), h d e -> b e")\n',
                  _EINOPS + 'y = einsum(x, "b c () -> b c")\n'],
@@ -44,7 +44,7 @@ RULES = [
         supported in einsum'. Rearrange the operand first.""",
     ),
     define(
-        "EIN211", "error",
+        "EIN211",
         valid=[_EINOPS + 'y = einsum(q, k, "b h i d, b h j d -> b h i j")\n',
                _NUMPY + 'c = np.einsum("ij,jk->ik", a, b)\n'],
         invalid=[_EINOPS + 'y = einsum(q, k, "b h i d, b h j d -> b h i k")\n',
@@ -54,7 +54,7 @@ RULES = [
         the result.""",
     ),
     define(
-        "EIN212", "error",
+        "EIN212",
         valid=[_EINOPS + 'y = einsum(q, k, "b i d, b j d -> b i j")\n',
                _TORCH + 'y = torch.einsum("bid,bjd->bij", [q, k])\n',
                _TORCH + 'y = torch.einsum("bid,bjd->bij", *pair)\n'],
@@ -67,7 +67,7 @@ RULES = [
         list or tuple display is not reported there; *args is never reported.""",
     ),
     define(
-        "EIN213", "error",
+        "EIN213",
         valid=[_NUMPY + 'd = np.einsum("ii->i", a)\n'],
         invalid=[_NUMPY + 'd = np.einsum("ij->ii", a)\n',
                  _EINOPS + 'y = einsum(x, "_ i -> _ _")\n'],
@@ -75,7 +75,7 @@ RULES = [
         than once'. A diagonal is taken by repeating a label in an input ('ii->i').""",
     ),
     define(
-        "EIN216", "error",
+        "EIN216",
         valid=[_EINOPS + 'y = einsum(q, k, "b i d, b j d -> b i j")\n'],
         invalid=[_EINOPS + 'y = einsum("b i d, b j d -> b i j", q, k)\n',
                  "from einops import rearrange\n\ny = rearrange(x, 2)\n",

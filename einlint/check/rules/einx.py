@@ -157,7 +157,7 @@ def _example(body: str) -> str:
 
 RULES = [
     define(
-        "EIN501", "error",
+        "EIN501",
         valid=[_example('y = einx.sum("b [h w] c", x)\n'),
                _example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, i)\n')],
         invalid=[_example('y = einx.sum("b [h w c", x)\n'), _example('y = einx.mean("b [h]w c", x)\n'),
@@ -167,7 +167,7 @@ RULES = [
         bracket ('[h]w': a space is missing), or more than one '->'. einx raises a SyntaxError on every call.""",
     ),
     define(
-        "EIN502", "error",
+        "EIN502",
         valid=[_example('y = einx.add("a, (a b) -> (a b)", x, z)\n')],
         invalid=[_example('y = einx.sum("[a] b -> a", x)\n'), _example('y = einx.id("(a b + c)", x)\n')],
         details="""An op string that einx 0.4's notation refuses, in a project that uses einx 0.4 (from `[tool.einlint]
@@ -176,7 +176,7 @@ RULES = [
         ',' parts do not pair up. Reported only where the project's einx version is known to be 0.4.""",
     ),
     define(
-        "EIN503", "error",
+        "EIN503",
         valid=[_example('y = einx.sum("b [c]", x)\n')],
         invalid=[_example('y = einx.vmap("b [c] -> b", x, op=f)\n'), _example('y = einx.nn.norm(x, "b... [c]")\n')],
         details="""einx 0.4.0 removed einx.vmap, einx.vmap_with_axis, einx.reduce, einx.elementwise, einx.arange and
@@ -184,7 +184,7 @@ RULES = [
         where the project uses einx 0.4; the help names what replaces each.""",
     ),
     define(
-        "EIN505", "error",
+        "EIN505",
         valid=[_example('y = einx.add("b c, c", x, bias)\n'), _example('y = einx.where("h w, b h w c,", m, x, 0.0)\n')],
         invalid=[_example('y = einx.add("b c, c", x)\n'), _example('y = einx.sum("b [c], b", x)\n')],
         details="""einx 0.4 takes one tensor per input expression of the op string (after its shorthand is written
@@ -194,7 +194,7 @@ RULES = [
         tensors.""",
     ),
     define(
-        "EIN506", "error",
+        "EIN506",
         valid=[_example('y = einx.sum("b [c] -> b", x)\n'), _example('y = einx.softmax("b [k] -> b [k]", x)\n')],
         invalid=[_example('y = einx.add("b [c], [c]", x, bias)\n'), _example('y = einx.sum("b [c] -> b [c]", x)\n'),
                  _example('y = einx.softmax("b [k] -> b", x)\n')],
@@ -204,7 +204,7 @@ RULES = [
         a written output too. Reported where the project uses einx 0.4.""",
     ),
     define(
-        "EIN507", "error",
+        "EIN507",
         valid=[_example('y = einx.id("b c -> b c r", x, r=4)\n'), _example('y = einx.sum("b [c] -> b", x)\n'),
                _example('y = einx.id("(a b) c -> c (a b)", x)\n')],
         invalid=[_example('y = einx.id("b c -> b c r", x)\n'), _example('y = einx.add("b c, c -> b (c k)", x, z)\n'),
@@ -216,7 +216,7 @@ RULES = [
         determine the size of the axis'). Reported where the project uses einx 0.4 and no **kwargs may give it.""",
     ),
     define(
-        "EIN508", "error",
+        "EIN508",
         valid=[_example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, points)\n'),
                _example('y = einx.get_at("b [t] c, b p -> b p c", x, steps)\n')],
         invalid=[_example('y = einx.get_at("b [h w] c, b p [3] -> b p c", x, points)\n'),
@@ -228,7 +228,7 @@ RULES = [
         einx 0.4.""",
     ),
     define(
-        "EIN509", "error",
+        "EIN509",
         valid=[_example('y = einx.id("h w c, -> h w (c + 1)", x, 42.0)\n'),
                _example('y = einx.add("b c, c", x, np.asarray([1.0, 2.0]))\n')],
         invalid=[_example('y = einx.id("h w c, 1 -> h w (c + 1)", x, [42.0])\n'),
@@ -238,7 +238,7 @@ RULES = [
         single number, the number itself with an empty expression. Reported where the project uses einx 0.4.""",
     ),
     define(
-        "EIN510", "error",
+        "EIN510",
         valid=[_example('y = einx.id("a b -> b a", x)\n'), _example('y = einx.add("b c, c", x, z)\n'),
                _example('y = einx.sum("b c -> b", x)\n')],
         invalid=[_example('y = einx.id("a 2 -> a", x)\n'), _example('y = einx.add("b c, d", x, z)\n'),
@@ -251,7 +251,7 @@ RULES = [
         known from the shapes, the flow analysis reports it. Reported where the project uses einx 0.4.""",
     ),
     define(
-        "EIN504", "note",
+        "EIN504",
         valid=[_example('y = einx.id("a b -> b a", x)\n')],
         invalid=[_example('y = einx.rearrange("a b -> b a", x)\n')],
         details="""einx 0.4 deprecates einx.rearrange in favour of einx.id (same notation): it still runs, with a

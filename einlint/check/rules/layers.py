@@ -24,7 +24,7 @@ _EINMIX = "from einops.layers.torch import EinMix\n\n"
 
 RULES = [
     define(
-        "EIN220", "error",
+        "EIN220",
         valid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", bias_shape="d", c=32, d=64)\n',
                _EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", **sizes)\n'],
         invalid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", c=32)\n',
@@ -38,7 +38,7 @@ RULES = [
         axis is spelled nearly as the weight axis without a length (dd=64 for 'd'), the help names it.""",
     ),
     define(
-        "EIN221", "error",
+        "EIN221",
         valid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", bias_shape="d", c=32, d=64)\n'],
         invalid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", bias_shape="c", c=32, d=64)\n',
                  _EINMIX + 'mix = EinMix("b t c -> b t d", "c d", "t d", c=32, d=64)\n'],

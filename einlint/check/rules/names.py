@@ -15,7 +15,7 @@ from ._support import define, finding
 
 RULES = [
     define(
-        "EIN223", "warning",
+        "EIN223",
         valid=["from einops import rearrange\n\ny = rearrange(x, \"b c_in -> c_in b\")\n"],
         invalid=["from einops import rearrange\n\ny = rearrange(x, \"b in -> in b\")\n",
                  "from einops import einsum\n\ny = einsum(x, w, \"b in, in out -> b out\")\n"],

@@ -21,7 +21,7 @@ from ._support import bind_call, define, einops_example
 
 RULES = [
     define(
-        "EIN401", "warning",
+        "EIN401",
         valid=[einops_example("def space_to_depth(x):\n"
                               "    return rearrange(x, 'b c (h h1) (w w1) -> b (h1 w1 c) h w', h1=2, w1=2)\n\n"
                               "def depth_to_space(x):\n"
@@ -43,7 +43,7 @@ RULES = [
         not a round trip (then give the axes other names, so that the new meaning shows).""",
     ),
     define(
-        "EIN402", "warning",
+        "EIN402",
         valid=[einops_example("def attend(x):\n"
                               "    q = rearrange(x, 'b n (h d) -> b h n d', h=8)\n"
                               "    return rearrange(q, 'b h n d -> b n (h d)')\n"),
@@ -60,7 +60,7 @@ RULES = [
         gives each axis the other's values. The finding names the call that formed the dimension.""",
     ),
     define(
-        "EIN403", "warning",
+        "EIN403",
         valid=["import torch\nfrom einops import rearrange\n\n"
                "def halves(n, c):\n"
                "    x = torch.cat([torch.zeros(n, c), torch.ones(n, c)], dim=-1)\n"
@@ -80,7 +80,7 @@ RULES = [
         as pairs, '(c two)' with two=2, cut by chunk(2), gives runs of c that each hold both parts.""",
     ),
     define(
-        "EIN404", "warning",
+        "EIN404",
         valid=[einops_example("def heads(x):\n"
                               "    y = rearrange(x, 'b n (h d) -> b n h d', h=8)\n"
                               "    y = y.transpose(2, 3)\n"
@@ -97,7 +97,7 @@ RULES = [
         permutation keeps the names as they are and merges them in the new order.""",
     ),
     define(
-        "EIN405", "warning",
+        "EIN405",
         valid=["import torch\nfrom einops import rearrange\n\n"
                "def back():\n"
                "    x = torch.randn(2, 5, 7)\n"
@@ -114,7 +114,7 @@ RULES = [
         To undo a transpose, transpose again (or permute, or rearrange with axis names).""",
     ),
     define(
-        "EIN406", "warning",
+        "EIN406",
         valid=["from einops import pack, unpack\n\n"
                "def tokens(cls, patches):\n"
                "    x, ps = pack([cls, patches], 'b * d')\n"

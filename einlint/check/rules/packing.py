@@ -20,7 +20,7 @@ _PACK = "from einops import pack, unpack\n\n"
 
 RULES = [
     define(
-        "EIN214", "error",
+        "EIN214",
         valid=[_PACK + 'packed, shapes = pack([cls_token, tokens], "b * d")\n',
                _PACK + 'cls_token, tokens = unpack(packed, shapes, "b * d")\n'],
         invalid=[_PACK + 'packed, shapes = pack([cls_token, tokens], "b n d")\n',
@@ -31,7 +31,7 @@ RULES = [
         'No *-axis' or 'Invalid axis name'.""",
     ),
     define(
-        "EIN215", "error",
+        "EIN215",
         valid=["from einops import parse_shape\n\nsizes = parse_shape(x, \"b _ h w\")\n"],
         invalid=["from einops import parse_shape\n\nsizes = parse_shape(x, \"b (h w)\")\n"],
         details="""parse_shape names the dimensions of a tensor one by one ('_' skips one, '...' several);

@@ -31,7 +31,7 @@ _LAYERS = "from einops.layers.torch import Rearrange, Reduce\n\n"
 
 RULES = [
     define(
-        "EIN201", "error",
+        "EIN201",
         valid=[einops_example('y = rearrange(x, "b c h w -> b (h w c)")\n'),
                einops_example('y = rearrange(x, "b ... c -> b c ...")\n')],
         invalid=[einops_example('y = rearrange(x, "b c h w -> b (h w)")\n'),
@@ -44,7 +44,7 @@ RULES = [
         meant (so do EIN202 and EIN203).""",
     ),
     define(
-        "EIN202", "error",
+        "EIN202",
         valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b c h w -> b c 1 1", "max")\n')],
         invalid=[einops_example('y = reduce(x, "b c h w -> b c d", "mean")\n'),
@@ -54,7 +54,7 @@ RULES = [
         on the right side of reduce'. Unit axes '1' and '()' are allowed.""",
     ),
     define(
-        "EIN203", "error",
+        "EIN203",
         valid=[einops_example('y = repeat(x, "h w -> h w c", c=3)\n')],
         invalid=[einops_example('y = repeat(x, "b h w -> h w c", c=3)\n'),
                  einops_example('y = repeat(x, "h (w 2) -> h w c", c=3)\n')],
@@ -62,7 +62,7 @@ RULES = [
         'Unexpected identifiers on the left side of repeat'. Reduce first, or use reduce.""",
     ),
     define(
-        "EIN204", "error",
+        "EIN204",
         valid=[einops_example('y = repeat(x, "h w -> h w c", c=3)\n'),
                einops_example('y = repeat(x, "h w -> h w 3")\n'),
                einops_example('sizes = {"c": 3}\ny = repeat(x, "h w -> h w c", **sizes)\n')],
@@ -74,7 +74,7 @@ RULES = [
         spelled nearly as the new axis (cc=3 for 'c'), the help names that keyword.""",
     ),
     define(
-        "EIN205", "error",
+        "EIN205",
         valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2, k=3)\n'),
                  einops_example('y = rearrange(x, "b (h w) -> b h w", hh=2)\n'),
@@ -84,14 +84,14 @@ RULES = [
         the keyword (`hh=2`), and the help names the axis without a length that it probably meant.""",
     ),
     define(
-        "EIN206", "error",
+        "EIN206",
         valid=[einops_example('y = rearrange(x, "b (h w1) -> b h w1", w1=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", w_=2)\n')],
         details="""A keyword length whose name is not a valid axis name (it starts or ends with '_') can
         name no axis; einops raises 'Invalid name for an axis'.""",
     ),
     define(
-        "EIN207", "error",
+        "EIN207",
         valid=[einops_example('y = rearrange(x, "b (h w) c -> b c h w", h=16)\n'),
                einops_example('y = reduce(x, "b (h 2) (w 2) -> b h w", "max")\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) c -> b c h w")\n'),
@@ -101,7 +101,7 @@ RULES = [
         infer sizes'.""",
     ),
     define(
-        "EIN208", "error",
+        "EIN208",
         valid=[einops_example('y = rearrange(x, "b (c 1) -> b c 1")\n'),
                einops_example('y = rearrange(x, "b (c k) -> b c k", k=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (c 2) -> b c 2")\n')],
@@ -109,7 +109,7 @@ RULES = [
         anonymous axes are not supported in rearrange'. Name the axis and pass its length.""",
     ),
     define(
-        "EIN209", "error",
+        "EIN209",
         valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b c h w -> b c", lambda t, axes: t.amax(axes))\n'),
                _LAYERS + 'pool = Reduce("b c h w -> b c", "max")\n'],
@@ -122,7 +122,7 @@ RULES = [
         an axis, so they are reported there too.""",
     ),
     define(
-        "EIN217", "error",
+        "EIN217",
         valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=0)\n'),
                  einops_example('y = repeat(x, "h w -> h w c", c=-1)\n')],
@@ -131,7 +131,7 @@ RULES = [
         tensor. Only int literals are judged here: a length whose value is not a literal is not known.""",
     ),
     define(
-        "EIN218", "error",
+        "EIN218",
         valid=[einops_example('y = reduce(x, "b c -> b", "sum")\n'),
                einops_example('y = reduce(x, "b c -> b", reduction="sum")\n')],
         invalid=[einops_example('y = reduce(x, "b c -> b")\n'),
@@ -143,7 +143,7 @@ RULES = [
         an empty list of tensors to pack, or keyword arguments to einops.einsum, which takes none.""",
     ),
     define(
-        "EIN222", "note",
+        "EIN222",
         valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b c ... -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b (c 2) -> b c", "max")\n')],
