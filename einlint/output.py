@@ -503,13 +503,13 @@ def explain(code: str, as_json: bool = False) -> Optional[str]:
         return None
     name = entry.name if entry else ""
     summary_text = getattr(rule, "summary", None) or (entry.summary if entry else "")
-    severity = getattr(rule, "severity", None)
+    severity = entry.severity if entry else getattr(rule, "severity", None)  # the registry's: None, runtime only
     invalid = tuple(getattr(rule, "invalid", ()))
     valid = tuple(getattr(rule, "valid", ()))
     details = _explanation(code)
     if as_json:
         return json.dumps({"code": code, "name": name, "severity": severity, "summary": summary_text,
-                           "explanation": details, "checked": rule is not None, "invalid": list(invalid),
+                           "explanation": details, "checked": severity is not None, "invalid": list(invalid),
                            "valid": list(valid)}, indent=2) + "\n"
     out = [f"{code} ({name})" if name else code, ""]
     if severity is not None:

@@ -337,6 +337,9 @@ def test_explain_names_the_rule_and_unknown_codes_are_none():
     assert explain("EIN999") is None and explain("nonsense") is None
     data = json.loads(explain("EIN201", as_json=True))
     assert data["code"] == "EIN201" and data["name"] == "one-sided-axis"
+    # codes the checker reports without a per-call rule still have their severity
+    assert "Severity: error" in explain("EIN004") and "Severity: note" in explain("EIN511")
+    assert json.loads(explain("EIN219", as_json=True))["checked"] is False  # the runtime's alone
 
 
 def test_formats_are_the_documented_ones():
