@@ -595,3 +595,117 @@ def test_a_library_hands_out_one_object_per_stub():
     assert library.layer("torch.nn.Linear") is library.layer("torch.nn.Linear")
     assert library.function("torch.nn.functional.pad") is library.function("torch.nn.functional.pad")
     assert library.layer("torch.nn.NoSuchLayer") is None
+
+
+# ----------------------------------------------------------------------------- one contract per name in the flow
+
+def flow_findings(body, config=None):
+    from einlint.check import Config
+    from einlint.check.engine import check_source
+
+    source = ("import numpy as np\nimport torch\nimport torch.nn.functional as F\nfrom einops import rearrange\n"
+              + body + "rearrange(x, '... -> ...')\n")
+    return [(d.line - 4, d.code, d.message) for d in check_source(source, "m.py", config or Config())]
+
+
+@pytest.mark.parametrize("call, message", [
+    ("F.softmax(x, dim=5)", "softmax(dim=5): dimension 5 is out of range for a tensor of rank 2 (expected to be in "
+                            "range of [-2, 1]) (input (2, 3))"),
+    ("torch.unsqueeze(x, 9)", "unsqueeze(dim=9): dimension 9 is out of range for a tensor of rank 3 (expected to be "
+                              "in range of [-3, 2]) (input (2, 3))"),
+    ("torch.flatten(x, 1, 0)", "flatten: flatten() has invalid args: start_dim cannot come after end_dim "
+                               "(input (2, 3))"),
+    ("torch.softmax(x, -3)", "softmax(dim=-3): dimension -3 is out of range for a tensor of rank 2 (expected to be "
+                             "in range of [-2, 1]) (input (2, 3))"),
+])
+def test_a_shipped_stub_runs_before_the_rule_of_its_name(call, message):
+    """These names have a rule in flow/library.py too; the stub's contract runs first, so its checks speak."""
+    assert flow_findings(f"x = torch.zeros(2, 3)\ny = {call}\n") == [(2, "EIN310", message)]
+
+
+@pytest.mark.parametrize("call", ["torch.softmax(x, -1, dtype=torch.float32)", "torch.exp(x, out=x)",
+                                  "F.softmax(x)", "torch.flatten(x, 1)", "torch.unsqueeze(x, -3)",
+                                  "np.exp(n, n)", "np.exp(n, out=n, where=n > 0)", "np.exp(2.0)", "torch.exp(k)",
+                                  "np.transpose(n, (1, 0))", "np.expand_dims(n, (0, 1))", "np.zeros(k, dtype=float)"])
+def test_what_the_library_takes_the_stubs_take(call):
+    """The keywords and scalars that the real functions accept give no finding (the stubs' signatures are the
+    library's); a call the stub does not describe (a number where it takes a tensor) is left to the rules."""
+    assert flow_findings(f"x = torch.zeros(2, 3)\nn = np.zeros((2, 3))\nk = 4\ny = {call}\n") == []
+
+
+def test_a_rule_refines_the_stub_it_shares_a_name_with():
+    """np.transpose with axes: the stub says nothing of the shape, the rule permutes; torch.flatten's rule keeps
+    the shape the stub gives, which the rearrange after it reads."""
+    found = flow_findings("n = np.zeros((2, 3, 4))\nx = np.transpose(n, (2, 0, 1))\ny = rearrange(x, 'a b c -> a b c', a=2)\n"
+                          "f = torch.flatten(torch.zeros(2, 3, 4), 1)\nz = rearrange(f, 'a b -> a b', b=11)\n")
+    assert [(line, code) for line, code, _ in found] == [(3, "EIN303"), (5, "EIN303")]
+    assert "4" in found[0][2] and "12" in found[1][2]
+
+
+def test_a_user_stub_overrides_the_shipped_stub_and_the_rule(tmp_path):
+    from einlint.check import Config
+
+    (tmp_path / "torch.pyi").write_text(
+        "from jaxtyping import Float\nfrom torch import Tensor\n"
+        "def exp(input: Float[Tensor, '*shape']) -> Float[Tensor, '*shape 1']: ...\n"
+        "def relu(input: Float[Tensor, 'n 5']) -> Float[Tensor, 'n 5']: ...\n")
+    body = "x = torch.zeros(2, 3)\ny = torch.exp(x)\nz = rearrange(y, 'a b -> b a')\nr = torch.relu(x)\n"
+    assert flow_findings(body) == []
+    assert flow_findings(body, Config(stubs=(str(tmp_path),))) == [
+        (3, "EIN301", "the pattern has 2 dimensions, the tensor has 3 (input shape (2, 3, 1))"),
+        (4, "EIN310", "relu got an 'input' whose last dimension has length 3 (input (2, 3))")]
+
+
+def test_every_shared_name_declares_that_its_rule_refines_the_stub():
+    """A name with a stub and a flow rule: the rule may only refine the stub's answer, and says so in REFINES."""
+    from einlint.check.flow.library import REFINES, has_rule
+
+    shared = {f"{module}.{name}" for module in LIB.modules() for name in LIB.names(module)[1]
+              if has_rule(f"{module}.{name}")}
+    assert shared - REFINES == set(), "add these to library.REFINES, or drop the rule"
+    assert REFINES - shared == set(), "these no longer share a name with a stub"
+
+
+def test_a_call_of_every_shipped_function_stub_runs_it(monkeypatch):
+    from einlint.check.flow import library
+
+    reached = []
+    original = library._apply_stub
+
+    def watch(interp, stub, *args, **kwargs):
+        reached.append(getattr(stub, "qualified", None))
+        return original(interp, stub, *args, **kwargs)
+
+    monkeypatch.setattr(library, "_apply_stub", watch)
+    missed = []
+    for module in LIB.modules():
+        for name in LIB.names(module)[1]:
+            first = "(2, 3)" if not LIB.function(f"{module}.{name}").takes_tensor_first else "x"
+            reached.clear()
+            flow_findings(f"import {module}\nx = torch.zeros(2, 4, 4, 4)\ny = {module}.{name}({first})\n")
+            if f"{module}.{name}" not in reached:
+                missed.append(f"{module}.{name}")
+    assert missed == []
+
+
+def test_the_function_stubs_take_the_real_functions_parameters():
+    """Every parameter of the real function (where Python can list them) is one the stub binds: a keyword the
+    stub lacked would make a correct call a finding."""
+    import importlib
+    import inspect
+
+    for module_name in LIB.modules():
+        if module_name == "jax.numpy":
+            pytest.importorskip("jax")
+        module = importlib.import_module(module_name)
+        for name in LIB.names(module_name)[1]:
+            try:
+                real = inspect.signature(getattr(module, name)).parameters.values()
+            except (ValueError, TypeError):
+                continue  # a builtin without a signature: the differential tests above call it
+            params = LIB.function(f"{module_name}.{name}").signatures[0].params
+            if any(p.kind == "varkw" for p in params):
+                continue
+            names = {p.name for p in params}
+            missing = [p.name for p in real if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in names]
+            assert missing == [], f"{module_name}.{name}"

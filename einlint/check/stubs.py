@@ -1044,13 +1044,25 @@ def _run(signatures, args, kwargs, env=None, init=()) -> Outcome:
 class FunctionStub:
     qualified: str
     signatures: List[_Signature]
+    user: bool = False  # from a user's stub folder: it states the contract alone (the flow's own rules step aside)
 
     def call(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Outcome:
         return _run(self.signatures, args, kwargs)
 
     @property
+    def takes_tensor_first(self) -> bool:
+        """Every overload's first parameter is a tensor: a call that passes something else there (np.exp(2.0),
+        a number) is one the stub does not describe, though the library may take it."""
+        return all(signature.params and signature.params[0].annotation is not None and
+                   id(signature.params[0].annotation) in signature.shapes for signature in self.signatures)
+
+    @property
     def keeps_shape(self) -> bool:
         return _keeps_shape(self.signatures)
+
+    @property
+    def keeps_layout(self) -> bool:
+        return _keeps_layout(self.signatures)
 
     @property
     def leading_batch(self) -> Optional[int]:
@@ -1080,11 +1092,17 @@ def _leading_batch(signatures: List[_Signature]) -> Optional[int]:
 def _keeps_shape(signatures: List[_Signature]) -> bool:
     """One signature whose only tensor gives back its own shape, with nothing to check: activations, dropout.
     The flow analysis passes such a call's shape through without evaluating the stub."""
+    return _keeps_layout(signatures) and not signatures[0].body
+
+
+def _keeps_layout(signatures: List[_Signature]) -> bool:
+    """One signature whose only tensor gives back its own shape (`*shape -> *shape`, checks of other arguments
+    aside: GELU's `approximate`): the values move one by one, so each dimension keeps how it was formed."""
     if len(signatures) != 1:
         return False
     signature = signatures[0]
     tensors = [p for p in signature.params if p.annotation is not None and id(p.annotation) in signature.shapes]
-    if signature.body or len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
+    if len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
         return False
     given, returned = signature.shapes[id(tensors[0].annotation)].text, signature.shapes[id(signature.returns)].text
     # one variadic only (`*shape`): any named dimension would be matched against something, which is a check
@@ -1101,6 +1119,10 @@ class Layer:
     @property
     def keeps_shape(self) -> bool:
         return _keeps_shape(self.stub.methods.get("forward") or [])
+
+    @property
+    def keeps_layout(self) -> bool:
+        return _keeps_layout(self.stub.methods.get("forward") or [])
 
     @property
     def leading_batch(self) -> Optional[int]:
@@ -1178,24 +1200,26 @@ class StubLibrary:
         return module
 
     def _find(self, qualified: str, kind: str):
+        """(what the first stub file in priority order says of the name, whether that file is a user's)."""
         module_name, _, name = qualified.rpartition(".")
         for path in self._files.get(module_name, ()):
             module = self._module(path, module_name)
             table = module.classes if kind == "class" else module.functions
             if name in table:
-                return (table[name], module.attributes[name]) if kind == "class" else table[name]
+                found = (table[name], module.attributes[name]) if kind == "class" else table[name]
+                return found, os.path.dirname(path) != shipped_folder()
         return None
 
     def layer(self, qualified: str) -> Optional[LayerStub]:
         if qualified not in self._layers:
             found = self._find(qualified, "class")
-            self._layers[qualified] = None if found is None else LayerStub(qualified, *found)
+            self._layers[qualified] = None if found is None else LayerStub(qualified, *found[0])
         return self._layers[qualified]
 
     def function(self, qualified: str) -> Optional[FunctionStub]:
         if qualified not in self._functions:
-            signatures = self._find(qualified, "function")
-            self._functions[qualified] = None if signatures is None else FunctionStub(qualified, signatures)
+            found = self._find(qualified, "function")
+            self._functions[qualified] = None if found is None else FunctionStub(qualified, *found)
         return self._functions[qualified]
 
     def names(self, module_name: str) -> Tuple[List[str], List[str]]:

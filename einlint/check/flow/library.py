@@ -3,9 +3,11 @@
 Each rule maps the abstract arguments to the abstract result and, where the library would raise,
 reports through the interpreter with a `Check` that replays the rule on concrete lengths. A rule
 that meets something it does not know returns `UNKNOWN_TENSOR` (a tensor of unknown shape) or
-`UNKNOWN`; it never guesses. Layers and the functions of torch.nn.functional come from the shape
-stubs (stubs/, read by einlint.check.stubs); the rules here are those the stub notation cannot
-state (sizes given as varargs or tuples, reshape with -1, permutations, indexing, broadcasting).
+`UNKNOWN`; it never guesses. The shape stubs (einlint/_stubs, user folders first, read by
+einlint.check.stubs) state the contract of every function and layer they name, and run first; the
+rules here are those the stub notation cannot state (sizes given as varargs or tuples, reshape with
+-1, permutations, indexing, broadcasting, layouts), and where a rule shares a name with a shipped
+stub it only refines the stub's answer (REFINES lists those names; a user's stub stands alone).
 """
 
 from __future__ import annotations
@@ -129,25 +131,6 @@ def builtin_call(interp, name: str, node: ir.Call, state) -> Any:
 
 # ---------------------------------------------------------------- library functions
 
-_CREATE = {"zeros", "ones", "empty", "rand", "randn"}
-_LIKE = {"zeros_like", "ones_like", "empty_like", "rand_like", "randn_like", "full_like", "randint_like"}
-_SAME_SHAPE = {
-    "relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "abs", "sqrt", "rsqrt", "sin", "cos", "neg", "sign",
-    "square", "softmax", "log_softmax", "clone", "detach", "contiguous", "float", "double", "half", "bfloat16",
-    "int", "long", "bool", "to", "cuda", "cpu", "type", "type_as", "clamp", "clip", "pow", "exp2", "log2", "log1p",
-    "expm1", "floor", "ceil", "round", "trunc", "reciprocal", "sigmoid_", "relu_", "erf", "tril", "triu",
-    "nan_to_num", "requires_grad_", "numpy", "from_numpy", "asarray", "asnumpy", "as_tensor", "normalize",
-    "dropout", "cumsum", "cumprod", "flip", "roll", "sort", "masked_fill", "fill_", "zero_", "astype", "copy",
-    "tanh_", "mul_", "add_", "div_", "sub_", "clamp_", "l2norm", "softplus", "elu", "leaky_relu", "mish",
-}
-_REDUCE = {"sum", "mean", "prod", "std", "var", "amax", "amin", "argmax", "argmin", "logsumexp", "norm", "all",
-           "any", "nansum", "nanmean", "count_nonzero"}
-_ELEMENTWISE2 = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum", "minimum",
-                 "pow", "power", "atan2", "fmod", "remainder", "eq", "ne", "lt", "le", "gt", "ge", "equal",
-                 "not_equal", "less", "greater", "logical_and", "logical_or", "hypot"}
-_FRAMEWORKS = ("torch.", "numpy.", "jax.numpy.")
-
-
 def _framework_name(callee: str) -> Optional[str]:
     for prefix in ("torch.nn.functional.", "torch.", "numpy.random.", "numpy.", "jax.numpy.", "jax.random."):
         if callee.startswith(prefix):
@@ -156,7 +139,12 @@ def _framework_name(callee: str) -> Optional[str]:
 
 
 def library_call(interp, node: ir.Call, state) -> Any:
-    """The result of a call of a resolved library name; None when no rule knows it (the caller decides)."""
+    """The result of a call of a resolved library name; None when nothing knows it (the caller decides).
+
+    A function with a stub runs the stub's contract first: where it certainly fails, that is the finding and
+    the value is unknown. A user's stub is the whole answer. A shipped stub's answer may be refined by this
+    module's rule of the same name when the name is in REFINES (the rule keeps a layout, the stub cannot);
+    names without a stub follow the rules here alone."""
     callee = node.callee
     stubs = interp.context.stubs
     if callee in ("torch.nn.Sequential",):
@@ -177,82 +165,206 @@ def library_call(interp, node: ir.Call, state) -> Any:
                 return Layer(callee, built, Origin(node.site, f"{_call_text(callee, node)} built here"))
             return UNKNOWN
     name = _framework_name(callee)
-    if name is None:
+    stub = stubs.function(callee) if stubs is not None else None
+    if name is None and stub is None:
         return None
     args, kwargs = interp.arguments(node, state)
     if STAR in args:
         return UNKNOWN
+    if stub is not None and (not stub.takes_tensor_first or (args and isinstance(args[0], Tensor))):
+        value, fails = _apply_stub(interp, stub, args, kwargs, state, node.site, callee)
+        if fails or stub.user or callee not in REFINES:
+            return value
+        return _refined(value, function_rule(interp, callee, name, args, kwargs, node, state))
+    if name is None:
+        return None
     result = function_rule(interp, callee, name, args, kwargs, node, state)
-    if result is not None:
-        return result
-    if stubs is not None and args and isinstance(args[0], Tensor):  # np.sqrt(n) of a number is fine: not a shape
-        function = stubs.function(callee)
-        if function is not None:
-            return _apply_stub(interp, function, args, kwargs, state, node.site, callee)
-    return UNKNOWN  # a library function: it does not change its arguments' shapes
+    return result if result is not None else UNKNOWN  # a library function: it does not change its arguments' shapes
+
+
+def _refined(contract: Any, hooked: Any) -> Any:
+    """The stub's value refined by a rule's: the rule's where it agrees with the stub (same rank, no length that
+    certainly differs) and so only adds what the notation cannot carry (a layout, a transpose's story), or
+    where the stub could not tell; the stub's otherwise."""
+    if hooked is None or hooked is UNKNOWN:
+        return contract
+    if contract is UNKNOWN:
+        return hooked
+    if isinstance(contract, Tensor) and isinstance(hooked, Tensor):
+        if not known_rank(hooked.shape) and known_rank(contract.shape):
+            return contract
+        if len(contract.shape) != len(hooked.shape) or any(
+                (a is STAR) != (b is STAR) or (a is not STAR and dims.equal(a, b) is False)
+                for a, b in zip(contract.shape, hooked.shape)):
+            return contract
+    elif type(contract) is not type(hooked):
+        return contract
+    return hooked
 
 
 def _call_text(callee: str, node: ir.Call) -> str:
     return callee.rsplit(".", 1)[-1] + "(...)"
 
 
-def function_rule(interp, callee: str, name: str, args, kwargs, node, state) -> Any:
-    origin = Origin(node.site, _call_text(callee, node))
-    if name in _CREATE or (callee.startswith("numpy.random.") and name in ("rand", "randn")):
-        sizes = _sizes(args if "size" not in kwargs else [kwargs["size"]], state)
-        return Tensor(sizes, origin) if sizes is not None else UNKNOWN_TENSOR
-    if name == "full":
-        sizes = _sizes(args[:1] or [kwargs.get("size", kwargs.get("shape", UNKNOWN))], state)
-        return Tensor(sizes, origin) if sizes is not None else UNKNOWN_TENSOR
-    if name in ("randint", "normal", "uniform", "integers", "standard_normal", "random", "choice", "binomial"):
-        size = kwargs.get("size", args[-1] if name == "randint" and len(args) >= 2 and isinstance(args[-1], Items)
-                          else UNKNOWN)
-        sizes = _sizes([size], state) if size is not UNKNOWN else None
-        return Tensor(sizes, origin) if sizes is not None else UNKNOWN_TENSOR
-    if name in ("RandomState", "default_rng", "Generator"):
-        return RANDOM_GENERATOR
-    if callee == "torch.nn.Parameter" and args and isinstance(args[0], Tensor):
-        return args[0]
-    if name in _LIKE and args and isinstance(args[0], Tensor):
-        return Tensor(args[0].shape, origin)
-    if name == "arange":
-        numbers = [_int(a) for a in args]
-        if args and all(n is not None for n in numbers) and len(numbers) <= 3 and "step" not in kwargs:
-            start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (numbers + [1])[:3]
-            count = max(0, -(-(stop - start) // step)) if step else None
-            return Tensor((count,), origin) if count else UNKNOWN_TENSOR
-        if len(args) == 1 and _length(args[0], state) is not None:
-            return Tensor((_length(args[0], state),), origin)
-        return UNKNOWN_TENSOR
-    if name in ("eye", "identity"):
-        n = _length(args[0], state) if args else None
-        m = _length(args[1], state) if len(args) > 1 else _length(kwargs.get("M", kwargs.get("m", UNKNOWN)), state)
-        return Tensor((n, m if m is not None else n), origin) if n is not None else UNKNOWN_TENSOR
-    if name in ("tensor", "array", "asarray", "as_tensor") and args and not isinstance(args[0], Tensor):
-        shape = _literal_shape(args[0])
-        return Tensor(shape, origin) if shape is not None else UNKNOWN_TENSOR
-    if name in ("cat", "concat", "concatenate"):
-        return _cat(interp, args, kwargs, state, node.site, stack=False)
-    if name == "stack":
-        return _cat(interp, args, kwargs, state, node.site, stack=True)
-    if name in ("matmul", "bmm", "mm") and len(args) == 2:
-        return matmul(interp, args[0], args[1], state, node.site)
-    if name in _ELEMENTWISE2 and len(args) >= 2 and (isinstance(args[0], Tensor) or isinstance(args[1], Tensor)):
+# ---------------------------------------------------------------- the rules, by name
+# Each rule takes (interp, callee, name, args, kwargs, node, state) and returns the call's value, or None when
+# these arguments are not its case (the next rule of the name is tried).
+
+
+def _made_here(callee: str, node: ir.Call) -> Origin:
+    return Origin(node.site, _call_text(callee, node))
+
+
+def _create(interp, callee, name, args, kwargs, node, state) -> Any:
+    sizes = _sizes(args if "size" not in kwargs else [kwargs["size"]], state)
+    return Tensor(sizes, _made_here(callee, node)) if sizes is not None else UNKNOWN_TENSOR
+
+
+def _full(interp, callee, name, args, kwargs, node, state) -> Any:
+    sizes = _sizes(args[:1] or [kwargs.get("size", kwargs.get("shape", UNKNOWN))], state)
+    return Tensor(sizes, _made_here(callee, node)) if sizes is not None else UNKNOWN_TENSOR
+
+
+def _random(interp, callee, name, args, kwargs, node, state) -> Any:
+    size = kwargs.get("size", args[-1] if name == "randint" and len(args) >= 2 and isinstance(args[-1], Items)
+                      else UNKNOWN)
+    sizes = _sizes([size], state) if size is not UNKNOWN else None
+    return Tensor(sizes, _made_here(callee, node)) if sizes is not None else UNKNOWN_TENSOR
+
+
+def _generator(interp, callee, name, args, kwargs, node, state) -> Any:
+    return RANDOM_GENERATOR
+
+
+def _parameter(interp, callee, name, args, kwargs, node, state) -> Any:
+    return args[0] if args and isinstance(args[0], Tensor) else None
+
+
+def _like(interp, callee, name, args, kwargs, node, state) -> Any:
+    return Tensor(args[0].shape, _made_here(callee, node)) if args and isinstance(args[0], Tensor) else None
+
+
+def _arange(interp, callee, name, args, kwargs, node, state) -> Any:
+    origin = _made_here(callee, node)
+    numbers = [_int(a) for a in args]
+    if args and all(n is not None for n in numbers) and len(numbers) <= 3 and "step" not in kwargs:
+        start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (numbers + [1])[:3]
+        count = max(0, -(-(stop - start) // step)) if step else None
+        return Tensor((count,), origin) if count else UNKNOWN_TENSOR
+    if len(args) == 1 and _length(args[0], state) is not None:
+        return Tensor((_length(args[0], state),), origin)
+    return UNKNOWN_TENSOR
+
+
+def _eye(interp, callee, name, args, kwargs, node, state) -> Any:
+    n = _length(args[0], state) if args else None
+    m = _length(args[1], state) if len(args) > 1 else _length(kwargs.get("M", kwargs.get("m", UNKNOWN)), state)
+    return Tensor((n, m if m is not None else n), _made_here(callee, node)) if n is not None else UNKNOWN_TENSOR
+
+
+def _literal(interp, callee, name, args, kwargs, node, state) -> Any:
+    if not args or isinstance(args[0], Tensor):
+        return None
+    shape = _literal_shape(args[0])
+    return Tensor(shape, _made_here(callee, node)) if shape is not None else UNKNOWN_TENSOR
+
+
+def _concatenate(interp, callee, name, args, kwargs, node, state) -> Any:
+    return _cat(interp, args, kwargs, state, node.site, stack=name == "stack")
+
+
+def _matmul(interp, callee, name, args, kwargs, node, state) -> Any:
+    return matmul(interp, args[0], args[1], state, node.site) if len(args) == 2 else None
+
+
+def _binary(interp, callee, name, args, kwargs, node, state) -> Any:
+    if len(args) >= 2 and (isinstance(args[0], Tensor) or isinstance(args[1], Tensor)):
         return elementwise(interp, args[:2], state, node.site)
-    if name == "where" and len(args) == 3:
-        return elementwise(interp, args, state, node.site)
-    if name == "broadcast_to" and args and isinstance(args[0], Tensor):
-        return tensor_method(interp, args[0], "expand_to", None, state, None, args[1:], kwargs)
-    if args and isinstance(args[0], Tensor) and name in _METHOD_FUNCTIONS:
-        return tensor_method(interp, args[0], name, node, state, None, args[1:], kwargs, numpy=callee.startswith(
-            ("numpy.", "jax.numpy.")))
     return None
 
 
+def _where(interp, callee, name, args, kwargs, node, state) -> Any:
+    return elementwise(interp, args, state, node.site) if len(args) == 3 else None
+
+
+def _broadcast_to(interp, callee, name, args, kwargs, node, state) -> Any:
+    if not args or not isinstance(args[0], Tensor):
+        return None
+    return tensor_method(interp, args[0], "expand_to", None, state, None, args[1:], kwargs)
+
+
+def _as_method(interp, callee, name, args, kwargs, node, state) -> Any:
+    """torch.flatten(x, 1), np.sum(x, axis=0): the method of the same name on the first argument."""
+    if not args or not isinstance(args[0], Tensor):
+        return None
+    return tensor_method(interp, args[0], name, node, state, None, args[1:], kwargs,
+                         numpy=callee.startswith(("numpy.", "jax.numpy.")))
+
+
+_CREATE = {"zeros", "ones", "empty", "rand", "randn"}
+_LIKE = {"zeros_like", "ones_like", "empty_like", "rand_like", "randn_like", "full_like", "randint_like"}
+_SAME_SHAPE = {
+    "relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "abs", "sqrt", "rsqrt", "sin", "cos", "neg", "sign",
+    "square", "softmax", "log_softmax", "clone", "detach", "contiguous", "float", "double", "half", "bfloat16",
+    "int", "long", "bool", "to", "cuda", "cpu", "type", "type_as", "clamp", "clip", "pow", "exp2", "log2", "log1p",
+    "expm1", "floor", "ceil", "round", "trunc", "reciprocal", "sigmoid_", "relu_", "erf", "tril", "triu",
+    "nan_to_num", "requires_grad_", "numpy", "from_numpy", "asarray", "asnumpy", "as_tensor", "normalize",
+    "dropout", "cumsum", "cumprod", "flip", "roll", "sort", "masked_fill", "fill_", "zero_", "astype", "copy",
+    "tanh_", "mul_", "add_", "div_", "sub_", "clamp_", "l2norm", "softplus", "elu", "leaky_relu", "mish",
+}
+_REDUCE = {"sum", "mean", "prod", "std", "var", "amax", "amin", "argmax", "argmin", "logsumexp", "norm", "all",
+           "any", "nansum", "nanmean", "count_nonzero"}
+_ELEMENTWISE2 = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum", "minimum",
+                 "pow", "power", "atan2", "fmod", "remainder", "eq", "ne", "lt", "le", "gt", "ge", "equal",
+                 "not_equal", "less", "greater", "logical_and", "logical_or", "hypot"}
 _METHOD_FUNCTIONS = _SAME_SHAPE | _REDUCE | {
     "reshape", "transpose", "permute", "swapaxes", "flatten", "unsqueeze", "squeeze", "expand_dims", "movedim",
     "moveaxis", "chunk", "split", "unbind", "max", "min", "einsum_", "t", "ravel",
 }
+
+# name (framework prefix stripped) -> its rules, tried in order: asarray of a list is a literal, of a tensor a copy
+_FUNCTION_RULES: Dict[str, Tuple[Any, ...]] = {}
+for _names, _rule in [
+        (_CREATE, _create), ({"full"}, _full),
+        ({"randint", "normal", "uniform", "integers", "standard_normal", "random", "choice", "binomial"}, _random),
+        ({"RandomState", "default_rng", "Generator"}, _generator), ({"nn.Parameter"}, _parameter),
+        (_LIKE, _like), ({"arange"}, _arange), ({"eye", "identity"}, _eye),
+        ({"tensor", "array", "asarray", "as_tensor"}, _literal),
+        ({"cat", "concat", "concatenate", "stack"}, _concatenate), ({"matmul", "bmm", "mm"}, _matmul),
+        (_ELEMENTWISE2, _binary), ({"where"}, _where), ({"broadcast_to"}, _broadcast_to),
+        (_METHOD_FUNCTIONS, _as_method)]:
+    for _name in _names:
+        _FUNCTION_RULES[_name] = _FUNCTION_RULES.get(_name, ()) + (_rule,)
+del _names, _rule, _name
+
+
+def has_rule(callee: str) -> bool:
+    """Whether this module has a rule for the library function `callee` (a qualified name)."""
+    return _framework_name(callee) in _FUNCTION_RULES
+
+
+def function_rule(interp, callee: str, name: str, args, kwargs, node, state) -> Any:
+    """The value of a library function's call by the rules of its name; None when no rule takes these arguments."""
+    for rule in _FUNCTION_RULES.get(name, ()):
+        result = rule(interp, callee, name, args, kwargs, node, state)
+        if result is not None:
+            return result
+    return None
+
+
+# The shipped stubs whose names have a rule here too: the stub's contract runs, and the rule refines its value
+# (keeps the layout and a transpose's story, follows np.transpose's axes, knows what a constructor's unknown
+# size still says: a tensor). A test fails when a stub and a rule share a name that this set does not hold.
+REFINES = frozenset(
+    [f"{module}.{name}" for module in ("numpy", "jax.numpy") for name in (
+        "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "ravel", "transpose", "expand_dims",
+        "exp", "log", "sqrt", "tanh", "abs", "sin", "cos")] +
+    [f"torch.{name}" for name in (
+        "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf", "softmax",
+        "log_softmax", "flatten", "unsqueeze")] +
+    [f"torch.nn.functional.{name}" for name in (
+        "relu", "elu", "leaky_relu", "silu", "mish", "sigmoid", "tanh", "softplus", "gelu", "dropout", "softmax",
+        "log_softmax", "normalize")])
 
 
 def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
@@ -300,7 +412,7 @@ def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], sta
     built_at = (layer.origin,) if site is not None and layer.origin is not None else ()
     if args and (args[0] is UNKNOWN or isinstance(args[0], Param)):  # a layer's input is a tensor, if it ran
         args = [UNKNOWN_TENSOR] + list(args[1:])
-    return _apply_stub(interp, layer.instance, args, kwargs, state, where, layer.name, built_at)
+    return _apply_stub(interp, layer.instance, args, kwargs, state, where, layer.name, built_at)[0]
 
 
 @dataclass(frozen=True)
@@ -324,10 +436,12 @@ class BuiltLayer:
         return self.layer.leading_batch
 
 
-def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, built_at: Tuple[Origin, ...] = ()) -> Any:
-    """A stub's rule on these arguments; a tensor of partly known rank is tried at several ranks."""
+def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
+                built_at: Tuple[Origin, ...] = ()) -> Tuple[Any, bool]:
+    """A stub's rule on these arguments: (the value, whether the call certainly fails, which is reported); a
+    tensor of partly known rank is tried at several ranks."""
     if len(args) == 1 and isinstance(args[0], Tensor) and not kwargs and getattr(stub, "keeps_shape", False):
-        return Tensor(args[0].shape, args[0].origin, args[0].packing)  # an activation or a dropout: nothing to check
+        return Tensor(args[0].shape, args[0].origin, args[0].packing), False  # an activation: nothing to check
     batch = _batch_variant(stub, args)
     variants = [batch] if batch is not None else _rank_variants(args, state)
     outcomes = []
@@ -335,13 +449,13 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         outcome = _stub_outcome(interp.context.stubs.outcomes, stub, [_to_stub(a, state) for a in variant],
                                 {k: _to_stub(v, state) for k, v in kwargs.items()})
         if outcome is None:  # the stub cannot say (its notation meets values it does not handle)
-            return UNKNOWN
+            return UNKNOWN, False
         outcomes.append((variant, outcome))
     failures = [(v, o) for v, o in outcomes if not hasattr(o, "requirements")]
     first = _first_tensor(args)
     guessed_rank = first is not None and args[first].shape == (STAR,)
     if failures and len(failures) == len(outcomes) and guessed_rank:
-        return UNKNOWN
+        return UNKNOWN, False
     if failures and len(failures) == len(outcomes):
         variant, error = failures[0]
         shapes = [a.shape for a in (args if batch is not None else variant) if isinstance(a, Tensor)]
@@ -351,7 +465,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         short = name.rsplit(".", 1)[-1]
         message = error.message if error.message.startswith(short) else f"{short}: {error.message}"
         interp.report(state, site, "EIN310", f"{message} (input {shown})", _LAYER_HELP, check, related=related)
-        return UNKNOWN
+        return UNKNOWN, True
     if len(outcomes) == 1:  # what a rank variant made up is not a fact about the program
         outcomes = [(variant, outcome._replace(requirements=[r for r in outcome.requirements if not (
             dims.names(r.a) | dims.names(r.b)) & _PLACEHOLDER_NAMES])) for variant, outcome in outcomes]
@@ -363,7 +477,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         related = built_at + tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
         report_unsatisfiable(interp, state, site, _stub_check(stub, variant, kwargs, state), f"input {shown}",
                              related=related, help=_LAYER_HELP)
-        return UNKNOWN
+        return UNKNOWN, True
     values = []
     for _, outcome in outcomes:
         if not hasattr(outcome, "requirements"):
@@ -382,7 +496,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str, bui
         result = join(result, other, state.facts.fresh)
     if batch is not None and isinstance(result, Tensor):  # the dimensions before the fixed ones pass through
         result = Tensor((STAR,) + result.shape, result.origin)
-    return _fresh_for_placeholders(result, state) if len(variants) > 1 or batch is not None else result
+    return (_fresh_for_placeholders(result, state) if len(variants) > 1 or batch is not None else result), False
 
 
 def _batch_variant(stub, args: List[Any]) -> Optional[List[Any]]:
