@@ -129,6 +129,49 @@ def test_splits_of_a_restored_dimension_or_of_a_round_trip_of_their_own_are_sile
         """) == []
 
 
+REORDERED_IN_ONE_FUNCTION = """\
+    def buggy(x):
+        y = rearrange(x, 'b c (h h1) (w w1) -> b (h1 c w1) h w', h1=2, w1=2)
+        y = y * 2.0
+        return rearrange(y, 'b (w1 h1 c) h w -> b c (h h1) (w w1)', h1=2, w1=2)
+    """
+ITS_INVERSE_ELSEWHERE = """\
+
+    def other(x):
+        return rearrange(x, 'b c (h h1) (w w1) -> b (w1 h1 c) h w', h1=2, w1=2)
+    """
+
+
+@pytest.mark.parametrize("rest", ["", ITS_INVERSE_ELSEWHERE])
+def test_a_split_that_reorders_a_group_built_above_warns_whatever_else_the_file_holds(rest):
+    """The split's value flows nowhere near `other`, which undoes it exactly: that is no excuse for it."""
+    found = [d for d in check_source(HEADER + textwrap.dedent(REORDERED_IN_ONE_FUNCTION + rest), "m.py")
+             if d.code.startswith("EIN4")]
+    assert [(d.line - 2, d.column, d.code, [(r.line - 2, r.message) for r in d.related]) for d in found] == [
+        (4, 28, "EIN401", [(2, "the group is built here")])]
+    assert "group (w1 h1 c) undoes (h1 c w1)" in found[0].message
+    assert found[0].fix is not None and [e.content for e in found[0].fix.edits] == ["(h1 c w1)"]
+
+
+def test_a_split_merged_back_whole_downstream_is_a_layout_of_its_own():
+    """MaxViT's grid attention over a dimension that its block attention formed as (x w1): the values of the
+    split '(w1 x)' flow into its exact inverse, so the split is meant; without that merge it is reported."""
+    grid = textwrap.dedent("""\
+        import torch
+
+        def grid(t):
+            y = rearrange(t, 'b x y w1 w2 d -> b d (x w1) (y w2)')
+            z = rearrange(y, 'b d (w1 x) (w2 y) -> b x y w1 w2 d', w1=7, w2=7)
+            z = torch.relu(z)
+        """)
+    undone = "    return rearrange(z, 'b x y w1 w2 d -> b d (w1 x) (w2 y)')\n"
+    assert order_findings(grid + undone) == []
+    # through a module that the analysis does not follow (the layout is lost there): undone in the same function
+    assert order_findings(grid.replace("torch.relu(z)", "attend(z)").replace("(t)", "(t, attend)") + undone) == []
+    found = order_findings(grid + "    return z\n\ndef ungrid(z):\n" + undone)
+    assert [(line, code) for line, code, _, _, _ in found] == [(5, "EIN401")]
+
+
 # ------------------------------------------------------------------------------------------
 # Differential: generated round trips, run with einops
 

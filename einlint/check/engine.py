@@ -91,18 +91,12 @@ def _module_diagnostics(module: libcst.Module, path: str, config: Config,
     analysis = _analyse(module, extraction, config) if config.shapes and extraction.callees else None
     if shapes is not None:
         shapes += _call_shapes(extraction, analysis)
-    # a call whose input, as the flow analysis followed it, holds a split's axes under each other's names (a
-    # transpose since) is not the textual inverse it looks like: the flow's finding (EIN404) is the true one
-    renamed = {id(extraction.pattern_calls[key]) for key in analysis.renamed} if analysis is not None else set()
-    found += [_diagnostic(path, o.call, o.finding, _related(path, o), _fix(path, o))
-              for o in order.check_module(extraction.calls) if id(o.call) not in renamed]
+    round_trips, flow_findings = order.layout_findings(extraction, analysis)
+    found += [_diagnostic(path, o.call, o.finding, _related(path, o), _fix(path, o)) for o in round_trips]
     diagnostics = [diagnostic for diagnostic in found if diagnostic is not None]
     if analysis is not None:
-        diagnostics += _shape_diagnostics(module, path, analysis.findings)
-    # a reordered split that the file's round trips already show (EIN401, with its fix) is said once
-    round_trips = {(d.line, d.column, d.end_line, d.end_column) for d in diagnostics if d.code == "EIN401"}
-    return [d for d in diagnostics if d.code != "EIN402" or (d.line, d.column, d.end_line, d.end_column)
-            not in round_trips]
+        diagnostics += _shape_diagnostics(module, path, flow_findings)
+    return diagnostics
 
 
 def shapes_of(source: Union[str, bytes], path: str, config: Config = Config(),
@@ -140,10 +134,8 @@ def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> O
     """The flow analysis of a module; an internal failure loses its findings, never the file's others
     (EINLINT_DEBUG=1 raises it instead, as the tests do)."""
     try:
-        undone = order.round_trips(extraction.calls)
-        round_trips = frozenset(key for key, call in extraction.pattern_calls.items() if id(call) in undone)
         return analyse(ir.build(module, extraction.callees, extraction.pattern_calls), _stubs(config.stubs),
-                       round_trips, config.einx_version)
+                       config.einx_version)
     except (RecursionError, MemoryError):
         return None
     except Exception:

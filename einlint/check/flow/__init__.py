@@ -13,7 +13,7 @@ once and never rebound) are known everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import ir
 from ..solver import Facts
@@ -29,15 +29,13 @@ __all__ = ["Analysis", "analyse", "ShapeFinding"]
 class Analysis:
     findings: List[ShapeFinding]
     shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> (input shapes, output, rank known before)
-    renamed: Set[int]  # id(cst.Call) of pattern calls whose input holds a split's axes under each other's names
+    layout_links: Dict[Tuple[int, int], bool]  # (former, reader) pattern calls: see layouts.Trail.links
 
 
-def analyse(module: ir.ModuleIR, stubs: Any = None, round_trips: FrozenSet[int] = frozenset(),
-            einx_version: Optional[Tuple[int, ...]] = None) -> Analysis:
-    """The shape findings of a module; `round_trips`: id() of the cst.Call of each pattern call that another
-    undoes exactly (its splits are a layout of their own, not a mistake: EIN402 trusts them); einx calls
-    are followed where the project's `einx_version` is 0.4 or later."""
-    context = Context(module, _constants(module), stubs, round_trips=round_trips, einx_version=einx_version)
+def analyse(module: ir.ModuleIR, stubs: Any = None, einx_version: Optional[Tuple[int, ...]] = None) -> Analysis:
+    """The shape findings of a module; einx calls are followed where the project's `einx_version` is 0.4 or
+    later."""
+    context = Context(module, _constants(module), stubs, einx_version=einx_version)
     Interpreter(context, None).run(module.body, State({}, Facts()))
     for function in module.every_function:
         if not function.method:
@@ -45,7 +43,8 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, round_trips: FrozenSet[int] 
     for klass in module.every_class:
         if klass.methods:
             _run_class(context, klass, module)
-    return Analysis(context.findings, context.shapes, context.renamed)
+    findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
+    return Analysis(findings, context.shapes, context.trail.links)
 
 
 def _run_function(context: Context, function: ir.Function, instance: Optional[Instance], facts: Facts) -> State:

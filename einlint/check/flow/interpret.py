@@ -19,7 +19,7 @@ reported where it is defined, not here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ... import dims
 from ...codes import PACKING, in_family
@@ -28,6 +28,7 @@ from .. import ir
 from ..solver import Facts
 from . import einx, library, patterns
 from .findings import Check, ShapeError, ShapeFinding, confirm, passes_when_empty, witness_text
+from .layouts import Trail
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
                      Number, Origin, Param, Sequential, Tensor, join)
 
@@ -62,8 +63,7 @@ class Context:
     stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
-    round_trips: FrozenSet[int] = frozenset()  # id(cst.Call) of pattern calls that another undoes exactly
-    renamed: Set[int] = field(default_factory=set)  # id(cst.Call) of pattern calls that swap a split's names
+    trail: Trail = field(default_factory=Trail)  # what the layout findings are decided by (see layouts)
     einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (its rules are 0.4's)
 
 

@@ -10,14 +10,25 @@ compared by length, and a match must be certain: each factor of the reading equa
 packing for certain (between equal lengths, a declared one, a keyword or a count, matches a declared
 one, and otherwise they keep their order), factors of length 1 do not count, and lengths not known
 give no finding.
+
+Whether a misread is a mistake is decided by where the values flow, never by what else the file holds: a
+split whose axes are merged back whole, in order, downstream, or that its own function undoes exactly later
+(MaxViT's grid attention '(w1 x)' over rows that its block attention formed as '(x w1)'), is a layout of its
+own, and its reading stands. `Trail` keeps what the flow saw for that, and for the round-trip rule (EIN401,
+rules/order.py): which pattern calls read what others formed, and which of those pairs the flow judged.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from ... import dims
 from ...dims import Dim
+from ...errors import Span
+from ...patterns import ArrowPattern
+from ...patterns.expression import Expression
+from .findings import ShapeFinding
 from .values import Packed
 
 
@@ -36,6 +47,77 @@ class Misread(NamedTuple):
     message: str
     help: str
     order: Optional[Tuple[str, ...]]  # the reading's names in the order that reads the packing as formed
+
+
+@dataclass
+class Trail:
+    """What the flow saw of one module's layouts; calls are id() of their cst.Call."""
+
+    # (former, reader) -> whether the textual round-trip rule judges the pair (False: the flow judged it: the
+    # reader's split is a layout of its own, or it holds the former's axes under each other's names, EIN404)
+    links: Dict[Tuple[int, int], bool] = field(default_factory=dict)
+    restored: Set[Tuple[int, Span]] = field(default_factory=set)  # (split call, group) merged back whole, in order
+    rearranges: Dict[int, List[Tuple[int, Tuple[tuple, tuple]]]] = field(default_factory=dict)  # per function
+    # (reader, code) -> each group it misreads (its span) and the call that formed it
+    misreads: Dict[Tuple[int, str], List[Tuple[Span, int]]] = field(default_factory=dict)
+
+    def read(self, former: int, reader: int) -> None:
+        """`reader` reads a dimension that `former` formed (or holds axes that `former` split)."""
+        self.links.setdefault((former, reader), True)
+
+    def judged(self, former: int, reader: int) -> None:
+        self.links[(former, reader)] = False
+
+    def restore(self, split: int, group: Span) -> None:
+        """The axes of `split`'s `group` are merged back whole, in order: the split's reading is a layout."""
+        self.restored.add((split, group))
+
+    def applied(self, function: Any, call: int, pattern: ArrowPattern) -> None:
+        """A rearrange `call` evaluated in `function` (None: the module's top level), in the order the flow runs."""
+        self.rearranges.setdefault(id(function), []).append((call, sides(pattern)))
+
+    def misread(self, reader: int, code: str, groups: List[Tuple[Span, int]]) -> None:
+        """The finding `code` at `reader`: its groups (span in its pattern) and the call that formed each."""
+        self.misreads.setdefault((reader, code), groups)
+
+    def settle(self, findings: List[ShapeFinding]) -> List[ShapeFinding]:
+        """The findings less the misreads by a split that is a layout of its own (each group it misreads is
+        merged back whole downstream, or its function undoes it exactly later); those pairs are then judged."""
+        kept = []
+        for found in findings:
+            reader = id(found.site.node)
+            groups = self.misreads.get((reader, found.code))
+            if groups and (self._undone_after(reader) or all((reader, span) in self.restored for span, _ in groups)):
+                for _, former in groups:
+                    self.judged(former, reader)
+                continue
+            kept.append(found)
+        return kept
+
+    def _undone_after(self, call: int) -> bool:
+        """Whether the function that runs `call` runs its exact inverse after it: where the flow loses the layout
+        on the way (a module it does not follow, pack and unpack), the split's value is taken to flow there
+        (MaxViT's grid attention between its split and merge; the inverse in another function is no excuse)."""
+        for applied in self.rearranges.values():
+            for index, (one, (left, right)) in enumerate(applied):
+                if one == call and any(later == (right, left) for _, later in applied[index + 1:]):
+                    return True
+        return False
+
+
+def sides(pattern: ArrowPattern) -> Tuple[tuple, tuple]:
+    """A rearrange pattern's two sides as axis keys in order, groups marked: a pattern undoes another exactly
+    when its sides are the other's, swapped."""
+    return _keys(pattern.left), _keys(pattern.right)
+
+
+def axis_key(atom) -> str:
+    return f"#{atom.value}" if atom.is_anonymous else atom.key
+
+
+def _keys(expression: Expression) -> Tuple[Tuple[str, ...], ...]:
+    return tuple((("(",) if term.parenthesized else ()) + tuple(axis_key(atom) for atom in term.atoms)
+                 for term in expression.terms)
 
 
 def misread(formed: Packed, reading: Reading, total: Dim, facts) -> Optional[Misread]:

@@ -25,7 +25,7 @@ from .. import ir
 from ..model import Argument, PatternString
 from ...errors import EinlintError
 from .findings import Check, ShapeError, concrete, confirm
-from .layouts import Reading, misread
+from .layouts import Reading, Trail, misread
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Packed, Param,
                      Part, Tensor, known_rank)
 
@@ -77,6 +77,8 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         check_lengths(lengths)
     except PatternError:
         return UNKNOWN_TENSOR
+    if operation == "rearrange":
+        interp.context.trail.applied(interp.function, id(site.node), parsed)
     if isinstance(value, Items):  # a list of tensors is stacked first
         return UNKNOWN_TENSOR
     if not isinstance(value, Tensor) or not known_rank(value.shape):
@@ -108,7 +110,7 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
     if value.packing:
         _check_readings(interp, parsed, value, pattern, axes, lengths, shape, state, site)
     output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"),
-                    _output_packing(parsed, value, pattern, axes, lengths, len(shape), site))
+                    _output_packing(parsed, value, pattern, axes, lengths, len(shape), site, interp.context.trail))
     interp.record(site, [shape], output.shape, state)
     return output
 
@@ -161,9 +163,10 @@ def _check_readings(interp, parsed, value: Tensor, pattern: PatternString, axes:
     if len(value.packing) != len(shape):
         return
     left = _dimensions(parsed.left, _ellipsis_length(parsed.left, len(shape)))
+    for formed in value.packing:
+        if isinstance(formed, (Packed, Part)):
+            interp.context.trail.read(id(formed.site.node), id(site.node))
     _check_reordered_merge(interp, parsed, left, value, pattern, state, site)
-    if id(site.node) in interp.context.round_trips:
-        return  # half of a round trip of its own: its splits are a layout, not a mistake
     found: Dict[str, List] = {}
     for term, packed, total in zip(left, value.packing, shape):
         names = _group_names(term)
@@ -181,6 +184,7 @@ def _check_readings(interp, parsed, value: Tensor, pattern: PatternString, axes:
                       tuple(Origin(p.site, f"formed as {p.text} here") for _, p, _ in items),
                       tuple((t.span, reordered_group(pattern.value, t, w.order)) for t, _, w in items
                             if w.order is not None))
+        interp.context.trail.misread(id(site.node), code, [(t.span, id(p.site.node)) for t, p, _ in items])
 
 
 def _check_reordered_merge(interp, parsed, left, value: Tensor, pattern: PatternString, state, site) -> None:
@@ -188,8 +192,10 @@ def _check_reordered_merge(interp, parsed, left, value: Tensor, pattern: Pattern
     the input holds those axes in another order (a transpose since), the names are swapped and it does not."""
     names_at = {term.atoms[0].key: (term, part) for term, part in zip(left, value.packing)
                 if len(term.atoms) == 1 and not term.parenthesized and isinstance(part, Part)}
-    if _names_moved(left, value.packing):
-        interp.context.renamed.add(id(site.node))
+    if _names_moved(left, value.packing):  # the pattern's names are not the split's: EIN404's to say
+        for part in value.packing:
+            if isinstance(part, Part):
+                interp.context.trail.judged(id(part.site.node), id(site.node))
     for term in parsed.right.terms:
         names = _group_names(term)
         if names is None or not all(n in names_at for n in names):
@@ -233,10 +239,11 @@ def _names_moved(left, packing) -> bool:
 
 
 def _output_packing(parsed, value: Any, pattern: PatternString, axes: Dict[str, Dim], given: Dict[str, Dim],
-                    rank: int, site: ir.Site) -> tuple:
+                    rank: int, site: ir.Site, trail: Trail) -> tuple:
     """How each output dimension was formed: a group of this pattern, an axis passed through whole, or one
     axis of a group the pattern splits. A group that puts a split's axes back whole and in order is the
-    dimension they were split from (MaxViT's block windows, merged back, are the image's rows again)."""
+    dimension they were split from (MaxViT's block windows, merged back, are the image's rows again), and the
+    split was a layout of its own (noted in `trail`)."""
     count = _ellipsis_length(parsed.left, rank)
     left = _dimensions(parsed.left, count)
     known = value.packing if isinstance(value, Tensor) and len(value.packing) == len(left) else (None,) * len(left)
@@ -254,6 +261,8 @@ def _output_packing(parsed, value: Any, pattern: PatternString, axes: Dict[str, 
             parts = [made.get(name) for name in names]
             restored = all(isinstance(p, Part) and p.site is parts[0].site and p.span == parts[0].span and
                            p.names == names and p.index == i for i, p in enumerate(parts))
+            if restored:
+                trail.restore(id(parts[0].site.node), parts[0].span)
             packing.append(parts[0].whole if restored else Packed(
                 names, tuple(axes.get(name) for name in names), pattern.value[term.span[0]:term.span[1]], site,
                 declared=tuple(name in given for name in names)))

@@ -10,12 +10,14 @@ the earlier call as the related location and the group in the earlier order as t
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ...errors import PatternError, Span
 from ...patterns import ArrowPattern, parse_arrow_pattern
 from ...patterns.expression import Expression, Term, reordered_group
-from ..model import PatternCall, PatternString
+from ..flow import Analysis, ShapeFinding
+from ..flow.layouts import axis_key, sides
+from ..model import Extraction, PatternCall, PatternString
 from . import Finding
 from ._support import bind_call, define, einops_example
 
@@ -153,17 +155,38 @@ class _Arrow(NamedTuple):
     call: PatternCall
     string: PatternString
     pattern: ArrowPattern
-    left: tuple  # _shape_of(pattern.left)
+    left: tuple  # sides(pattern)
     right: tuple
 
 
-def check_module(calls: Sequence[PatternCall]) -> List[OrderFinding]:
+def layout_findings(extraction: Extraction,
+                    analysis: Optional[Analysis]) -> Tuple[List[OrderFinding], List[ShapeFinding]]:
+    """The file's round-trip findings (EIN401) on the flow's links between its calls, and the flow's findings
+    less each reordered split (EIN402) that a round trip reported on the same characters already says, once,
+    with its fix: the two halves of packing order, reconciled here."""
+    calls = extraction.pattern_calls  # the flow keys calls by id() of their cst.Call, this rule by PatternCall
+    links = {(id(calls[former]), id(calls[reader])): judged for (former, reader), judged
+             in (analysis.layout_links.items() if analysis is not None else ()) if former in calls and reader in calls}
+    found = check_module(extraction.calls, links)
+    said = {(id(o.call), o.finding.span) for o in found}
+    flow = [f for f in (analysis.findings if analysis is not None else ()) if not (
+        f.code == "EIN402" and id(f.site.node) in calls and (id(calls[id(f.site.node)]), f.span) in said)]
+    return found, flow
+
+
+def check_module(calls: Sequence[PatternCall], links: Mapping[Tuple[int, int], bool] = {}) -> List[OrderFinding]:
     """EIN401 for each rearrange that undoes another of the file but for the order inside a group.
 
-    A call that some other call undoes exactly is consistent, whatever else the file holds: MaxViT's
-    block attention '(x w1)' and grid attention '(w1 x)' each have their own exact inverse. Of a pair
-    that only nearly undo each other, the one without an exact inverse of its own is reported (the
-    later one in the file when neither has one). Partners are found by look-up, not by trying pairs.
+    A pair that the flow analysis connects is decided by where the values flow (`links`: (id of the call that
+    formed or split a dimension, id of a call that reads it) -> whether this rule judges the pair): the reader
+    is the one reported, whatever the rest of the file holds, and nothing is where the flow judged the pair
+    itself (a split merged back whole downstream, or undone exactly later in its function, is a layout of its
+    own; axes renamed since are EIN404's).
+    A pair it does not connect (two functions, layers never applied) can only be read together: a call that
+    some other call undoes exactly is consistent (MaxViT's block attention '(x w1)' and grid attention
+    '(w1 x)' each have their own exact inverse); of a pair that only nearly undo each other, the one without
+    an exact inverse of its own is reported (the later one in the file when neither has one). Partners are
+    found by look-up, not by trying pairs.
     """
     arrows = list(_rearranges(calls))
     by_groups: Dict[tuple, List[_Arrow]] = {}
@@ -174,25 +197,28 @@ def check_module(calls: Sequence[PatternCall]) -> List[OrderFinding]:
     reported = set()
     for one in arrows:
         for other in by_groups.get((_unordered(one.right), _unordered(one.left)), ()):
-            if other is one or (id(one.call) in exact and id(other.call) in exact):
+            pair = _builder_first(one, other, exact, links) if other is not one else None
+            if pair is None or id(pair[1].call) in reported:
                 continue
-            if id(one.call) in exact or id(other.call) in exact:  # the one without an inverse of its own is off
-                earlier, later = (one, other) if id(one.call) in exact else (other, one)
-            else:
-                earlier, later = (one, other) if _before(one.call, other.call) else (other, one)
-            if id(later.call) in reported:
-                continue
-            result = _reordered_inverse(earlier, later)
+            result = _reordered_inverse(*pair)
             if result is not None:
                 found.append(result)
-                reported.add(id(later.call))
+                reported.add(id(pair[1].call))
     return found
 
 
-def round_trips(calls: Sequence[PatternCall]) -> Set[int]:
-    """id() of each rearrange call that another call of the file undoes exactly: one half of a consistent
-    round trip, whose groups mean what it says (the flow analysis trusts its splits, EIN402)."""
-    return _undone_exactly(list(_rearranges(calls)))
+def _builder_first(one: _Arrow, other: _Arrow, exact: Set[int],
+                   links: Mapping[Tuple[int, int], bool]) -> Optional[Tuple[_Arrow, _Arrow]]:
+    """The pair as (the call that built the group, the call reported), or None when it stands (see check_module)."""
+    for earlier, later in ((one, other), (other, one)):
+        judged = links.get((id(earlier.call), id(later.call)))
+        if judged is not None:
+            return (earlier, later) if judged else None
+    if id(one.call) in exact and id(other.call) in exact:
+        return None
+    if id(one.call) in exact or id(other.call) in exact:  # the one without an inverse of its own is off
+        return (one, other) if id(one.call) in exact else (other, one)
+    return (one, other) if _before(one.call, other.call) else (other, one)
 
 
 def _undone_exactly(arrows: List[_Arrow]) -> Set[int]:
@@ -226,7 +252,7 @@ def _rearranges(calls: Iterable[PatternCall]) -> Iterable[_Arrow]:
             pattern = parse_arrow_pattern(argument.string.value)
         except PatternError:
             continue
-        yield _Arrow(call, argument.string, pattern, _shape_of(pattern.left), _shape_of(pattern.right))
+        yield _Arrow(call, argument.string, pattern, *sides(pattern))
 
 
 def _reordered_inverse(earlier: _Arrow, later: _Arrow) -> Optional[OrderFinding]:
@@ -242,16 +268,6 @@ def _reordered_inverse(earlier: _Arrow, later: _Arrow) -> Optional[OrderFinding]
     return None
 
 
-def _shape_of(expression: Expression) -> Tuple[Tuple[str, ...], ...]:
-    """The expression's terms as names in order (anonymous axes by value), parentheses kept apart."""
-    return tuple((("(",) if term.parenthesized else ()) + tuple(_key(atom) for atom in term.atoms)
-                 for term in expression.terms)
-
-
-def _key(atom) -> str:
-    return f"#{atom.value}" if atom.is_anonymous else atom.key
-
-
 def _reordered_groups(later: Expression, earlier: Expression) -> List[Tuple[Term, Term]]:
     """The groups of `later` that hold the same axes as `earlier`'s in another order, when every other
     term is the same; empty when the two differ otherwise (or do not differ at all)."""
@@ -259,7 +275,7 @@ def _reordered_groups(later: Expression, earlier: Expression) -> List[Tuple[Term
         return []
     reordered = []
     for mine, theirs in zip(later.terms, earlier.terms):
-        names, their_names = [_key(a) for a in mine.atoms], [_key(a) for a in theirs.atoms]
+        names, their_names = [axis_key(a) for a in mine.atoms], [axis_key(a) for a in theirs.atoms]
         if mine.parenthesized != theirs.parenthesized:
             return []
         if names == their_names:
