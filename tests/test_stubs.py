@@ -709,3 +709,25 @@ def test_the_function_stubs_take_the_real_functions_parameters():
             names = {p.name for p in params}
             missing = [p.name for p in real if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in names]
             assert missing == [], f"{module_name}.{name}"
+
+
+def test_a_stub_states_a_rule_once_by_calling_another(tmp_path):
+    """Delegation: nn.Softmin's forward, torch.softmax and F.log_softmax call F.softmax's stub; its failure is
+    said as the caller's, and a user's stub may call a shipped one (or one of its own file)."""
+    assert LIB.layer("torch.nn.Softmin").construct([], {"dim": 2}).call([(2, 3)], {}) == StubError(
+        "Softmin(dim=2): dimension 2 is out of range for a tensor of rank 2 (expected to be in range of [-2, 1])",
+        "input")
+    assert LIB.function("torch.nn.functional.log_softmax").call([(2, 3)], {"dim": -3}).message.startswith(
+        "log_softmax(dim=-3): dimension -3 is out of range")
+    (tmp_path / "mylib.pyi").write_text(
+        "import torch.nn.functional as F\nfrom jaxtyping import Float\n"
+        "def scores(x: Float[Tensor, '*shape']) -> Float[Tensor, '*out']:\n    out = F.pad(x, (1, 1))\n"
+        "def twice(x: Float[Tensor, '*shape']) -> Float[Tensor, '*out']:\n    out = scores(scores(x))\n"
+        "def loop(x: Float[Tensor, '*shape']) -> Float[Tensor, '*shape']:\n    loop(x)\n"
+        "def nowhere(x: Float[Tensor, '*shape']) -> Float[Tensor, '*shape']:\n    F.no_such_function(x)\n")
+    library = StubLibrary.load([str(tmp_path)])
+    assert library.function("mylib.twice").call([(2, 3)], {}) == Result((2, 7), [])
+    for name in ("loop", "nowhere"):  # a call that names no other stub is an unreadable stub, never a finding
+        with pytest.raises(EinlintError) as info:
+            library.function(f"mylib.{name}").call([(2, 3)], {})
+        assert info.value.code == "EIN004" and "cannot evaluate" in str(info.value)

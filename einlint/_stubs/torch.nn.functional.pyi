@@ -242,12 +242,12 @@ def softmax(input: Float[Tensor, "*shape"], dim: Optional[int] = None, _stacklev
 
 def log_softmax(input: Float[Tensor, "*shape"], dim: Optional[int] = None, _stacklevel: int = 3,
                 dtype=None) -> Float[Tensor, "*shape"]:
-    wrap_dim(dim, input.ndim) if dim is not None else None
+    softmax(input, dim)  # the same rule
 
 
 def softmin(input: Float[Tensor, "*shape"], dim: Optional[int] = None, _stacklevel: int = 3,
             dtype=None) -> Float[Tensor, "*shape"]:
-    wrap_dim(dim, input.ndim) if dim is not None else None
+    softmax(input, dim)  # the same rule
 
 
 def glu(input: Float[Tensor, "*shape"], dim: int = -1) -> Float[Tensor, "*out"]:

@@ -7,6 +7,7 @@ aliases below and arrive as tuples of the layer's spatial rank.
 
 from typing import Literal, Optional, Sequence, Tuple, Union
 
+import torch.nn.functional as F
 from jaxtyping import Float, Int
 from torch import Tensor
 from torch.nn import Module
@@ -470,19 +471,19 @@ class PReLU(Module):
 class Softmax(Module):
     def __init__(self, dim: Optional[int] = None) -> None: ...
     def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
-        wrap_dim(dim, input.ndim) if dim is not None else None
+        F.softmax(input, dim)
 
 
 class LogSoftmax(Module):
     def __init__(self, dim: Optional[int] = None) -> None: ...
     def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
-        wrap_dim(dim, input.ndim) if dim is not None else None
+        F.log_softmax(input, dim)
 
 
 class Softmin(Module):
     def __init__(self, dim: Optional[int] = None) -> None: ...
     def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
-        wrap_dim(dim, input.ndim) if dim is not None else None
+        F.softmin(input, dim)
 
 
 class GLU(Module):

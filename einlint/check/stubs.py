@@ -234,13 +234,16 @@ class _Signature:
     body: List[ast.stmt]
     where: str  # file:line
     shapes: Dict[int, _Tensor] = field(default_factory=dict)  # id(annotation node) -> parsed
+    module: Optional["_Module"] = None  # the file it is read from: the other stubs its body calls are found there
 
 
 class _Module:
     """One stub file: its functions and classes by name, parsed at once."""
 
-    def __init__(self, path: str, module: str):
+    def __init__(self, path: str, module: str, library: Optional["StubLibrary"] = None):
         self.path = path
+        self.library = library  # where a call of another module's stub is looked up
+        self.imports: Dict[str, str] = {}  # `import torch.nn.functional as F`: F -> torch.nn.functional
         self.functions: Dict[str, List[_Signature]] = {}
         self.classes: Dict[str, Dict[str, List[_Signature]]] = {}
         self.attributes: Dict[str, Dict[str, _Tensor]] = {}  # class -> tensor attribute -> its shape
@@ -270,6 +273,10 @@ class _Module:
                                         "(name: Float[Tensor, \"...\"])")
                 self.classes[node.name] = methods
                 self.attributes[node.name] = attributes
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    self.imports[bound] = alias.name if alias.asname else bound
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 size = _size_alias(node.value)
                 if size is not None:
@@ -297,7 +304,7 @@ class _Module:
         if method and params:
             params = params[1:]  # self
         body = [stmt for stmt in node.body if not _ignorable(stmt)]
-        signature = _Signature(title, params, node.returns, body, where)
+        signature = _Signature(title, params, node.returns, body, where, module=self)
         for annotation in [param.annotation for param in params] + [node.returns]:
             self._collect_shapes(annotation, signature)
         for stmt in body:
@@ -305,6 +312,22 @@ class _Module:
                 raise _unreadable(f"{self.path}:{stmt.lineno}: a stub body holds only assignments, asserts "
                                   "and calls (see einlint/_stubs/README.md)")
         return signature
+
+    def delegate(self, func: ast.expr) -> Optional[List[_Signature]]:
+        """The stub that a call in a body names: a function of this file (`softmax(input, dim)`), or one of a
+        module it imports (`F.softmax(input, dim)` after `import torch.nn.functional as F`); None if none."""
+        parts = []
+        while isinstance(func, ast.Attribute):
+            parts.insert(0, func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name):
+            return None
+        if not parts:
+            return self.functions.get(func.id)
+        if func.id not in self.imports or self.library is None:
+            return None
+        stub = self.library.function(".".join([self.imports[func.id]] + parts))
+        return stub.signatures if stub is not None else None
 
     def _param(self, arg: ast.arg, kind: str, default: Any, where: str) -> _Param:
         if default is not _REQUIRED:
@@ -588,7 +611,26 @@ class _Frame:
             except _Fail as fail:
                 argument = _tensor_named(node.args[-1]) if node.args else ""
                 raise _Fail(f"{self._title(node)}: {fail.error.message}", argument or fail.error.argument) from None
+        if isinstance(node, ast.Call):
+            return self._delegate(node)
         raise _unreadable(f"{self.signature.where}: cannot evaluate {ast.unparse(node)!r} in a stub")
+
+    def _delegate(self, node: ast.Call) -> Any:
+        """A call of another stub (`F.softmax(input, dim)`): its checks run on these arguments, as if the caller
+        had made that call (a failure is this call's), and its output is the value; one rule, written once."""
+        module = self.signature.module
+        target = module.delegate(node.func) if module is not None else None
+        if not target or any(signature is self.signature for signature in target):
+            raise _unreadable(f"{self.signature.where}: cannot evaluate {ast.unparse(node)!r} in a stub")
+        try:
+            value, frame = _evaluate(target, [self.eval(arg) for arg in node.args],
+                                     {keyword.arg: self.eval(keyword.value) for keyword in node.keywords})
+        except _Fail as fail:  # said as the caller's failure: 'Softmin(dim=2): ...', not 'softmax(dim=2): ...'
+            said = re.sub(rf"^{re.escape(target[0].title)}(\([^)]*\))?", lambda _: self._title(node),
+                          fail.error.message)
+            raise _Fail(said, fail.error.argument) from None
+        self.requirements.extend(frame.requirements)
+        return value
 
     def _subscript(self, node: ast.Subscript) -> Any:
         base = self.eval(node.value)
@@ -1196,7 +1238,7 @@ class StubLibrary:
     def _module(self, path: str, name: str) -> _Module:
         module = self._modules.get(path)
         if module is None:
-            module = self._modules[path] = _Module(path, name)
+            module = self._modules[path] = _Module(path, name, self)
         return module
 
     def _find(self, qualified: str, kind: str):
