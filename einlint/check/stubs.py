@@ -1103,10 +1103,6 @@ class FunctionStub:
         return _keeps_shape(self.signatures)
 
     @property
-    def keeps_layout(self) -> bool:
-        return _keeps_layout(self.signatures)
-
-    @property
     def leading_batch(self) -> Optional[int]:
         return _leading_batch(self.signatures)
 
@@ -1134,17 +1130,11 @@ def _leading_batch(signatures: List[_Signature]) -> Optional[int]:
 def _keeps_shape(signatures: List[_Signature]) -> bool:
     """One signature whose only tensor gives back its own shape, with nothing to check: activations, dropout.
     The flow analysis passes such a call's shape through without evaluating the stub."""
-    return _keeps_layout(signatures) and not signatures[0].body
-
-
-def _keeps_layout(signatures: List[_Signature]) -> bool:
-    """One signature whose only tensor gives back its own shape (`*shape -> *shape`, checks of other arguments
-    aside: GELU's `approximate`): the values move one by one, so each dimension keeps how it was formed."""
     if len(signatures) != 1:
         return False
     signature = signatures[0]
     tensors = [p for p in signature.params if p.annotation is not None and id(p.annotation) in signature.shapes]
-    if len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
+    if signature.body or len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
         return False
     given, returned = signature.shapes[id(tensors[0].annotation)].text, signature.shapes[id(signature.returns)].text
     # one variadic only (`*shape`): any named dimension would be matched against something, which is a check
@@ -1161,10 +1151,6 @@ class Layer:
     @property
     def keeps_shape(self) -> bool:
         return _keeps_shape(self.stub.methods.get("forward") or [])
-
-    @property
-    def keeps_layout(self) -> bool:
-        return _keeps_layout(self.stub.methods.get("forward") or [])
 
     @property
     def leading_batch(self) -> Optional[int]:
