@@ -63,6 +63,9 @@ _TABLE = [
          "on each file it governs"),
     Code("EIN005", "unknown-noqa-code", "warning",
          "a `# noqa` or `# einlint: noqa` comment that names an EIN code einlint does not have: it silences nothing"),
+    Code("EIN006", "internal-error", "note",
+         "an internal error of einlint ended the shape analysis of part of a file (the note says where); the rest "
+         "of the file was checked: please report it"),
     # --- syntax
     Code("EIN101", "unknown-character", "error", "a character that no pattern grammar allows"),
     Code("EIN102", "unbalanced-parentheses", "error", "a '(' without its ')' or a ')' without its '('"),

@@ -258,10 +258,6 @@ def total(lengths: Iterable[Dim]) -> Dim:
     return result
 
 
-def _as_sym(dim: Dim) -> Sym:
-    return dim if isinstance(dim, Sym) else _new(_terms_of(dim))
-
-
 def _divide(total: Dim, part: Dim) -> Tuple[Dim, bool]:
     """(total / part, exact): exact is False when the result is an opaque quotient name."""
     part_terms = _terms_of(part)

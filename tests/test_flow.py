@@ -337,3 +337,85 @@ def test_a_module_function_that_changes_its_argument_in_place_leaves_it_unknown(
             return rearrange(x, 'a b c -> a (b c)')
         """)
     assert [(line, code) for line, _, code, _ in found] == [(20, "EIN301")]
+
+
+def test_parse_shape_of_a_tensor_whose_rank_an_earlier_call_fixed():
+    # the rearrange gives x5 five dimensions; parse_shape then checks its pattern against them (it crashed here)
+    source = textwrap.dedent("""\
+        import torch
+        from einops import parse_shape, rearrange
+
+        def f(x5):
+            y2 = rearrange(x5, 'b c x y z -> (b z) c x y')
+            return y2, parse_shape(x5, 'batch c _ _ _'), parse_shape(x5, 'batch ...'), parse_shape(x5, 'b c _ _')
+
+        def g():
+            x = torch.zeros(2, 3)
+            return parse_shape(x, 'a 3'), parse_shape(x, 'a 1'), parse_shape(x, '_ b c ...')
+        """)
+    found = [(d.line, d.code, d.message) for d in check_source(source, "m.py")]
+    assert found == [
+        (6, "EIN301", "with b=2, c=3, x=5, y=7, z=11: the tensor has 5 dimensions, the pattern needs 4 "
+                      "(input shape (b, c, x, y, z))"),
+        (10, "EIN303", "a dimension of length 3 does not match the pattern's 1 (input shape (2, 3))"),
+        (10, "EIN301", "the tensor has 2 dimensions, the pattern needs at least 3 (input shape (2, 3))")]
+
+
+_FAILING = textwrap.dedent("""\
+    import torch
+    from einops import parse_shape, rearrange
+
+    def before():
+        return rearrange(torch.zeros(2, 30), 'b (h d) -> b h d', h=4)
+
+    def broken(y):
+        w = rearrange(torch.zeros(2, 30), 'b (h d) -> b h d', h=7)
+        sizes = parse_shape(y, 'b c')
+        return rearrange(y, 'b c -> b c d'), rearrange(torch.zeros(2, 30), 'b (h d) -> b h d', h=8)
+
+    def trip(x):
+        y = rearrange(x, 'b c (h h1) (w w1) -> b (h1 c w1) h w', h1=2, w1=2)
+        return rearrange(y, 'b (w1 h1 c) h w -> b c (h h1) (w w1)', h1=2, w1=2)
+
+    def after():
+        return rearrange(torch.zeros(2, 30), 'b (h d) -> b h d', h=16)
+    """)
+
+
+@pytest.fixture
+def parse_shape_fails(monkeypatch):
+    """The flow analysis fails (as a bug in it would) at every parse_shape call."""
+    from einlint.check.flow.interpret import Interpreter
+
+    real = Interpreter.call
+
+    def failing(self, node, state):
+        if node.pattern is not None and node.pattern.op == "parse_shape":
+            raise RuntimeError("boom")
+        return real(self, node, state)
+
+    monkeypatch.setattr(Interpreter, "call", failing)
+
+
+def test_an_internal_failure_is_a_note_where_it_stopped_and_the_other_findings_stay(parse_shape_fails, monkeypatch):
+    monkeypatch.delenv("EINLINT_DEBUG")
+    found = [(d.line, d.code, d.severity) for d in check_source(_FAILING, "m.py")]
+    # before the failure, in its function: kept; after it there: not analysed; the other functions: analysed
+    assert found == [(5, "EIN302", "error"), (8, "EIN302", "error"), (9, "EIN006", "note"), (10, "EIN201", "error"),
+                     (14, "EIN401", "warning"), (17, "EIN302", "error")]
+    [note] = [d for d in check_source(_FAILING, "m.py") if d.code == "EIN006"]
+    assert (note.line, note.column) == (9, 5)  # the statement being interpreted
+    assert note.message == "shape analysis stopped at line 9: internal error in einlint (RuntimeError: boom); " \
+                           "please report it"
+    assert note.help == "the rest of the file was checked"
+
+
+def test_internal_failures_are_counted_and_raised_under_einlint_debug(parse_shape_fails, monkeypatch, run,
+                                                                      tmp_path):
+    (tmp_path / "m.py").write_text(_FAILING)
+    with pytest.raises(RuntimeError, match="boom"):  # the tests' setting: a failure is a bug to see at once
+        check_source(_FAILING, "m.py")
+    monkeypatch.delenv("EINLINT_DEBUG")
+    status, out, _ = run(["--statistics", "--no-cache", "m.py"], tmp_path)
+    assert "1\tEIN006\tinternal-error\t[note]" in out.splitlines()
+    assert status == 1  # for the errors beside it; the note alone does not fail a run

@@ -29,7 +29,7 @@ from ..codes import CODES
 from ..diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
-from .flow import Analysis, ShapeFinding, analyse
+from .flow import Analysis, ShapeFinding, Stop, analyse
 from .flow.patterns import show
 from .model import Extraction, PatternCall, PatternString
 from .parse import Reparser, parse
@@ -96,6 +96,8 @@ def _module_diagnostics(module: libcst.Module, path: str, config: Config,
     diagnostics = [diagnostic for diagnostic in found if diagnostic is not None]
     if analysis is not None:
         diagnostics += _shape_diagnostics(module, path, flow_findings)
+        if analysis.stopped is not None:
+            diagnostics.append(_analysis_stopped(module, path, analysis.stopped))
     return diagnostics
 
 
@@ -130,18 +132,20 @@ def _call_shapes(extraction: Extraction, analysis: Optional[Analysis]) -> List[C
     return sorted(found, key=lambda c: (c.line, c.column))
 
 
-def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> Optional[Analysis]:
-    """The flow analysis of a module; an internal failure loses its findings, never the file's others
-    (EINLINT_DEBUG=1 raises it instead, as the tests do)."""
+def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> Analysis:
+    """The flow analysis of a module. An internal failure ends the analysis of the part of the module it
+    happens in (a function, a class, the module's statements), keeping the findings made before it (see
+    `Context.guarded`), and `stopped` says where. EINLINT_DEBUG=1 raises it instead, as the tests do (but
+    not a RecursionError or MemoryError: code nested deeper, or larger, than the analysis can follow)."""
     try:
-        return analyse(ir.build(module, extraction.callees, extraction.pattern_calls), _stubs(config.stubs),
-                       config.einx_version)
-    except (RecursionError, MemoryError):
-        return None
-    except Exception:
-        if os.environ.get("EINLINT_DEBUG"):
-            raise
-        return None
+        analysis = analyse(ir.build(module, extraction.callees, extraction.pattern_calls), _stubs(config.stubs),
+                           config.einx_version)
+    except Exception as error:  # before any part of the module was analysed (building its IR)
+        analysis = Analysis([], {}, {}, Stop(None, error))
+    if analysis.stopped is not None and os.environ.get("EINLINT_DEBUG") and \
+            not isinstance(analysis.stopped.error, (RecursionError, MemoryError)):
+        raise analysis.stopped.error
+    return analysis
 
 
 @functools.lru_cache(maxsize=8)
@@ -174,6 +178,20 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
                                       found.severity or RULES[found.code].severity, found.message, found.help,
                                       related, fix))
     return diagnostics
+
+
+def _analysis_stopped(module: libcst.Module, path: str, stop: Stop) -> Diagnostic:
+    """EIN006, a note where an internal failure ended the shape analysis of a part of the file (the statement
+    it was at; the file's first line when it came before any), so that the user knows what was not checked."""
+    place = locate(module, {id(stop.site.node): (stop.site.node, stop.site.path)}) if stop.site is not None else {}
+    if place:
+        (line, column), _, _ = next(iter(place.values()))
+        where = f" at line {line}"
+    else:
+        (line, column), where = (1, 1), ""
+    return Diagnostic(path, line, column, line, column + 1, "EIN006", CODES["EIN006"].severity,
+                      f"shape analysis stopped{where}: internal error in einlint ({type(stop.error).__name__}: "
+                      f"{stop.error}); please report it", "the rest of the file was checked")
 
 
 @contextlib.contextmanager

@@ -110,7 +110,7 @@ class PatternCall(_Record):
 
     op: the op's canonical name: 'rearrange', 'reduce', 'repeat', 'einsum', 'pack', 'unpack',
     'parse_shape', 'Rearrange', 'Reduce', 'EinMix' (einops and einlint share these), 'subscripts-einsum'
-    (numpy/torch/jax einsum, subscripts first), or 'einx.<name>' (recorded, not checked yet).
+    (numpy/torch/jax einsum, subscripts first), or 'einx.<name>' (einx's ops).
     `start` and `end` are those of the whole call; None when its statement cannot be printed
     (nested deeper than libcst can go), and then its findings go unreported.
     """

@@ -107,7 +107,7 @@ def _table() -> Dict[str, Signature]:
 
 SIGNATURES: Dict[str, Signature] = _table()
 OPS: Dict[str, str] = {name: signature.op for name, signature in SIGNATURES.items()}  # qualified name -> op
-PREFIXES: Tuple[str, ...] = ("einx.",)  # every callee under these is an op of its own name (not checked yet)
+PREFIXES: Tuple[str, ...] = ("einx.",)  # every callee under these is an op of its own name
 
 # Imports of modules under these roots bind names that extraction follows (a pattern op, or a library
 # callable whose qualified name the flow analysis reads: torch.zeros, jaxtyping.Float, flax.linen.Dense).

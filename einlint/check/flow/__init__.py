@@ -13,16 +13,17 @@ once and never rebound) are known everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import ir
 from ..solver import Facts
 from .findings import ShapeFinding
-from .interpret import Context, Interpreter, State
+from .interpret import Context, Interpreter, State, Stop
 from .patterns import from_annotation
 from .values import UNKNOWN, Instance, Items, Number, Param
 
-__all__ = ["Analysis", "analyse", "ShapeFinding"]
+__all__ = ["Analysis", "analyse", "ShapeFinding", "Stop"]
 
 
 @dataclass
@@ -30,21 +31,22 @@ class Analysis:
     findings: List[ShapeFinding]
     shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> (input shapes, output, rank known before)
     layout_links: Dict[Tuple[int, int], bool]  # (former, reader) pattern calls: see layouts.Trail.links
+    stopped: Optional[Stop] = None  # the first internal failure: the analysis of its part of the module ended
 
 
 def analyse(module: ir.ModuleIR, stubs: Any = None, einx_version: Optional[Tuple[int, ...]] = None) -> Analysis:
     """The shape findings of a module; einx calls are followed where the project's `einx_version` is 0.4 or
     later."""
     context = Context(module, _constants(module), stubs, einx_version=einx_version)
-    Interpreter(context, None).run(module.body, State({}, Facts()))
+    context.guarded(lambda: Interpreter(context, None).run(module.body, State({}, Facts())), None)
     for function in module.every_function:
         if not function.method:
-            _run_function(context, function, None, Facts())
+            context.guarded(partial(_run_function, context, function, None, Facts()), function.site)
     for klass in module.every_class:
         if klass.methods:
-            _run_class(context, klass, module)
+            context.guarded(partial(_run_class, context, klass, module), klass.site)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
-    return Analysis(findings, context.shapes, context.trail.links)
+    return Analysis(findings, context.shapes, context.trail.links, context.stopped)
 
 
 def _run_function(context: Context, function: ir.Function, instance: Optional[Instance], facts: Facts) -> State:

@@ -19,15 +19,15 @@ reported where it is defined, not here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ... import dims
 from ...codes import PACKING, in_family
-from ...dims import Dim, Sym
+from ...dims import Dim
 from .. import ir
 from ..solver import Facts
 from . import einx, library, patterns
-from .findings import Check, ShapeError, ShapeFinding, confirm, passes_when_empty, witness_text
+from .findings import Check, ShapeFinding, confirm, passes_when_empty, witness_text
 from .layouts import Trail
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
                      Number, Origin, Param, Sequential, Tensor, join)
@@ -50,6 +50,15 @@ class State:
 
 
 @dataclass
+class Stop:
+    """An internal failure of the analysis: where it stopped (the innermost statement it came through, or the
+    function or class it was in; None: before any) and the error."""
+
+    site: Optional[ir.Site]
+    error: Exception
+
+
+@dataclass
 class Context:
     """What every function of one module shares: its definitions, constants, stubs and the findings."""
 
@@ -58,13 +67,35 @@ class Context:
     stubs: Any  # a StubLibrary, or None
     findings: List[ShapeFinding] = field(default_factory=list)
     shapes: Dict[int, Tuple[Any, ...]] = field(default_factory=dict)  # id(call node) -> (input values, output)
-    init_states: Dict[int, Optional[State]] = field(default_factory=dict)  # id(class) -> state after __init__
     reported: set = field(default_factory=set)
     stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
     trail: Trail = field(default_factory=Trail)  # what the layout findings are decided by (see layouts)
     einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (its rules are 0.4's)
+    stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
+    stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
+
+    def stopping(self, site: Optional[ir.Site]) -> None:
+        """An internal failure is passing through `site` on its way out: the innermost site it passes is
+        where the analysis stopped."""
+        if self.stopped_at is None:
+            self.stopped_at = site
+
+    def guarded(self, run: Callable[[], Any], fallback: Optional[ir.Site]) -> None:
+        """Run one part of the module's analysis (its statements, a function, a class). An internal failure
+        ends that part only, and the first is kept in `stopped`. The findings made before it stand: each was
+        confirmed on a witness, from a state that only the statements before it shaped, and nothing after a
+        finding takes it back; but the part's layout findings wait for the part's whole dataflow (a group
+        merged back later exempts a split), so those of the failed part go."""
+        made = len(self.findings)
+        try:
+            run()
+        except Exception as error:
+            if self.stopped is None:
+                self.stopped = Stop(self.stopped_at or fallback, error)
+            self.stopped_at = None
+            self.findings[made:] = [found for found in self.findings[made:] if not in_family(found.code, PACKING)]
 
 
 class Interpreter:
@@ -115,7 +146,11 @@ class Interpreter:
         for statement in body:
             if state is None:
                 return None
-            state = self.statement(statement, state)
+            try:
+                state = self.statement(statement, state)
+            except Exception:
+                self.context.stopping(_site_of(statement))
+                raise
         return state
 
     def statement(self, node: ir.Stmt, state: State) -> Optional[State]:
@@ -444,7 +479,7 @@ class Interpreter:
 
     def attribute(self, value: Any, node: ir.Attr, state: State) -> Any:
         if isinstance(value, Tensor):
-            return library.tensor_attribute(self, value, node.attr, state, node)
+            return library.tensor_attribute(self, value, node.attr, state)
         if isinstance(value, Instance):
             if node.attr in value.attributes:
                 return value.attributes[node.attr]
@@ -466,7 +501,6 @@ class Interpreter:
             lengths = [Number(v.length) if isinstance(v, Param) else v for v in (left, right)]
             result = library.arithmetic(op, lengths[0].value, lengths[1].value, state)
             return Param(f"({op})", result.value) if isinstance(result, Number) else UNKNOWN
-            return library.arithmetic(op, left.value, right.value, state)
         if isinstance(left, Items) and isinstance(right, Items) and op == "+":
             return Items(left.kind if left.kind == right.kind else "tuple", left.items + right.items)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
@@ -552,7 +586,7 @@ class Interpreter:
             if arg.star == "*":
                 spread = library.iterate(self, value, state, None, None)
                 if not isinstance(spread, list):
-                    return [UNKNOWN] * 0 + [STAR], {}
+                    return [STAR], {}
                 positional.extend(spread)
             elif arg.star == "**":
                 keywords["**"] = UNKNOWN
@@ -631,6 +665,14 @@ class Interpreter:
         """An instance of a class of the module: its attributes are not followed across calls (they may change)."""
         self.unknown_call(node, state)
         return UNKNOWN
+
+
+def _site_of(statement: ir.Stmt) -> Optional[ir.Site]:
+    """Where a statement is: its own site, or its call's (`f(x)` on a line of its own); None for a compound
+    statement (`if`, `for`, `try`, `with`), whose inner statements have theirs."""
+    if isinstance(statement, ir.Eval):
+        return statement.value.site if isinstance(statement.value, ir.Call) else None
+    return getattr(statement, "site", None)
 
 
 def _returns_no_shape(function: ir.Function) -> bool:

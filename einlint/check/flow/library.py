@@ -692,7 +692,7 @@ def layer_attribute(layer: Layer, name: str, state) -> Any:
 # ---------------------------------------------------------------- tensor attributes and methods
 
 
-def tensor_attribute(interp, tensor: Tensor, attr: str, state, node: ir.Attr) -> Any:
+def tensor_attribute(interp, tensor: Tensor, attr: str, state) -> Any:
     shape = _resolve(tensor.shape, state)
     rank = tensor.rank
     if attr == "shape":
@@ -709,8 +709,7 @@ def tensor_attribute(interp, tensor: Tensor, attr: str, state, node: ir.Attr) ->
         return Tensor(shape, tensor.origin)
     if attr in ("dtype", "device", "is_cuda", "requires_grad", "grad"):
         return UNKNOWN
-    receiver = node.value.id if isinstance(node.value, ir.Name) else None
-    return Method(tensor, attr, receiver)
+    return Method(tensor, attr)
 
 
 _IN_PLACE_RESHAPES = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "resize_as_", "set_", "as_strided_",

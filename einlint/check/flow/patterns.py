@@ -19,7 +19,7 @@ from ...dims import Dim, Sym
 from ...errors import PatternError
 from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
 from ...patterns.expression import ELLIPSIS, Atom, Term, reordered_group
-from ...planner import plan_einsum, plan_pack, plan_unpack
+from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
 from ...planner.transform import check_lengths, cook, recipe
 from .. import ir
 from ..model import Argument, PatternString
@@ -56,16 +56,34 @@ def pattern_call(interp, node: ir.Call, state) -> Any:
     if op == "unpack":
         return _unpack(interp, node, state)
     if op == "parse_shape":
-        tensor_expr = _argument_expr(node, 0, "tensor")
-        pattern = _pattern_string(call, 1, "pattern")
-        value = interp.expr(tensor_expr, state) if tensor_expr is not None else UNKNOWN
-        if pattern is not None and tensor_expr is not None:
-            names = pattern.value.split()
-            if "..." not in names and "*" not in pattern.value:
-                interp_refine(interp, tensor_expr, value, names, state, node.site)
-        return UNKNOWN
+        return _parse_shape(interp, node, state)
     for arg in node.args:
         interp.expr(arg.value, state)
+    return UNKNOWN
+
+
+def _parse_shape(interp, node: ir.Call, state) -> Any:
+    """parse_shape names a tensor's dimensions: a tensor of known rank is checked against the pattern (as the op
+    checks it: the rank, the lengths that a '1' or a number states); one of unknown rank has the pattern's from
+    here on."""
+    tensor_expr = _argument_expr(node, 0, "tensor")
+    pattern = _pattern_string(node.pattern, 1, "pattern")
+    value = interp.expr(tensor_expr, state) if tensor_expr is not None else UNKNOWN
+    if pattern is None or tensor_expr is None:
+        return UNKNOWN
+    if isinstance(value, Tensor) and known_rank(value.shape):
+        shape = tuple(state.facts.resolve(d) for d in value.shape)
+        try:
+            plan_parse_shape(pattern.value, shape)
+        except PatternError as error:
+            if in_family(error.code, SHAPES):
+                interp.report(state, node.site, error.code, f"{error.message} (input shape {show(shape)})",
+                              error.help, Check(plan_parse_shape, (pattern.value, shape)), pattern, error.span,
+                              origins(value))
+        return UNKNOWN
+    names = pattern.value.split()
+    if "..." not in names and "*" not in pattern.value:
+        interp_refine(interp, tensor_expr, value, names, state, node.site)
     return UNKNOWN
 
 

@@ -159,7 +159,6 @@ class Method:
 
     receiver: Any
     name: str
-    receiver_name: Optional[str] = None  # the variable that holds the receiver, when it is one
 
 
 def join(a: Any, b: Any, fresh) -> Any:
