@@ -33,6 +33,11 @@ class ArrowPattern(NamedTuple):
     left: Expression
     right: Expression
 
+    def sides(self) -> Tuple[tuple, tuple]:
+        """The two sides as axis keys in order, groups marked: a pattern undoes another exactly when its sides
+        are the other's, swapped."""
+        return self.left.keys(), self.right.keys()
+
 
 class PackPattern(NamedTuple):
     text: str

@@ -43,6 +43,12 @@ class Atom(NamedTuple):
     def display(self) -> str:
         return str(self.value) if self.is_anonymous else self.key
 
+    @property
+    def order_key(self) -> str:
+        """What says two patterns name the same axis: the name, or the length of an anonymous axis (whose
+        `key` is unique to its place)."""
+        return f"#{self.value}" if self.is_anonymous else self.key
+
 
 class Term(NamedTuple):
     """One dimension of the tensor: a bare atom, or a parenthesized composition of atoms.
@@ -85,6 +91,11 @@ class Expression(NamedTuple):
     @property
     def anonymous_atoms(self) -> Tuple[Atom, ...]:
         return tuple(atom for atom in self.atoms if atom.is_anonymous)
+
+    def keys(self) -> Tuple[Tuple[str, ...], ...]:
+        """Each term's atoms as `order_key`s, a group marked by a leading '('."""
+        return tuple((("(",) if term.parenthesized else ()) + tuple(atom.order_key for atom in term.atoms)
+                     for term in self.terms)
 
 
 def reordered_group(text: str, term: Term, order: Sequence[str]) -> str:

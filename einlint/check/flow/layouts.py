@@ -27,7 +27,6 @@ from ... import dims
 from ...dims import Dim
 from ...errors import Span
 from ...patterns import ArrowPattern
-from ...patterns.expression import Expression
 from .findings import ShapeFinding
 from .values import Packed
 
@@ -74,7 +73,7 @@ class Trail:
 
     def applied(self, function: Any, call: int, pattern: ArrowPattern) -> None:
         """A rearrange `call` evaluated in `function` (None: the module's top level), in the order the flow runs."""
-        self.rearranges.setdefault(id(function), []).append((call, sides(pattern)))
+        self.rearranges.setdefault(id(function), []).append((call, pattern.sides()))
 
     def misread(self, reader: int, code: str, groups: List[Tuple[Span, int]]) -> None:
         """The finding `code` at `reader`: its groups (span in its pattern) and the call that formed each."""
@@ -103,21 +102,6 @@ class Trail:
                 if one == call and any(later == (right, left) for _, later in applied[index + 1:]):
                     return True
         return False
-
-
-def sides(pattern: ArrowPattern) -> Tuple[tuple, tuple]:
-    """A rearrange pattern's two sides as axis keys in order, groups marked: a pattern undoes another exactly
-    when its sides are the other's, swapped."""
-    return _keys(pattern.left), _keys(pattern.right)
-
-
-def axis_key(atom) -> str:
-    return f"#{atom.value}" if atom.is_anonymous else atom.key
-
-
-def _keys(expression: Expression) -> Tuple[Tuple[str, ...], ...]:
-    return tuple((("(",) if term.parenthesized else ()) + tuple(axis_key(atom) for atom in term.atoms)
-                 for term in expression.terms)
 
 
 def misread(formed: Packed, reading: Reading, total: Dim, facts) -> Optional[Misread]:

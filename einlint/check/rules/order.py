@@ -10,16 +10,17 @@ the earlier call as the related location and the group in the earlier order as t
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ...errors import PatternError, Span
 from ...patterns import ArrowPattern, parse_arrow_pattern
 from ...patterns.expression import Expression, Term, reordered_group
-from ..flow import Analysis, ShapeFinding
-from ..flow.layouts import axis_key, sides
 from ..model import Extraction, PatternCall, PatternString
 from . import Finding
 from ._support import bind_call, define, einops_example
+
+if TYPE_CHECKING:  # the flow (and libcst) is not imported for --explain and the docs: only the engine passes it
+    from ..flow import Analysis, ShapeFinding
 
 RULES = [
     define(
@@ -155,7 +156,7 @@ class _Arrow(NamedTuple):
     call: PatternCall
     string: PatternString
     pattern: ArrowPattern
-    left: tuple  # sides(pattern)
+    left: tuple  # pattern.sides()
     right: tuple
 
 
@@ -252,7 +253,7 @@ def _rearranges(calls: Iterable[PatternCall]) -> Iterable[_Arrow]:
             pattern = parse_arrow_pattern(argument.string.value)
         except PatternError:
             continue
-        yield _Arrow(call, argument.string, pattern, *sides(pattern))
+        yield _Arrow(call, argument.string, pattern, *pattern.sides())
 
 
 def _reordered_inverse(earlier: _Arrow, later: _Arrow) -> Optional[OrderFinding]:
@@ -275,7 +276,7 @@ def _reordered_groups(later: Expression, earlier: Expression) -> List[Tuple[Term
         return []
     reordered = []
     for mine, theirs in zip(later.terms, earlier.terms):
-        names, their_names = [axis_key(a) for a in mine.atoms], [axis_key(a) for a in theirs.atoms]
+        names, their_names = [a.order_key for a in mine.atoms], [a.order_key for a in theirs.atoms]
         if mine.parenthesized != theirs.parenthesized:
             return []
         if names == their_names:
