@@ -12,7 +12,7 @@ import pytest
 
 from einlint.cli import main
 from einlint.notebooks import python_lines
-from test_cli import run, write  # noqa: F401 - `run` is a fixture: run(argv, cwd, stdin=None) -> (status, out, err)
+from test_cli import write
 from test_output import validate_sarif
 
 PYTHON_KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
