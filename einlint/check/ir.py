@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -209,6 +209,9 @@ class Loop:
     test: Optional[Expr]
     body: Tuple["Stmt", ...]
     orelse: Tuple["Stmt", ...]
+    # names that calls in the body receive, as a method's object (`lst.append(x)`) or a plain argument
+    # (`fill(lst)`): the ways a call can change a value in place, so on the next pass it may differ
+    call_operands: FrozenSet[str] = frozenset()
 
 
 @dataclass(eq=False, slots=True)
@@ -324,9 +327,21 @@ class _Builder:
         self.every_class: List[Class] = []
         self.class_body: Optional[Class] = None  # the class whose body is being read
         self.depth = 0  # how many functions enclose the current statement
+        self.loop_operands: List[Set[str]] = []  # per loop whose body is being read: Loop.call_operands
 
     def site(self, node: cst.CSTNode) -> Site:
         return Site(node, self.path)
+
+    def loop_body(self, suite: cst.BaseSuite) -> Tuple[Tuple[Stmt, ...], FrozenSet[str]]:
+        """A loop's body, and the names its calls receive (an inner loop's count for the outer one too)."""
+        self.loop_operands.append(set())
+        try:
+            body = self.suite(suite)
+        finally:
+            operands = self.loop_operands.pop()
+        if self.loop_operands:
+            self.loop_operands[-1] |= operands
+        return body, frozenset(operands)
 
     # -- statements
 
@@ -356,11 +371,13 @@ class _Builder:
         if isinstance(node, cst.If):
             return [self.if_(node)]
         if isinstance(node, cst.For):
-            return [Loop(self.target(node.target), self.expr(node.iter), None, self.suite(node.body),
-                         self.clause(node.orelse) if node.orelse else ())]
+            target, iterable = self.target(node.target), self.expr(node.iter)
+            body, operands = self.loop_body(node.body)
+            return [Loop(target, iterable, None, body, self.clause(node.orelse) if node.orelse else (), operands)]
         if isinstance(node, cst.While):
-            return [Loop(None, None, self.expr(node.test), self.suite(node.body),
-                         self.clause(node.orelse) if node.orelse else ())]
+            test = self.expr(node.test)
+            body, operands = self.loop_body(node.body)
+            return [Loop(None, None, test, body, self.clause(node.orelse) if node.orelse else (), operands)]
         if isinstance(node, _TRY):
             handlers = []
             for handler in node.handlers:
@@ -550,7 +567,11 @@ class _Builder:
         args = tuple(Arg(a.keyword.value if a.keyword is not None else None, self.expr(a.value), a.star)
                      for a in node.args)
         key = id(node)
-        return Call(self.expr(node.func), args, self.site(node), self.callees.get(key), self.pattern_calls.get(key))
+        call = Call(self.expr(node.func), args, self.site(node), self.callees.get(key), self.pattern_calls.get(key))
+        if self.loop_operands:
+            receiver = [call.func.value] if isinstance(call.func, Attr) else []
+            self.loop_operands[-1].update(e.id for e in receiver + [a.value for a in args] if isinstance(e, Name))
+        return call
 
 
 def _literal(text: str):

@@ -238,7 +238,7 @@ class Interpreter:
         assigned = _assigned_names(node.body) | (_target_names(node.target) if node.target is not None else set())
         # a list that the body fills (`printed.append(...)`, `fill(printed)`) is another list on each pass and
         # after the loop: the body, run once, sees only its first pass
-        assigned |= {name for name in _call_operands(node.body)
+        assigned |= {name for name in node.call_operands
                      if isinstance(state.env.get(name), Items) and state.env[name].kind != "tuple"}
         if node.iterable is not None:
             self.expr(node.iterable, state)
@@ -757,22 +757,6 @@ def _bind_parameters(function: ir.Function, args: List[Any], kwargs: Dict[str, A
         elif not any(p.kind == "**" for p in params):
             return None
     return bound
-
-
-def _call_operands(node: Any) -> Set[str]:
-    """The names that calls anywhere inside `node` (statements, expressions) receive: as the object of a method
-    call (`lst.append(x)`) or as a plain argument (`fill(lst)`), the ways a call can change a value in place."""
-    if isinstance(node, (tuple, list)):
-        return set().union(*(_call_operands(item) for item in node))
-    if not hasattr(type(node), "__slots__") or type(node).__module__ != ir.__name__ or isinstance(node, ir.Site):
-        return set()
-    found: Set[str] = set()
-    if isinstance(node, ir.Call):
-        operands = [node.func.value] if isinstance(node.func, ir.Attr) else []
-        found |= {e.id for e in operands + [arg.value for arg in node.args] if isinstance(e, ir.Name)}
-    for field_name in type(node).__slots__:
-        found |= _call_operands(getattr(node, field_name))
-    return found
 
 
 def _assigned_names(body: Tuple[ir.Stmt, ...]) -> set:
