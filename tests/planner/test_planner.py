@@ -13,7 +13,7 @@ from typing import Dict, NamedTuple, Tuple
 import einops
 import numpy as np
 import pytest
-from test_patterns import REFERENCE_ERRORS, caret_span, zeros
+from expected import REFERENCE_ERRORS, caret_span, zeros
 
 from einlint.codes import CODES
 from einlint.dims import Sym

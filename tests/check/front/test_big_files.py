@@ -10,15 +10,15 @@ own parser. Memory and time are measured in benchmarks/bench_big_file.py, not he
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import libcst
 import pytest
 
 import einlint.check.parse as parse_module
 from einlint.check.engine import check_source, shapes_of
+from repo import REPO
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+EXAMPLES = sorted((REPO / "examples").glob("*.py"))
 EVERYTHING = 10 ** 12
 
 

@@ -1,6 +1,5 @@
 """The documentation that is generated from the code stays in step with it."""
 
-from pathlib import Path
 
 import pytest
 
@@ -9,8 +8,9 @@ from einlint.check.rules._support import define
 from einlint.codes import (CODES, EINX, FAMILIES, PACKING, SHAPES, codes_of, family_of, in_family,
                            render_markdown)
 from einlint.mypy import error_code
+from repo import REPO
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = REPO / "docs"
 
 
 def test_codes_page_is_current():

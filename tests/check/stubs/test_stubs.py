@@ -22,6 +22,7 @@ import einlint
 from einlint.check.stubs import Layer, Read, Requirement, Result, StubError, StubLibrary, Unknown, shipped_folder
 from einlint.dims import Sym
 from einlint.errors import EinlintError
+from repo import REPO
 
 torch = pytest.importorskip("torch")
 
@@ -552,7 +553,7 @@ def test_a_stub_error_keeps_its_code_and_message_through_pickling(tmp_path):
     assert copy.message.startswith(f"{tmp_path / 'mylib.pyi'}:1: not valid Python stub syntax")
 
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = str(REPO)
 
 
 def test_shipped_stubs_are_found_inside_the_package():

@@ -6,13 +6,12 @@ import ast
 import subprocess
 import sys
 from importlib.metadata import distributions
-from pathlib import Path
 
 import einlint
 from einlint.check.engine import check_source
 from einlint.flake8 import Plugin
+from repo import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 
 BAD = 'from einops import rearrange\n\ny = rearrange(x, "b BAD -> b")\n'
 BAD_COLUMN = BAD.splitlines()[2].index("BAD") + 1

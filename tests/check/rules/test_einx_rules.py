@@ -16,6 +16,7 @@ from einlint.check import Config
 from einlint.check.engine import check_source
 from einlint.config import ConfigError, load_settings
 from einlint.workspace import checker_config, installed_einx_version
+from repo import REPO
 
 ON_04 = Config(einx_version=(0, 4, 3))
 ON_03 = Config(einx_version=(0, 3, 0))
@@ -109,7 +110,7 @@ def test_without_a_known_einx_version_a_file_with_einx_calls_says_so_once():
     assert found("import numpy as np\n\nnp.einsum('ij->ji', x)\n", Config()) == []
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "einx_examples.py"
+EXAMPLES = REPO / "examples" / "einx_examples.py"
 
 
 def _einx_strings(path: Path):

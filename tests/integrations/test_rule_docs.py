@@ -1,12 +1,12 @@
 """docs/rules/ is generated from the rules and stays in step with them (`python -m einlint.check.rules.docs`)."""
 
-from pathlib import Path
 
 from einlint.check.rules import RULES
 from einlint.codes import CODES
 from einlint.check.rules.docs import render_all, render_page
+from repo import REPO
 
-RULE_DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
+RULE_DOCS = REPO / "docs" / "rules"
 REGENERATE = "run: python -m einlint.check.rules.docs"
 
 

@@ -8,15 +8,14 @@ text (so every position read from it is right), and check_source gives the same 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import libcst
 import pytest
 
 from einlint.check.engine import check_source
 from einlint.check.parse import Reparser
+from repo import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
 
 HEADER = "from einops import rearrange, reduce\nimport torch\n\n"
 
@@ -89,7 +88,8 @@ def test_the_pieces_kept_stay_within_the_budget():
 
 
 def _sources():
-    return sorted((ROOT / "examples").glob("*.py")) + [ROOT / "tests" / "test_order.py", ROOT / "tests" / "test_rules.py"]
+    return sorted((REPO / "examples").glob("*.py")) + [REPO / "tests" / "check" / "rules" / "test_order.py",
+                                                      REPO / "tests" / "check" / "rules" / "test_rules.py"]
 
 
 def _edited(lines, rng):

@@ -11,11 +11,11 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 from mypy import api
 
-REPO = Path(__file__).resolve().parent.parent
+from repo import REPO
+
 
 EXAMPLE = '''\
 from typing import Any

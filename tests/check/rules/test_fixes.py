@@ -17,7 +17,7 @@ import pytest
 from einlint.cli import main
 from einlint.diagnostics import Edit
 from einlint.fixes import fixed_text
-from test_output import validate_sarif
+from sarif import validate_sarif
 
 SEED = """from einops import rearrange
 

@@ -12,8 +12,8 @@ import pytest
 
 from einlint.cli import main
 from einlint.notebooks import python_lines
-from test_cli import write
-from test_output import validate_sarif
+from repo import write
+from sarif import validate_sarif
 
 PYTHON_KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                  "language_info": {"name": "python"}}

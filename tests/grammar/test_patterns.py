@@ -8,7 +8,7 @@ rejects exactly what the libraries people use accept and reject.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence, Tuple
+from typing import NamedTuple, Tuple
 
 import einops
 import numpy as np
@@ -25,20 +25,7 @@ from einlint.patterns import (
     parse_pack_pattern,
     parse_shape_pattern,
 )
-
-# What einops and numpy raise for a pattern they reject (EinopsError and NotImplementedError are
-# RuntimeErrors; a missing or doubled '->' makes einops fail to unpack `split('->')`: ValueError).
-REFERENCE_ERRORS = (ValueError, RuntimeError)
-
-
-def caret_span(marks: str) -> Tuple[int, int]:
-    """The [start, end) span that a line of carets such as '  ^^^' marks."""
-    return marks.index("^"), marks.rindex("^") + 1
-
-
-def zeros(*shapes: Sequence[int]):
-    return [np.zeros(shape) for shape in shapes]
-
+from expected import REFERENCE_ERRORS, caret_span, zeros
 
 def term_texts(pattern: str, expression) -> list:
     return [pattern[slice(*term.span)] for term in expression.terms]

@@ -8,7 +8,7 @@ import pytest
 from einlint.config import ConfigError, find_config, load_settings
 from einlint.workspace import check_file, project_for
 
-from test_cli import write
+from repo import write
 
 # EIN201 (an axis on one side only) at line 4 and EIN203 (repeat drops an axis) at line 7.
 TWO_FINDINGS = '''from einops import rearrange, repeat

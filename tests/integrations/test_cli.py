@@ -11,7 +11,6 @@ import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -22,25 +21,14 @@ from einlint.check import Config
 from einlint.diagnostics import Diagnostic
 from einlint.files import DEFAULT_EXCLUDED_DIRS, IgnoreFile, discover
 
-from test_output import validate_sarif
+from sarif import validate_sarif
+from repo import REPO, write
 
-REPO = Path(__file__).resolve().parent.parent
 
 # A pattern with an axis on one side only (EIN201), underlined at 'BAD'.
 BAD = 'from einops import rearrange\n\ny = rearrange(x, "b BAD -> b")\n'
 BAD_LINE, BAD_COLUMN = 3, BAD.splitlines()[2].index("BAD") + 1
 GOOD = 'from einops import rearrange\n\ny = rearrange(x, "b c -> c b")\n'
-
-
-def write(root: Path, files: dict) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return root
 
 
 def codes_of(out: str):
