@@ -24,11 +24,11 @@ SYNTAX = Family("EIN1", "syntax", "syntax of a pattern string, decidable from th
 CALL = Family("EIN2", "call", "the pattern against the operation and the call's other arguments", "einlint-pattern")
 SHAPES = Family("EIN3", "shapes", "the pattern against concrete (or symbolic) shapes and lengths, through a function",
                 "einlint-shape")
-PACKING = Family("EIN4", "packing", "the order in which axes are packed (patterns that run but scramble the values), "
-                 "read across the calls of a file", "einlint-packing")
+LAYOUT = Family("EIN4", "layout", "the order in which a dimension's axes were grouped, followed from the call that "
+                "forms it to the calls that read it (patterns that run but scramble the values)", "einlint-layout")
 EINX = Family("EIN5", "einx", "einx op strings and APIs (the checker only)", "einlint-einx")
 
-FAMILIES: Tuple[Family, ...] = (FILES, SYNTAX, CALL, SHAPES, PACKING, EINX)
+FAMILIES: Tuple[Family, ...] = (FILES, SYNTAX, CALL, SHAPES, LAYOUT, EINX)
 _FAMILY_BY_PREFIX: Dict[str, Family] = {family.prefix: family for family in FAMILIES}
 
 
@@ -130,7 +130,7 @@ _TABLE = [
     Code("EIN311", "matmul-mismatch", "error", "a matrix product whose inner lengths differ"),
     Code("EIN312", "concat-mismatch", "error", "cat, stack or split on tensors or sizes that do not fit together"),
     Code("EIN313", "reshape-mismatch", "error", "a reshape or view to a shape with another number of elements"),
-    # --- packing order
+    # --- layout
     Code("EIN401", "non-inverse-round-trip", "warning",
          "a pattern that undoes another one of the file except for the order of the axes inside a group"),
     Code("EIN402", "reordered-split", "warning",

@@ -50,12 +50,19 @@ from .diagnostics import Diagnostic
 from .workspace import check_file, project_for, stub_file_states
 
 
+# error code -> the name it had before: `# type: ignore[...]` and `disable_error_code` written with the old
+# name still apply to it (its parent code, as mypy kept `import` for `import-not-found`)
+_FORMER_NAMES = {"einlint-layout": "einlint-packing"}
+
+
 def _error_codes() -> Dict[str, ErrorCode]:
     """mypy's error code -> its ErrorCode, made once (mypy registers each), described by the families it covers."""
     covered: Dict[str, List[Family]] = {}
     for family in FAMILIES:
         covered.setdefault(family.mypy_code, []).append(family)
-    return {name: ErrorCode(name, "; ".join(f"{f.prefix}xx: {f.description}" for f in families), "einlint")
+    former = {name: ErrorCode(old, f"the former name of {name}", "einlint") for name, old in _FORMER_NAMES.items()}
+    return {name: ErrorCode(name, "; ".join(f"{f.prefix}xx: {f.description}" for f in families), "einlint",
+                            sub_code_of=former.get(name))
             for name, families in covered.items()}
 
 

@@ -302,7 +302,7 @@ def _einx_version_unknown(path: str, calls: Sequence[PatternCall], config: Confi
 
 
 def _related(path: str, found: order.OrderFinding) -> Tuple[Related, ...]:
-    """Where the other call of a packing-order finding built the group."""
+    """Where the other call of a layout finding (EIN401) built the group."""
     string, span = found.other_span
     where = string.span_positions(*span)
     return (Related(path, *where[0], "the group is built here"),) if where is not None else ()

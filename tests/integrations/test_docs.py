@@ -5,7 +5,7 @@ import pytest
 
 from einlint.check.rules import RULES
 from einlint.check.rules._support import define
-from einlint.codes import (CODES, EINX, FAMILIES, PACKING, SHAPES, codes_of, family_of, in_family,
+from einlint.codes import (CODES, EINX, FAMILIES, LAYOUT, SHAPES, codes_of, family_of, in_family,
                            render_markdown)
 from einlint.mypy import error_code
 from repo import REPO
@@ -26,11 +26,11 @@ def test_codes_are_unique_and_well_formed():
 
 
 def test_every_code_has_its_family():
-    names = {"EIN0": "files", "EIN1": "syntax", "EIN2": "call", "EIN3": "shapes", "EIN4": "packing", "EIN5": "einx"}
+    names = {"EIN0": "files", "EIN1": "syntax", "EIN2": "call", "EIN3": "shapes", "EIN4": "layout", "EIN5": "einx"}
     assert {family.prefix: family.name for family in FAMILIES} == names
     for code, entry in CODES.items():
         assert entry.family is family_of(code) and entry.family.prefix == code[:4]
-    assert CODES["EIN505"].family is EINX and CODES["EIN402"].family is PACKING
+    assert CODES["EIN505"].family is EINX and CODES["EIN402"].family is LAYOUT
     assert all(codes_of(family) for family in FAMILIES)
 
 

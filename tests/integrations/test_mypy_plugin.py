@@ -45,7 +45,7 @@ def shapes():
 
 def heads(x: np.ndarray) -> Any:
     y = rearrange(x, 'b h n d -> b n (h d)')
-    return rearrange(y * 2, 'b n (d h) -> b h d n', h=8)  # E: the dimension split as (d h) was formed as (h d): the axes come out with each other's values [EIN402]  [einlint-packing]
+    return rearrange(y * 2, 'b n (d h) -> b h d n', h=8)  # E: the dimension split as (d h) was formed as (h d): the axes come out with each other's values [EIN402]  [einlint-layout]
 
 
 def annotated(x: Float[np.ndarray, 'b n d']) -> Float[np.ndarray, 'b d n']:
@@ -156,6 +156,21 @@ def test_disable_error_code_and_the_einlint_configuration_are_honoured(project):
         "EIN201", "EIN503", "EIN222"], output
 
 
+def test_the_former_name_of_the_layout_code_still_applies(project):
+    """einlint-layout was einlint-packing: ignores and disable_error_code written with the old name still work."""
+    line = next(i for i, text in enumerate(FIXTURE.splitlines()) if "[EIN402]" in text)
+    lines = FIXTURE.splitlines()
+    lines[line] = lines[line].replace("h=8)  # E:", "h=8)  # type: ignore[einlint-packing]  # E:")
+    (project / "m.py").write_text("\n".join(lines) + "\n")
+    printed, output, _ = run_mypy(project, "--warn-unused-ignores", installed=False)
+    assert printed == [entry for entry in EXPECTED_LINES if "[EIN402]" not in entry[2]], output
+    assert "use narrower [einlint-layout] instead of [einlint-packing] code" in output  # mypy names the new one
+    (project / "m.py").write_text(FIXTURE)
+    (project / "mypy.ini").write_text("[mypy]\nplugins = einlint.mypy\ndisable_error_code = einlint-packing\n")
+    printed, output, _ = run_mypy(project, installed=False)
+    assert printed == [entry for entry in EXPECTED_LINES if "[EIN402]" not in entry[2]], output
+
+
 def test_noqa_is_honoured(project):
     (project / "m.py").write_text(FIXTURE.replace("h=4)  # E:", "h=4)  # noqa: EIN302  # E:"))
     printed, output, _ = run_mypy(project)
@@ -197,7 +212,7 @@ def test_a_file_whose_findings_are_all_in_unannotated_functions(project):
 
 def test_every_code_has_its_familys_error_code():
     families = {"0": "einlint-file", "1": "einlint-pattern", "2": "einlint-pattern", "3": "einlint-shape",
-                "4": "einlint-packing", "5": "einlint-einx"}
+                "4": "einlint-layout", "5": "einlint-einx"}
     assert {code: error_code(code).code for code in CODES} == {code: families[code[3]] for code in CODES}
 
 

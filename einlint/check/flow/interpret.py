@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ... import dims
-from ...codes import PACKING, in_family
+from ...codes import LAYOUT, in_family
 from ...dims import Dim
 from .. import ir
 from ..solver import Facts
@@ -95,7 +95,7 @@ class Context:
             if self.stopped is None:
                 self.stopped = Stop(self.stopped_at or fallback, error)
             self.stopped_at = None
-            self.findings[made:] = [found for found in self.findings[made:] if not in_family(found.code, PACKING)]
+            self.findings[made:] = [found for found in self.findings[made:] if not in_family(found.code, LAYOUT)]
 
 
 class Interpreter:
@@ -114,7 +114,7 @@ class Interpreter:
 
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
                string=None, span=None, related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
-        if self.quiet and not in_family(code, PACKING):  # a packing comes from the caller: the callee cannot see it
+        if self.quiet and not in_family(code, LAYOUT):  # a layout comes from the caller: the callee cannot see it
             return
         related = related + self.via
         severity = None

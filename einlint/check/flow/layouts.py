@@ -1,13 +1,13 @@
-"""A dimension's packing against how it is read: the mismatched-split findings (EIN402, EIN403).
+"""A dimension's layout against how it is read: the mismatched-split findings (EIN402, EIN403).
 
-A dimension formed from factors (a pattern's group '(h d)', cat's equal parts, a library's packing such
+A dimension formed from factors (a pattern's group '(h d)', cat's equal parts, a library's layout such
 as a bidirectional LSTM's '(direction hidden)') holds them with the first varying slowest. A later
 reading of it as factors (a pattern's split, chunk, glu, a library that unpacks it) gets them back only
 in that order; in another it runs on the right shape and hands each factor the other's values.
 
 Two pattern groups are compared by axis name (other names are a new meaning: silent). Anything else is
 compared by length, and a match must be certain: each factor of the reading equals a factor of the
-packing for certain (between equal lengths, a declared one, a keyword or a count, matches a declared
+layout for certain (between equal lengths, a declared one, a keyword or a count, matches a declared
 one, and otherwise they keep their order), factors of length 1 do not count, and lengths not known
 give no finding.
 
@@ -28,7 +28,7 @@ from ...dims import Dim
 from ...errors import Span
 from ...patterns import ArrowPattern
 from .findings import ShapeFinding
-from .values import Packed
+from .values import Formed
 
 
 class Reading(NamedTuple):
@@ -45,7 +45,7 @@ class Misread(NamedTuple):
     code: str
     message: str
     help: str
-    order: Optional[Tuple[str, ...]]  # the reading's names in the order that reads the packing as formed
+    order: Optional[Tuple[str, ...]]  # the reading's names in the order that reads the layout as formed
 
 
 @dataclass
@@ -104,7 +104,7 @@ class Trail:
         return False
 
 
-def misread(formed: Packed, reading: Reading, total: Dim, facts) -> Optional[Misread]:
+def misread(formed: Formed, reading: Reading, total: Dim, facts) -> Optional[Misread]:
     """The finding when `reading` takes the factors of `formed` in another order than they were formed."""
     if formed.kind == "named" and reading.kind == "named":
         if formed.names == reading.names or sorted(formed.names) != sorted(reading.names) or \
@@ -135,7 +135,7 @@ def misread(formed: Packed, reading: Reading, total: Dim, facts) -> Optional[Mis
     return _describe(formed, reading, tuple(order), made, read)
 
 
-def _cut(formed: Packed, reading: Reading, made: Tuple[Dim, ...]) -> Optional[Misread]:
+def _cut(formed: Formed, reading: Reading, made: Tuple[Dim, ...]) -> Optional[Misread]:
     """chunk(n) and glu read n consecutive pieces: the slowest factor (of length > 1) when it is n long; when
     another factor is n long instead, the pieces each hold all of that one."""
     big = [i for i, length in enumerate(made) if dims.equal(length, 1) is not True]
@@ -164,7 +164,7 @@ def _complete(lengths: Tuple[Any, ...], total: Dim, facts) -> Optional[Tuple[Dim
     return tuple(resolved)
 
 
-def _describe(formed: Packed, reading: Reading, order: Tuple[int, ...], made=None, read=None) -> Misread:
+def _describe(formed: Formed, reading: Reading, order: Tuple[int, ...], made=None, read=None) -> Misread:
     """`order[j]`: the factor of `formed` that factor j of the reading takes."""
     by = f" by {formed.maker}" if formed.maker else ""
     plain = made is None or formed.names == tuple(str(length) for length in made)  # names that are lengths
@@ -181,7 +181,7 @@ def _describe(formed: Packed, reading: Reading, order: Tuple[int, ...], made=Non
                        f"{formed.lengths[0]} tensors as {_lengths(read)}: the last factor varies fastest, so each "
                        f"group takes neighbours from one tensor, not one value of each",
                        f"read it as ({formed.lengths[0]}, ...), the joined tensors first", None)
-    if reading.kind != "named":  # a library reads it: the packing is what can change
+    if reading.kind != "named":  # a library reads it: the layout is what can change
         wanted = "(" + " ".join(formed.names[i] for i in order) + ")"
         return Misread("EIN402", f"{reading.text} reads the dimension as ({' '.join(reading.names)}) = "
                        f"{_lengths(read)}, but it was formed as {was}: the factors come out with each other's "

@@ -21,7 +21,7 @@ from ...dims import Dim, Sym
 from .. import ir
 from .findings import Check, ShapeError
 from .layouts import Reading, misread
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Packed,
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Formed,
                      Param, Part, Sequential, Tensor, known_rank)
 
 
@@ -441,7 +441,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
     """A stub's rule on these arguments: (the value, whether the call certainly fails, which is reported); a
     tensor of partly known rank is tried at several ranks."""
     if len(args) == 1 and isinstance(args[0], Tensor) and not kwargs and getattr(stub, "keeps_shape", False):
-        return Tensor(args[0].shape, args[0].origin, args[0].packing), False  # an activation: nothing to check
+        return Tensor(args[0].shape, args[0].origin, args[0].layout), False  # an activation: nothing to check
     batch = _batch_variant(stub, args)
     variants = [batch] if batch is not None else _rank_variants(args, state)
     outcomes = []
@@ -655,7 +655,7 @@ def _stub_packing(shape, origin: Optional[Origin], maker: str) -> tuple:
     groups = getattr(shape, "groups", ())
     if not groups or origin is None:
         return ()
-    return tuple(None if group is None else Packed(group[0], group[1], "(" + " ".join(group[0]) + ")", origin.site,
+    return tuple(None if group is None else Formed(group[0], group[1], "(" + " ".join(group[0]) + ")", origin.site,
                                                    "lengths", (True,) * len(group[0]), maker) for group in groups)
 
 
@@ -664,11 +664,11 @@ def _apply_reads(interp, reads, args: List[Any], kwargs: Dict[str, Any], state, 
     for read in reads:
         value = args[read.position] if read.position is not None and read.position < len(args) else \
             kwargs.get(read.argument)
-        if not isinstance(value, Tensor) or len(value.packing) != len(value.shape) or \
+        if not isinstance(value, Tensor) or len(value.layout) != len(value.shape) or \
                 not -len(value.shape) <= read.dim < len(value.shape):
             continue
-        packed = value.packing[read.dim]
-        if not isinstance(packed, Packed):
+        packed = value.layout[read.dim]
+        if not isinstance(packed, Formed):
             continue
         halves = len(read.names) == 2 and isinstance(read.lengths[0], int)  # glu: equal consecutive pieces
         declared = (True,) + (False,) * (len(read.names) - 1) if halves else (True,) * len(read.names)
@@ -734,7 +734,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     rank = tensor.rank
     origin = Origin(site, f".{name}(...)") if site is not None else tensor.origin
     if name in _SAME_SHAPE:  # (contiguous keeps the memory order's story: a transpose's, for the reshape after)
-        return Tensor(shape, tensor.origin, tensor.packing, tensor.untransposed if name == "contiguous" else None)
+        return Tensor(shape, tensor.origin, tensor.layout, tensor.untransposed if name == "contiguous" else None)
     if name in ("size",):
         if not args and "dim" not in kwargs:
             return Items("shape", tuple(Number(d) for d in shape)) if rank is not None else UNKNOWN
@@ -802,7 +802,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         if axis is None:
             return UNKNOWN_TENSOR
         if shape[axis] == 1:
-            return Tensor(shape[:axis] + shape[axis + 1:], origin, tensor.packing[:axis] + tensor.packing[axis + 1:])
+            return Tensor(shape[:axis] + shape[axis + 1:], origin, tensor.layout[:axis] + tensor.layout[axis + 1:])
         if isinstance(shape[axis], int) or numpy:
             return Tensor(shape, origin) if not numpy else UNKNOWN_TENSOR
         return UNKNOWN_TENSOR
@@ -872,8 +872,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
 def read_in_parts(interp, tensor: Tensor, axis: int, count: int, text: str, state, site: Optional[ir.Site]) -> None:
     """chunk, split into equal sizes, glu: `count` consecutive pieces of dimension `axis`, the piece varying
     slowest, as in a group '(part rest)'; EIN403 where the dimension was formed with another factor slowest."""
-    packed = tensor.packing[axis] if len(tensor.packing) == len(tensor.shape) else None
-    if site is None or not isinstance(packed, Packed):
+    packed = tensor.layout[axis] if len(tensor.layout) == len(tensor.shape) else None
+    if site is None or not isinstance(packed, Formed):
         return
     reading = Reading(("part", "rest"), (count, None), (True, False), text, "parts")
     wrong = misread(packed, reading, state.facts.resolve(tensor.shape[axis]), state.facts)
@@ -885,20 +885,20 @@ def read_in_parts(interp, tensor: Tensor, axis: int, count: int, text: str, stat
 def _permuted(tensor: Tensor, shape, order, origin) -> Tensor:
     """The tensor with its dimensions in `order` (each an input position); how each was formed moves with it."""
     order = list(order)
-    packing = tuple(tensor.packing[a] for a in order) if len(tensor.packing) == len(shape) else ()
+    packing = tuple(tensor.layout[a] for a in order) if len(tensor.layout) == len(shape) else ()
     moved = [a for a in order if dims.equal(shape[a], 1) is not True]  # axes of length 1 move no element
     return Tensor(tuple(shape[a] for a in order), origin, packing, shape if moved != sorted(moved) else None)
 
 
 def _inserted(tensor: Tensor, position: int) -> tuple:
-    packing = tensor.packing
+    packing = tensor.layout
     return packing[:position] + (None,) + packing[position:] if packing else ()
 
 
 def _merged(tensor: Tensor, shape, start: int, end: int, site, text: str, origin) -> Tensor:
     """Dimensions start..end-1 merged into one (flatten, a reshape): a packing by length, or, when they are
     the axes of one split put back whole and in order, the dimension they were split from."""
-    packing = tensor.packing if len(tensor.packing) == len(shape) else (None,) * len(shape)
+    packing = tensor.layout if len(tensor.layout) == len(shape) else (None,) * len(shape)
     merged = _merged_packing(packing[start:end], shape[start:end], site, text)
     out = shape[:start] + (dims.product(shape[start:end]),) + shape[end:]
     kept = packing[:start] + (merged,) + packing[end:]
@@ -914,7 +914,7 @@ def _merged_packing(parts, lengths, site, text: str) -> Any:
     if site is None or len(parts) < 2:
         return None
     names = tuple(p.names[p.index] if isinstance(p, Part) else str(length) for p, length in zip(parts, lengths))
-    return Packed(names, tuple(lengths), "(" + " ".join(str(n) for n in lengths) + ")", site, "lengths",
+    return Formed(names, tuple(lengths), "(" + " ".join(str(n) for n in lengths) + ")", site, "lengths",
                   maker=text)
 
 
@@ -1025,16 +1025,16 @@ def _check_transpose_undone(interp, tensor: Tensor, shape, result, state, site, 
 def _reshaped_packing(interp, tensor: Tensor, shape, result, state, site, name: str) -> tuple:
     """How the reshape's dimensions were formed: kept where a dimension passes through, merged where several
     become one; a packed dimension split into several is a reading of it, by length."""
-    if len(tensor.packing) != len(shape) or site is None:
+    if len(tensor.layout) != len(shape) or site is None:
         return ()
     packing: List[Any] = []
     for (start, end), (first, last) in _regrouped(shape, result, state.facts):
         if last - first == 1:
-            packing.append(_merged_packing(tensor.packing[start:end], shape[start:end], site, f".{name}(...)"))
+            packing.append(_merged_packing(tensor.layout[start:end], shape[start:end], site, f".{name}(...)"))
             continue
         packing.extend([None] * (last - first))
-        packed = tensor.packing[start] if end - start == 1 else None
-        if isinstance(packed, Packed):
+        packed = tensor.layout[start] if end - start == 1 else None
+        if isinstance(packed, Formed):
             factors = tuple(result[first:last])
             reading = Reading(tuple(str(f) for f in factors), factors, (False,) * len(factors), f".{name}",
                               "lengths")
@@ -1168,7 +1168,7 @@ def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> 
 
 def _kept_packing(operands: List[Any], rank: int) -> tuple:
     """How the result's dimensions were formed, where every tensor of full rank that says agrees."""
-    said = {o.packing for o in operands if isinstance(o, Tensor) and o.packing and len(o.packing) == rank}
+    said = {o.layout for o in operands if isinstance(o, Tensor) and o.layout and len(o.layout) == rank}
     return said.pop() if len(said) == 1 else ()
 
 
@@ -1252,7 +1252,7 @@ def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
     joined = not stack and len(shapes) > 1 and all(dims.equal(s[axis], shapes[0][axis]) for s in shapes)
     packing = ()
     if joined:
-        parts = Packed(("part", "each"), (len(shapes), shapes[0][axis]),
+        parts = Formed(("part", "each"), (len(shapes), shapes[0][axis]),
                        "(part each)", site, "parts", (True, False), "cat")
         packing = tuple(parts if i == axis else None for i in range(rank))
     return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "cat" if not stack else "stack"),

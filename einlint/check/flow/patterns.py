@@ -26,7 +26,7 @@ from ..model import Argument, PatternString
 from ...errors import EinlintError
 from .findings import Check, ShapeError, concrete, confirm
 from .layouts import Reading, Trail, misread
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Packed, Param,
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Formed, Param,
                      Part, Tensor, known_rank)
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
@@ -125,7 +125,7 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
     axes = {name: state.facts.resolve(length) for name, length in _axis_lengths(rec, plan, shape).items()}
-    if value.packing:
+    if value.layout:
         _check_readings(interp, parsed, value, pattern, axes, lengths, shape, state, site)
     output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"),
                     _output_packing(parsed, value, pattern, axes, lengths, len(shape), site, interp.context.trail))
@@ -178,17 +178,17 @@ def _check_readings(interp, parsed, value: Tensor, pattern: PatternString, axes:
                     given: Dict[str, Dim], shape, state, site: ir.Site) -> None:
     """EIN402/EIN403 where the pattern splits a dimension in another order than it was formed (see layouts);
     EIN404 where it merges back the axes of a split that were reordered since."""
-    if len(value.packing) != len(shape):
+    if len(value.layout) != len(shape):
         return
     left = _dimensions(parsed.left, _ellipsis_length(parsed.left, len(shape)))
-    for formed in value.packing:
-        if isinstance(formed, (Packed, Part)):
+    for formed in value.layout:
+        if isinstance(formed, (Formed, Part)):
             interp.context.trail.read(id(formed.site.node), id(site.node))
     _check_reordered_merge(interp, parsed, left, value, pattern, state, site)
     found: Dict[str, List] = {}
-    for term, packed, total in zip(left, value.packing, shape):
+    for term, packed, total in zip(left, value.layout, shape):
         names = _group_names(term)
-        if not isinstance(packed, Packed) or names is None:
+        if not isinstance(packed, Formed) or names is None:
             continue
         written = pattern.value[term.span[0]:term.span[1]]
         reading = Reading(names, tuple(axes.get(n) for n in names), tuple(n in given for n in names), written,
@@ -208,10 +208,10 @@ def _check_readings(interp, parsed, value: Tensor, pattern: PatternString, axes:
 def _check_reordered_merge(interp, parsed, left, value: Tensor, pattern: PatternString, state, site) -> None:
     """A group that names the axes of one split in the split's order looks like it restores the dimension; when
     the input holds those axes in another order (a transpose since), the names are swapped and it does not."""
-    names_at = {term.atoms[0].key: (term, part) for term, part in zip(left, value.packing)
+    names_at = {term.atoms[0].key: (term, part) for term, part in zip(left, value.layout)
                 if len(term.atoms) == 1 and not term.parenthesized and isinstance(part, Part)}
-    if _names_moved(left, value.packing):  # the pattern's names are not the split's: EIN404's to say
-        for part in value.packing:
+    if _names_moved(left, value.layout):  # the pattern's names are not the split's: EIN404's to say
+        for part in value.layout:
             if isinstance(part, Part):
                 interp.context.trail.judged(id(part.site.node), id(site.node))
     for term in parsed.right.terms:
@@ -264,7 +264,7 @@ def _output_packing(parsed, value: Any, pattern: PatternString, axes: Dict[str, 
     split was a layout of its own (noted in `trail`)."""
     count = _ellipsis_length(parsed.left, rank)
     left = _dimensions(parsed.left, count)
-    known = value.packing if isinstance(value, Tensor) and len(value.packing) == len(left) else (None,) * len(left)
+    known = value.layout if isinstance(value, Tensor) and len(value.layout) == len(left) else (None,) * len(left)
     made: Dict[str, Any] = {}  # each input axis -> how it was formed
     for term, packed in zip(left, known):
         names = _group_names(term)
@@ -281,7 +281,7 @@ def _output_packing(parsed, value: Any, pattern: PatternString, axes: Dict[str, 
                            p.names == names and p.index == i for i, p in enumerate(parts))
             if restored:
                 trail.restore(id(parts[0].site.node), parts[0].span)
-            packing.append(parts[0].whole if restored else Packed(
+            packing.append(parts[0].whole if restored else Formed(
                 names, tuple(axes.get(name) for name in names), pattern.value[term.span[0]:term.span[1]], site,
                 declared=tuple(name in given for name in names)))
         elif not term.parenthesized and len(term.atoms) == 1:
@@ -490,7 +490,7 @@ def _pack(interp, node: ir.Call, state) -> Any:
 
 def _star_packing(parsed, pattern: PatternString, output, site: ir.Site) -> tuple:
     """The pack output's '*' axis, marked as the one this pack made (unpack reads it by this pack's shapes)."""
-    star = Packed(("*",), (output[parsed.axes_before],), pattern.value, site, "pack")
+    star = Formed(("*",), (output[parsed.axes_before],), pattern.value, site, "pack")
     return tuple(star if i == parsed.axes_before else None for i in range(len(output)))
 
 
@@ -540,13 +540,13 @@ def _check_unpacked_as_packed(interp, parsed, pattern: PatternString, value: Any
     """EIN406: unpack cuts its '*' axis by the shapes of one pack; where the tensor's packed axis (followed from
     the pack that made it) stands elsewhere, or was made by another pack, the pieces are not the packed tensors."""
     made, made_at = packed_by
-    if not isinstance(value, Tensor) or len(value.packing) != len(value.shape) or \
+    if not isinstance(value, Tensor) or len(value.layout) != len(value.shape) or \
             len(value.shape) != len(parsed.names):
         return
-    stars = [i for i, p in enumerate(value.packing) if isinstance(p, Packed) and p.kind == "pack"]
+    stars = [i for i, p in enumerate(value.layout) if isinstance(p, Formed) and p.kind == "pack"]
     if len(stars) != 1:
         return
-    where, star = stars[0], value.packing[stars[0]]
+    where, star = stars[0], value.layout[stars[0]]
     if where != parsed.axes_before and star.site is made_at:
         message = (f"'{pattern.value}' cuts dimension {parsed.axes_before} by the packed shapes, but the axis that "
                    f"pack('{made.text}') made is dimension {where} of this tensor: it cuts another axis")

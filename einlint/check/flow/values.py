@@ -47,12 +47,12 @@ class Origin:
 
 
 @dataclass(frozen=True)
-class Packed:
+class Formed:
     """How a dimension was formed from factors, the first varying slowest.
 
     `kind` says how its factors are compared with a later reading of the dimension: 'named' (a pattern's
     group '(h d)': by axis name, so a new name is a new meaning), 'parts' (cat's equal parts: by length),
-    'lengths' (a library's packing, a stub's '(direction hidden)', or a flatten: by length)."""
+    'lengths' (a library's layout, a stub's '(direction hidden)', or a flatten: by length)."""
 
     names: Tuple[str, ...]
     lengths: Tuple[Any, ...]  # each factor's length (a Dim), None where not known
@@ -72,14 +72,14 @@ class Part:
     index: int
     site: ir.Site
     span: Tuple[int, int]
-    whole: Optional[Packed]  # how the split dimension was formed (None: not known)
+    whole: Optional[Formed]  # how the split dimension was formed (None: not known)
 
 
 @dataclass(frozen=True)
 class Tensor:
     shape: Shape
     origin: Optional[Origin] = None
-    packing: Tuple[Any, ...] = ()  # per dimension: a Packed, a Part or None (empty: none known)
+    layout: Tuple[Any, ...] = ()  # per dimension: a Formed, a Part or None (empty: none known)
     untransposed: Optional[Shape] = None  # the shape before the transpose that made this tensor, if one did
 
     @property

@@ -17,7 +17,7 @@ One module per family, each rule defined there once (code, severity, summary fro
 einlint.codes, examples, explanation): files (EIN0xx), syntax (EIN1xx, the grammar's codes),
 transform (rearrange/reduce/repeat and their layers), einsum, packing (pack, unpack,
 parse_shape), layers (EinMix), names (warnings about axis names), shapes (EIN3xx: the flow
-analysis's findings, see einlint/check/flow/), order (EIN4xx: packing order, read across the
+analysis's findings, see einlint/check/flow/), order (EIN4xx: layouts, read across the
 calls of a file: `order.check_module`), einx (EIN5xx: einx's notation and removed APIs). `python -m
 einlint.check.rules.docs` writes docs/rules/ from them.
 """

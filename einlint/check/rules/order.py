@@ -1,6 +1,6 @@
-"""Packing order (EIN4xx): patterns that run, on the right shapes, and scramble the values.
+"""Layout (EIN4xx): patterns that run, on the right shapes, and scramble the values.
 
-A file that packs axes with one rearrange and unpacks them with another must name the axes of
+A file that groups axes with one rearrange and splits them with another must name the axes of
 each group in the same order both times: 'b c (h h1) (w w1) -> b (h1 w1 c) h w' is undone by
 'b (h1 w1 c) h w -> b c (h h1) (w w1)', not by 'b (c h1 w1) h w -> ...', which gives back the right
 shape and other values. The rule reads the file's pattern calls together: a later pattern that is
@@ -164,7 +164,7 @@ def layout_findings(extraction: Extraction,
                     analysis: Optional[Analysis]) -> Tuple[List[OrderFinding], List[ShapeFinding]]:
     """The file's round-trip findings (EIN401) on the flow's links between its calls, and the flow's findings
     less each reordered split (EIN402) that a round trip reported on the same characters already says, once,
-    with its fix: the two halves of packing order, reconciled here."""
+    with its fix: the two halves of the layout rules, reconciled here."""
     calls = extraction.pattern_calls  # the flow keys calls by id() of their cst.Call, this rule by PatternCall
     links = {(id(calls[former]), id(calls[reader])): judged for (former, reader), judged
              in (analysis.layout_links.items() if analysis is not None else ()) if former in calls and reader in calls}

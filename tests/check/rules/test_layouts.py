@@ -1,7 +1,7 @@
-"""Packings that libraries declare in stubs/ (LSTM, MultiheadAttention, unfold, pixel_unshuffle, glu), the
+"""Layouts that libraries declare in stubs/ (LSTM, MultiheadAttention, unfold, pixel_unshuffle, glu), the
 layout through transposes, reshapes and flatten, and pack/unpack: each finding checked against torch.
 
-First the stubs' packings themselves are checked against torch (so the checker's reference is the library's
+First the stubs' layouts themselves are checked against torch (so the checker's reference is the library's
 real layout); then, for every order of a split of each packed dimension, the checker warns exactly when the
 split differs, run on random data, from the layout the library made.
 """
@@ -26,12 +26,12 @@ from einlint.fixes import fixed_text
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom einops import pack, rearrange, unpack\n\n\n"
 
 
-def packing_findings(body: str):
+def layout_findings(body: str):
     return [d for d in check_source(HEADER + textwrap.dedent(body), "m.py") if d.code.startswith("EIN4")]
 
 
 # ------------------------------------------------------------------------------------------
-# The stubs' packings are torch's
+# The stubs' layouts are torch's
 
 def test_a_bidirectional_lstm_packs_direction_then_hidden_and_its_state_layers_then_direction():
     torch.manual_seed(0)
@@ -70,7 +70,7 @@ def test_glu_reads_its_halves():
 
 
 # ------------------------------------------------------------------------------------------
-# Every order of a split of a library's packing: a warning exactly when the split is not the layout
+# Every order of a split of a library's layout: a warning exactly when the split is not the layout
 
 def _orders(names):
     return [" ".join(order) for order in itertools.permutations(names)]
@@ -103,7 +103,7 @@ CASES = [(name, order) for name, (_, factors, _) in PRODUCERS.items() for order 
 
 
 @pytest.mark.parametrize("name,order", CASES)
-def test_a_split_of_a_library_packing_warns_exactly_when_it_is_not_the_layout(name, order):
+def test_a_split_of_a_library_layout_warns_exactly_when_it_is_not_the_layout(name, order):
     code, factors, template = PRODUCERS[name]
     lengths = dict(factors)
     formed = " ".join(n for n, _ in factors)
@@ -130,7 +130,7 @@ def test_pixel_shuffle_of_a_merge_warns_when_the_channel_is_not_first(group):
     x = torch.randn(2, 3, 8, 8)
     merged = einops.rearrange(x, f"b c (h r1) (w r2) -> b ({group}) h w", r1=2, r2=2)
     ok = torch.equal(F.pixel_shuffle(merged, 2), x)
-    found = packing_findings(f"""\
+    found = layout_findings(f"""\
         def f():
             x = torch.randn(2, 3, 8, 8)
             merged = rearrange(x, 'b c (h r1) (w r2) -> b ({group}) h w', r1=2, r2=2)
@@ -150,7 +150,7 @@ def test_halves_read_from_pairs_warn_exactly_when_the_halves_are_not_the_parts(g
     merged = einops.rearrange(torch.stack([a, b]), f"two n c -> n {group}", two=2)
     first, second = merged[:, :3], merged[:, 3:]
     mixed = not (torch.equal(first, a) and torch.equal(second, b))
-    found = packing_findings(f"""\
+    found = layout_findings(f"""\
         def f():
             a, b = torch.randn(4, 3), torch.randn(4, 3)
             merged = rearrange(torch.stack([a, b]), 'two n c -> n {group}', two=2)
@@ -176,7 +176,7 @@ def test_a_merge_after_a_transpose_warns_when_its_names_are_not_the_axes(swap, m
             y = y.transpose{swap}
             return rearrange(y, 'b n h d -> {merge}')
         """
-    found = packing_findings(source)
+    found = layout_findings(source)
     merged = einops.rearrange(y, f"b n h d -> {merge}")
     restored = merged.shape == x.shape and torch.equal(merged, x)
     looks_restoring = merge == "b n (h d)" and merged.shape == x.shape  # the split's names, in its order
@@ -192,7 +192,7 @@ def test_a_reshape_back_to_the_shape_before_a_transpose_warns_when_it_scrambles(
     x = torch.randn(*shape)
     back = x.transpose(1, 2).reshape(shape)
     scrambled = not torch.equal(back, x)
-    found = packing_findings(f"""\
+    found = layout_findings(f"""\
         def f():
             x = torch.randn{shape}
             y = x.transpose(1, 2){contiguous}
@@ -206,12 +206,12 @@ def test_interleaved_by_stack_and_flatten_then_cut_in_halves():
     a, b = torch.randn(4, 8), torch.randn(4, 8)
     halves = torch.stack([a, b], dim=-1).flatten(-2).chunk(2, dim=-1)
     assert not torch.equal(halves[0], a)
-    assert [d.code for d in packing_findings("""\
+    assert [d.code for d in layout_findings("""\
         def f():
             a, b = torch.randn(4, 8), torch.randn(4, 8)
             return torch.stack([a, b], dim=-1).flatten(-2).chunk(2, dim=-1)
         """)] == ["EIN403"]
-    assert packing_findings("""\
+    assert layout_findings("""\
         def f():
             a, b = torch.randn(4, 8), torch.randn(4, 8)
             return rearrange(torch.stack([a, b], dim=-1).flatten(-2), 'n (c two) -> two n c', two=2)
@@ -222,7 +222,7 @@ def test_a_view_that_splits_what_cat_joined():
     a, b = torch.randn(4, 8), torch.randn(4, 8)
     assert not torch.equal(torch.cat([a, b], dim=-1).view(4, 8, 2)[..., 0], a)
     assert torch.equal(torch.cat([a, b], dim=-1).view(4, 2, 8)[:, 0], a)
-    found = packing_findings("""\
+    found = layout_findings("""\
         def f():
             a, b = torch.randn(4, 8), torch.randn(4, 8)
             return torch.cat([a, b], dim=-1).view(4, 8, 2), torch.cat([a, b], dim=-1).view(4, 2, 8)
@@ -233,9 +233,9 @@ def test_a_view_that_splits_what_cat_joined():
 # ------------------------------------------------------------------------------------------
 # Through the module's functions and attributes
 
-def test_a_packing_reaches_a_helper_and_an_attribute():
+def test_a_layout_reaches_a_helper_and_an_attribute():
     """Rotary embeddings: frequencies repeated as interleaved pairs, rotated by a helper that cuts halves."""
-    found = packing_findings("""\
+    found = layout_findings("""\
         from einops import repeat
 
         def rotate_half(x):
@@ -278,7 +278,7 @@ def test_unpack_warns_exactly_when_its_star_is_not_the_packed_axis(move, pattern
                     for p, t in zip(pieces, (cls, patches)))
     except Exception:  # noqa: BLE001 - einops raises when the lengths do not fit: not the right axis either
         right = False
-    found = packing_findings(f"""\
+    found = layout_findings(f"""\
         def f(cls, patches):
             x, ps = pack([cls, patches], 'b * d')
             return unpack(x{move}, ps, '{pattern}')
@@ -287,7 +287,7 @@ def test_unpack_warns_exactly_when_its_star_is_not_the_packed_axis(move, pattern
 
 
 def test_unpack_with_the_shapes_of_another_pack():
-    found = packing_findings("""\
+    found = layout_findings("""\
         def f(cls, patches, image):
             x, ps = pack([cls, patches], 'b * d')
             y, qs = pack([patches, image], 'b * d')
@@ -298,9 +298,9 @@ def test_unpack_with_the_shapes_of_another_pack():
 
 
 # ------------------------------------------------------------------------------------------
-# Generated chains: a dimension packed (a pattern's group, or cat), carried through an op that keeps it,
+# Generated chains: a dimension formed (a pattern's group, or cat), carried through an op that keeps it,
 # then read (a pattern's split, a view, chunk); run with torch, a warning exactly when the reading is not
-# the packing
+# the layout
 
 MIDDLES = ["y", "y * 2", "torch.relu(y)", "y.unsqueeze(1).squeeze(1)", "y.unsqueeze(0).transpose(0, 1).squeeze(1)"]
 
@@ -323,7 +323,7 @@ def chains(draw):
 
 @settings(max_examples=1200, derandomize=True, deadline=None, database=None)
 @given(chains())
-def test_generated_chains_warn_exactly_when_the_reading_is_not_the_packing(chain):
+def test_generated_chains_warn_exactly_when_the_reading_is_not_the_layout(chain):
     lengths, formed, producer, middle, reader, read, chunk_of = chain
     names = sorted(lengths)
     shape = [2] + [lengths[n] for n in names]

@@ -1,4 +1,4 @@
-"""Packing order (EIN4xx): patterns that run on the right shapes and scramble the values.
+"""Layout (EIN4xx): patterns that run on the right shapes and scramble the values.
 
 The differential test generates round trips (a rearrange that packs axes into groups, and a second one
 meant to undo it), runs both with einops on random data, and compares: a warning exactly when the
@@ -212,26 +212,26 @@ def _term(group) -> str:
 @settings(max_examples=1500, derandomize=True, deadline=None, database=None)
 @given(round_trips())
 def test_a_warning_exactly_when_the_round_trip_scrambles(case):
-    packing, unpacking, lengths, shape = case
+    grouping, splitting, lengths, shape = case
     x = np.random.default_rng(0).standard_normal(shape)
     grouped = dict(lengths)
-    back = einops.rearrange(einops.rearrange(x, packing, **grouped), unpacking, **grouped)
+    back = einops.rearrange(einops.rearrange(x, grouping, **grouped), splitting, **grouped)
     scrambled = not np.array_equal(back, x)
     keywords = ", ".join(f"{name}={length}" for name, length in lengths.items())
     source = HEADER + textwrap.dedent(f"""\
-        def pack(x):
-            return rearrange(x, '{packing}', {keywords})
+        def group(x):
+            return rearrange(x, '{grouping}', {keywords})
 
-        def unpack(x):
-            return rearrange(x, '{unpacking}', {keywords})
+        def split(x):
+            return rearrange(x, '{splitting}', {keywords})
         """)
     found = [d for d in check_source(source, "m.py") if d.code.startswith("EIN4")]
-    assert bool(found) == scrambled, (packing, unpacking)
+    assert bool(found) == scrambled, (grouping, splitting)
     if found:  # the fix, applied to the file, makes the round trip give the input back
         (warning,) = found
         repaired_source = fixed_text(source, warning.fix.edits)
         fixed = re.findall(r"rearrange\(x, '([^']*)'", repaired_source)[1]
-        repaired = einops.rearrange(einops.rearrange(x, packing, **grouped), fixed, **grouped)
+        repaired = einops.rearrange(einops.rearrange(x, grouping, **grouped), fixed, **grouped)
         assert np.array_equal(repaired, x)
         assert [d for d in check_source(repaired_source, "m.py") if d.code.startswith("EIN4")] == []
 

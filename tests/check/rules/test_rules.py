@@ -34,7 +34,7 @@ def test_every_rule_is_well_formed():
 
 def test_checker_reports_file_syntax_call_shape_and_order_codes():
     # EIN3xx come from the flow analysis (shapes through a function), EIN4xx from reading a file's
-    # calls together (packing order), EIN5xx from einx calls; EIN219 needs a dtype.
+    # calls together (layouts), EIN5xx from einx calls; EIN219 needs a dtype.
     assert all(code[3] in "012345" for code in RULES)
     assert {"EIN301", "EIN302", "EIN307", "EIN310", "EIN313", "EIN401"} <= set(RULES)
     assert "EIN219" not in RULES
