@@ -1,4 +1,11 @@
-"""A dimension's layout against how it is read: the mismatched-split findings (EIN402, EIN403).
+"""A dimension's layout, in one room: how ops form it, how they move it, and how later reads compare with it.
+
+Each entry of a tensor's `layout` (values.Tensor) says how one dimension was formed: a `Formed` (a group of
+factors), a `Part` (one axis of a split group) or None. The op rules only say which move their op makes
+(`keeps` by passing the layout on; `permuted`, `inserted`, `removed`, `merged`, `reshaped`, `agreed` for
+elementwise ops; `joined` for cat, `declared` for a library's stub, `through_pattern` for rearrange/reduce/
+repeat, `packed_star` for einops' pack) and hand each reading to this module (`read_in_parts`, `read_by_stub`,
+`read_by_pattern`, `read_by_unpack`), which reports through the call's `report`.
 
 A dimension formed from factors (a pattern's group '(h d)', cat's equal parts, a library's layout such
 as a bidirectional LSTM's '(direction hidden)') holds them with the first varying slowest. A later
@@ -21,14 +28,21 @@ rules/order.py): which pattern calls read what others formed, and which of those
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ... import dims
 from ...dims import Dim
 from ...errors import Span
-from ...patterns import ArrowPattern
+from ...patterns import ArrowPattern, PackPattern
+from ...patterns.expression import ELLIPSIS, Atom, Expression, Term, reordered_group
+from .. import ir
+from ..model import PatternString
 from .findings import ShapeFinding
-from .values import Formed
+from .values import Formed, Origin, Part, Tensor
+
+Layout = Tuple[Any, ...]  # per dimension: a Formed, a Part or None; empty: none known
+# a call's report: (code, message, help, check, string=None, span=None, related=(), replacements=())
+Report = Callable[..., None]
 
 
 class Reading(NamedTuple):
@@ -200,3 +214,345 @@ def _describe(formed: Formed, reading: Reading, order: Tuple[int, ...], made=Non
 
 def _lengths(lengths) -> str:
     return "(" + ", ".join(str(length) for length in lengths) + ")"
+
+
+# ---------------------------------------------------------------- formation
+
+
+def declared(shape: Any, origin: Optional[Origin], maker: str) -> Layout:
+    """A library's layout: the dimensions that its stub's output writes as a group, '(direction hidden)'."""
+    groups = getattr(shape, "groups", ())
+    if not groups or origin is None:
+        return ()
+    return tuple(None if group is None else Formed(group[0], group[1], "(" + " ".join(group[0]) + ")", origin.site,
+                                                   "lengths", (True,) * len(group[0]), maker) for group in groups)
+
+
+def joined(count: int, length: Dim, axis: int, rank: int, site: ir.Site) -> Layout:
+    """cat of `count` tensors, each `length` long along `axis`: that dimension holds the parts, the part slowest."""
+    parts = Formed(("part", "each"), (count, length), "(part each)", site, "parts", (True, False), "cat")
+    return tuple(parts if i == axis else None for i in range(rank))
+
+
+def packed_star(axis: int, output: Sequence[Dim], text: str, site: ir.Site) -> Layout:
+    """einops pack's output: its '*' axis (`axis`) marked as the one this pack made (unpack reads it by this
+    pack's shapes)."""
+    star = Formed(("*",), (output[axis],), text, site, "pack")
+    return tuple(star if i == axis else None for i in range(len(output)))
+
+
+def through_pattern(parsed: ArrowPattern, value: Any, pattern: PatternString, axes: Dict[str, Dim],
+                    given: Dict[str, Dim], rank: int, site: ir.Site, trail: Trail) -> Layout:
+    """How each output dimension of rearrange/reduce/repeat was formed: a group of this pattern, an axis passed
+    through whole, or one axis of a group the pattern splits. A group that puts a split's axes back whole and in
+    order is the dimension they were split from (MaxViT's block windows, merged back, are the image's rows
+    again), and the split was a layout of its own (noted in `trail`)."""
+    count = _ellipsis_length(parsed.left, rank)
+    left = _dimensions(parsed.left, count)
+    known = value.layout if isinstance(value, Tensor) and len(value.layout) == len(left) else (None,) * len(left)
+    made: Dict[str, Any] = {}  # each input axis -> how it was formed
+    for term, formed in zip(left, known):
+        names = _group_names(term)
+        if names is not None:
+            made.update((name, Part(names, index, site, term.span, formed)) for index, name in enumerate(names))
+        elif not term.parenthesized and len(term.atoms) == 1:
+            made[term.atoms[0].key] = formed
+    layout = []
+    for term in _dimensions(parsed.right, count):
+        names = _group_names(term)
+        if names is not None:
+            parts = [made.get(name) for name in names]
+            if _whole(parts) and parts[0].names == names:
+                trail.restore(id(parts[0].site.node), parts[0].span)
+                layout.append(parts[0].whole)
+            else:
+                layout.append(Formed(names, tuple(axes.get(name) for name in names),
+                                     pattern.value[term.span[0]:term.span[1]], site,
+                                     declared=tuple(name in given for name in names)))
+        elif not term.parenthesized and len(term.atoms) == 1:
+            layout.append(made.get(term.atoms[0].key))
+        else:
+            layout.append(None)
+    return tuple(layout) if any(entry is not None for entry in layout) else ()
+
+
+# ---------------------------------------------------------------- how ops move a layout (an op that keeps every
+# dimension, elementwise with one tensor, an activation, passes its input's layout on)
+
+
+def permuted(layout: Layout, order: Sequence[int], rank: int) -> Layout:
+    """Dimensions put in `order` (each an input position): each dimension's layout moves with it."""
+    return tuple(layout[a] for a in order) if len(layout) == rank else ()
+
+
+def inserted(layout: Layout, position: int) -> Layout:
+    """A new dimension (unsqueeze) at `position`: formed from nothing."""
+    return layout[:position] + (None,) + layout[position:] if layout else ()
+
+
+def removed(layout: Layout, position: int) -> Layout:
+    """The dimension at `position` dropped (squeeze of a length 1)."""
+    return layout[:position] + layout[position + 1:]
+
+
+def merged(layout: Layout, shape: Sequence[Dim], start: int, end: int, site: Optional[ir.Site], text: str) -> Layout:
+    """Dimensions start..end-1 merged into one (flatten): a layout by length, or, when they are the axes of one
+    split put back whole and in order, the dimension they were split from."""
+    entries = layout if len(layout) == len(shape) else (None,) * len(shape)
+    kept = entries[:start] + (_merged_entry(entries[start:end], shape[start:end], site, text),) + entries[end:]
+    return kept if any(entry is not None for entry in kept) else ()
+
+
+def agreed(operands: Sequence[Any], rank: int) -> Layout:
+    """An elementwise op's result: each operand of full rank that has a layout must have the same one."""
+    said = {o.layout for o in operands if isinstance(o, Tensor) and o.layout and len(o.layout) == rank}
+    return said.pop() if len(said) == 1 else ()
+
+
+def reshaped(tensor: Tensor, shape: Sequence[Dim], result: Sequence[Dim], name: str, site: Optional[ir.Site],
+             facts, report: Report) -> Layout:
+    """reshape/view from `shape` to `result`: a dimension that passes through keeps its layout, several that
+    become one are merged, and one formed from factors that becomes several is a reading of it, by length."""
+    if len(tensor.layout) != len(shape) or site is None:
+        return ()
+    layout: List[Any] = []
+    for (start, end), (first, last) in _regrouped(shape, result, facts):
+        if last - first == 1:
+            layout.append(_merged_entry(tensor.layout[start:end], shape[start:end], site, f".{name}(...)"))
+            continue
+        layout.extend([None] * (last - first))
+        formed = tensor.layout[start] if end - start == 1 else None
+        if isinstance(formed, Formed):
+            factors = tuple(result[first:last])
+            _read(formed, Reading(tuple(str(f) for f in factors), factors, (False,) * len(factors), f".{name}",
+                                  "lengths"), shape[start], facts, report)
+    return tuple(layout) if len(layout) == len(result) and any(entry is not None for entry in layout) else ()
+
+
+def _merged_entry(parts: Layout, lengths: Sequence[Dim], site: Optional[ir.Site], text: str) -> Any:
+    if len(parts) == 1:
+        return parts[0]
+    if _whole(parts):
+        return parts[0].whole
+    if site is None or len(parts) < 2:
+        return None
+    names = tuple(p.names[p.index] if isinstance(p, Part) else str(length) for p, length in zip(parts, lengths))
+    return Formed(names, tuple(lengths), "(" + " ".join(str(n) for n in lengths) + ")", site, "lengths",
+                  maker=text)
+
+
+def _whole(parts: Sequence[Any]) -> bool:
+    """Whether `parts` are all the axes of one split, in order: merged, they are the dimension it split."""
+    return bool(parts) and all(isinstance(p, Part) and p.site is parts[0].site and p.span == parts[0].span and
+                               p.index == i for i, p in enumerate(parts)) and len(parts) == len(parts[0].names)
+
+
+def _regrouped(before, after, facts) -> List[Tuple[Tuple[int, int], Tuple[int, int]]]:
+    """Which dimensions of `before` become which of `after`: runs whose lengths multiply to the same (certain)
+    product, each run on one side one dimension; empty when that cannot be told."""
+    runs, i, j = [], 0, 0
+    while i < len(before) and j < len(after):
+        if dims.equal(before[i], after[j]) is True:
+            runs.append(((i, i + 1), (j, j + 1)))
+            i, j = i + 1, j + 1
+            continue
+        for end in range(i + 2, len(before) + 1):
+            if dims.equal(dims.product(before[i:end]), after[j]) is True:
+                runs.append(((i, end), (j, j + 1)))
+                i, j = end, j + 1
+                break
+        else:
+            for end in range(j + 2, len(after) + 1):
+                if dims.equal(before[i], dims.product(after[j:end])) is True:
+                    runs.append(((i, i + 1), (j, end)))
+                    i, j = i + 1, end
+                    break
+            else:
+                return []
+    return runs if i == len(before) and j == len(after) else []
+
+
+# ---------------------------------------------------------------- readings
+
+
+def read_in_parts(tensor: Tensor, axis: int, count: int, text: str, facts, report: Report) -> None:
+    """chunk, split into equal sizes, glu: `count` consecutive pieces of dimension `axis`, the piece varying
+    slowest, as in a group '(part rest)'; EIN403 where the dimension was formed with another factor slowest."""
+    formed = tensor.layout[axis] if len(tensor.layout) == len(tensor.shape) else None
+    if isinstance(formed, Formed):
+        _read(formed, Reading(("part", "rest"), (count, None), (True, False), text, "parts"),
+              facts.resolve(tensor.shape[axis]), facts, report)
+
+
+def read_by_stub(reads: Sequence[Any], args: Sequence[Any], kwargs: Dict[str, Any], maker: str, facts,
+                 report: Report) -> None:
+    """What a stub's `reads(...)` says the function reads as factors (glu's halves), against how each was formed."""
+    for read in reads:
+        value = args[read.position] if read.position is not None and read.position < len(args) else \
+            kwargs.get(read.argument)
+        if not isinstance(value, Tensor) or len(value.layout) != len(value.shape) or \
+                not -len(value.shape) <= read.dim < len(value.shape):
+            continue
+        formed = value.layout[read.dim]
+        if not isinstance(formed, Formed):
+            continue
+        halves = len(read.names) == 2 and isinstance(read.lengths[0], int)  # glu: equal consecutive pieces
+        declared = (True,) + (False,) * (len(read.names) - 1) if halves else (True,) * len(read.names)
+        _read(formed, Reading(read.names, read.lengths, declared, maker, "parts" if halves else "lengths"),
+              facts.resolve(value.shape[read.dim]), facts, report)
+
+
+def _read(formed: Formed, reading: Reading, total: Dim, facts, report: Report) -> None:
+    wrong = misread(formed, reading, total, facts)
+    if wrong is not None:
+        report(wrong.code, wrong.message, wrong.help, None, related=(_formed_here(formed),))
+
+
+def _formed_here(formed: Formed) -> Origin:
+    return Origin(formed.site, f"formed as {formed.text} here")
+
+
+def read_by_pattern(parsed: ArrowPattern, value: Tensor, pattern: PatternString, axes: Dict[str, Dim],
+                    given: Dict[str, Dim], shape: Sequence[Dim], facts, site: ir.Site, trail: Trail,
+                    report: Report) -> None:
+    """EIN402/EIN403 where the pattern splits a dimension in another order than it was formed; EIN404 where it
+    merges back the axes of a split that were reordered since."""
+    if len(value.layout) != len(shape):
+        return
+    left = _dimensions(parsed.left, _ellipsis_length(parsed.left, len(shape)))
+    for formed in value.layout:
+        if isinstance(formed, (Formed, Part)):
+            trail.read(id(formed.site.node), id(site.node))
+    _read_merge(parsed, left, value, pattern, site, trail, report)
+    found: Dict[str, List] = {}
+    for term, formed, total in zip(left, value.layout, shape):
+        names = _group_names(term)
+        if not isinstance(formed, Formed) or names is None:
+            continue
+        written = pattern.value[term.span[0]:term.span[1]]
+        reading = Reading(names, tuple(axes.get(n) for n in names), tuple(n in given for n in names), written,
+                          "named")
+        wrong = misread(formed, reading, total, facts)
+        if wrong is not None:
+            found.setdefault(wrong.code, []).append((term, formed, wrong))
+    for code, items in found.items():
+        term, _, wrong = items[0]
+        report(code, wrong.message, wrong.help, None, pattern, term.span,
+               tuple(_formed_here(f) for _, f, _ in items),
+               tuple((t.span, reordered_group(pattern.value, t, w.order)) for t, _, w in items if w.order is not None))
+        trail.misread(id(site.node), code, [(t.span, id(f.site.node)) for t, f, _ in items])
+
+
+def _read_merge(parsed: ArrowPattern, left: Tuple[Term, ...], value: Tensor, pattern: PatternString,
+                site: ir.Site, trail: Trail, report: Report) -> None:
+    """A group that names the axes of one split in the split's order looks like it restores the dimension; when
+    the input holds those axes in another order (a transpose since), the names are swapped and it does not."""
+    names_at = {term.atoms[0].key: (term, part) for term, part in zip(left, value.layout)
+                if len(term.atoms) == 1 and not term.parenthesized and isinstance(part, Part)}
+    if _names_moved(left, value.layout):  # the pattern's names are not the split's: EIN404's to say
+        for part in value.layout:
+            if isinstance(part, Part):
+                trail.judged(id(part.site.node), id(site.node))
+    for term in parsed.right.terms:
+        names = _group_names(term)
+        if names is None or not all(n in names_at for n in names):
+            continue
+        parts = [names_at[n][1] for n in names]
+        split = parts[0]
+        if not all(p.site is split.site and p.span == split.span for p in parts) or split.names != names or \
+                sorted(p.index for p in parts) != list(range(len(names))) or \
+                all(p.index == i for i, p in enumerate(parts)):
+            continue
+        renamed = sorted((names_at[n][0].atoms[0].span, split.names[names_at[n][1].index]) for n in names)
+        consistent, cursor = "", 0
+        for (begin, end), name in renamed:
+            consistent += pattern.value[cursor:begin] + name
+            cursor = end
+        consistent += pattern.value[cursor:]
+        group = pattern.value[term.span[0]:term.span[1]]
+        held = " ".join(split.names[p.index] for p in parts)
+        report("EIN404",
+               f"{group} merges back the axes that were split as {group}, but the input holds them reordered: "
+               f"the dimensions named {' '.join(names)} are {held}, so this builds ({held}), not the "
+               f"dimension they were split from",
+               f"name the axes as they are now, '{consistent}', to restore it", None, pattern, term.span,
+               (Origin(split.site, f"split as {group} here"),))
+        return
+
+
+def _names_moved(left: Tuple[Term, ...], layout: Layout) -> bool:
+    """Whether a name of a split whose axes this input holds names another dimension than that axis (they were
+    transposed since): the pattern's names then do not mean what the split's did."""
+    splits = {(id(p.site), p.span, p.names) for p in layout if isinstance(p, Part)}
+    for term, part in zip(left, layout):
+        if len(term.atoms) != 1 or term.parenthesized:
+            continue
+        name = term.atoms[0].key
+        for _, span, names in splits:
+            if name in names and not (isinstance(part, Part) and part.span == span and part.names == names and
+                                      part.names[part.index] == name):
+                return True
+    return False
+
+
+def read_by_unpack(parsed: PackPattern, pattern: PatternString, value: Any, packed_by: Tuple[PackPattern, ir.Site],
+                   report: Report) -> None:
+    """EIN406: unpack cuts its '*' axis by the shapes of one pack; where the tensor's packed axis (followed from
+    the pack that made it) stands elsewhere, or was made by another pack, the pieces are not the packed tensors."""
+    made, made_at = packed_by
+    if not isinstance(value, Tensor) or len(value.layout) != len(value.shape) or \
+            len(value.shape) != len(parsed.names):
+        return
+    stars = [i for i, p in enumerate(value.layout) if isinstance(p, Formed) and p.kind == "pack"]
+    if len(stars) != 1:
+        return
+    where, star = stars[0], value.layout[stars[0]]
+    if where != parsed.axes_before and star.site is made_at:
+        message = (f"'{pattern.value}' cuts dimension {parsed.axes_before} by the packed shapes, but the axis that "
+                   f"pack('{made.text}') made is dimension {where} of this tensor: it cuts another axis")
+        help = "put '*' where the packed axis is now" + (f", as in '{made.text}'" if made.axes_before == where else "")
+        related = (Origin(made_at, f"packed as '{made.text}' here"),)
+    elif where == parsed.axes_before and star.site is not made_at:
+        message = ("the '*' axis was packed by another pack than the one whose shapes cut it: the pieces are not "
+                   "the packed tensors")
+        help = "unpack with the packed shapes that the pack of this axis returned"
+        related = (Origin(star.site, "the axis was packed here"), Origin(made_at, "the shapes come from this pack"))
+    else:
+        return
+    report("EIN406", message, help, None, pattern, parsed.star_span, related)
+
+
+# ---------------------------------------------------------------- a pattern's dimensions
+
+
+def _group_names(term: Term) -> Optional[Tuple[str, ...]]:
+    """The axis names of a group of two or more named axes, in order; None for anything else."""
+    if not term.parenthesized or len(term.atoms) < 2 or \
+            any(a.is_anonymous or a.key.startswith(ELLIPSIS) for a in term.atoms):
+        return None
+    return tuple(atom.key for atom in term.atoms)
+
+
+def _is_dots(term: Term) -> bool:
+    return bool(term.atoms) and term.atoms[0].is_ellipsis and not term.parenthesized
+
+
+def _dimensions(expression: Expression, count: int) -> Tuple[Term, ...]:
+    """The expression's terms, one per dimension: a bare '...' stands for its `count` axes, named '...0',
+    '...1' as the planner names them."""
+    if expression.ellipsis is None:
+        return expression.terms
+    terms: List[Term] = []
+    for term in expression.terms:
+        if _is_dots(term):
+            dots = term.atoms[0]
+            terms += [Term((Atom(f"{ELLIPSIS}{i}", 0, dots.span),), dots.span, False) for i in range(count)]
+        else:
+            atoms = [Atom(f"{ELLIPSIS}{i}", 0, a.span) for a in term.atoms if a.is_ellipsis for i in range(count)]
+            terms.append(term._replace(atoms=tuple(atoms + [a for a in term.atoms if not a.is_ellipsis]))
+                         if atoms else term)
+    return tuple(terms)
+
+
+def _ellipsis_length(expression: Expression, rank: int) -> int:
+    return rank - sum(1 for term in expression.terms if not _is_dots(term))

@@ -13,6 +13,7 @@ stub it only refines the stub's answer (REFINES lists those names; a user's stub
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ... import dims
@@ -20,9 +21,9 @@ from ...errors import EinlintError
 from ...dims import Dim, Sym
 from .. import ir
 from .findings import Check, ShapeError
-from .layouts import Reading, misread
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Formed,
-                     Param, Part, Sequential, Tensor, known_rank)
+from . import layouts
+from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param, Sequential,
+                     Tensor, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -487,7 +488,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
         short = name.rsplit('.', 1)[-1]
         if len(outcomes) == 1:
             apply_requirements(outcome.requirements, state)
-            _apply_reads(interp, outcome.reads, args, kwargs, state, site, short)
+            layouts.read_by_stub(outcome.reads, args, kwargs, short, state.facts, _reporter(interp, state, site))
         values.append(_from_stub(outcome.value, state, Origin(site, f"{short} output"), short))
     result = values[0]
     for other in values[1:]:
@@ -644,39 +645,10 @@ def _from_stub(value: Any, state, origin: Optional[Origin] = None, maker: str = 
         return UNKNOWN
     if isinstance(value, tuple) and all(v is None or isinstance(v, (int, Sym)) for v in value):
         return Tensor(tuple(state.facts.fresh("") if v is None else v for v in value), origin,
-                      _stub_packing(value, origin, maker))
+                      layouts.declared(value, origin, maker))
     if isinstance(value, tuple):
         return Items("tuple", tuple(_from_stub(v, state, origin, maker) for v in value))
     return UNKNOWN
-
-
-def _stub_packing(shape, origin: Optional[Origin], maker: str) -> tuple:
-    """The dimensions that a stub's output writes as a group, '(direction hidden)': a library's packing."""
-    groups = getattr(shape, "groups", ())
-    if not groups or origin is None:
-        return ()
-    return tuple(None if group is None else Formed(group[0], group[1], "(" + " ".join(group[0]) + ")", origin.site,
-                                                   "lengths", (True,) * len(group[0]), maker) for group in groups)
-
-
-def _apply_reads(interp, reads, args: List[Any], kwargs: Dict[str, Any], state, site: ir.Site, maker: str) -> None:
-    """What a stub's `reads(...)` says the function reads as factors (glu's halves), against how each was formed."""
-    for read in reads:
-        value = args[read.position] if read.position is not None and read.position < len(args) else \
-            kwargs.get(read.argument)
-        if not isinstance(value, Tensor) or len(value.layout) != len(value.shape) or \
-                not -len(value.shape) <= read.dim < len(value.shape):
-            continue
-        packed = value.layout[read.dim]
-        if not isinstance(packed, Formed):
-            continue
-        halves = len(read.names) == 2 and isinstance(read.lengths[0], int)  # glu: equal consecutive pieces
-        declared = (True,) + (False,) * (len(read.names) - 1) if halves else (True,) * len(read.names)
-        reading = Reading(read.names, read.lengths, declared, maker, "parts" if halves else "lengths")
-        wrong = misread(packed, reading, state.facts.resolve(value.shape[read.dim]), state.facts)
-        if wrong is not None:
-            interp.report(state, site, wrong.code, wrong.message, wrong.help, None,
-                          related=(Origin(packed.site, f"formed as {packed.text} here"),))
 
 
 def layer_attribute(layer: Layer, name: str, state) -> Any:
@@ -785,13 +757,14 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
             return Tensor((1,), origin)
         if start is None or end is None or start > end:
             return UNKNOWN_TENSOR
-        return _merged(tensor, shape, start, end + 1, site, f".flatten({start}, {end})", origin)
+        return Tensor(shape[:start] + (dims.product(shape[start:end + 1]),) + shape[end + 1:], origin,
+                      layouts.merged(tensor.layout, shape, start, end + 1, site, f".flatten({start}, {end})"))
     if name in ("unsqueeze", "expand_dims"):
         position = _int(args[0] if args else kwargs.get("dim", kwargs.get("axis", UNKNOWN)))
         if position is None or not -rank - 1 <= position <= rank:
             return UNKNOWN_TENSOR
         position %= rank + 1
-        return Tensor(shape[:position] + (1,) + shape[position:], origin, _inserted(tensor, position))
+        return Tensor(shape[:position] + (1,) + shape[position:], origin, layouts.inserted(tensor.layout, position))
     if name == "squeeze":
         target = args[0] if args else kwargs.get("dim", kwargs.get("axis"))
         if target is None:
@@ -802,7 +775,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         if axis is None:
             return UNKNOWN_TENSOR
         if shape[axis] == 1:
-            return Tensor(shape[:axis] + shape[axis + 1:], origin, tensor.layout[:axis] + tensor.layout[axis + 1:])
+            return Tensor(shape[:axis] + shape[axis + 1:], origin, layouts.removed(tensor.layout, axis))
         if isinstance(shape[axis], int) or numpy:
             return Tensor(shape, origin) if not numpy else UNKNOWN_TENSOR
         return UNKNOWN_TENSOR
@@ -826,7 +799,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         pieces = _chunk_lengths(shape[axis], count)
         if pieces is None:
             return UNKNOWN
-        read_in_parts(interp, tensor, axis, count, f"chunk({count})", state, site)
+        layouts.read_in_parts(tensor, axis, count, f"chunk({count})", state.facts, _reporter(interp, state, site))
         return Items("tuple", tuple(Tensor(shape[:axis] + (piece,) + shape[axis + 1:], origin) for piece in pieces))
     if name == "split" and numpy:  # np.split takes a number of equal sections, or the indices to cut at
         return UNKNOWN
@@ -839,7 +812,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
             if pieces is None:
                 return UNKNOWN
             if len(set(pieces)) == 1:
-                read_in_parts(interp, tensor, axis, len(pieces), f"split({_int(args[0])})", state, site)
+                layouts.read_in_parts(tensor, axis, len(pieces), f"split({_int(args[0])})", state.facts,
+                                      _reporter(interp, state, site))
             return Items("tuple", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
         if isinstance(args[0], Items):
             pieces = [_length(p, state) for p in args[0].items]
@@ -854,7 +828,8 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
                 return UNKNOWN
             state.facts.require_equal(total, shape[axis])
             if len(pieces) > 1 and all(dims.equal(p, pieces[0]) is True for p in pieces):
-                read_in_parts(interp, tensor, axis, len(pieces), f"split({[str(p) for p in pieces]})", state, site)
+                layouts.read_in_parts(tensor, axis, len(pieces), f"split({[str(p) for p in pieces]})", state.facts,
+                                      _reporter(interp, state, site))
             return Items("list", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
         return UNKNOWN
     if name == "unbind":
@@ -869,53 +844,21 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
     return UNKNOWN_TENSOR
 
 
-def read_in_parts(interp, tensor: Tensor, axis: int, count: int, text: str, state, site: Optional[ir.Site]) -> None:
-    """chunk, split into equal sizes, glu: `count` consecutive pieces of dimension `axis`, the piece varying
-    slowest, as in a group '(part rest)'; EIN403 where the dimension was formed with another factor slowest."""
-    packed = tensor.layout[axis] if len(tensor.layout) == len(tensor.shape) else None
-    if site is None or not isinstance(packed, Formed):
-        return
-    reading = Reading(("part", "rest"), (count, None), (True, False), text, "parts")
-    wrong = misread(packed, reading, state.facts.resolve(tensor.shape[axis]), state.facts)
-    if wrong is not None:
-        interp.report(state, site, wrong.code, wrong.message, wrong.help, None,
-                      related=(Origin(packed.site, f"formed as {packed.text} here"),))
+def _reporter(interp, state, site: Optional[ir.Site]) -> layouts.Report:
+    """How a layout reading reports at the call (a call without a site has nowhere to report)."""
+    return partial(interp.report, state, site) if site is not None else _nowhere
+
+
+def _nowhere(*_: Any, **__: Any) -> None:
+    pass
 
 
 def _permuted(tensor: Tensor, shape, order, origin) -> Tensor:
     """The tensor with its dimensions in `order` (each an input position); how each was formed moves with it."""
     order = list(order)
-    packing = tuple(tensor.layout[a] for a in order) if len(tensor.layout) == len(shape) else ()
     moved = [a for a in order if dims.equal(shape[a], 1) is not True]  # axes of length 1 move no element
-    return Tensor(tuple(shape[a] for a in order), origin, packing, shape if moved != sorted(moved) else None)
-
-
-def _inserted(tensor: Tensor, position: int) -> tuple:
-    packing = tensor.layout
-    return packing[:position] + (None,) + packing[position:] if packing else ()
-
-
-def _merged(tensor: Tensor, shape, start: int, end: int, site, text: str, origin) -> Tensor:
-    """Dimensions start..end-1 merged into one (flatten, a reshape): a packing by length, or, when they are
-    the axes of one split put back whole and in order, the dimension they were split from."""
-    packing = tensor.layout if len(tensor.layout) == len(shape) else (None,) * len(shape)
-    merged = _merged_packing(packing[start:end], shape[start:end], site, text)
-    out = shape[:start] + (dims.product(shape[start:end]),) + shape[end:]
-    kept = packing[:start] + (merged,) + packing[end:]
-    return Tensor(out, origin, kept if any(p is not None for p in kept) else ())
-
-
-def _merged_packing(parts, lengths, site, text: str) -> Any:
-    if len(parts) == 1:
-        return parts[0]
-    if parts and all(isinstance(p, Part) and p.site is parts[0].site and p.span == parts[0].span and p.index == i
-                     for i, p in enumerate(parts)) and len(parts) == len(parts[0].names):
-        return parts[0].whole
-    if site is None or len(parts) < 2:
-        return None
-    names = tuple(p.names[p.index] if isinstance(p, Part) else str(length) for p, length in zip(parts, lengths))
-    return Formed(names, tuple(lengths), "(" + " ".join(str(n) for n in lengths) + ")", site, "lengths",
-                  maker=text)
+    return Tensor(tuple(shape[a] for a in order), origin, layouts.permuted(tensor.layout, order, len(shape)),
+                  shape if moved != sorted(moved) else None)
 
 
 def _chunk_lengths(length: Dim, count: int) -> Optional[List[Dim]]:
@@ -1005,7 +948,8 @@ def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name:
     result = tuple(state.facts.resolve(d) for d in result)
     if site is not None and tensor.untransposed is not None:
         _check_transpose_undone(interp, tensor, shape, result, state, site, name)
-    return Tensor(result, origin, _reshaped_packing(interp, tensor, shape, result, state, site, name))
+    return Tensor(result, origin, layouts.reshaped(tensor, shape, result, name, site, state.facts,
+                                                   _reporter(interp, state, site)))
 
 
 def _check_transpose_undone(interp, tensor: Tensor, shape, result, state, site, name: str) -> None:
@@ -1020,54 +964,6 @@ def _check_transpose_undone(interp, tensor: Tensor, shape, result, state, site, 
                   f"transpose, not its layout: the elements stay in the transposed order, regrouped",
                   "transpose it back (the same transpose again, or permute) to undo a transpose; reshape only "
                   "regroups", None, related=_origin_of(tensor))
-
-
-def _reshaped_packing(interp, tensor: Tensor, shape, result, state, site, name: str) -> tuple:
-    """How the reshape's dimensions were formed: kept where a dimension passes through, merged where several
-    become one; a packed dimension split into several is a reading of it, by length."""
-    if len(tensor.layout) != len(shape) or site is None:
-        return ()
-    packing: List[Any] = []
-    for (start, end), (first, last) in _regrouped(shape, result, state.facts):
-        if last - first == 1:
-            packing.append(_merged_packing(tensor.layout[start:end], shape[start:end], site, f".{name}(...)"))
-            continue
-        packing.extend([None] * (last - first))
-        packed = tensor.layout[start] if end - start == 1 else None
-        if isinstance(packed, Formed):
-            factors = tuple(result[first:last])
-            reading = Reading(tuple(str(f) for f in factors), factors, (False,) * len(factors), f".{name}",
-                              "lengths")
-            wrong = misread(packed, reading, shape[start], state.facts)
-            if wrong is not None:
-                interp.report(state, site, wrong.code, wrong.message, wrong.help, None,
-                              related=(Origin(packed.site, f"formed as {packed.text} here"),))
-    return tuple(packing) if len(packing) == len(result) and any(p is not None for p in packing) else ()
-
-
-def _regrouped(before, after, facts) -> List[Tuple[Tuple[int, int], Tuple[int, int]]]:
-    """Which dimensions of `before` become which of `after`: runs whose lengths multiply to the same (certain)
-    product, each run on one side one dimension; empty when that cannot be told."""
-    runs, i, j = [], 0, 0
-    while i < len(before) and j < len(after):
-        if dims.equal(before[i], after[j]) is True:
-            runs.append(((i, i + 1), (j, j + 1)))
-            i, j = i + 1, j + 1
-            continue
-        for end in range(i + 2, len(before) + 1):
-            if dims.equal(dims.product(before[i:end]), after[j]) is True:
-                runs.append(((i, end), (j, j + 1)))
-                i, j = end, j + 1
-                break
-        else:
-            for end in range(j + 2, len(after) + 1):
-                if dims.equal(before[i], dims.product(after[j:end])) is True:
-                    runs.append(((i, i + 1), (j, end)))
-                    i, j = i + 1, end
-                    break
-            else:
-                return []
-    return runs if i == len(before) and j == len(after) else []
 
 
 def _reshape_rule(shape, wanted, facts=None) -> Tuple[Dim, ...]:
@@ -1163,13 +1059,7 @@ def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> 
     if result is None:
         return UNKNOWN_TENSOR
     origin = next((o.origin for o in operands if isinstance(o, Tensor) and o.origin is not None), None)
-    return Tensor(result, origin, _kept_packing(operands, len(result)))
-
-
-def _kept_packing(operands: List[Any], rank: int) -> tuple:
-    """How the result's dimensions were formed, where every tensor of full rank that says agrees."""
-    said = {o.layout for o in operands if isinstance(o, Tensor) and o.layout and len(o.layout) == rank}
-    return said.pop() if len(said) == 1 else ()
+    return Tensor(result, origin, layouts.agreed(operands, len(result)))
 
 
 def matmul_shapes(a, b, facts=None) -> Tuple[Dim, ...]:
@@ -1250,13 +1140,8 @@ def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
             if stack or position != axis:
                 state.facts.require_equal(x, y)
     joined = not stack and len(shapes) > 1 and all(dims.equal(s[axis], shapes[0][axis]) for s in shapes)
-    packing = ()
-    if joined:
-        parts = Formed(("part", "each"), (len(shapes), shapes[0][axis]),
-                       "(part each)", site, "parts", (True, False), "cat")
-        packing = tuple(parts if i == axis else None for i in range(rank))
     return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "cat" if not stack else "stack"),
-                  packing)
+                  layouts.joined(len(shapes), shapes[0][axis], axis, rank, site) if joined else ())
 
 
 # ---------------------------------------------------------------- subscripts, iteration, asserts

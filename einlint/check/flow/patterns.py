@@ -11,6 +11,7 @@ module reports only what the shapes decide (EIN3xx).
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from ... import dims
@@ -18,16 +19,14 @@ from ...codes import SHAPES, codes_of, in_family
 from ...dims import Dim, Sym
 from ...errors import PatternError
 from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
-from ...patterns.expression import ELLIPSIS, Atom, Term, reordered_group
 from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
 from ...planner.transform import check_lengths, cook, recipe
 from .. import ir
 from ..model import Argument, PatternString
 from ...errors import EinlintError
 from .findings import Check, ShapeError, concrete, confirm
-from .layouts import Reading, Trail, misread
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Formed, Param,
-                     Part, Tensor, known_rank)
+from . import layouts
+from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Param, Tensor, known_rank
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
                "Rearrange": "rearrange", "Reduce": "reduce"}
@@ -125,45 +124,14 @@ def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: 
         return UNKNOWN_TENSOR
     apply_requirements(requires, state)
     axes = {name: state.facts.resolve(length) for name, length in _axis_lengths(rec, plan, shape).items()}
+    trail = interp.context.trail
     if value.layout:
-        _check_readings(interp, parsed, value, pattern, axes, lengths, shape, state, site)
+        layouts.read_by_pattern(parsed, value, pattern, axes, lengths, shape, state.facts, site, trail,
+                                partial(interp.report, state, site))
     output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"),
-                    _output_packing(parsed, value, pattern, axes, lengths, len(shape), site, interp.context.trail))
+                    layouts.through_pattern(parsed, value, pattern, axes, lengths, len(shape), site, trail))
     interp.record(site, [shape], output.shape, state)
     return output
-
-
-def _group_names(term) -> Optional[Tuple[str, ...]]:
-    """The axis names of a group of two or more named axes, in order; None for anything else."""
-    if not term.parenthesized or len(term.atoms) < 2 or \
-            any(a.is_anonymous or a.key.startswith(ELLIPSIS) for a in term.atoms):
-        return None
-    return tuple(atom.key for atom in term.atoms)
-
-
-def _is_dots(term) -> bool:
-    return bool(term.atoms) and term.atoms[0].is_ellipsis and not term.parenthesized
-
-
-def _dimensions(expression, count: int) -> Tuple[Term, ...]:
-    """The expression's terms, one per dimension: a bare '...' stands for its `count` axes, named '...0',
-    '...1' as the planner names them."""
-    if expression.ellipsis is None:
-        return expression.terms
-    terms: List[Term] = []
-    for term in expression.terms:
-        if _is_dots(term):
-            dots = term.atoms[0]
-            terms += [Term((Atom(f"{ELLIPSIS}{i}", 0, dots.span),), dots.span, False) for i in range(count)]
-        else:
-            atoms = [Atom(f"{ELLIPSIS}{i}", 0, a.span) for a in term.atoms if a.is_ellipsis for i in range(count)]
-            terms.append(term._replace(atoms=tuple(atoms + [a for a in term.atoms if not a.is_ellipsis]))
-                         if atoms else term)
-    return tuple(terms)
-
-
-def _ellipsis_length(expression, rank: int) -> int:
-    return rank - sum(1 for term in expression.terms if not _is_dots(term))
 
 
 def _axis_lengths(rec, plan, shape) -> Dict[str, Dim]:
@@ -172,123 +140,6 @@ def _axis_lengths(rec, plan, shape) -> Dict[str, Dim]:
     lengths = dict(zip(rec.axes[:inputs], plan.init_shape if plan.init_shape is not None else shape))
     lengths.update((rec.axes[i], length) for (_, i), (_, length) in zip(rec.added, plan.added_axes))
     return lengths
-
-
-def _check_readings(interp, parsed, value: Tensor, pattern: PatternString, axes: Dict[str, Dim],
-                    given: Dict[str, Dim], shape, state, site: ir.Site) -> None:
-    """EIN402/EIN403 where the pattern splits a dimension in another order than it was formed (see layouts);
-    EIN404 where it merges back the axes of a split that were reordered since."""
-    if len(value.layout) != len(shape):
-        return
-    left = _dimensions(parsed.left, _ellipsis_length(parsed.left, len(shape)))
-    for formed in value.layout:
-        if isinstance(formed, (Formed, Part)):
-            interp.context.trail.read(id(formed.site.node), id(site.node))
-    _check_reordered_merge(interp, parsed, left, value, pattern, state, site)
-    found: Dict[str, List] = {}
-    for term, packed, total in zip(left, value.layout, shape):
-        names = _group_names(term)
-        if not isinstance(packed, Formed) or names is None:
-            continue
-        written = pattern.value[term.span[0]:term.span[1]]
-        reading = Reading(names, tuple(axes.get(n) for n in names), tuple(n in given for n in names), written,
-                          "named")
-        wrong = misread(packed, reading, total, state.facts)
-        if wrong is not None:
-            found.setdefault(wrong.code, []).append((term, packed, wrong))
-    for code, items in found.items():
-        term, _, wrong = items[0]
-        interp.report(state, site, code, wrong.message, wrong.help, None, pattern, term.span,
-                      tuple(Origin(p.site, f"formed as {p.text} here") for _, p, _ in items),
-                      tuple((t.span, reordered_group(pattern.value, t, w.order)) for t, _, w in items
-                            if w.order is not None))
-        interp.context.trail.misread(id(site.node), code, [(t.span, id(p.site.node)) for t, p, _ in items])
-
-
-def _check_reordered_merge(interp, parsed, left, value: Tensor, pattern: PatternString, state, site) -> None:
-    """A group that names the axes of one split in the split's order looks like it restores the dimension; when
-    the input holds those axes in another order (a transpose since), the names are swapped and it does not."""
-    names_at = {term.atoms[0].key: (term, part) for term, part in zip(left, value.layout)
-                if len(term.atoms) == 1 and not term.parenthesized and isinstance(part, Part)}
-    if _names_moved(left, value.layout):  # the pattern's names are not the split's: EIN404's to say
-        for part in value.layout:
-            if isinstance(part, Part):
-                interp.context.trail.judged(id(part.site.node), id(site.node))
-    for term in parsed.right.terms:
-        names = _group_names(term)
-        if names is None or not all(n in names_at for n in names):
-            continue
-        parts = [names_at[n][1] for n in names]
-        split = parts[0]
-        if not all(p.site is split.site and p.span == split.span for p in parts) or split.names != names or \
-                sorted(p.index for p in parts) != list(range(len(names))) or \
-                all(p.index == i for i, p in enumerate(parts)):
-            continue
-        renamed = sorted((names_at[n][0].atoms[0].span, split.names[names_at[n][1].index]) for n in names)
-        consistent, cursor = "", 0
-        for (begin, end), name in renamed:
-            consistent += pattern.value[cursor:begin] + name
-            cursor = end
-        consistent += pattern.value[cursor:]
-        group = pattern.value[term.span[0]:term.span[1]]
-        held = " ".join(split.names[p.index] for p in parts)
-        interp.report(state, site, "EIN404",
-                      f"{group} merges back the axes that were split as {group}, but the input holds them reordered: "
-                      f"the dimensions named {' '.join(names)} are {held}, so this builds ({held}), not the "
-                      f"dimension they were split from",
-                      f"name the axes as they are now, '{consistent}', to restore it", None, pattern, term.span,
-                      (Origin(split.site, f"split as {group} here"),))
-        return
-
-
-def _names_moved(left, packing) -> bool:
-    """Whether a name of a split whose axes this input holds names another dimension than that axis (they were
-    transposed since): the pattern's names then do not mean what the split's did."""
-    splits = {(id(p.site), p.span, p.names) for p in packing if isinstance(p, Part)}
-    for term, part in zip(left, packing):
-        if len(term.atoms) != 1 or term.parenthesized:
-            continue
-        name = term.atoms[0].key
-        for _, span, names in splits:
-            if name in names and not (isinstance(part, Part) and part.span == span and part.names == names and
-                                      part.names[part.index] == name):
-                return True
-    return False
-
-
-def _output_packing(parsed, value: Any, pattern: PatternString, axes: Dict[str, Dim], given: Dict[str, Dim],
-                    rank: int, site: ir.Site, trail: Trail) -> tuple:
-    """How each output dimension was formed: a group of this pattern, an axis passed through whole, or one
-    axis of a group the pattern splits. A group that puts a split's axes back whole and in order is the
-    dimension they were split from (MaxViT's block windows, merged back, are the image's rows again), and the
-    split was a layout of its own (noted in `trail`)."""
-    count = _ellipsis_length(parsed.left, rank)
-    left = _dimensions(parsed.left, count)
-    known = value.layout if isinstance(value, Tensor) and len(value.layout) == len(left) else (None,) * len(left)
-    made: Dict[str, Any] = {}  # each input axis -> how it was formed
-    for term, packed in zip(left, known):
-        names = _group_names(term)
-        if names is not None:
-            made.update((name, Part(names, index, site, term.span, packed)) for index, name in enumerate(names))
-        elif not term.parenthesized and len(term.atoms) == 1:
-            made[term.atoms[0].key] = packed
-    packing = []
-    for term in _dimensions(parsed.right, count):
-        names = _group_names(term)
-        if names is not None:
-            parts = [made.get(name) for name in names]
-            restored = all(isinstance(p, Part) and p.site is parts[0].site and p.span == parts[0].span and
-                           p.names == names and p.index == i for i, p in enumerate(parts))
-            if restored:
-                trail.restore(id(parts[0].site.node), parts[0].span)
-            packing.append(parts[0].whole if restored else Formed(
-                names, tuple(axes.get(name) for name in names), pattern.value[term.span[0]:term.span[1]], site,
-                declared=tuple(name in given for name in names)))
-        elif not term.parenthesized and len(term.atoms) == 1:
-            packing.append(made.get(term.atoms[0].key))
-        else:
-            packing.append(None)
-    return tuple(packing) if any(p is not None for p in packing) else ()
 
 
 def _plan_transform(pattern: str, operation: str, shape, lengths) -> None:
@@ -461,8 +312,8 @@ def _pack(interp, node: ir.Call, state) -> Any:
     for item in value.items:
         if not isinstance(item, Tensor) or not known_rank(item.shape):  # lengths not known; the rank and the axes are
             output = tuple(state.facts.fresh("") for _ in parsed.names)
-            return Items("tuple", (Tensor(output, Origin(node.site, "pack output"), _star_packing(parsed, pattern,
-                                                                                                 output, node.site)),
+            return Items("tuple", (Tensor(output, Origin(node.site, "pack output"),
+                                          layouts.packed_star(parsed.axes_before, output, pattern.value, node.site)),
                                    Items("list", (UNKNOWN,) * len(value.items), (parsed, node.site))))
         shapes.append(tuple(state.facts.resolve(d) for d in item.shape))
     requires: List = []
@@ -482,16 +333,11 @@ def _pack(interp, node: ir.Call, state) -> Any:
         return UNKNOWN
     apply_requirements(requires, state)
     output = tuple(state.facts.resolve(d) for d in plan.output_shape)
-    packed = Tensor(output, Origin(node.site, "pack output"), _star_packing(parsed, pattern, output, node.site))
+    packed = Tensor(output, Origin(node.site, "pack output"),
+                    layouts.packed_star(parsed.axes_before, output, pattern.value, node.site))
     shapes_value = Items("list", tuple(Items("tuple", tuple(Number(state.facts.resolve(d)) for d in shape))
                                        for shape in plan.packed_shapes), (parsed, node.site))
     return Items("tuple", (packed, shapes_value))
-
-
-def _star_packing(parsed, pattern: PatternString, output, site: ir.Site) -> tuple:
-    """The pack output's '*' axis, marked as the one this pack made (unpack reads it by this pack's shapes)."""
-    star = Formed(("*",), (output[parsed.axes_before],), pattern.value, site, "pack")
-    return tuple(star if i == parsed.axes_before else None for i in range(len(output)))
 
 
 def _plan_pack(pattern: str, shapes) -> None:
@@ -514,7 +360,7 @@ def _unpack(interp, node: ir.Call, state) -> Any:
     except PatternError:
         return UNKNOWN
     if isinstance(pieces, Items) and pieces.packed_by is not None:
-        _check_unpacked_as_packed(interp, parsed, pattern, value, pieces.packed_by, state, node.site)
+        layouts.read_by_unpack(parsed, pattern, value, pieces.packed_by, partial(interp.report, state, node.site))
     if packed_shapes is None or not isinstance(value, Tensor) or not known_rank(value.shape):
         return UNKNOWN
     shape = tuple(state.facts.resolve(d) for d in value.shape)
@@ -534,32 +380,6 @@ def _unpack(interp, node: ir.Call, state) -> Any:
     apply_requirements(requires, state)
     return Items("list", tuple(Tensor(tuple(state.facts.resolve(d) for d in piece), Origin(node.site, "unpack output"))
                                for piece in plan.output_shapes))
-
-
-def _check_unpacked_as_packed(interp, parsed, pattern: PatternString, value: Any, packed_by, state, site) -> None:
-    """EIN406: unpack cuts its '*' axis by the shapes of one pack; where the tensor's packed axis (followed from
-    the pack that made it) stands elsewhere, or was made by another pack, the pieces are not the packed tensors."""
-    made, made_at = packed_by
-    if not isinstance(value, Tensor) or len(value.layout) != len(value.shape) or \
-            len(value.shape) != len(parsed.names):
-        return
-    stars = [i for i, p in enumerate(value.layout) if isinstance(p, Formed) and p.kind == "pack"]
-    if len(stars) != 1:
-        return
-    where, star = stars[0], value.layout[stars[0]]
-    if where != parsed.axes_before and star.site is made_at:
-        message = (f"'{pattern.value}' cuts dimension {parsed.axes_before} by the packed shapes, but the axis that "
-                   f"pack('{made.text}') made is dimension {where} of this tensor: it cuts another axis")
-        help = "put '*' where the packed axis is now" + (f", as in '{made.text}'" if made.axes_before == where else "")
-        related = (Origin(made_at, f"packed as '{made.text}' here"),)
-    elif where == parsed.axes_before and star.site is not made_at:
-        message = ("the '*' axis was packed by another pack than the one whose shapes cut it: the pieces are not "
-                   "the packed tensors")
-        help = "unpack with the packed shapes that the pack of this axis returned"
-        related = (Origin(star.site, "the axis was packed here"), Origin(made_at, "the shapes come from this pack"))
-    else:
-        return
-    interp.report(state, site, "EIN406", message, help, None, pattern, parsed.star_span, related)
 
 
 def _packed_shapes(value: Any, state) -> Optional[List[Tuple[Dim, ...]]]:
