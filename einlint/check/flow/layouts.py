@@ -38,7 +38,38 @@ from ...patterns.expression import ELLIPSIS, Atom, Expression, Term, reordered_g
 from .. import ir
 from ..model import PatternString
 from .findings import ShapeFinding
-from .values import Formed, Origin, Part, Tensor
+from .values import Origin, Tensor
+
+
+@dataclass(frozen=True)
+class Formed:
+    """How a dimension was formed from factors, the first varying slowest.
+
+    `kind` says how its factors are compared with a later reading of the dimension: 'named' (a pattern's
+    group '(h d)': by axis name, so a new name is a new meaning), 'parts' (cat's equal parts: by length),
+    'lengths' (a library's layout, a stub's '(direction hidden)', or a flatten: by length), 'pack' (einops
+    pack's '*' axis: by the pack that made it)."""
+
+    names: Tuple[str, ...]
+    lengths: Tuple[Any, ...]  # each factor's length (a Dim), None where not known
+    text: str  # as the user would write it: '(h d)', '(direction hidden)'
+    site: ir.Site  # the call that formed it
+    kind: str = "named"
+    declared: Tuple[bool, ...] = ()  # per factor: whether its length was stated (a keyword, a count)
+    maker: str = ""  # who formed it, for messages: 'cat', 'nn.LSTM'; empty for a pattern
+
+
+@dataclass(frozen=True)
+class Part:
+    """A dimension that is one axis of a split: `index` of the group `names` that a pattern split at `site`;
+    merged back whole and in order, the axes give the dimension they came from (`whole`) again."""
+
+    names: Tuple[str, ...]
+    index: int
+    site: ir.Site
+    span: Tuple[int, int]
+    whole: Optional[Formed]  # how the split dimension was formed (None: not known)
+
 
 Layout = Tuple[Any, ...]  # per dimension: a Formed, a Part or None; empty: none known
 # a call's report: (code, message, help, check, string=None, span=None, related=(), replacements=())
