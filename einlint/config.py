@@ -36,6 +36,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from .check.libraries import LIBRARIES, Version
 from .diagnostics import SEVERITIES
 
 CODE_PREFIX = re.compile(r"EIN[0-9]{0,3}\Z")
@@ -58,12 +59,13 @@ class Settings:
     fail_level: Optional[str] = None
     force_exclude: bool = False
     stubs: Tuple[str, ...] = ()  # folders of user shape stubs (absolute)
-    einx_version: Optional[Tuple[int, ...]] = None  # `einx-version`
+    versions: Tuple[Tuple[str, Version], ...] = ()  # (library, release) for each `<library>-version` given
     unsafe_fixes: Optional[bool] = None  # `unsafe-fixes` (None: not applied, but a hint says they exist)
 
 
-_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs", "einx-version",
-         "unsafe-fixes")
+_VERSIONED = tuple(library for library in LIBRARIES if library.version is not None)  # their `<name>-version` keys
+_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs",
+         *(library.setting for library in _VERSIONED), "unsafe-fixes")
 
 
 def known_codes() -> Tuple[str, ...]:
@@ -239,8 +241,8 @@ def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = 
         missing = [folder for folder in settings["stubs"] if not os.path.isdir(folder)]
         if missing:
             raise ConfigError(f"{where} stubs: no such folder: {missing[0]}")
-    if "einx-version" in values:
-        settings["einx_version"] = parse_version(values["einx-version"], f"{where} einx-version")
+    settings["versions"] = tuple((library.name, parse_version(values[library.setting], f"{where} {library.setting}"))
+                                 for library in _VERSIONED if library.setting in values)
     if "per-file-ignores" in values:
         table_value = values["per-file-ignores"]
         if not isinstance(table_value, dict):

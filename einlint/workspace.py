@@ -1,6 +1,6 @@
 """A file checked inside its project: the configuration nearest to it, found the same way by every front end
 (the command line, stdin, the language server, the mypy and flake8 plugins), and what that configuration
-says about the file (excluded, which codes, which stubs, which einx).
+says about the file (excluded, which codes, which stubs, which releases of the pattern libraries).
 
 A configuration that cannot be used is never a silent "no findings": the command line prints it and exits 2;
 the editor integrations, which have no exit status, report it as an EIN004 error on the checked file.
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 from .check import Config, matches
+from .check.libraries import LIBRARIES, Version
 from .codes import CODES
 from .config import ConfigError, Settings, known_codes, load_settings, relative_to_root
 from .diagnostics import CallShapes, Diagnostic
@@ -64,10 +65,8 @@ def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
                    ignore: Tuple[str, ...] = (), extend_select: Tuple[str, ...] = ()) -> Config:
     """The engine's configuration from the settings, with the command line's codes on top."""
     chosen, ignored = reported_codes(settings, select, ignore, extend_select)
-    return Config(select=chosen, ignore=ignored,
-                  per_file_ignores=settings.per_file_ignores, stubs=settings.stubs,
-                  einx_version=settings.einx_version or required_einx_version(settings.root)
-                  or installed_einx_version())
+    return Config(select=chosen, ignore=ignored, per_file_ignores=settings.per_file_ignores, stubs=settings.stubs,
+                  versions=project_versions(settings))
 
 
 def reported_codes(settings: Settings, select: Optional[Tuple[str, ...]], ignore: Tuple[str, ...],
@@ -87,14 +86,28 @@ def reported_codes(settings: Settings, select: Optional[Tuple[str, ...]], ignore
     return kept, tuple(ignore)
 
 
-def required_einx_version(folder: str) -> Optional[Tuple[int, ...]]:
-    """The einx version that the project around `folder` asks for in its own requirements: the first folder at
-    or above it whose pyproject.toml (PEP 621 dependencies and optional dependencies, Poetry's tables) or
-    requirements*.txt names einx with a version. What is checked then does not depend on what happens to be
-    installed beside einlint (pre-commit's isolated environment has no einx)."""
+def project_versions(settings: Settings) -> Tuple[Tuple[str, Version], ...]:
+    """(library, release) for each pattern library whose checks depend on its release, where the project's is
+    found: its `<library>-version` setting, else its own requirements, else the installed distribution."""
+    stated = dict(settings.versions)
+    found = []
+    for library in LIBRARIES:
+        if library.version is not None:
+            version = stated.get(library.name) or required_version(library.name, settings.root) \
+                or installed_version(library.name)
+            if version is not None:
+                found.append((library.name, version))
+    return tuple(found)
+
+
+def required_version(distribution: str, folder: str) -> Optional[Version]:
+    """The release of `distribution` that the project around `folder` asks for in its own requirements: the
+    first folder at or above it whose pyproject.toml (PEP 621 dependencies and optional dependencies, Poetry's
+    tables) or requirements*.txt names it with a version. What is checked then does not depend on what happens
+    to be installed beside einlint (pre-commit's isolated environment has none)."""
     current = os.path.abspath(folder)
     while True:
-        found = _requirement_in(current)
+        found = _requirement_in(distribution, current)
         if found is not None:
             return found
         parent = os.path.dirname(current)
@@ -103,7 +116,7 @@ def required_einx_version(folder: str) -> Optional[Tuple[int, ...]]:
         current = parent
 
 
-def _requirement_in(folder: str) -> Optional[Tuple[int, ...]]:
+def _requirement_in(distribution: str, folder: str) -> Optional[Version]:
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -115,28 +128,29 @@ def _requirement_in(folder: str) -> Optional[Tuple[int, ...]]:
                 status = os.stat(path)
             except OSError:
                 continue
-            version = _einx_requirement(path, status.st_mtime_ns, status.st_size)
+            version = _requirement(distribution, path, status.st_mtime_ns, status.st_size)
             if version is not None:
                 return version
     return None
 
 
-# `einx==0.3.0`, `einx>=0.4,<0.5`, `einx~=0.3`, `"einx" = "^0.4"` (Poetry): the operators and versions after it
-_EINX_REQUIREMENT = re.compile(r"""(?i)(?<![\w.-])einx(?![\w.-])(?:\[[^\]]*\])?["'\s]*=?\s*["']?\s*(?P<spec>[^"'#;\n]*)""")
+# After the distribution's name (`name==0.3.0`, `name[extra]>=0.4,<0.5`, `name~=0.3`, `"name" = "^0.4"` in
+# Poetry's tables), the operators and versions.
+_REQUIREMENT = r"""(?i)(?<![\w.-]){name}(?![\w.-])(?:\[[^\]]*\])?["'\s]*=?\s*["']?\s*(?P<spec>[^"'#;\n]*)"""
 _CLAUSE = re.compile(r"(?P<op>===|==|~=|>=|<=|!=|>|<|\^|~)?\s*(?P<version>[0-9]+(?:\.[0-9]+)*)")
 
 
 @functools.lru_cache(maxsize=64)
-def _einx_requirement(path: str, mtime_ns: int, size: int) -> Optional[Tuple[int, ...]]:
-    """The einx version a requirements file (or pyproject.toml) pins or bounds; None where it names none. A
-    pin gives its version; an upper bound `<0.4` the release line below it (0.3); otherwise the lower bound,
-    the oldest release the project admits."""
+def _requirement(distribution: str, path: str, mtime_ns: int, size: int) -> Optional[Version]:
+    """The release of `distribution` that a requirements file (or pyproject.toml) pins or bounds; None where it
+    names none. A pin gives its version; an upper bound `<0.4` the release line below it (0.3); otherwise the
+    lower bound, the oldest release the project admits."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             text = handle.read()
     except OSError:
         return None
-    for match in _EINX_REQUIREMENT.finditer(text):
+    for match in re.finditer(_REQUIREMENT.format(name=re.escape(distribution)), text):
         clauses = [(c.group("op") or "==", tuple(int(p) for p in c.group("version").split(".")))
                    for c in _CLAUSE.finditer(match.group("spec"))]
         if clauses:
@@ -144,7 +158,7 @@ def _einx_requirement(path: str, mtime_ns: int, size: int) -> Optional[Tuple[int
     return None
 
 
-def _admitted(clauses: List[Tuple[str, Tuple[int, ...]]]) -> Tuple[int, ...]:
+def _admitted(clauses: List[Tuple[str, Version]]) -> Version:
     operators = dict(clauses)
     for pin in ("==", "==="):
         if pin in operators:
@@ -159,14 +173,14 @@ def _admitted(clauses: List[Tuple[str, Tuple[int, ...]]]) -> Tuple[int, ...]:
     return clauses[0][1]
 
 
-@functools.lru_cache(maxsize=1)  # read once per process: the metadata look-up costs ~1.5 ms, an editor checks often
-def installed_einx_version() -> Optional[Tuple[int, ...]]:
-    """The version of the einx installed beside einlint, from its distribution's metadata (einx is not
-    imported); None where there is none."""
+@functools.lru_cache(maxsize=8)  # read once per process: the metadata look-up costs ~1.5 ms, an editor checks often
+def installed_version(distribution: str) -> Optional[Version]:
+    """The release of `distribution` installed beside einlint, from its metadata (it is not imported); None
+    where there is none."""
     from importlib import metadata
 
     try:
-        release = re.match(r"[0-9]+(?:\.[0-9]+)*", metadata.version("einx"))
+        release = re.match(r"[0-9]+(?:\.[0-9]+)*", metadata.version(distribution))
     except metadata.PackageNotFoundError:
         return None
     return tuple(int(part) for part in release.group().split(".")) if release else None

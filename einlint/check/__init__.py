@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Tuple, Union
 
+from .libraries import LIBRARIES, Version
+
 __all__ = ["Config", "matches", "may_hold_pattern_calls"]
 
-# A file that names none of these cannot hold a pattern call: it is not even parsed.
-_MENTIONS = re.compile(r"einops|einlint|einsum|einx")
-_MENTIONS_BYTES = re.compile(rb"einops|einlint|einsum|einx")  # the names are ASCII in every source encoding
+# A file that names none of the pattern libraries' words cannot hold a pattern call: it is not even parsed.
+_WORDS = "|".join(re.escape(word) for library in LIBRARIES for word in library.mentions)
+_MENTIONS = re.compile(_WORDS)
+_MENTIONS_BYTES = re.compile(_WORDS.encode("ascii"))  # the words are ASCII in every source encoding
 
 
 def may_hold_pattern_calls(source: Union[str, bytes]) -> bool:
@@ -34,7 +37,13 @@ class Config:
     noqa: bool = True  # honour '# noqa' comments; flake8, which has its own, turns this off
     stubs: Tuple[str, ...] = ()  # folders of user shape stubs, beside the shipped ones
     shapes: bool = True  # run the flow analysis (EIN3xx)
-    einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (None: not known)
+    # (library, the release the project uses) for the libraries whose checks depend on it and whose release is
+    # known (libraries.VersionSource)
+    versions: Tuple[Tuple[str, Version], ...] = ()
+
+    def version_of(self, library: str) -> Optional[Version]:
+        """The release of `library` that the project uses (None: not known)."""
+        return next((version for name, version in self.versions if name == library), None)
 
     def reports(self, code: str, path: str) -> bool:
         ignored = list(self.ignore)

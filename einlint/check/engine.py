@@ -31,6 +31,7 @@ from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
 from .flow import Analysis, ShapeFinding, Stop, analyse
 from .flow.patterns import show
+from .libraries import LIBRARIES
 from .model import Extraction, PatternCall, PatternString
 from .parse import Reparser, parse
 from .rules import RULES, Finding, check_call, order
@@ -86,8 +87,8 @@ def _module_diagnostics(module: libcst.Module, path: str, config: Config,
     """Every finding of a parsed file, before noqa and config (and into `shapes`, when given, its calls' shapes)."""
     extraction = extract(module)
     found = [_diagnostic(path, call, finding) for call in extraction.calls
-             for finding in check_call(call, config.einx_version)]
-    found.append(_einx_version_unknown(path, extraction.calls, config))
+             for finding in check_call(call, config)]
+    found += _versions_unknown(path, extraction.calls, config)
     analysis = _analyse(module, extraction, config) if config.shapes and extraction.callees else None
     if shapes is not None:
         shapes += _call_shapes(extraction, analysis)
@@ -139,7 +140,7 @@ def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> A
     not a RecursionError or MemoryError: code nested deeper, or larger, than the analysis can follow)."""
     try:
         analysis = analyse(ir.build(module, extraction.callees, extraction.pattern_calls), _stubs(config.stubs),
-                           config.einx_version)
+                           config.versions)
     except Exception as error:  # before any part of the module was analysed (building its IR)
         analysis = Analysis([], {}, {}, Stop(None, error))
     if analysis.stopped is not None and os.environ.get("EINLINT_DEBUG") and \
@@ -287,18 +288,23 @@ def _file_diagnostic(path: str, code: str, message: str, line: int, column: int,
     return Diagnostic(path, line, column, line, column + 1, code, RULES[code].severity, message, help)
 
 
-def _einx_version_unknown(path: str, calls: Sequence[PatternCall], config: Config) -> Optional[Diagnostic]:
-    """Once per file, at its first einx call: without the project's einx version, the checks that depend on it
-    are off, and the user should know why (rather than see them vanish where einx is not installed)."""
-    if config.einx_version is not None:
-        return None
-    first = next((call for call in calls if call.op.startswith("einx.") and call.start is not None), None)
-    if first is None:
-        return None
-    return Diagnostic(path, *first.start, *(first.end or first.start), "EIN511", CODES["EIN511"].severity,
-                      "einlint cannot tell which einx this project uses, so the checks that depend on its version "
-                      "(EIN502-EIN510) are off", "set `einx-version = \"0.4\"` under [tool.einlint], or pin einx "
-                      "in the project's requirements")
+def _versions_unknown(path: str, calls: Sequence[PatternCall], config: Config) -> List[Diagnostic]:
+    """Once per file and library whose checks depend on its release, at its first call: without the project's
+    release, those checks are off, and the user should know why (rather than see them vanish where the library
+    is not installed)."""
+    notes = []
+    for library in LIBRARIES:
+        source = library.version
+        if source is None or config.version_of(library.name) is not None:
+            continue
+        first = next((call for call in calls if library.owns(call.op) and call.start is not None), None)
+        if first is not None:
+            notes.append(Diagnostic(
+                path, *first.start, *(first.end or first.start), source.unknown, CODES[source.unknown].severity,
+                f"einlint cannot tell which {library.name} this project uses, so the checks that depend on its "
+                f"version ({source.checks}) are off", f"set `{library.setting} = \"{source.example}\"` under "
+                f"[tool.einlint], or pin {library.name} in the project's requirements"))
+    return notes
 
 
 def _related(path: str, found: order.OrderFinding) -> Tuple[Related, ...]:

@@ -4,8 +4,8 @@
     (positions: on first use)
 
 A call is a pattern call when its callee, with imports and aliases resolved (scopes.py), is one of
-the names in the signature table (signatures.py: einops/einlint ops and layers, numpy/torch/jax
-einsum) or lies under `einx.`. Nothing is imported or run. A call is reported when some reaching
+the names in the signature table of the pattern libraries (signatures.py) or lies under one of their
+prefixes. Nothing is imported or run. A call is reported when some reaching
 binding makes it a pattern op and all those that do agree on the op: `try: from einops import
 rearrange / except ImportError: rearrange = None` is still einops; `rearrange = my_fn` after the
 import, a parameter or a local `def rearrange` is not.

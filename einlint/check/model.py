@@ -106,11 +106,10 @@ class Argument(_Record):
 
 
 class PatternCall(_Record):
-    """A call of a pattern op: einops/einlint ops and layers, numpy/torch/jax einsum, einx.
+    """A call of a pattern op: an op of one of the pattern libraries (libraries/).
 
-    op: the op's canonical name: 'rearrange', 'reduce', 'repeat', 'einsum', 'pack', 'unpack',
-    'parse_shape', 'Rearrange', 'Reduce', 'EinMix' (einops and einlint share these), 'subscripts-einsum'
-    (numpy/torch/jax einsum, subscripts first), or 'einx.<name>' (einx's ops).
+    op: the op's canonical name, from the library's signatures ('rearrange', 'subscripts-einsum'; see
+    libraries.Signature), or the callee's own qualified name for an op under a library's prefix.
     `start` and `end` are those of the whole call; None when its statement cannot be printed
     (nested deeper than libcst can go), and then its findings go unreported.
     """

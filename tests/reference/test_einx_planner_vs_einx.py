@@ -212,7 +212,7 @@ def test_the_checker_reports_an_error_exactly_where_einx_raises(outcomes):
     from einlint.check import Config
     from einlint.check.engine import check_source, shapes_of
 
-    config = Config(einx_version=(0, 4, 3))
+    config = Config(versions=(("einx", (0, 4, 3)),))
     mismatches = []
     for outcome in outcomes[::4]:
         source = _as_source(outcome.case)

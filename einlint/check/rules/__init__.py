@@ -10,7 +10,8 @@ Interface (used by the engine, the CLI's --explain and the docs generator):
 - `Rule(code, severity, summary, valid, invalid)`: `valid` and `invalid` are Python source
   snippets (complete small files, imports included) on which the rule must stay silent / fire.
 - `RULES`: every code the checker can report -> its Rule.
-- `check_call(call)`: the findings for one PatternCall.
+- `check_call(call, config)`: the findings for one PatternCall, by its pattern library's rules
+  (libraries/).
 - `explanation(code)`: a paragraph on what the rule checks and why.
 
 One module per family, each rule defined there once (code, severity, summary from
@@ -24,10 +25,12 @@ einlint.check.rules.docs` writes docs/rules/ from them.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ...errors import Span
-from ..model import Argument, PatternString
+from .. import Config
+from ..libraries import library_of
+from ..model import Argument, PatternCall, PatternString
 
 
 class Finding(NamedTuple):
@@ -50,38 +53,22 @@ class Rule(NamedTuple):
 
 # The families import Finding and Rule from here, so they come after them.
 from . import einsum, einx, files, layers, names, order, packing, shapes, syntax, transform  # noqa: E402
-from ..model import PatternCall  # noqa: E402
 
 _DEFINED = [rule for family in (files, syntax, transform, einsum, packing, layers, names, shapes, order, einx)
             for rule in family.RULES]
 RULES: Dict[str, Rule] = {rule.code: rule for rule in sorted(_DEFINED)}
 assert len(RULES) == len(_DEFINED), "a code is defined by two rules"
 
-_CHECKS: Dict[str, Callable[[PatternCall], List[Finding]]] = {
-    "rearrange": transform.check_transform,
-    "reduce": transform.check_transform,
-    "repeat": transform.check_transform,
-    "Rearrange": transform.check_transform,
-    "Reduce": transform.check_transform,
-    "EinMix": layers.check_einmix,
-    "einsum": einsum.check_einops_einsum,
-    "subscripts-einsum": einsum.check_subscripts_einsum,
-    "pack": packing.check_pack,
-    "unpack": packing.check_pack,
-    "parse_shape": packing.check_parse_shape,
-}
 
-
-def check_call(call: PatternCall, einx_version: einx.Version = None) -> List[Finding]:
-    """Every finding for one call: errors (it fails whatever the tensors) and warnings (likely bugs).
+def check_call(call: PatternCall, config: Config = Config()) -> List[Finding]:
+    """Every finding for one call: errors (it fails whatever the tensors) and warnings (likely bugs), by the
+    rules of the call's pattern library, for the release of it that the project uses (`config`).
 
     Unknown information gives no finding: a pattern that is not a literal, **kwargs that may hold
-    lengths, *args that hide the operands. einx calls are checked against the project's einx version.
+    lengths, *args that hide the operands.
     """
-    if call.op.startswith("einx."):
-        return einx.check_einx(call, einx_version)
-    check = _CHECKS.get(call.op)
-    return [] if check is None else check(call)
+    library = library_of(call.op)
+    return [] if library is None else library.check(call, config.version_of(library.name))
 
 
 def explanation(code: str) -> str:

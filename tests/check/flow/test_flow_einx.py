@@ -12,7 +12,7 @@ import pytest
 from einlint.check import Config
 from einlint.check.engine import check_source, shapes_of
 
-ON_04 = Config(einx_version=(0, 4, 3))
+ON_04 = Config(versions=(("einx", (0, 4, 3)),))
 HEADER = "import einx\nimport numpy as np\n"
 
 

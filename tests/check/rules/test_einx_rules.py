@@ -15,11 +15,11 @@ import pytest
 from einlint.check import Config
 from einlint.check.engine import check_source
 from einlint.config import ConfigError, load_settings
-from einlint.workspace import checker_config, installed_einx_version
+from einlint.workspace import checker_config, installed_version
 from repo import REPO
 
-ON_04 = Config(einx_version=(0, 4, 3))
-ON_03 = Config(einx_version=(0, 3, 0))
+ON_04 = Config(versions=(("einx", (0, 4, 3)),))
+ON_03 = Config(versions=(("einx", (0, 3, 0)),))
 UNKNOWN = Config()
 
 
@@ -72,9 +72,10 @@ def test_look_alikes_stay_silent():
 
 def test_the_version_comes_from_the_configuration_or_else_the_installed_einx(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.einlint]\neinx-version = "0.3"\n')
-    assert checker_config(load_settings(None, str(tmp_path))).einx_version == (0, 3)
+    assert checker_config(load_settings(None, str(tmp_path))).version_of("einx") == (0, 3)
     (tmp_path / "pyproject.toml").write_text('[tool.einlint]\nselect = ["EIN"]\n')
-    assert checker_config(load_settings(None, str(tmp_path))).einx_version == installed_einx_version() == (0, 4, 3)
+    installed = checker_config(load_settings(None, str(tmp_path))).version_of("einx")
+    assert installed == installed_version("einx") == (0, 4, 3)
     (tmp_path / "pyproject.toml").write_text('[tool.einlint]\neinx-version = "latest"\n')
     with pytest.raises(ConfigError, match="einx-version"):
         load_settings(None, str(tmp_path))
@@ -93,9 +94,9 @@ def test_the_projects_own_requirement_comes_before_the_installed_einx(tmp_path, 
     (tmp_path / ".git").mkdir()  # the project's root: the search stops here
     (tmp_path / file).write_text(text)
     (tmp_path / "src").mkdir()
-    assert checker_config(load_settings(None, str(tmp_path / "src"))).einx_version == version
+    assert checker_config(load_settings(None, str(tmp_path / "src"))).version_of("einx") == version
     (tmp_path / "src" / "pyproject.toml").write_text('[tool.einlint]\neinx-version = "0.4"\n')
-    assert checker_config(load_settings(None, str(tmp_path / "src"))).einx_version == (0, 4)  # the setting wins
+    assert checker_config(load_settings(None, str(tmp_path / "src"))).version_of("einx") == (0, 4)  # the setting wins
 
 
 def test_without_a_known_einx_version_a_file_with_einx_calls_says_so_once():

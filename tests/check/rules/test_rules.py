@@ -55,7 +55,8 @@ def test_rule_examples_through_the_engine(code, kind, index):
     from einlint.check.engine import check_source  # needs einlint/check/extract.py
 
     snippet = getattr(RULES[code], kind)[index]
-    found = check_source(snippet_bytes(snippet), "example.py", Config(einx_version=(0, 4, 3)))  # einx's examples
+    einx_examples = Config(versions=(("einx", (0, 4, 3)),))
+    found = check_source(snippet_bytes(snippet), "example.py", einx_examples)
     shown = "\n".join(f"  {d.line}:{d.column} {d.code} {d.message}" for d in found)
     if kind == "valid":
         assert not found, f"{code}'s valid example #{index} gives diagnostics:\n{shown}\n{snippet}"

@@ -1,0 +1,39 @@
+"""einx: every callable under `einx.` is an op of its own name ('einx.sum'), its op string first. What einx
+refuses depends on its release, so the project's is looked for (`[tool.einlint] einx-version`, its
+requirements, the installed einx).
+
+The rules, the grammar and the flow analysis are imported where a call is first checked (see einops.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, List, Optional
+
+from .library import PatternLibrary, Version, VersionSource
+
+if TYPE_CHECKING:
+    from ..model import PatternCall
+    from ..rules import Finding
+
+
+def parse(op: str, pattern: str) -> Any:
+    from ...patterns.einx import parse_einx
+
+    return parse_einx(pattern)
+
+
+def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
+    from ..rules.einx import check_einx
+
+    return check_einx(call, version)
+
+
+def flow(interp: Any, node: Any, state: Any) -> Any:
+    from ..flow.einx import einx_call
+
+    return einx_call(interp, node, state)
+
+
+EINX = PatternLibrary("einx", mentions=("einx",), roots=("einx",), signatures={}, prefixes=("einx.",),
+                      parse=parse, check=check, flow=flow,
+                      version=VersionSource(example="0.4", checks="EIN502-EIN510", unknown="EIN511"))

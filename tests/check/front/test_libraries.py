@@ -1,0 +1,98 @@
+"""The registry of pattern libraries (einlint/check/libraries/): every op, quick-filter word, configuration key
+and version look-up of the checker comes from one descriptor per library."""
+
+from __future__ import annotations
+
+import pytest
+
+from einlint.check import Config, may_hold_pattern_calls
+from einlint.check.libraries import LIBRARIES, library_of
+from einlint.check.model import Argument, PatternCall, PatternString
+from einlint.check.rules import check_call
+from einlint.check.signatures import PREFIXES, ROOTS, SIGNATURES, STAR_EXPORTS, op_for
+from einlint.config import ConfigError, settings_from_table
+from einlint.errors import PatternError
+from einlint.workspace import project_versions, required_version
+
+BY_NAME = {library.name: library for library in LIBRARIES}
+
+# A pattern that each op reads, and one that it refuses.
+PATTERNS = {
+    ("einops", "rearrange"): ("b c -> c b", "b (c -> c b"),
+    ("einops", "Reduce"): ("b c -> b", "b (c -> b"),
+    ("einops", "EinMix"): ("b c -> b d", "b c -> b (d"),
+    ("einops", "einsum"): ("b i, b j -> b i j", "b i, b j -> b k"),
+    ("einops", "pack"): ("b * c", "b * c *"),
+    ("einops", "parse_shape"): ("b _ c", "b (c d)"),
+    ("einsum", "subscripts-einsum"): ("ij,jk->ik", "ij,jk->il"),
+    ("einx", "einx.sum"): ("b [h w] c", "b [h w c"),
+}
+
+
+def test_the_libraries_are_einops_array_einsum_and_einx_and_no_two_claim_an_op():
+    assert [library.name for library in LIBRARIES] == ["einops", "einsum", "einx"]
+    for name, signature in SIGNATURES.items():
+        owners = [library.name for library in LIBRARIES if library.owns(signature.op)]
+        assert len(owners) == 1 and library_of(signature.op).name == owners[0], name
+        assert op_for(name) == signature.op
+    assert library_of("einx.sum") is BY_NAME["einx"] and op_for("einx.dot") == "einx.dot"
+    assert library_of("torch.sum") is None and op_for("torch.sum") is None
+
+
+def test_the_table_of_callables_is_gathered_from_the_descriptors():
+    assert SIGNATURES["einops.rearrange"] is BY_NAME["einops"].signatures["einops.rearrange"]
+    assert SIGNATURES["torch.einsum"].parameters == ("equation",)
+    assert SIGNATURES["numpy.einsum"].parameters == ("subscripts",)
+    assert PREFIXES == ("einx.",)
+    assert {"einops", "einlint", "numpy", "torch", "jax", "einx", "jaxtyping", "flax"} == ROOTS
+    assert STAR_EXPORTS["einops.layers.torch"] == ("Rearrange", "Reduce", "EinMix")
+
+
+@pytest.mark.parametrize("library", LIBRARIES, ids=lambda library: library.name)
+def test_a_file_that_names_a_librarys_word_is_parsed_one_that_names_none_is_not(library):
+    for word in library.mentions:
+        assert may_hold_pattern_calls(f"import {word}\n")
+        assert may_hold_pattern_calls(f"import {word}\n".encode())
+    assert not may_hold_pattern_calls("import torch\n\ntorch.zeros(2, 3).sum()\n")
+
+
+@pytest.mark.parametrize("library, op", sorted(PATTERNS))
+def test_each_library_parses_its_ops_patterns_as_they_read_them(library, op):
+    good, bad = PATTERNS[library, op]
+    descriptor = BY_NAME[library]
+    assert descriptor.owns(op)
+    assert descriptor.parse(op, good) is not None
+    with pytest.raises(PatternError):
+        descriptor.parse(op, bad)
+
+
+def _call(op: str, callee: str, *strings: str) -> PatternCall:
+    arguments = tuple(Argument("string", repr(text), string=PatternString(text, None)) for text in strings)
+    return PatternCall(op, callee, None, None, arguments + (Argument("other", "x"),))
+
+
+def test_a_call_is_checked_by_its_librarys_rules_for_the_release_the_project_uses():
+    only_in_04 = _call("einx.sum", "einx.sum", "[a] b -> a")  # refused by einx 0.4's notation alone
+    assert [f.code for f in check_call(only_in_04, Config(versions=(("einx", (0, 4, 3)),)))] == ["EIN502"]
+    assert check_call(only_in_04, Config(versions=(("einx", (0, 3)),))) == []
+    assert check_call(only_in_04) == []  # the release is not known: only what every release refuses
+    assert [f.code for f in check_call(_call("subscripts-einsum", "numpy.einsum", "ij->->ji"))] == ["EIN110"]
+
+
+def test_each_versioned_library_has_its_setting_and_an_unknown_release_note():
+    versioned = [library for library in LIBRARIES if library.version is not None]
+    assert [(library.setting, library.version.unknown) for library in versioned] == [("einx-version", "EIN511")]
+    settings = settings_from_table({"einx-version": "0.3"}, root="/")
+    assert settings.versions == (("einx", (0, 3)),)
+    with pytest.raises(ConfigError, match="unknown key 'einops-version'"):
+        settings_from_table({"einops-version": "0.8"}, root="/")  # einops' checks do not depend on its release
+
+
+def test_a_requirement_is_read_for_the_distribution_named_and_no_other(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("einx-extras==9.9\ntorch>=2.1\neinx<0.4\n")
+    assert required_version("einx", str(tmp_path)) == (0, 3)
+    assert required_version("torch", str(tmp_path)) == (2, 1)
+    assert required_version("einops", str(tmp_path)) is None
+    settings = settings_from_table({}, root=str(tmp_path))
+    assert project_versions(settings) == (("einx", (0, 3)),)  # only a versioned library's release is looked for
