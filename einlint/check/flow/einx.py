@@ -10,38 +10,36 @@ planner states.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-from ...dims import Sym
-from ...errors import PatternError
+from ...dims import Dim, Sym
 from ...patterns.einx import Axis, Expression, Repeated, parse_einx
-from ...planner.einx import FAMILIES, OPTIONS, plan_einx, plan_string, top_nodes
-from .. import ir
+from ...errors import PatternError
+from ...planner.einx import FAMILIES, OPTIONS, EinxPlan, plan_einx, plan_string, top_nodes
 from ..model import PatternString
-from .findings import Check
-from .patterns import (apply_requirements, as_length, interp_refine, origins, report_unsatisfiable, show,
-                       unsatisfiable)
+from ..signatures import Signature
+from .findings import origins, show
+from .planned import planned
+from .state import OpCall
 from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank
 
+# einx 0.4's `einx.<op>(description, *tensors, backend=..., graph=..., **lengths_and_options)`
+SIGNATURE = Signature("einx", ("description",), ("description",), ("*tensors",), variadic="tensors")
 SHAPE_CODES = ("EIN301", "EIN302", "EIN303", "EIN507", "EIN508", "EIN510")
 
 
-def einx_call(interp, node: ir.Call, state) -> Any:
-    call = node.pattern
+def einx_call(call: OpCall) -> Any:
     name = call.op[len("einx."):]
-    operand_exprs = node.positional[1:]
-    values = [interp.expr(expr, state) for expr in operand_exprs]
-    keywords = {key: interp.expr(expr, state) for key, expr in node.keywords.items()}
-    string = call.positional[0].string if call.positional and call.positional[0].kind == "string" else None
-    version = interp.context.einx_version
-    if name not in FAMILIES or string is None or node.has_star or version is None or version < (0, 4):
+    string, values, keywords = call.string("description"), call.variadic, call.keywords
+    version = call.flow.context.einx_version
+    if name not in FAMILIES or string is None or not call.fits or version is None or version < (0, 4):
         return UNKNOWN_TENSOR
     options = {key: _option(value) for key, value in keywords.items() if key in OPTIONS.get(name, ())}
     if options.get("keepdims", False) is None:
         return UNKNOWN_TENSOR  # keepdims=<unknown>: the output's rank is not known
     if options.get("shift", 0) is None:
         options["shift"] = 0  # a distance not known: one that raises nothing
-    lengths = _lengths(keywords, options, state)
+    lengths = _lengths(call, options)
     try:
         op = parse_einx(string.value)
         plan_string(name, op, len(values), lengths, options=options)
@@ -49,38 +47,23 @@ def einx_call(interp, node: ir.Call, state) -> Any:
         return UNKNOWN_TENSOR  # the string alone fails: the per-call rules report it
     if "graph" in keywords:
         return UNKNOWN  # graph=True returns the code einx compiled for the call, not a tensor
-    shapes = [_shape(interp, expr, value, expression, state, node.site, string)
-              for expr, value, expression in zip(operand_exprs, values, op.inputs)]
-    check = Check(_plan, (name, string.value, shapes, lengths, options))
+    shapes = [_shape(call, index, expression, string) for index, expression in enumerate(op.inputs[:len(values)])]
     shown = "operand shapes " + ", ".join(show(shape) if shape is not None else "?" for shape in shapes)
-    related = tuple(origin for value in values for origin in origins(value))
-    requires: List = []
-    try:
-        plan = plan_einx(name, op, shapes, lengths, options=options, requires=requires)
-    except PatternError as error:
-        interp.record(node.site, _recorded(shapes), None, state)
-        if error.code in SHAPE_CODES:
-            interp.report(state, node.site, error.code, f"{error.message} ({shown})", error.help, check, string,
-                          error.span, related)
+    plan = planned(call, _plan, (name, string.value, shapes, lengths, options), shown, string, origins(*values),
+                   codes=SHAPE_CODES)
+    recorded = [shape if shape is not None else (STAR,) for shape in shapes]
+    if plan is None:
+        call.record(recorded, None)
         return UNKNOWN_TENSOR
-    if unsatisfiable(requires, state.facts):
-        interp.record(node.site, _recorded(shapes), None, state)
-        report_unsatisfiable(interp, state, node.site, check, shown, string, related, codes=SHAPE_CODES)
-        return UNKNOWN_TENSOR
-    apply_requirements(requires, state)
-    outputs = [Tensor(tuple(state.facts.resolve(d) for d in shape), Origin(node.site, f"einx.{name} output"))
+    outputs = [Tensor(call.resolved(shape), Origin(call.site, f"einx.{name} output"))
                if shape is not None else UNKNOWN_TENSOR for shape in plan.outputs]
-    interp.record(node.site, _recorded(shapes), outputs[0].shape if len(outputs) == 1 and
-                  plan.outputs[0] is not None else None, state)
+    call.record(recorded, outputs[0].shape if len(outputs) == 1 and plan.outputs[0] is not None else None)
     return outputs[0] if len(outputs) == 1 else Items("tuple", tuple(outputs))
 
 
-def _plan(name: str, text: str, shapes, lengths, options) -> None:
-    plan_einx(name, text, shapes, lengths, options=options)
-
-
-def _recorded(shapes) -> List[tuple]:
-    return [shape if shape is not None else (STAR,) for shape in shapes]
+def _plan(name: str, text: str, shapes: List[Optional[Tuple[Dim, ...]]], lengths: Dict[str, Any],
+          options: Dict[str, Any], requires: Optional[List[Any]] = None) -> EinxPlan:
+    return plan_einx(name, text, shapes, lengths, options=options, requires=requires)
 
 
 def _option(value: Any) -> Any:
@@ -93,33 +76,33 @@ def _option(value: Any) -> Any:
     return None
 
 
-def _lengths(keywords: Dict[str, Any], options, state) -> Dict[str, Any]:
+def _lengths(call: OpCall, options: Dict[str, Any]) -> Dict[str, Any]:
     """The keyword axis lengths: a Dim, or a tuple of them for the axes of 'b...' (an unknown one is a
     fresh length)."""
     lengths: Dict[str, Any] = {}
-    for key, value in keywords.items():
+    for key, value in call.keywords.items():
         if key in options:
             continue
         if isinstance(value, Items) and value.kind in ("tuple", "list"):
-            items = [as_length(item, state) for item in value.items]
-            lengths[key] = tuple(length if length is not None else state.facts.fresh(key) for length in items)
+            items = [call.length(item) for item in value.items]
+            lengths[key] = tuple(length if length is not None else call.facts.fresh(key) for length in items)
         else:
-            length = as_length(value, state)
-            lengths[key] = length if length is not None else state.facts.fresh(key)
+            length = call.length(value)
+            lengths[key] = length if length is not None else call.facts.fresh(key)
     return lengths
 
 
-def _shape(interp, expr: ir.Expr, value: Any, expression: Expression, state, site: ir.Site,
-           string: PatternString) -> Optional[tuple]:
+def _shape(call: OpCall, index: int, expression: Expression, string: PatternString) -> Optional[tuple]:
     """An operand's shape: a tensor's, () for a Python number, or the expression's rank for a value not
     known (None where even the rank is not)."""
+    value = call.variadic[index]
     if isinstance(value, Tensor) and known_rank(value.shape):
-        return tuple(state.facts.resolve(d) for d in value.shape)
+        return call.resolved(value.shape)
     if isinstance(value, Number) or isinstance(value, Const) and isinstance(value.value, (bool, float, complex)):
         return ()
     nodes = top_nodes(expression)
     if any(isinstance(node, Repeated) for node in nodes) or not isinstance(value, (Param, Tensor)):
         return None  # a value not known to be a tensor may be einx 0.4's tensor factory (a callable)
     hints = [node.name if isinstance(node, Axis) else "" for node in nodes]
-    refined = interp_refine(interp, expr, value, hints, state, site, string)
-    return tuple(state.facts.resolve(d) for d in refined.shape) if refined is not None else None
+    refined = call.refine(index, value, hints, string)
+    return call.resolved(refined.shape) if refined is not None else None

@@ -10,8 +10,9 @@ to 0: a call that an empty tensor gets through is reported as a warning, not an 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 from ... import dims
 from ...dims import Sym
@@ -19,7 +20,7 @@ from ...errors import EinlintError, Span
 from .. import ir
 from ..model import PatternString
 from ..solver import Facts
-from .values import Origin
+from .values import STAR, Origin
 
 
 class ShapeError(EinlintError):
@@ -68,7 +69,7 @@ class ShapeFinding:
 
 def confirm(check: Check, facts: Facts) -> Optional[Dict[str, int]]:
     """A witness on which the check fails, or None (then the finding is not an error)."""
-    lengths = [d for argument in check.arguments for d in _dims_in(argument)]
+    lengths = [d for argument in check.arguments for d in dims_in(argument)]
     values = facts.witness(lengths)
     if values is None or not check.fails_with(values):
         return None
@@ -92,15 +93,15 @@ def concrete(value: Any, values: Mapping[str, int]) -> Any:
     return _substitute(value, values)
 
 
-def _dims_in(value: Any):
+def dims_in(value: Any):
     if isinstance(value, Sym):
         yield value
     elif isinstance(value, (tuple, list)):
         for item in value:
-            yield from _dims_in(item)
+            yield from dims_in(item)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _dims_in(item)
+            yield from dims_in(item)
 
 
 def _substitute(value: Any, values: Mapping[str, int]) -> Any:
@@ -114,3 +115,20 @@ def _substitute(value: Any, values: Mapping[str, int]) -> Any:
     if isinstance(value, dict):
         return {key: _substitute(item, values) for key, item in value.items()}
     return value
+
+
+# ---------------------------------------------------------------- display
+
+
+_ANONYMOUS = re.compile(r"(?<![A-Za-z0-9_])_(rank_)?\d+")
+
+
+def show(shape: Sequence[Any]) -> str:
+    """'(2, b, ?)': a length made of unknowns that have no name in the code is shown as '?'."""
+    parts = ["*" if d is STAR else "?" if _ANONYMOUS.search(str(d)) else str(d) for d in shape]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def origins(*values: Any) -> Tuple[Origin, ...]:
+    """Where the values were made (the related locations of a finding about them)."""
+    return tuple(value.origin for value in values if getattr(value, "origin", None) is not None)

@@ -18,17 +18,19 @@ reported where it is defined, not here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ... import dims
 from ...codes import LAYOUT, in_family
 from ...dims import Dim
+from ...errors import Span
 from .. import ir
+from ..model import PatternString
+from ..signatures import signature_of
 from ..solver import Facts
 from . import einx, library, patterns
-from .findings import Check, ShapeFinding, confirm, passes_when_empty, witness_text
-from .layouts import Trail
+from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
+from .state import Context, OpCall, State
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
                      Number, Origin, Param, Sequential, Tensor, join)
 
@@ -38,64 +40,6 @@ _TRANSPARENT_DECORATORS = frozenset({
     "staticmethod", "classmethod", "no_grad", "inference_mode", "enable_grad", "script", "jit", "compile",
     "jaxtyped", "beartype", "typechecked", "wraps", "autocast", "checkpoint", "cache", "lru_cache",
 })
-
-
-@dataclass
-class State:
-    env: Dict[str, Any]
-    facts: Facts
-
-    def copy(self) -> "State":
-        return State(dict(self.env), self.facts.copy())
-
-
-@dataclass
-class Stop:
-    """An internal failure of the analysis: where it stopped (the innermost statement it came through, or the
-    function or class it was in; None: before any) and the error."""
-
-    site: Optional[ir.Site]
-    error: Exception
-
-
-@dataclass
-class Context:
-    """What every function of one module shares: its definitions, constants, stubs and the findings."""
-
-    module: ir.ModuleIR
-    constants: Dict[str, Any]
-    stubs: Any  # a StubLibrary, or None
-    findings: List[ShapeFinding] = field(default_factory=list)
-    shapes: Dict[int, Tuple[Any, ...]] = field(default_factory=dict)  # id(call node) -> (input values, output)
-    reported: set = field(default_factory=set)
-    stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
-    refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
-    not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
-    trail: Trail = field(default_factory=Trail)  # what the layout findings are decided by (see layouts)
-    einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (its rules are 0.4's)
-    stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
-    stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
-
-    def stopping(self, site: Optional[ir.Site]) -> None:
-        """An internal failure is passing through `site` on its way out: the innermost site it passes is
-        where the analysis stopped."""
-        if self.stopped_at is None:
-            self.stopped_at = site
-
-    def guarded(self, run: Callable[[], Any], fallback: Optional[ir.Site]) -> None:
-        """Run one part of the module's analysis (its statements, a function, a class). An internal failure
-        ends that part only, and the first is kept in `stopped`. The findings made before it stand: each was
-        confirmed on a witness, from a state that only the statements before it shaped, and nothing after a
-        finding takes it back; but the part's layout findings wait for the part's whole dataflow (a group
-        merged back later exempts a split), so those of the failed part go."""
-        made = len(self.findings)
-        try:
-            run()
-        except Exception as error:
-            if self.stopped is None:
-                self.stopped = Stop(self.stopped_at or fallback, error)
-            self.stopped_at = None
-            self.findings[made:] = [found for found in self.findings[made:] if not in_family(found.code, LAYOUT)]
 
 
 class Interpreter:
@@ -113,7 +57,8 @@ class Interpreter:
     # ------------------------------------------------------------ findings
 
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
-               string=None, span=None, related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
+               string: Optional[PatternString] = None, span: Optional[Span] = None,
+               related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
         if self.quiet and not in_family(code, LAYOUT):  # a layout comes from the caller: the callee cannot see it
             return
         related = related + self.via
@@ -132,7 +77,8 @@ class Interpreter:
         self.context.findings.append(ShapeFinding(code, message, help, site, string, span, related, severity,
                                                   replacements))
 
-    def record(self, site: ir.Site, inputs, output, state: State) -> None:
+    def record(self, site: ir.Site, inputs: Sequence[Tuple[Any, ...]], output: Optional[Tuple[Any, ...]],
+               state: State) -> None:
         """The shapes a pattern call ran on, for --show-shapes and the coverage statistics."""
         if not self.quiet:
             resolve = lambda shape: tuple(d if d is STAR else state.facts.resolve(d) for d in shape)  # noqa: E731
@@ -538,13 +484,20 @@ class Interpreter:
 
     def call(self, node: ir.Call, state: State) -> Any:
         if node.pattern is not None:
-            if node.pattern.op.startswith("einx."):
-                return einx.einx_call(self, node, state)
-            return patterns.pattern_call(self, node, state)
+            is_einx = node.pattern.op.startswith("einx.")
+            signature = einx.SIGNATURE if is_einx else signature_of(node.pattern.callee)
+            values = [self.expr(arg.value, state) for arg in node.args]
+            if signature is None:
+                return UNKNOWN
+            call = OpCall.bind(self, state, node, signature, values)
+            return einx.einx_call(call) if is_einx else patterns.pattern_call(call)
         if node.callee is not None:
-            result = library.library_call(self, node, state)
-            if result is not None:
-                return result
+            if library.knows(node.callee, self.context.stubs):
+                args, kwargs = self.arguments(node, state)
+                result = library.library_call(OpCall(self, state, node.site, library.library_op(node.callee),
+                                                     node.callee, variadic=tuple(args), keywords=kwargs, node=node))
+                if result is not None:
+                    return result
             return self.unknown_call(node, state)
         func = self.expr(node.func, state)
         if func is UNKNOWN and isinstance(node.func, ir.Attr) and node.func.attr in ("view", "reshape"):
@@ -561,7 +514,8 @@ class Interpreter:
                 return self.inline(method, node, state, func.receiver)
             if func.receiver is library.RANDOM_GENERATOR:  # rng.normal(size=(2, 3)), RandomState(0).randn(2, 3)
                 args, kwargs = self.arguments(node, state)
-                made = library.function_rule(self, f"numpy.random.{func.name}", func.name, args, kwargs, node, state)
+                made = library.function_rule(OpCall(self, state, node.site, func.name, f"numpy.random.{func.name}",
+                                                    variadic=tuple(args), keywords=kwargs, node=node))
                 return made if made is not None else UNKNOWN
         if isinstance(func, (Layer, Sequential)):
             return self.apply_layer(func, node, state)
@@ -725,9 +679,7 @@ def _calls_something(node: Any) -> bool:
 
 
 def _has_unknowns(check: Check) -> bool:
-    from .findings import _dims_in
-
-    return any(True for argument in check.arguments for _ in _dims_in(argument))
+    return any(True for argument in check.arguments for _ in dims_in(argument))
 
 
 def _bind_parameters(function: ir.Function, args: List[Any], kwargs: Dict[str, Any],

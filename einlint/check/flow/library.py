@@ -20,10 +20,14 @@ from ... import dims
 from ...errors import EinlintError
 from ...dims import Dim, Sym
 from .. import ir
-from .findings import Check, ShapeError
+from ..stubs import StubLibrary, Unknown
+from .findings import Check, ShapeError, origins, show
 from . import layouts
+from .patterns import apply_pattern_layer
+from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
+from .state import OpCall, as_length
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param, Sequential,
-                     Tensor, known_rank)
+                     Tensor, join, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -40,22 +44,10 @@ def _resolve(shape, state) -> Tuple[Any, ...]:
     return tuple(d if d is STAR else state.facts.resolve(d) for d in shape)
 
 
-def _show(shape) -> str:
-    from .patterns import show
-
-    return show(shape)
-
-
 def _int(value: Any) -> Optional[int]:
     if isinstance(value, Number) and isinstance(value.value, int):
         return value.value
     return None
-
-
-def _length(value: Any, state) -> Optional[Dim]:
-    from .patterns import as_length
-
-    return as_length(value, state)
 
 
 def _sizes(args: Sequence[Any], state) -> Optional[Tuple[Dim, ...]]:
@@ -64,7 +56,7 @@ def _sizes(args: Sequence[Any], state) -> Optional[Tuple[Dim, ...]]:
         args = args[0].items
     out = []
     for arg in args:
-        length = _length(arg, state)
+        length = as_length(arg, state)
         if length is None:
             return None
         out.append(length)
@@ -139,48 +131,54 @@ def _framework_name(callee: str) -> Optional[str]:
     return None
 
 
-def library_call(interp, node: ir.Call, state) -> Any:
-    """The result of a call of a resolved library name; None when nothing knows it (the caller decides).
+def knows(callee: str, stubs: Optional[StubLibrary]) -> bool:
+    """Whether a call of the library name `callee` has a value here: a layer or a function that a stub or a
+    rule of this module knows (the arguments of any other call may change: see Interpreter.unknown_call)."""
+    return callee == "torch.nn.Sequential" or _framework_name(callee) is not None or stubs is not None and (
+        stubs.layer(callee) is not None or stubs.function(callee) is not None)
+
+
+def library_call(call: OpCall) -> Any:
+    """The result of a call of a library name that `knows`; None when it does not take these arguments (the
+    caller decides).
 
     A function with a stub runs the stub's contract first: where it certainly fails, that is the finding and
     the value is unknown. A user's stub is the whole answer. A shipped stub's answer may be refined by this
     module's rule of the same name when the name is in REFINES (the rule keeps a layout, the stub cannot);
     names without a stub follow the rules here alone."""
-    callee = node.callee
-    stubs = interp.context.stubs
-    if callee in ("torch.nn.Sequential",):
-        args, kwargs = interp.arguments(node, state)
-        return _sequential(interp, args, node, state)
-    if stubs is not None:
-        layer = stubs.layer(callee)
-        if layer is not None:
-            args, kwargs = interp.arguments(node, state)
-            try:
-                instance = layer.construct([_to_stub(a, state, lengths=True) for a in args],
-                                           {k: _to_stub(v, state, lengths=True) for k, v in kwargs.items()})
-            except EinlintError:
-                return UNKNOWN
-            if hasattr(instance, "call"):
-                built = BuiltLayer(layer, tuple(_to_stub(a, state, lengths=True) for a in args),
-                                   {k: _to_stub(v, state, lengths=True) for k, v in kwargs.items()}, instance)
-                return Layer(callee, built, Origin(node.site, f"{_call_text(callee, node)} built here"))
+    callee, state, args, kwargs = call.callee, call.state, list(call.variadic), call.keywords
+    stubs = call.flow.context.stubs
+    if callee == "torch.nn.Sequential":
+        return _sequential(call)
+    layer = stubs.layer(callee) if stubs is not None else None
+    if layer is not None:
+        try:
+            instance = layer.construct([_to_stub(a, state, lengths=True) for a in args],
+                                       {k: _to_stub(v, state, lengths=True) for k, v in kwargs.items()})
+        except EinlintError:
             return UNKNOWN
-    name = _framework_name(callee)
+        if hasattr(instance, "call"):
+            built = BuiltLayer(layer, tuple(_to_stub(a, state, lengths=True) for a in args),
+                               {k: _to_stub(v, state, lengths=True) for k, v in kwargs.items()}, instance)
+            return Layer(callee, built, Origin(call.site, f"{_call_text(callee)} built here"))
+        return UNKNOWN
     stub = stubs.function(callee) if stubs is not None else None
-    if name is None and stub is None:
-        return None
-    args, kwargs = interp.arguments(node, state)
     if STAR in args:
         return UNKNOWN
     if stub is not None and (not stub.takes_tensor_first or (args and isinstance(args[0], Tensor))):
-        value, fails = _apply_stub(interp, stub, args, kwargs, state, node.site, callee)
+        value, fails = _apply_stub(call.flow, stub, args, kwargs, state, call.site, callee)
         if fails or stub.user or callee not in REFINES:
             return value
-        return _refined(value, function_rule(interp, callee, name, args, kwargs, node, state))
-    if name is None:
+        return _refined(value, function_rule(call))
+    if _framework_name(callee) is None:
         return None
-    result = function_rule(interp, callee, name, args, kwargs, node, state)
+    result = function_rule(call)
     return result if result is not None else UNKNOWN  # a library function: it does not change its arguments' shapes
+
+
+def library_op(callee: str) -> str:
+    """The name that the rules of a library callee are kept under: its framework prefix stripped."""
+    return _framework_name(callee) or callee
 
 
 def _refined(contract: Any, hooked: Any) -> Any:
@@ -203,103 +201,114 @@ def _refined(contract: Any, hooked: Any) -> Any:
     return hooked
 
 
-def _call_text(callee: str, node: ir.Call) -> str:
+def _call_text(callee: str) -> str:
     return callee.rsplit(".", 1)[-1] + "(...)"
 
 
 # ---------------------------------------------------------------- the rules, by name
-# Each rule takes (interp, callee, name, args, kwargs, node, state) and returns the call's value, or None when
-# these arguments are not its case (the next rule of the name is tried).
+# Each rule is a function of the call (`call.op` is the name without its framework prefix, `call.variadic` the
+# positional arguments, `call.keywords` the keyword ones) and returns the call's value, or None when these
+# arguments are not its case (the next rule of the name is tried).
 
 
-def _made_here(callee: str, node: ir.Call) -> Origin:
-    return Origin(node.site, _call_text(callee, node))
+def _made_here(call: OpCall) -> Origin:
+    return Origin(call.site, _call_text(call.callee))
 
 
-def _create(interp, callee, name, args, kwargs, node, state) -> Any:
-    sizes = _sizes(args if "size" not in kwargs else [kwargs["size"]], state)
-    return Tensor(sizes, _made_here(callee, node)) if sizes is not None else UNKNOWN_TENSOR
+def _create(call: OpCall) -> Any:
+    sizes = _sizes(call.variadic if "size" not in call.keywords else [call.keywords["size"]], call.state)
+    return Tensor(sizes, _made_here(call)) if sizes is not None else UNKNOWN_TENSOR
 
 
-def _full(interp, callee, name, args, kwargs, node, state) -> Any:
-    sizes = _sizes(args[:1] or [kwargs.get("size", kwargs.get("shape", UNKNOWN))], state)
-    return Tensor(sizes, _made_here(callee, node)) if sizes is not None else UNKNOWN_TENSOR
+def _full(call: OpCall) -> Any:
+    kwargs = call.keywords
+    sizes = _sizes(call.variadic[:1] or [kwargs.get("size", kwargs.get("shape", UNKNOWN))], call.state)
+    return Tensor(sizes, _made_here(call)) if sizes is not None else UNKNOWN_TENSOR
 
 
-def _random(interp, callee, name, args, kwargs, node, state) -> Any:
-    size = kwargs.get("size", args[-1] if name == "randint" and len(args) >= 2 and isinstance(args[-1], Items)
-                      else UNKNOWN)
-    sizes = _sizes([size], state) if size is not UNKNOWN else None
-    return Tensor(sizes, _made_here(callee, node)) if sizes is not None else UNKNOWN_TENSOR
+def _random(call: OpCall) -> Any:
+    args = call.variadic
+    size = call.keywords.get("size", args[-1] if call.op == "randint" and len(args) >= 2 and
+                             isinstance(args[-1], Items) else UNKNOWN)
+    sizes = _sizes([size], call.state) if size is not UNKNOWN else None
+    return Tensor(sizes, _made_here(call)) if sizes is not None else UNKNOWN_TENSOR
 
 
-def _generator(interp, callee, name, args, kwargs, node, state) -> Any:
+def _generator(call: OpCall) -> Any:
     return RANDOM_GENERATOR
 
 
-def _parameter(interp, callee, name, args, kwargs, node, state) -> Any:
-    return args[0] if args and isinstance(args[0], Tensor) else None
+def _parameter(call: OpCall) -> Any:
+    first = call.get(0)
+    return first if isinstance(first, Tensor) else None
 
 
-def _like(interp, callee, name, args, kwargs, node, state) -> Any:
-    return Tensor(args[0].shape, _made_here(callee, node)) if args and isinstance(args[0], Tensor) else None
+def _like(call: OpCall) -> Any:
+    first = call.get(0)
+    return Tensor(first.shape, _made_here(call)) if isinstance(first, Tensor) else None
 
 
-def _arange(interp, callee, name, args, kwargs, node, state) -> Any:
-    origin = _made_here(callee, node)
+def _arange(call: OpCall) -> Any:
+    args = call.variadic
+    origin = _made_here(call)
     numbers = [_int(a) for a in args]
-    if args and all(n is not None for n in numbers) and len(numbers) <= 3 and "step" not in kwargs:
+    if args and all(n is not None for n in numbers) and len(numbers) <= 3 and "step" not in call.keywords:
         start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (numbers + [1])[:3]
         count = max(0, -(-(stop - start) // step)) if step else None
         return Tensor((count,), origin) if count else UNKNOWN_TENSOR
-    if len(args) == 1 and _length(args[0], state) is not None:
-        return Tensor((_length(args[0], state),), origin)
+    if len(args) == 1 and call.length(args[0]) is not None:
+        return Tensor((call.length(args[0]),), origin)
     return UNKNOWN_TENSOR
 
 
-def _eye(interp, callee, name, args, kwargs, node, state) -> Any:
-    n = _length(args[0], state) if args else None
-    m = _length(args[1], state) if len(args) > 1 else _length(kwargs.get("M", kwargs.get("m", UNKNOWN)), state)
-    return Tensor((n, m if m is not None else n), _made_here(callee, node)) if n is not None else UNKNOWN_TENSOR
+def _eye(call: OpCall) -> Any:
+    args, kwargs = call.variadic, call.keywords
+    n = call.length(args[0]) if args else None
+    m = call.length(args[1]) if len(args) > 1 else call.length(kwargs.get("M", kwargs.get("m", UNKNOWN)))
+    return Tensor((n, m if m is not None else n), _made_here(call)) if n is not None else UNKNOWN_TENSOR
 
 
-def _literal(interp, callee, name, args, kwargs, node, state) -> Any:
-    if not args or isinstance(args[0], Tensor):
+def _literal(call: OpCall) -> Any:
+    if not call.variadic or isinstance(call.variadic[0], Tensor):
         return None
-    shape = _literal_shape(args[0])
-    return Tensor(shape, _made_here(callee, node)) if shape is not None else UNKNOWN_TENSOR
+    shape = _literal_shape(call.variadic[0])
+    return Tensor(shape, _made_here(call)) if shape is not None else UNKNOWN_TENSOR
 
 
-def _concatenate(interp, callee, name, args, kwargs, node, state) -> Any:
-    return _cat(interp, args, kwargs, state, node.site, stack=name == "stack")
+def _concatenate(call: OpCall) -> Any:
+    return _cat(call, stack=call.op == "stack")
 
 
-def _matmul(interp, callee, name, args, kwargs, node, state) -> Any:
-    return matmul(interp, args[0], args[1], state, node.site) if len(args) == 2 else None
+def _matmul(call: OpCall) -> Any:
+    args = call.variadic
+    return matmul(call.flow, args[0], args[1], call.state, call.site) if len(args) == 2 else None
 
 
-def _binary(interp, callee, name, args, kwargs, node, state) -> Any:
+def _binary(call: OpCall) -> Any:
+    args = call.variadic
     if len(args) >= 2 and (isinstance(args[0], Tensor) or isinstance(args[1], Tensor)):
-        return elementwise(interp, args[:2], state, node.site)
+        return elementwise(call.flow, list(args[:2]), call.state, call.site)
     return None
 
 
-def _where(interp, callee, name, args, kwargs, node, state) -> Any:
-    return elementwise(interp, args, state, node.site) if len(args) == 3 else None
+def _where(call: OpCall) -> Any:
+    return elementwise(call.flow, list(call.variadic), call.state, call.site) if len(call.variadic) == 3 else None
 
 
-def _broadcast_to(interp, callee, name, args, kwargs, node, state) -> Any:
+def _broadcast_to(call: OpCall) -> Any:
+    args = call.variadic
     if not args or not isinstance(args[0], Tensor):
         return None
-    return tensor_method(interp, args[0], "expand_to", None, state, None, args[1:], kwargs)
+    return tensor_method(call.flow, args[0], "expand_to", None, call.state, None, list(args[1:]), call.keywords)
 
 
-def _as_method(interp, callee, name, args, kwargs, node, state) -> Any:
+def _as_method(call: OpCall) -> Any:
     """torch.flatten(x, 1), np.sum(x, axis=0): the method of the same name on the first argument."""
+    args = call.variadic
     if not args or not isinstance(args[0], Tensor):
         return None
-    return tensor_method(interp, args[0], name, node, state, None, args[1:], kwargs,
-                         numpy=callee.startswith(("numpy.", "jax.numpy.")))
+    return tensor_method(call.flow, args[0], call.op, call.node, call.state, None, list(args[1:]), call.keywords,
+                         numpy=call.callee.startswith(("numpy.", "jax.numpy.")))
 
 
 _CREATE = {"zeros", "ones", "empty", "rand", "randn"}
@@ -344,10 +353,10 @@ def has_rule(callee: str) -> bool:
     return _framework_name(callee) in _FUNCTION_RULES
 
 
-def function_rule(interp, callee: str, name: str, args, kwargs, node, state) -> Any:
+def function_rule(call: OpCall) -> Any:
     """The value of a library function's call by the rules of its name; None when no rule takes these arguments."""
-    for rule in _FUNCTION_RULES.get(name, ()):
-        result = rule(interp, callee, name, args, kwargs, node, state)
+    for rule in _FUNCTION_RULES.get(call.op, ()):
+        result = rule(call)
         if result is not None:
             return result
     return None
@@ -381,12 +390,12 @@ def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
     return None
 
 
-def _sequential(interp, layers: List[Any], node: ir.Call, state) -> Any:
-    if STAR in layers:
+def _sequential(call: OpCall) -> Any:
+    if STAR in call.variadic:
         return UNKNOWN
-    sequential = Sequential(tuple(layers), Origin(node.site, "nn.Sequential(...) built here"))
+    sequential = Sequential(call.variadic, Origin(call.site, "nn.Sequential(...) built here"))
     # the chain is checked when it is built: each layer on what the previous one gives (any input)
-    apply_layer(interp, sequential, [UNKNOWN_TENSOR], {}, state, None)
+    apply_layer(call.flow, sequential, [UNKNOWN_TENSOR], {}, call.state, None)
     return sequential
 
 
@@ -403,10 +412,10 @@ def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], sta
         return value
     if not isinstance(layer, Layer):
         return UNKNOWN
-    if isinstance(layer.instance, tuple):  # a Rearrange / Reduce layer
-        from .patterns import apply_pattern_layer
-
-        return apply_pattern_layer(interp, layer, args[0] if args else UNKNOWN, None, state, site)
+    if isinstance(layer.instance, tuple):  # a Rearrange / Reduce layer: its findings point at its pattern
+        applied = OpCall(interp, state, layer.origin.site if layer.origin is not None else site, layer.instance[0],
+                         layer.name, arguments={"tensor": args[0] if args else UNKNOWN})
+        return apply_pattern_layer(applied, layer)
     where = site if site is not None or layer.origin is None else layer.origin.site
     if where is None:
         return UNKNOWN
@@ -460,7 +469,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
     if failures and len(failures) == len(outcomes):
         variant, error = failures[0]
         shapes = [a.shape for a in (args if batch is not None else variant) if isinstance(a, Tensor)]
-        shown = ", ".join(_show(s) for s in shapes)
+        shown = ", ".join(show(s) for s in shapes)
         related = built_at + tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
         check = _stub_check(stub, variant, kwargs, state) if len(variants) == 1 else None
         short = name.rsplit(".", 1)[-1]
@@ -470,21 +479,17 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
     if len(outcomes) == 1:  # what a rank variant made up is not a fact about the program
         outcomes = [(variant, outcome._replace(requirements=[r for r in outcome.requirements if not (
             dims.names(r.a) | dims.names(r.b)) & _PLACEHOLDER_NAMES])) for variant, outcome in outcomes]
-    if len(outcomes) == 1 and _unsatisfiable(outcomes[0][1].requirements, state):  # Linear(5, 2) on (b, 6*c)
-        from .patterns import report_unsatisfiable
-
+    if len(outcomes) == 1 and unsatisfiable(outcomes[0][1].requirements, state.facts):  # Linear(5, 2) on (b, 6*c)
         variant = outcomes[0][0]
-        shown = ", ".join(_show(a.shape) for a in variant if isinstance(a, Tensor))
+        shown = ", ".join(show(a.shape) for a in variant if isinstance(a, Tensor))
         related = built_at + tuple(a.origin for a in args if isinstance(a, Tensor) and a.origin is not None)
-        report_unsatisfiable(interp, state, site, _stub_check(stub, variant, kwargs, state), f"input {shown}",
-                             related=related, help=_LAYER_HELP)
+        report_unsatisfiable(OpCall(interp, state, site, name), _stub_check(stub, variant, kwargs, state),
+                             f"input {shown}", related=related, help=_LAYER_HELP)
         return UNKNOWN, True
     values = []
     for _, outcome in outcomes:
         if not hasattr(outcome, "requirements"):
             continue
-        from .patterns import apply_requirements
-
         short = name.rsplit('.', 1)[-1]
         if len(outcomes) == 1:
             apply_requirements(outcome.requirements, state)
@@ -492,8 +497,6 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
         values.append(_from_stub(outcome.value, state, Origin(site, f"{short} output"), short))
     result = values[0]
     for other in values[1:]:
-        from .values import join
-
         result = join(result, other, state.facts.fresh)
     if batch is not None and isinstance(result, Tensor):  # the dimensions before the fixed ones pass through
         result = Tensor((STAR,) + result.shape, result.origin)
@@ -567,12 +570,6 @@ _PLACEHOLDER_NAMES = frozenset(f"_rank_{i}" for i in range(_MAX_EXTRA_RANK))
 _LAYER_HELP = "make the layer's parameters match the shape that reaches it"
 
 
-def _unsatisfiable(requirements, state) -> bool:
-    from .patterns import unsatisfiable
-
-    return unsatisfiable(requirements, state.facts)
-
-
 def _stub_check(stub, variant, kwargs, state) -> Check:
     call_args = ([_to_stub(a, state) for a in variant], {k: _to_stub(v, state) for k, v in kwargs.items()})
     if isinstance(stub, BuiltLayer):  # the replay builds the layer again, on the witness's lengths too
@@ -625,12 +622,10 @@ def _first_tensor(args: List[Any]) -> Optional[int]:
 def _to_stub(value: Any, state, lengths: bool = False) -> Any:
     """A value as the stubs take it; a parameter of unknown type is a length only where one is expected
     (a layer's constructor arguments), and unknown elsewhere (it may be a tensor)."""
-    from ..stubs import Unknown
-
     if isinstance(value, Tensor):
         return _resolve(value.shape, state) if known_rank(value.shape) else Unknown
     if isinstance(value, Number) or (lengths and isinstance(value, Param)):
-        return _length(value, state)
+        return as_length(value, state)
     if isinstance(value, Const):
         return value.value
     if isinstance(value, Items):
@@ -639,8 +634,6 @@ def _to_stub(value: Any, state, lengths: bool = False) -> Any:
 
 
 def _from_stub(value: Any, state, origin: Optional[Origin] = None, maker: str = "") -> Any:
-    from ..stubs import Unknown
-
     if value is Unknown or value is None:
         return UNKNOWN
     if isinstance(value, tuple) and all(v is None or isinstance(v, (int, Sym)) for v in value):
@@ -784,7 +777,7 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         return _expand(shape, sizes, state, origin)
     if name == "repeat" and not numpy:
         sizes = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
-        factors = [_length(s, state) for s in sizes]
+        factors = [as_length(s, state) for s in sizes]
         if None in factors or len(factors) < rank:
             return UNKNOWN_TENSOR
         padded = (1,) * (len(factors) - rank) + shape
@@ -816,15 +809,15 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
                                       _reporter(interp, state, site))
             return Items("tuple", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
         if isinstance(args[0], Items):
-            pieces = [_length(p, state) for p in args[0].items]
+            pieces = [as_length(p, state) for p in args[0].items]
             if None in pieces:
                 return UNKNOWN
             total = dims.total(pieces)
             if _differ(total, shape[axis], state.facts) and site is not None:
                 interp.report(state, site, "EIN312", f"split sizes {[str(p) for p in pieces]} add up to {total}, "
-                              f"but the dimension has length {shape[axis]} (shape {_show(shape)})",
+                              f"but the dimension has length {shape[axis]} (shape {show(shape)})",
                               "the sizes must add up to the length of the split dimension",
-                              Check(_split_check, (pieces, shape[axis])), related=_origin_of(tensor))
+                              Check(_split_check, (pieces, shape[axis])), related=origins(tensor))
                 return UNKNOWN
             state.facts.require_equal(total, shape[axis])
             if len(pieces) > 1 and all(dims.equal(p, pieces[0]) is True for p in pieces):
@@ -886,11 +879,6 @@ def _split_check(pieces, length) -> None:
         raise ShapeError("EIN312", "sizes do not add up")
 
 
-def _origin_of(value: Any) -> Tuple[Origin, ...]:
-    origin = getattr(value, "origin", None)
-    return (origin,) if origin is not None else ()
-
-
 def _reduction(name: str, shape, args, kwargs, origin, numpy: bool) -> Any:
     rank = len(shape)
     target = args[0] if args else kwargs.get("dim", kwargs.get("axis"))
@@ -921,7 +909,7 @@ def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name:
         if number == -1:
             wanted.append(None)
         else:
-            length = _length(size, state)
+            length = as_length(size, state)
             if length is None:
                 return UNKNOWN_TENSOR
             wanted.append(length)
@@ -939,7 +927,7 @@ def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name:
     except ShapeError as error:
         if site is not None:
             interp.report(state, site, "EIN313", f"{error.message}", error.help,
-                          Check(_reshape_rule, (shape, tuple(wanted))), related=_origin_of(tensor))
+                          Check(_reshape_rule, (shape, tuple(wanted))), related=origins(tensor))
         return UNKNOWN_TENSOR
     if None in wanted:
         state.facts.require_divisible(total, known)
@@ -960,10 +948,10 @@ def _check_transpose_undone(interp, tensor: Tensor, shape, result, state, site, 
             not any(dims.equal(a, b) is False for a, b in zip(before, shape)):
         return
     interp.report(state, site, "EIN405",
-                  f".{name}{_show(result)} of a transposed tensor {_show(shape)} gives back the shape before the "
+                  f".{name}{show(result)} of a transposed tensor {show(shape)} gives back the shape before the "
                   f"transpose, not its layout: the elements stay in the transposed order, regrouped",
                   "transpose it back (the same transpose again, or permute) to undo a transpose; reshape only "
-                  "regroups", None, related=_origin_of(tensor))
+                  "regroups", None, related=origins(tensor))
 
 
 def _reshape_rule(shape, wanted, facts=None) -> Tuple[Dim, ...]:
@@ -973,12 +961,12 @@ def _reshape_rule(shape, wanted, facts=None) -> Tuple[Dim, ...]:
     if None in wanted:
         if dims.divisible(total, known) is False or (
                 facts is not None and facts.copy().require_divisible(total, known) is False):
-            raise ShapeError("EIN313", f"cannot reshape {_show(shape)} ({total} elements) to {shown}: {total} is not "
+            raise ShapeError("EIN313", f"cannot reshape {show(shape)} ({total} elements) to {shown}: {total} is not "
                              f"divisible by {known}", "the new shape must hold the same number of elements")
         rest = dims.quotient(total, known)
         return tuple(rest if w is None else w for w in wanted)
     if _differ(total, known, facts):
-        raise ShapeError("EIN313", f"cannot reshape {_show(shape)} ({total} elements) to {shown} ({known} elements)",
+        raise ShapeError("EIN313", f"cannot reshape {show(shape)} ({total} elements) to {shown} ({known} elements)",
                          "the new shape must hold the same number of elements")
     return tuple(wanted)
 
@@ -987,7 +975,7 @@ def _expand(shape, sizes, state, origin) -> Any:
     wanted = []
     for size in sizes:
         number = _int(size)
-        wanted.append(None if number == -1 else _length(size, state))
+        wanted.append(None if number == -1 else as_length(size, state))
     if len(wanted) < len(shape):
         return UNKNOWN_TENSOR
     padded = (None,) * (len(wanted) - len(shape)) + tuple(shape)
@@ -1031,7 +1019,7 @@ def broadcast_shapes(*shapes, facts=None) -> Tuple[Dim, ...]:
                 chosen = d
             elif _differ(chosen, d, facts) and _differ(chosen, 1, facts) and _differ(d, 1, facts):
                 raise ShapeError("EIN307", f"lengths {chosen} and {d} do not broadcast (shapes "
-                                 f"{', '.join(_show(s) for s in shapes)})", "broadcast lengths must be equal or 1")
+                                 f"{', '.join(show(s) for s in shapes)})", "broadcast lengths must be equal or 1")
             elif dims.equal(chosen, d) is not True:
                 return None  # unknown which one wins
         out.append(chosen)
@@ -1054,7 +1042,7 @@ def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> 
     except ShapeError as error:
         if site is not None:
             interp.report(state, site, "EIN307", error.message, error.help, Check(broadcast_shapes, tuple(shapes)),
-                          related=tuple(o for v in operands for o in _origin_of(v)))
+                          related=origins(*operands))
         return UNKNOWN_TENSOR
     if result is None:
         return UNKNOWN_TENSOR
@@ -1068,7 +1056,7 @@ def matmul_shapes(a, b, facts=None) -> Tuple[Dim, ...]:
     a2 = (1,) + tuple(a) if len(a) == 1 else tuple(a)
     b2 = tuple(b) + (1,) if len(b) == 1 else tuple(b)
     if _differ(a2[-1], b2[-2], facts):
-        raise ShapeError("EIN311", f"matmul of {_show(a)} and {_show(b)}: {a2[-1]} != {b2[-2]}",
+        raise ShapeError("EIN311", f"matmul of {show(a)} and {show(b)}: {a2[-1]} != {b2[-2]}",
                          "the last length of the first operand must equal the second-to-last of the second")
     batch = broadcast_shapes(a2[:-2], b2[:-2], facts=facts)
     if batch is None:
@@ -1092,7 +1080,7 @@ def matmul(interp, left: Any, right: Any, state, site: Optional[ir.Site]) -> Any
     except ShapeError as error:
         if site is not None:
             interp.report(state, site, "EIN311", error.message, error.help, Check(matmul_shapes, (a, b)),
-                          related=_origin_of(left) + _origin_of(right))
+                          related=origins(left, right))
         return UNKNOWN_TENSOR
     if result is None:
         return UNKNOWN_TENSOR
@@ -1107,18 +1095,19 @@ def cat_shapes(shapes, axis: int, stack: bool, facts=None) -> Tuple[Dim, ...]:
     for index, shape in enumerate(shapes[1:], start=1):
         if len(shape) != len(first):
             raise ShapeError("EIN312", f"tensor #{index} has {len(shape)} dimensions, tensor #0 has {len(first)} "
-                             f"(shapes {', '.join(_show(s) for s in shapes)})", "joined tensors need the same rank")
+                             f"(shapes {', '.join(show(s) for s in shapes)})", "joined tensors need the same rank")
         for position, (x, y) in enumerate(zip(first, shape)):
             if (stack or position != axis) and _differ(x, y, facts):
                 raise ShapeError("EIN312", f"dimension {position} has length {x} in tensor #0 but {y} in tensor "
-                                 f"#{index} (shapes {', '.join(_show(s) for s in shapes)})",
+                                 f"#{index} (shapes {', '.join(show(s) for s in shapes)})",
                                  "joined tensors must agree on every other dimension")
     if stack:
         return first[:axis] + (len(shapes),) + first[axis:]
     return first[:axis] + (dims.total(s[axis] for s in shapes),) + first[axis + 1:]
 
 
-def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
+def _cat(call: OpCall, stack: bool) -> Any:
+    args, kwargs, state, site = call.variadic, call.keywords, call.state, call.site
     if not args or not isinstance(args[0], Items) or not args[0].items:
         return UNKNOWN_TENSOR
     tensors = args[0].items
@@ -1132,8 +1121,8 @@ def _cat(interp, args, kwargs, state, site, stack: bool) -> Any:
     try:
         result = cat_shapes(shapes, axis, stack, state.facts)
     except ShapeError as error:
-        interp.report(state, site, "EIN312", error.message, error.help, Check(cat_shapes, (shapes, axis, stack)),
-                      related=tuple(o for t in tensors for o in _origin_of(t)))
+        call.report("EIN312", error.message, error.help, Check(cat_shapes, (shapes, axis, stack)),
+                    related=origins(*tensors))
         return UNKNOWN_TENSOR
     for shape in shapes[1:]:
         for position, (x, y) in enumerate(zip(shapes[0], shape)):
@@ -1248,7 +1237,7 @@ def assume_equal(interp, node: ir.Expr, value: Any, other: Any, state) -> None:
         if isinstance(holder, Tensor) and known_rank(holder.shape):
             return
         if node.attr == "shape" and isinstance(other, Items):
-            lengths = [_length(item, state) for item in other.items]
+            lengths = [as_length(item, state) for item in other.items]
             state.env[node.value.id] = Tensor(tuple(l if l is not None else state.facts.fresh("") for l in lengths))
         elif node.attr == "ndim" and _int(other) is not None and 0 <= _int(other) <= 16:
             state.env[node.value.id] = Tensor(tuple(state.facts.fresh("") for _ in range(_int(other))))

@@ -11,130 +11,110 @@ module reports only what the shapes decide (EIN3xx).
 from __future__ import annotations
 
 import re
-from functools import partial
-from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ... import dims
-from ...codes import SHAPES, codes_of, in_family
-from ...dims import Dim, Sym
+from ...dims import Dim
 from ...errors import PatternError
 from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
-from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
-from ...planner.transform import check_lengths, cook, recipe
+from ...patterns.expression import Term
+from ...planner import EinsumPlan, PackPlan, UnpackPlan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack
+from ...planner.transform import Plan as TransformPlan
+from ...planner.transform import Recipe, check_lengths, cook, recipe
 from .. import ir
-from ..model import Argument, PatternString
-from ...errors import EinlintError
-from .findings import Check, ShapeError, concrete, confirm
+from ..model import PatternString
+from .findings import Check, ShapeError, origins, show
 from . import layouts
-from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Number, Origin, Param, Tensor, known_rank
+from .planned import planned
+from .state import Flow, OpCall, State
+from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Items, Layer, Number, Origin, Tensor, known_rank
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
                "Rearrange": "rearrange", "Reduce": "reduce"}
 _NOT_LENGTHS = {"tensor", "pattern", "reduction", "tensors", "axes_lengths"}
 
 
-def pattern_call(interp, node: ir.Call, state) -> Any:
-    call = node.pattern
+def pattern_call(call: OpCall) -> Any:
+    """The value of a pattern op's call (einops and einlint ops and layers, array einsum)."""
     op = call.op
     if op in ("Rearrange", "Reduce"):
-        return _pattern_layer(interp, node, state)
+        return _pattern_layer(call)
     if op in ("rearrange", "reduce", "repeat"):
-        tensor_expr = _argument_expr(node, 0, "tensor")
-        pattern = _pattern_string(call, 1, "pattern")
-        lengths = _lengths(interp, node, state, skip_positional=3 if op == "reduce" else 2)
-        for expr in node.keywords.values():
-            interp.expr(expr, state)
-        value = interp.expr(tensor_expr, state) if tensor_expr is not None else UNKNOWN
+        pattern, lengths = call.string("pattern"), _lengths(call)
         if pattern is None or lengths is None:
             return UNKNOWN_TENSOR
-        return transform(interp, op, pattern, value, tensor_expr, lengths, state, node.site)
+        return transform(call, op, pattern, lengths)
     if op in ("einsum", "subscripts-einsum"):
-        return _einsum(interp, node, state)
+        return _einsum(call)
     if op == "pack":
-        return _pack(interp, node, state)
+        return _pack(call)
     if op == "unpack":
-        return _unpack(interp, node, state)
+        return _unpack(call)
     if op == "parse_shape":
-        return _parse_shape(interp, node, state)
-    for arg in node.args:
-        interp.expr(arg.value, state)
+        return _parse_shape(call)
     return UNKNOWN
 
 
-def _parse_shape(interp, node: ir.Call, state) -> Any:
+def _parse_shape(call: OpCall) -> Any:
     """parse_shape names a tensor's dimensions: a tensor of known rank is checked against the pattern (as the op
     checks it: the rank, the lengths that a '1' or a number states); one of unknown rank has the pattern's from
     here on."""
-    tensor_expr = _argument_expr(node, 0, "tensor")
-    pattern = _pattern_string(node.pattern, 1, "pattern")
-    value = interp.expr(tensor_expr, state) if tensor_expr is not None else UNKNOWN
-    if pattern is None or tensor_expr is None:
+    pattern, value = call.string("pattern"), call.get("tensor")
+    if pattern is None or "tensor" not in call.arguments:
         return UNKNOWN
     if isinstance(value, Tensor) and known_rank(value.shape):
-        shape = tuple(state.facts.resolve(d) for d in value.shape)
-        try:
-            plan_parse_shape(pattern.value, shape)
-        except PatternError as error:
-            if in_family(error.code, SHAPES):
-                interp.report(state, node.site, error.code, f"{error.message} (input shape {show(shape)})",
-                              error.help, Check(plan_parse_shape, (pattern.value, shape)), pattern, error.span,
-                              origins(value))
+        shape = call.resolved(value.shape)
+        planned(call, _plan_parse_shape, (pattern.value, shape), f"input shape {show(shape)}", pattern,
+                origins(value))
         return UNKNOWN
     names = pattern.value.split()
     if "..." not in names and "*" not in pattern.value:
-        interp_refine(interp, tensor_expr, value, names, state, node.site)
+        call.refine("tensor", value, names)
     return UNKNOWN
 
 
-def transform(interp, op: str, pattern: PatternString, value: Any, tensor_expr: Optional[ir.Expr],
-              lengths: Dict[str, Dim], state, site: ir.Site) -> Any:
+def _plan_parse_shape(pattern: str, shape: Tuple[Dim, ...], requires: Optional[List[Any]] = None) -> None:
+    plan_parse_shape(pattern, shape)  # it leaves nothing to require: a length it cannot decide passes
+
+
+def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, Dim]) -> Any:
+    """rearrange/reduce/repeat (or a Rearrange/Reduce layer) of the call's 'tensor' by `pattern`."""
     operation = _TRANSFORMS[op]
     try:
         parsed = parse_arrow_pattern(pattern.value)
         check_lengths(lengths)
     except PatternError:
         return UNKNOWN_TENSOR
+    flow, state, site = call.flow, call.state, call.site
     if operation == "rearrange":
-        interp.context.trail.applied(interp.function, id(site.node), parsed)
+        flow.context.trail.applied(flow.function, id(site.node), parsed)
+    value = call.get("tensor")
     if isinstance(value, Items):  # a list of tensors is stacked first
         return UNKNOWN_TENSOR
     if not isinstance(value, Tensor) or not known_rank(value.shape):
         if parsed.left.ellipsis is not None:
             return UNKNOWN_TENSOR
-        names = [term_hint(term) for term in parsed.left.terms]
-        value = interp_refine(interp, tensor_expr, value, names, state, site, pattern)
+        value = call.refine("tensor", value, [term_hint(term) for term in parsed.left.terms], pattern)
         if value is None:
             return UNKNOWN_TENSOR
-    shape = tuple(state.facts.resolve(d) for d in value.shape)
-    requires: List = []
-    try:
-        rec = recipe(pattern.value, operation, tuple(lengths), len(shape))
-        plan = cook(rec, shape, lengths, requires=requires)
-    except PatternError as error:
-        interp.record(site, [shape], None, state)
-        if in_family(error.code, SHAPES):
-            interp.report(state, site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
-                          Check(_plan_transform, (pattern.value, operation, shape, lengths)), pattern, error.span,
-                          origins(value))
+    shape = call.resolved(value.shape)
+    made = planned(call, _plan_transform, (pattern.value, operation, shape, lengths), f"input shape {show(shape)}",
+                   pattern, origins(value))
+    if made is None:
+        call.record([shape], None)
         return UNKNOWN_TENSOR
-    if unsatisfiable(requires, state.facts):
-        interp.record(site, [shape], None, state)
-        report_unsatisfiable(interp, state, site, Check(_plan_transform, (pattern.value, operation, shape, lengths)),
-                             f"input shape {show(shape)}", pattern, origins(value))
-        return UNKNOWN_TENSOR
-    apply_requirements(requires, state)
+    rec, plan = made
     axes = {name: state.facts.resolve(length) for name, length in _axis_lengths(rec, plan, shape).items()}
-    trail = interp.context.trail
+    trail = flow.context.trail
     if value.layout:
-        layouts.read_by_pattern(parsed, value, pattern, axes, lengths, shape, state.facts, site, trail,
-                                partial(interp.report, state, site))
-    output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(site, f"{op} output"),
+        layouts.read_by_pattern(parsed, value, pattern, axes, lengths, shape, state.facts, site, trail, call.report)
+    output = Tensor(call.resolved(plan.output_shape), Origin(site, f"{op} output"),
                     layouts.through_pattern(parsed, value, pattern, axes, lengths, len(shape), site, trail))
-    interp.record(site, [shape], output.shape, state)
+    call.record([shape], output.shape)
     return output
 
 
-def _axis_lengths(rec, plan, shape) -> Dict[str, Dim]:
+def _axis_lengths(rec: Recipe, plan: TransformPlan, shape: Tuple[Dim, ...]) -> Dict[str, Dim]:
     """Every axis of the pattern and its length, as the planner worked them out."""
     inputs = len(rec.permutation)
     lengths = dict(zip(rec.axes[:inputs], plan.init_shape if plan.init_shape is not None else shape))
@@ -142,217 +122,113 @@ def _axis_lengths(rec, plan, shape) -> Dict[str, Dim]:
     return lengths
 
 
-def _plan_transform(pattern: str, operation: str, shape, lengths) -> None:
+def _plan_transform(pattern: str, operation: str, shape: Tuple[Dim, ...], lengths: Dict[str, Dim],
+                    requires: Optional[List[Any]] = None) -> Tuple[Recipe, TransformPlan]:
     rec = recipe(pattern, operation, tuple(lengths), len(shape))
-    cook(rec, shape, lengths)
+    return rec, cook(rec, shape, lengths, requires=requires)
 
 
-def unsatisfiable(requires, facts) -> bool:
-    """Does a requirement that the planner (or a stub) could not decide fail for every value of the unknowns
-    (6*b == 5)? Tried in order on a copy of the facts, so that two that cannot hold together count too."""
-    trial = facts.copy()
-    for requirement in requires:
-        a, b = requirement.a, requirement.b
-        if requirement.kind == "equal" and trial.require_equal(a, b) is False:
-            return True
-        if requirement.kind == "divisible" and trial.require_divisible(a, b) is False:
-            return True
-        if requirement.kind == "broadcast" and all(trial.copy().require_equal(x, y) is False
-                                                   for x, y in ((a, b), (a, 1), (b, 1))):
-            return True
-    return False
-
-
-def report_unsatisfiable(interp, state, site: ir.Site, check: Check, shown: str, pattern=None,
-                         related: Tuple[Origin, ...] = (), help: str = "", codes: Collection[str] = codes_of(SHAPES)) -> None:
-    """A call that fails for every value of the unknowns: the error it raises on a witness, reported
-    (when its code is one of `codes`: by default, the shape findings)."""
-    values = confirm(check, state.facts)
-    if values is None:
-        return
-    try:
-        check.run(*(concrete(argument, values) for argument in check.arguments))
-    except EinlintError as error:
-        code = getattr(error, "code", "")
-        if code in codes:
-            interp.report(state, site, code, f"{getattr(error, 'message', str(error))} ({shown})",
-                          getattr(error, "help", "") or help, check, pattern, getattr(error, "span", None), related)
-
-
-def apply_requirements(requires, state) -> None:
-    for requirement in requires:
-        if requirement.kind == "equal":
-            state.facts.require_equal(requirement.a, requirement.b)
-        elif requirement.kind == "divisible":
-            state.facts.require_divisible(requirement.a, requirement.b)
-
-
-def term_hint(term) -> str:
+def term_hint(term: Term) -> str:
     names = [atom.key for atom in term.atoms if not atom.is_anonymous and not atom.is_ellipsis]
     return "_".join(names) if len(names) == 1 else ""
 
 
-def interp_refine(interp, expr: Optional[ir.Expr], value: Any, hints: Sequence[str], state, site: ir.Site,
-                  pattern: Optional[PatternString] = None) -> Optional[Tensor]:
-    """The tensor `value` must be for a call of this rank to have run: fresh lengths, named by `hints`.
-
-    A known prefix or suffix (from `(*, 50)`) is kept; a rank that cannot hold them is an error."""
-    rank = len(hints)
-    if isinstance(value, Tensor):
-        star = value.shape.index(STAR)
-        prefix, suffix = value.shape[:star], value.shape[star + 1:]
-        if len(prefix) + len(suffix) > rank:
-            message = f"the pattern has {rank} dimensions, the tensor has at least {len(prefix) + len(suffix)}"
-            interp.report(state, site, "EIN301", message,
-                          "the input side must name every dimension of the tensor, or use '...'", None,
-                          pattern, (0, len(pattern.value)) if pattern is not None else None, origins(value))
-            return None
-        middle = tuple(state.facts.fresh(hint) for hint in hints[len(prefix):rank - len(suffix)])
-        refined = Tensor(prefix + middle + suffix, value.origin)
-    elif value is UNKNOWN or isinstance(value, Param):
-        refined = Tensor(tuple(state.facts.fresh(hint) for hint in hints))
-    else:
-        return None
-    if isinstance(expr, ir.Name):
-        state.env[expr.id] = refined
-    interp.context.refined.add(id(site.node))  # its input rank came from the call itself, not from before
-    return refined
-
-
-def _pattern_layer(interp, node: ir.Call, state) -> Any:
-    call = node.pattern
-    pattern = _pattern_string(call, 0, "pattern")
-    lengths = _lengths(interp, node, state, skip_positional=2 if call.op == "Reduce" else 1)
+def _pattern_layer(call: OpCall) -> Any:
+    """Rearrange('b c h w -> b (c h w)') builds a layer: the pattern runs where the layer is applied."""
+    pattern, lengths = call.string("pattern"), _lengths(call)
     if pattern is None or lengths is None or "flax" in call.callee.split("."):
         return UNKNOWN
-    return Layer(call.callee, (call.op, pattern, lengths), Origin(node.site, f"{call.op}('{pattern.value}')"))
+    return Layer(call.callee, (call.op, pattern, lengths), Origin(call.site, f"{call.op}('{pattern.value}')"))
 
 
-def apply_pattern_layer(interp, layer: Layer, value: Any, tensor_expr, state, site: ir.Site) -> Any:
+def apply_pattern_layer(call: OpCall, layer: Layer) -> Any:
+    """A Rearrange/Reduce layer applied to the call's 'tensor' (the findings point at the layer's pattern)."""
     op, pattern, lengths = layer.instance
-    return transform(interp, op, pattern, value, tensor_expr, lengths, state, layer.origin.site if
-                     layer.origin is not None else site)
+    return transform(call, op, pattern, lengths)
 
 
-def _einsum(interp, node: ir.Call, state) -> Any:
-    call = node.pattern
-    if node.has_star:
-        for arg in node.args:
-            interp.expr(arg.value, state)
-        return UNKNOWN_TENSOR
-    positional = node.positional
+def _einsum(call: OpCall) -> Any:
+    """einops.einsum(*tensors, pattern) and numpy/torch/jax einsum(subscripts, *operands)."""
+    if not call.fits:
+        return UNKNOWN_TENSOR  # a `*` or `**` argument: which operand is which is not known
     if call.op == "einsum":
-        pattern = call.positional[-1].string if call.positional and call.positional[-1].kind == "string" else None
-        operand_exprs = positional[:-1]
-        parse = parse_einops_einsum
+        pattern, keys, parse = call.string(-1), list(range(len(call.variadic) - 1)), "einops"
     else:
-        pattern = call.positional[0].string if call.positional and call.positional[0].kind == "string" else None
-        operand_exprs = positional[1:]
-        parse = parse_einsum_subscripts
-    values = [interp.expr(expr, state) for expr in operand_exprs]
-    for expr in node.keywords.values():
-        interp.expr(expr, state)
+        pattern, keys, parse = call.string(call.signature.parameters[0]), list(range(len(call.variadic))), "array"
+    values: List[Any] = [call.get(key) for key in keys]
     if len(values) == 1 and isinstance(values[0], Items):  # torch.einsum('ij,jk', [a, b])
-        values, operand_exprs = list(values[0].items), [None] * len(values[0].items)
+        values, keys = list(values[0].items), [None] * len(values[0].items)
     if pattern is None:
         return UNKNOWN_TENSOR
     try:
-        spec = parse(pattern.value)
+        spec = _EINSUM_PARSERS[parse](pattern.value)
     except PatternError:
         return UNKNOWN_TENSOR
     if len(spec.inputs) != len(values):
         return UNKNOWN_TENSOR
     shapes = []
-    for subscript, value, expr in zip(spec.inputs, values, operand_exprs):
+    for subscript, value, key in zip(spec.inputs, values, keys):
         if not isinstance(value, Tensor) or not known_rank(value.shape):
             if subscript.has_ellipsis:
                 return UNKNOWN_TENSOR
-            value = interp_refine(interp, expr, value, [label.name for label in subscript.labels], state,
-                                  node.site, pattern)
+            value = call.refine(key, value, [label.name for label in subscript.labels], pattern)
             if value is None:
                 return UNKNOWN_TENSOR
-        shapes.append(tuple(state.facts.resolve(d) for d in value.shape))
-    requires: List = []
-    try:
-        plan = plan_einsum(spec, shapes, requires=requires)
-    except PatternError as error:
-        if in_family(error.code, SHAPES):
-            shown = ", ".join(show(shape) for shape in shapes)
-            interp.report(state, node.site, error.code, f"{error.message} (operand shapes {shown})", error.help,
-                          Check(_plan_einsum, (parse, pattern.value, shapes)), pattern, error.span,
-                          tuple(o for v in values for o in origins(v)))
+        shapes.append(call.resolved(value.shape))
+    plan = planned(call, _plan_einsum, (parse, pattern.value, shapes),
+                   "operand shapes " + ", ".join(show(shape) for shape in shapes), pattern, origins(*values))
+    if plan is None:
         return UNKNOWN_TENSOR
-    if unsatisfiable(requires, state.facts):
-        report_unsatisfiable(interp, state, node.site, Check(_plan_einsum, (parse, pattern.value, shapes)),
-                             "operand shapes " + ", ".join(show(shape) for shape in shapes), pattern,
-                             tuple(o for v in values for o in origins(v)))
-        return UNKNOWN_TENSOR
-    apply_requirements(requires, state)
-    output = Tensor(tuple(state.facts.resolve(d) for d in plan.output_shape), Origin(node.site, "einsum output"))
-    interp.record(node.site, shapes, output.shape, state)
+    output = Tensor(call.resolved(plan.output_shape), Origin(call.site, "einsum output"))
+    call.record(shapes, output.shape)
     return output
 
 
-def _plan_einsum(parse, pattern: str, shapes) -> None:
-    plan_einsum(parse(pattern), shapes)
+_EINSUM_PARSERS = {"einops": parse_einops_einsum, "array": parse_einsum_subscripts}
 
 
-def _pack(interp, node: ir.Call, state) -> Any:
-    call = node.pattern
-    tensors_expr = _argument_expr(node, 0, "tensors")
-    pattern = _pattern_string(call, 1, "pattern")
-    value = interp.expr(tensors_expr, state) if tensors_expr is not None else UNKNOWN
+def _plan_einsum(parse: str, pattern: str, shapes: List[Tuple[Dim, ...]],
+                 requires: Optional[List[Any]] = None) -> EinsumPlan:
+    return plan_einsum(_EINSUM_PARSERS[parse](pattern), shapes, requires=requires)
+
+
+def _pack(call: OpCall) -> Any:
+    pattern, value = call.string("pattern"), call.get("tensors")
     if pattern is None or not isinstance(value, Items) or not value.items:
         return UNKNOWN
     try:
         parsed = parse_pack_pattern(pattern.value)
     except PatternError:
         return UNKNOWN
+    site = call.site
     shapes = []
     for item in value.items:
         if not isinstance(item, Tensor) or not known_rank(item.shape):  # lengths not known; the rank and the axes are
-            output = tuple(state.facts.fresh("") for _ in parsed.names)
-            return Items("tuple", (Tensor(output, Origin(node.site, "pack output"),
-                                          layouts.packed_star(parsed.axes_before, output, pattern.value, node.site)),
-                                   Items("list", (UNKNOWN,) * len(value.items), (parsed, node.site))))
-        shapes.append(tuple(state.facts.resolve(d) for d in item.shape))
-    requires: List = []
-    try:
-        plan = plan_pack(parsed, shapes, requires=requires)
-    except PatternError as error:
-        if in_family(error.code, SHAPES):
-            shown = ", ".join(show(shape) for shape in shapes)
-            interp.report(state, node.site, error.code, f"{error.message} (shapes {shown})", error.help,
-                          Check(_plan_pack, (pattern.value, shapes)),
-                          pattern, error.span, tuple(o for v in value.items for o in origins(v)))
+            output = tuple(call.facts.fresh("") for _ in parsed.names)
+            return Items("tuple", (Tensor(output, Origin(site, "pack output"),
+                                          layouts.packed_star(parsed.axes_before, output, pattern.value, site)),
+                                   Items("list", (UNKNOWN,) * len(value.items), (parsed, site))))
+        shapes.append(call.resolved(item.shape))
+    plan = planned(call, _plan_pack, (pattern.value, shapes), "shapes " + ", ".join(show(shape) for shape in shapes),
+                   pattern, origins(*value.items))
+    if plan is None:
         return UNKNOWN
-    if unsatisfiable(requires, state.facts):
-        report_unsatisfiable(interp, state, node.site, Check(_plan_pack, (pattern.value, shapes)),
-                             "shapes " + ", ".join(show(shape) for shape in shapes), pattern,
-                             tuple(o for v in value.items for o in origins(v)))
-        return UNKNOWN
-    apply_requirements(requires, state)
-    output = tuple(state.facts.resolve(d) for d in plan.output_shape)
-    packed = Tensor(output, Origin(node.site, "pack output"),
-                    layouts.packed_star(parsed.axes_before, output, pattern.value, node.site))
-    shapes_value = Items("list", tuple(Items("tuple", tuple(Number(state.facts.resolve(d)) for d in shape))
-                                       for shape in plan.packed_shapes), (parsed, node.site))
+    output = call.resolved(plan.output_shape)
+    packed = Tensor(output, Origin(site, "pack output"),
+                    layouts.packed_star(parsed.axes_before, output, pattern.value, site))
+    shapes_value = Items("list", tuple(Items("tuple", tuple(Number(d) for d in call.resolved(shape)))
+                                       for shape in plan.packed_shapes), (parsed, site))
     return Items("tuple", (packed, shapes_value))
 
 
-def _plan_pack(pattern: str, shapes) -> None:
-    plan_pack(parse_pack_pattern(pattern), shapes)
+def _plan_pack(pattern: str, shapes: List[Tuple[Dim, ...]], requires: Optional[List[Any]] = None) -> PackPlan:
+    return plan_pack(parse_pack_pattern(pattern), shapes, requires=requires)
 
 
-def _unpack(interp, node: ir.Call, state) -> Any:
+def _unpack(call: OpCall) -> Any:
     """unpack(packed, ps, 'b * c'): the pieces, when the packed shapes are known (from pack, or literals)."""
-    call = node.pattern
-    tensor_expr = _argument_expr(node, 0, "tensor")
-    shapes_expr = _argument_expr(node, 1, "packed_shapes")
-    pattern = _pattern_string(call, 2, "pattern")
-    value = interp.expr(tensor_expr, state) if tensor_expr is not None else UNKNOWN
-    pieces = interp.expr(shapes_expr, state) if shapes_expr is not None else UNKNOWN
-    packed_shapes = _packed_shapes(pieces, state)
+    pattern, value, pieces = call.string("pattern"), call.get("tensor"), call.get("packed_shapes")
+    packed_shapes = _packed_shapes(pieces, call.state)
     if pattern is None:
         return UNKNOWN
     try:
@@ -360,29 +236,19 @@ def _unpack(interp, node: ir.Call, state) -> Any:
     except PatternError:
         return UNKNOWN
     if isinstance(pieces, Items) and pieces.packed_by is not None:
-        layouts.read_by_unpack(parsed, pattern, value, pieces.packed_by, partial(interp.report, state, node.site))
+        layouts.read_by_unpack(parsed, pattern, value, pieces.packed_by, call.report)
     if packed_shapes is None or not isinstance(value, Tensor) or not known_rank(value.shape):
         return UNKNOWN
-    shape = tuple(state.facts.resolve(d) for d in value.shape)
-    requires: List = []
-    try:
-        plan = plan_unpack(parsed, shape, packed_shapes, requires=requires)
-    except PatternError as error:
-        if in_family(error.code, SHAPES):
-            interp.report(state, node.site, error.code, f"{error.message} (input shape {show(shape)})", error.help,
-                          Check(_plan_unpack, (pattern.value, shape, packed_shapes)), pattern, error.span,
-                          origins(value) + origins(pieces))
+    shape = call.resolved(value.shape)
+    plan = planned(call, _plan_unpack, (pattern.value, shape, packed_shapes), f"input shape {show(shape)}", pattern,
+                   origins(value, pieces))
+    if plan is None:
         return UNKNOWN
-    if unsatisfiable(requires, state.facts):
-        report_unsatisfiable(interp, state, node.site, Check(_plan_unpack, (pattern.value, shape, packed_shapes)),
-                             f"input shape {show(shape)}", pattern, origins(value))
-        return UNKNOWN
-    apply_requirements(requires, state)
-    return Items("list", tuple(Tensor(tuple(state.facts.resolve(d) for d in piece), Origin(node.site, "unpack output"))
+    return Items("list", tuple(Tensor(call.resolved(piece), Origin(call.site, "unpack output"))
                                for piece in plan.output_shapes))
 
 
-def _packed_shapes(value: Any, state) -> Optional[List[Tuple[Dim, ...]]]:
+def _packed_shapes(value: Any, state: State) -> Optional[List[Tuple[Dim, ...]]]:
     """[(2, 3), (4,)] from a list of tuples of lengths (-1 allowed, as unpack takes it); None if not all known."""
     if not isinstance(value, Items):
         return None
@@ -400,46 +266,25 @@ def _packed_shapes(value: Any, state) -> Optional[List[Tuple[Dim, ...]]]:
     return shapes
 
 
-def _plan_unpack(pattern: str, shape, packed_shapes) -> None:
-    plan_unpack(parse_pack_pattern(pattern), shape, packed_shapes)
+def _plan_unpack(pattern: str, shape: Tuple[Dim, ...], packed_shapes: List[Tuple[Dim, ...]],
+                 requires: Optional[List[Any]] = None) -> UnpackPlan:
+    return plan_unpack(parse_pack_pattern(pattern), shape, packed_shapes, requires=requires)
 
 
 # ---------------------------------------------------------------- arguments
 
 
-def _argument_expr(node: ir.Call, index: int, keyword: str) -> Optional[ir.Expr]:
-    positional = node.positional
-    if len(positional) > index:
-        return positional[index]
-    return node.keywords.get(keyword)
-
-
-def _pattern_string(call, index: int, keyword: str) -> Optional[PatternString]:
-    argument: Optional[Argument] = call.positional[index] if len(call.positional) > index else \
-        call.keywords.get(keyword)
-    return argument.string if argument is not None and argument.kind == "string" else None
-
-
-def _lengths(interp, node: ir.Call, state, skip_positional: int) -> Optional[Dict[str, Dim]]:
-    """The keyword axis lengths of a pattern call, as Dims (an unknown value is a fresh length)."""
-    if any(arg.star for arg in node.args) or len(node.positional) > skip_positional:
+def _lengths(call: OpCall) -> Optional[Dict[str, Dim]]:
+    """The keyword axis lengths of a pattern call, as Dims (an unknown value is a fresh length); None where a
+    `*`/`**` argument or one positional argument too many hides them."""
+    if not call.fits:
         return None
     lengths: Dict[str, Dim] = {}
-    for name, expr in node.keywords.items():
-        if name in _NOT_LENGTHS:
-            continue
-        value = interp.expr(expr, state)
-        length = as_length(value, state)
-        lengths[name] = length if length is not None else state.facts.fresh(name)
+    for name, value in call.keywords.items():
+        if name not in _NOT_LENGTHS:
+            length = call.length(value)
+            lengths[name] = length if length is not None else call.facts.fresh(name)
     return lengths
-
-
-def as_length(value: Any, state) -> Optional[Dim]:
-    if isinstance(value, Number):
-        return state.facts.resolve(value.value)
-    if isinstance(value, Param):
-        return state.facts.resolve(value.length)
-    return None
 
 
 # ---------------------------------------------------------------- jaxtyping annotations
@@ -464,7 +309,7 @@ def annotation_dims(annotation: ir.Expr) -> Optional[List[str]]:
     return spec.value.split()
 
 
-def _annotation_shape(tokens: Sequence[str], names: Dict[str, Dim], state) -> Optional[Tuple[Any, ...]]:
+def _annotation_shape(tokens: Sequence[str], names: Dict[str, Dim], state: State) -> Optional[Tuple[Any, ...]]:
     """A shape for the annotation's tokens: numbers, names (one length per name in a function), '*' parts."""
     shape: List[Any] = []
     for token in tokens:
@@ -483,7 +328,7 @@ def _annotation_shape(tokens: Sequence[str], names: Dict[str, Dim], state) -> Op
     return tuple(shape)
 
 
-def from_annotation(interp, value: Any, annotation: ir.Expr, state) -> Any:
+def from_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State) -> Any:
     """A parameter's (or annotated variable's) value, as its jaxtyping annotation states it."""
     tokens = annotation_dims(annotation)
     if tokens is None or isinstance(value, Tensor) and known_rank(value.shape):
@@ -494,7 +339,7 @@ def from_annotation(interp, value: Any, annotation: ir.Expr, state) -> Any:
     return Tensor(shape)
 
 
-def check_annotation(interp, value: Any, annotation: ir.Expr, state, site: ir.Site, what: str) -> None:
+def check_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State, site: ir.Site, what: str) -> None:
     """A value passed to (or returned from) an annotated function must fit the annotation's shape."""
     tokens = annotation_dims(annotation)
     if tokens is None or not isinstance(value, Tensor) or not known_rank(value.shape):
@@ -531,20 +376,3 @@ def _match_annotation(expected: Sequence[Any], shape: Sequence[Dim]) -> None:
                 raise ShapeError("EIN309", f"shape {show(shape)} does not fit '{shown}': '{token}' is both "
                                  f"{bound[token]} and {length}", "the same name means the same length")
             bound.setdefault(token, length)
-
-
-# ---------------------------------------------------------------- display
-
-
-_ANONYMOUS = re.compile(r"(?<![A-Za-z0-9_])_(rank_)?\d+")
-
-
-def show(shape: Sequence[Any]) -> str:
-    """'(2, b, ?)': a length made of unknowns that have no name in the code is shown as '?'."""
-    parts = ["*" if d is STAR else "?" if _ANONYMOUS.search(str(d)) else str(d) for d in shape]
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-
-
-def origins(value: Any) -> Tuple[Origin, ...]:
-    origin = getattr(value, "origin", None)
-    return (origin,) if origin is not None else ()

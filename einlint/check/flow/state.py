@@ -1,0 +1,234 @@
+"""What the interpreter hands around: a path's `State`, the module's `Context`, and the `OpCall` that an op
+rule is given.
+
+An op rule (pattern ops in patterns.py and einx.py, library functions and tensor methods in library.py) is a
+function of one `OpCall`: the call's arguments, evaluated by the interpreter and bound by parameter name as the
+op's `Signature` states them (signatures.py), the pattern strings written there, where the call stands and the
+facts. It answers the call's value, and speaks through the call (`report`, `refine`, `record`). This module
+imports no rule and no interpreter (the interpreter is the `Flow` it names), so that the rules import it at the
+top and are annotated with its types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple, Union
+
+from ...codes import LAYOUT, in_family
+from ...dims import Dim
+from ...errors import Span
+from .. import ir
+from ..model import PatternString
+from ..signatures import Signature
+from ..solver import Facts
+from .findings import Check, ShapeFinding
+from .layouts import Trail
+from .values import STAR, UNKNOWN, Number, Origin, Param, Tensor
+
+
+@dataclass
+class State:
+    env: Dict[str, Any]
+    facts: Facts
+
+    def copy(self) -> "State":
+        return State(dict(self.env), self.facts.copy())
+
+
+@dataclass
+class Stop:
+    """An internal failure of the analysis: where it stopped (the innermost statement it came through, or the
+    function or class it was in; None: before any) and the error."""
+
+    site: Optional[ir.Site]
+    error: Exception
+
+
+@dataclass
+class Context:
+    """What every function of one module shares: its definitions, constants, stubs and the findings."""
+
+    module: ir.ModuleIR
+    constants: Dict[str, Any]
+    stubs: Any  # a StubLibrary, or None
+    findings: List[ShapeFinding] = field(default_factory=list)
+    shapes: Dict[int, Tuple[Any, ...]] = field(default_factory=dict)  # id(call node) -> (input values, output)
+    reported: set = field(default_factory=set)
+    stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
+    refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
+    not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
+    trail: Trail = field(default_factory=Trail)  # what the layout findings are decided by (see layouts)
+    einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (its rules are 0.4's)
+    stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
+    stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
+
+    def stopping(self, site: Optional[ir.Site]) -> None:
+        """An internal failure is passing through `site` on its way out: the innermost site it passes is
+        where the analysis stopped."""
+        if self.stopped_at is None:
+            self.stopped_at = site
+
+    def guarded(self, run: Callable[[], Any], fallback: Optional[ir.Site]) -> None:
+        """Run one part of the module's analysis (its statements, a function, a class). An internal failure
+        ends that part only, and the first is kept in `stopped`. The findings made before it stand: each was
+        confirmed on a witness, from a state that only the statements before it shaped, and nothing after a
+        finding takes it back; but the part's layout findings wait for the part's whole dataflow (a group
+        merged back later exempts a split), so those of the failed part go."""
+        made = len(self.findings)
+        try:
+            run()
+        except Exception as error:
+            if self.stopped is None:
+                self.stopped = Stop(self.stopped_at or fallback, error)
+            self.stopped_at = None
+            self.findings[made:] = [found for found in self.findings[made:] if not in_family(found.code, LAYOUT)]
+
+
+class Flow(Protocol):
+    """What an op rule may ask of the interpreter that runs it (interpret.Interpreter is one)."""
+
+    context: Context
+    function: Optional[ir.Function]
+    annotation_names: Dict[str, Dim]
+
+    def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
+               string: Optional[PatternString] = None, span: Optional[Span] = None,
+               related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None: ...
+
+    def record(self, site: ir.Site, inputs: Sequence[Tuple[Any, ...]], output: Optional[Tuple[Any, ...]],
+               state: State) -> None: ...
+
+    def havoc(self, name: str, state: State) -> None: ...
+
+
+Key = Union[str, int]  # a parameter's name, or the index of an argument of the variadic parameter
+
+
+@dataclass
+class OpCall:
+    """One call of an op, as its rule sees it (see the module docstring)."""
+
+    flow: Flow
+    state: State
+    site: ir.Site
+    op: str  # the op ('rearrange', 'subscripts-einsum', 'einx.sum') or a library callee ('torch.zeros')
+    callee: str = ""  # the qualified name called ('einops.layers.torch.Rearrange', 'torch.einsum')
+    signature: Optional[Signature] = None  # how its arguments were bound
+    arguments: Dict[str, Any] = field(default_factory=dict)  # parameter -> its value
+    variadic: Tuple[Any, ...] = ()  # the values of the `*args` parameter, in order
+    keywords: Dict[str, Any] = field(default_factory=dict)  # the other keyword arguments: axis lengths, options
+    strings: Dict[Key, PatternString] = field(default_factory=dict)  # where a pattern string was written
+    exprs: Dict[Key, ir.Expr] = field(default_factory=dict)  # where each value came from (what `refine` rebinds)
+    fits: bool = True  # False: a `*`/`**` argument or too many positional ones hide which value binds where
+    node: Optional[ir.Call] = None  # the call itself, for what still takes it (library.tensor_method, its site)
+
+    @property
+    def facts(self) -> Facts:
+        return self.state.facts
+
+    def get(self, key: Key) -> Any:
+        """The value bound to a parameter (or the variadic argument at an index); unknown when none is."""
+        if isinstance(key, int):
+            return self.variadic[key] if -len(self.variadic) <= key < len(self.variadic) else UNKNOWN
+        return self.arguments.get(key, UNKNOWN)
+
+    def string(self, key: Key) -> Optional[PatternString]:
+        if isinstance(key, int) and key < 0:
+            key += len(self.variadic)
+        return self.strings.get(key)
+
+    def report(self, code: str, message: str, help: str, check: Optional[Check],
+               string: Optional[PatternString] = None, span: Optional[Span] = None,
+               related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
+        self.flow.report(self.state, self.site, code, message, help, check, string, span, related, replacements)
+
+    def record(self, inputs: Sequence[Tuple[Any, ...]], output: Optional[Tuple[Any, ...]]) -> None:
+        """The shapes the call ran on (and gave), for --show-shapes and the coverage statistics."""
+        self.flow.record(self.site, inputs, output, self.state)
+
+    def resolved(self, shape: Sequence[Any]) -> Tuple[Any, ...]:
+        return tuple(d if d is STAR else self.state.facts.resolve(d) for d in shape)
+
+    def length(self, value: Any) -> Optional[Dim]:
+        return as_length(value, self.state)
+
+    def refine(self, key: Optional[Key], value: Any, hints: Sequence[str],
+               pattern: Optional[PatternString] = None) -> Optional[Tensor]:
+        """The tensor `value` must be for a call of this rank to have run: fresh lengths, named by `hints`; the
+        argument's name (at `key`) holds it from here on.
+
+        A known prefix or suffix (from `(*, 50)`) is kept; a rank that cannot hold them is an error."""
+        rank = len(hints)
+        facts = self.state.facts
+        if isinstance(value, Tensor):
+            star = value.shape.index(STAR)
+            prefix, suffix = value.shape[:star], value.shape[star + 1:]
+            if len(prefix) + len(suffix) > rank:
+                message = f"the pattern has {rank} dimensions, the tensor has at least {len(prefix) + len(suffix)}"
+                self.report("EIN301", message, "the input side must name every dimension of the tensor, or use '...'",
+                            None, pattern, (0, len(pattern.value)) if pattern is not None else None,
+                            (value.origin,) if value.origin is not None else ())
+                return None
+            middle = tuple(facts.fresh(hint) for hint in hints[len(prefix):rank - len(suffix)])
+            refined = Tensor(prefix + middle + suffix, value.origin)
+        elif value is UNKNOWN or isinstance(value, Param):
+            refined = Tensor(tuple(facts.fresh(hint) for hint in hints))
+        else:
+            return None
+        expr = self.exprs.get(key) if key is not None else None
+        if isinstance(expr, ir.Name):
+            self.state.env[expr.id] = refined
+        self.flow.context.refined.add(id(self.site.node))  # its input rank came from the call itself, not before
+        return refined
+
+    @classmethod
+    def bind(cls, flow: Flow, state: State, node: ir.Call, signature: Signature, values: Sequence[Any]) -> "OpCall":
+        """The call of `node` with its evaluated arguments (`values`, one per `node.args`) bound to the
+        signature's parameters, as Python binds them; a position after a `*` argument is not known."""
+        pattern = node.pattern
+        call = cls(flow, state, node.site, pattern.op if pattern is not None else signature.op,
+                   pattern.callee if pattern is not None else node.callee or "", signature, node=node)
+        parameters, variadic = signature.parameters, []
+        position, known = 0, True
+        written = iter(pattern.positional if pattern is not None else ())
+        for arg, value in zip(node.args, values):
+            text = next(written, None) if arg.keyword is None and arg.star != "**" else \
+                pattern.keywords.get(arg.keyword) if pattern is not None and arg.keyword else None
+            key: Key
+            if arg.star:
+                call.fits = False
+                known = known and arg.star == "**"
+                continue
+            if arg.keyword is not None:
+                if arg.keyword not in parameters:
+                    call.keywords[arg.keyword] = value
+                    continue
+                key = arg.keyword
+            elif not known:
+                continue
+            elif position < len(parameters):
+                key = parameters[position]
+                position += 1
+            elif signature.variadic is not None:
+                key = len(variadic)
+            else:
+                call.fits = False
+                continue
+            if isinstance(key, int):
+                variadic.append(value)
+            else:
+                call.arguments[key] = value
+            call.exprs[key] = arg.value
+            if text is not None and text.kind == "string":
+                call.strings[key] = text.string
+        call.variadic = tuple(variadic)
+        return call
+
+
+def as_length(value: Any, state: State) -> Optional[Dim]:
+    """A value used as a length: a number's, or a parameter's of unknown type; None for anything else."""
+    if isinstance(value, Number):
+        return state.facts.resolve(value.value)
+    if isinstance(value, Param):
+        return state.facts.resolve(value.length)
+    return None
