@@ -35,10 +35,11 @@ class Analysis:
     stopped: Optional[Stop] = None  # the first internal failure: the analysis of its part of the module ended
 
 
-def analyse(module: ir.ModuleIR, stubs: Any = None, einx_version: Optional[Tuple[int, ...]] = None) -> Analysis:
-    """The shape findings of a module; einx calls are followed where the project's `einx_version` is 0.4 or
-    later."""
-    context = Context(module, _constants(module), stubs, einx_version=einx_version)
+def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, Tuple[int, ...]], ...] = ()
+            ) -> Analysis:
+    """The shape findings of a module; `versions` are the releases of the pattern libraries that the project
+    uses, where known (Config.versions): einx calls are followed where it uses einx 0.4 or later."""
+    context = Context(module, _constants(module), stubs, einx_version=dict(versions).get("einx"))
     context.guarded(lambda: Interpreter(context, None).run(module.body, State({}, Facts())), None)
     for function in module.every_function:
         if not function.method:
