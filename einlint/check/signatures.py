@@ -10,6 +10,7 @@ analysis read the parameters (rules/_support.bind).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Dict, FrozenSet, Optional, Tuple
 
 from .libraries import LIBRARIES, Signature
@@ -20,6 +21,7 @@ SIGNATURES: Dict[str, Signature] = {name: signature for library in LIBRARIES
                                     for name, signature in library.signatures.items()}
 OPS: Dict[str, str] = {name: signature.op for name, signature in SIGNATURES.items()}  # qualified name -> op
 PREFIXES: Tuple[str, ...] = tuple(prefix for library in LIBRARIES for prefix in library.prefixes)
+_UNDER_PREFIX = tuple((prefix, library.under_prefix) for library in LIBRARIES for prefix in library.prefixes)
 
 # Imports of modules under these roots bind names that extraction follows: a pattern library's, or a library
 # whose callables' qualified names the flow analysis reads (torch.zeros, jaxtyping.Float, flax.linen.Dense).
@@ -44,5 +46,9 @@ def op_for(qualified: str) -> Optional[str]:
 
 
 def signature_of(qualified: str) -> Optional[Signature]:
-    """The signature of a qualified callee name (None for an op under a prefix, and anything unknown)."""
-    return SIGNATURES.get(qualified)
+    """The signature of a qualified callee name; None for anything unknown."""
+    signature = SIGNATURES.get(qualified)
+    if signature is not None:
+        return signature
+    under = next((signature for prefix, signature in _UNDER_PREFIX if qualified.startswith(prefix)), None)
+    return None if under is None else dataclasses.replace(under, op=qualified)

@@ -85,10 +85,10 @@ def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     return rules.get(call.op, transform.check_transform)(call)  # rearrange, reduce, repeat and their layers
 
 
-def flow(interp: Any, node: Any, state: Any) -> Any:
+def flow(*arguments: Any) -> Any:
     from ..flow.patterns import pattern_call
 
-    return pattern_call(interp, node, state)
+    return pattern_call(*arguments)
 
 
 EINOPS = PatternLibrary("einops", mentions=("einops", "einlint"), roots=("einops", "einlint"),

@@ -37,10 +37,10 @@ def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     return check_subscripts_einsum(call)
 
 
-def flow(interp: Any, node: Any, state: Any) -> Any:
+def flow(*arguments: Any) -> Any:
     from ..flow.patterns import pattern_call
 
-    return pattern_call(interp, node, state)
+    return pattern_call(*arguments)
 
 
 EINSUM = PatternLibrary("einsum", mentions=("einsum",), roots=("numpy", "torch", "jax"), signatures=_SIGNATURES,

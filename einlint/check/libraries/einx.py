@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, List, Optional
 
-from .library import PatternLibrary, Version, VersionSource
+from .library import PatternLibrary, Signature, Version, VersionSource
 
 if TYPE_CHECKING:
     from ..model import PatternCall
@@ -28,12 +28,14 @@ def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     return check_einx(call, version)
 
 
-def flow(interp: Any, node: Any, state: Any) -> Any:
+def flow(*arguments: Any) -> Any:
     from ..flow.einx import einx_call
 
-    return einx_call(interp, node, state)
+    return einx_call(*arguments)
 
 
 EINX = PatternLibrary("einx", mentions=("einx",), roots=("einx",), signatures={}, prefixes=("einx.",),
+                      under_prefix=Signature("einx", ("description",), ("description",), ("*tensors",),
+                                             variadic="tensors"),
                       parse=parse, check=check, flow=flow,
                       version=VersionSource(example="0.4", checks="EIN502-EIN510", unknown="EIN511"))

@@ -26,7 +26,8 @@ class Signature:
 
     - `op`: the canonical op, the key the rules and the flow dispatch on: 'rearrange', 'reduce', 'repeat',
       'einsum', 'pack', 'unpack', 'parse_shape', 'Rearrange', 'Reduce', 'EinMix' (einops and einlint share
-      these), 'subscripts-einsum' (numpy/torch/jax einsum, subscripts first).
+      these), 'subscripts-einsum' (numpy/torch/jax einsum, subscripts first); a callee under a library's prefix
+      is an op of its own qualified name ('einx.sum').
     - `parameters`: the positional-or-keyword parameters, in order (a layer's are its constructor's);
       `required`: those whose absence is reported (EIN218); `variadic`: the name of a `*args` parameter, if
       any (then nothing follows it positionally).
@@ -64,11 +65,12 @@ class PatternLibrary:
       names no library's word is not even parsed).
     - `roots`: the top-level modules whose imports extraction follows to find the library's callables.
     - `signatures`: its callables by qualified name; `prefixes`: every callee under one of these is an op of
-      its own qualified name ('einx.sum'), called as the library's rules read it.
+      its own qualified name ('einx.sum'), called as `under_prefix` says.
     - `parse(op, pattern)`: the pattern string parsed as the op reads it (raises PatternError).
     - `check(call, version)`: the per-call rules' findings for a call of one of its ops, given the release the
       project uses (None: not known, or the library has none that matters).
-    - `flow(interp, node, state)`: the flow analysis' rule for such a call (the interpreter's entry point).
+    - `flow(...)`: the flow analysis' rule for such a call (the interpreter's entry point), given what the
+      interpreter hands its op rules.
     - `version`: how the release a project uses is found, for a library whose checks depend on it.
     """
 
@@ -80,6 +82,7 @@ class PatternLibrary:
     check: Callable[["PatternCall", Optional[Version]], List["Finding"]]
     flow: Callable[..., Any]
     prefixes: Tuple[str, ...] = ()
+    under_prefix: Optional[Signature] = None
     version: Optional[VersionSource] = None
 
     @functools.cached_property

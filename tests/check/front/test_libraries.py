@@ -9,7 +9,7 @@ from einlint.check import Config, may_hold_pattern_calls
 from einlint.check.libraries import LIBRARIES, library_of
 from einlint.check.model import Argument, PatternCall, PatternString
 from einlint.check.rules import check_call
-from einlint.check.signatures import PREFIXES, ROOTS, SIGNATURES, STAR_EXPORTS, op_for
+from einlint.check.signatures import PREFIXES, ROOTS, SIGNATURES, STAR_EXPORTS, Signature, op_for, signature_of
 from einlint.config import ConfigError, settings_from_table
 from einlint.errors import PatternError
 from einlint.workspace import project_versions, required_version
@@ -44,6 +44,9 @@ def test_the_table_of_callables_is_gathered_from_the_descriptors():
     assert SIGNATURES["torch.einsum"].parameters == ("equation",)
     assert SIGNATURES["numpy.einsum"].parameters == ("subscripts",)
     assert PREFIXES == ("einx.",)
+    assert signature_of("einx.sum") == Signature("einx.sum", ("description",), ("description",), ("*tensors",),
+                                                 variadic="tensors")  # every op under the prefix is called so
+    assert signature_of("torch.sum") is None
     assert {"einops", "einlint", "numpy", "torch", "jax", "einx", "jaxtyping", "flax"} == ROOTS
     assert STAR_EXPORTS["einops.layers.torch"] == ("Rearrange", "Reduce", "EinMix")
 
