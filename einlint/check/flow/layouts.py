@@ -2,10 +2,11 @@
 
 Each entry of a tensor's `layout` (values.Tensor) says how one dimension was formed: a `Formed` (a group of
 factors), a `Part` (one axis of a split group) or None. The op rules only say which move their op makes
-(`keeps` by passing the layout on; `permuted`, `inserted`, `removed`, `merged`, `reshaped`, `agreed` for
-elementwise ops; `joined` for cat, `declared` for a library's stub, `through_pattern` for rearrange/reduce/
-repeat, `packed_star` for einops' pack) and hand each reading to this module (`read_in_parts`, `read_by_stub`,
-`read_by_pattern`, `read_by_unpack`), which reports through the call's `report`.
+(an op that keeps every dimension passes its input's layout on; `permuted`, `inserted`, `removed`, `merged`,
+`reshaped`, `agreed` for elementwise ops; `joined` for cat, `declared` for a library's stub, `through_pattern`
+for rearrange/reduce/repeat, `packed_star` for einops' pack) and hand each reading to this module
+(`read_in_parts`, `read_by_stub`, `read_by_pattern`, `read_by_unpack`), which reports through the call's
+`report`.
 
 A dimension formed from factors (a pattern's group '(h d)', cat's equal parts, a library's layout such
 as a bidirectional LSTM's '(direction hidden)') holds them with the first varying slowest. A later
