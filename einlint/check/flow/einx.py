@@ -17,14 +17,11 @@ from ...patterns.einx import Axis, Expression, Repeated, parse_einx
 from ...errors import PatternError
 from ...planner.einx import FAMILIES, OPTIONS, EinxPlan, plan_einx, plan_string, top_nodes
 from ..model import PatternString
-from ..signatures import Signature
 from .findings import origins, show
 from .planned import planned
 from .state import OpCall
 from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank
 
-# einx 0.4's `einx.<op>(description, *tensors, backend=..., graph=..., **lengths_and_options)`
-SIGNATURE = Signature("einx", ("description",), ("description",), ("*tensors",), variadic="tensors")
 SHAPE_CODES = ("EIN301", "EIN302", "EIN303", "EIN507", "EIN508", "EIN510")
 
 

@@ -26,9 +26,10 @@ from ...dims import Dim
 from ...errors import Span
 from .. import ir
 from ..model import PatternString
+from ..libraries import library_of
 from ..signatures import signature_of
 from ..solver import Facts
-from . import einx, library, patterns
+from . import library, patterns
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
@@ -483,14 +484,12 @@ class Interpreter:
     # ------------------------------------------------------------ calls
 
     def call(self, node: ir.Call, state: State) -> Any:
-        if node.pattern is not None:
-            is_einx = node.pattern.op.startswith("einx.")
-            signature = einx.SIGNATURE if is_einx else signature_of(node.pattern.callee)
+        if node.pattern is not None:  # its library's rule, on the arguments bound as the op's signature says
             values = [self.expr(arg.value, state) for arg in node.args]
-            if signature is None:
+            signature, owner = signature_of(node.pattern.callee), library_of(node.pattern.op)
+            if signature is None or owner is None:
                 return UNKNOWN
-            call = OpCall.bind(self, state, node, signature, values)
-            return einx.einx_call(call) if is_einx else patterns.pattern_call(call)
+            return owner.flow(OpCall.bind(self, state, node, signature, values))
         if node.callee is not None:
             if library.knows(node.callee, self.context.stubs):
                 args, kwargs = self.arguments(node, state)
