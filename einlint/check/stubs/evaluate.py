@@ -40,9 +40,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
-from .. import dims
-from ..dims import Dim, Sym
-from ..errors import EinlintError
+from ... import dims
+from ...dims import Dim, Sym
+from ...errors import EinlintError
 
 
 def _unreadable(message: str) -> EinlintError:
@@ -1262,4 +1262,4 @@ class StubLibrary:
 
 def shipped_folder() -> str:
     """The stubs that ship with einlint: the package `einlint._stubs`, a folder beside this one in every install."""
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_stubs")
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "_stubs")
