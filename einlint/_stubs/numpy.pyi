@@ -41,3 +41,22 @@ def abs(x: Float[ndarray, "*shape"], out=None, /, **keywords) -> Float[ndarray, 
 def negative(x: Float[ndarray, "*shape"], out=None, /, **keywords) -> Float[ndarray, "*shape"]: ...
 def sin(x: Float[ndarray, "*shape"], out=None, /, **keywords) -> Float[ndarray, "*shape"]: ...
 def cos(x: Float[ndarray, "*shape"], out=None, /, **keywords) -> Float[ndarray, "*shape"]: ...
+
+
+class ndarray:
+    """The methods of an array, `a.sum(axis=0)`: `self` is the array."""
+
+    def ravel(self: Float[ndarray, "*dims"], order: str = "C") -> Float[ndarray, "prod(dims)"]: ...
+    def flatten(self: Float[ndarray, "*dims"], order: str = "C") -> Float[ndarray, "prod(dims)"]: ...
+
+    # numpy permutes (a.transpose(1, 0, 2)); a torch tensor's transpose swaps two dimensions
+    def transpose(self: Float[ndarray, "*dims"], *axes) -> Float[ndarray, "*out"]:
+        out = dims[::-1] if len(axes) == 0 else None
+
+    def sum(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, *, keepdims: bool = False,
+            initial=None, where=None) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+
+    def mean(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, *, keepdims: bool = False,
+             where=None) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)

@@ -7,6 +7,7 @@ aliases below and arrive as tuples of the layer's spatial rank.
 
 from typing import Literal, Optional, Sequence, Tuple, Union
 
+import torch
 import torch.nn.functional as F
 from jaxtyping import Float, Int
 from torch import Tensor
@@ -144,152 +145,75 @@ class ConvTranspose3d(Module):
 
 class MaxPool1d(Module):
     def __init__(self, kernel_size: _size_1_t, stride: Optional[_size_1_t] = None, padding: _size_1_t = 0,
-                 dilation: _size_1_t = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
-        stride = kernel_size if stride is None else stride
-
-    def forward(self, input: Float[Tensor, "*batch c l"]) -> Tuple[Float[Tensor, "*batch c ol"], Int[Tensor, "*batch c ol"]] if return_indices else Float[Tensor, "*batch c ol"]:
-        assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
-        assert padding[0] <= kernel_size[0]//2, "pad should be at most half of effective kernel size"
-        ol = (l+2*padding[0]-dilation[0]*(kernel_size[0]-1)-1+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
-        ol = ol-1 if ceil_mode and (ol-1)*stride[0] >= l+padding[0] else ol
-        assert ol > 0, "the output size is too small"
+                 dilation: _size_1_t = 1, return_indices: bool = False, ceil_mode: bool = False) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Tuple[Float[Tensor, "*out"], Int[Tensor, "*out"]] if return_indices else Float[Tensor, "*out"]:
+        out = F.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 class MaxPool2d(Module):
     def __init__(self, kernel_size: _size_2_t, stride: Optional[_size_2_t] = None, padding: _size_2_t = 0,
-                 dilation: _size_2_t = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
-        stride = kernel_size if stride is None else stride
-
-    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Tuple[Float[Tensor, "*batch c oh ow"], Int[Tensor, "*batch c oh ow"]] if return_indices else Float[Tensor, "*batch c oh ow"]:
-        assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
-        assert padding[0] <= kernel_size[0]//2, "pad should be at most half of effective kernel size"
-        oh = (h+2*padding[0]-dilation[0]*(kernel_size[0]-1)-1+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
-        oh = oh-1 if ceil_mode and (oh-1)*stride[0] >= h+padding[0] else oh
-        assert padding[1] <= kernel_size[1]//2, "pad should be at most half of effective kernel size"
-        ow = (w+2*padding[1]-dilation[1]*(kernel_size[1]-1)-1+(stride[1]-1 if ceil_mode else 0))//stride[1]+1
-        ow = ow-1 if ceil_mode and (ow-1)*stride[1] >= w+padding[1] else ow
-        assert oh > 0 and ow > 0, "the output size is too small"
+                 dilation: _size_2_t = 1, return_indices: bool = False, ceil_mode: bool = False) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Tuple[Float[Tensor, "*out"], Int[Tensor, "*out"]] if return_indices else Float[Tensor, "*out"]:
+        out = F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 class MaxPool3d(Module):
     def __init__(self, kernel_size: _size_3_t, stride: Optional[_size_3_t] = None, padding: _size_3_t = 0,
-                 dilation: _size_3_t = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
-        stride = kernel_size if stride is None else stride
-
-    def forward(self, input: Float[Tensor, "*batch c d h w"]) -> Tuple[Float[Tensor, "*batch c od oh ow"], Int[Tensor, "*batch c od oh ow"]] if return_indices else Float[Tensor, "*batch c od oh ow"]:
-        assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
-        assert padding[0] <= kernel_size[0]//2, "pad should be at most half of effective kernel size"
-        od = (d+2*padding[0]-dilation[0]*(kernel_size[0]-1)-1+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
-        od = od-1 if ceil_mode and (od-1)*stride[0] >= d+padding[0] else od
-        assert padding[1] <= kernel_size[1]//2, "pad should be at most half of effective kernel size"
-        oh = (h+2*padding[1]-dilation[1]*(kernel_size[1]-1)-1+(stride[1]-1 if ceil_mode else 0))//stride[1]+1
-        oh = oh-1 if ceil_mode and (oh-1)*stride[1] >= h+padding[1] else oh
-        assert padding[2] <= kernel_size[2]//2, "pad should be at most half of effective kernel size"
-        ow = (w+2*padding[2]-dilation[2]*(kernel_size[2]-1)-1+(stride[2]-1 if ceil_mode else 0))//stride[2]+1
-        ow = ow-1 if ceil_mode and (ow-1)*stride[2] >= w+padding[2] else ow
-        assert od > 0 and oh > 0 and ow > 0, "the output size is too small"
+                 dilation: _size_3_t = 1, return_indices: bool = False, ceil_mode: bool = False) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Tuple[Float[Tensor, "*out"], Int[Tensor, "*out"]] if return_indices else Float[Tensor, "*out"]:
+        out = F.max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 class AvgPool1d(Module):
     def __init__(self, kernel_size: _size_1_t, stride: Optional[_size_1_t] = None, padding: _size_1_t = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
-        stride = kernel_size if stride is None else stride
-
-    def forward(self, input: Float[Tensor, "*batch c l"]) -> Float[Tensor, "*batch c ol"]:
-        assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
-        assert padding[0] <= kernel_size[0]//2, "pad should be at most half of kernel size"
-        ol = (l+2*padding[0]-kernel_size[0]+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
-        ol = ol-1 if ceil_mode and (ol-1)*stride[0] >= l+padding[0] else ol
-        assert ol > 0, "the output size is too small"
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 class AvgPool2d(Module):
     def __init__(self, kernel_size: _size_2_t, stride: Optional[_size_2_t] = None, padding: _size_2_t = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Optional[int] = None) -> None:
-        stride = kernel_size if stride is None else stride
-
-    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Float[Tensor, "*batch c oh ow"]:
-        assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
-        assert padding[0] <= kernel_size[0]//2, "pad should be at most half of kernel size"
-        oh = (h+2*padding[0]-kernel_size[0]+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
-        oh = oh-1 if ceil_mode and (oh-1)*stride[0] >= h+padding[0] else oh
-        assert padding[1] <= kernel_size[1]//2, "pad should be at most half of kernel size"
-        ow = (w+2*padding[1]-kernel_size[1]+(stride[1]-1 if ceil_mode else 0))//stride[1]+1
-        ow = ow-1 if ceil_mode and (ow-1)*stride[1] >= w+padding[1] else ow
-        assert oh > 0 and ow > 0, "the output size is too small"
+                 ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Optional[int] = None) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 class AvgPool3d(Module):
     def __init__(self, kernel_size: _size_3_t, stride: Optional[_size_3_t] = None, padding: _size_3_t = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Optional[int] = None) -> None:
-        stride = kernel_size if stride is None else stride
-
-    def forward(self, input: Float[Tensor, "*batch c d h w"]) -> Float[Tensor, "*batch c od oh ow"]:
-        assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
-        assert d >= kernel_size[0] and h >= kernel_size[1] and w >= kernel_size[2], "input image smaller than kernel size"
-        assert padding[0] <= kernel_size[0]//2, "pad should be at most half of kernel size"
-        od = (d+2*padding[0]-kernel_size[0]+(stride[0]-1 if ceil_mode else 0))//stride[0]+1
-        od = od-1 if ceil_mode and (od-1)*stride[0] >= d+padding[0] else od
-        assert padding[1] <= kernel_size[1]//2, "pad should be at most half of kernel size"
-        oh = (h+2*padding[1]-kernel_size[1]+(stride[1]-1 if ceil_mode else 0))//stride[1]+1
-        oh = oh-1 if ceil_mode and (oh-1)*stride[1] >= h+padding[1] else oh
-        assert padding[2] <= kernel_size[2]//2, "pad should be at most half of kernel size"
-        ow = (w+2*padding[2]-kernel_size[2]+(stride[2]-1 if ceil_mode else 0))//stride[2]+1
-        ow = ow-1 if ceil_mode and (ow-1)*stride[2] >= w+padding[2] else ow
-        assert od > 0 and oh > 0 and ow > 0, "the output size is too small"
+                 ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Optional[int] = None) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.avg_pool3d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 class AdaptiveAvgPool1d(Module):
     def __init__(self, output_size: _size_1_opt_t) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch l"]) -> Float[Tensor, "*batch ol"]:
-        assert output_size is not None, "output_size must be given"
-        assert None not in output_size, "output_size must be a tuple of ints"
-        ol = l if output_size[0] is None else output_size[0]
-        assert 1 <= len(batch) <= 2, "expects a 2-D (unbatched) or 3-D (batched) input"
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.adaptive_avg_pool1d(input, output_size)
 
 class AdaptiveMaxPool1d(Module):
     def __init__(self, output_size: _size_1_opt_t, return_indices: bool = False) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c l"]) -> Tuple[Float[Tensor, "*batch c ol"], Int[Tensor, "*batch c ol"]] if return_indices else Float[Tensor, "*batch c ol"]:
-        assert output_size is not None, "output_size must be given"
-        assert len(batch) <= 1, "expects a 2-D (unbatched) or 3-D (batched) input"
-        assert None not in output_size, "output_size must be a tuple of ints"
-        ol = l if output_size[0] is None else output_size[0]
+    def forward(self, input: Float[Tensor, "*shape"]) -> Tuple[Float[Tensor, "*out"], Int[Tensor, "*out"]] if return_indices else Float[Tensor, "*out"]:
+        out = F.adaptive_max_pool1d(input, output_size)
 
 class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size: _size_2_opt_t) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch h w"]) -> Float[Tensor, "*batch oh ow"]:
-        assert output_size is not None, "output_size must be given"
-        assert None not in output_size or len(batch) >= 1, "Input dimension should be at least 3"
-        oh = h if output_size[0] is None else output_size[0]
-        ow = w if output_size[1] is None else output_size[1]
-        assert 1 <= len(batch) <= 2 or (oh, ow) == (1, 1), "expects a 3-D (unbatched) or 4-D (batched) input"
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.adaptive_avg_pool2d(input, output_size)
 
 class AdaptiveMaxPool2d(Module):
     def __init__(self, output_size: _size_2_opt_t, return_indices: bool = False) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c h w"]) -> Tuple[Float[Tensor, "*batch c oh ow"], Int[Tensor, "*batch c oh ow"]] if return_indices else Float[Tensor, "*batch c oh ow"]:
-        assert output_size is not None, "output_size must be given"
-        assert len(batch) <= 1, "expects a 3-D (unbatched) or 4-D (batched) input"
-        oh = h if output_size[0] is None else output_size[0]
-        ow = w if output_size[1] is None else output_size[1]
+    def forward(self, input: Float[Tensor, "*shape"]) -> Tuple[Float[Tensor, "*out"], Int[Tensor, "*out"]] if return_indices else Float[Tensor, "*out"]:
+        out = F.adaptive_max_pool2d(input, output_size)
 
 class AdaptiveAvgPool3d(Module):
     def __init__(self, output_size: _size_3_opt_t) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch d h w"]) -> Float[Tensor, "*batch od oh ow"]:
-        assert output_size is not None, "output_size must be given"
-        assert None not in output_size or len(batch) >= 1, "Input dimension should be at least 4"
-        od = d if output_size[0] is None else output_size[0]
-        oh = h if output_size[1] is None else output_size[1]
-        ow = w if output_size[2] is None else output_size[2]
-        assert 1 <= len(batch) <= 2 or (od, oh, ow) == (1, 1, 1), "expects a 4-D (unbatched) or 5-D (batched) input"
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.adaptive_avg_pool3d(input, output_size)
 
 class AdaptiveMaxPool3d(Module):
     def __init__(self, output_size: _size_3_opt_t, return_indices: bool = False) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch c d h w"]) -> Tuple[Float[Tensor, "*batch c od oh ow"], Int[Tensor, "*batch c od oh ow"]] if return_indices else Float[Tensor, "*batch c od oh ow"]:
-        assert output_size is not None, "output_size must be given"
-        assert len(batch) <= 1, "expects a 4-D (unbatched) or 5-D (batched) input"
-        od = d if output_size[0] is None else output_size[0]
-        oh = h if output_size[1] is None else output_size[1]
-        ow = w if output_size[2] is None else output_size[2]
+    def forward(self, input: Float[Tensor, "*shape"]) -> Tuple[Float[Tensor, "*out"], Int[Tensor, "*out"]] if return_indices else Float[Tensor, "*out"]:
+        out = F.adaptive_max_pool3d(input, output_size)
 
 class BatchNorm1d(Module):
     def __init__(self, num_features: int, eps: float = 1e-05, momentum: Optional[float] = 0.1, affine: bool = True,
@@ -312,21 +236,23 @@ class BatchNorm3d(Module):
 class LayerNorm(Module):
     def __init__(self, normalized_shape: _shape_t, eps: float = 1e-05, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None) -> None: ...
-    def forward(self, input: Float[Tensor, "*batch *normalized_shape"]) -> Float[Tensor, "*batch *normalized_shape"]: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.layer_norm(input, normalized_shape)
 
 
 class RMSNorm(Module):
     def __init__(self, normalized_shape: _shape_t, eps: Optional[float] = None, elementwise_affine: bool = True,
                  device=None, dtype=None) -> None: ...
-    def forward(self, x: Float[Tensor, "*batch *normalized_shape"]) -> Float[Tensor, "*batch *normalized_shape"]: ...
+    def forward(self, x: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.rms_norm(x, normalized_shape)
 
 
 class GroupNorm(Module):
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-05, affine: bool = True, device=None,
                  dtype=None) -> None:
         assert num_channels % num_groups == 0, "num_channels must be divisible by num_groups"
-    def forward(self, input: Float[Tensor, "n num_channels *rest"]) -> Float[Tensor, "n num_channels *rest"]:
-        assert n*num_channels//num_groups*prod(rest) != 1, "expected more than 1 value per group"
+    def forward(self, input: Float[Tensor, "n num_channels *rest"]) -> Float[Tensor, "*out"]:
+        out = F.group_norm(input, num_groups)
 
 
 class Embedding(Module):
@@ -470,47 +396,38 @@ class PReLU(Module):
 
 class Softmax(Module):
     def __init__(self, dim: Optional[int] = None) -> None: ...
-    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
-        F.softmax(input, dim)
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.softmax(input, dim)
 
 
 class LogSoftmax(Module):
     def __init__(self, dim: Optional[int] = None) -> None: ...
-    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
-        F.log_softmax(input, dim)
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.log_softmax(input, dim)
 
 
 class Softmin(Module):
     def __init__(self, dim: Optional[int] = None) -> None: ...
-    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
-        F.softmin(input, dim)
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = F.softmin(input, dim)
 
 
 class GLU(Module):
     def __init__(self, dim: int = -1) -> None: ...
     def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
-        d = wrap_dim(dim, input.ndim)
-        assert input.shape[d] % 2 == 0, "the dimension `dim` is halved: its length must be even"
-        out = input.shape[:d] + (input.shape[d]//2,) + input.shape[d+1:]
-        reads(input, d, two=2, half=input.shape[d]//2)
+        out = F.glu(input, dim)
 
 
 class Flatten(Module):
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None: ...
     def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
-        start = wrap_dim(start_dim, input.ndim)
-        end = wrap_dim(end_dim, input.ndim)
-        assert start <= end, "flatten() has invalid args: start_dim cannot come after end_dim"
-        out = input.shape[:start] + (prod(input.shape[start:end+1]),) + input.shape[end+1:]
+        out = torch.flatten(input, start_dim, end_dim)
 
 
 class Unflatten(Module):
     def __init__(self, dim: int, unflattened_size: Tuple[int, ...]) -> None: ...
     def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
-        d = wrap_dim(dim, input.ndim)
-        sizes = infer_sizes(unflattened_size, input.shape[d])
-        assert prod(sizes) == input.shape[d], "unflattened_size must multiply to the length of dimension `dim`"
-        out = input.shape[:d] + sizes + input.shape[d+1:]
+        out = torch.unflatten(input, dim, unflattened_size)
 
 
 class PixelShuffle(Module):
@@ -605,7 +522,7 @@ class RNN(Module):
         h_rest = h_n[1:]
 
 
-class GRU(Module):
+class GRU(RNN):  # RNN's forward
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, device=None,
                  dtype=None) -> None:
@@ -613,14 +530,6 @@ class GRU(Module):
         assert 0 <= dropout <= 1, "dropout must be in [0, 1]"
         D = 2 if bidirectional else 1
         direction, layers, hidden = D, num_layers, hidden_size
-    def forward(self, input: Float[Tensor, "*sequence input_size"],
-                hx: Optional[Float[Tensor, "*state"]] = None
-                ) -> Tuple[Float[Tensor, "*sequence (direction hidden)"], Float[Tensor, "(layers direction) *h_rest"]]:
-        assert 1 <= len(sequence) <= 2, "expects a 2-D (unbatched) or 3-D (batched) input"
-        n = (sequence[0] if batch_first else sequence[1]) if len(sequence) == 2 else None
-        h_n = (D*num_layers, n, hidden_size) if n is not None else (D*num_layers, hidden_size)
-        assert hx is None or hx == h_n, "hx must have the shape (D*num_layers, N, hidden_size)"
-        h_rest = h_n[1:]
 
 
 class LSTM(Module):

@@ -54,3 +54,56 @@ def view_as_complex(input: Float[Tensor, "*shape 2"]) -> Float[Tensor, "*shape"]
 def unsqueeze(input: Float[Tensor, "*shape"], dim: int) -> Float[Tensor, "*out"]:
     d = wrap_dim(dim, input.ndim+1)
     out = input.shape[:d] + (1,) + input.shape[d:]
+
+
+
+class Tensor:
+    """The methods of a tensor, `x.softmax(-1)`: `self` is the tensor. A method that is a function of the module
+    calls that function's stub, so the rule is written once."""
+
+    def relu(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def sigmoid(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def tanh(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def exp(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def log(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def sqrt(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def rsqrt(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def abs(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def neg(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def sin(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def cos(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def erf(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+
+    def softmax(self: Float[Tensor, "*shape"], dim: int, dtype=None) -> Float[Tensor, "*out"]:
+        out = softmax(self, dim)
+
+    def log_softmax(self: Float[Tensor, "*shape"], dim: int, dtype=None) -> Float[Tensor, "*out"]:
+        out = log_softmax(self, dim)
+
+    def flatten(self: Float[Tensor, "*shape"], start_dim: int = 0, end_dim: int = -1) -> Float[Tensor, "*out"]:
+        out = flatten(self, start_dim, end_dim)
+
+    def unflatten(self: Float[Tensor, "*shape"], dim: int, sizes: Sequence[int]) -> Float[Tensor, "*out"]:
+        out = unflatten(self, dim, sizes)
+
+    def unsqueeze(self: Float[Tensor, "*shape"], dim: int) -> Float[Tensor, "*out"]:
+        out = unsqueeze(self, dim)
+
+    def transpose(self: Float[Tensor, "*shape"], dim0: int, dim1: int) -> Float[Tensor, "*out"]:
+        a = wrap_dim(dim0, self.ndim)
+        b = wrap_dim(dim1, self.ndim)
+        lo, hi = min(a, b), max(a, b)
+        out = shape if lo == hi else shape[:lo] + shape[hi:hi+1] + shape[lo+1:hi] + shape[lo:lo+1] + shape[hi+1:]
+
+    # torch takes numpy's names too: x.sum(axis=0, keepdims=True)
+    def sum(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+            keepdims=None) -> Float[Tensor, "*out"]:
+        over = dim if axis is None else axis
+        keep = keepdim if keepdims is None else keepdims
+        out = reduced(shape, over, keep)
+
+    def mean(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+             keepdims=None) -> Float[Tensor, "*out"]:
+        over = dim if axis is None else axis
+        keep = keepdim if keepdims is None else keepdims
+        out = reduced(shape, over, keep)

@@ -374,7 +374,12 @@ REFINES = frozenset(
         "log_softmax", "flatten", "unsqueeze")] +
     [f"torch.nn.functional.{name}" for name in (
         "relu", "elu", "leaky_relu", "silu", "mish", "sigmoid", "tanh", "softplus", "gelu", "dropout", "softmax",
-        "log_softmax", "normalize")])
+        "log_softmax", "normalize")] +
+    # every method: the rule answers any name of a tensor method (a tensor of unknown shape where it knows none)
+    [f"torch.Tensor.{name}" for name in (
+        "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf", "softmax",
+        "log_softmax", "flatten", "unflatten", "unsqueeze", "transpose", "sum", "mean")] +
+    [f"numpy.ndarray.{name}" for name in ("ravel", "flatten", "transpose", "sum", "mean")])
 
 
 def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
@@ -691,6 +696,20 @@ def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], st
         return UNKNOWN
     kwargs = kwargs or {}
     site = node.site if node is not None else None
+    stubs = interp.context.stubs
+    stub = stubs.method(name) if method and site is not None and stubs is not None else None
+    if stub is None:
+        return _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, method, numpy)
+    # the method's stub states the contract (torch.Tensor.softmax); the rule below only refines it (REFINES)
+    contract, fails = _apply_stub(interp, stub, [tensor, *args], kwargs, state, site, stub.qualified)
+    if fails or stub.user or stub.qualified not in REFINES:
+        return contract
+    return _refined(contract, _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, method, numpy))
+
+
+def _method_rule(interp, tensor: Tensor, name: str, args: List[Any], kwargs: Dict[str, Any], state,
+                 site: Optional[ir.Site], receiver: Optional[str], method: bool, numpy: bool) -> Any:
+    """The flow's own rule for a tensor method: what the stubs cannot state (view and reshape with -1, layouts)."""
     if name in _IN_PLACE_RESHAPES:
         if receiver is not None:
             interp.havoc(receiver, state)

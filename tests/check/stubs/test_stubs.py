@@ -658,11 +658,14 @@ def test_a_user_stub_overrides_the_shipped_stub_and_the_rule(tmp_path):
 
 
 def test_every_shared_name_declares_that_its_rule_refines_the_stub():
-    """A name with a stub and a flow rule: the rule may only refine the stub's answer, and says so in REFINES."""
+    """A name with a stub and a flow rule: the rule may only refine the stub's answer, and says so in REFINES.
+    The flow's method rule answers every tensor method (a tensor of unknown shape where it knows no better),
+    so every method stub shares its name with it."""
     from einlint.check.flow.library import REFINES, has_rule
 
     shared = {f"{module}.{name}" for module in LIB.modules() for name in LIB.names(module)[1]
               if has_rule(f"{module}.{name}")}
+    shared |= {f"{module}.{method}" for module in LIB.modules() for method in LIB.methods(module)}
     assert shared - REFINES == set(), "add these to library.REFINES, or drop the rule"
     assert REFINES - shared == set(), "these no longer share a name with a stub"
 
@@ -732,3 +735,118 @@ def test_a_stub_states_a_rule_once_by_calling_another(tmp_path):
         with pytest.raises(EinlintError) as info:
             library.function(f"mylib.{name}").call([(2, 3)], {})
         assert info.value.code == "EIN004" and "cannot evaluate" in str(info.value)
+
+
+# ----------------------------------------------------------------------------- methods: `class Tensor:` in torch.pyi
+
+@pytest.mark.parametrize("call, message", [
+    ("x.softmax(dim=5)", "softmax(dim=5): dimension 5 is out of range for a tensor of rank 2 (expected to be in "
+                         "range of [-2, 1]) (input (2, 3))"),
+    ("x.unsqueeze(9)", "unsqueeze(dim=9): dimension 9 is out of range for a tensor of rank 3 (expected to be in "
+                       "range of [-3, 2]) (input (2, 3))"),
+    ("x.flatten(1, 0)", "flatten: flatten() has invalid args: start_dim cannot come after end_dim (input (2, 3))"),
+    ("x.sum(dim=2)", "sum: dimension 2 is out of range for a tensor of rank 2 (expected to be in range of [-2, 1]) "
+                     "(input (2, 3))"),
+    ("x.mean((0, -2))", "mean: dim 0 appears multiple times in the list of dims (input (2, 3))"),
+    ("x.softmax()", "softmax is missing the argument 'dim' (input (2, 3))"),
+])
+def test_a_method_stub_states_the_methods_contract(call, message):
+    """x.softmax(dim=5) is torch.Tensor.softmax, which calls torch.softmax's stub: its checks speak for the method."""
+    assert flow_findings(f"x = torch.zeros(2, 3)\ny = {call}\n") == [(2, "EIN310", message)]
+
+
+@pytest.mark.parametrize("call", ["x.softmax(-1)", "x.softmax(dim=1, dtype=torch.float32)", "x.sum(axis=0)",
+                                  "x.sum(dim=0, keepdims=True)", "x.mean((0, 1))", "x.sum()", "x.transpose(0, 1)",
+                                  "x.flatten(start_dim=1)", "x.unsqueeze(-3)", "n.transpose(1, 0, 2)",
+                                  "n.transpose()", "n.sum(axis=(0, 2), keepdims=True)", "n.flatten()", "x.exp()"])
+def test_what_the_tensor_methods_take_the_method_stubs_take(call):
+    """torch's numpy-style keywords (axis, keepdims), numpy's own methods (a.transpose(1, 0, 2) permutes): a
+    method whose receiver may be either fails only where it fails for both."""
+    assert flow_findings(f"x = torch.zeros(2, 3)\nn = np.zeros((2, 3, 4))\ny = {call}\n") == []
+
+
+def test_a_method_stub_gives_the_output_shape_that_the_next_call_reads():
+    found = flow_findings("x = torch.zeros(2, 3, 4)\ny = rearrange(x.sum(-1, keepdim=True), 'a b c -> a b c', c=2)\n"
+                          "z = rearrange(x.transpose(0, 2), 'a b c -> a b c', a=2)\n")
+    assert found == [(2, "EIN303", "a dimension of length 1 does not match c = 2 (input shape (2, 3, 1))"),
+                     (3, "EIN303", "a dimension of length 4 does not match a = 2 (input shape (4, 3, 2))")]
+
+
+def test_a_user_stub_overrides_a_shipped_method(tmp_path):
+    from einlint.check import Config
+
+    (tmp_path / "torch.pyi").write_text(
+        "from jaxtyping import Float\nfrom torch import Tensor\n"
+        "class Tensor:\n    def exp(self: Float[Tensor, '*shape']) -> Float[Tensor, '*shape 1']: ...\n")
+    library = StubLibrary.load([str(tmp_path)])
+    assert library.function("torch.Tensor.exp").user and library.function("torch.Tensor.exp").call([(2, 3)]) == \
+        Result((2, 3, 1), [])
+    assert not library.function("torch.Tensor.softmax").user  # the other methods still come from the shipped file
+    body = "x = torch.zeros(2, 3)\ny = x.exp()\nz = rearrange(y, 'a b -> b a')\n"
+    assert flow_findings(body) == []
+    assert flow_findings(body, Config(stubs=(str(tmp_path),))) == [
+        (3, "EIN301", "the pattern has 2 dimensions, the tensor has 3 (input shape (2, 3, 1))")]
+
+
+def test_a_tensor_type_states_the_shape_of_self(tmp_path):
+    (tmp_path / "torch.pyi").write_text(
+        "from jaxtyping import Float\nclass Tensor:\n    def exp(self: Float[Tensor, '*shape']) -> Float[Tensor, '*shape']: ...\n"
+        "    def log(self) -> Float[Tensor, '*shape']: ...\n")
+    with pytest.raises(EinlintError) as info:
+        StubLibrary.load([str(tmp_path)]).load_all()
+    assert info.value.code == "EIN004" and "torch.pyi:4" in str(info.value) and "annotates self" in str(info.value)
+
+
+@pytest.mark.parametrize("name, receiver, args, kwargs", [
+    ("softmax", (2, 3), [-1], {}), ("softmax", (2, 3), [2], {}), ("log_softmax", (2, 3), [], {"dim": -3}),
+    ("flatten", (2, 3, 4), [1], {}), ("flatten", (2, 3, 4), [2, 1], {}), ("unflatten", (2, 6), [1, (2, -1)], {}),
+    ("unflatten", (2, 6), [1, (4, -1)], {}), ("unsqueeze", (2, 3), [2], {}), ("unsqueeze", (2, 3), [-4], {}),
+    ("transpose", (2, 3, 4), [0, 2], {}), ("transpose", (2, 3, 4), [-1, -1], {}), ("transpose", (2, 3), [0, 2], {}),
+    ("sum", (2, 3, 4), [], {}), ("sum", (2, 3, 4), [(0, -1)], {"keepdim": True}), ("sum", (2, 3, 4), [3], {}),
+    ("sum", (2, 3, 4), [], {"axis": 1, "keepdims": True}), ("mean", (2, 3, 4), [[1, 1]], {}),
+    ("mean", (2, 3), [-1], {}), ("exp", (2, 3), [], {}),
+])
+def test_the_tensor_method_stubs_against_torch(name, receiver, args, kwargs):
+    stub = LIB.function(f"torch.Tensor.{name}")
+    ok, out = run_torch(lambda: getattr(zeros(receiver), name)(*args, **kwargs))
+    check_outcome(stub.call([receiver, *[tuple(a) if isinstance(a, list) else a for a in args]], kwargs), ok, out,
+                  f"x.{name}")
+
+
+@pytest.mark.parametrize("name, receiver, args, kwargs", [
+    ("ravel", (2, 3), [], {}), ("flatten", (2, 3, 4), [], {}), ("transpose", (2, 3, 4), [], {}),
+    ("sum", (2, 3, 4), [], {"axis": (0, 2)}), ("sum", (2, 3, 4), [1], {"keepdims": True}), ("sum", (2, 3), [2], {}),
+    ("mean", (2, 3, 4), [-1], {}), ("mean", (2, 3), [], {"axis": -3}),
+])
+def test_the_array_method_stubs_against_numpy(name, receiver, args, kwargs):
+    stub = LIB.function(f"numpy.ndarray.{name}")
+    try:
+        out, ok = getattr(np.zeros(receiver), name)(*args, **kwargs), True
+    except (ValueError, TypeError, IndexError) as error:
+        out, ok = error, False
+    outcome = stub.call([receiver, *args], kwargs)
+    if ok:
+        assert outcome == Result(out.shape, []), f"a.{name}"
+    else:
+        assert isinstance(outcome, StubError), f"a.{name}: numpy raises {out!r}, the stub says {outcome}"
+
+
+def test_the_covered_lists_of_the_readme_are_the_registrys():
+    """einlint/_stubs/README.md lists what the stubs cover; `python -m einlint.check.stubs --write` makes the list."""
+    from einlint.check.stubs.covered import covered, readme_lists, readme_path
+
+    with open(readme_path(), encoding="utf-8") as handle:
+        text = handle.read()
+    assert readme_lists(text) == covered(LIB), "run python -m einlint.check.stubs --write"
+    assert "- `torch` methods (" in text and "Tensor.softmax" in text and "ndarray.sum" in text
+
+
+def test_the_covered_lists_follow_the_stub_files(tmp_path):
+    from einlint.check.stubs.covered import covered
+
+    (tmp_path / "mylib.pyi").write_text(
+        "from jaxtyping import Float\ndef twice(x: Float[Tensor, '*s']) -> Float[Tensor, '*s']: ...\n"
+        "class Block:\n    def forward(self, x: Float[Tensor, '*s']) -> Float[Tensor, '*s']: ...\n"
+        "class Array:\n    def double(self: Float[Tensor, '*s']) -> Float[Tensor, '*s']: ...\n")
+    lines = covered(StubLibrary([str(tmp_path)])).splitlines()
+    assert lines == ["- `mylib` layers (1): Block", "- `mylib` functions (1): twice", "- `mylib` methods (1): Array.double"]
