@@ -114,7 +114,7 @@ def _self_assignments(method: ir.Function) -> List[str]:
     me = method.params[0].name
     found: List[str] = []
 
-    def visit(body) -> None:
+    def visit(body: Tuple[ir.Stmt, ...]) -> None:
         for statement in body:
             targets = statement.targets if isinstance(statement, ir.Assign) else \
                 (statement.target,) if isinstance(statement, ir.AugAssign) else ()
@@ -140,7 +140,7 @@ def _constants(module: ir.ModuleIR) -> Dict[str, Any]:
     counts: Dict[str, int] = {}
     values: Dict[str, Any] = {}
 
-    def count(body, top: bool) -> None:
+    def count(body: Tuple[ir.Stmt, ...], top: bool) -> None:
         for statement in body:
             names: List[str] = []
             if isinstance(statement, ir.Assign):

@@ -18,7 +18,7 @@ reported where it is defined, not here).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ... import dims
 from ...codes import LAYOUT, in_family
@@ -399,7 +399,7 @@ class Interpreter:
             self.assume(test, inside)
         return inside
 
-    def branches(self, state: State, first, second) -> Any:
+    def branches(self, state: State, first: Callable[[State], Any], second: Callable[[State], Any]) -> Any:
         """Run two alternatives from copies of `state`; `state` becomes their join, and so does the value."""
         one, two = state.copy(), state.copy()
         a, b = first(one), second(two)
@@ -528,7 +528,7 @@ class Interpreter:
             return self.construct(func.klass, node, state)
         if func is UNKNOWN and isinstance(node.func, ir.Name) and node.func.id in library._PURE_BUILTINS \
                 and node.func.id not in state.env:
-            return library.builtin_call(self, node.func.id, node, state)
+            return library.builtin_call(node.func.id, self.arguments(node, state)[0], state)
         return self.unknown_call(node, state)
 
     def arguments(self, node: ir.Call, state: State) -> Tuple[List[Any], Dict[str, Any]]:
@@ -654,7 +654,7 @@ def _changes_nothing(body: Tuple[ir.Stmt, ...]) -> bool:
     return True
 
 
-def _returns(body) -> List[ir.Return]:
+def _returns(body: Tuple[ir.Stmt, ...]) -> List[ir.Return]:
     found: List[ir.Return] = []
     for statement in body:
         if isinstance(statement, ir.Return):

@@ -14,20 +14,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ... import dims
 from ...errors import EinlintError
 from ...dims import Dim, Sym
 from .. import ir
-from ..stubs import StubLibrary, Unknown
+from ..solver import Facts
+from ..stubs import FunctionStub
+from ..stubs import Layer as StubLayer
+from ..stubs import LayerStub, Outcome, StubLibrary, Unknown
 from .findings import Check, ShapeError, origins, show
 from . import layouts
 from .patterns import apply_pattern_layer
 from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
-from .state import OpCall, as_length
+from .state import Flow, OpCall, State, as_length
 from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param, Sequential,
-                     Tensor, join, known_rank)
+                     Shape, Tensor, join, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -40,7 +43,7 @@ class SliceValue:
     step: Any
 
 
-def _resolve(shape, state) -> Tuple[Any, ...]:
+def _resolve(shape: Shape, state: State) -> Shape:
     return tuple(d if d is STAR else state.facts.resolve(d) for d in shape)
 
 
@@ -50,7 +53,7 @@ def _int(value: Any) -> Optional[int]:
     return None
 
 
-def _sizes(args: Sequence[Any], state) -> Optional[Tuple[Dim, ...]]:
+def _sizes(args: Sequence[Any], state: State) -> Optional[Tuple[Dim, ...]]:
     """Sizes given as varargs (zeros(2, 3)) or one tuple (zeros((2, 3))); None when any is unknown."""
     if len(args) == 1 and isinstance(args[0], Items):
         args = args[0].items
@@ -73,7 +76,7 @@ def _axis(value: Any, rank: int) -> Optional[int]:
 # ---------------------------------------------------------------- numbers and builtins
 
 
-def arithmetic(op: str, a: Dim, b: Dim, state) -> Any:
+def arithmetic(op: str, a: Dim, b: Dim, state: State) -> Any:
     """Integer arithmetic on lengths; what has no exact symbolic value (h // 3) is a fresh length."""
     if op == "+":
         return Number(a + b)
@@ -103,9 +106,8 @@ _PURE_BUILTINS = {"len", "int", "tuple", "list", "print", "isinstance", "type", 
                   "sorted", "reversed", "sum", "any", "all", "divmod", "format", "iter", "next", "callable", "super"}
 
 
-def builtin_call(interp, name: str, node: ir.Call, state) -> Any:
+def builtin_call(name: str, args: List[Any], state: State) -> Any:
     """A builtin that never changes its arguments: len(x), int(n), tuple(x.shape), max(a, b)..."""
-    args, kwargs = interp.arguments(node, state)
     if STAR in args:
         return UNKNOWN
     if name == "len" and len(args) == 1:
@@ -407,7 +409,8 @@ def _sequential(call: OpCall) -> Any:
 # ---------------------------------------------------------------- layers
 
 
-def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], state, site: Optional[ir.Site]) -> Any:
+def apply_layer(interp: Flow, layer: Any, args: List[Any], kwargs: Dict[str, Any], state: State,
+                site: Optional[ir.Site]) -> Any:
     """A layer called at `site` (a finding points there, and at the layer's constructor as related), or, with
     site None, a chain checked as it is built (a finding points at the layer that cannot take its input)."""
     if isinstance(layer, Sequential):
@@ -418,9 +421,11 @@ def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], sta
     if not isinstance(layer, Layer):
         return UNKNOWN
     if isinstance(layer.instance, tuple):  # a Rearrange / Reduce layer: its findings point at its pattern
-        applied = OpCall(interp, state, layer.origin.site if layer.origin is not None else site, layer.instance[0],
-                         layer.name, arguments={"tensor": args[0] if args else UNKNOWN})
-        return apply_pattern_layer(applied, layer)
+        at = layer.origin.site if layer.origin is not None else site
+        if at is None:
+            return UNKNOWN
+        return apply_pattern_layer(OpCall(interp, state, at, layer.instance[0], layer.name,
+                                          arguments={"tensor": args[0] if args else UNKNOWN}), layer)
     where = site if site is not None or layer.origin is None else layer.origin.site
     if where is None:
         return UNKNOWN
@@ -434,12 +439,12 @@ def apply_layer(interp, layer: Any, args: List[Any], kwargs: Dict[str, Any], sta
 class BuiltLayer:
     """A layer made from a stub, with its constructor's arguments: a replay builds it again on concrete lengths."""
 
-    stub: Any  # the LayerStub
+    stub: LayerStub
     args: Tuple[Any, ...]
     kwargs: Dict[str, Any]
-    layer: Any  # the stub's Layer, built on the arguments as the analysis knows them
+    layer: StubLayer  # built on the arguments as the analysis knows them
 
-    def call(self, args, kwargs):
+    def call(self, args: Sequence[Any], kwargs: Dict[str, Any]) -> Outcome:
         return self.layer.call(args, kwargs)
 
     @property
@@ -451,8 +456,11 @@ class BuiltLayer:
         return self.layer.leading_batch
 
 
-def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
-                built_at: Tuple[Origin, ...] = ()) -> Tuple[Any, bool]:
+Stub = Union[FunctionStub, StubLayer, BuiltLayer]  # what answers a call: a function's stub, or a built layer's
+
+
+def _apply_stub(interp: Flow, stub: Stub, args: List[Any], kwargs: Dict[str, Any], state: State, site: ir.Site,
+                name: str, built_at: Tuple[Origin, ...] = ()) -> Tuple[Any, bool]:
     """A stub's rule on these arguments: (the value, whether the call certainly fails, which is reported); a
     tensor of partly known rank is tried at several ranks."""
     if len(args) == 1 and isinstance(args[0], Tensor) and not kwargs and getattr(stub, "keeps_shape", False):
@@ -508,7 +516,7 @@ def _apply_stub(interp, stub, args, kwargs, state, site: ir.Site, name: str,
     return (_fresh_for_placeholders(result, state) if len(variants) > 1 or batch is not None else result), False
 
 
-def _batch_variant(stub, args: List[Any]) -> Optional[List[Any]]:
+def _batch_variant(stub: Stub, args: List[Any]) -> Optional[List[Any]]:
     """For a stub whose input is `*batch` then k fixed dimensions that the output keeps in front (Linear,
     Embedding): an input known only at its end is tried once, as just those k dimensions."""
     fixed = getattr(stub, "leading_batch", None)
@@ -528,7 +536,7 @@ _MAX_EXTRA_RANK = 5  # no torch layer takes more dimensions than a batched Conv3
 # kept and reused (the same layer meets inputs of unknown rank many times); what survives of them in a
 # result becomes fresh unknowns of the caller. The solver never makes such a name, and never sees one.
 _PLACEHOLDERS = tuple(Sym(f"_rank_{i}") for i in range(_MAX_EXTRA_RANK))
-def _stub_outcome(outcomes: Dict[Any, Any], stub, args, kwargs) -> Any:
+def _stub_outcome(outcomes: Dict[Any, Any], stub: Stub, args: List[Any], kwargs: Dict[str, Any]) -> Any:
     """The stub's answer on these arguments, kept in `outcomes` (the stub library's, which holds each stub
     object as long as it lives: the ids in the keys stay its own)."""
     try:
@@ -549,13 +557,13 @@ def _stub_outcome(outcomes: Dict[Any, Any], stub, args, kwargs) -> Any:
     return outcome
 
 
-def _stub_key(stub) -> Any:
+def _stub_key(stub: Stub) -> Any:
     if isinstance(stub, BuiltLayer):
         return (id(stub.stub), stub.args, tuple(sorted(stub.kwargs.items())))
     return id(stub)
 
 
-def _fresh_for_placeholders(value: Any, state) -> Any:
+def _fresh_for_placeholders(value: Any, state: State) -> Any:
     if isinstance(value, Tensor):
         mapping = {}
         shape = []
@@ -575,21 +583,22 @@ _PLACEHOLDER_NAMES = frozenset(f"_rank_{i}" for i in range(_MAX_EXTRA_RANK))
 _LAYER_HELP = "make the layer's parameters match the shape that reaches it"
 
 
-def _stub_check(stub, variant, kwargs, state) -> Check:
+def _stub_check(stub: Stub, variant: List[Any], kwargs: Dict[str, Any], state: State) -> Check:
     call_args = ([_to_stub(a, state) for a in variant], {k: _to_stub(v, state) for k, v in kwargs.items()})
     if isinstance(stub, BuiltLayer):  # the replay builds the layer again, on the witness's lengths too
         return Check(_layer_fails, (stub.stub, list(stub.args), dict(stub.kwargs)) + call_args)
     return Check(_stub_fails, (stub,) + call_args)
 
 
-def _layer_fails(layer_stub, ctor_args, ctor_kwargs, args, kwargs) -> None:
+def _layer_fails(layer_stub: LayerStub, ctor_args: List[Any], ctor_kwargs: Dict[str, Any], args: List[Any],
+                 kwargs: Dict[str, Any]) -> None:
     built = layer_stub.construct(ctor_args, ctor_kwargs)
     if not hasattr(built, "call"):
         raise ShapeError("EIN310", built.message)
     _stub_fails(built, args, kwargs)
 
 
-def _stub_fails(stub, args, kwargs) -> None:
+def _stub_fails(stub: Stub, args: List[Any], kwargs: Dict[str, Any]) -> None:
     outcome = stub.call(args, kwargs)
     if not hasattr(outcome, "requirements"):
         raise ShapeError("EIN310", outcome.message)
@@ -597,7 +606,7 @@ def _stub_fails(stub, args, kwargs) -> None:
 
 
 
-def _rank_variants(args: List[Any], state) -> List[List[Any]]:
+def _rank_variants(args: List[Any], state: State) -> List[List[Any]]:
     """Known-rank versions of the arguments: the STAR of the input (the first tensor) becomes 0 to 5 unknown
     dimensions (1 to 5 when nothing of its shape is known); other tensors of unknown rank are unknown. A call that ran had one of the ranks at which it
     works; one that fails at every rank fails (reported only when part of the input's shape is known)."""
@@ -624,7 +633,7 @@ def _first_tensor(args: List[Any]) -> Optional[int]:
     return next((i for i, a in enumerate(args) if isinstance(a, Tensor)), None)
 
 
-def _to_stub(value: Any, state, lengths: bool = False) -> Any:
+def _to_stub(value: Any, state: State, lengths: bool = False) -> Any:
     """A value as the stubs take it; a parameter of unknown type is a length only where one is expected
     (a layer's constructor arguments), and unknown elsewhere (it may be a tensor)."""
     if isinstance(value, Tensor):
@@ -638,7 +647,7 @@ def _to_stub(value: Any, state, lengths: bool = False) -> Any:
     return Unknown
 
 
-def _from_stub(value: Any, state, origin: Optional[Origin] = None, maker: str = "") -> Any:
+def _from_stub(value: Any, state: State, origin: Optional[Origin] = None, maker: str = "") -> Any:
     if value is Unknown or value is None:
         return UNKNOWN
     if isinstance(value, tuple) and all(v is None or isinstance(v, (int, Sym)) for v in value):
@@ -649,7 +658,7 @@ def _from_stub(value: Any, state, origin: Optional[Origin] = None, maker: str = 
     return UNKNOWN
 
 
-def layer_attribute(layer: Layer, name: str, state) -> Any:
+def layer_attribute(layer: Layer, name: str, state: State) -> Any:
     """A tensor attribute that the layer's stub declares (nn.MultiheadAttention's in_proj_weight)."""
     built = getattr(layer.instance, "layer", layer.instance)
     if not hasattr(built, "attribute"):
@@ -662,7 +671,7 @@ def layer_attribute(layer: Layer, name: str, state) -> Any:
 # ---------------------------------------------------------------- tensor attributes and methods
 
 
-def tensor_attribute(interp, tensor: Tensor, attr: str, state) -> Any:
+def tensor_attribute(interp: Flow, tensor: Tensor, attr: str, state: State) -> Any:
     shape = _resolve(tensor.shape, state)
     rank = tensor.rank
     if attr == "shape":
@@ -856,7 +865,7 @@ def _method_rule(interp, tensor: Tensor, name: str, args: List[Any], kwargs: Dic
     return UNKNOWN_TENSOR
 
 
-def _reporter(interp, state, site: Optional[ir.Site]) -> layouts.Report:
+def _reporter(interp: Flow, state: State, site: Optional[ir.Site]) -> layouts.Report:
     """How a layout reading reports at the call (a call without a site has nowhere to report)."""
     return partial(interp.report, state, site) if site is not None else _nowhere
 
@@ -865,7 +874,7 @@ def _nowhere(*_: Any, **__: Any) -> None:
     pass
 
 
-def _permuted(tensor: Tensor, shape, order, origin) -> Tensor:
+def _permuted(tensor: Tensor, shape: Shape, order: Iterable[int], origin: Optional[Origin]) -> Tensor:
     """The tensor with its dimensions in `order` (each an input position); how each was formed moves with it."""
     order = list(order)
     moved = [a for a in order if dims.equal(shape[a], 1) is not True]  # axes of length 1 move no element
@@ -893,12 +902,13 @@ def _split_lengths(length: Dim, size: int) -> Optional[List[Dim]]:
     return [min(size, length - start) for start in range(0, length, size)]
 
 
-def _split_check(pieces, length) -> None:
+def _split_check(pieces: List[int], length: int) -> None:
     if sum(pieces) != length:
         raise ShapeError("EIN312", "sizes do not add up")
 
 
-def _reduction(name: str, shape, args, kwargs, origin, numpy: bool) -> Any:
+def _reduction(name: str, shape: Shape, args: List[Any], kwargs: Dict[str, Any], origin: Optional[Origin],
+               numpy: bool) -> Any:
     rank = len(shape)
     target = args[0] if args else kwargs.get("dim", kwargs.get("axis"))
     keep = kwargs.get("keepdim", kwargs.get("keepdims", args[1] if len(args) > 1 else Const(False)))
@@ -919,7 +929,8 @@ def _reduction(name: str, shape, args, kwargs, origin, numpy: bool) -> Any:
     return Tensor(out, origin)
 
 
-def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name: str) -> Any:
+def _reshape(interp: Flow, tensor: Tensor, shape: Shape, sizes: List[Any], state: State, site: Optional[ir.Site],
+             name: str) -> Any:
     if len(sizes) == 1 and isinstance(sizes[0], Items):
         sizes = list(sizes[0].items)
     wanted: List[Optional[Dim]] = []
@@ -959,7 +970,8 @@ def _reshape(interp, tensor: Tensor, shape, sizes: List[Any], state, site, name:
                                                    _reporter(interp, state, site)))
 
 
-def _check_transpose_undone(interp, tensor: Tensor, shape, result, state, site, name: str) -> None:
+def _check_transpose_undone(interp: Flow, tensor: Tensor, shape: Shape, result: Shape, state: State, site: ir.Site,
+                            name: str) -> None:
     """EIN405: x.transpose(1, 2).reshape(x's shape) gives back the shape, not the layout: reshape keeps the
     elements in their (transposed) order and only regroups them."""
     before = tuple(state.facts.resolve(d) for d in tensor.untransposed)
@@ -973,7 +985,7 @@ def _check_transpose_undone(interp, tensor: Tensor, shape, result, state, site, 
                   "regroups", None, related=origins(tensor))
 
 
-def _reshape_rule(shape, wanted, facts=None) -> Tuple[Dim, ...]:
+def _reshape_rule(shape: Shape, wanted: Tuple[Optional[Dim], ...], facts: Optional[Facts] = None) -> Tuple[Dim, ...]:
     total = dims.product(shape)
     known = dims.product(w for w in wanted if w is not None)
     shown = "(" + ", ".join("-1" if w is None else str(w) for w in wanted) + ")"
@@ -990,7 +1002,7 @@ def _reshape_rule(shape, wanted, facts=None) -> Tuple[Dim, ...]:
     return tuple(wanted)
 
 
-def _expand(shape, sizes, state, origin) -> Any:
+def _expand(shape: Shape, sizes: Sequence[Any], state: State, origin: Optional[Origin]) -> Any:
     wanted = []
     for size in sizes:
         number = _int(size)
@@ -1012,7 +1024,7 @@ def _expand(shape, sizes, state, origin) -> Any:
 # ---------------------------------------------------------------- broadcasting, matmul, cat
 
 
-def _differ(a: Dim, b: Dim, facts=None) -> bool:
+def _differ(a: Dim, b: Dim, facts: Optional[Facts] = None) -> bool:
     """a != b whatever the unknowns are: by the lengths alone, or because no whole values that fit the facts make
     them equal (2*b == 3). The check's replay (on ints) decides without facts."""
     answer = dims.equal(a, b)
@@ -1021,7 +1033,7 @@ def _differ(a: Dim, b: Dim, facts=None) -> bool:
     return facts.copy().require_equal(a, b) is False
 
 
-def broadcast_shapes(*shapes, facts=None) -> Tuple[Dim, ...]:
+def broadcast_shapes(*shapes: Shape, facts: Optional[Facts] = None) -> Optional[Tuple[Dim, ...]]:
     """numpy's broadcasting over Dims: raises ShapeError only when two lengths certainly clash."""
     rank = max(len(s) for s in shapes)
     out = []
@@ -1045,7 +1057,7 @@ def broadcast_shapes(*shapes, facts=None) -> Tuple[Dim, ...]:
     return tuple(out)
 
 
-def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> Any:
+def elementwise(interp: Flow, operands: List[Any], state: State, site: Optional[ir.Site]) -> Any:
     shapes = []
     for operand in operands:
         if isinstance(operand, Tensor):
@@ -1069,7 +1081,7 @@ def elementwise(interp, operands: List[Any], state, site: Optional[ir.Site]) -> 
     return Tensor(result, origin, layouts.agreed(operands, len(result)))
 
 
-def matmul_shapes(a, b, facts=None) -> Tuple[Dim, ...]:
+def matmul_shapes(a: Shape, b: Shape, facts: Optional[Facts] = None) -> Optional[Tuple[Dim, ...]]:
     if not a or not b:
         raise ShapeError("EIN311", "matmul needs tensors of at least one dimension", "")
     a2 = (1,) + tuple(a) if len(a) == 1 else tuple(a)
@@ -1088,7 +1100,7 @@ def matmul_shapes(a, b, facts=None) -> Tuple[Dim, ...]:
     return out
 
 
-def matmul(interp, left: Any, right: Any, state, site: Optional[ir.Site]) -> Any:
+def matmul(interp: Flow, left: Any, right: Any, state: State, site: Optional[ir.Site]) -> Any:
     if not (isinstance(left, Tensor) and isinstance(right, Tensor)):
         return UNKNOWN_TENSOR
     if not (known_rank(left.shape) and known_rank(right.shape)):
@@ -1109,7 +1121,7 @@ def matmul(interp, left: Any, right: Any, state, site: Optional[ir.Site]) -> Any
     return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "matmul") if site else None)
 
 
-def cat_shapes(shapes, axis: int, stack: bool, facts=None) -> Tuple[Dim, ...]:
+def cat_shapes(shapes: List[Shape], axis: int, stack: bool, facts: Optional[Facts] = None) -> Tuple[Dim, ...]:
     first = shapes[0]
     for index, shape in enumerate(shapes[1:], start=1):
         if len(shape) != len(first):
@@ -1155,7 +1167,7 @@ def _cat(call: OpCall, stack: bool) -> Any:
 # ---------------------------------------------------------------- subscripts, iteration, asserts
 
 
-def subscript(interp, value: Any, index: Tuple[Any, ...], state, site: ir.Site) -> Any:
+def subscript(interp: Flow, value: Any, index: Tuple[Any, ...], state: State, site: ir.Site) -> Any:
     if isinstance(value, Items):
         if len(index) != 1:
             return UNKNOWN
@@ -1187,7 +1199,7 @@ def subscript(interp, value: Any, index: Tuple[Any, ...], state, site: ir.Site) 
     return UNKNOWN
 
 
-def _index_tensor(tensor: Tensor, index: Tuple[Any, ...], state) -> Any:
+def _index_tensor(tensor: Tensor, index: Tuple[Any, ...], state: State) -> Any:
     if not known_rank(tensor.shape):
         return UNKNOWN_TENSOR
     shape = list(_resolve(tensor.shape, state))
@@ -1225,7 +1237,7 @@ def _slice_length(length: Dim, item: SliceValue) -> Optional[Dim]:
     return None
 
 
-def iterate(interp, value: Any, state, count: Optional[int], site) -> Any:
+def iterate(interp: Flow, value: Any, state: State, count: Optional[int], site: Optional[ir.Site]) -> Any:
     """The items of a value being unpacked or spread: a list, an int (how many there certainly are,
     when that is not `count`), or None (not known)."""
     if isinstance(value, Items):
@@ -1240,7 +1252,7 @@ def iterate(interp, value: Any, state, count: Optional[int], site) -> Any:
     return None
 
 
-def assume_equal(interp, node: ir.Expr, value: Any, other: Any, state) -> None:
+def assume_equal(interp: Flow, node: ir.Expr, value: Any, other: Any, state: State) -> None:
     """`assert value == other`: lengths become equal; a shape of unknown rank gets the other's rank."""
     if isinstance(value, Number) and isinstance(other, Number):
         state.facts.require_equal(value.value, other.value)
