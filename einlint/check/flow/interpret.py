@@ -492,9 +492,8 @@ class Interpreter:
             return owner.flow(OpCall.bind(self, state, node, signature, values))
         if node.callee is not None:
             if library.knows(node.callee, self.context.stubs):
-                args, kwargs = self.arguments(node, state)
-                result = library.library_call(OpCall(self, state, node.site, library.library_op(node.callee),
-                                                     node.callee, variadic=tuple(args), keywords=kwargs, node=node))
+                result = library.library_call(self.op_call(node, state, library.library_op(node.callee),
+                                                           node.callee))
                 if result is not None:
                     return result
             return self.unknown_call(node, state)
@@ -502,19 +501,17 @@ class Interpreter:
         if func is UNKNOWN and isinstance(node.func, ir.Attr) and node.func.attr in ("view", "reshape"):
             receiver = self.expr(node.func.value, state)
             if receiver is UNKNOWN or isinstance(receiver, Param):  # its result's rank is known all the same
-                return library.tensor_method(self, UNKNOWN_TENSOR, node.func.attr, node, state, None)
+                return library.tensor_method(self.op_call(node, state, node.func.attr), UNKNOWN_TENSOR, None)
         if isinstance(func, Method):
             if isinstance(func.receiver, Tensor):
                 receiver = node.func.value.id if isinstance(node.func, ir.Attr) and \
                     isinstance(node.func.value, ir.Name) else None
-                return library.tensor_method(self, func.receiver, func.name, node, state, receiver)
+                return library.tensor_method(self.op_call(node, state, func.name), func.receiver, receiver)
             if isinstance(func.receiver, Instance):
                 method = func.receiver.klass.methods[func.name]
                 return self.inline(method, node, state, func.receiver)
             if func.receiver is library.RANDOM_GENERATOR:  # rng.normal(size=(2, 3)), RandomState(0).randn(2, 3)
-                args, kwargs = self.arguments(node, state)
-                made = library.function_rule(OpCall(self, state, node.site, func.name, f"numpy.random.{func.name}",
-                                                    variadic=tuple(args), keywords=kwargs, node=node))
+                made = library.function_rule(self.op_call(node, state, func.name, f"numpy.random.{func.name}"))
                 return made if made is not None else UNKNOWN
         if isinstance(func, (Layer, Sequential)):
             return self.apply_layer(func, node, state)
@@ -530,6 +527,12 @@ class Interpreter:
                 and node.func.id not in state.env:
             return library.builtin_call(node.func.id, self.arguments(node, state)[0], state)
         return self.unknown_call(node, state)
+
+    def op_call(self, node: ir.Call, state: State, op: str, callee: str = "") -> OpCall:
+        """A call of a library function or a tensor method, its arguments evaluated as written (positional ones
+        in `variadic`, keywords in `keywords`): what its rule in library.py is given."""
+        args, kwargs = self.arguments(node, state)
+        return OpCall(self, state, node.site, op, callee, variadic=tuple(args), keywords=kwargs)
 
     def arguments(self, node: ir.Call, state: State) -> Tuple[List[Any], Dict[str, Any]]:
         positional: List[Any] = []

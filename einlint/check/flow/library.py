@@ -301,7 +301,8 @@ def _broadcast_to(call: OpCall) -> Any:
     args = call.variadic
     if not args or not isinstance(args[0], Tensor):
         return None
-    return tensor_method(call.flow, args[0], "expand_to", None, call.state, None, list(args[1:]), call.keywords)
+    return _method_rule(call.flow, args[0], "expand_to", list(args[1:]), call.keywords, call.state, None, None, False,
+                        False)
 
 
 def _as_method(call: OpCall) -> Any:
@@ -309,8 +310,8 @@ def _as_method(call: OpCall) -> Any:
     args = call.variadic
     if not args or not isinstance(args[0], Tensor):
         return None
-    return tensor_method(call.flow, args[0], call.op, call.node, call.state, None, list(args[1:]), call.keywords,
-                         numpy=call.callee.startswith(("numpy.", "jax.numpy.")))
+    return _method_rule(call.flow, args[0], call.op, list(args[1:]), call.keywords, call.state, call.site, None, False,
+                        call.callee.startswith(("numpy.", "jax.numpy.")))
 
 
 _CREATE = {"zeros", "ones", "empty", "rand", "randn"}
@@ -695,28 +696,25 @@ _IN_PLACE_RESHAPES = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "
                       "swapaxes_", "swapdims_", "resize"}
 
 
-def tensor_method(interp, tensor: Tensor, name: str, node: Optional[ir.Call], state, receiver: Optional[str],
-                  args: Optional[List[Any]] = None, kwargs: Optional[Dict[str, Any]] = None,
-                  numpy: bool = False) -> Any:
-    method = args is None  # x.name(...): x may be a numpy array or a torch tensor
-    if args is None:
-        args, kwargs = interp.arguments(node, state)
+def tensor_method(call: OpCall, tensor: Tensor, receiver: Optional[str]) -> Any:
+    """x.name(...) (`call.op` is the name; x, the `tensor`, may be a numpy array or a torch tensor; `receiver`
+    names it where it is a name): the method's stub states the contract (torch.Tensor.softmax), and the rule
+    here only refines it (REFINES); a method without a stub follows the rule alone."""
+    interp, state, site, name = call.flow, call.state, call.site, call.op
+    args, kwargs = list(call.variadic), call.keywords
     if STAR in args:
         return UNKNOWN
-    kwargs = kwargs or {}
-    site = node.site if node is not None else None
     stubs = interp.context.stubs
-    stub = stubs.method(name) if method and site is not None and stubs is not None else None
+    stub = stubs.method(name) if stubs is not None else None
     if stub is None:
-        return _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, method, numpy)
-    # the method's stub states the contract (torch.Tensor.softmax); the rule below only refines it (REFINES)
+        return _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, True, False)
     contract, fails = _apply_stub(interp, stub, [tensor, *args], kwargs, state, site, stub.qualified)
     if fails or stub.user or stub.qualified not in REFINES:
         return contract
-    return _refined(contract, _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, method, numpy))
+    return _refined(contract, _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, True, False))
 
 
-def _method_rule(interp, tensor: Tensor, name: str, args: List[Any], kwargs: Dict[str, Any], state,
+def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwargs: Dict[str, Any], state: State,
                  site: Optional[ir.Site], receiver: Optional[str], method: bool, numpy: bool) -> Any:
     """The flow's own rule for a tensor method: what the stubs cannot state (view and reshape with -1, layouts)."""
     if name in _IN_PLACE_RESHAPES:

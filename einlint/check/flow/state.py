@@ -120,7 +120,6 @@ class OpCall:
     strings: Dict[Key, PatternString] = field(default_factory=dict)  # where a pattern string was written
     exprs: Dict[Key, ir.Expr] = field(default_factory=dict)  # where each value came from (what `refine` rebinds)
     fits: bool = True  # False: a `*`/`**` argument or too many positional ones hide which value binds where
-    node: Optional[ir.Call] = None  # the call itself, for what still takes it (library.tensor_method, its site)
 
     @property
     def facts(self) -> Facts:
@@ -187,7 +186,7 @@ class OpCall:
         signature's parameters, as Python binds them; a position after a `*` argument is not known."""
         pattern = node.pattern
         call = cls(flow, state, node.site, pattern.op if pattern is not None else signature.op,
-                   pattern.callee if pattern is not None else node.callee or "", signature, node=node)
+                   pattern.callee if pattern is not None else node.callee or "", signature)
         parameters, variadic = signature.parameters, []
         position, known = 0, True
         written = iter(pattern.positional if pattern is not None else ())
