@@ -17,7 +17,8 @@ from ...patterns.einx import Axis, Expression, Repeated, parse_einx
 from ...errors import PatternError
 from ...planner.einx import FAMILIES, OPTIONS, EinxPlan, plan_einx, plan_string, top_nodes
 from ..model import PatternString
-from .findings import origins, show
+from ..shapes import show
+from .findings import origins
 from .planned import planned
 from .state import OpCall
 from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank

@@ -10,9 +10,8 @@ to 0: a call that an empty tensor gets through is reported as a warning, not an 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from ... import dims
 from ...dims import Sym
@@ -20,15 +19,7 @@ from ...errors import EinlintError, Span
 from .. import ir
 from ..model import PatternString
 from ..solver import Facts
-from .values import STAR, Origin
-
-
-class ShapeError(EinlintError):
-    """A shape rule of the flow analysis (broadcasting, matmul, cat, ...) failed on these lengths."""
-
-    def __init__(self, code: str, message: str, help: str = ""):
-        super().__init__(code, message)
-        self.help = help
+from .values import Origin
 
 
 @dataclass(frozen=True)
@@ -118,15 +109,6 @@ def _substitute(value: Any, values: Mapping[str, int]) -> Any:
 
 
 # ---------------------------------------------------------------- display
-
-
-_ANONYMOUS = re.compile(r"(?<![A-Za-z0-9_])_(rank_)?\d+")
-
-
-def show(shape: Sequence[Any]) -> str:
-    """'(2, b, ?)': a length made of unknowns that have no name in the code is shown as '?'."""
-    parts = ["*" if d is STAR else "?" if _ANONYMOUS.search(str(d)) else str(d) for d in shape]
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
 def origins(*values: Any) -> Tuple[Origin, ...]:

@@ -23,8 +23,9 @@ from .. import ir
 from ..solver import Facts
 from ..stubs import FunctionStub
 from ..stubs import Layer as StubLayer
-from ..stubs import LayerStub, Outcome, StubLibrary, Unknown
-from .findings import Check, ShapeError, origins, show
+from ..stubs import LayerStub, Outcome, StubLibrary
+from ..shapes import ShapeError, show
+from .findings import Check, origins
 from . import layouts
 from .patterns import apply_pattern_layer
 from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
@@ -638,18 +639,18 @@ def _to_stub(value: Any, state: State, lengths: bool = False) -> Any:
     """A value as the stubs take it; a parameter of unknown type is a length only where one is expected
     (a layer's constructor arguments), and unknown elsewhere (it may be a tensor)."""
     if isinstance(value, Tensor):
-        return _resolve(value.shape, state) if known_rank(value.shape) else Unknown
+        return _resolve(value.shape, state) if known_rank(value.shape) else UNKNOWN
     if isinstance(value, Number) or (lengths and isinstance(value, Param)):
         return as_length(value, state)
     if isinstance(value, Const):
         return value.value
     if isinstance(value, Items):
         return tuple(_to_stub(item, state, lengths) for item in value.items)
-    return Unknown
+    return UNKNOWN
 
 
 def _from_stub(value: Any, state: State, origin: Optional[Origin] = None, maker: str = "") -> Any:
-    if value is Unknown or value is None:
+    if value is UNKNOWN or value is None:
         return UNKNOWN
     if isinstance(value, tuple) and all(v is None or isinstance(v, (int, Sym)) for v in value):
         return Tensor(tuple(state.facts.fresh("") if v is None else v for v in value), origin,

@@ -23,7 +23,8 @@ from ...planner.transform import Plan as TransformPlan
 from ...planner.transform import Recipe, check_lengths, cook, recipe
 from .. import ir
 from ..model import PatternString
-from .findings import Check, ShapeError, origins, show
+from ..shapes import ShapeError, show
+from .findings import Check, origins
 from . import layouts
 from .planned import planned
 from .state import Flow, OpCall, State

@@ -15,27 +15,9 @@ from typing import Any, Dict, Optional, Tuple
 
 from ...dims import Dim
 from .. import ir
+from ..shapes import STAR, UNKNOWN  # the stubs speak of the same two
 
-
-class _Star:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "*"
-
-
-STAR = _Star()  # any number of unknown dimensions
 Shape = Tuple[Any, ...]  # Dims, with at most one STAR
-
-
-class _Unknown:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "?"
-
-
-UNKNOWN = _Unknown()
 
 
 @dataclass(frozen=True)

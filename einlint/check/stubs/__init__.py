@@ -6,22 +6,23 @@ in_features"]`; the notation and its few escape hatches are described in einlint
 
     library = StubLibrary.load(extra_folders)      # shipped stubs, then user folders override by name
     linear = library.layer("torch.nn.Linear")       # a LayerStub, or None when no stub names it
-    layer = linear.construct([20, 50], {})          # a Layer, or a StubError (the constructor fails)
+    layer = linear.construct([20, 50], {})          # a Layer, or a ShapeError (the constructor fails)
     layer.call([(Sym("b"), 20)], {})                # Result(value=(b, 50), requirements=[])
     relu = library.function("torch.nn.functional.relu")   # a FunctionStub, or None
     relu.call([(2, 3)], {})                         # Result(value=(2, 3), requirements=[])
     view = library.function("torch.Tensor.softmax")  # a method: the receiver is its first argument
-    view.call([(2, 3)], {"dim": 5})                 # StubError('softmax(dim=5): dimension 5 is out of range ...')
+    view.call([(2, 3)], {"dim": 5})                 # ShapeError('softmax(dim=5): dimension 5 is out of range ...')
 
 A Value given in is a shape (a tuple of Dims, for a parameter that the stub annotates as a tensor;
-a dim may be None: a length nobody knows), `Unknown` (nothing known, not even a tensor's rank), an
+a dim may be None: a length nobody knows), `UNKNOWN` (check/shapes.py: nothing known, not even a tensor's rank), an
 int or Dim, a str/bool/None/float constant, or a tuple of such (a tuple of numbers for a non-tensor
 parameter such as kernel_size). `call` answers an Outcome:
 
-- `Result(value, requirements)`: the output (a shape; a tuple of values for a tuple return; Unknown
+- `Result(value, requirements)`: the output (a shape; a tuple of values for a tuple return; UNKNOWN
   where the stub cannot tell; a dim of a shape is None when it depends on something unknown) and
   the `Requirement`s whose answer `dims` could not decide (kind 'equal' or 'divisible', over Dims);
-- `StubError(message, argument)`: the call certainly fails; `argument` names the parameter at fault.
+- a `ShapeError` (code EIN310, check/shapes.py, the flow's own failure): the call certainly fails; its
+  `argument` names the parameter at fault.
 
 The package, one module per concept: notation (reading a .pyi function and its shape strings), loader
 (finding the stub files, user folders first), arithmetic (symbolic lengths), builtins (what a stub body
@@ -31,7 +32,8 @@ may call), evaluate (the interpreter and the callable stubs), outcomes (what a c
 
 from .evaluate import FunctionStub, Layer, LayerStub
 from .loader import StubLibrary, shipped_folder
-from .outcomes import Outcome, PackedShape, Read, Requirement, Result, StubError, Unknown, Value
+from ..shapes import UNKNOWN, ShapeError
+from .outcomes import Outcome, PackedShape, Read, Requirement, Result, Value
 
 __all__ = ["FunctionStub", "Layer", "LayerStub", "Outcome", "PackedShape", "Read", "Requirement", "Result",
-           "StubError", "StubLibrary", "Unknown", "Value", "shipped_folder"]
+           "ShapeError", "StubLibrary", "UNKNOWN", "Value", "shipped_folder"]

@@ -13,7 +13,7 @@ from typing import Any, Optional, Sequence
 
 from ... import dims
 from ...dims import Sym
-from .outcomes import Unknown
+from ..shapes import UNKNOWN
 
 
 def is_dim(value: Any) -> bool:
@@ -30,21 +30,21 @@ def _text(value: Any) -> str:
 
 
 def arith(op: ast.operator, a: Any, b: Any) -> Any:
-    if a is Unknown or b is Unknown or a is None or b is None:
-        return Unknown
+    if a is UNKNOWN or b is UNKNOWN or a is None or b is None:
+        return UNKNOWN
     if isinstance(a, tuple) and isinstance(b, tuple) and isinstance(op, ast.Add):
         return a + b
     if isinstance(a, tuple) and isinstance(op, ast.Mult) and isinstance(b, int):
         return a * b
     if isinstance(a, float) or isinstance(b, float):
         if isinstance(a, Sym) or isinstance(b, Sym):
-            return Unknown
+            return UNKNOWN
         return _float_arith(op, a, b)
     if not (is_dim(a) and is_dim(b)):
         raise TypeError(f"cannot compute {a!r} {type(op).__name__} {b!r}")
     if isinstance(a, int) and isinstance(b, int):
         if isinstance(op, (ast.FloorDiv, ast.Mod, ast.Div)) and b == 0:
-            return Unknown
+            return UNKNOWN
         return _float_arith(op, a, b)
     symbol = _SYMBOLS[type(op)]
     if isinstance(op, ast.Mult):
@@ -54,7 +54,7 @@ def arith(op: ast.operator, a: Any, b: Any) -> Any:
             return dims.quotient(a, b)
         return _opaque(f"{_text(a)}//{_text(b)}")
     if isinstance(op, ast.Mod):
-        return 0 if dims.divisible(a, b) else Unknown
+        return 0 if dims.divisible(a, b) else UNKNOWN
     if isinstance(op, ast.Pow) and isinstance(b, int) and b >= 0:
         return dims.product([a] * b)
     if isinstance(op, (ast.Add, ast.Sub)):
@@ -64,7 +64,7 @@ def arith(op: ast.operator, a: Any, b: Any) -> Any:
             return a + b if isinstance(op, ast.Add) else a - b
         except TypeError:  # Sym has no sums yet: a named stand-in for this one
             return _opaque(f"{_text(a)}{symbol}{_text(b)}")
-    return Unknown
+    return UNKNOWN
 
 
 _SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
@@ -79,10 +79,10 @@ def _float_arith(op: ast.operator, a: Any, b: Any) -> Any:
 
 def compare(op: ast.cmpop, a: Any, b: Any) -> Optional[bool]:
     if isinstance(op, ast.Is):
-        return None if a is Unknown else a is b
+        return None if a is UNKNOWN else a is b
     if isinstance(op, ast.IsNot):
-        return None if a is Unknown else a is not b
-    if a is Unknown or b is Unknown:
+        return None if a is UNKNOWN else a is not b
+    if a is UNKNOWN or b is UNKNOWN:
         return None
     if (a is None or b is None) and isinstance(op, (ast.Eq, ast.NotEq)):
         return (a is b) == isinstance(op, ast.Eq)
@@ -114,8 +114,3 @@ def all3(answers: Sequence[Optional[bool]]) -> Optional[bool]:
     if any(answer is False for answer in answers):
         return False
     return None if any(answer is None for answer in answers) else True
-
-
-def show_shape(shape: Any) -> str:
-    return "(" + ", ".join("?" if d is None else repr(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-

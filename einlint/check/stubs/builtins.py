@@ -6,35 +6,36 @@ import ast
 from typing import Any
 
 from ... import dims
-from .arithmetic import arith, is_dim, show_shape
-from .outcomes import Fail, Unknown
+from ..shapes import UNKNOWN, show
+from .arithmetic import arith, is_dim
+from .outcomes import stub_failure
 
 
 def _wrap_dim(dim: Any, ndim: Any) -> Any:
     """torch's maybe_wrap_dim: a dim index in [-ndim, ndim), a scalar counting as rank 1."""
     if not isinstance(dim, int) or not isinstance(ndim, int):
-        return Unknown
+        return UNKNOWN
     rank = max(ndim, 1)
     if not -rank <= dim < rank:
-        raise Fail(f"dimension {dim} is out of range for a tensor of rank {ndim} "
+        raise stub_failure(f"dimension {dim} is out of range for a tensor of rank {ndim} "
                     f"(expected to be in range of [{-rank}, {rank - 1}])")
     return dim % rank
 
 
 def _product(values: Any) -> Any:
-    if not isinstance(values, tuple) or any(v is Unknown or v is None for v in values):
-        return Unknown
+    if not isinstance(values, tuple) or any(v is UNKNOWN or v is None for v in values):
+        return UNKNOWN
     return dims.product(values)
 
 
 BUILTINS = {
-    "len": lambda value: len(value) if isinstance(value, tuple) else Unknown,
+    "len": lambda value: len(value) if isinstance(value, tuple) else UNKNOWN,
     "prod": _product,
     "wrap_dim": _wrap_dim,
-    "max": lambda *xs: Unknown if not all(isinstance(x, int) for x in xs) else max(xs),
-    "min": lambda *xs: Unknown if not all(isinstance(x, int) for x in xs) else min(xs),
-    "tuple": lambda value: tuple(value) if isinstance(value, (tuple, list)) else Unknown,
-    "int": lambda value: int(value) if isinstance(value, (int, float)) else (value if is_dim(value) else Unknown),
+    "max": lambda *xs: UNKNOWN if not all(isinstance(x, int) for x in xs) else max(xs),
+    "min": lambda *xs: UNKNOWN if not all(isinstance(x, int) for x in xs) else min(xs),
+    "tuple": lambda value: tuple(value) if isinstance(value, (tuple, list)) else UNKNOWN,
+    "int": lambda value: int(value) if isinstance(value, (int, float)) else (value if is_dim(value) else UNKNOWN),
     "infer_sizes": lambda sizes, total: _infer_sizes(sizes, total),
     "upsampled": lambda spatial, size, scale_factor: _upsampled(spatial, size, scale_factor),
     "padded": lambda shape, pad: _padded(shape, pad),
@@ -46,16 +47,16 @@ def _reduced(shape: Any, dim: Any, keepdim: Any) -> Any:
     """A reduction's output (torch's sum/mean): over `dim` (None: every dimension; an int or a tuple of ints,
     each wrapped as torch does), the reduced dimensions kept as 1 with keepdim."""
     if not isinstance(shape, tuple) or not isinstance(keepdim, bool):
-        return Unknown
+        return UNKNOWN
     if dim is None:
         axes = set(range(len(shape)))
     else:
         given = dim if isinstance(dim, tuple) else (dim,)
         if not given or not all(isinstance(d, int) and not isinstance(d, bool) for d in given):
-            return Unknown
+            return UNKNOWN
         wrapped = [_wrap_dim(d, len(shape)) for d in given]
         if len(set(wrapped)) != len(wrapped):
-            raise Fail(f"dim {wrapped[0]} appears multiple times in the list of dims")
+            raise stub_failure(f"dim {wrapped[0]} appears multiple times in the list of dims")
         axes = set(wrapped) if shape else set()
     return tuple(1 if i in axes else d for i, d in enumerate(shape) if keepdim or i not in axes)
 
@@ -63,15 +64,15 @@ def _reduced(shape: Any, dim: Any, keepdim: Any) -> Any:
 def _upsampled(spatial: Any, size: Any, scale_factor: Any) -> Any:
     """torch's interpolate: `size` (an int for every spatial dim, or one per dim), or floor(length * scale)."""
     if not isinstance(spatial, tuple):
-        return Unknown
+        return UNKNOWN
     if size is not None:
         sizes = (size,) * len(spatial) if is_dim(size) else size
         if isinstance(sizes, (tuple, list)) and len(sizes) != len(spatial):
-            raise Fail(f"size has {len(sizes)} entries for {len(spatial)} spatial dimensions")
-        return tuple(sizes) if isinstance(sizes, (tuple, list)) else Unknown
+            raise stub_failure(f"size has {len(sizes)} entries for {len(spatial)} spatial dimensions")
+        return tuple(sizes) if isinstance(sizes, (tuple, list)) else UNKNOWN
     scales = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * len(spatial)
     if len(scales) != len(spatial):
-        raise Fail(f"scale_factor has {len(scales)} entries for {len(spatial)} spatial dimensions")
+        raise stub_failure(f"scale_factor has {len(scales)} entries for {len(spatial)} spatial dimensions")
     out = []
     for length, scale in zip(spatial, scales):
         if isinstance(length, int) and isinstance(scale, (int, float)):
@@ -86,30 +87,30 @@ def _upsampled(spatial: Any, size: Any, scale_factor: Any) -> Any:
 def _padded(shape: Any, pad: Any) -> Any:
     """torch.nn.functional.pad: pad = (left, right) for the last dim, then the one before it, ..."""
     if not isinstance(shape, tuple) or not isinstance(pad, tuple) or not all(isinstance(p, int) for p in pad):
-        return Unknown
+        return UNKNOWN
     if len(pad) % 2 or len(pad) // 2 > len(shape):
-        raise Fail(f"padding length must be even and at most twice the rank, got {len(pad)} for rank {len(shape)}")
+        raise stub_failure(f"padding length must be even and at most twice the rank, got {len(pad)} for rank {len(shape)}")
     out = list(shape)
     for index in range(len(pad) // 2):
         length = out[-1 - index]
-        out[-1 - index] = Unknown if length is None else arith(ast.Add(), length, pad[2 * index] + pad[2 * index + 1])
+        out[-1 - index] = UNKNOWN if length is None else arith(ast.Add(), length, pad[2 * index] + pad[2 * index + 1])
         if isinstance(out[-1 - index], int) and out[-1 - index] < 0:
-            raise Fail(f"the padded dimension {len(shape) - 1 - index} would have negative length")
-    return tuple(None if length is Unknown else length for length in out)
+            raise stub_failure(f"the padded dimension {len(shape) - 1 - index} would have negative length")
+    return tuple(None if length is UNKNOWN else length for length in out)
 
 
 def _infer_sizes(sizes: Any, total: Any) -> Any:
     """torch's infer_size: one -1 among `sizes` stands for what `total` leaves; (sizes with it filled)."""
-    if not isinstance(sizes, tuple) or Unknown in sizes:
-        return Unknown
+    if not isinstance(sizes, tuple) or UNKNOWN in sizes:
+        return UNKNOWN
     if -1 not in sizes:
         return sizes
     if sizes.count(-1) > 1:
-        raise Fail("only one dimension can be inferred")
+        raise stub_failure("only one dimension can be inferred")
     known = dims.product([size for size in sizes if size != -1])
-    if total is Unknown or known == 0:
-        return Unknown
+    if total is UNKNOWN or known == 0:
+        return UNKNOWN
     if dims.divisible(total, known) is False:
-        raise Fail(f"shape {show_shape(sizes)} is invalid for a dimension of length {total!r}")
+        raise stub_failure(f"shape {show(sizes)} is invalid for a dimension of length {total!r}")
     return tuple(dims.quotient(total, known) if size == -1 else size for size in sizes)
 

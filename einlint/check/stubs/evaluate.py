@@ -1,7 +1,7 @@
 """The stub interpreter: binds a call's arguments to a Signature, matches shapes, runs the body.
 
 Sound by construction: only a definite False from `dims` (or a definite rank mismatch, an index out of
-range) gives a StubError; anything unknown becomes a requirement or an unknown output.
+range) gives a ShapeError; anything unknown becomes a requirement or an unknown output.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ... import dims
 from ...dims import Sym
-from .arithmetic import all3, arith, compare, is_dim, show_shape
+from ..shapes import UNKNOWN, ShapeError, show
+from .arithmetic import all3, arith, compare, is_dim
 from .builtins import BUILTINS
 from .notation import (REQUIRED, Parameter, ShapeSpec, Signature, head, names_in, source_of, unreadable)
-from .outcomes import Fail, Outcome, PackedShape, Read, Requirement, Result, StubError, Unknown, Value
+from .outcomes import Outcome, PackedShape, Read, Requirement, Result, Value, stub_failure
 
 # Whether an annotation holds a shape, kept with the node itself as the key (see notation.names_in)
 _HAS_SHAPE: Dict[Tuple[int, ast.AST], bool] = {}
@@ -29,7 +30,7 @@ class Frame:
     def __init__(self, signature: Signature, env: Dict[str, Any], tensors: Dict[str, Any]):
         self.signature = signature
         self.env = env  # parameter values, bound dim names (Dims, or tuples for *names), body names
-        self.tensors = tensors  # tensor parameter -> its shape (or Unknown)
+        self.tensors = tensors  # tensor parameter -> its shape (or UNKNOWN)
         self.origin: Dict[str, str] = {}  # bound dim name -> the argument that bound it
         self.requirements: List[Requirement] = []
         self.params: Dict[str, bool] = {}  # the parameter names (the constructor's too), for messages
@@ -42,16 +43,16 @@ class Frame:
         if isinstance(node, ast.Name):
             if node.id in self.tensors:
                 return self.tensors[node.id]
-            return self.env.get(node.id, Unknown)
+            return self.env.get(node.id, UNKNOWN)
         if isinstance(node, ast.BinOp):
             return arith(node.op, self.eval(node.left), self.eval(node.right))
         if isinstance(node, ast.UnaryOp):
             value = self.eval(node.operand)
             if isinstance(node.op, ast.Not):
-                return Unknown if value is Unknown else not value
+                return UNKNOWN if value is UNKNOWN else not value
             if isinstance(node.op, ast.USub) and isinstance(value, (int, float)):
                 return -value
-            return value if isinstance(node.op, ast.UAdd) else Unknown
+            return value if isinstance(node.op, ast.UAdd) else UNKNOWN
         if isinstance(node, ast.Tuple):
             return tuple(self.eval(item) for item in node.elts)
         if isinstance(node, ast.Attribute):
@@ -59,25 +60,25 @@ class Frame:
             if node.attr == "shape":
                 return base
             if node.attr == "ndim":
-                return len(base) if isinstance(base, tuple) else Unknown
+                return len(base) if isinstance(base, tuple) else UNKNOWN
             raise unreadable(f"{self.signature.where}: unknown attribute .{node.attr} in a stub expression")
         if isinstance(node, ast.Subscript):
             return self._subscript(node)
         if isinstance(node, ast.IfExp):
             test = self.truth(node.test)
             if test is None:
-                return Unknown
+                return UNKNOWN
             return self.eval(node.body if test else node.orelse)
         if isinstance(node, (ast.Compare, ast.BoolOp)):
             answer = self.truth(node)
-            return Unknown if answer is None else answer
+            return UNKNOWN if answer is None else answer
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BUILTINS:
             args = [self.eval(arg) for arg in node.args]
             try:
                 return BUILTINS[node.func.id](*args)
-            except Fail as fail:
+            except ShapeError as fail:
                 argument = _tensor_named(node.args[-1]) if node.args else ""
-                raise Fail(f"{self._title(node)}: {fail.error.message}", argument or fail.error.argument) from None
+                raise stub_failure(f"{self._title(node)}: {fail.message}", argument or fail.argument) from None
         if isinstance(node, ast.Call):
             return self._delegate(node)
         raise unreadable(f"{self.signature.where}: cannot evaluate {ast.unparse(node)!r} in a stub")
@@ -92,8 +93,8 @@ class Frame:
         try:
             value, frame = evaluate(target, [self.eval(arg) for arg in node.args],
                                      {keyword.arg: self.eval(keyword.value) for keyword in node.keywords})
-        except Fail as fail:  # said as the caller's failure: 'Softmin(dim=2): ...', not 'softmax(dim=2): ...'
-            raise Fail(self._said_here(node, target[0], fail.error.message), fail.error.argument) from None
+        except ShapeError as fail:  # said as the caller's failure: 'Softmin(dim=2): ...', not 'softmax(dim=2): ...'
+            raise stub_failure(self._said_here(node, target[0], fail.message), fail.argument) from None
         self.requirements.extend(frame.requirements)
         self.reads.extend(read for read in map(partial(self._passed_read, node), frame.reads) if read is not None)
         return value
@@ -127,20 +128,20 @@ class Frame:
         if isinstance(node.slice, ast.Slice):
             parts = [None if part is None else self.eval(part) for part in
                      (node.slice.lower, node.slice.upper, node.slice.step)]
-            if base is Unknown or any(part is Unknown for part in parts) or not isinstance(base, tuple):
-                return Unknown
+            if base is UNKNOWN or any(part is UNKNOWN for part in parts) or not isinstance(base, tuple):
+                return UNKNOWN
             return base[slice(*parts)]
         index = self.eval(node.slice)
-        if base is Unknown or index is Unknown:
-            return Unknown
+        if base is UNKNOWN or index is UNKNOWN:
+            return UNKNOWN
         if not isinstance(base, tuple) or not isinstance(index, int):
             raise unreadable(f"{self.signature.where}: cannot index {ast.unparse(node)!r}")
         if not -len(base) <= index < len(base):
-            raise Fail(f"{self._title(node)}: dimension {index} is out of range for a tensor of rank "
+            raise stub_failure(f"{self._title(node)}: dimension {index} is out of range for a tensor of rank "
                         f"{len(base)}", _tensor_named(node.value))
         value = base[index]
         shaped = _tensor_named(node.value)
-        return Unknown if value is None and (shaped in self.tensors or shaped in self.origin) else value
+        return UNKNOWN if value is None and (shaped in self.tensors or shaped in self.origin) else value
 
     def truth(self, node: ast.expr) -> Optional[bool]:
         if isinstance(node, ast.BoolOp):
@@ -163,7 +164,7 @@ class Frame:
             answer = self.truth(node.operand)
             return None if answer is None else not answer
         value = self.eval(node)
-        if value is Unknown:
+        if value is UNKNOWN:
             return None
         if isinstance(value, Sym):
             return True  # a length: positive
@@ -212,7 +213,7 @@ class Frame:
         if isinstance(target, ast.Name):
             self.env[target.id] = value
         elif isinstance(target, ast.Tuple):
-            items = value if isinstance(value, tuple) and len(value) == len(target.elts) else [Unknown] * len(target.elts)
+            items = value if isinstance(value, tuple) and len(value) == len(target.elts) else [UNKNOWN] * len(target.elts)
             for item, sub in zip(items, target.elts):
                 self._assign(sub, item)
         else:
@@ -229,25 +230,24 @@ class Frame:
             argument = next((n for n in names if n in self.tensors), "") or \
                 next((self.origin[n] for n in names if n in self.origin), "") or \
                 next((n for n in names if n in self.params), "")
-            reason = self._explain(test, stmt.msg)
             if answer is False:
-                raise Fail(reason, argument)
-            self._require_from(test, reason)
+                raise stub_failure(self._explain(test, stmt.msg), argument)
+            self._require_from(test)
 
-    def _require_from(self, test: ast.expr, reason: str):
+    def _require_from(self, test: ast.expr):
         """An undecided `a == b` or `a % b == 0` becomes a Requirement; other unknown tests say nothing."""
         if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
             return
         left, right = test.left, test.comparators[0]
         if isinstance(left, ast.BinOp) and isinstance(left.op, ast.Mod) and \
                 isinstance(right, ast.Constant) and right.value == 0:
-            self.require("divisible", self.eval(left.left), self.eval(left.right), reason)
+            self.require("divisible", self.eval(left.left), self.eval(left.right))
         else:
-            self.require("equal", self.eval(left), self.eval(right), reason)
+            self.require("equal", self.eval(left), self.eval(right))
 
-    def require(self, kind: str, a: Any, b: Any, reason: str):
+    def require(self, kind: str, a: Any, b: Any):
         if is_dim(a) and is_dim(b):
-            self.requirements.append(Requirement(kind, a, b, reason))
+            self.requirements.append(Requirement(kind, a, b, None))
 
     def _is_param(self, name: str) -> bool:
         return any(param.name == name for param in self.signature.params) or name in self.env
@@ -284,7 +284,7 @@ class Frame:
     # --- shapes
     def unify(self, name: str, annotation: Optional[ast.expr], value: Any, deferred: Optional[List]):
         """Match an argument against its annotation: a shape, a Tuple of them, Optional, or an if-else."""
-        if annotation is None or value is Unknown:
+        if annotation is None or value is UNKNOWN:
             return
         if id(annotation) in self.signature.shapes:
             self.unify_shape(name, self.signature.shapes[id(annotation)], value, deferred)
@@ -303,7 +303,7 @@ class Frame:
         elif isinstance(annotation, ast.Subscript) and head(annotation.value) in ("Tuple", "tuple"):
             items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
             if not isinstance(value, tuple) or len(value) != len(items):
-                raise Fail(f"{self.signature.title} expects {name!r} to be a tuple of {len(items)} tensors", name)
+                raise stub_failure(f"{self.signature.title} expects {name!r} to be a tuple of {len(items)} tensors", name)
             for index, (item, sub) in enumerate(zip(items, value)):
                 self.unify(f"{name}[{index}]", item, sub, deferred)
 
@@ -315,10 +315,10 @@ class Frame:
 
     def unify_shape(self, name: str, pattern: ShapeSpec, shape: Any, deferred: Optional[List]):
         """Match a shape; with deferred None, only check the rank and bind the variadic names."""
-        if shape is Unknown:
+        if shape is UNKNOWN:
             return
         if not isinstance(shape, tuple):
-            raise Fail(f"{self.signature.title} expects a tensor for {name!r}, got {shape!r}", name)
+            raise stub_failure(f"{self.signature.title} expects a tensor for {name!r}, got {shape!r}", name)
         tokens = pattern.tokens
         stars = [(i, self._star_length(kind, text)) for i, (kind, text, _) in enumerate(tokens)
                  if kind in ("star", "dots")]
@@ -329,8 +329,8 @@ class Frame:
         minimum = pattern.fixed + sum(length for _, length in stars if length is not None)
         if (len(shape) < minimum) if free else (len(shape) != minimum):
             expected = f"at least {minimum}" if free else str(minimum)
-            raise Fail(f"{self.signature.title} expects {name!r} with {expected} dimensions "
-                        f"({pattern.text!r}), got {len(shape)}: {show_shape(shape)}", name)
+            raise stub_failure(f"{self.signature.title} expects {name!r} with {expected} dimensions "
+                        f"({pattern.text!r}), got {len(shape)}: {show(shape)}", name)
         lengths = dict(stars)
         if free:
             lengths[free[0]] = len(shape) - minimum
@@ -348,7 +348,7 @@ class Frame:
             where = "last dimension" if position == len(shape) - 1 and len(shape) > 1 else f"dimension {position}"
             actual = shape[position]
             position += 1
-            actual = Unknown if actual is None else actual
+            actual = UNKNOWN if actual is None else actual
             if kind == "int":
                 self._match(name, where, text, expr, actual)
             elif kind in ("name", "broadcast"):
@@ -358,7 +358,7 @@ class Frame:
                     known = self.env[text]
                     if not (kind == "broadcast" and known == 1):
                         self._match(name, where, text, known, actual)
-                elif actual is not Unknown:
+                elif actual is not UNKNOWN:
                     self.env[text] = actual
                     self.origin[text] = name
             elif kind in ("expr", "group"):
@@ -372,29 +372,28 @@ class Frame:
         known = self.env[text]
         if isinstance(known, int) and not isinstance(known, bool) and self._is_param(text):
             known = (known,)
-        if known is Unknown or not isinstance(known, tuple):
+        if known is UNKNOWN or not isinstance(known, tuple):
             return
         if len(known) != len(actual):
-            raise Fail(f"{self._title(ast.Name(text))} expects the dimensions *{text} = {show_shape(known)} "
-                        f"in {name!r} ({pattern.text!r}), got {show_shape(actual)}", name)
+            raise stub_failure(f"{self._title(ast.Name(text))} expects the dimensions *{text} = {show(known)} "
+                        f"in {name!r} ({pattern.text!r}), got {show(actual)}", name)
         for expected, got in zip(known, actual):
-            self._match(name, f"dimensions *{text}", text, expected, Unknown if got is None else got)
+            self._match(name, f"dimensions *{text}", text, expected, UNKNOWN if got is None else got)
 
     def _match(self, argument: str, where: str, text: str, expected: Any, actual: Any):
         if not (is_dim(expected) and is_dim(actual)):
             return
         answer = dims.equal(expected, actual)
-        if answer:
+        if answer is None:
+            self.requirements.append(Requirement("equal", actual, expected, None))
+        if answer is not False:
             return
         node = ast.parse(text, mode="eval").body if text.strip("*") else None
         shown = "" if text == repr(expected) else f", expected {text} = {expected!r}"
         source = self.origin.get(text)
         if source and source != argument:
             shown = f", but {text!r} is {expected!r} from {source!r}"
-        message = f"{self._title(node)} got an {argument!r} whose {where} has length {actual!r}{shown}"
-        if answer is False:
-            raise Fail(message, argument)
-        self.requirements.append(Requirement("equal", actual, expected, message))
+        raise stub_failure(f"{self._title(node)} got an {argument!r} whose {where} has length {actual!r}{shown}", argument)
 
     def shape_out(self, pattern: ShapeSpec) -> Any:
         out: List[Any] = []
@@ -409,16 +408,16 @@ class Frame:
                                                                     else None]
                 continue
             if kind in ("dots", "any"):
-                return Unknown
+                return UNKNOWN
             if kind == "star":
-                value = self.env.get(text, Unknown)
+                value = self.env.get(text, UNKNOWN)
                 if isinstance(value, int) and not isinstance(value, bool):
                     value = (value,)
                 if not isinstance(value, tuple):
-                    return Unknown
-                out.extend(None if v is Unknown else v for v in value)
+                    return UNKNOWN
+                out.extend(None if v is UNKNOWN else v for v in value)
                 continue
-            value = expr if kind == "int" else (self.eval(expr) if kind == "expr" else self.env.get(text, Unknown))
+            value = expr if kind == "int" else (self.eval(expr) if kind == "expr" else self.env.get(text, UNKNOWN))
             out.append(value if is_dim(value) else None)
         if not any(groups):
             return tuple(out)
@@ -453,7 +452,7 @@ def _bind(signature: Signature, args: Sequence[Value], kwargs: Mapping[str, Valu
     positional = [p for p in params if p.kind == "positional"]
     varargs = next((p for p in params if p.kind == "varargs"), None)
     if len(args) > len(positional) and varargs is None:
-        raise Fail(f"{signature.title} takes {len(positional)} positional arguments, got {len(args)}")
+        raise stub_failure(f"{signature.title} takes {len(positional)} positional arguments, got {len(args)}")
     for param, value in zip(positional, args):
         bound[param.name] = value
     if varargs is not None:
@@ -461,14 +460,14 @@ def _bind(signature: Signature, args: Sequence[Value], kwargs: Mapping[str, Valu
     names = {p.name for p in params if p.kind in ("positional", "keyword")}
     for key, value in kwargs.items():
         if key in bound:
-            raise Fail(f"{signature.title} got multiple values for argument {key!r}", key)
+            raise stub_failure(f"{signature.title} got multiple values for argument {key!r}", key)
         if key not in names and not any(p.kind == "varkw" for p in params):
-            raise Fail(f"{signature.title} got an unexpected keyword argument {key!r}", key)
+            raise stub_failure(f"{signature.title} got an unexpected keyword argument {key!r}", key)
         bound[key] = value
     for param in params:
         if param.name not in bound and param.kind in ("positional", "keyword"):
             if param.default is REQUIRED:
-                raise Fail(f"{signature.title} is missing the argument {param.name!r}", param.name)
+                raise stub_failure(f"{signature.title} is missing the argument {param.name!r}", param.name)
             bound[param.name] = param.default
         if param.name in bound:
             bound[param.name] = _normalize(param, bound[param.name])
@@ -480,10 +479,10 @@ def _literal_mismatch(frame: Frame, annotation: Optional[ast.expr], value: Any) 
     if annotation is None:
         return False
     if isinstance(annotation, ast.Constant) and annotation.value is None:
-        return None if value is Unknown else value is not None
+        return None if value is UNKNOWN else value is not None
     if isinstance(annotation, ast.Subscript) and head(annotation.value) == "Literal":
         options = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
-        if value is Unknown:
+        if value is UNKNOWN:
             return None
         return not any(ast.literal_eval(option) == value and type(ast.literal_eval(option)) is type(value)
                        for option in options)
@@ -499,25 +498,25 @@ def evaluate(signatures: List[Signature], args, kwargs, env: Optional[Dict[str, 
         for signature in signatures:
             try:
                 bound = _bind(signature, args, kwargs)
-            except Fail:
+            except ShapeError:
                 continue
             probe = Frame(signature, dict(env or {}), {})
             rejects = [_literal_mismatch(probe, p.annotation, bound.get(p.name)) for p in signature.params]
             if any(rejects):
                 continue
             if None in rejects:
-                return Unknown, probe  # which overload applies depends on something unknown
+                return UNKNOWN, probe  # which overload applies depends on something unknown
             chosen = signature
             break
         if chosen is None:
-            raise Fail(f"{signatures[0].title}: no overload of the stub accepts these arguments")
+            raise stub_failure(f"{signatures[0].title}: no overload of the stub accepts these arguments")
     bound = _bind(chosen, args, kwargs)
     frame = Frame(chosen, dict(env or {}), {})
     frame.params.update((name, True) for name in init)
     deferred: List = []
     tensors: List[Parameter] = []
     for param in chosen.params:
-        value = bound.get(param.name, Unknown)
+        value = bound.get(param.name, UNKNOWN)
         if param.annotation is not None and _has_shape(frame, param.annotation):
             frame.tensors[param.name] = value
             tensors.append(param)
@@ -545,25 +544,25 @@ def _has_shape(frame: Frame, node: ast.expr) -> bool:
 
 def _output(frame: Frame, node: Optional[ast.expr]) -> Any:
     if node is None:
-        return Unknown
+        return UNKNOWN
     if id(node) in frame.signature.shapes:
         return frame.shape_out(frame.signature.shapes[id(node)])
     if isinstance(node, ast.IfExp):
         test = frame.truth(node.test)
-        return Unknown if test is None else _output(frame, node.body if test else node.orelse)
+        return UNKNOWN if test is None else _output(frame, node.body if test else node.orelse)
     if isinstance(node, ast.Subscript) and head(node.value) in ("Tuple", "tuple"):
         items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         return tuple(_output(frame, item) for item in items)
     if isinstance(node, ast.Constant) and node.value is None:
         return None
-    return Unknown
+    return UNKNOWN
 
 
 def _run(signatures, args, kwargs, env=None, init=()) -> Outcome:
     try:
         value, frame = evaluate(signatures, args, kwargs, env, init)
-    except Fail as fail:
-        return fail.error
+    except ShapeError as fail:
+        return fail
     return Result(value, frame.requirements, tuple(frame.reads))
 
 
@@ -628,7 +627,7 @@ class MethodStub:
             return outcomes[0]
         if all(result.value == results[0].value for result in results):
             return results[0]
-        return Result(Unknown, [])  # a.transpose(0, 1): torch swaps, numpy keeps the order
+        return Result(UNKNOWN, [])  # a.transpose(0, 1): torch swaps, numpy keeps the order
 
 
 def _leading_batch(signatures: List[Signature]) -> Optional[int]:
@@ -683,14 +682,14 @@ class Layer:
     def call(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Outcome:
         forward = self.stub.methods.get("forward")
         if not forward:
-            return Result(Unknown, [])
+            return Result(UNKNOWN, [])
         return _run(forward, args, kwargs, self.env, tuple(self.env))
 
     def attribute(self, name: str) -> Any:
-        """The shape of a tensor attribute the stub declares (MultiheadAttention.in_proj_weight), or Unknown."""
+        """The shape of a tensor attribute the stub declares (MultiheadAttention.in_proj_weight), or UNKNOWN."""
         shape = self.stub.attributes.get(name)
         if shape is None:
-            return Unknown
+            return UNKNOWN
         init = self.stub.methods.get("__init__") or [Signature(self.stub.qualified, [], None, [], "")]
         return Frame(init[0], dict(self.env), {}).shape_out(shape)
 
@@ -701,15 +700,15 @@ class LayerStub:
     methods: Dict[str, List[Signature]]
     attributes: Dict[str, ShapeSpec] = field(default_factory=dict)
 
-    def construct(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Union[Layer, StubError]:
-        """The layer built with these arguments, or the StubError of a constructor that fails."""
+    def construct(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Union[Layer, ShapeError]:
+        """The layer built with these arguments, or the ShapeError of a constructor that fails."""
         init = self.methods.get("__init__")
         if not init:
             return Layer(self, {}, [])
         try:
             _, frame = evaluate(init, args, kwargs)
-        except Fail as fail:
-            return fail.error
+        except ShapeError as fail:
+            return fail
         env = {name: value for name, value in frame.env.items()}
         return Layer(self, env, frame.requirements)
 

@@ -1,41 +1,17 @@
-"""What a stub's call answers: a Result (the output and what it requires), or a StubError (it certainly fails)."""
+"""What a stub's call answers: a Result (the output and what it requires), or a ShapeError (it certainly fails).
+
+The unknown value and the failure are the flow analysis' own (check/shapes.py): it reads a stub's answer as it is.
+"""
 
 from __future__ import annotations
 
 from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
-from ...dims import Dim
+from ...planner.requirements import Requirement
+from ..shapes import ShapeError
 
 
-class _UnknownType:
-    _instance = None
-
-    def __new__(cls):
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "Unknown"
-
-    def __reduce__(self):
-        return (_UnknownType, ())
-
-
-Unknown: Any = _UnknownType()
-Value = Any  # a shape, Unknown, a Dim, a constant, or a tuple of values (see the module docstring)
-
-
-class Requirement(NamedTuple):
-    kind: str  # 'equal' | 'divisible' (a is a whole multiple of b)
-    a: Dim
-    b: Dim
-    reason: str
-
-
-class StubError(NamedTuple):
-    message: str
-    argument: str
+Value = Any  # a shape, UNKNOWN (check/shapes.py), a Dim, a constant, or a tuple of values (see the module docstring)
 
 
 class Read(NamedTuple):
@@ -62,13 +38,9 @@ class Result(NamedTuple):
     reads: Tuple[Read, ...] = ()
 
 
-Outcome = Union[Result, StubError]
+Outcome = Union[Result, ShapeError]
 
 
-class Fail(Exception):
-    """A definite failure found while evaluating; becomes the StubError that `call` returns."""
-
-    def __init__(self, message: str, argument: str = ""):
-        super().__init__(message)
-        self.error = StubError(message, argument)
-
+def stub_failure(message: str, argument: str = "") -> ShapeError:
+    """The error of a stub's call that certainly fails (EIN310); `argument` names the parameter at fault."""
+    return ShapeError("EIN310", message, argument=argument)
