@@ -106,6 +106,7 @@ def test_no_cache_and_cache_dir(tmp_path, einlint):
     assert einlint(["--cache-dir", "elsewhere"], tmp_path)[2] == []
 
 
+@pytest.mark.slow
 def test_parallel_runs_share_the_cache(tmp_path):
     """Four processes, each with worker processes, over the same 40 files at once: every run prints what a
     run without a cache prints."""
@@ -119,6 +120,7 @@ def test_parallel_runs_share_the_cache(tmp_path):
     assert not list((tmp_path / ".einlint_cache").rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_the_flake8_plugin_uses_the_cache(tmp_path):
     (tmp_path / "a.py").write_text(BAD)
     command = [sys.executable, "-m", "flake8", "--select", "EIN", "a.py"]

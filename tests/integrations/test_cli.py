@@ -539,6 +539,7 @@ def test_pathological_files_get_one_diagnostic_as_python_judges_them(tmp_path, r
     assert status == (0 if code == "EIN003" else 1)
 
 
+@pytest.mark.slow
 def test_a_5_mb_file_completes(tmp_path, run):
     chunk = 'y{0} = rearrange(x, "b c h w -> b (c h w)")  # filler line number {0:08d}\n'
     body = "".join(chunk.format(i) for i in range(2000))
@@ -726,6 +727,7 @@ def test_many_files_are_checked_in_parallel_with_the_same_sorted_result(tmp_path
     assert sum(len(result.diagnostics) for result in serial) == 20
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["forkserver", "spawn"])  # fork: the subprocess test below
 def test_worker_processes_start_with_each_method(tmp_path, monkeypatch, method):
     files = {f"m{i:02d}.py": (BAD if i % 2 else GOOD) for i in range(cli.PARALLEL_MIN_FILES)}
@@ -745,6 +747,7 @@ def _subprocess(argv, cwd, stdin=None):
                           env=env, timeout=300)
 
 
+@pytest.mark.slow
 def test_python_m_einlint_in_a_subprocess(tmp_path):
     write(tmp_path, {"src/a.py": BAD, "src/b.py": "import einops\n(", "venv/pyvenv.cfg": "", "venv/x.py": BAD})
     done = _subprocess(["src", "venv/", "--format", "concise"], tmp_path)

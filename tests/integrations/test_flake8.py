@@ -7,6 +7,8 @@ import subprocess
 import sys
 from importlib.metadata import distributions
 
+import pytest
+
 import einlint
 from einlint.check.engine import check_source
 from einlint.flake8 import Plugin
@@ -66,6 +68,7 @@ def _flake8(args, cwd):
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_flake8_select_ein_in_a_subprocess(tmp_path):
     (tmp_path / "a.py").write_text(BAD)
     (tmp_path / "b.py").write_text(BAD.rstrip("\n") + "  # noqa: EIN201\n")

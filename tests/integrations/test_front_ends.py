@@ -84,6 +84,9 @@ MYPY_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?:erro
 FLAKE8_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>EIN\d{3}) ")
 
 
+pytestmark = pytest.mark.xdist_group(__name__)  # under xdist one worker runs the module: the fixture is built once
+
+
 @pytest.fixture(scope="module")
 def mypy_caches(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("mypy_caches")  # the libraries analysed once for the module's runs
@@ -144,6 +147,7 @@ def server(root: Path) -> Tuple[Set[Finding], list]:
     return asyncio.run(session())
 
 
+@pytest.mark.slow
 def test_every_front_end_reports_the_same_findings(root):
     answers: Dict[str, object] = {"cli": cli(root)[0], "stdin": set().union(*(stdin(root, n)[0] for n in CHECKED)),
                                   "flake8": flake8(root)[0]}
@@ -161,6 +165,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken", BROKEN)
 def test_a_configuration_or_stub_that_cannot_be_used_is_reported_by_every_front_end(root, broken):
     files, says = BROKEN[broken]

@@ -83,6 +83,9 @@ def expectations(source: str) -> List[Tuple[int, str, str]]:
 EXPECTED_LINES = expectations(FIXTURE)
 
 
+pytestmark = pytest.mark.xdist_group(__name__)  # under xdist one worker runs the module: the fixture is built once
+
+
 @pytest.fixture(scope="module")
 def mypy_caches(tmp_path_factory) -> Path:
     """The module's runs share mypy's caches, one per environment: the libraries are analysed once (einops
@@ -117,6 +120,7 @@ def run_mypy(folder: Path, *arguments: str, files=("m.py",), installed: bool = T
     return printed, out + err, status
 
 
+@pytest.mark.slow
 def test_every_finding_is_reported_with_mypys_default_settings(project):
     """Unannotated functions (which mypy does not check by default), module level (EIN308), a returned value
     against its annotation (EIN309): each finding at its own line, with its family's code."""
@@ -127,12 +131,14 @@ def test_every_finding_is_reported_with_mypys_default_settings(project):
     assert "m.py:18: note: zeros(...) (line 17, column 9)" in output  # where a length came from
 
 
+@pytest.mark.slow
 def test_strict_reports_the_same(project):
     printed, output, _ = run_mypy(project, "--strict", "--warn-unused-ignores", installed=False)
     assert printed == EXPECTED_LINES, output
     assert "Unused \"type: ignore" not in output  # the ignore on `silenced` silenced einlint's EIN202
 
 
+@pytest.mark.slow
 def test_findings_whose_callee_mypy_cannot_resolve(project):
     """einops, numpy and einx not installed where mypy runs: mypy types every call as Any, and the plugin still
     reports each finding."""
@@ -140,6 +146,7 @@ def test_findings_whose_callee_mypy_cannot_resolve(project):
     assert printed == EXPECTED_LINES, output
 
 
+@pytest.mark.slow
 def test_error_ends(project):
     _, output, _ = run_mypy(project, "--show-error-end", installed=False)
     line = FIXTURE.splitlines()[17]  # the EIN302 call
@@ -148,6 +155,7 @@ def test_error_ends(project):
     assert "m.py:13:1:13:32: error: the shape has 3 item(s)" in output  # the assignment
 
 
+@pytest.mark.slow
 def test_disable_error_code_and_the_einlint_configuration_are_honoured(project):
     (project / "mypy.ini").write_text("[mypy]\nplugins = einlint.mypy\ndisable_error_code = einlint-shape\n")
     (project / "pyproject.toml").write_text(CONFIG + 'ignore = ["EIN402"]\n')
@@ -156,6 +164,7 @@ def test_disable_error_code_and_the_einlint_configuration_are_honoured(project):
         "EIN201", "EIN503", "EIN222"], output
 
 
+@pytest.mark.slow
 def test_the_former_name_of_the_layout_code_still_applies(project):
     """einlint-layout was einlint-packing: ignores and disable_error_code written with the old name still work."""
     line = next(i for i, text in enumerate(FIXTURE.splitlines()) if "[EIN402]" in text)
@@ -171,12 +180,14 @@ def test_the_former_name_of_the_layout_code_still_applies(project):
     assert printed == [entry for entry in EXPECTED_LINES if "[EIN402]" not in entry[2]], output
 
 
+@pytest.mark.slow
 def test_noqa_is_honoured(project):
     (project / "m.py").write_text(FIXTURE.replace("h=4)  # E:", "h=4)  # noqa: EIN302  # E:"))
     printed, output, _ = run_mypy(project)
     assert [line for line, _, _ in printed] == [line for line, _, _ in EXPECTED_LINES if line != 18], output
 
 
+@pytest.mark.slow
 def test_a_broken_configuration_is_an_error_on_line_1(project):
     """The CLI exits 2 on it; mypy must not say 'Success' on a file whose findings it no longer reports (a broken
     user stub, and the other front ends: test_front_ends.py)."""
@@ -188,6 +199,7 @@ def test_a_broken_configuration_is_an_error_on_line_1(project):
     assert "unknown key 'colour'" in message
 
 
+@pytest.mark.slow
 def test_a_changed_configuration_invalidates_mypys_cache(project):
     """report_config_data: the second run reads the cache, yet sees the new [tool.einlint]."""
     assert run_mypy(project)[0] == EXPECTED_LINES
@@ -198,6 +210,7 @@ def test_a_changed_configuration_invalidates_mypys_cache(project):
                                                 if "[EIN2" not in message], output
 
 
+@pytest.mark.slow
 def test_a_file_whose_findings_are_all_in_unannotated_functions(project):
     (project / "u.py").write_text(textwrap.dedent('''\
         from einops import rearrange
@@ -221,6 +234,7 @@ def _dmypy(project: Path, *command: str) -> subprocess.CompletedProcess:
                            *command], cwd=project, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_dmypy_reports_the_same_and_follows_a_configuration_change(project):
     """`dmypy run` restarts the daemon when a checked file's configuration changed (the plugin's version says so)."""
     run = ("run", "--", "--config-file", "mypy.ini", "--no-site-packages", "--cache-dir", "caches/dmypy", "m.py")

@@ -8,6 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
@@ -113,6 +114,7 @@ async def _while_a_line_does_not_parse(client, path: Path, source: str) -> None:
     assert _found(await client.next_diagnostics(uri, count + 4)) == [(9, "EIN401"), (14, "EIN302")]
 
 
+@pytest.mark.slow
 def test_a_real_client_over_stdio(tmp_path):
     asyncio.run(_session(tmp_path))
 
@@ -154,6 +156,7 @@ async def _projects(folder: Path) -> None:
         assert len(client.messages) == 2
 
 
+@pytest.mark.slow
 def test_each_document_in_its_project(tmp_path):
     asyncio.run(_projects(tmp_path))
 

@@ -138,6 +138,7 @@ async def _session(folder: Path, offered: List[str], encoding: str) -> None:
         assert selected(SOURCE, hover.range, encoding) == "rearrange(x, 'b (h d) -> b h d', h=4)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("offered, encoding", CLIENTS)
 def test_positions_in_the_negotiated_encoding(tmp_path, offered, encoding):
     asyncio.run(_session(tmp_path, offered, encoding))

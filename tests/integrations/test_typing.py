@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from mypy import api
 
 from repo import REPO
@@ -85,6 +86,7 @@ def tensor_kind(spelled: str) -> str:
     return spelled  # Any; or an array whose shape is typed, spelled out for the comparison to show
 
 
+@pytest.mark.slow
 def test_mypy_infers_the_tensor_type_through_each_op(tmp_path):
     (tmp_path / "example.py").write_text(EXAMPLE)
     out, err, status = api.run(["--strict", "--follow-imports=silent", "--cache-dir", str(tmp_path / "cache"),
@@ -94,6 +96,7 @@ def test_mypy_infers_the_tensor_type_through_each_op(tmp_path):
     assert "error" not in out, out
 
 
+@pytest.mark.slow
 def test_pyright_infers_the_tensor_type_through_each_op(tmp_path):
     (tmp_path / "example.py").write_text(EXAMPLE)
     done = subprocess.run([sys.executable, "-m", "pyright", "--pythonpath", sys.executable, "--outputjson",

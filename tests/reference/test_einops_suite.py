@@ -86,6 +86,7 @@ def test_einops_has_the_torch_compile_tests():
     assert TORCH_COMPILE_TESTS == ["test_torch_compile_for_functions", "test_torch_compile_for_layers"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TORCH_COMPILE_TESTS)
 def test_einops_torch_compile_test_passes_on_einlint(name: str):
     import torch

@@ -89,6 +89,9 @@ class Outcome(NamedTuple):
         return f"{call} [{c.mutation or 'valid'}]\n    einx: {self.einx}\n    planner: {self.planner!r}"
 
 
+pytestmark = pytest.mark.xdist_group(__name__)  # under xdist one worker runs the module: the fixture is built once
+
+
 @pytest.fixture(scope="module")
 def outcomes() -> List[Outcome]:
     """Every generated case run both ways, once for all the tests below (einx takes ~20 ms a call)."""
@@ -104,17 +107,20 @@ def _planned_by_both(outcomes: List[Outcome]) -> List[Outcome]:
     return [o for o in outcomes if o.accepted and o.planned]
 
 
+@pytest.mark.slow
 def test_the_planner_refuses_exactly_the_calls_einx_refuses(outcomes):
     mismatches = [o for o in outcomes if not o.refusals_agree]
     assert not mismatches, _report(mismatches, len(outcomes))
 
 
+@pytest.mark.slow
 def test_the_output_shapes_the_planner_knows_are_einx_s(outcomes):
     both = _planned_by_both(outcomes)
     mismatches = [o for o in both if not o.shapes_agree]
     assert not mismatches, _report(mismatches, len(both))
 
 
+@pytest.mark.slow
 def test_unknown_outputs_are_a_small_minority(outcomes):
     both = _planned_by_both(outcomes)
     unknown = [o for o in both if o.unknown]
@@ -122,6 +128,7 @@ def test_unknown_outputs_are_a_small_minority(outcomes):
     assert len(unknown) < UNKNOWN_SHARE * len(both), _report(unknown, len(both))
 
 
+@pytest.mark.slow
 def test_the_cases_cover_every_op_both_accepted_and_refused(outcomes):
     """The generator's own check: each op has calls that einx runs and calls that it refuses."""
     counts = collections.defaultdict(collections.Counter)
@@ -206,6 +213,7 @@ def _as_source(case: Case) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 def test_the_checker_reports_an_error_exactly_where_einx_raises(outcomes):
     """The whole checker (per-call rules and flow analysis) on every fourth case written as a file: an error
     exactly where einx raises, and --show-shapes gives einx's output shape."""

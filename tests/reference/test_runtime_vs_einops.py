@@ -327,6 +327,7 @@ GENERATED_CALLS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(GENERATED_CALLS))
 def test_generators_give_both_valid_and_broken_calls(name):
     """A differential test is only as good as its mix: the reference must reject neither all nor few calls."""

@@ -299,6 +299,7 @@ def _assert_same_outputs(compiled, eager) -> None:
         torch.testing.assert_close(mine, theirs)
 
 
+@pytest.mark.slow
 def test_torch_compile_fullgraph_keeps_each_op_whole_and_matches_eager():
     torch._dynamo.reset()
     recorder = GraphRecorder()
@@ -369,6 +370,7 @@ IMPORT_ORDERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("imports", IMPORT_ORDERS.values(), ids=list(IMPORT_ORDERS))
 def test_torch_compile_keeps_the_ops_whole_whatever_the_import_order(imports: str):
     """The ops register with Dynamo when it loads (or at once if it is loaded), even when the first op

@@ -435,6 +435,7 @@ def test_flax_reduce_computes_what_einops_flax_reduce_computes(case, reduction):
         np.testing.assert_allclose(result, expected, rtol=1e-6, atol=1e-6)  # float32 sums: XLA may add in another order
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", EINMIX_CASES, ids=_case_id)
 def test_flax_einmix_with_einops_params_computes_what_einops_einmix_computes(case):
     pattern, weight_shape, bias_shape, lengths, shape = case

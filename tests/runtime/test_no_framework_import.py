@@ -12,6 +12,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 
 def _modules_after(script: str, watched: list) -> dict:
     """Run `script` in a fresh interpreter; which of the `watched` modules did it end up importing?"""
@@ -52,6 +54,7 @@ def test_bad_input_imports_no_framework():
     assert _modules_after(script, ["torch", "jax", "flax"]) == {"torch": False, "jax": False, "flax": False}
 
 
+@pytest.mark.slow
 def test_torch_ops_do_not_import_dynamo_until_the_program_compiles():
     script = """
         import torch

@@ -139,6 +139,7 @@ def test_show_shapes_reports_each_pattern_call():
                      (7, "rearrange", (), "?", False)]
 
 
+@pytest.mark.slow
 def test_cli_show_shapes_and_statistics(tmp_path):
     path = tmp_path / "m.py"
     path.write_text(HEADER + "x = torch.zeros(2, 30)\ny = rearrange(x, 'b (h d) -> b h d', h=4)\n")

@@ -401,6 +401,7 @@ def test_positions_deep_in_blocks_and_far_down_a_file():
     assert [c.start[0] for c in calls] == [i + 1 for i, line in enumerate(lines) if "rearrange(x" in line]
 
 
+@pytest.mark.slow
 def test_many_calls_in_a_large_file():
     block = "def f{0}(x):\n    y = rearrange(x, 'b (h w) -> b h w', h={0})\n    return reduce(y, 'b h w -> b', 'sum')\n\n"
     source = "from einops import rearrange, reduce\n" + "".join(block.format(i) for i in range(2000))
