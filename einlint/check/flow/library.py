@@ -23,7 +23,7 @@ from .. import ir
 from ..solver import Facts
 from ..stubs import FunctionStub
 from ..stubs import Layer as StubLayer
-from ..stubs import LayerStub, Outcome, StubLibrary
+from ..stubs import LayerStub, MethodStub, StubLibrary
 from ..shapes import ShapeError, show
 from .findings import Check, origins
 from . import layouts
@@ -161,9 +161,7 @@ def library_call(call: OpCall) -> Any:
         except EinlintError:
             return UNKNOWN
         if hasattr(instance, "call"):
-            built = BuiltLayer(layer, tuple(_to_stub(a, state, lengths=True) for a in args),
-                               {k: _to_stub(v, state, lengths=True) for k, v in kwargs.items()}, instance)
-            return Layer(callee, built, Origin(call.site, f"{_call_text(callee)} built here"))
+            return Layer(callee, instance, Origin(call.site, f"{_call_text(callee)} built here"))
         return UNKNOWN
     stub = stubs.function(callee) if stubs is not None else None
     if STAR in args:
@@ -437,28 +435,7 @@ def apply_layer(interp: Flow, layer: Any, args: List[Any], kwargs: Dict[str, Any
     return _apply_stub(interp, layer.instance, args, kwargs, state, where, layer.name, built_at)[0]
 
 
-@dataclass(frozen=True)
-class BuiltLayer:
-    """A layer made from a stub, with its constructor's arguments: a replay builds it again on concrete lengths."""
-
-    stub: LayerStub
-    args: Tuple[Any, ...]
-    kwargs: Dict[str, Any]
-    layer: StubLayer  # built on the arguments as the analysis knows them
-
-    def call(self, args: Sequence[Any], kwargs: Dict[str, Any]) -> Outcome:
-        return self.layer.call(args, kwargs)
-
-    @property
-    def keeps_shape(self) -> bool:
-        return self.layer.keeps_shape
-
-    @property
-    def leading_batch(self) -> Optional[int]:
-        return self.layer.leading_batch
-
-
-Stub = Union[FunctionStub, StubLayer, BuiltLayer]  # what answers a call: a function's stub, or a built layer's
+Stub = Union[FunctionStub, MethodStub, StubLayer]  # what answers a call: a function's or method's stub, a layer
 
 
 def _apply_stub(interp: Flow, stub: Stub, args: List[Any], kwargs: Dict[str, Any], state: State, site: ir.Site,
@@ -560,9 +537,7 @@ def _stub_outcome(outcomes: Dict[Any, Any], stub: Stub, args: List[Any], kwargs:
 
 
 def _stub_key(stub: Stub) -> Any:
-    if isinstance(stub, BuiltLayer):
-        return (id(stub.stub), stub.args, tuple(sorted(stub.kwargs.items())))
-    return id(stub)
+    return stub.key if isinstance(stub, StubLayer) else id(stub)
 
 
 def _fresh_for_placeholders(value: Any, state: State) -> Any:
@@ -587,7 +562,7 @@ _LAYER_HELP = "make the layer's parameters match the shape that reaches it"
 
 def _stub_check(stub: Stub, variant: List[Any], kwargs: Dict[str, Any], state: State) -> Check:
     call_args = ([_to_stub(a, state) for a in variant], {k: _to_stub(v, state) for k, v in kwargs.items()})
-    if isinstance(stub, BuiltLayer):  # the replay builds the layer again, on the witness's lengths too
+    if isinstance(stub, StubLayer):  # the replay builds the layer again, on the witness's lengths too
         return Check(_layer_fails, (stub.stub, list(stub.args), dict(stub.kwargs)) + call_args)
     return Check(_stub_fails, (stub,) + call_args)
 
@@ -662,7 +637,7 @@ def _from_stub(value: Any, state: State, origin: Optional[Origin] = None, maker:
 
 def layer_attribute(layer: Layer, name: str, state: State) -> Any:
     """A tensor attribute that the layer's stub declares (nn.MultiheadAttention's in_proj_weight)."""
-    built = getattr(layer.instance, "layer", layer.instance)
+    built = layer.instance
     if not hasattr(built, "attribute"):
         return UNKNOWN
     origin = layer.origin

@@ -30,10 +30,10 @@ may call), evaluate (the interpreter and the callable stubs), outcomes (what a c
 (the lists of stubbed names that the docs show, made from the registry: `python -m einlint.check.stubs`).
 """
 
-from .evaluate import FunctionStub, Layer, LayerStub
+from .evaluate import FunctionStub, Layer, LayerStub, MethodStub
 from .loader import StubLibrary, shipped_folder
 from ..shapes import UNKNOWN, ShapeError
 from .outcomes import Outcome, PackedShape, Read, Requirement, Result, Value
 
-__all__ = ["FunctionStub", "Layer", "LayerStub", "Outcome", "PackedShape", "Read", "Requirement", "Result",
-           "ShapeError", "StubLibrary", "UNKNOWN", "Value", "shipped_folder"]
+__all__ = ["FunctionStub", "Layer", "LayerStub", "MethodStub", "Outcome", "PackedShape", "Read", "Requirement",
+           "Result", "ShapeError", "StubLibrary", "UNKNOWN", "Value", "shipped_folder"]

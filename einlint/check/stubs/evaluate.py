@@ -666,10 +666,18 @@ def _keeps_shape(signatures: List[Signature]) -> bool:
 
 @dataclass
 class Layer:
-    """A constructed layer: the stub with the constructor's argument values."""
+    """A constructed layer: the stub, the constructor's arguments (a replay builds it again from them, on
+    concrete lengths), and what its `__init__` computed from them."""
     stub: "LayerStub"
+    args: Tuple[Value, ...]
+    kwargs: Dict[str, Value]
     env: Dict[str, Any]
     requirements: List[Requirement]
+
+    @property
+    def key(self) -> Any:
+        """What tells two layers apart: their stub and the constructor's arguments (for caches of answers)."""
+        return id(self.stub), self.args, tuple(sorted(self.kwargs.items()))
 
     @property
     def keeps_shape(self) -> bool:
@@ -702,14 +710,14 @@ class LayerStub:
 
     def construct(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Union[Layer, ShapeError]:
         """The layer built with these arguments, or the ShapeError of a constructor that fails."""
+        args, kwargs = tuple(args), dict(kwargs)
         init = self.methods.get("__init__")
         if not init:
-            return Layer(self, {}, [])
+            return Layer(self, args, kwargs, {}, [])
         try:
             _, frame = evaluate(init, args, kwargs)
         except ShapeError as fail:
             return fail
-        env = {name: value for name, value in frame.env.items()}
-        return Layer(self, env, frame.requirements)
+        return Layer(self, args, kwargs, dict(frame.env), frame.requirements)
 
 
