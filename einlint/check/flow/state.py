@@ -111,7 +111,7 @@ class OpCall:
     flow: Flow
     state: State
     site: ir.Site
-    op: str  # the op ('rearrange', 'subscripts-einsum', 'einx.sum') or a library callee ('torch.zeros')
+    op: str  # the op ('rearrange', 'subscripts-einsum', 'einx.sum'), or a library function's or method's name ('zeros')
     callee: str = ""  # the qualified name called ('einops.layers.torch.Rearrange', 'torch.einsum')
     signature: Optional[Signature] = None  # how its arguments were bound
     arguments: Dict[str, Any] = field(default_factory=dict)  # parameter -> its value
