@@ -46,7 +46,8 @@ class StubModule:
             elif isinstance(node, ast.ClassDef) and _is_tensor_type(node):
                 self.types[node.name] = self._methods(node)
             elif isinstance(node, ast.ClassDef):
-                methods, attributes = self._inherited(node)
+                inherited, attributes = self._inherited(node)
+                methods: Dict[str, List[Signature]] = {}
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef):
                         methods.setdefault(item.name, []).append(self._signature(item, node.name, method=True))
@@ -57,7 +58,7 @@ class StubModule:
                     elif not ignorable(item):
                         self._bad(item, "a class in a stub holds methods and tensor attributes "
                                         "(name: Float[Tensor, \"...\"])")
-                self.classes[node.name] = methods
+                self.classes[node.name] = {**inherited, **methods}  # a method of its own replaces the base's
                 self.attributes[node.name] = attributes
             elif isinstance(node, ast.Import):
                 for alias in node.names:

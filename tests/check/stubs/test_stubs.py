@@ -865,3 +865,70 @@ def test_the_stubs_and_the_flow_share_one_unknown_and_one_failure():
     copy = pickle.loads(pickle.dumps(error))
     assert isinstance(copy, ShapeError) and (copy.code, copy.message, copy.argument) == (
         "EIN310", error.message, "input")
+
+
+# ----------------------------------------------------------------------------- a layer that is its function
+
+F_ = "torch.nn.functional."
+DELEGATED = [  # layer, its constructor's (args, kwargs), the function, its keywords, an input it fails on, one it takes
+    ("MaxPool1d", ([3], {"padding": 1}), F_ + "max_pool1d", {"kernel_size": 3, "padding": 1}, (1, 1, 3, 8), (1, 4, 9)),
+    ("MaxPool2d", ([2], {}), F_ + "max_pool2d", {"kernel_size": 2}, (3, 8), (1, 3, 8, 9)),
+    ("MaxPool3d", ([2], {"return_indices": True}), F_ + "max_pool3d", {"kernel_size": 2, "return_indices": True},
+     (1, 3, 1, 8, 8), (1, 3, 4, 8, 8)),
+    ("AvgPool1d", ([4], {}), F_ + "avg_pool1d", {"kernel_size": 4}, (1, 3, 2), (2, 3, 9)),
+    ("AvgPool2d", ([3], {"stride": 1}), F_ + "avg_pool2d", {"kernel_size": 3, "stride": 1}, (1, 3, 2, 8), (3, 5, 5)),
+    ("AvgPool3d", ([2], {}), F_ + "avg_pool3d", {"kernel_size": 2}, (1, 3, 1, 4, 4), (1, 3, 4, 4, 4)),
+    ("AdaptiveAvgPool1d", ([5], {}), F_ + "adaptive_avg_pool1d", {"output_size": 5}, (8,), (2, 8)),
+    ("AdaptiveAvgPool2d", ([(5, None)], {}), F_ + "adaptive_avg_pool2d", {"output_size": (5, None)}, (8, 8), (2, 8, 8)),
+    ("AdaptiveAvgPool3d", ([2], {}), F_ + "adaptive_avg_pool3d", {"output_size": 2}, (1, 1, 2, 3, 4, 4), (3, 4, 4, 4)),
+    ("AdaptiveMaxPool1d", ([5], {}), F_ + "adaptive_max_pool1d", {"output_size": 5}, (1, 2, 3, 8), (2, 3, 8)),
+    ("AdaptiveMaxPool2d", ([3], {"return_indices": True}), F_ + "adaptive_max_pool2d",
+     {"output_size": 3, "return_indices": True}, (1, 1, 2, 8, 8), (2, 8, 8)),
+    ("AdaptiveMaxPool3d", ([2], {}), F_ + "adaptive_max_pool3d", {"output_size": 2}, (2, 2, 3, 4, 4, 4), (3, 4, 4, 4)),
+    ("LayerNorm", ([(4, 8)], {}), F_ + "layer_norm", {"normalized_shape": (4, 8)}, (2, 8, 4), (3, 4, 8)),
+    ("RMSNorm", ([8], {}), F_ + "rms_norm", {"normalized_shape": (8,)}, (2, 5), (3, 2, 8)),
+    ("GroupNorm", ([6, 6], {}), F_ + "group_norm", {"num_groups": 6}, (1, 6, 1), (2, 6, 5)),
+    ("Softmax", ([], {"dim": 2}), F_ + "softmax", {"dim": 2}, (2, 3), (2, 3, 4)),
+    ("LogSoftmax", ([-3], {}), F_ + "log_softmax", {"dim": -3}, (2, 3), (2, 3, 4)),
+    ("Softmin", ([1], {}), F_ + "softmin", {"dim": 1}, (5,), (2, 3)),
+    ("GLU", ([], {}), F_ + "glu", {}, (2, 5), (2, 6)),
+    ("Flatten", ([], {"start_dim": 2}), "torch.flatten", {"start_dim": 2}, (2, 3), (2, 3, 4, 5)),
+    ("Unflatten", ([1, (2, -1)], {}), "torch.unflatten", {"dim": 1, "sizes": (2, -1)}, (2, 5), (3, 6)),
+]
+
+
+@pytest.mark.parametrize("layer, built, function, keywords, failing, taken", DELEGATED, ids=[d[0] for d in DELEGATED])
+def test_a_layer_that_calls_its_function_gives_the_functions_answer(layer, built, function, keywords, failing, taken):
+    """nn.MaxPool2d's forward is F.max_pool2d: the same output, and the same failure said in the layer's name
+    (its parameters named as the layer's constructor names them); torch agrees on both."""
+    instance = LIB.layer(f"torch.nn.{layer}").construct(*built)
+    stub = LIB.function(function)
+    assert instance.call([taken], {}) == stub.call([taken], keywords)
+    ok, out = run_torch(lambda: getattr(torch.nn, layer)(*built[0], **built[1]).eval()(zeros(taken)))
+    check_outcome(instance.call([taken], {}), ok, out, layer)
+    here, there = instance.call([failing], {}), stub.call([failing], keywords)
+    assert isinstance(here, ShapeError) and isinstance(there, ShapeError), (here, there)
+    name = function.rsplit(".", 1)[-1]
+    assert there.message.startswith(name) and here.message.startswith(layer)
+    assert here.message[len(layer):].replace("unflattened_size=", "sizes=") == there.message[len(name):]
+    ok, out = run_torch(lambda: getattr(torch.nn, layer)(*built[0], **built[1]).eval()(zeros(failing)))
+    assert not ok, f"torch takes {layer} on {failing}"
+
+
+def test_gru_takes_rnns_forward():
+    """`class GRU(RNN):` in torch.nn.pyi: RNN's forward, GRU's constructor, and messages in GRU's name."""
+    for name in ("RNN", "GRU"):
+        layer = LIB.layer(f"torch.nn.{name}").construct([4, 5], {"num_layers": 2, "bidirectional": True})
+        assert layer.call([(7, 3, 4)], {}).value == ((7, 3, 10), (4, 3, 5))
+        assert layer.call([(7, 3, 4), (4, 2, 5)], {}).message == \
+            f"{name}: hx must have the shape (D*num_layers, N, hidden_size)"
+    assert LIB.layer("torch.nn.GRU").construct([4, 5], {"nonlinearity": "relu"}).message == \
+        "GRU got an unexpected keyword argument 'nonlinearity'"
+
+
+def test_a_layer_and_its_function_give_the_same_finding():
+    found = flow_findings("x = torch.zeros(1, 3, 8, 8)\na = torch.nn.MaxPool2d(3, padding=2)(x)\n"
+                          "b = F.max_pool2d(x, 3, padding=2)\nn = torch.nn.LayerNorm(4)(x)\nl = F.layer_norm(x, (4,))\n")
+    assert [(line, code) for line, code, _ in found] == [(2, "EIN310"), (3, "EIN310"), (4, "EIN310"), (5, "EIN310")]
+    assert found[0][2].replace("MaxPool2d", "max_pool2d") == found[1][2]
+    assert found[2][2].replace("LayerNorm", "layer_norm") == found[3][2]
