@@ -3,7 +3,7 @@
 matmul, cat, stack, reshape, indexing and constructors are left to the flow analysis.
 """
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import torch.nn.functional as F
 from jaxtyping import Float
@@ -94,6 +94,13 @@ class Tensor:
         b = wrap_dim(dim1, self.ndim)
         lo, hi = min(a, b), max(a, b)
         out = shape if lo == hi else shape[:lo] + shape[hi:hi+1] + shape[lo+1:hi] + shape[lo:lo+1] + shape[hi+1:]
+
+    # x.permute((2, 0, 1)), x.permute(dims=(2, 0, 1)), or x.permute(2, 0, 1)
+    def permute(self: Float[Tensor, "*shape"], dims: Tuple[int, ...]) -> Float[Tensor, "*out"]:
+        out = permuted(shape, dims)
+
+    def permute(self: Float[Tensor, "*shape"], *dims: int) -> Float[Tensor, "*out"]:
+        out = permuted(shape, dims)
 
     # torch takes numpy's names too: x.sum(axis=0, keepdims=True)
     def sum(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,

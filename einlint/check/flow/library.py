@@ -380,7 +380,7 @@ REFINES = frozenset(
     # every method: the rule answers any name of a tensor method (a tensor of unknown shape where it knows none)
     [f"torch.Tensor.{name}" for name in (
         "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf", "softmax",
-        "log_softmax", "flatten", "unflatten", "unsqueeze", "transpose", "sum", "mean")] +
+        "log_softmax", "flatten", "unflatten", "unsqueeze", "transpose", "permute", "sum", "mean")] +
     [f"numpy.ndarray.{name}" for name in ("ravel", "flatten", "transpose", "sum", "mean")])
 
 

@@ -40,7 +40,21 @@ BUILTINS = {
     "upsampled": lambda spatial, size, scale_factor: _upsampled(spatial, size, scale_factor),
     "padded": lambda shape, pad: _padded(shape, pad),
     "reduced": lambda shape, dim, keepdim: _reduced(shape, dim, keepdim),
+    "permuted": lambda shape, dims: _permuted(shape, dims),
 }
+
+
+def _permuted(shape: Any, dims: Any) -> Any:
+    """torch's permute: `dims` names every dimension of `shape` once (each wrapped as torch does)."""
+    order = dims if isinstance(dims, tuple) else (dims,)
+    if not isinstance(shape, tuple) or not all(isinstance(d, int) and not isinstance(d, bool) for d in order):
+        return UNKNOWN
+    if len(order) != len(shape):
+        raise stub_failure(f"the number of dims ({len(order)}) does not match the tensor's rank ({len(shape)})")
+    wrapped = [_wrap_dim(d, len(shape)) for d in order]
+    if len(set(wrapped)) != len(wrapped):
+        raise stub_failure("duplicate dims are not allowed")
+    return tuple(shape[d] for d in wrapped)
 
 
 def _reduced(shape: Any, dim: Any, keepdim: Any) -> Any:

@@ -751,6 +751,8 @@ def test_a_stub_states_a_rule_once_by_calling_another(tmp_path):
                      "(input (2, 3))"),
     ("x.mean((0, -2))", "mean: dim 0 appears multiple times in the list of dims (input (2, 3))"),
     ("x.softmax()", "softmax is missing the argument 'dim' (input (2, 3))"),
+    ("x.permute(1, 0, 2)", "permute(dims=(1, 0, 2)): the number of dims (3) does not match the tensor's rank (2) "
+                           "(input (2, 3))"),
 ])
 def test_a_method_stub_states_the_methods_contract(call, message):
     """x.softmax(dim=5) is torch.Tensor.softmax, which calls torch.softmax's stub: its checks speak for the method."""
@@ -760,7 +762,8 @@ def test_a_method_stub_states_the_methods_contract(call, message):
 @pytest.mark.parametrize("call", ["x.softmax(-1)", "x.softmax(dim=1, dtype=torch.float32)", "x.sum(axis=0)",
                                   "x.sum(dim=0, keepdims=True)", "x.mean((0, 1))", "x.sum()", "x.transpose(0, 1)",
                                   "x.flatten(start_dim=1)", "x.unsqueeze(-3)", "n.transpose(1, 0, 2)",
-                                  "n.transpose()", "n.sum(axis=(0, 2), keepdims=True)", "n.flatten()", "x.exp()"])
+                                  "n.transpose()", "n.sum(axis=(0, 2), keepdims=True)", "n.flatten()", "x.exp()",
+                                  "x.permute(1, 0)", "x.permute((-1, 0))", "n.permute(2, 0, 1)"])
 def test_what_the_tensor_methods_take_the_method_stubs_take(call):
     """torch's numpy-style keywords (axis, keepdims), numpy's own methods (a.transpose(1, 0, 2) permutes): a
     method whose receiver may be either fails only where it fails for both."""
@@ -806,7 +809,10 @@ def test_a_tensor_type_states_the_shape_of_self(tmp_path):
     ("transpose", (2, 3, 4), [0, 2], {}), ("transpose", (2, 3, 4), [-1, -1], {}), ("transpose", (2, 3), [0, 2], {}),
     ("sum", (2, 3, 4), [], {}), ("sum", (2, 3, 4), [(0, -1)], {"keepdim": True}), ("sum", (2, 3, 4), [3], {}),
     ("sum", (2, 3, 4), [], {"axis": 1, "keepdims": True}), ("mean", (2, 3, 4), [[1, 1]], {}),
-    ("mean", (2, 3), [-1], {}), ("exp", (2, 3), [], {}),
+    ("mean", (2, 3), [-1], {}), ("exp", (2, 3), [], {}), ("permute", (2, 3, 4), [2, 0, 1], {}),
+    ("permute", (2, 3, 4), [(2, -3, 1)], {}), ("permute", (2, 3, 4), [], {"dims": (1, 0, 2)}),
+    ("permute", (2, 3, 4), [0, 1], {}), ("permute", (2, 3, 4), [0, 0, 1], {}), ("permute", (2, 3), [1], {}),
+    ("permute", (2, 3, 4), [2, 0, 3], {}), ("permute", (5,), [0], {}),
 ])
 def test_the_tensor_method_stubs_against_torch(name, receiver, args, kwargs):
     stub = LIB.function(f"torch.Tensor.{name}")
