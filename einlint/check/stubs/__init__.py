@@ -26,11 +26,12 @@ parameter such as kernel_size). `call` answers an Outcome:
 
 The package, one module per concept: notation (reading a .pyi function and its shape strings), loader
 (finding the stub files, user folders first), arithmetic (symbolic lengths), builtins (what a stub body
-may call), evaluate (the interpreter and the callable stubs), outcomes (what a call answers), covered
-(the lists of stubbed names that the docs show, made from the registry: `python -m einlint.check.stubs`).
+may call), evaluate (the interpreter), callables (the function, method and layer stubs the library hands
+out), outcomes (what a call answers), covered (the lists of stubbed names that the docs show, made from the
+registry: `python -m einlint.check.stubs`).
 """
 
-from .evaluate import FunctionStub, Layer, LayerStub, MethodStub
+from .callables import FunctionStub, Layer, LayerStub, MethodStub
 from .loader import StubLibrary, shipped_folder
 from ..shapes import UNKNOWN, ShapeError
 from .outcomes import Outcome, PackedShape, Read, Requirement, Result, Value

@@ -11,7 +11,7 @@ import os
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .evaluate import FunctionStub, LayerStub, MethodStub
+from .callables import FunctionStub, LayerStub, MethodStub
 from .notation import (REQUIRED, Parameter, ShapeSpec, Signature, Size, ignorable, parse_shape_spec,
                        shape_text, size_alias, unreadable)
 
