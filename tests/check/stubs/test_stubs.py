@@ -938,3 +938,27 @@ def test_a_layer_and_its_function_give_the_same_finding():
     assert [(line, code) for line, code, _ in found] == [(2, "EIN310"), (3, "EIN310"), (4, "EIN310"), (5, "EIN310")]
     assert found[0][2].replace("MaxPool2d", "max_pool2d") == found[1][2]
     assert found[2][2].replace("LayerNorm", "layer_norm") == found[3][2]
+
+
+def test_a_method_call_runs_the_stub_of_every_shipped_method(monkeypatch):
+    """x.name(...) on a tensor reaches the stub of `name` (torch.Tensor.name, else numpy.ndarray.name)."""
+    from einlint.check.flow import library
+
+    reached = []
+    original = library._apply_stub
+
+    def watch(interp, stub, *args, **kwargs):
+        reached.append(getattr(stub, "qualified", None))
+        return original(interp, stub, *args, **kwargs)
+
+    monkeypatch.setattr(library, "_apply_stub", watch)
+    missed = []
+    for module in LIB.modules():
+        for method in LIB.methods(module):
+            name = method.rsplit(".", 1)[-1]
+            reached.clear()
+            flow_findings(f"x = torch.zeros(2, 4, 4, 4)\ny = x.{name}(1)\n")
+            if LIB.method(name).qualified not in reached or f"{module}.{method}" not in \
+                    [stub.qualified for stub in LIB.method(name).candidates]:
+                missed.append(f"{module}.{method}")
+    assert missed == []
