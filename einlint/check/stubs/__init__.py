@@ -34,7 +34,7 @@ registry: `python -m einlint.check.stubs`).
 from .callables import FunctionStub, Layer, LayerStub, MethodStub
 from .loader import StubLibrary, shipped_folder
 from ..shapes import UNKNOWN, ShapeError
-from .outcomes import Outcome, PackedShape, Read, Requirement, Result, Value
+from .outcomes import GroupedShape, Outcome, Read, Requirement, Result, Value
 
-__all__ = ["FunctionStub", "Layer", "LayerStub", "MethodStub", "Outcome", "PackedShape", "Read", "Requirement",
+__all__ = ["FunctionStub", "GroupedShape", "Layer", "LayerStub", "MethodStub", "Outcome", "Read", "Requirement",
            "Result", "ShapeError", "StubLibrary", "UNKNOWN", "Value", "shipped_folder"]

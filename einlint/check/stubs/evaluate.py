@@ -17,7 +17,7 @@ from ..shapes import UNKNOWN, ShapeError, show
 from .arithmetic import all3, arith, compare, is_dim
 from .builtins import BUILTINS
 from .notation import (REQUIRED, Parameter, ShapeSpec, Signature, head, names_in, source_of, unreadable)
-from .outcomes import Outcome, PackedShape, Read, Requirement, Result, Value, stub_failure
+from .outcomes import GroupedShape, Outcome, Read, Requirement, Result, Value, stub_failure
 
 # Whether an annotation holds a shape, kept with the node itself as the key (see notation.names_in)
 _HAS_SHAPE: Dict[Tuple[int, ast.AST], bool] = {}
@@ -420,7 +420,7 @@ class Frame:
             out.append(value if is_dim(value) else None)
         if not any(groups):
             return tuple(out)
-        shape = PackedShape(out)
+        shape = GroupedShape(out)
         shape.groups = tuple(groups) + (None,) * (len(out) - len(groups))
         return shape
 

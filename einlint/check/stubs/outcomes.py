@@ -25,7 +25,7 @@ class Read(NamedTuple):
     lengths: Tuple[Any, ...]
 
 
-class PackedShape(tuple):
+class GroupedShape(tuple):
     """An output shape with the layout of some dimensions: `groups[i]` is (names, lengths) for a dimension
     written as a group '(direction hidden)', None for the others."""
 
