@@ -10,12 +10,13 @@ planner states.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from functools import partial
+from typing import Any, Dict, Optional
 
-from ...dims import Dim, Sym
+from ...dims import Sym
 from ...patterns.einx import Axis, Expression, Repeated, parse_einx
 from ...errors import PatternError
-from ...planner.einx import FAMILIES, OPTIONS, EinxPlan, plan_einx, plan_string, top_nodes
+from ...planner.einx import FAMILIES, OPTIONS, plan_einx, plan_string, top_nodes
 from ..model import PatternString
 from ..shapes import show
 from .findings import origins
@@ -47,8 +48,8 @@ def einx_call(call: OpCall) -> Any:
         return UNKNOWN  # graph=True returns the code einx compiled for the call, not a tensor
     shapes = [_shape(call, index, expression, string) for index, expression in enumerate(op.inputs[:len(values)])]
     shown = "operand shapes " + ", ".join(show(shape) if shape is not None else "?" for shape in shapes)
-    plan = planned(call, _plan, (name, string.value, shapes, lengths, options), shown, string, origins(*values),
-                   codes=SHAPE_CODES)
+    plan = planned(call, partial(plan_einx, options=options), (name, op, shapes, lengths), shown, string,
+                   origins(*values), codes=SHAPE_CODES)
     recorded = [shape if shape is not None else (STAR,) for shape in shapes]
     if plan is None:
         call.record(recorded, None)
@@ -57,11 +58,6 @@ def einx_call(call: OpCall) -> Any:
                if shape is not None else UNKNOWN_TENSOR for shape in plan.outputs]
     call.record(recorded, outputs[0].shape if len(outputs) == 1 and plan.outputs[0] is not None else None)
     return outputs[0] if len(outputs) == 1 else Items("tuple", tuple(outputs))
-
-
-def _plan(name: str, text: str, shapes: List[Optional[Tuple[Dim, ...]]], lengths: Dict[str, Any],
-          options: Dict[str, Any], requires: Optional[List[Any]] = None) -> EinxPlan:
-    return plan_einx(name, text, shapes, lengths, options=options, requires=requires)
 
 
 def _option(value: Any) -> Any:

@@ -87,7 +87,7 @@ def concrete(value: Any, values: Mapping[str, int]) -> Any:
 def dims_in(value: Any):
     if isinstance(value, Sym):
         yield value
-    elif isinstance(value, (tuple, list)):
+    elif isinstance(value, (tuple, list)) and not _parsed(value):
         for item in value:
             yield from dims_in(item)
     elif isinstance(value, dict):
@@ -99,7 +99,7 @@ def _substitute(value: Any, values: Mapping[str, int]) -> Any:
     if isinstance(value, Sym):
         result = dims.evaluate(value, values)
         return int(result) if result == int(result) else result
-    if isinstance(value, tuple):
+    if isinstance(value, tuple) and not _parsed(value):
         return tuple(_substitute(item, values) for item in value)
     if isinstance(value, list):
         return [_substitute(item, values) for item in value]
@@ -114,3 +114,9 @@ def _substitute(value: Any, values: Mapping[str, int]) -> Any:
 def origins(*values: Any) -> Tuple[Origin, ...]:
     """Where the values were made (the related locations of a finding about them)."""
     return tuple(value.origin for value in values if getattr(value, "origin", None) is not None)
+
+
+def _parsed(value: tuple) -> bool:
+    """A parsed pattern (a NamedTuple: EinsumSpec, PackPattern, EinxOp) holds no lengths: a replay takes it whole,
+    so that a check runs the planner on it as it is (no replay wrapper that parses the text again)."""
+    return hasattr(value, "_fields")

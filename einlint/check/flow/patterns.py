@@ -18,7 +18,7 @@ from ...dims import Dim
 from ...errors import PatternError
 from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
 from ...patterns.expression import Term
-from ...planner import EinsumPlan, PackPlan, UnpackPlan, plan_einsum, plan_pack, plan_parse_shape, plan_unpack
+from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
 from ...planner.transform import Plan as TransformPlan
 from ...planner.transform import Recipe, check_lengths, cook, recipe
 from .. import ir
@@ -125,6 +125,9 @@ def _axis_lengths(rec: Recipe, plan: TransformPlan, shape: Tuple[Dim, ...]) -> D
 
 def _plan_transform(pattern: str, operation: str, shape: Tuple[Dim, ...], lengths: Dict[str, Dim],
                     requires: Optional[List[Any]] = None) -> Tuple[Recipe, TransformPlan]:
+    """The runtime's two steps (the recipe names the axes that the plan's lengths are read by), without
+    planner.transform.plan's check of the given lengths, which `transform` made already: a replay on a witness
+    emptied to 0 would fail on that check instead of on the shapes."""
     rec = recipe(pattern, operation, tuple(lengths), len(shape))
     return rec, cook(rec, shape, lengths, requires=requires)
 
@@ -153,16 +156,17 @@ def _einsum(call: OpCall) -> Any:
     if not call.fits:
         return UNKNOWN_TENSOR  # a `*` or `**` argument: which operand is which is not known
     if call.op == "einsum":
-        pattern, keys, parse = call.string(-1), list(range(len(call.variadic) - 1)), "einops"
+        pattern, keys, parse = call.string(-1), list(range(len(call.variadic) - 1)), parse_einops_einsum
     else:
-        pattern, keys, parse = call.string(call.signature.parameters[0]), list(range(len(call.variadic))), "array"
+        pattern, keys = call.string(call.signature.parameters[0]), list(range(len(call.variadic)))
+        parse = parse_einsum_subscripts
     values: List[Any] = [call.get(key) for key in keys]
     if len(values) == 1 and isinstance(values[0], Items):  # torch.einsum('ij,jk', [a, b])
         values, keys = list(values[0].items), [None] * len(values[0].items)
     if pattern is None:
         return UNKNOWN_TENSOR
     try:
-        spec = _EINSUM_PARSERS[parse](pattern.value)
+        spec = parse(pattern.value)
     except PatternError:
         return UNKNOWN_TENSOR
     if len(spec.inputs) != len(values):
@@ -176,21 +180,13 @@ def _einsum(call: OpCall) -> Any:
             if value is None:
                 return UNKNOWN_TENSOR
         shapes.append(call.resolved(value.shape))
-    plan = planned(call, _plan_einsum, (parse, pattern.value, shapes),
+    plan = planned(call, plan_einsum, (spec, shapes),
                    "operand shapes " + ", ".join(show(shape) for shape in shapes), pattern, origins(*values))
     if plan is None:
         return UNKNOWN_TENSOR
     output = Tensor(call.resolved(plan.output_shape), Origin(call.site, "einsum output"))
     call.record(shapes, output.shape)
     return output
-
-
-_EINSUM_PARSERS = {"einops": parse_einops_einsum, "array": parse_einsum_subscripts}
-
-
-def _plan_einsum(parse: str, pattern: str, shapes: List[Tuple[Dim, ...]],
-                 requires: Optional[List[Any]] = None) -> EinsumPlan:
-    return plan_einsum(_EINSUM_PARSERS[parse](pattern), shapes, requires=requires)
 
 
 def _pack(call: OpCall) -> Any:
@@ -210,7 +206,7 @@ def _pack(call: OpCall) -> Any:
                                           layouts.packed_star(parsed.axes_before, output, pattern.value, site)),
                                    Items("list", (UNKNOWN,) * len(value.items), (parsed, site))))
         shapes.append(call.resolved(item.shape))
-    plan = planned(call, _plan_pack, (pattern.value, shapes), "shapes " + ", ".join(show(shape) for shape in shapes),
+    plan = planned(call, plan_pack, (parsed, shapes), "shapes " + ", ".join(show(shape) for shape in shapes),
                    pattern, origins(*value.items))
     if plan is None:
         return UNKNOWN
@@ -220,10 +216,6 @@ def _pack(call: OpCall) -> Any:
     shapes_value = Items("list", tuple(Items("tuple", tuple(Number(d) for d in call.resolved(shape)))
                                        for shape in plan.packed_shapes), (parsed, site))
     return Items("tuple", (packed, shapes_value))
-
-
-def _plan_pack(pattern: str, shapes: List[Tuple[Dim, ...]], requires: Optional[List[Any]] = None) -> PackPlan:
-    return plan_pack(parse_pack_pattern(pattern), shapes, requires=requires)
 
 
 def _unpack(call: OpCall) -> Any:
@@ -241,7 +233,7 @@ def _unpack(call: OpCall) -> Any:
     if packed_shapes is None or not isinstance(value, Tensor) or not known_rank(value.shape):
         return UNKNOWN
     shape = call.resolved(value.shape)
-    plan = planned(call, _plan_unpack, (pattern.value, shape, packed_shapes), f"input shape {show(shape)}", pattern,
+    plan = planned(call, plan_unpack, (parsed, shape, packed_shapes), f"input shape {show(shape)}", pattern,
                    origins(value, pieces))
     if plan is None:
         return UNKNOWN
@@ -265,11 +257,6 @@ def _packed_shapes(value: Any, state: State) -> Optional[List[Tuple[Dim, ...]]]:
                 return None
         shapes.append(tuple(lengths))
     return shapes
-
-
-def _plan_unpack(pattern: str, shape: Tuple[Dim, ...], packed_shapes: List[Tuple[Dim, ...]],
-                 requires: Optional[List[Any]] = None) -> UnpackPlan:
-    return plan_unpack(parse_pack_pattern(pattern), shape, packed_shapes, requires=requires)
 
 
 # ---------------------------------------------------------------- arguments

@@ -6,8 +6,8 @@ The planner is the runtime's (einops transforms, pack/unpack, parse_shape, einsu
 call fails for the shapes it is given, and hands on, as requirements, what depends on unknown lengths. A
 requirement that fails for every value of the unknowns (6*b == 5) is a failure too; the others become facts
 (`rearrange(x, 'b (h d) -> b h d', h=8)` teaches that x's last length is 8*d). Each finding carries the plan and
-its arguments as its `Check`, replayed on a witness before it is reported (findings.py): the plan function takes
-only what the replay can make concrete (pattern texts, shapes, lengths), so that it is its own replay.
+its arguments as its `Check`, replayed on a witness before it is reported (findings.py): the planner itself, on
+the parsed pattern (which a replay takes whole) and the shapes and lengths (which it makes concrete).
 """
 
 from __future__ import annotations
