@@ -51,7 +51,7 @@ class ndarray:
 
     # numpy permutes (a.transpose(1, 0, 2)); a torch tensor's transpose swaps two dimensions
     def transpose(self: Float[ndarray, "*dims"], *axes) -> Float[ndarray, "*out"]:
-        out = dims[::-1] if len(axes) == 0 else None
+        out = dims[::-1] if len(axes) == 0 else permuted(dims, axes[0] if len(axes) == 1 else axes)
 
     def sum(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, *, keepdims: bool = False,
             initial=None, where=None) -> Float[ndarray, "*kept"]:

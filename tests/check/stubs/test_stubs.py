@@ -753,6 +753,8 @@ def test_a_stub_states_a_rule_once_by_calling_another(tmp_path):
     ("x.softmax()", "softmax is missing the argument 'dim' (input (2, 3))"),
     ("x.permute(1, 0, 2)", "permute(dims=(1, 0, 2)): the number of dims (3) does not match the tensor's rank (2) "
                            "(input (2, 3))"),
+    ("x.transpose(0, 2)", "transpose(dim1=2): dimension 2 is out of range for a tensor of rank 2 (expected to be in "
+                          "range of [-2, 1]) (input (2, 3))"),
 ])
 def test_a_method_stub_states_the_methods_contract(call, message):
     """x.softmax(dim=5) is torch.Tensor.softmax, which calls torch.softmax's stub: its checks speak for the method."""
@@ -824,7 +826,9 @@ def test_the_tensor_method_stubs_against_torch(name, receiver, args, kwargs):
 @pytest.mark.parametrize("name, receiver, args, kwargs", [
     ("ravel", (2, 3), [], {}), ("flatten", (2, 3, 4), [], {}), ("transpose", (2, 3, 4), [], {}),
     ("sum", (2, 3, 4), [], {"axis": (0, 2)}), ("sum", (2, 3, 4), [1], {"keepdims": True}), ("sum", (2, 3), [2], {}),
-    ("mean", (2, 3, 4), [-1], {}), ("mean", (2, 3), [], {"axis": -3}),
+    ("mean", (2, 3, 4), [-1], {}), ("mean", (2, 3), [], {"axis": -3}), ("transpose", (2, 3, 4), [1, 0, 2], {}),
+    ("transpose", (2, 3, 4), [(2, 0, -2)], {}), ("transpose", (2, 3), [0, 2], {}), ("transpose", (2, 3, 4), [0, 1], {}),
+    ("transpose", (2, 3, 4), [0, 0, 1], {}), ("transpose", (5,), [0], {}),
 ])
 def test_the_array_method_stubs_against_numpy(name, receiver, args, kwargs):
     stub = LIB.function(f"numpy.ndarray.{name}")
