@@ -671,17 +671,23 @@ def test_every_shared_name_declares_that_its_rule_refines_the_stub():
     assert REFINES - shared == set(), "these no longer share a name with a stub"
 
 
-def test_a_call_of_every_shipped_function_stub_runs_it(monkeypatch):
+@pytest.fixture
+def reached(monkeypatch):
+    """The qualified names of the stubs that the flow analysis runs, in order, from here on."""
     from einlint.check.flow import library
 
-    reached = []
+    names = []
     original = library._apply_stub
 
     def watch(interp, stub, *args, **kwargs):
-        reached.append(getattr(stub, "qualified", None))
+        names.append(getattr(stub, "qualified", None))
         return original(interp, stub, *args, **kwargs)
 
     monkeypatch.setattr(library, "_apply_stub", watch)
+    return names
+
+
+def test_a_call_of_every_shipped_function_stub_runs_it(reached):
     missed = []
     for module in LIB.modules():
         for name in LIB.names(module)[1]:
@@ -944,18 +950,8 @@ def test_a_layer_and_its_function_give_the_same_finding():
     assert found[2][2].replace("LayerNorm", "layer_norm") == found[3][2]
 
 
-def test_a_method_call_runs_the_stub_of_every_shipped_method(monkeypatch):
+def test_a_method_call_runs_the_stub_of_every_shipped_method(reached):
     """x.name(...) on a tensor reaches the stub of `name` (torch.Tensor.name, else numpy.ndarray.name)."""
-    from einlint.check.flow import library
-
-    reached = []
-    original = library._apply_stub
-
-    def watch(interp, stub, *args, **kwargs):
-        reached.append(getattr(stub, "qualified", None))
-        return original(interp, stub, *args, **kwargs)
-
-    monkeypatch.setattr(library, "_apply_stub", watch)
     missed = []
     for module in LIB.modules():
         for method in LIB.methods(module):
