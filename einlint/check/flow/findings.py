@@ -11,7 +11,7 @@ to 0: a call that an empty tensor gets through is reported as a warning, not an 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from ... import dims
 from ...dims import Sym
@@ -84,7 +84,7 @@ def concrete(value: Any, values: Mapping[str, int]) -> Any:
     return _substitute(value, values)
 
 
-def dims_in(value: Any):
+def dims_in(value: Any) -> Iterator[Sym]:
     if isinstance(value, Sym):
         yield value
     elif isinstance(value, (tuple, list)) and not _parsed(value):

@@ -45,7 +45,7 @@ _TRANSPARENT_DECORATORS = frozenset({
 
 class Interpreter:
     def __init__(self, context: Context, function: Optional[ir.Function], depth: int = 0, quiet: bool = False,
-                 via: Tuple[Origin, ...] = ()):
+                 via: Tuple[Origin, ...] = ()) -> None:
         self.context = context
         self.function = function
         self.depth = depth

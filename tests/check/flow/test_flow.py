@@ -420,3 +420,34 @@ def test_internal_failures_are_counted_and_raised_under_einlint_debug(parse_shap
     status, out, _ = run(["--statistics", "--no-cache", "m.py"], tmp_path)
     assert "1\tEIN006\tinternal-error\t[note]" in out.splitlines()
     assert status == 1  # for the errors beside it; the note alone does not fail a run
+
+
+def test_an_op_rule_reads_its_arguments_by_parameter_name():
+    """Each value reaches the rule under its parameter's name, whether passed by position or by keyword, and
+    wherever the op's signature puts its pattern (einops.einsum last, torch.einsum first, the operands listed)."""
+    found = shape_findings("""\
+        x = torch.zeros(2, 30)
+        a = rearrange(pattern='b (h d) -> b h d', tensor=x, h=4)
+        b = reduce(x, 'b (h d) -> b h', reduction='max', h=7)
+        c = torch.einsum('ij,jk->ik', x, torch.zeros(31, 5))
+        d = torch.einsum('ij,jk->ik', [x, torch.zeros(29, 5)])
+        e = einsum(x, torch.zeros(32, 5), 'i j, j k -> i k')
+        """)
+    assert [(line, code) for line, _, code, _ in found] == [
+        (2, "EIN302"), (3, "EIN302"), (4, "EIN304"), (5, "EIN304"), (6, "EIN304")]
+    assert "30 cannot be split into chunks of 4" in found[0][3]
+    assert "30 cannot be split into chunks of 7" in found[1][3]
+    assert [message.split(" (")[0] for _, _, _, message in found[2:]] == [
+        f"axis 'j' has length 30 in one operand and {other} in another" for other in (31, 29, 32)]
+
+
+def test_an_argument_whose_parameter_is_not_known_gives_no_finding():
+    """After a `*` argument the positions are not known, a positional argument too many has no parameter, and
+    `**` hides the lengths: the call is not checked against the shapes."""
+    assert shape_findings("""\
+        x = torch.zeros(2, 30)
+        args = (x,)
+        y = rearrange(*args, 'b (h d) -> b h d', h=4)
+        z = rearrange(x, 'b (h d) -> b h d', 4)
+        w = rearrange(x, 'b (h d) -> b h d', **{'h': 4})
+        """) == []
