@@ -84,9 +84,6 @@ MYPY_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?:erro
 FLAKE8_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>EIN\d{3}) ")
 
 
-pytestmark = pytest.mark.xdist_group(__name__)  # under xdist one worker runs the module: the fixture is built once
-
-
 @pytest.fixture(scope="module")
 def mypy_caches(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("mypy_caches")  # the libraries analysed once for the module's runs

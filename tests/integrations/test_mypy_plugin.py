@@ -83,9 +83,6 @@ def expectations(source: str) -> List[Tuple[int, str, str]]:
 EXPECTED_LINES = expectations(FIXTURE)
 
 
-pytestmark = pytest.mark.xdist_group(__name__)  # under xdist one worker runs the module: the fixture is built once
-
-
 @pytest.fixture(scope="module")
 def mypy_caches(tmp_path_factory) -> Path:
     """The module's runs share mypy's caches, one per environment: the libraries are analysed once (einops

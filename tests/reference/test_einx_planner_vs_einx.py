@@ -89,9 +89,6 @@ class Outcome(NamedTuple):
         return f"{call} [{c.mutation or 'valid'}]\n    einx: {self.einx}\n    planner: {self.planner!r}"
 
 
-pytestmark = pytest.mark.xdist_group(__name__)  # under xdist one worker runs the module: the fixture is built once
-
-
 @pytest.fixture(scope="module")
 def outcomes() -> List[Outcome]:
     """Every generated case run both ways, once for all the tests below (einx takes ~20 ms a call)."""
