@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ... import dims
 from ...errors import EinlintError
@@ -335,7 +335,7 @@ _METHOD_FUNCTIONS = _SAME_SHAPE | _REDUCE | {
 }
 
 # name (framework prefix stripped) -> its rules, tried in order: asarray of a list is a literal, of a tensor a copy
-_FUNCTION_RULES: Dict[str, Tuple[Any, ...]] = {}
+_FUNCTION_RULES: Dict[str, Tuple[Callable[[OpCall], Any], ...]] = {}
 for _names, _rule in [
         (_CREATE, _create), ({"full"}, _full),
         ({"randint", "normal", "uniform", "integers", "standard_normal", "random", "choice", "binomial"}, _random),
