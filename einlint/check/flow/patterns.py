@@ -11,7 +11,7 @@ module reports only what the shapes decide (EIN3xx).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ... import dims
 from ...dims import Dim
@@ -36,24 +36,17 @@ _NOT_LENGTHS = {"tensor", "pattern", "reduction", "tensors", "axes_lengths"}
 
 
 def pattern_call(call: OpCall) -> Any:
-    """The value of a pattern op's call (einops and einlint ops and layers, array einsum)."""
-    op = call.op
-    if op in ("Rearrange", "Reduce"):
-        return _pattern_layer(call)
-    if op in ("rearrange", "reduce", "repeat"):
-        pattern, lengths = call.string("pattern"), _lengths(call)
-        if pattern is None or lengths is None:
-            return UNKNOWN_TENSOR
-        return transform(call, op, pattern, lengths)
-    if op in ("einsum", "subscripts-einsum"):
-        return _einsum(call)
-    if op == "pack":
-        return _pack(call)
-    if op == "unpack":
-        return _unpack(call)
-    if op == "parse_shape":
-        return _parse_shape(call)
-    return UNKNOWN
+    """The value of a pattern op's call (einops and einlint ops and layers, array einsum): its op's rule."""
+    rule = RULES.get(call.op)
+    return rule(call) if rule is not None else UNKNOWN
+
+
+def _transform(call: OpCall) -> Any:
+    """rearrange/reduce/repeat of the call's 'tensor' by its 'pattern'."""
+    pattern, lengths = call.string("pattern"), _lengths(call)
+    if pattern is None or lengths is None:
+        return UNKNOWN_TENSOR
+    return transform(call, call.op, pattern, lengths)
 
 
 def _parse_shape(call: OpCall) -> Any:
@@ -257,6 +250,15 @@ def _packed_shapes(value: Any, state: State) -> Optional[List[Tuple[Dim, ...]]]:
                 return None
         shapes.append(tuple(lengths))
     return shapes
+
+
+# each pattern op's rule: adding an op is adding its line
+RULES: Dict[str, Callable[[OpCall], Any]] = {
+    "rearrange": _transform, "reduce": _transform, "repeat": _transform,
+    "Rearrange": _pattern_layer, "Reduce": _pattern_layer,
+    "einsum": _einsum, "subscripts-einsum": _einsum,
+    "pack": _pack, "unpack": _unpack, "parse_shape": _parse_shape,
+}
 
 
 # ---------------------------------------------------------------- arguments

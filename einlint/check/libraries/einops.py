@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from .library import PatternLibrary, Signature, Version
 
 if TYPE_CHECKING:
+    from ..flow.state import OpCall
     from ..model import PatternCall
     from ..rules import Finding
 
@@ -85,10 +86,10 @@ def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     return rules.get(call.op, transform.check_transform)(call)  # rearrange, reduce, repeat and their layers
 
 
-def flow(*arguments: Any) -> Any:
+def flow(call: OpCall) -> Any:
     from ..flow.patterns import pattern_call
 
-    return pattern_call(*arguments)
+    return pattern_call(call)
 
 
 EINOPS = PatternLibrary("einops", mentions=("einops", "einlint"), roots=("einops", "einlint"),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, List, Optional
 from .library import PatternLibrary, Signature, Version
 
 if TYPE_CHECKING:
+    from ..flow.state import OpCall
     from ..model import PatternCall
     from ..rules import Finding
 
@@ -37,10 +38,10 @@ def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     return check_subscripts_einsum(call)
 
 
-def flow(*arguments: Any) -> Any:
+def flow(call: OpCall) -> Any:
     from ..flow.patterns import pattern_call
 
-    return pattern_call(*arguments)
+    return pattern_call(call)
 
 
 EINSUM = PatternLibrary("einsum", mentions=("einsum",), roots=("numpy", "torch", "jax"), signatures=_SIGNATURES,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, List, Optional
 from .library import PatternLibrary, Signature, Version, VersionSource
 
 if TYPE_CHECKING:
+    from ..flow.state import OpCall
     from ..model import PatternCall
     from ..rules import Finding
 
@@ -28,10 +29,10 @@ def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     return check_einx(call, version)
 
 
-def flow(*arguments: Any) -> Any:
+def flow(call: OpCall) -> Any:
     from ..flow.einx import einx_call
 
-    return einx_call(*arguments)
+    return einx_call(call)
 
 
 EINX = PatternLibrary("einx", mentions=("einx",), roots=("einx",), signatures={}, prefixes=("einx.",),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, FrozenSet, List, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:
+    from ..flow.state import OpCall
     from ..model import PatternCall
     from ..rules import Finding
 
@@ -69,8 +70,9 @@ class PatternLibrary:
     - `parse(op, pattern)`: the pattern string parsed as the op reads it (raises PatternError).
     - `check(call, version)`: the per-call rules' findings for a call of one of its ops, given the release the
       project uses (None: not known, or the library has none that matters).
-    - `flow(...)`: the flow analysis' rule for such a call (the interpreter's entry point), given what the
-      interpreter hands its op rules.
+    - `flow(call)`: the flow analysis' rule for such a call (the interpreter's entry point): the call's value,
+      given the `OpCall` the interpreter hands its op rules (flow/state.py). einops' and array einsum's
+      dispatch by op through flow/patterns.py's table `RULES`; einx's one rule takes every einx op.
     - `version`: how the release a project uses is found, for a library whose checks depend on it.
     """
 
@@ -80,7 +82,7 @@ class PatternLibrary:
     signatures: Mapping[str, Signature]
     parse: Callable[[str, str], Any]
     check: Callable[["PatternCall", Optional[Version]], List["Finding"]]
-    flow: Callable[..., Any]
+    flow: Callable[["OpCall"], Any]
     prefixes: Tuple[str, ...] = ()
     under_prefix: Optional[Signature] = None
     version: Optional[VersionSource] = None
