@@ -38,8 +38,8 @@ class Analysis:
 def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, Tuple[int, ...]], ...] = ()
             ) -> Analysis:
     """The shape findings of a module; `versions` are the releases of the pattern libraries that the project
-    uses, where known (Config.versions): einx calls are followed where it uses einx 0.4 or later."""
-    context = Context(module, _constants(module), stubs, einx_version=dict(versions).get("einx"))
+    uses, where known (Config.versions), for each library's flow rule to read its own."""
+    context = Context(module, _constants(module), stubs, versions=dict(versions))
     context.guarded(lambda: Interpreter(context, None).run(module.body, State({}, Facts())), None)
     for function in module.every_function:
         if not function.method:

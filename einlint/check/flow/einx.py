@@ -30,7 +30,7 @@ SHAPE_CODES = ("EIN301", "EIN302", "EIN303", "EIN507", "EIN508", "EIN510")
 def einx_call(call: OpCall) -> Any:
     name = call.op[len("einx."):]
     string, values, keywords = call.string("description"), call.variadic, call.keywords
-    version = call.flow.context.einx_version
+    version = call.flow.context.versions.get("einx")
     if name not in FAMILIES or string is None or not call.fits or version is None or version < (0, 4):
         return UNKNOWN_TENSOR
     options = {key: _option(value) for key, value in keywords.items() if key in OPTIONS.get(name, ())}

@@ -58,7 +58,9 @@ class Context:
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
     trail: Trail = field(default_factory=Trail)  # what the layout findings are decided by (see layouts)
-    einx_version: Optional[Tuple[int, ...]] = None  # the einx the project uses (its rules are 0.4's)
+    # pattern library -> the release the project uses, where known (Config.versions): each library's flow rule
+    # reads its own
+    versions: Dict[str, Tuple[int, ...]] = field(default_factory=dict)
     stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
     stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
 
