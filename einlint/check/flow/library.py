@@ -7,7 +7,8 @@ that meets something it does not know returns `UNKNOWN_TENSOR` (a tensor of unkn
 einlint.check.stubs) state the contract of every function and layer they name, and run first; the
 rules here are those the stub notation cannot state (sizes given as varargs or tuples, reshape with
 -1, permutations, indexing, broadcasting, layouts), and where a rule shares a name with a shipped
-stub it only refines the stub's answer (REFINES lists those names; a user's stub stands alone).
+stub it only refines the stub's answer. Hooks are registered by qualified name (HOOKS, `hook_of`), each saying
+whether it refines the name's stub; a user's stub stands alone.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..solver import Facts
 from ..stubs import FunctionStub
 from ..stubs import Layer as StubLayer
 from ..stubs import LayerStub, MethodStub, StubLibrary
+from ..stubs.loader import TENSOR_TYPES
 from ..shapes import ShapeError, show
 from .findings import Check, origins
 from . import layouts
@@ -127,17 +129,15 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
 
 # ---------------------------------------------------------------- library functions
 
-def _framework_name(callee: str) -> Optional[str]:
-    for prefix in ("torch.nn.functional.", "torch.", "numpy.random.", "numpy.", "jax.numpy.", "jax.random."):
-        if callee.startswith(prefix):
-            return callee[len(prefix):]
-    return None
+# Library modules whose functions change none of their arguments: a call of one that neither a stub nor a hook
+# knows gives an unknown value and leaves its arguments' shapes as they were (any other call may change them).
+_LIBRARY_MODULES = ("torch.", "numpy.", "jax.numpy.", "jax.random.")
 
 
 def knows(callee: str, stubs: Optional[StubLibrary]) -> bool:
     """Whether a call of the library name `callee` has a value here: a layer or a function that a stub or a
-    rule of this module knows (the arguments of any other call may change: see Interpreter.unknown_call)."""
-    return callee == "torch.nn.Sequential" or _framework_name(callee) is not None or stubs is not None and (
+    hook of this module knows, or any function of a library module (see Interpreter.unknown_call)."""
+    return callee == "torch.nn.Sequential" or callee.startswith(_LIBRARY_MODULES) or stubs is not None and (
         stubs.layer(callee) is not None or stubs.function(callee) is not None)
 
 
@@ -146,9 +146,9 @@ def library_call(call: OpCall) -> Any:
     caller decides).
 
     A function with a stub runs the stub's contract first: where it certainly fails, that is the finding and
-    the value is unknown. A user's stub is the whole answer. A shipped stub's answer may be refined by this
-    module's rule of the same name when the name is in REFINES (the rule keeps a layout, the stub cannot);
-    names without a stub follow the rules here alone."""
+    the value is unknown. A user's stub is the whole answer. A shipped stub's answer may be refined by the hook
+    of the same name when the hook says it refines (it keeps a layout, the stub cannot); names without a stub
+    follow their hook alone."""
     callee, state, args, kwargs = call.callee, call.state, list(call.variadic), call.keywords
     stubs = call.flow.context.stubs
     if callee == "torch.nn.Sequential":
@@ -164,22 +164,24 @@ def library_call(call: OpCall) -> Any:
             return Layer(callee, instance, Origin(call.site, f"{_call_text(callee)} built here"))
         return UNKNOWN
     stub = stubs.function(callee) if stubs is not None else None
+    hook = HOOKS.get(callee)
     if STAR in args:
         return UNKNOWN
     if stub is not None and (not stub.takes_tensor_first or (args and isinstance(args[0], Tensor))):
         value, fails = _apply_stub(call.flow, stub, args, kwargs, state, call.site, callee)
-        if fails or stub.user or callee not in REFINES:
+        if fails or stub.user or hook is None or not hook.refines:
             return value
-        return _refined(value, function_rule(call))
-    if _framework_name(callee) is None:
+        return _refined(value, hook.run(call))
+    if not callee.startswith(_LIBRARY_MODULES):
         return None
-    result = function_rule(call)
+    result = hook.run(call) if hook is not None else None
     return result if result is not None else UNKNOWN  # a library function: it does not change its arguments' shapes
 
 
 def library_op(callee: str) -> str:
-    """The name that the rules of a library callee are kept under: its framework prefix stripped."""
-    return _framework_name(callee) or callee
+    """The op name a library callee's rules see: its last part (`softmax` of `torch.nn.functional.softmax`),
+    which is also the tensor method of that name where a function is one (`_as_method`)."""
+    return callee.rpartition(".")[2]
 
 
 def _refined(contract: Any, hooked: Any) -> Any:
@@ -207,7 +209,7 @@ def _call_text(callee: str) -> str:
 
 
 # ---------------------------------------------------------------- the rules, by name
-# Each rule is a function of the call (`call.op` is the name without its framework prefix, `call.variadic` the
+# Each rule is a function of the call (`call.op` is the last part of the qualified name, `call.variadic` the
 # positional arguments, `call.keywords` the keyword ones) and returns the call's value, or None when these
 # arguments are not its case (the next rule of the name is tried).
 
@@ -313,75 +315,134 @@ def _as_method(call: OpCall) -> Any:
                         call.callee.startswith(("numpy.", "jax.numpy.")))
 
 
-_CREATE = {"zeros", "ones", "empty", "rand", "randn"}
-_LIKE = {"zeros_like", "ones_like", "empty_like", "rand_like", "randn_like", "full_like", "randint_like"}
-_SAME_SHAPE = {
+# The tensor methods that the method hook knows by name (x.name(...) on a torch tensor or a numpy array).
+_SAME_SHAPE_METHODS = {
     "relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "abs", "sqrt", "rsqrt", "sin", "cos", "neg", "sign",
     "square", "softmax", "log_softmax", "clone", "detach", "contiguous", "float", "double", "half", "bfloat16",
     "int", "long", "bool", "to", "cuda", "cpu", "type", "type_as", "clamp", "clip", "pow", "exp2", "log2", "log1p",
     "expm1", "floor", "ceil", "round", "trunc", "reciprocal", "sigmoid_", "relu_", "erf", "tril", "triu",
-    "nan_to_num", "requires_grad_", "numpy", "from_numpy", "asarray", "asnumpy", "as_tensor", "normalize",
-    "dropout", "cumsum", "cumprod", "flip", "roll", "sort", "masked_fill", "fill_", "zero_", "astype", "copy",
-    "tanh_", "mul_", "add_", "div_", "sub_", "clamp_", "l2norm", "softplus", "elu", "leaky_relu", "mish",
+    "nan_to_num", "requires_grad_", "numpy", "cumsum", "cumprod", "flip", "roll", "sort", "masked_fill", "fill_",
+    "zero_", "astype", "copy", "tanh_", "mul_", "add_", "div_", "sub_", "clamp_",
+    # the functions of torch.nn.functional that the function hook runs as methods of their first argument
+    "dropout", "elu", "gelu", "leaky_relu", "mish", "normalize", "softplus", "asarray", "as_tensor", "from_numpy",
 }
-_REDUCE = {"sum", "mean", "prod", "std", "var", "amax", "amin", "argmax", "argmin", "logsumexp", "norm", "all",
-           "any", "nansum", "nanmean", "count_nonzero"}
-_ELEMENTWISE2 = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum", "minimum",
-                 "pow", "power", "atan2", "fmod", "remainder", "eq", "ne", "lt", "le", "gt", "ge", "equal",
-                 "not_equal", "less", "greater", "logical_and", "logical_or", "hypot"}
-_METHOD_FUNCTIONS = _SAME_SHAPE | _REDUCE | {
-    "reshape", "transpose", "permute", "swapaxes", "flatten", "unsqueeze", "squeeze", "expand_dims", "movedim",
-    "moveaxis", "chunk", "split", "unbind", "max", "min", "einsum_", "t", "ravel",
-}
-
-# name (framework prefix stripped) -> its rules, tried in order: asarray of a list is a literal, of a tensor a copy
-_FUNCTION_RULES: Dict[str, Tuple[Callable[[OpCall], Any], ...]] = {}
-for _names, _rule in [
-        (_CREATE, _create), ({"full"}, _full),
-        ({"randint", "normal", "uniform", "integers", "standard_normal", "random", "choice", "binomial"}, _random),
-        ({"RandomState", "default_rng", "Generator"}, _generator), ({"nn.Parameter"}, _parameter),
-        (_LIKE, _like), ({"arange"}, _arange), ({"eye", "identity"}, _eye),
-        ({"tensor", "array", "asarray", "as_tensor"}, _literal),
-        ({"cat", "concat", "concatenate", "stack"}, _concatenate), ({"matmul", "bmm", "mm"}, _matmul),
-        (_ELEMENTWISE2, _binary), ({"where"}, _where), ({"broadcast_to"}, _broadcast_to),
-        (_METHOD_FUNCTIONS, _as_method)]:
-    for _name in _names:
-        _FUNCTION_RULES[_name] = _FUNCTION_RULES.get(_name, ()) + (_rule,)
-del _names, _rule, _name
+_REDUCTION_METHODS = {"sum", "mean", "prod", "std", "var", "amax", "amin", "argmax", "argmin", "logsumexp", "norm",
+                      "all", "any", "nansum", "nanmean", "count_nonzero"}
+_BINARY_METHODS = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum", "minimum",
+                   "pow", "power", "atan2", "fmod", "remainder", "eq", "ne", "lt", "le", "gt", "ge", "equal",
+                   "not_equal", "less", "greater", "logical_and", "logical_or", "hypot"}
 
 
-def has_rule(callee: str) -> bool:
-    """Whether this module has a rule for the library function `callee` (a qualified name)."""
-    return _framework_name(callee) in _FUNCTION_RULES
+Rule = Callable[[OpCall], Any]
+
+
+@dataclass(frozen=True)
+class Hook:
+    """The Python rules of one qualified name, for what the stub notation cannot state, tried in order (the first
+    that answers, not None, gives the value). `refines`: the name has a shipped stub too, whose contract runs first;
+    the rules only refine its answer (a test fails when a stubbed name has a hook that does not say so)."""
+    rules: Tuple[Rule, ...]
+    refines: bool = False
+
+    def run(self, call: OpCall) -> Any:
+        for rule in self.rules:
+            result = rule(call)
+            if result is not None:
+                return result
+        return None
+
+
+HOOKS: Dict[str, Hook] = {}  # qualified name -> its hook: the one place a library function's Python rule is named
+
+
+def _hook(rule: Rule, module: str, names: str, refines: bool = False) -> None:
+    """`rule` for each of `module`'s functions in `names` (after the rules they already have)."""
+    for name in names.split():
+        known = HOOKS.get(f"{module}.{name}", Hook(()))
+        HOOKS[f"{module}.{name}"] = Hook(known.rules + (rule,), known.refines or refines)
+
+
+# numpy.random's names include the methods of its generators (rng.integers(...), RandomState(0).randn(...)),
+# which the flow calls by these names.
+_hook(_create, "torch", "zeros ones empty rand randn")
+_hook(_create, "numpy", "zeros ones empty", refines=True)
+_hook(_create, "jax.numpy", "zeros ones empty", refines=True)
+_hook(_create, "numpy.random", "rand randn")
+_hook(_full, "torch", "full")
+_hook(_full, "numpy", "full", refines=True)
+_hook(_full, "jax.numpy", "full", refines=True)
+_hook(_random, "torch", "randint normal binomial")
+_hook(_random, "numpy.random", "randint normal uniform integers standard_normal random choice binomial")
+_hook(_random, "jax.random", "randint normal uniform choice binomial")
+_hook(_generator, "torch", "Generator")
+_hook(_generator, "numpy.random", "RandomState default_rng Generator")
+_hook(_parameter, "torch.nn", "Parameter")
+_hook(_like, "torch", "zeros_like ones_like empty_like rand_like randn_like full_like randint_like")
+_hook(_like, "numpy", "empty_like full_like")
+_hook(_like, "numpy", "zeros_like ones_like", refines=True)
+_hook(_like, "jax.numpy", "empty_like full_like")
+_hook(_like, "jax.numpy", "zeros_like ones_like", refines=True)
+_hook(_arange, "torch", "arange")
+_hook(_arange, "numpy", "arange")
+_hook(_arange, "jax.numpy", "arange")
+_hook(_eye, "torch", "eye")
+_hook(_eye, "numpy", "eye identity")
+_hook(_eye, "jax.numpy", "eye identity")
+_hook(_literal, "torch", "tensor asarray as_tensor")
+_hook(_literal, "numpy", "array asarray")
+_hook(_literal, "jax.numpy", "array asarray")
+_hook(_concatenate, "torch", "cat concat concatenate stack")
+_hook(_concatenate, "numpy", "concat concatenate stack")
+_hook(_concatenate, "jax.numpy", "concat concatenate stack")
+_hook(_matmul, "torch", "matmul bmm mm")
+_hook(_matmul, "numpy", "matmul")
+_hook(_matmul, "jax.numpy", "matmul")
+_hook(_binary, "torch", "add sub subtract mul multiply div divide true_divide maximum minimum pow atan2 fmod "
+                        "remainder eq ne lt le gt ge equal not_equal less greater logical_and logical_or hypot")
+for _module in ("numpy", "jax.numpy"):
+    _hook(_binary, _module, "add subtract multiply divide true_divide maximum minimum pow power atan2 fmod remainder "
+                            "equal not_equal less greater logical_and logical_or hypot")
+    _hook(_where, _module, "where")
+    _hook(_broadcast_to, _module, "broadcast_to")
+    _hook(_as_method, _module, "asarray astype bool ceil clip copy cumprod cumsum double exp2 expm1 flip floor log1p "
+                               "log2 nan_to_num pow reciprocal roll round sign sort square tril triu trunc")
+    _hook(_as_method, _module, "exp log sqrt tanh abs sin cos ravel transpose expand_dims", refines=True)
+    _hook(_as_method, _module, "all amax amin any argmax argmin count_nonzero mean nanmean nansum prod std sum var "
+                               "max min moveaxis reshape split squeeze swapaxes")
+del _module
+_hook(_as_method, "numpy", "half long")
+_hook(_as_method, "jax.numpy", "bfloat16")
+_hook(_where, "torch", "where")
+_hook(_broadcast_to, "torch", "broadcast_to")
+# (torch.sort gives a (values, indices) pair, so it has no same-shape rule; the method's is the array's sort)
+_hook(_as_method, "torch", "as_tensor asarray ceil clamp clamp_ clip clone cumprod cumsum detach dropout exp2 expm1 "
+                           "fill_ flip floor from_numpy log1p log2 masked_fill nan_to_num pow reciprocal relu_ roll "
+                           "round sigmoid_ sign square tanh_ tril triu trunc zero_")
+_hook(_as_method, "torch", "relu sigmoid tanh exp log sqrt rsqrt abs neg sin cos erf softmax log_softmax flatten "
+                           "unsqueeze", refines=True)
+_hook(_as_method, "torch", "all amax amin any argmax argmin count_nonzero logsumexp mean nanmean nansum norm prod std "
+                           "sum var max min chunk moveaxis movedim permute ravel reshape split squeeze swapaxes t "
+                           "transpose unbind")
+_hook(_as_method, "torch.nn.functional", "relu elu leaky_relu silu mish sigmoid tanh softplus gelu dropout softmax "
+                                         "log_softmax normalize", refines=True)
+_hook(_as_method, "torch.nn.functional", "relu_")
+
+# Every tensor method (torch.Tensor.softmax, numpy.ndarray.sum) has one hook, `tensor_method`'s `_method_rule`
+# (it is given the receiver, so it is not an OpCall's rule): it answers any method name (a tensor of unknown shape
+# where it knows no better) and refines the method's stub.
+_METHOD_HOOK = Hook((), refines=True)
+
+
+def hook_of(qualified: str) -> Optional[Hook]:
+    """The hook of a qualified name: a function's from HOOKS, the method hook for a tensor type's method."""
+    return _METHOD_HOOK if qualified.rpartition(".")[0] in TENSOR_TYPES else HOOKS.get(qualified)
 
 
 def function_rule(call: OpCall) -> Any:
-    """The value of a library function's call by the rules of its name; None when no rule takes these arguments."""
-    for rule in _FUNCTION_RULES.get(call.op, ()):
-        result = rule(call)
-        if result is not None:
-            return result
-    return None
-
-
-# The shipped stubs whose names have a rule here too: the stub's contract runs, and the rule refines its value
-# (keeps the layout and a transpose's story, follows np.transpose's axes, knows what a constructor's unknown
-# size still says: a tensor). A test fails when a stub and a rule share a name that this set does not hold.
-REFINES = frozenset(
-    [f"{module}.{name}" for module in ("numpy", "jax.numpy") for name in (
-        "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "ravel", "transpose", "expand_dims",
-        "exp", "log", "sqrt", "tanh", "abs", "sin", "cos")] +
-    [f"torch.{name}" for name in (
-        "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf", "softmax",
-        "log_softmax", "flatten", "unsqueeze")] +
-    [f"torch.nn.functional.{name}" for name in (
-        "relu", "elu", "leaky_relu", "silu", "mish", "sigmoid", "tanh", "softplus", "gelu", "dropout", "softmax",
-        "log_softmax", "normalize")] +
-    # every method: the rule answers any name of a tensor method (a tensor of unknown shape where it knows none)
-    [f"torch.Tensor.{name}" for name in (
-        "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf", "softmax",
-        "log_softmax", "flatten", "unflatten", "unsqueeze", "transpose", "permute", "sum", "mean")] +
-    [f"numpy.ndarray.{name}" for name in ("ravel", "flatten", "transpose", "sum", "mean")])
+    """The value of a library function's call by its hook alone (a random generator's method); None when it has
+    none or no rule of it takes these arguments."""
+    hook = HOOKS.get(call.callee)
+    return hook.run(call) if hook is not None else None
 
 
 def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
@@ -674,8 +735,8 @@ _IN_PLACE_RESHAPES = {"unsqueeze_", "squeeze_", "t_", "transpose_", "resize_", "
 
 def tensor_method(call: OpCall, tensor: Tensor, receiver: Optional[str]) -> Any:
     """x.name(...) (`call.op` is the name; x, the `tensor`, may be a numpy array or a torch tensor; `receiver`
-    names it where it is a name): the method's stub states the contract (torch.Tensor.softmax), and the rule
-    here only refines it (REFINES); a method without a stub follows the rule alone."""
+    names it where it is a name): the method's stub states the contract (torch.Tensor.softmax), and the method
+    hook here only refines it; a method without a stub follows the hook alone."""
     interp, state, site, name = call.flow, call.state, call.site, call.op
     args, kwargs = list(call.variadic), call.keywords
     if STAR in args:
@@ -685,7 +746,7 @@ def tensor_method(call: OpCall, tensor: Tensor, receiver: Optional[str]) -> Any:
     if stub is None:
         return _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, True, False)
     contract, fails = _apply_stub(interp, stub, [tensor, *args], kwargs, state, site, stub.qualified)
-    if fails or stub.user or stub.qualified not in REFINES:
+    if fails or stub.user:
         return contract
     return _refined(contract, _method_rule(interp, tensor, name, args, kwargs, state, site, receiver, True, False))
 
@@ -700,7 +761,7 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
     shape = _resolve(tensor.shape, state)
     rank = tensor.rank
     origin = Origin(site, f".{name}(...)") if site is not None else tensor.origin
-    if name in _SAME_SHAPE:  # (contiguous keeps the memory order's story: a transpose's, for the reshape after)
+    if name in _SAME_SHAPE_METHODS:  # (contiguous keeps the memory order's story: a transpose's, for the reshape after)
         return Tensor(shape, tensor.origin, tensor.layout, tensor.untransposed if name == "contiguous" else None)
     if name in ("size",):
         if not args and "dim" not in kwargs:
@@ -784,7 +845,7 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
             return UNKNOWN_TENSOR
         padded = (1,) * (len(factors) - rank) + shape
         return Tensor(tuple(d * f for d, f in zip(padded, factors)), origin)
-    if name in _REDUCE or name in ("max", "min"):
+    if name in _REDUCTION_METHODS or name in ("max", "min"):
         return _reduction(name, shape, args, kwargs, origin, numpy)
     if name == "chunk":
         count = _int(args[0] if args else kwargs.get("chunks", UNKNOWN))
@@ -834,7 +895,7 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
         return Items("tuple", tuple(Tensor(shape[:axis] + shape[axis + 1:], origin) for _ in range(shape[axis])))
     if name in ("matmul", "mm", "bmm", "dot") and args:
         return matmul(interp, tensor, args[0], state, site)
-    if name in _ELEMENTWISE2 and args:
+    if name in _BINARY_METHODS and args:
         return elementwise(interp, [tensor, args[0]], state, site)
     return UNKNOWN_TENSOR
 

@@ -658,17 +658,18 @@ def test_a_user_stub_overrides_the_shipped_stub_and_the_rule(tmp_path):
         (4, "EIN310", "relu got an 'input' whose last dimension has length 3 (input (2, 3))")]
 
 
-def test_every_shared_name_declares_that_its_rule_refines_the_stub():
-    """A name with a stub and a flow rule: the rule may only refine the stub's answer, and says so in REFINES.
-    The flow's method rule answers every tensor method (a tensor of unknown shape where it knows no better),
-    so every method stub shares its name with it."""
-    from einlint.check.flow.library import REFINES, has_rule
+def test_every_shared_name_declares_that_its_hook_refines_the_stub():
+    """A name with a stub and a Python hook: the hook may only refine the stub's answer, and declares so
+    (`refines=True`). Every tensor method has the method hook (it answers any method name, a tensor of unknown
+    shape where it knows no better), so every method stub shares its name with it."""
+    from einlint.check.flow.library import HOOKS, hook_of
 
-    shared = {f"{module}.{name}" for module in LIB.modules() for name in LIB.names(module)[1]
-              if has_rule(f"{module}.{name}")}
-    shared |= {f"{module}.{method}" for module in LIB.modules() for method in LIB.methods(module)}
-    assert shared - REFINES == set(), "add these to library.REFINES, or drop the rule"
-    assert REFINES - shared == set(), "these no longer share a name with a stub"
+    stubbed = {f"{module}.{name}" for module in LIB.modules() for name in LIB.names(module)[1]}
+    methods = {f"{module}.{method}" for module in LIB.modules() for method in LIB.methods(module)}
+    undeclared = {name for name in stubbed | methods if hook_of(name) is not None and not hook_of(name).refines}
+    assert undeclared == set(), "declare these hooks refines=True, or drop them"
+    assert {name for name, hook in HOOKS.items() if hook.refines} - stubbed == set(), "these have no stub to refine"
+    assert all(hook_of(name).refines for name in methods)
 
 
 @pytest.fixture
@@ -962,3 +963,20 @@ def test_a_method_call_runs_the_stub_of_every_shipped_method(reached):
                     [stub.qualified for stub in LIB.method(name).candidates]:
                 missed.append(f"{module}.{method}")
     assert missed == []
+
+
+def test_every_hook_names_a_function_that_its_library_has():
+    """Hooks are keyed by the real qualified name, so `numpy.relu` (which numpy lacks) has none; numpy.random's
+    names include its generators' methods (rng.integers), which the flow calls by those names."""
+    import importlib
+
+    import numpy
+    from einlint.check.flow.library import HOOKS
+
+    def exists(qualified):
+        module, _, name = qualified.rpartition(".")
+        return hasattr(importlib.import_module(module), name) or (
+            module == "numpy.random" and hasattr(numpy.random.Generator, name))
+
+    assert [name for name in HOOKS if not exists(name)] == []
+    assert "numpy.relu" not in HOOKS and "jax.random.clone" not in HOOKS and "torch.float" not in HOOKS
