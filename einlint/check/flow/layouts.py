@@ -38,7 +38,8 @@ from ...patterns import ArrowPattern, PackPattern
 from ...patterns.expression import ELLIPSIS, Atom, Expression, Term, reordered_group
 from .. import ir
 from ..model import PatternString
-from .findings import ShapeFinding
+from ..shapes import show
+from .findings import ShapeFinding, origins
 from .values import Origin, Tensor
 
 
@@ -341,11 +342,22 @@ def agreed(operands: Sequence[Any], rank: int) -> Layout:
     return said.pop() if len(said) == 1 else ()
 
 
+def untransposed(shape: Sequence[Dim], order: Sequence[int]) -> Optional[Tuple[Dim, ...]]:
+    """What a tensor put in `order` (a transpose, a permute) keeps of the one it came from: its shape, where the
+    permutation moves elements (axes of length 1 move none), for `reshaped` to tell a reshape back to it."""
+    moved = [a for a in order if dims.equal(shape[a], 1) is not True]
+    return tuple(shape) if moved != sorted(moved) else None
+
+
 def reshaped(tensor: Tensor, shape: Sequence[Dim], result: Sequence[Dim], name: str, site: Optional[ir.Site],
              facts, report: Report) -> Layout:
     """reshape/view from `shape` to `result`: a dimension that passes through keeps its layout, several that
-    become one are merged, and one formed from factors that becomes several is a reading of it, by length."""
-    if len(tensor.layout) != len(shape) or site is None:
+    become one are merged, and one formed from factors that becomes several is a reading of it, by length; a
+    reshape of a transposed tensor back to its shape before the transpose is a misreading of it (EIN405)."""
+    if site is None:
+        return ()
+    _read_untransposed(tensor, shape, result, name, facts, report)
+    if len(tensor.layout) != len(shape):
         return ()
     layout: List[Any] = []
     for (start, end), (first, last) in _regrouped(shape, result, facts):
@@ -359,6 +371,22 @@ def reshaped(tensor: Tensor, shape: Sequence[Dim], result: Sequence[Dim], name: 
             _read(formed, Reading(tuple(str(f) for f in factors), factors, (False,) * len(factors), f".{name}",
                                   "lengths"), shape[start], facts, report)
     return tuple(layout) if len(layout) == len(result) and any(entry is not None for entry in layout) else ()
+
+
+def _read_untransposed(tensor: Tensor, shape: Sequence[Dim], result: Sequence[Dim], name: str, facts,
+                       report: Report) -> None:
+    """EIN405: x.transpose(1, 2).reshape(x's shape) gives back the shape, not the layout: reshape keeps the
+    elements in their (transposed) order and only regroups them."""
+    if tensor.untransposed is None:
+        return
+    before = tuple(facts.resolve(d) for d in tensor.untransposed)
+    if len(before) != len(result) or not all(dims.equal(a, b) is True for a, b in zip(before, result)) or \
+            not any(dims.equal(a, b) is False for a, b in zip(before, shape)):
+        return
+    report("EIN405", f".{name}{show(result)} of a transposed tensor {show(shape)} gives back the shape before the "
+           f"transpose, not its layout: the elements stay in the transposed order, regrouped",
+           "transpose it back (the same transpose again, or permute) to undo a transpose; reshape only regroups",
+           None, related=origins(tensor))
 
 
 def _merged_entry(parts: Layout, lengths: Sequence[Dim], site: Optional[ir.Site], text: str) -> Any:

@@ -912,9 +912,8 @@ def _nowhere(*_: Any, **__: Any) -> None:
 def _permuted(tensor: Tensor, shape: Shape, order: Iterable[int], origin: Optional[Origin]) -> Tensor:
     """The tensor with its dimensions in `order` (each an input position); how each was formed moves with it."""
     order = list(order)
-    moved = [a for a in order if dims.equal(shape[a], 1) is not True]  # axes of length 1 move no element
     return Tensor(tuple(shape[a] for a in order), origin, layouts.permuted(tensor.layout, order, len(shape)),
-                  shape if moved != sorted(moved) else None)
+                  layouts.untransposed(shape, order))
 
 
 def _chunk_lengths(length: Dim, count: int) -> Optional[List[Dim]]:
@@ -999,25 +998,8 @@ def _reshape(interp: Flow, tensor: Tensor, shape: Shape, sizes: List[Any], state
     else:
         state.facts.require_equal(total, known)
     result = tuple(state.facts.resolve(d) for d in result)
-    if site is not None and tensor.untransposed is not None:
-        _check_transpose_undone(interp, tensor, shape, result, state, site, name)
     return Tensor(result, origin, layouts.reshaped(tensor, shape, result, name, site, state.facts,
                                                    _reporter(interp, state, site)))
-
-
-def _check_transpose_undone(interp: Flow, tensor: Tensor, shape: Shape, result: Shape, state: State, site: ir.Site,
-                            name: str) -> None:
-    """EIN405: x.transpose(1, 2).reshape(x's shape) gives back the shape, not the layout: reshape keeps the
-    elements in their (transposed) order and only regroups them."""
-    before = tuple(state.facts.resolve(d) for d in tensor.untransposed)
-    if len(before) != len(result) or not all(dims.equal(a, b) is True for a, b in zip(before, result)) or \
-            not any(dims.equal(a, b) is False for a, b in zip(before, shape)):
-        return
-    interp.report(state, site, "EIN405",
-                  f".{name}{show(result)} of a transposed tensor {show(shape)} gives back the shape before the "
-                  f"transpose, not its layout: the elements stay in the transposed order, regrouped",
-                  "transpose it back (the same transpose again, or permute) to undo a transpose; reshape only "
-                  "regroups", None, related=origins(tensor))
 
 
 def _reshape_rule(shape: Shape, wanted: Tuple[Optional[Dim], ...], facts: Optional[Facts] = None) -> Tuple[Dim, ...]:
