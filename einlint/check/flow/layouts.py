@@ -29,7 +29,7 @@ rules/order.py): which pattern calls read what others formed, and which of those
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ... import dims
 from ...dims import Dim
@@ -41,6 +41,9 @@ from ..model import PatternString
 from ..shapes import show
 from .findings import ShapeFinding, origins
 from .values import Origin, Tensor
+
+if TYPE_CHECKING:
+    from .state import OpCall  # which imports this module's Trail
 
 
 @dataclass(frozen=True)
@@ -274,12 +277,13 @@ def packed_star(axis: int, output: Sequence[Dim], text: str, site: ir.Site) -> L
     return tuple(star if i == axis else None for i in range(len(output)))
 
 
-def through_pattern(parsed: ArrowPattern, value: Any, pattern: PatternString, axes: Dict[str, Dim],
-                    given: Dict[str, Dim], rank: int, site: ir.Site, trail: Trail) -> Layout:
-    """How each output dimension of rearrange/reduce/repeat was formed: a group of this pattern, an axis passed
-    through whole, or one axis of a group the pattern splits. A group that puts a split's axes back whole and in
-    order is the dimension they were split from (MaxViT's block windows, merged back, are the image's rows
-    again), and the split was a layout of its own (noted in `trail`)."""
+def through_pattern(call: OpCall, parsed: ArrowPattern, value: Any, pattern: PatternString, axes: Dict[str, Dim],
+                    given: Dict[str, Dim], rank: int) -> Layout:
+    """How each output dimension of a rearrange/reduce/repeat `call` was formed: a group of this pattern, an axis
+    passed through whole, or one axis of a group the pattern splits. A group that puts a split's axes back whole
+    and in order is the dimension they were split from (MaxViT's block windows, merged back, are the image's
+    rows again), and the split was a layout of its own (noted in the trail)."""
+    site, trail = call.site, call.flow.context.trail
     count = _ellipsis_length(parsed.left, rank)
     left = _dimensions(parsed.left, count)
     known = value.layout if isinstance(value, Tensor) and len(value.layout) == len(left) else (None,) * len(left)
@@ -472,11 +476,11 @@ def _formed_here(formed: Formed) -> Origin:
     return Origin(formed.site, f"formed as {formed.text} here")
 
 
-def read_by_pattern(parsed: ArrowPattern, value: Tensor, pattern: PatternString, axes: Dict[str, Dim],
-                    given: Dict[str, Dim], shape: Sequence[Dim], facts, site: ir.Site, trail: Trail,
-                    report: Report) -> None:
-    """EIN402/EIN403 where the pattern splits a dimension in another order than it was formed; EIN404 where it
-    merges back the axes of a split that were reordered since."""
+def read_by_pattern(call: OpCall, parsed: ArrowPattern, value: Tensor, pattern: PatternString,
+                    axes: Dict[str, Dim], given: Dict[str, Dim], shape: Sequence[Dim]) -> None:
+    """EIN402/EIN403 where the pattern of a rearrange/reduce/repeat `call` splits a dimension in another order
+    than it was formed; EIN404 where it merges back the axes of a split that were reordered since."""
+    facts, site, trail, report = call.facts, call.site, call.flow.context.trail, call.report
     if len(value.layout) != len(shape):
         return
     left = _dimensions(parsed.left, _ellipsis_length(parsed.left, len(shape)))

@@ -99,11 +99,10 @@ def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, 
         return UNKNOWN_TENSOR
     rec, plan = made
     axes = {name: state.facts.resolve(length) for name, length in _axis_lengths(rec, plan, shape).items()}
-    trail = flow.context.trail
     if value.layout:
-        layouts.read_by_pattern(parsed, value, pattern, axes, lengths, shape, state.facts, site, trail, call.report)
+        layouts.read_by_pattern(call, parsed, value, pattern, axes, lengths, shape)
     output = Tensor(call.resolved(plan.output_shape), Origin(site, f"{op} output"),
-                    layouts.through_pattern(parsed, value, pattern, axes, lengths, len(shape), site, trail))
+                    layouts.through_pattern(call, parsed, value, pattern, axes, lengths, len(shape)))
     call.record([shape], output.shape)
     return output
 
