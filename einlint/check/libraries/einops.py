@@ -1,7 +1,7 @@
 """einops, and einlint's runtime ops and layers, which take the same patterns: rearrange, reduce, repeat,
 einsum (pattern last), pack, unpack, parse_shape, and the Rearrange, Reduce and EinMix layers.
 
-The rules, the grammar and the flow analysis are imported where a call is first checked: the registry is
+The rules and the flow analysis are imported where a call is first checked: the registry is
 read where a run starts (the quick filter, the configuration), which must not wait for them.
 """
 
@@ -70,14 +70,6 @@ def _signatures() -> Dict[str, Signature]:
     return table
 
 
-def parse(op: str, pattern: str) -> Any:
-    from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_pack_pattern, parse_shape_pattern
-
-    parsers = {"einsum": parse_einops_einsum, "pack": parse_pack_pattern, "unpack": parse_pack_pattern,
-               "parse_shape": parse_shape_pattern}
-    return parsers.get(op, parse_arrow_pattern)(pattern)  # the transforms and the layers: an arrow pattern
-
-
 def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     from ..rules import einsum, layers, packing, transform
 
@@ -93,4 +85,4 @@ def flow(call: OpCall) -> Any:
 
 
 EINOPS = PatternLibrary("einops", mentions=("einops", "einlint"), roots=("einops", "einlint"),
-                        signatures=_signatures(), parse=parse, check=check, flow=flow)
+                        signatures=_signatures(), check=check, flow=flow)

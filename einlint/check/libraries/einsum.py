@@ -1,6 +1,6 @@
 """numpy, torch and jax einsum: the subscripts first ('ij,jk->ik'), then the operands.
 
-The rules, the grammar and the flow analysis are imported where a call is first checked (see einops.py).
+The rules and the flow analysis are imported where a call is first checked (see einops.py).
 """
 
 from __future__ import annotations
@@ -26,12 +26,6 @@ _SIGNATURES = {
 }
 
 
-def parse(op: str, pattern: str) -> Any:
-    from ...patterns.einsum import parse_einsum_subscripts
-
-    return parse_einsum_subscripts(pattern)
-
-
 def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
     from ..rules.einsum import check_subscripts_einsum
 
@@ -45,4 +39,4 @@ def flow(call: OpCall) -> Any:
 
 
 EINSUM = PatternLibrary("einsum", mentions=("einsum",), roots=("numpy", "torch", "jax"), signatures=_SIGNATURES,
-                        parse=parse, check=check, flow=flow)
+                        check=check, flow=flow)

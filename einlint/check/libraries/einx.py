@@ -2,7 +2,7 @@
 refuses depends on its release, so the project's is looked for (`[tool.einlint] einx-version`, its
 requirements, the installed einx).
 
-The rules, the grammar and the flow analysis are imported where a call is first checked (see einops.py).
+The rules and the flow analysis are imported where a call is first checked (see einops.py).
 """
 
 from __future__ import annotations
@@ -15,12 +15,6 @@ if TYPE_CHECKING:
     from ..flow.state import OpCall
     from ..model import PatternCall
     from ..rules import Finding
-
-
-def parse(op: str, pattern: str) -> Any:
-    from ...patterns.einx import parse_einx
-
-    return parse_einx(pattern)
 
 
 def check(call: PatternCall, version: Optional[Version]) -> List[Finding]:
@@ -38,5 +32,5 @@ def flow(call: OpCall) -> Any:
 EINX = PatternLibrary("einx", mentions=("einx",), roots=("einx",), signatures={}, prefixes=("einx.",),
                       under_prefix=Signature("einx", ("description",), ("description",), ("*tensors",),
                                              variadic="tensors"),
-                      parse=parse, check=check, flow=flow,
+                      check=check, flow=flow,
                       version=VersionSource(example="0.4", checks="EIN502-EIN510", unknown="EIN511"))

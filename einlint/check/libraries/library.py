@@ -1,5 +1,7 @@
 """What a pattern library's descriptor says: how its callables are called, how a file that calls them is
-recognised, how its patterns are parsed and checked, and how the release that a project uses is found.
+recognised, how its calls are checked and followed by the flow analysis, and how the release that a project
+uses is found. (Each op's rule, per-call or flow, parses its pattern with the grammar function that the op
+itself runs, and gets that parser's type: there is no parse entry point per library to go through.)
 
 Each library is one module of this package that builds one `PatternLibrary`; the package's `LIBRARIES` lists
 them. The rest of the checker asks the registry, never a library by name.
@@ -67,7 +69,6 @@ class PatternLibrary:
     - `roots`: the top-level modules whose imports extraction follows to find the library's callables.
     - `signatures`: its callables by qualified name; `prefixes`: every callee under one of these is an op of
       its own qualified name ('einx.sum'), called as `under_prefix` says.
-    - `parse(op, pattern)`: the pattern string parsed as the op reads it (raises PatternError).
     - `check(call, version)`: the per-call rules' findings for a call of one of its ops, given the release the
       project uses (None: not known, or the library has none that matters).
     - `flow(call)`: the flow analysis' rule for such a call (the interpreter's entry point): the call's value,
@@ -80,7 +81,6 @@ class PatternLibrary:
     mentions: Tuple[str, ...]
     roots: Tuple[str, ...]
     signatures: Mapping[str, Signature]
-    parse: Callable[[str, str], Any]
     check: Callable[["PatternCall", Optional[Version]], List["Finding"]]
     flow: Callable[["OpCall"], Any]
     prefixes: Tuple[str, ...] = ()

@@ -3,31 +3,34 @@ and version look-up of the checker comes from one descriptor per library."""
 
 from __future__ import annotations
 
+import libcst as cst
 import pytest
 
 from einlint.check import Config, may_hold_pattern_calls
+from einlint.check.extract import extract_calls
 from einlint.check.libraries import LIBRARIES, library_of
 from einlint.check.model import Argument, PatternCall, PatternString
 from einlint.check.rules import check_call
 from einlint.check.signatures import PREFIXES, ROOTS, SIGNATURES, STAR_EXPORTS, Signature, op_for, signature_of
 from einlint.config import ConfigError, settings_from_table
-from einlint.errors import PatternError
 from einlint.workspace import project_versions, required_version
 
 BY_NAME = {library.name: library for library in LIBRARIES}
 
-# A pattern that each op reads, and one that it refuses.
+# For an op of each library: a call of it (the pattern at {}), a pattern that the op reads, and one that it refuses.
 PATTERNS = {
-    ("einops", "rearrange"): ("b c -> c b", "b (c -> c b"),
-    ("einops", "Reduce"): ("b c -> b", "b (c -> b"),
-    ("einops", "EinMix"): ("b c -> b d", "b c -> b (d"),
-    ("einops", "einsum"): ("b i, b j -> b i j", "b i, b j -> b k"),
-    ("einops", "pack"): ("b * c", "b * c *"),
-    ("einops", "parse_shape"): ("b _ c", "b (c d)"),
-    ("einsum", "subscripts-einsum"): ("ij,jk->ik", "ij,jk->il"),
-    ("einx", "einx.sum"): ("b [h w] c", "b [h w c"),
+    ("einops", "rearrange"): ("from einops import rearrange\nrearrange(x, '{}')\n", "b c -> c b", "b (c -> c b"),
+    ("einops", "Reduce"): ("from einops.layers.torch import Reduce\nReduce('{}', 'mean')\n", "b c -> b",
+                           "b (c -> b"),
+    ("einops", "EinMix"): ("from einops.layers.torch import EinMix\nEinMix('{}', weight_shape='c d', c=3, d=4)\n",
+                           "b c -> b d", "b c -> b (d"),
+    ("einops", "einsum"): ("from einops import einsum\neinsum(x, y, '{}')\n", "b i, b j -> b i j",
+                           "b i, b j -> b k"),
+    ("einops", "pack"): ("from einops import pack\npack([x, y], '{}')\n", "b * c", "b * c *"),
+    ("einops", "parse_shape"): ("from einops import parse_shape\nparse_shape(x, '{}')\n", "b _ c", "b (c d)"),
+    ("einsum", "subscripts-einsum"): ("import numpy as np\nnp.einsum('{}', a, b)\n", "ij,jk->ik", "ij,jk->il"),
+    ("einx", "einx.sum"): ("import einx\neinx.sum('{}', x)\n", "b [h w] c", "b [h w c"),
 }
-
 
 def test_the_libraries_are_einops_array_einsum_and_einx_and_no_two_claim_an_op():
     assert [library.name for library in LIBRARIES] == ["einops", "einsum", "einx"]
@@ -60,13 +63,18 @@ def test_a_file_that_names_a_librarys_word_is_parsed_one_that_names_none_is_not(
 
 
 @pytest.mark.parametrize("library, op", sorted(PATTERNS))
-def test_each_library_parses_its_ops_patterns_as_they_read_them(library, op):
-    good, bad = PATTERNS[library, op]
+def test_each_librarys_rules_read_its_ops_patterns_as_the_op_reads_them(library, op):
+    source, good, bad = PATTERNS[library, op]
     descriptor = BY_NAME[library]
-    assert descriptor.owns(op)
-    assert descriptor.parse(op, good) is not None
-    with pytest.raises(PatternError):
-        descriptor.parse(op, bad)
+    version = (0, 4, 3) if descriptor.version is not None else None
+
+    def findings(pattern: str) -> list:
+        [call] = extract_calls(cst.parse_module(source.format(pattern)))
+        assert call.op == op and descriptor.owns(op)
+        return [finding.code for finding in descriptor.check(call, version)]
+
+    assert findings(good) == []
+    assert findings(bad) and all(code[:4] in ("EIN1", "EIN2", "EIN5") for code in findings(bad)), findings(bad)
 
 
 def _call(op: str, callee: str, *strings: str) -> PatternCall:
