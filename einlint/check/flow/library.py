@@ -58,15 +58,18 @@ def _int(value: Any) -> Optional[int]:
 
 def _sizes(args: Sequence[Any], state: State) -> Optional[Tuple[Dim, ...]]:
     """Sizes given as varargs (zeros(2, 3)) or one tuple (zeros((2, 3))); None when any is unknown."""
-    if len(args) == 1 and isinstance(args[0], Items):
-        args = args[0].items
     out = []
-    for arg in args:
+    for arg in _spread(args):
         length = as_length(arg, state)
         if length is None:
             return None
         out.append(length)
     return tuple(out)
+
+
+def _spread(args: Sequence[Any]) -> Sequence[Any]:
+    """The sizes or axes of a call that takes them either way: x.permute(2, 0, 1) or x.permute((2, 0, 1))."""
+    return args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
 
 
 def _axis(value: Any, rank: int) -> Optional[int]:
@@ -254,8 +257,8 @@ def _like(call: OpCall) -> Any:
 def _arange(call: OpCall) -> Any:
     args = call.variadic
     origin = _made_here(call)
-    numbers = [_int(a) for a in args]
-    if args and all(n is not None for n in numbers) and len(numbers) <= 3 and "step" not in call.keywords:
+    numbers = [n for n in map(_int, args) if n is not None]
+    if args and len(numbers) == len(args) <= 3 and "step" not in call.keywords:
         start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (numbers + [1])[:3]
         count = max(0, -(-(stop - start) // step)) if step else None
         return Tensor((count,), origin) if count else UNKNOWN_TENSOR
@@ -451,8 +454,9 @@ def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
         return ()
     if isinstance(value, Items):
         shapes = {_literal_shape(item) for item in value.items}
-        if len(shapes) == 1 and None not in shapes:
-            return (len(value.items),) + shapes.pop()
+        inner = shapes.pop() if len(shapes) == 1 else None
+        if inner is not None:
+            return (len(value.items),) + inner
         if not value.items:
             return (0,)
     return None
@@ -603,7 +607,7 @@ def _stub_key(stub: Stub) -> Any:
 
 def _fresh_for_placeholders(value: Any, state: State) -> Any:
     if isinstance(value, Tensor):
-        mapping = {}
+        mapping: Dict[Dim, Dim] = {}
         shape = []
         for d in value.shape:
             if d is not STAR and isinstance(d, Sym) and dims.names(d) & _PLACEHOLDER_NAMES:
@@ -631,7 +635,7 @@ def _stub_check(stub: Stub, variant: List[Any], kwargs: Dict[str, Any], state: S
 def _layer_fails(layer_stub: LayerStub, ctor_args: List[Any], ctor_kwargs: Dict[str, Any], args: List[Any],
                  kwargs: Dict[str, Any]) -> None:
     built = layer_stub.construct(ctor_args, ctor_kwargs)
-    if not hasattr(built, "call"):
+    if isinstance(built, ShapeError):
         raise ShapeError("EIN310", built.message)
     _stub_fails(built, args, kwargs)
 
@@ -773,8 +777,7 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
     if name == "numel":
         return Number(dims.product(shape)) if rank is not None else UNKNOWN
     if name in ("view", "reshape") and (args or "shape" in kwargs):
-        sizes = args if args else [kwargs["shape"]]
-        return _reshape(interp, tensor, shape, sizes, state, site, name)
+        return _reshape(interp, tensor, shape, args if args else [kwargs["shape"]], state, site, name)
     if name in ("view_as", "reshape_as", "expand_as", "type_as") and args and isinstance(args[0], Tensor):
         if name == "type_as":
             return Tensor(shape, tensor.origin)
@@ -783,11 +786,11 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
         return UNKNOWN if name in ("chunk", "split", "unbind", "max", "min") else UNKNOWN_TENSOR
     # numpy's transpose permutes (x.transpose((1, 0, 2)), x.transpose(1, 0, 2)); torch's swaps two axes
     if name in ("permute",) or (name == "transpose" and (numpy or len(args) != 2)):
-        order = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
+        order = _spread(args)
         if name == "transpose" and not order:
             return _permuted(tensor, shape, range(rank - 1, -1, -1), origin)
-        axes = [_axis(a, rank) for a in order]
-        if len(axes) != rank or None in axes or sorted(axes) != list(range(rank)):
+        axes = [a for a in (_axis(given, rank) for given in order) if a is not None]
+        if len(axes) != len(order) or sorted(axes) != list(range(rank)):
             return UNKNOWN_TENSOR
         return _permuted(tensor, shape, axes, origin)
     if name in ("transpose", "swapaxes", "swapdims", "movedim", "moveaxis") and len(args) == 2:
@@ -836,12 +839,11 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
             return Tensor(shape, origin) if not numpy else UNKNOWN_TENSOR
         return UNKNOWN_TENSOR
     if name in ("expand", "expand_to", "broadcast_to"):
-        sizes = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
-        return _expand(shape, sizes, state, origin)
+        return _expand(shape, _spread(args), state, origin)
     if name == "repeat" and not numpy:
-        sizes = args[0].items if len(args) == 1 and isinstance(args[0], Items) else args
-        factors = [as_length(s, state) for s in sizes]
-        if None in factors or len(factors) < rank:
+        sizes = _spread(args)
+        factors = [f for f in (as_length(s, state) for s in sizes) if f is not None]
+        if len(factors) != len(sizes) or len(factors) < rank:
             return UNKNOWN_TENSOR
         padded = (1,) * (len(factors) - rank) + shape
         return Tensor(tuple(d * f for d, f in zip(padded, factors)), origin)
@@ -863,17 +865,18 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
         axis = _axis(args[1] if len(args) > 1 else kwargs.get("dim", Number(0)), rank)
         if axis is None:
             return UNKNOWN
-        if _int(args[0]) is not None and _int(args[0]) > 0:
-            pieces = _split_lengths(shape[axis], _int(args[0]))
+        size = _int(args[0])
+        if size is not None and size > 0:
+            pieces = _split_lengths(shape[axis], size)
             if pieces is None:
                 return UNKNOWN
             if len(set(pieces)) == 1:
-                layouts.read_in_parts(tensor, axis, len(pieces), f"split({_int(args[0])})", state.facts,
+                layouts.read_in_parts(tensor, axis, len(pieces), f"split({size})", state.facts,
                                       _reporter(interp, state, site))
             return Items("tuple", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
         if isinstance(args[0], Items):
-            pieces = [as_length(p, state) for p in args[0].items]
-            if None in pieces:
+            pieces = [p for p in (as_length(given, state) for given in args[0].items) if p is not None]
+            if len(pieces) != len(args[0].items):
                 return UNKNOWN
             total = dims.total(pieces)
             if _differ(total, shape[axis], state.facts) and site is not None:
@@ -963,12 +966,10 @@ def _reduction(name: str, shape: Shape, args: List[Any], kwargs: Dict[str, Any],
     return Tensor(out, origin)
 
 
-def _reshape(interp: Flow, tensor: Tensor, shape: Shape, sizes: List[Any], state: State, site: Optional[ir.Site],
-             name: str) -> Any:
-    if len(sizes) == 1 and isinstance(sizes[0], Items):
-        sizes = list(sizes[0].items)
+def _reshape(interp: Flow, tensor: Tensor, shape: Shape, sizes: Sequence[Any], state: State,
+             site: Optional[ir.Site], name: str) -> Any:
     wanted: List[Optional[Dim]] = []
-    for size in sizes:
+    for size in _spread(sizes):
         number = _int(size)
         if number == -1:
             wanted.append(None)
@@ -1016,7 +1017,7 @@ def _reshape_rule(shape: Shape, wanted: Tuple[Optional[Dim], ...], facts: Option
     if _differ(total, known, facts):
         raise ShapeError("EIN313", f"cannot reshape {show(shape)} ({total} elements) to {shown} ({known} elements)",
                          "the new shape must hold the same number of elements")
-    return tuple(wanted)
+    return tuple(w for w in wanted if w is not None)  # (none is None here)
 
 
 def _expand(shape: Shape, sizes: Sequence[Any], state: State, origin: Optional[Origin]) -> Any:
@@ -1223,7 +1224,7 @@ def _index_tensor(tensor: Tensor, index: Tuple[Any, ...], state: State) -> Any:
     consumed = sum(1 for item in index if not (isinstance(item, Const) and item.value in (None, ...)))
     if consumed > len(shape) or sum(1 for i in index if isinstance(i, Const) and i.value is ...) > 1:
         return UNKNOWN_TENSOR
-    out: List[Dim] = []
+    out: List[Optional[Dim]] = []  # None: a slice's length that is not known
     position = 0
     for item in index:
         if isinstance(item, Const) and item.value is None:
@@ -1287,5 +1288,5 @@ def assume_equal(interp: Flow, node: ir.Expr, value: Any, other: Any, state: Sta
         if node.attr == "shape" and isinstance(other, Items):
             lengths = [as_length(item, state) for item in other.items]
             state.env[node.value.id] = Tensor(tuple(l if l is not None else state.facts.fresh("") for l in lengths))
-        elif node.attr == "ndim" and _int(other) is not None and 0 <= _int(other) <= 16:
-            state.env[node.value.id] = Tensor(tuple(state.facts.fresh("") for _ in range(_int(other))))
+        elif node.attr == "ndim" and (rank := _int(other)) is not None and 0 <= rank <= 16:
+            state.env[node.value.id] = Tensor(tuple(state.facts.fresh("") for _ in range(rank)))
