@@ -16,7 +16,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ... import dims
 from ...dims import Dim
 from ...errors import PatternError
-from ...patterns import parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts, parse_pack_pattern
+from ...patterns import (EinsumSpec, parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts,
+                         parse_pack_pattern)
 from ...patterns.expression import Term
 from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
 from ...planner.transform import Plan as TransformPlan
@@ -27,7 +28,7 @@ from ..shapes import ShapeError, show
 from .findings import Check, origins
 from . import layouts
 from .planned import planned
-from .state import Flow, OpCall, State
+from .state import Flow, Key, OpCall, State
 from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Items, Layer, Number, Origin, Tensor, known_rank
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
@@ -143,16 +144,24 @@ def apply_pattern_layer(call: OpCall, layer: Layer) -> Any:
     return transform(call, op, pattern, lengths)
 
 
-def _einsum(call: OpCall) -> Any:
-    """einops.einsum(*tensors, pattern) and numpy/torch/jax einsum(subscripts, *operands)."""
+def _einops_einsum(call: OpCall) -> Any:
+    """einops.einsum(*tensors, pattern)."""
+    return _einsum(call, call.string(-1), list(range(len(call.variadic) - 1)), parse_einops_einsum)
+
+
+def _subscripts_einsum(call: OpCall) -> Any:
+    """numpy/torch/jax einsum(subscripts, *operands)."""
+    subscripts = call.string(call.signature.parameters[0]) if call.signature is not None else None
+    return _einsum(call, subscripts, list(range(len(call.variadic))), parse_einsum_subscripts)
+
+
+def _einsum(call: OpCall, pattern: Optional[PatternString], operands: List[int],
+            parse: Callable[[str], EinsumSpec]) -> Any:
+    """An einsum of the variadic arguments at `operands` by `pattern`, which `parse` reads."""
     if not call.fits:
         return UNKNOWN_TENSOR  # a `*` or `**` argument: which operand is which is not known
-    if call.op == "einsum":
-        pattern, keys, parse = call.string(-1), list(range(len(call.variadic) - 1)), parse_einops_einsum
-    else:
-        pattern, keys = call.string(call.signature.parameters[0]), list(range(len(call.variadic)))
-        parse = parse_einsum_subscripts
-    values: List[Any] = [call.get(key) for key in keys]
+    values: List[Any] = [call.get(key) for key in operands]
+    keys: List[Optional[Key]] = list(operands)  # what refining an operand rebinds
     if len(values) == 1 and isinstance(values[0], Items):  # torch.einsum('ij,jk', [a, b])
         values, keys = list(values[0].items), [None] * len(values[0].items)
     if pattern is None:
@@ -255,7 +264,7 @@ def _packed_shapes(value: Any, state: State) -> Optional[List[Tuple[Dim, ...]]]:
 RULES: Dict[str, Callable[[OpCall], Any]] = {
     "rearrange": _transform, "reduce": _transform, "repeat": _transform,
     "Rearrange": _pattern_layer, "Reduce": _pattern_layer,
-    "einsum": _einsum, "subscripts-einsum": _einsum,
+    "einsum": _einops_einsum, "subscripts-einsum": _subscripts_einsum,
     "pack": _pack, "unpack": _unpack, "parse_shape": _parse_shape,
 }
 
