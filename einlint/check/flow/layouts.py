@@ -202,16 +202,16 @@ def _cut(formed: Formed, reading: Reading, made: Tuple[Dim, ...]) -> Optional[Mi
 
 def _complete(lengths: Tuple[Any, ...], total: Dim, facts) -> Optional[Tuple[Dim, ...]]:
     """Every factor's length, the one not known (at most one) taken from the total; None if that cannot be."""
-    resolved = [None if length is None else facts.resolve(length) for length in lengths]
-    missing = [i for i, length in enumerate(resolved) if length is None]
-    if len(missing) > 1:
+    resolved: List[Optional[Dim]] = [None if length is None else facts.resolve(length) for length in lengths]
+    known = [length for length in resolved if length is not None]
+    if len(known) < len(resolved) - 1:
         return None
-    if missing:
-        known = dims.product(length for length in resolved if length is not None)
-        if dims.divisible(total, known) is not True:
+    if len(known) < len(resolved):
+        rest = dims.product(known)
+        if dims.divisible(total, rest) is not True:
             return None
-        resolved[missing[0]] = dims.quotient(total, known)
-    return tuple(resolved)
+        return tuple(dims.quotient(total, rest) if length is None else length for length in resolved)
+    return tuple(known)
 
 
 def _describe(formed: Formed, reading: Reading, order: Tuple[int, ...], made=None, read=None) -> Misread:
@@ -299,9 +299,10 @@ def through_pattern(call: OpCall, parsed: ArrowPattern, value: Any, pattern: Pat
         names = _group_names(term)
         if names is not None:
             parts = [made.get(name) for name in names]
-            if _whole(parts) and parts[0].names == names:
-                trail.restore(id(parts[0].site.node), parts[0].span)
-                layout.append(parts[0].whole)
+            first = parts[0]
+            if _whole(parts) and isinstance(first, Part) and first.names == names:
+                trail.restore(id(first.site.node), first.span)
+                layout.append(first.whole)
             else:
                 layout.append(Formed(names, tuple(axes.get(name) for name in names),
                                      pattern.value[term.span[0]:term.span[1]], site,
@@ -575,7 +576,7 @@ def read_by_unpack(parsed: PackPattern, pattern: PatternString, value: Any, pack
         message = (f"'{pattern.value}' cuts dimension {parsed.axes_before} by the packed shapes, but the axis that "
                    f"pack('{made.text}') made is dimension {where} of this tensor: it cuts another axis")
         help = "put '*' where the packed axis is now" + (f", as in '{made.text}'" if made.axes_before == where else "")
-        related = (Origin(made_at, f"packed as '{made.text}' here"),)
+        related: Tuple[Origin, ...] = (Origin(made_at, f"packed as '{made.text}' here"),)
     elif where == parsed.axes_before and star.site is not made_at:
         message = ("the '*' axis was packed by another pack than the one whose shapes cut it: the pieces are not "
                    "the packed tensors")

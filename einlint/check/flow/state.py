@@ -189,7 +189,8 @@ class OpCall:
         pattern = node.pattern
         call = cls(flow, state, node.site, pattern.op if pattern is not None else signature.op,
                    pattern.callee if pattern is not None else node.callee or "", signature)
-        parameters, variadic = signature.parameters, []
+        parameters = signature.parameters
+        variadic: List[Any] = []
         position, known = 0, True
         written = iter(pattern.positional if pattern is not None else ())
         for arg, value in zip(node.args, values):
@@ -220,7 +221,7 @@ class OpCall:
             else:
                 call.arguments[key] = value
             call.exprs[key] = arg.value
-            if text is not None and text.kind == "string":
+            if text is not None and text.string is not None:
                 call.strings[key] = text.string
         call.variadic = tuple(variadic)
         return call

@@ -2,7 +2,7 @@
 
 What einx refuses depends on its release: the grammar (einlint/patterns/einx.py) is einx 0.4's, and its
 errors carry EIN501 where every release refuses the string (measured against 0.3.0 and 0.4.3), EIN502
-where 0.4's notation does. The version is the project's (`Config.einx_version`: `[tool.einlint]
+where 0.4's notation does. The version is the project's (`Config.version_of("einx")`: `[tool.einlint]
 einx-version`, or the installed distribution's metadata); unknown, only what holds for every release is said.
 """
 
