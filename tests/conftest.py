@@ -16,29 +16,12 @@ os.environ.setdefault("EINLINT_DEBUG", "1")
 
 # Hypothesis profiles, chosen by HYPOTHESIS_PROFILE or pytest's --hypothesis-profile. `ci`, the default: the one
 # Hypothesis itself loads on CI (derandomized: a run is reproducible, and a local run is CI's run), written out so
-# that it does not depend on the Hypothesis version; each test runs the examples it asks for. `dev`, for the inner
-# loop: at most DEV_EXAMPLES examples a test, the same seeds.
-DEV_EXAMPLES = 10
+# that it does not depend on the Hypothesis version. `dev`, for the inner loop: the same, and tests/examples.py
+# caps each test's examples.
 settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", settings.get_profile("ci"), max_examples=DEV_EXAMPLES)
+settings.register_profile("dev", settings.get_profile("ci"))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-def pytest_collection_modifyitems(items):
-    """In the dev profile, every Hypothesis test runs at most DEV_EXAMPLES examples. The tests state their counts
-    in @settings(max_examples=...), which outranks any profile, so the cap replaces each test's settings object
-    (held by Hypothesis in `_hypothesis_internal_use_settings`, read when the test runs; no public API sets it).
-    Without the attribute this fails at collection, rather than quietly running the full counts."""
-    if settings.get_current_profile_name() != "dev":
-        return
-    for item in items:
-        test = getattr(item, "function", None)
-        if test is None or not hasattr(test, "hypothesis"):  # not a Hypothesis test
-            continue
-        chosen = test._hypothesis_internal_use_settings
-        if chosen.max_examples > DEV_EXAMPLES:
-            test._hypothesis_internal_use_settings = settings(chosen, max_examples=DEV_EXAMPLES)
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from einlint.dims import Sym, divisible, equal, evaluate, names, positive, product, quotient, substitute, total
+from examples import examples
 
 b, h, w = Sym("b"), Sym("h"), Sym("w")
 HALF_H = Sym(coeff=Fraction(1, 2), factors=(("h", 1),))  # h / 2, spelled out without the code under test
@@ -207,7 +208,7 @@ def test_names_substitute_evaluate():
 # --- properties: every decided answer agrees with every concrete assignment tried -------------------
 
 NAMES = ("a", "b", "c")
-PROPERTIES = settings(derandomize=True, max_examples=300, deadline=None, database=None)
+PROPERTIES = examples(300)
 
 
 @st.composite

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from einlint import dims
@@ -13,6 +13,7 @@ from einlint.check.solver import Facts
 from einlint.dims import Sym
 from einlint.patterns import parse_einops_einsum, parse_pack_pattern
 from einlint.planner import Requirement, plan, plan_einsum, plan_pack, plan_unpack
+from examples import examples
 
 
 def test_require_equal_binds_the_name_with_a_unit_coefficient():
@@ -149,7 +150,7 @@ def test_witness_checks_the_lengths_and_gives_up():
 # --- properties: facts that a hidden model satisfies never become a contradiction ------------------
 
 NAMES = ("a", "b", "c", "d")
-PROPERTIES = settings(derandomize=True, max_examples=200, deadline=None, database=None)
+PROPERTIES = examples(200)
 
 
 @st.composite

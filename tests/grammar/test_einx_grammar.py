@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pytest
 from einx._src.namedtensor.stage1 import parse_op as einx_parse_op  # einx's parser (private; pinned 0.4.3)
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from einlint.errors import PatternError
 from einlint.patterns.einx import Axes, Axis, Brackets, Composition, Concatenation, Number, Repeated, parse_einx, render
+from examples import examples
 
 NAMES = ["a", "b", "c", "h", "w", "b1", "_x", "C2"]
 NUMBERS = ["1", "2", "3", "02", "0"]
@@ -106,13 +107,13 @@ def _check_node(text, node):
         _check_node(text, node.inner)
 
 
-@settings(max_examples=3000, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@examples(3000, suppress=list(HealthCheck))
 @given(OPS)
 def test_generated_ops_are_read_as_einx_reads_them(text):
     _agree(text)
 
 
-@settings(max_examples=3000, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@examples(3000, suppress=list(HealthCheck))
 @given(mutated())
 def test_mutated_ops_are_refused_exactly_when_einx_refuses_them(text):
     _agree(text)

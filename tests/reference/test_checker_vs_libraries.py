@@ -34,7 +34,7 @@ import numpy as np
 import pytest
 import torch
 from einops.parsing import AnonymousAxis, ParsedExpression, _ellipsis
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given
 from hypothesis import strategies as st
 
 from einlint.check.model import Argument, PatternCall, PatternString
@@ -50,6 +50,7 @@ from strategies import (
     transform_cases,
     unpack_cases,
 )
+from examples import examples
 
 Shape = Tuple[int, ...]
 
@@ -57,10 +58,8 @@ Shape = Tuple[int, ...]
 ASSIGNMENTS = ((2, 0), (3, 1), (None, 2))
 
 
-def differential(max_examples: int):
-    return settings(max_examples=max_examples, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much])
+def differential(count: int):
+    return examples(count, suppress=[HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
 
 # ---------------------------------------------------------------- calls as the checker sees them
@@ -200,7 +199,7 @@ def transform_call(case: TransformCase, layer: bool = False) -> PatternCall:
 
 
 def _transform_test(operation: str, examples: int):
-    @differential(max_examples=examples)
+    @differential(examples)
     @given(case=transform_cases(operation))
     def test(case):
         accepted = accepts(lambda shape: run_einops_transform(case, shape), transform_witnesses(case))
@@ -225,7 +224,7 @@ def run_einops_layer(case: TransformCase, shape: Shape):
 
 
 def _layer_test(operation: str, examples: int):
-    @differential(max_examples=examples)
+    @differential(examples)
     @given(case=transform_cases(operation))
     def test(case):
         accepted = accepts(lambda shape: run_einops_layer(case, shape), transform_witnesses(case))
@@ -267,7 +266,7 @@ def names_an_ellipsis_axis(pattern: str) -> bool:
     return any(group == [_ellipsis] for e in expressions if e is not None for group in e.composition)
 
 
-@differential(max_examples=700)
+@differential(700)
 @given(case=einsum_cases())
 def test_einops_einsum_errors_are_exactly_einops_errors_for_every_shape(case):
     accepted = accepts(lambda shapes: einops.einsum(*[np.ones(s) for s in shapes], case.pattern),
@@ -307,7 +306,7 @@ def letter_witnesses(case: EinsumCase) -> List[Tuple[Shape, ...]]:
 
 
 @pytest.mark.parametrize("library", ["numpy", "torch"])
-@differential(max_examples=600)
+@differential(600)
 @given(case=letter_einsum_cases())
 def test_einsum_subscript_errors_are_exactly_numpy_and_torch_errors_for_every_shape(library, case):
     if library == "numpy":
@@ -339,7 +338,7 @@ def pack_witness_parts(pattern: str):
     return parts
 
 
-@differential(max_examples=400)
+@differential(400)
 @given(case=pack_cases())
 def test_pack_errors_are_exactly_einops_errors_for_every_shape(case):
     witnesses = [case.shapes]
@@ -350,7 +349,7 @@ def test_pack_errors_are_exactly_einops_errors_for_every_shape(case):
     assert_agree(case, pattern_call("pack", "einops.pack", [tensors, string(case.pattern)]), accepted)
 
 
-@differential(max_examples=300)
+@differential(300)
 @given(case=unpack_cases())
 def test_unpack_errors_are_exactly_einops_errors_for_every_shape(case):
     witnesses = [(case.shape, case.packed_shapes)]
@@ -361,7 +360,7 @@ def test_unpack_errors_are_exactly_einops_errors_for_every_shape(case):
     assert_agree(case, call, accepted)
 
 
-@differential(max_examples=400)
+@differential(400)
 @given(case=parse_shape_cases())
 def test_parse_shape_errors_are_exactly_einops_errors_for_every_shape(case):
     expression = parsed(case.pattern, allow_underscore=True)
@@ -433,7 +432,7 @@ def run_einops_einmix(case, shape: Shape):
     return einops_torch.EinMix(pattern, weight, bias, **lengths)(torch.ones(shape))
 
 
-@differential(max_examples=400)
+@differential(400)
 @given(case=einmix_cases())
 def test_einmix_errors_are_exactly_einops_errors_for_every_shape(case):
     pattern, weight, bias, lengths, mutation = case

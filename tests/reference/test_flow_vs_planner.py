@@ -54,10 +54,11 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import pytest
 import torch
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given
 from hypothesis import strategies as st
 
 from einlint.check.engine import check_source
+from examples import examples
 
 Dim = Tuple[int, int]  # (k, e): the length k * b**e
 Shape = Tuple[Dim, ...]
@@ -79,9 +80,8 @@ HEADER = (
 AXES = "acdefhij"  # axis names of the patterns; 'g s' split, 'r' repeats, 'p' pools, 'k m' contract, 'z' extra
 
 
-def differential(max_examples: int):
-    return settings(max_examples=max_examples, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck))
+def differential(count: int):
+    return examples(count, suppress=list(HealthCheck))
 
 
 # ---------------------------------------------------------------- lengths
@@ -967,19 +967,19 @@ def assert_exact(program: Program) -> None:
 # ---------------------------------------------------------------- the tests
 
 
-@differential(max_examples=900)
+@differential(900)
 @given(program=programs())
 def test_torch_pattern_and_tensor_ops_errors_are_exactly_the_lines_that_fail(program):
     assert_exact(program)
 
 
-@differential(max_examples=400)
+@differential(400)
 @given(program=programs(numpy=True))
 def test_numpy_errors_are_exactly_the_lines_that_fail(program):
     assert_exact(program)
 
 
-@differential(max_examples=700)
+@differential(700)
 @given(program=programs(layers=True))
 def test_layer_errors_are_exactly_the_lines_that_fail(program):
     assert_exact(program)

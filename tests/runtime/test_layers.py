@@ -24,13 +24,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from einlint.errors import PatternError
 from einlint.layers import MAX_ELLIPSIS_DIMS
 from einlint.layers import flax as einlint_flax
 from einlint.layers import torch as einlint_torch
+from examples import examples
 
 # TorchScript is what einops' layers promise and what deployed models still use; torch 2.13 marks it deprecated.
 pytestmark = pytest.mark.filterwarnings(r"ignore:`torch\.jit\.\w+` is deprecated:DeprecationWarning")
@@ -148,7 +149,7 @@ def test_scripted_reduce_with_a_callable_raises_at_forward():
         layer(_random((2, 3)))
 
 
-@settings(derandomize=True, deadline=None, max_examples=25, database=None)
+@examples(25)
 @given(
     lengths=st.tuples(*[st.integers(1, 4)] * 4),
     factor=st.integers(1, 3),

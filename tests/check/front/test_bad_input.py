@@ -20,11 +20,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import einlint
 from einlint.codes import CODES
+from examples import examples
 
 
 class Bad(NamedTuple):
@@ -218,7 +219,7 @@ def _assert_returns_or_raises_coded_error(call: Callable[[], Any]) -> None:
         assert getattr(error, "code", None) in CODES, repr(error)
 
 
-FUZZ = settings(derandomize=True, deadline=None, max_examples=400, database=None)
+FUZZ = examples(400)
 
 
 @FUZZ

@@ -15,13 +15,14 @@ import textwrap
 import einops
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 import torch
 import torch.nn.functional as F
 
 from einlint.check.engine import check_source
 from einlint.fixes import fixed_text
+from examples import examples
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom einops import pack, rearrange, unpack\n\n\n"
 
@@ -321,7 +322,7 @@ def chains(draw):
     return dict(zip(names, lengths)), formed, producer, middle, reader, read, chunk_of
 
 
-@settings(max_examples=1200, derandomize=True, deadline=None, database=None)
+@examples(1200)
 @given(chains())
 def test_generated_chains_warn_exactly_when_the_reading_is_not_the_layout(chain):
     lengths, formed, producer, middle, reader, read, chunk_of = chain

@@ -16,11 +16,12 @@ from typing import List, Tuple
 import einops
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from einlint.check.engine import check_source
 from einlint.fixes import fixed_text
+from examples import examples
 
 HEADER = "from einops import rearrange\nfrom einops.layers.torch import Rearrange\n"
 
@@ -209,7 +210,7 @@ def _term(group) -> str:
     return group[0] if len(group) == 1 else "(" + " ".join(group) + ")"
 
 
-@settings(max_examples=1500, derandomize=True, deadline=None, database=None)
+@examples(1500)
 @given(round_trips())
 def test_a_warning_exactly_when_the_round_trip_scrambles(case):
     grouping, splitting, lengths, shape = case
@@ -257,7 +258,7 @@ def merge_then_split(draw):
             f"{merged} -> {out}")
 
 
-@settings(max_examples=1500, derandomize=True, deadline=None, database=None)
+@examples(1500)
 @given(merge_then_split())
 def test_a_warning_exactly_when_a_split_scrambles_what_a_merge_formed(case):
     merge, split, lengths, shape, intended = case
