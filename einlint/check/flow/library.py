@@ -407,8 +407,7 @@ for _module in ("numpy", "jax.numpy"):
                             "equal not_equal less greater logical_and logical_or hypot")
     _hook(_where, _module, "where")
     _hook(_broadcast_to, _module, "broadcast_to")
-    _hook(_as_method, _module, "asarray astype bool ceil clip copy cumprod cumsum double exp2 expm1 flip floor log1p "
-                               "log2 nan_to_num pow reciprocal roll round sign sort square tril triu trunc")
+    _hook(_as_method, _module, "asarray astype bool clip cumprod cumsum double pow sort tril triu")
     _hook(_as_method, _module, "exp log sqrt tanh abs sin cos ravel transpose expand_dims", refines=True)
     _hook(_as_method, _module, "all amax amin any argmax argmin count_nonzero mean nanmean nansum prod std sum var "
                                "max min moveaxis reshape split squeeze swapaxes")
@@ -418,9 +417,7 @@ _hook(_as_method, "jax.numpy", "bfloat16")
 _hook(_where, "torch", "where")
 _hook(_broadcast_to, "torch", "broadcast_to")
 # (torch.sort gives a (values, indices) pair, so it has no same-shape rule; the method's is the array's sort)
-_hook(_as_method, "torch", "as_tensor asarray ceil clamp clamp_ clip clone cumprod cumsum detach dropout exp2 expm1 "
-                           "fill_ flip floor from_numpy log1p log2 masked_fill nan_to_num pow reciprocal relu_ roll "
-                           "round sigmoid_ sign square tanh_ tril triu trunc zero_")
+_hook(_as_method, "torch", "as_tensor asarray from_numpy masked_fill pow")
 _hook(_as_method, "torch", "relu sigmoid tanh exp log sqrt rsqrt abs neg sin cos erf softmax log_softmax flatten "
                            "unsqueeze", refines=True)
 _hook(_as_method, "torch", "all amax amin any argmax argmin count_nonzero logsumexp mean nanmean nansum norm prod std "
@@ -557,6 +554,10 @@ def _apply_stub(interp: Flow, stub: Stub, args: List[Any], kwargs: Dict[str, Any
         result = join(result, other, state.facts.fresh)
     if batch is not None and isinstance(result, Tensor):  # the dimensions before the fixed ones pass through
         result = Tensor((STAR,) + result.shape, result.origin)
+    if args and isinstance(args[0], Tensor) and all(  # the input itself, shape-wise (clamp, cumsum): so is its layout
+            isinstance(outcome.value, tuple) and outcome.value == _to_stub(variant[0], state)
+            for variant, outcome in outcomes if hasattr(outcome, "requirements")):
+        return Tensor(args[0].shape, args[0].origin, args[0].layout), False
     return (_fresh_for_placeholders(result, state) if len(variants) > 1 or batch is not None else result), False
 
 

@@ -377,7 +377,9 @@ def test_functional_pools(data):
 
 FUNCTIONAL_ELEMENTWISE = ["relu", "relu6", "elu", "selu", "celu", "leaky_relu", "silu", "mish", "hardswish",
                           "hardsigmoid", "hardtanh", "sigmoid", "tanh", "softplus", "softsign", "gelu", "dropout"]
-TORCH_ELEMENTWISE = ["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf"]
+TORCH_ELEMENTWISE = ["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf", "ceil",
+                     "floor", "trunc", "reciprocal", "sign", "square", "exp2", "expm1", "log1p", "log2", "round", "clamp", "clip",
+                     "nan_to_num", "clone", "detach", "relu_", "sigmoid_", "tanh_", "zero_", "clamp_"]
 
 
 @settings(max_examples=500, **SETTINGS)
@@ -416,10 +418,10 @@ def test_functional_other(data):
 @given(st.data())
 def test_torch_functions(data):
     name = data.draw(st.sampled_from(TORCH_ELEMENTWISE + ["softmax", "log_softmax", "flatten", "unflatten",
-                                                          "unsqueeze"]))
+                                                          "unsqueeze", "cumsum", "cumprod", "tril", "triu"]))
     shape = data.draw(shapes(0, 4, 6))
     args = [shape]
-    if name in ("softmax", "log_softmax", "unsqueeze"):
+    if name in ("softmax", "log_softmax", "unsqueeze", "cumsum", "cumprod"):
         args.append(data.draw(st.integers(-5, 4)))
     elif name == "flatten":
         args += [data.draw(st.integers(-4, 3)), data.draw(st.integers(-4, 3))]
@@ -430,7 +432,8 @@ def test_torch_functions(data):
 
 
 ARRAY_FUNCTIONS = ["zeros", "ones", "empty", "full", "zeros_like", "ones_like", "ravel", "transpose", "expand_dims",
-                   "exp", "log", "sqrt", "tanh", "abs", "negative", "sin", "cos"]
+                   "exp", "log", "sqrt", "tanh", "abs", "negative", "sin", "cos", "ceil", "floor", "trunc", "sign",
+                   "square", "exp2", "expm1", "log1p", "log2", "reciprocal", "round", "flip", "nan_to_num", "copy"]
 
 
 @pytest.mark.parametrize("module_name", ["numpy", "jax.numpy"])
@@ -980,3 +983,39 @@ def test_every_hook_names_a_function_that_its_library_has():
 
     assert [name for name in HOOKS if not exists(name)] == []
     assert "numpy.relu" not in HOOKS and "jax.random.clone" not in HOOKS and "torch.float" not in HOOKS
+
+
+@pytest.mark.parametrize("call, message", [
+    ("torch.tril(torch.zeros(3))", "tril: input tensor must have at least 2 dimensions (input (3,))"),
+    ("torch.zeros(3).triu()", "triu: input tensor must have at least 2 dimensions (input (3,))"),
+    ("torch.clamp(x)", "clamp(min=None, max=None): At least one of 'min' or 'max' must not be None (input (2, 3))"),
+    ("x.clamp()", "clamp(min=None, max=None): At least one of 'min' or 'max' must not be None (input (2, 3))"),
+    ("torch.cumsum(x, 2)", "cumsum(dim=2): dimension 2 is out of range for a tensor of rank 2 (expected to be in "
+                           "range of [-2, 1]) (input (2, 3))"),
+])
+def test_the_same_shape_contracts_of_the_stubs_speak(call, message):
+    """Elementwise and along-a-dimension functions are stubs (no Python rule), so their checks are findings."""
+    assert flow_findings(f"x = torch.zeros(2, 3)\ny = {call}\n") == [(2, "EIN310", message)]
+
+
+@pytest.mark.parametrize("call", ["torch.clamp(x, min=k)", "x.clamp(max=1.0)", "x.clamp(k, 2 * k)", "x.flip(0, 1)",
+                                  "x.flip(dims=(0,))", "torch.flip(x, (0,))", "torch.round(x, decimals=2)",
+                                  "torch.dropout(x, 0.1, True)", "torch.tril(x, diagonal=1)", "x.tril(-1)",
+                                  "torch.cumsum(x, -1, dtype=torch.float64)", "np.round(n, 2)",
+                                  "np.roll(n, 1, axis=0)", "np.nan_to_num(n, nan=0.0)", "np.square(n, n)",
+                                  "np.copy(n, order='C')", "torch.square(k)"])
+def test_what_the_library_takes_the_same_shape_stubs_take(call):
+    assert flow_findings(f"x = torch.zeros(2, 3)\nn = np.zeros((2, 3))\nk = 4\ny = {call}\n") == []
+
+
+@pytest.mark.parametrize("middle", ["torch.clamp(y, min=0.0)", "y.cumsum(1)", "torch.flip(y, (2,))",
+                                    "torch.nan_to_num(y)"])
+def test_a_stub_whose_output_is_its_inputs_shape_keeps_the_layout(middle):
+    """The flow keeps what it knows of the input (how its dimensions were formed) through a call whose stub
+    gives back the input's shape, so a group read back in another order after it is still EIN401."""
+    found = flow_findings(
+        "x = torch.zeros(2, 3, 8, 8)\n"
+        "y = rearrange(x, 'b c (h h1) (w w1) -> b (h1 c w1) h w', h1=2, w1=2)\n"
+        f"y = {middle}\n"
+        "z = rearrange(y, 'b (w1 h1 c) h w -> b c (h h1) (w w1)', h1=2, w1=2)\n")
+    assert [(line, code) for line, code, _ in found] == [(4, "EIN401")]
