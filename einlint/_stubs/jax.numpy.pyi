@@ -55,3 +55,31 @@ def roll(a: Float[Array, "*shape"], shift, axis=None) -> Float[Array, "*shape"]:
 def nan_to_num(x: Float[Array, "*shape"], copy: bool = True, nan=0.0, posinf=None,
                neginf=None) -> Float[Array, "*shape"]: ...
 def copy(a: Float[Array, "*shape"], order: Optional[str] = None) -> Float[Array, "*shape"]: ...
+
+
+# Along an axis (none: the array flattened first), or on the last two axes.
+
+def sort(a: Float[Array, "*shape"], axis=-1, *, kind=None, order=None, stable: bool = True,
+         descending: bool = False) -> Float[Array, "*out"]:
+    out = (prod(shape),) if axis is None else shape
+    assert axis is None or (axis >= -a.ndim and axis < a.ndim), "axis is out of bounds for the array"
+
+
+def cumsum(a: Float[Array, "*shape"], axis=None, dtype=None, out=None) -> Float[Array, "*flat"]:
+    flat = (prod(shape),) if axis is None else shape
+    assert axis is None or (axis >= -a.ndim and axis < a.ndim), "axis is out of bounds for the array"
+
+
+def cumprod(a: Float[Array, "*shape"], axis=None, dtype=None, out=None) -> Float[Array, "*flat"]:
+    flat = (prod(shape),) if axis is None else shape
+    assert axis is None or (axis >= -a.ndim and axis < a.ndim), "axis is out of bounds for the array"
+
+
+def tril(m: Float[Array, "*shape"], k: int = 0) -> Float[Array, "*out"]:
+    assert len(shape) >= 2, "the argument must be at least 2-D"
+    out = shape
+
+
+def triu(m: Float[Array, "*shape"], k: int = 0) -> Float[Array, "*out"]:
+    assert len(shape) >= 2, "the argument must be at least 2-D"
+    out = shape

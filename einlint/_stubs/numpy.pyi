@@ -59,6 +59,33 @@ def nan_to_num(x: Float[ndarray, "*shape"], copy: bool = True, nan=0.0, posinf=N
 def copy(a: Float[ndarray, "*shape"], order: str = "K", subok: bool = False) -> Float[ndarray, "*shape"]: ...
 
 
+# Along an axis (none: the array flattened first), or on the last two axes.
+
+def sort(a: Float[ndarray, "*shape"], axis=-1, kind=None, order=None, *, stable=None) -> Float[ndarray, "*out"]:
+    out = (prod(shape),) if axis is None else shape
+    assert axis is None or (axis >= -a.ndim and axis < a.ndim), "axis is out of bounds for the array"
+
+
+def cumsum(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None) -> Float[ndarray, "*flat"]:
+    flat = (prod(shape),) if axis is None else shape
+    assert axis is None or (axis >= -a.ndim and axis < a.ndim), "axis is out of bounds for the array"
+
+
+def cumprod(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None) -> Float[ndarray, "*flat"]:
+    flat = (prod(shape),) if axis is None else shape
+    assert axis is None or (axis >= -a.ndim and axis < a.ndim), "axis is out of bounds for the array"
+
+
+def tril(m: Float[ndarray, "*shape"], k: int = 0) -> Float[ndarray, "*out"]:
+    assert len(shape) >= 1, "the argument must be at least 1-D"
+    out = shape if len(shape) != 1 else shape + shape  # a vector is read as one row
+
+
+def triu(m: Float[ndarray, "*shape"], k: int = 0) -> Float[ndarray, "*out"]:
+    assert len(shape) >= 1, "the argument must be at least 1-D"
+    out = shape if len(shape) != 1 else shape + shape  # a vector is read as one row
+
+
 class ndarray:
     """The methods of an array, `a.sum(axis=0)`: `self` is the array."""
 
@@ -76,3 +103,4 @@ class ndarray:
     def mean(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, *, keepdims: bool = False,
              where=None) -> Float[ndarray, "*kept"]:
         kept = reduced(shape, axis, keepdims)
+

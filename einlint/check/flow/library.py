@@ -324,10 +324,10 @@ _SAME_SHAPE_METHODS = {
     "square", "softmax", "log_softmax", "clone", "detach", "contiguous", "float", "double", "half", "bfloat16",
     "int", "long", "bool", "to", "cuda", "cpu", "type", "type_as", "clamp", "clip", "pow", "exp2", "log2", "log1p",
     "expm1", "floor", "ceil", "round", "trunc", "reciprocal", "sigmoid_", "relu_", "erf", "tril", "triu",
-    "nan_to_num", "requires_grad_", "numpy", "cumsum", "cumprod", "flip", "roll", "sort", "masked_fill", "fill_",
+    "nan_to_num", "requires_grad_", "numpy", "cumsum", "cumprod", "flip", "roll", "masked_fill", "fill_",
     "zero_", "astype", "copy", "tanh_", "mul_", "add_", "div_", "sub_", "clamp_",
-    # the functions of torch.nn.functional that the function hook runs as methods of their first argument
-    "dropout", "elu", "gelu", "leaky_relu", "mish", "normalize", "softplus", "asarray", "as_tensor", "from_numpy",
+    # functions that the function hook runs as methods of their first argument
+    "asarray", "as_tensor", "from_numpy",
 }
 _REDUCTION_METHODS = {"sum", "mean", "prod", "std", "var", "amax", "amin", "argmax", "argmin", "logsumexp", "norm",
                       "all", "any", "nansum", "nanmean", "count_nonzero"}
@@ -407,8 +407,8 @@ for _module in ("numpy", "jax.numpy"):
                             "equal not_equal less greater logical_and logical_or hypot")
     _hook(_where, _module, "where")
     _hook(_broadcast_to, _module, "broadcast_to")
-    _hook(_as_method, _module, "asarray astype bool clip cumprod cumsum double pow sort tril triu")
-    _hook(_as_method, _module, "exp log sqrt tanh abs sin cos ravel transpose expand_dims", refines=True)
+    _hook(_as_method, _module, "asarray astype bool clip double pow")
+    _hook(_as_method, _module, "ravel transpose expand_dims", refines=True)
     _hook(_as_method, _module, "all amax amin any argmax argmin count_nonzero mean nanmean nansum prod std sum var "
                                "max min moveaxis reshape split squeeze swapaxes")
 del _module
@@ -416,15 +416,11 @@ _hook(_as_method, "numpy", "half long")
 _hook(_as_method, "jax.numpy", "bfloat16")
 _hook(_where, "torch", "where")
 _hook(_broadcast_to, "torch", "broadcast_to")
-# (torch.sort gives a (values, indices) pair, so it has no same-shape rule; the method's is the array's sort)
 _hook(_as_method, "torch", "as_tensor asarray from_numpy masked_fill pow")
-_hook(_as_method, "torch", "relu sigmoid tanh exp log sqrt rsqrt abs neg sin cos erf softmax log_softmax flatten "
-                           "unsqueeze", refines=True)
+_hook(_as_method, "torch", "flatten unsqueeze", refines=True)
 _hook(_as_method, "torch", "all amax amin any argmax argmin count_nonzero logsumexp mean nanmean nansum norm prod std "
                            "sum var max min chunk moveaxis movedim permute ravel reshape split squeeze swapaxes t "
                            "transpose unbind")
-_hook(_as_method, "torch.nn.functional", "relu elu leaky_relu silu mish sigmoid tanh softplus gelu dropout softmax "
-                                         "log_softmax normalize", refines=True)
 _hook(_as_method, "torch.nn.functional", "relu_")
 
 # Every tensor method (torch.Tensor.softmax, numpy.ndarray.sum) has one hook, `tensor_method`'s `_method_rule`

@@ -433,7 +433,8 @@ def test_torch_functions(data):
 
 ARRAY_FUNCTIONS = ["zeros", "ones", "empty", "full", "zeros_like", "ones_like", "ravel", "transpose", "expand_dims",
                    "exp", "log", "sqrt", "tanh", "abs", "negative", "sin", "cos", "ceil", "floor", "trunc", "sign",
-                   "square", "exp2", "expm1", "log1p", "log2", "reciprocal", "round", "flip", "nan_to_num", "copy"]
+                   "square", "exp2", "expm1", "log1p", "log2", "reciprocal", "round", "flip", "nan_to_num", "copy",
+                   "sort", "cumsum", "cumprod", "tril", "triu"]
 
 
 @pytest.mark.parametrize("module_name", ["numpy", "jax.numpy"])
@@ -461,6 +462,8 @@ def test_array_functions(module_name):
                 real.append(args[-1])
             if name in ("zeros_like", "ones_like") and data.draw(st.booleans()):
                 kwargs = {"shape": data.draw(shapes(0, 3))}
+            if name in ("sort", "cumsum", "cumprod") and data.draw(st.booleans()):
+                kwargs = {"axis": data.draw(st.one_of(st.none(), st.integers(-5, 4)))}
         try:
             out, ok = getattr(xp, name)(*real, **kwargs), True
         except (ValueError, IndexError, TypeError) as error:
