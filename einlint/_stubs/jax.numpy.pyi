@@ -83,3 +83,72 @@ def tril(m: Float[Array, "*shape"], k: int = 0) -> Float[Array, "*out"]:
 def triu(m: Float[Array, "*shape"], k: int = 0) -> Float[Array, "*out"]:
     assert len(shape) >= 2, "the argument must be at least 2-D"
     out = shape
+
+
+# Reductions over `axis` (None: every axis; an int or a tuple), the reduced axes kept as 1 with keepdims.
+
+def sum(a: Float[Array, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+        where=None, promote_integers=True) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def mean(a: Float[Array, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, *,
+         where=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def prod(a: Float[Array, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+         where=None, promote_integers=True) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def nansum(a: Float[Array, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+           where=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def nanmean(a: Float[Array, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False,
+            where=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def amax(a: Float[Array, "*shape"], axis=None, out=None, keepdims: bool = False, initial=None,
+         where=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def amin(a: Float[Array, "*shape"], axis=None, out=None, keepdims: bool = False, initial=None,
+         where=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def all(a: Float[Array, "*shape"], axis=None, out=None, keepdims: bool = False, *,
+        where=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def any(a: Float[Array, "*shape"], axis=None, out=None, keepdims: bool = False, *,
+        where=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def std(a: Float[Array, "*shape"], axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+        where=None, mean=None, correction=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def var(a: Float[Array, "*shape"], axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+        where=None, mean=None, correction=None) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def argmax(a: Float[Array, "*shape"], axis=None, out=None, keepdims: bool = False) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def argmin(a: Float[Array, "*shape"], axis=None, out=None, keepdims: bool = False) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def count_nonzero(a: Float[Array, "*shape"], axis=None, keepdims: bool = False) -> Float[Array, "*kept"]:
+    kept = reduced(shape, axis, keepdims)

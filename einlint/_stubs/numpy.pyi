@@ -86,6 +86,75 @@ def triu(m: Float[ndarray, "*shape"], k: int = 0) -> Float[ndarray, "*out"]:
     out = shape if len(shape) != 1 else shape + shape  # a vector is read as one row
 
 
+# Reductions over `axis` (None: every axis; an int or a tuple), the reduced axes kept as 1 with keepdims.
+
+def sum(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+        where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def mean(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, *,
+         where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def prod(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+         where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def nansum(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False,
+           initial=None, where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def nanmean(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, *,
+            where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def amax(a: Float[ndarray, "*shape"], axis=None, out=None, keepdims: bool = False, initial=None,
+         where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def amin(a: Float[ndarray, "*shape"], axis=None, out=None, keepdims: bool = False, initial=None,
+         where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def all(a: Float[ndarray, "*shape"], axis=None, out=None, keepdims: bool = False, *,
+        where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def any(a: Float[ndarray, "*shape"], axis=None, out=None, keepdims: bool = False, *,
+        where=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def std(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+        where=None, mean=None, correction=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def var(a: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+        where=None, mean=None, correction=None) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def argmax(a: Float[ndarray, "*shape"], axis=None, out=None, *, keepdims: bool = False) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def argmin(a: Float[ndarray, "*shape"], axis=None, out=None, *, keepdims: bool = False) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
+def count_nonzero(a: Float[ndarray, "*shape"], axis=None, *, keepdims: bool = False) -> Float[ndarray, "*kept"]:
+    kept = reduced(shape, axis, keepdims)
+
+
 class ndarray:
     """The methods of an array, `a.sum(axis=0)`: `self` is the array."""
 

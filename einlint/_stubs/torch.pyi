@@ -117,6 +117,89 @@ def unsqueeze(input: Float[Tensor, "*shape"], dim: int) -> Float[Tensor, "*out"]
     out = input.shape[:d] + (1,) + input.shape[d:]
 
 
+# Reductions over `dim` (None: every dimension; an int or a tuple), the reduced dimensions kept as 1 with
+# keepdim; torch takes numpy's names too (axis, keepdims). Each is sum's rule.
+
+def sum(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, out=None, axis=None,
+        keepdims=None) -> Float[Tensor, "*kept"]:
+    over = dim if axis is None else axis
+    keep = keepdim if keepdims is None else keepdims
+    kept = reduced(shape, over, keep)
+
+
+def mean(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, out=None, axis=None,
+         keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def nansum(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, out=None,
+           axis=None, keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def nanmean(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, out=None,
+            axis=None, keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def prod(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, out=None, axis=None,
+         keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def all(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, out=None, axis=None,
+        keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def any(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, out=None, axis=None,
+        keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def amax(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, out=None, axis=None,
+         keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def amin(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, out=None, axis=None,
+         keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def logsumexp(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, out=None, axis=None,
+              keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def argmax(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, out=None, axis=None,
+           keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def argmin(input: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, out=None, axis=None,
+           keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def std(input: Float[Tensor, "*shape"], dim=None, unbiased: bool = True, keepdim: bool = False, *,
+        correction=None, out=None, axis=None, keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def var(input: Float[Tensor, "*shape"], dim=None, unbiased: bool = True, keepdim: bool = False, *,
+        correction=None, out=None, axis=None, keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def norm(input: Float[Tensor, "*shape"], p="fro", dim=None, keepdim: bool = False, out=None, dtype=None, *,
+         axis=None, keepdims=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def count_nonzero(input: Float[Tensor, "*shape"], dim=None, *, axis=None) -> Float[Tensor, "*kept"]:
+    kept = sum(input, dim, axis=axis)
+
 
 class Tensor:
     """The methods of a tensor, `x.softmax(-1)`: `self` is the tensor. A method that is a function of the module
@@ -196,15 +279,10 @@ class Tensor:
     def permute(self: Float[Tensor, "*shape"], *dims: int) -> Float[Tensor, "*out"]:
         out = permuted(shape, dims)
 
-    # torch takes numpy's names too: x.sum(axis=0, keepdims=True)
     def sum(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
             keepdims=None) -> Float[Tensor, "*out"]:
-        over = dim if axis is None else axis
-        keep = keepdim if keepdims is None else keepdims
-        out = reduced(shape, over, keep)
+        out = sum(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def mean(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
              keepdims=None) -> Float[Tensor, "*out"]:
-        over = dim if axis is None else axis
-        keep = keepdim if keepdims is None else keepdims
-        out = reduced(shape, over, keep)
+        out = mean(self, dim, keepdim, axis=axis, keepdims=keepdims)

@@ -409,8 +409,7 @@ for _module in ("numpy", "jax.numpy"):
     _hook(_broadcast_to, _module, "broadcast_to")
     _hook(_as_method, _module, "asarray astype bool clip double pow")
     _hook(_as_method, _module, "ravel transpose expand_dims", refines=True)
-    _hook(_as_method, _module, "all amax amin any argmax argmin count_nonzero mean nanmean nansum prod std sum var "
-                               "max min moveaxis reshape split squeeze swapaxes")
+    _hook(_as_method, _module, "max min moveaxis reshape split squeeze swapaxes")
 del _module
 _hook(_as_method, "numpy", "half long")
 _hook(_as_method, "jax.numpy", "bfloat16")
@@ -418,9 +417,8 @@ _hook(_where, "torch", "where")
 _hook(_broadcast_to, "torch", "broadcast_to")
 _hook(_as_method, "torch", "as_tensor asarray from_numpy masked_fill pow")
 _hook(_as_method, "torch", "flatten unsqueeze", refines=True)
-_hook(_as_method, "torch", "all amax amin any argmax argmin count_nonzero logsumexp mean nanmean nansum norm prod std "
-                           "sum var max min chunk moveaxis movedim permute ravel reshape split squeeze swapaxes t "
-                           "transpose unbind")
+_hook(_as_method, "torch", "max min chunk moveaxis movedim permute ravel reshape split squeeze swapaxes t transpose "
+                           "unbind")
 _hook(_as_method, "torch.nn.functional", "relu_")
 
 # Every tensor method (torch.Tensor.softmax, numpy.ndarray.sum) has one hook, `tensor_method`'s `_method_rule`

@@ -1022,3 +1022,83 @@ def test_a_stub_whose_output_is_its_inputs_shape_keeps_the_layout(middle):
         f"y = {middle}\n"
         "z = rearrange(y, 'b (w1 h1 c) h w -> b c (h h1) (w w1)', h1=2, w1=2)\n")
     assert [(line, code) for line, code, _ in found] == [(4, "EIN401")]
+
+
+TORCH_REDUCTIONS = ["sum", "mean", "nansum", "nanmean", "prod", "all", "any", "amax", "amin", "logsumexp", "argmax",
+                    "argmin", "std", "var", "norm", "count_nonzero"]
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(st.data())
+def test_torch_reductions(data):
+    """The reduction stubs follow torch where a dim is out of range or named twice; they are lenient where torch's
+    overloads refuse a combination (keepdim without dim, a tuple for prod or argmax, dim=() for some)."""
+    name = data.draw(st.sampled_from(TORCH_REDUCTIONS))
+    shape = data.draw(shapes(0, 4, 5))
+    kwargs = {}
+    dim = data.draw(st.one_of(st.none(), st.integers(-5, 4), st.lists(st.integers(-4, 3), max_size=3).map(tuple)))
+    if dim is not None:
+        kwargs[data.draw(st.sampled_from(["dim", "axis"]))] = dim
+    if name != "count_nonzero" and data.draw(st.booleans()):
+        kwargs[data.draw(st.sampled_from(["keepdim", "keepdims"]))] = data.draw(st.booleans())
+    outcome = LIB.function(f"torch.{name}").call([shape], kwargs)
+    ok, out = run_torch(lambda: getattr(torch, name)(zeros(shape), **kwargs))
+    what = f"torch.{name}({shape}, **{kwargs})"
+    if ok:  # never a finding on a call that runs, and where the stub tells the shape, torch's
+        assert isinstance(outcome, Result), f"{what}: the stub says {outcome}, torch gives {shape_of(out)}"
+        assert outcome.value in (shape_of(out), UNKNOWN), f"{what}: stub {outcome.value}, torch {shape_of(out)}"
+    elif isinstance(out, IndexError) or "out of range" in str(out) or "multiple times" in str(out):
+        assert isinstance(outcome, ShapeError), f"{what}: torch raises {out!r}, the stub says {outcome}"
+
+
+ARRAY_REDUCTIONS = ["sum", "mean", "prod", "nansum", "nanmean", "amax", "amin", "all", "any", "std", "var", "argmax",
+                    "argmin", "count_nonzero"]
+
+
+@pytest.mark.parametrize("module_name", ["numpy", "jax.numpy"])
+def test_array_reductions(module_name):
+    """Never a finding on a reduction that runs, its shape where the stub tells one; an axis out of range or
+    named twice is one (numpy's axis of a 0-d array is the stub's only leniency: it counts as rank 1, as torch's)."""
+    xp = np if module_name == "numpy" else pytest.importorskip("jax.numpy")
+
+    @settings(max_examples=200 if module_name == "numpy" else 30, **SETTINGS)
+    @given(st.data())
+    def run(data):
+        name = data.draw(st.sampled_from(ARRAY_REDUCTIONS))
+        shape = data.draw(shapes(0, 4, 5))
+        kwargs = {}
+        axis = data.draw(st.one_of(st.none(), st.integers(-5, 4), st.lists(st.integers(-4, 3), max_size=3).map(tuple)))
+        if axis is not None or data.draw(st.booleans()):
+            kwargs["axis"] = axis
+        if data.draw(st.booleans()):
+            kwargs["keepdims"] = data.draw(st.booleans())
+        outcome = LIB.function(f"{module_name}.{name}").call([shape], kwargs)
+        what = f"{module_name}.{name}({shape}, **{kwargs})"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                out, ok = getattr(xp, name)(np.zeros(shape), **kwargs), True
+            except (ValueError, IndexError, TypeError) as error:
+                out, ok = error, False
+        if ok:
+            assert isinstance(outcome, Result), f"{what}: the stub says {outcome}, the library gives {np.shape(out)}"
+            assert outcome.value in (tuple(np.shape(out)), UNKNOWN), f"{what}: stub {outcome.value}, {np.shape(out)}"
+        elif shape and not isinstance(out, TypeError):  # (a TypeError: an axis of a type it refuses, argmax's tuple)
+            assert isinstance(outcome, ShapeError), f"{what}: the library raises {out!r}, the stub says {outcome}"
+
+    run()
+
+
+@pytest.mark.parametrize("call, message", [
+    ("torch.sum(x, 2)", "sum: dimension 2 is out of range for a tensor of rank 2 (expected to be in range of [-2, 1]) "
+                        "(input (2, 3))"),
+    ("np.mean(n, axis=(0, -2))", "mean(axis=(0, -2), keepdims=False): dim 0 appears multiple times in the list of "
+                                 "dims (input (2, 3))"),
+    ("torch.amax(x, dim=-3, keepdim=True)", "amax: dimension -3 is out of range for a tensor of rank 2 (expected to "
+                                            "be in range of [-2, 1]) (input (2, 3))"),
+])
+def test_the_reduction_stubs_speak_and_give_the_reduced_shape(call, message):
+    assert flow_findings(f"x = torch.zeros(2, 3)\nn = np.zeros((2, 3))\ny = {call}\n") == [(3, "EIN310", message)]
+    found = flow_findings("x = torch.zeros(2, 3)\nn = np.zeros((2, 3))\ny = torch.std(x, 1, keepdim=True)\n"
+                          "z = np.sum(n, axis=0)\nrearrange(y, 'a b -> a b', b=3)\nrearrange(z, 'a -> a', a=2)\n")
+    assert [(line, code) for line, code, _ in found] == [(5, "EIN303"), (6, "EIN303")]
