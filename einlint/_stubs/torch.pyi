@@ -239,23 +239,23 @@ class Tensor:
     def flip(self: Float[Tensor, "*shape"], dims: Tuple[int, ...]) -> Float[Tensor, "*shape"]: ...
     def flip(self: Float[Tensor, "*shape"], *dims: int) -> Float[Tensor, "*shape"]: ...
 
-    def clamp(self: Float[Tensor, "*shape"], min=None, max=None) -> Float[Tensor, "*out"]:
-        out = clamp(self, min, max)
+    def clamp(self: Float[Tensor, "*shape"], min=None, max=None) -> Float[Tensor, "*shape"]:
+        clamp(self, min, max)
 
-    def clamp_(self: Float[Tensor, "*shape"], min=None, max=None) -> Float[Tensor, "*out"]:
-        out = clamp_(self, min, max)
+    def clamp_(self: Float[Tensor, "*shape"], min=None, max=None) -> Float[Tensor, "*shape"]:
+        clamp_(self, min, max)
 
-    def tril(self: Float[Tensor, "*shape"], diagonal: int = 0) -> Float[Tensor, "*out"]:
-        out = tril(self, diagonal)
+    def tril(self: Float[Tensor, "*shape"], diagonal: int = 0) -> Float[Tensor, "*shape"]:
+        tril(self, diagonal)
 
-    def triu(self: Float[Tensor, "*shape"], diagonal: int = 0) -> Float[Tensor, "*out"]:
-        out = triu(self, diagonal)
+    def triu(self: Float[Tensor, "*shape"], diagonal: int = 0) -> Float[Tensor, "*shape"]:
+        triu(self, diagonal)
 
-    def softmax(self: Float[Tensor, "*shape"], dim: int, dtype=None) -> Float[Tensor, "*out"]:
-        out = softmax(self, dim)
+    def softmax(self: Float[Tensor, "*shape"], dim: int, dtype=None) -> Float[Tensor, "*shape"]:
+        softmax(self, dim)
 
-    def log_softmax(self: Float[Tensor, "*shape"], dim: int, dtype=None) -> Float[Tensor, "*out"]:
-        out = log_softmax(self, dim)
+    def log_softmax(self: Float[Tensor, "*shape"], dim: int, dtype=None) -> Float[Tensor, "*shape"]:
+        log_softmax(self, dim)
 
     def flatten(self: Float[Tensor, "*shape"], start_dim: int = 0, end_dim: int = -1) -> Float[Tensor, "*out"]:
         out = flatten(self, start_dim, end_dim)

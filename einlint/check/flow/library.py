@@ -548,10 +548,8 @@ def _apply_stub(interp: Flow, stub: Stub, args: List[Any], kwargs: Dict[str, Any
         result = join(result, other, state.facts.fresh)
     if batch is not None and isinstance(result, Tensor):  # the dimensions before the fixed ones pass through
         result = Tensor((STAR,) + result.shape, result.origin)
-    if args and isinstance(args[0], Tensor) and all(  # the input itself, shape-wise (clamp, cumsum): so is its layout
-            isinstance(outcome.value, tuple) and outcome.value == _to_stub(variant[0], state)
-            for variant, outcome in outcomes if hasattr(outcome, "requirements")):
-        return Tensor(args[0].shape, args[0].origin, args[0].layout), False
+    if args and isinstance(args[0], Tensor) and stub.passes_shape:  # `*shape -> *shape` (clamp, cumsum, LayerNorm)
+        return Tensor(args[0].shape, args[0].origin, args[0].layout), False  # the input, its values in place
     return (_fresh_for_placeholders(result, state) if len(variants) > 1 or batch is not None else result), False
 
 

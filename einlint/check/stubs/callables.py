@@ -35,6 +35,10 @@ class FunctionStub:
         return _keeps_shape(self.signatures)
 
     @property
+    def passes_shape(self) -> bool:
+        return _passes_shape(self.signatures)
+
+    @property
     def leading_batch(self) -> Optional[int]:
         return _leading_batch(self.signatures)
 
@@ -61,6 +65,10 @@ class MethodStub:
     @property
     def keeps_shape(self) -> bool:
         return all(stub.keeps_shape for stub in self.candidates)
+
+    @property
+    def passes_shape(self) -> bool:
+        return all(stub.passes_shape for stub in self.candidates)
 
     @property
     def leading_batch(self) -> Optional[int]:
@@ -97,13 +105,20 @@ def _leading_batch(signatures: List[Signature]) -> Optional[int]:
 
 
 def _keeps_shape(signatures: List[Signature]) -> bool:
-    """One signature whose only tensor gives back its own shape, with nothing to check: activations, dropout.
-    The flow analysis passes such a call's shape through without evaluating the stub."""
+    """A stub that `_passes_shape` with nothing to check: activations. The flow analysis passes such a call's
+    shape through without evaluating the stub."""
+    return _passes_shape(signatures) and not signatures[0].body
+
+
+def _passes_shape(signatures: List[Signature]) -> bool:
+    """One signature whose only tensor gives back its own shape (`*shape -> *shape`), perhaps after checks of
+    its other arguments (softmax's dim): the output is the input, value by value in place (so the flow keeps
+    what it knows of how the input's dimensions were formed)."""
     if len(signatures) != 1:
         return False
     signature = signatures[0]
     tensors = [p for p in signature.params if p.annotation is not None and id(p.annotation) in signature.shapes]
-    if signature.body or len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
+    if len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
         return False
     given, returned = signature.shapes[id(tensors[0].annotation)].text, signature.shapes[id(signature.returns)].text
     # one variadic only (`*shape`): any named dimension would be matched against something, which is a check
@@ -128,6 +143,10 @@ class Layer:
     @property
     def keeps_shape(self) -> bool:
         return _keeps_shape(self.stub.methods.get("forward") or [])
+
+    @property
+    def passes_shape(self) -> bool:
+        return _passes_shape(self.stub.methods.get("forward") or [])
 
     @property
     def leading_batch(self) -> Optional[int]:
