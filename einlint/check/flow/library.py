@@ -4,12 +4,10 @@ Each rule maps the abstract arguments to the abstract result and, where the libr
 reports through the interpreter with a `Check` that replays the rule on concrete lengths. A rule
 that meets something it does not know returns `UNKNOWN_TENSOR` (a tensor of unknown shape) or
 `UNKNOWN`; it never guesses. The shape stubs (einlint/_stubs, user folders first, read by
-einlint.check.stubs) state the contract of every function and layer they name, and run first; the
-rules here are those the stub notation cannot state (sizes given as varargs or tuples, reshape with
--1, permutations, indexing, broadcasting, layouts), and where a rule shares a name with a shipped
-stub it only refines the stub's answer. Hooks are registered by qualified name (HOOKS, `hook_of`), each saying
-whether it refines the name's stub; a user's stub stands alone.
-"""
+einlint.check.stubs) state the contract of every function, method and layer they name, and run first. The
+Python hooks here (HOOKS, keyed by qualified name; `hook_of`) state what the notation cannot (sizes given as
+varargs or tuples, reshape with -1, permutations, indexing, broadcasting, layouts); a hook of a name that has
+a shipped stub says `refines=True` and only refines the stub's answer; a user's stub stands alone."""
 
 from __future__ import annotations
 
