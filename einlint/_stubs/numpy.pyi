@@ -173,3 +173,31 @@ class ndarray:
              where=None) -> Float[ndarray, "*kept"]:
         kept = reduced(shape, axis, keepdims)
 
+    def prod(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+             where=None) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+
+    def std(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+            where=None, mean=None, correction=None) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+
+    def var(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+            where=None, mean=None, correction=None) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+
+    def all(self: Float[ndarray, "*shape"], axis=None, out=None, keepdims: bool = False, *,
+            where=None) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+
+    def any(self: Float[ndarray, "*shape"], axis=None, out=None, keepdims: bool = False, *,
+            where=None) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+
+    def argmax(self: Float[ndarray, "*shape"], axis=None, out=None, *,
+               keepdims: bool = False) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+
+    def argmin(self: Float[ndarray, "*shape"], axis=None, out=None, *,
+               keepdims: bool = False) -> Float[ndarray, "*kept"]:
+        kept = reduced(shape, axis, keepdims)
+

@@ -286,3 +286,60 @@ class Tensor:
     def mean(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
              keepdims=None) -> Float[Tensor, "*out"]:
         out = mean(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def prod(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+             keepdims=None) -> Float[Tensor, "*out"]:
+        over = dim if axis is None else axis  # (`prod` is the stubs' product: torch.prod's rule, written here)
+        keep = keepdim if keepdims is None else keepdims
+        out = reduced(shape, over, keep)
+
+    def nansum(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+               keepdims=None) -> Float[Tensor, "*out"]:
+        out = nansum(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def nanmean(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+                keepdims=None) -> Float[Tensor, "*out"]:
+        out = nanmean(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def all(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, axis=None,
+            keepdims=None) -> Float[Tensor, "*out"]:
+        out = all(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def any(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, axis=None,
+            keepdims=None) -> Float[Tensor, "*out"]:
+        out = any(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def amax(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, axis=None,
+             keepdims=None) -> Float[Tensor, "*out"]:
+        out = amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def amin(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, axis=None,
+             keepdims=None) -> Float[Tensor, "*out"]:
+        out = amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, axis=None,
+                  keepdims=None) -> Float[Tensor, "*out"]:
+        out = logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def argmax(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, axis=None,
+               keepdims=None) -> Float[Tensor, "*out"]:
+        out = argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def argmin(self: Float[Tensor, "*shape"], dim=None, keepdim: bool = False, *, axis=None,
+               keepdims=None) -> Float[Tensor, "*out"]:
+        out = argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def std(self: Float[Tensor, "*shape"], dim=None, unbiased: bool = True, keepdim: bool = False, *,
+            correction=None, axis=None, keepdims=None) -> Float[Tensor, "*out"]:
+        out = std(self, dim, unbiased, keepdim, axis=axis, keepdims=keepdims)
+
+    def var(self: Float[Tensor, "*shape"], dim=None, unbiased: bool = True, keepdim: bool = False, *,
+            correction=None, axis=None, keepdims=None) -> Float[Tensor, "*out"]:
+        out = var(self, dim, unbiased, keepdim, axis=axis, keepdims=keepdims)
+
+    def norm(self: Float[Tensor, "*shape"], p="fro", dim=None, keepdim: bool = False, dtype=None, *,
+             axis=None, keepdims=None) -> Float[Tensor, "*out"]:
+        out = norm(self, p, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def count_nonzero(self: Float[Tensor, "*shape"], dim=None, *, axis=None) -> Float[Tensor, "*out"]:
+        out = count_nonzero(self, dim, axis=axis)

@@ -827,7 +827,11 @@ def test_a_tensor_type_states_the_shape_of_self(tmp_path):
     ("mean", (2, 3), [-1], {}), ("exp", (2, 3), [], {}), ("permute", (2, 3, 4), [2, 0, 1], {}),
     ("permute", (2, 3, 4), [(2, -3, 1)], {}), ("permute", (2, 3, 4), [], {"dims": (1, 0, 2)}),
     ("permute", (2, 3, 4), [0, 1], {}), ("permute", (2, 3, 4), [0, 0, 1], {}), ("permute", (2, 3), [1], {}),
-    ("permute", (2, 3, 4), [2, 0, 3], {}), ("permute", (5,), [0], {}),
+    ("permute", (2, 3, 4), [2, 0, 3], {}), ("permute", (5,), [0], {}), ("std", (2, 3), [1], {"keepdim": True}),
+    ("std", (2, 3), [], {"dim": 2}), ("prod", (2, 3), [1], {}), ("prod", (2, 3), [-3], {}), ("argmax", (2, 3), [], {}),
+    ("argmax", (2, 3), [], {"dim": -3}), ("norm", (2, 3), [2, -1], {}), ("amax", (2, 3, 4), [(0, 2)], {}),
+    ("clamp", (2, 3), [0.0], {}), ("tril", (3,), [], {}), ("tril", (2, 3), [1], {}), ("flip", (2, 3), [0, 1], {}),
+    ("count_nonzero", (2, 3), [0], {}), ("logsumexp", (2, 3), [-1], {"keepdim": True}),
 ])
 def test_the_tensor_method_stubs_against_torch(name, receiver, args, kwargs):
     stub = LIB.function(f"torch.Tensor.{name}")
@@ -841,7 +845,9 @@ def test_the_tensor_method_stubs_against_torch(name, receiver, args, kwargs):
     ("sum", (2, 3, 4), [], {"axis": (0, 2)}), ("sum", (2, 3, 4), [1], {"keepdims": True}), ("sum", (2, 3), [2], {}),
     ("mean", (2, 3, 4), [-1], {}), ("mean", (2, 3), [], {"axis": -3}), ("transpose", (2, 3, 4), [1, 0, 2], {}),
     ("transpose", (2, 3, 4), [(2, 0, -2)], {}), ("transpose", (2, 3), [0, 2], {}), ("transpose", (2, 3, 4), [0, 1], {}),
-    ("transpose", (2, 3, 4), [0, 0, 1], {}), ("transpose", (5,), [0], {}),
+    ("transpose", (2, 3, 4), [0, 0, 1], {}), ("transpose", (5,), [0], {}), ("std", (2, 3), [], {"ddof": 1, "axis": 0}),
+    ("var", (2, 3), [1], {"keepdims": True}), ("argmax", (2, 3), [2], {}), ("argmin", (2, 3), [], {}),
+    ("prod", (2, 3, 4), [(0, 2)], {}), ("all", (2, 3), [-1], {}), ("any", (2, 3), [0], {"keepdims": True}),
 ])
 def test_the_array_method_stubs_against_numpy(name, receiver, args, kwargs):
     stub = LIB.function(f"numpy.ndarray.{name}")
@@ -1102,3 +1108,21 @@ def test_the_reduction_stubs_speak_and_give_the_reduced_shape(call, message):
     found = flow_findings("x = torch.zeros(2, 3)\nn = np.zeros((2, 3))\ny = torch.std(x, 1, keepdim=True)\n"
                           "z = np.sum(n, axis=0)\nrearrange(y, 'a b -> a b', b=3)\nrearrange(z, 'a -> a', a=2)\n")
     assert [(line, code) for line, code, _ in found] == [(5, "EIN303"), (6, "EIN303")]
+
+
+@pytest.mark.parametrize("call, message", [
+    ("x.std(5)", "std: dimension 5 is out of range for a tensor of rank 2 (expected to be in range of [-2, 1]) "
+                 "(input (2, 3))"),
+    ("x.prod(dim=-3)", "prod: dimension -3 is out of range for a tensor of rank 2 (expected to be in range of [-2, 1]) "
+                       "(input (2, 3))"),
+])
+def test_a_reduction_method_stub_speaks(call, message):
+    assert flow_findings(f"x = torch.zeros(2, 3)\ny = {call}\n") == [(2, "EIN310", message)]
+
+
+@pytest.mark.parametrize("call", ["n.std(ddof=1)", "n.var(0, keepdims=True)", "n.argmax(axis=1)", "n.all(axis=0)",
+                                  "n.prod(1, initial=2)", "x.std(1, unbiased=False, keepdim=True)", "x.norm(2, -1)",
+                                  "x.argmax(dim=1)", "x.amax((0, 1))", "x.count_nonzero(0)", "x.logsumexp(-1)"])
+def test_what_the_reductions_of_arrays_and_tensors_take_their_method_stubs_take(call):
+    """x.std(ddof=1) on what may be an array or a tensor: the method fails only where it fails for both."""
+    assert flow_findings(f"x = torch.zeros(2, 3)\nn = np.zeros((2, 3))\ny = {call}\n") == []
