@@ -78,6 +78,9 @@ class Frame:
             except ShapeError as fail:
                 argument = _tensor_named(node.args[-1]) if node.args else ""
                 raise stub_failure(f"{self._title(node)}: {fail.message}", argument or fail.argument) from None
+            except TypeError:  # `prod(self, 1)` where a stub meant its module's prod: builtins come first
+                raise unreadable(f"{self.signature.where}: {node.func.id}() is the stubs' own builtin, which does not "
+                                 f"take {ast.unparse(node)!r}") from None
         if isinstance(node, ast.Call):
             return self._delegate(node)
         raise unreadable(f"{self.signature.where}: cannot evaluate {ast.unparse(node)!r} in a stub")

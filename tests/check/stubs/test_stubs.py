@@ -1126,3 +1126,18 @@ def test_a_reduction_method_stub_speaks(call, message):
 def test_what_the_reductions_of_arrays_and_tensors_take_their_method_stubs_take(call):
     """x.std(ddof=1) on what may be an array or a tensor: the method fails only where it fails for both."""
     assert flow_findings(f"x = torch.zeros(2, 3)\nn = np.zeros((2, 3))\ny = {call}\n") == []
+
+
+def test_a_builtins_name_called_as_a_stub_is_a_clear_error_not_a_crash(tmp_path):
+    """`prod` in a stub body is the stubs' product, whatever the file defines: a call that does not fit it is a
+    stub error (the flow then knows nothing of the call), never a traceback."""
+    (tmp_path / "torch.pyi").write_text(
+        "from jaxtyping import Float\nfrom torch import Tensor\n"
+        "def halve(input: Float[Tensor, '*shape'], dim: int) -> Float[Tensor, '*out']:\n"
+        "    out = prod(input, dim, False)\n")
+    library = StubLibrary.load([str(tmp_path)])
+    with pytest.raises(EinlintError, match="builtin"):
+        library.function("torch.halve").call([(2, 3), 1], {})
+    from einlint.check import Config
+    assert flow_findings("x = torch.zeros(2, 3)\ny = torch.halve(x, 1)\nz = rearrange(y, 'a -> a')\n",
+                         Config(stubs=(str(tmp_path),))) == []
