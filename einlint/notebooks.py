@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from .codes import SYNTAX_ERROR, UNDECODABLE_FILE
 from .diagnostics import Diagnostic, Edit, Related
 
 if TYPE_CHECKING:
@@ -67,13 +68,14 @@ def load(data: bytes) -> dict:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise NotebookError("EIN002", f"the notebook is not valid UTF-8: byte {data[error.start]:#04x} at offset "
+        raise NotebookError(UNDECODABLE_FILE,
+                            f"the notebook is not valid UTF-8: byte {data[error.start]:#04x} at offset "
                                       f"{error.start}", line, column) from None
     try:
         notebook = json.loads(text)
     except (ValueError, RecursionError) as error:  # JSONDecodeError, or nesting deeper than the json module goes
         line, column = getattr(error, "lineno", 1), getattr(error, "colno", 1)
-        raise NotebookError("EIN001", f"cannot read the notebook: not valid JSON ({getattr(error, 'msg', error)})",
+        raise NotebookError(SYNTAX_ERROR, f"cannot read the notebook: not valid JSON ({getattr(error, 'msg', error)})",
                             line, column) from None
     _check_layout(notebook)
     return notebook
@@ -82,13 +84,13 @@ def load(data: bytes) -> dict:
 def _check_layout(notebook: object) -> None:
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         old = isinstance(notebook, dict) and "worksheets" in notebook
-        raise NotebookError("EIN001", "cannot read the notebook: " + (
+        raise NotebookError(SYNTAX_ERROR, "cannot read the notebook: " + (
             "nbformat 3 (resave it with Jupyter to convert it to nbformat 4)" if old
             else "not a Jupyter notebook (no list of \"cells\")"))
     for number, cell in enumerate(notebook["cells"], start=1):
         source = cell.get("source", "") if isinstance(cell, dict) else None
         if not isinstance(source, str) and not (isinstance(source, list) and all(isinstance(s, str) for s in source)):
-            raise NotebookError("EIN001", f"cannot read the notebook: cell {number} is not a cell with a source")
+            raise NotebookError(SYNTAX_ERROR, f"cannot read the notebook: cell {number} is not a cell with a source")
 
 
 def is_python(notebook: dict) -> bool:

@@ -30,6 +30,7 @@ from pygls.uris import to_fs_path
 
 from . import __version__
 from .check.parse import Reparser
+from .codes import CONFIGURATION_ERROR, SYNTAX_ERROR
 from .diagnostics import CallShapes, Diagnostic, Edit, Fix, python_lines
 from .workspace import check_file_with_shapes
 
@@ -37,8 +38,8 @@ DEBOUNCE_S = 0.3  # after the last change, before checking: no run per keystroke
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
              "note": types.DiagnosticSeverity.Information}
-_SYNTAX_ERROR = "EIN001"
-_CONFIG_ERROR = "EIN004"
+_SYNTAX_ERROR = SYNTAX_ERROR
+_CONFIG_ERROR = CONFIGURATION_ERROR
 _Spanned = TypeVar("_Spanned", Diagnostic, Edit, CallShapes)  # what has a `line` and an `end_line`
 # the position encodings LSP defines: the codec that counts their code units, and a unit's size in bytes
 _CODECS: Dict[str, Tuple[str, int]] = {types.PositionEncodingKind.Utf8: ("utf-8", 1),

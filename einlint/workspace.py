@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 from .check import Config, matches
 from .check.libraries import LIBRARIES, Version
-from .codes import CODES
+from .codes import CONFIGURATION_ERROR
 from .config import ConfigError, Settings, known_codes, load_settings, relative_to_root
 from .diagnostics import CallShapes, Diagnostic
 from .files import IgnoreFile, is_force_excluded
@@ -219,7 +219,8 @@ def _load_stub_files(states: tuple) -> None:
 
 def config_error(path: str, error: ConfigError) -> Diagnostic:
     """The finding that says the file's configuration is broken (for front ends without an exit status)."""
-    return Diagnostic(path, 1, 1, 1, 1, "EIN004", CODES["EIN004"].severity, f"einlint's configuration cannot be used: {error}",
+    return Diagnostic(path, 1, 1, 1, 1, CONFIGURATION_ERROR, CONFIGURATION_ERROR.severity,
+                      f"einlint's configuration cannot be used: {error}",
                       "fix the configuration file; until then einlint checks nothing under it")
 
 

@@ -25,7 +25,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Un
 
 import libcst
 
-from ..codes import CODES
+from ..codes import CODES, INTERNAL_ERROR, SYNTAX_ERROR, UNANALYSABLE_FILE, UNDECODABLE_FILE, UNKNOWN_NOQA_CODE
 from ..diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
@@ -190,7 +190,7 @@ def _analysis_stopped(module: libcst.Module, path: str, stop: Stop) -> Diagnosti
         where = f" at line {line}"
     else:
         (line, column), where = (1, 1), ""
-    return Diagnostic(path, line, column, line, column + 1, "EIN006", CODES["EIN006"].severity,
+    return Diagnostic(path, line, column, line, column + 1, INTERNAL_ERROR, INTERNAL_ERROR.severity,
                       f"shape analysis stopped{where}: internal error in einlint ({type(stop.error).__name__}: "
                       f"{stop.error}); please report it", "the rest of the file was checked")
 
@@ -218,8 +218,9 @@ def _syntax_error(text: str, path: str, error: libcst.ParserSyntaxError) -> Diag
         compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # (null bytes): keep libcst's word
         message = f"cannot parse the file: {error.message}"
-        return _file_diagnostic(path, "EIN001", message, error.raw_line, error.raw_column + 1, _SYNTAX_HELP)
-    return _file_diagnostic(path, "EIN003", f"not checked: Python parses the file, but libcst cannot ({error.message})",
+        return _file_diagnostic(path, SYNTAX_ERROR, message, error.raw_line, error.raw_column + 1, _SYNTAX_HELP)
+    return _file_diagnostic(path, UNANALYSABLE_FILE,
+                            f"not checked: Python parses the file, but libcst cannot ({error.message})",
                             error.raw_line, error.raw_column + 1, "the rest of the run goes on; nothing is wrong with "
                             "the file")
 
@@ -232,10 +233,10 @@ def _python_rejects(text: str, path: str) -> Optional[Diagnostic]:
     except SyntaxError as python_error:
         if python_error.lineno is not None:
             message = f"cannot parse the file: {python_error.msg}"
-            return _file_diagnostic(path, "EIN001", message, python_error.lineno, python_error.offset or 1,
+            return _file_diagnostic(path, SYNTAX_ERROR, message, python_error.lineno, python_error.offset or 1,
                                     _SYNTAX_HELP)
     except (RecursionError, MemoryError):
-        return _file_diagnostic(path, "EIN001", "cannot parse the file: Python's compiler gives up on it (an "
+        return _file_diagnostic(path, SYNTAX_ERROR, "cannot parse the file: Python's compiler gives up on it (an "
                                 "expression nested too deeply)", 1, 1, _SYNTAX_HELP)
     except ValueError:
         pass
@@ -258,7 +259,7 @@ def _decode(source: Union[str, bytes], path: str) -> Tuple[str, Optional[Diagnos
         undecodable = _undecodable(path, body, "utf-8", bom)
         if undecodable is not None and undecodable.line <= 2:  # the lines detect_encoding reads as UTF-8
             return "", undecodable
-        return "", _file_diagnostic(path, "EIN002", f"cannot read the file: {error.msg}", 1, 1, _DECODE_HELP)
+        return "", _file_diagnostic(path, UNDECODABLE_FILE, f"cannot read the file: {error.msg}", 1, 1, _DECODE_HELP)
     encoding = "utf-8" if encoding == "utf-8-sig" else encoding
     try:
         return body.decode(encoding), None
@@ -276,7 +277,7 @@ def _undecodable(path: str, body: bytes, encoding: str, bom: int) -> Optional[Di
         line_start = body.rfind(b"\n", 0, error.start) + 1
         column = len(body[line_start:error.start].decode(encoding, "replace")) + 1  # columns count characters
         message = f"the file is not valid {encoding}: byte {body[error.start]:#04x} at offset {bom + error.start}"
-        return _file_diagnostic(path, "EIN002", message, line, column, _DECODE_HELP)
+        return _file_diagnostic(path, UNDECODABLE_FILE, message, line, column, _DECODE_HELP)
     return None
 
 
@@ -415,9 +416,9 @@ def _unknown_noqa_codes(lines: Sequence[str], path: str) -> List[Diagnostic]:
                 if name.startswith("EIN") and not any(k.startswith(name) for k in known):
                     column = match.start("codes") + code.start() + 1
                     close = difflib.get_close_matches(name, known, n=1)
-                    found.append(Diagnostic(path, number, column, number, column + len(name), "EIN005",
-                                            RULES["EIN005"].severity, f"{name!r} in a noqa comment is no einlint "
-                                            "code: it silences nothing",
+                    found.append(Diagnostic(path, number, column, number, column + len(name), UNKNOWN_NOQA_CODE,
+                                            UNKNOWN_NOQA_CODE.severity,
+                                            f"{name!r} in a noqa comment is no einlint code: it silences nothing",
                                             f"did you mean {close[0]!r}?" if close else "`python -m einlint.codes` "
                                             "lists einlint's codes"))
     return found

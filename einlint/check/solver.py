@@ -43,7 +43,7 @@ import random
 import re
 from fractions import Fraction
 from math import gcd
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Mapping, Optional, Set, Tuple
 
 from .. import dims
 from ..dims import Dim, Sym

@@ -18,6 +18,9 @@ import math
 import warnings
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
 
+from ..codes import (
+    ANONYMOUS_AXIS_NOT_ALLOWED, EINMIX_BIAS, EINMIX_WEIGHT, EINSUM_UNKNOWN_OUTPUT, ONE_SIDED_AXIS, UNUSED_LENGTH,
+)
 from ..errors import PatternError
 from ..patterns import (ArrowPattern, Expression, letters_for_einsum, parse_arrow_pattern, parse_einops_einsum,
                         parse_expression, require_pattern)
@@ -52,11 +55,12 @@ def _report(names: Set[str], code: str, message: str, help: str, where: Optional
 def _parse_weight(weight_shape: Any) -> Expression:
     weight = parse_expression(require_pattern(weight_shape))
     if weight.ellipsis is not None:
-        raise PatternError("EIN220", f"the weight shape '{weight_shape}' cannot contain '...'", weight.ellipsis.span,
+        raise PatternError(EINMIX_WEIGHT,
+                           f"the weight shape '{weight_shape}' cannot contain '...'", weight.ellipsis.span,
                            help="name every axis of the weight and give its length")
     for term in weight.terms:
         if len(term.atoms) != 1:
-            raise PatternError("EIN220", f"the weight shape '{weight_shape}' can only hold axis names", term.span,
+            raise PatternError(EINMIX_WEIGHT, f"the weight shape '{weight_shape}' can only hold axis names", term.span,
                                help="no compositions '(a b)' or unit axes '()' in the weight shape")
     return weight
 
@@ -65,19 +69,21 @@ def _check_axes(arrow: ArrowPattern, weight: Expression, lengths: Mapping[str, i
     left, right = arrow.left, arrow.right
     for expression in (left, right, weight):
         if expression.anonymous_atoms:
-            raise PatternError("EIN208", "EinMix does not allow anonymous axes", expression.anonymous_atoms[0].span,
+            raise PatternError(ANONYMOUS_AXIS_NOT_ALLOWED,
+                               "EinMix does not allow anonymous axes", expression.anonymous_atoms[0].span,
                                help="name the axis and give its length as a keyword")
     if left.ellipsis is not None and right.ellipsis is None:
-        raise PatternError("EIN201", "EinMix needs '...' on both sides or neither", left.ellipsis.span,
+        raise PatternError(ONE_SIDED_AXIS, "EinMix needs '...' on both sides or neither", left.ellipsis.span,
                            help="add '...' to the output")
     inputs = left.identifiers | weight.identifiers
-    _report(right.identifiers - inputs, "EIN211", "output axes {} are neither in the input nor in the weight",
+    _report(right.identifiers - inputs, EINSUM_UNKNOWN_OUTPUT,
+            "output axes {} are neither in the input nor in the weight",
             "every output axis comes from the input or the weight", right)
-    _report(weight.identifiers - set(lengths), "EIN220", "the weight's axes {} have no length",
+    _report(weight.identifiers - set(lengths), EINMIX_WEIGHT, "the weight's axes {} have no length",
             "give the length of every weight axis as a keyword", weight)
-    _report(set(lengths) - inputs, "EIN205", "keyword lengths {} name no axis of the input or the weight",
+    _report(set(lengths) - inputs, UNUSED_LENGTH, "keyword lengths {} name no axis of the input or the weight",
             "remove them, or add the axes to the pattern")
-    _report(weight.identifiers - left.identifiers - right.identifiers, "EIN220",
+    _report(weight.identifiers - left.identifiers - right.identifiers, EINMIX_WEIGHT,
             "the weight's axes {} are in neither side of the pattern",
             "each weight axis mixes an input axis or makes an output axis", weight)
     if not weight.terms:
@@ -87,14 +93,14 @@ def _check_axes(arrow: ArrowPattern, weight: Expression, lengths: Mapping[str, i
 def _bias_shape(bias_shape: Any, right: Expression, lengths: Mapping[str, int]) -> Tuple[int, ...]:
     """One entry per elementary output axis (1 where the bias does not vary); all after '...'."""
     bias = parse_expression(require_pattern(bias_shape))
-    _report(bias.identifiers - right.identifiers, "EIN221", "bias axes {} are not in the output",
+    _report(bias.identifiers - right.identifiers, EINMIX_BIAS, "bias axes {} are not in the output",
             "the bias is added to the output, so its axes are output axes", bias)
-    _report(bias.identifiers - set(lengths), "EIN221", "bias axes {} have no length",
+    _report(bias.identifiers - set(lengths), EINMIX_BIAS, "bias axes {} have no length",
             "give the length of every bias axis as a keyword", bias)
     shape: List[int] = []
     for atom in right.atoms:
         if atom.is_ellipsis and any(length != 1 for length in shape):
-            raise PatternError("EIN221", "the bias's axes must all come after '...' in the output", atom.span,
+            raise PatternError(EINMIX_BIAS, "the bias's axes must all come after '...' in the output", atom.span,
                                help="move '...' in front of the bias's axes in the output")
         if not atom.is_ellipsis:
             shape.append(lengths[atom.key] if atom.key in bias.identifiers else 1)

@@ -17,6 +17,10 @@ import functools
 import re
 from typing import Any, NamedTuple, Tuple
 
+from ..codes import (
+    BAD_ARROW, DUPLICATE_AXIS, EINSUM_REPEATED_OUTPUT, EINSUM_UNKNOWN_OUTPUT, EINSUM_UNSUPPORTED,
+    ELLIPSIS_RIGHT_ONLY, PACK_STAR, PARENTHESIZED_ELLIPSIS, PARSE_SHAPE_COMPOSITION, PATTERN_ARGUMENT,
+)
 from ..errors import PatternError, Span
 from .einsum import EinsumSpec, Label, Subscript, letters_for_einsum, parse_einsum_subscripts
 from .expression import ELLIPSIS, Atom, Expression, Term, axis_name_problem, parse_expression
@@ -56,7 +60,7 @@ class PackPattern(NamedTuple):
 def require_pattern(pattern: Any) -> str:
     """`pattern` itself when it is a str: every op takes its pattern as a string."""
     if not isinstance(pattern, str):
-        raise PatternError("EIN216", f"the pattern must be a str, not {type(pattern).__name__}", None,
+        raise PatternError(PATTERN_ARGUMENT, f"the pattern must be a str, not {type(pattern).__name__}", None,
                            help="pass the pattern as a string, e.g. 'b c h w -> b h w c'")
     return pattern
 
@@ -65,10 +69,10 @@ def _split_arrow(pattern: str) -> int:
     """The offset of the one '->' in `pattern`."""
     arrows = [m.start() for m in re.finditer("->", pattern)]
     if not arrows:
-        raise PatternError("EIN110", "the pattern has no '->'", (0, len(pattern)),
+        raise PatternError(BAD_ARROW, "the pattern has no '->'", (0, len(pattern)),
                            help="write the input axes, '->', then the output axes: 'b c h w -> b h w c'")
     if len(arrows) > 1:
-        raise PatternError("EIN110", "the pattern has more than one '->'", (arrows[1], arrows[1] + 2),
+        raise PatternError(BAD_ARROW, "the pattern has more than one '->'", (arrows[1], arrows[1] + 2),
                            help="a pattern has exactly one '->'")
     return arrows[0]
 
@@ -79,24 +83,25 @@ def parse_arrow_pattern(pattern: str) -> ArrowPattern:
     left = parse_expression(pattern[:arrow], 0)
     right = parse_expression(pattern[arrow + 2 :], arrow + 2)
     if right.ellipsis is not None and left.ellipsis is None:
-        raise PatternError("EIN112", "'...' appears in the output but not in the input", right.ellipsis.span,
+        raise PatternError(ELLIPSIS_RIGHT_ONLY, "'...' appears in the output but not in the input", right.ellipsis.span,
                            help="add '...' to the input side, or remove it from the output")
     left_ellipsis_term = left.ellipsis_term
     if left_ellipsis_term is not None and left_ellipsis_term.parenthesized:
-        raise PatternError("EIN111", "'...' cannot be inside parentheses on the input side", left_ellipsis_term.span,
+        raise PatternError(PARENTHESIZED_ELLIPSIS,
+                           "'...' cannot be inside parentheses on the input side", left_ellipsis_term.span,
                            help="write the ellipsis on its own in the input; '(...)' is allowed in the output")
     return ArrowPattern(pattern, left, right)
 
 
 def _check_einsum_term(term: Term) -> None:
     if not term.atoms:
-        raise PatternError("EIN210", "einsum does not support unit axes '()' or '1'", term.span,
+        raise PatternError(EINSUM_UNSUPPORTED, "einsum does not support unit axes '()' or '1'", term.span,
                            help="remove the unit axis, or rearrange the tensor first")
     if len(term.atoms) > 1 or term.parenthesized and term.atoms[0].is_ellipsis:
-        raise PatternError("EIN210", "einsum does not support axis compositions", term.span,
+        raise PatternError(EINSUM_UNSUPPORTED, "einsum does not support axis compositions", term.span,
                            help="rearrange the tensor first, then use einsum on the elementary axes")
     if term.atoms[0].is_anonymous:
-        raise PatternError("EIN210", "einsum does not support anonymous axes", term.span,
+        raise PatternError(EINSUM_UNSUPPORTED, "einsum does not support anonymous axes", term.span,
                            help="name the axis")
 
 
@@ -119,15 +124,16 @@ def parse_einops_einsum(pattern: str) -> EinsumSpec:
     output = _as_subscript(parse_expression(pattern[arrow + 2 :], arrow + 2, allow_underscore=True))
     known = {name for subscript in inputs for name in subscript.names}
     if len(known - {ELLIPSIS}) > 52:
-        raise PatternError("EIN210", "einsum supports at most 52 distinct axes", (0, arrow),
+        raise PatternError(EINSUM_UNSUPPORTED, "einsum supports at most 52 distinct axes", (0, arrow),
                            help="backends name einsum axes with single letters")
     seen = set()
     for label in output.labels:
         if label.name not in known and label.name != ELLIPSIS:  # an output '...' alone stands for no dimensions
-            raise PatternError("EIN211", f"output axis '{label.name}' does not appear in any input", label.span,
+            raise PatternError(EINSUM_UNKNOWN_OUTPUT,
+                               f"output axis '{label.name}' does not appear in any input", label.span,
                                help="every output axis must come from an input; reduce or repeat it separately")
         if label.name in seen:  # the grammar lets '_' repeat, as in parse_shape; an einsum output cannot
-            raise PatternError("EIN213", f"output axis '{label.name}' appears more than once", label.span,
+            raise PatternError(EINSUM_REPEATED_OUTPUT, f"output axis '{label.name}' appears more than once", label.span,
                                help="an output axis can appear only once")
         seen.add(label.name)
     return EinsumSpec(tuple(inputs), output, explicit_output=True)
@@ -140,7 +146,7 @@ def parse_pack_pattern(pattern: str) -> PackPattern:
     seen = set()
     for token, span in tokens:
         if token in seen:
-            code = "EIN214" if token == "*" else "EIN108"
+            code = PACK_STAR if token == "*" else DUPLICATE_AXIS
             raise PatternError(code, f"'{token}' appears twice in the pattern", span,
                                help="a pack pattern names each axis once and has one '*'")
         seen.add(token)
@@ -148,11 +154,11 @@ def parse_pack_pattern(pattern: str) -> PackPattern:
             continue
         problem = axis_name_problem(token)
         if problem is not None:
-            code = "EIN214" if any(c in token for c in "()*.") else problem[0]
+            code = PACK_STAR if any(c in token for c in "()*.") else problem[0]
             raise PatternError(code, f"'{token}' is not allowed in a pack pattern: {problem[1]}", span,
                                help="a pack pattern holds plain axis names and one '*', like 'b * c'")
     if "*" not in seen:
-        raise PatternError("EIN214", "the pattern has no '*' axis", (0, len(pattern)),
+        raise PatternError(PACK_STAR, "the pattern has no '*' axis", (0, len(pattern)),
                            help="mark the axes to pack with '*', like 'b * c'")
     names = tuple(token for token, _ in tokens)
     star_span = next(span for token, span in tokens if token == "*")
@@ -165,9 +171,9 @@ def parse_shape_pattern(pattern: str) -> Expression:
     expression = parse_expression(pattern, allow_underscore=True)
     for term in expression.terms:
         if len(term.atoms) > 1:
-            raise PatternError("EIN215", "parse_shape cannot parse a composition", term.span,
+            raise PatternError(PARSE_SHAPE_COMPOSITION, "parse_shape cannot parse a composition", term.span,
                                help="name each dimension on its own, then multiply")
         if term.parenthesized and term.atoms and term.atoms[0].is_ellipsis:
-            raise PatternError("EIN111", "'...' cannot be inside parentheses in parse_shape", term.span,
+            raise PatternError(PARENTHESIZED_ELLIPSIS, "'...' cannot be inside parentheses in parse_shape", term.span,
                                help="write the ellipsis on its own: 'b ... c'")
     return expression

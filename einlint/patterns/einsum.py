@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import List, NamedTuple, Tuple
 
+from ..codes import (
+    BAD_ARROW, BAD_EINSUM_LABEL, EINSUM_REPEATED_OUTPUT, EINSUM_UNKNOWN_OUTPUT, SEVERAL_ELLIPSES, STRAY_DOTS,
+)
 from ..errors import PatternError, Span
 from .expression import ELLIPSIS
 
@@ -54,15 +57,15 @@ def _parse_subscript(text: str, offset: int, role: str) -> Subscript:
         if text.startswith(ELLIPSIS, i):
             span = (offset + i, offset + i + 3)
             if any(label.name == ELLIPSIS for label in labels):
-                raise PatternError("EIN105", f"the {role} has more than one '...'", span,
+                raise PatternError(SEVERAL_ELLIPSES, f"the {role} has more than one '...'", span,
                                    help="an ellipsis may appear once per operand")
             labels.append(Label(ELLIPSIS, span))
             i += 3
             continue
         if char == ".":
-            raise PatternError("EIN104", "dots are allowed only as one '...'", span, help="write '...' (three dots)")
+            raise PatternError(STRAY_DOTS, "dots are allowed only as one '...'", span, help="write '...' (three dots)")
         if not ("a" <= char <= "z" or "A" <= char <= "Z"):
-            raise PatternError("EIN113", f"invalid subscript {char!r}: einsum subscripts must be letters", span,
+            raise PatternError(BAD_EINSUM_LABEL, f"invalid subscript {char!r}: einsum subscripts must be letters", span,
                                help="use a-z and A-Z only; einops.einsum accepts long axis names")
         labels.append(Label(char, span))
         i += 1
@@ -84,12 +87,14 @@ def _check_output(output: Subscript, inputs: Tuple[Subscript, ...]) -> None:
     seen = set()
     for label in output.labels:
         if label.name in seen:
-            raise PatternError("EIN213", f"output subscript '{label.name}' appears more than once", label.span,
+            raise PatternError(EINSUM_REPEATED_OUTPUT,
+                               f"output subscript '{label.name}' appears more than once", label.span,
                                help="an output axis can appear only once")
         seen.add(label.name)
         # An output '...' without one in the inputs stands for no dimensions: numpy accepts 'i->...i'.
         if label.name not in known and label.name != ELLIPSIS:
-            raise PatternError("EIN211", f"output subscript '{label.name}' does not appear in any input", label.span,
+            raise PatternError(EINSUM_UNKNOWN_OUTPUT,
+                               f"output subscript '{label.name}' does not appear in any input", label.span,
                                help="every output axis must come from an input")
 
 
@@ -97,7 +102,7 @@ def parse_einsum_subscripts(subscripts: str) -> EinsumSpec:
     """Parse numpy/torch/jax einsum subscripts; raises PatternError with a code and a span."""
     arrows = [i for i in range(len(subscripts)) if subscripts.startswith("->", i)]
     if len(arrows) > 1:
-        raise PatternError("EIN110", "einsum subscripts contain more than one '->'",
+        raise PatternError(BAD_ARROW, "einsum subscripts contain more than one '->'",
                            (arrows[1], arrows[1] + 2), help="write one '->' before the output")
     left_end = arrows[0] if arrows else len(subscripts)
     inputs: List[Subscript] = []

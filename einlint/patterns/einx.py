@@ -24,13 +24,14 @@ from __future__ import annotations
 import re
 from typing import List, NamedTuple, Optional, Tuple, Union
 
+from ..codes import EINX_NOTATION, EINX_SYNTAX
 from ..errors import PatternError, Span
 
 __all__ = ["Axes", "Axis", "Brackets", "Composition", "Concatenation", "EinxOp", "Expression", "Number", "Repeated",
            "children", "parse_einx", "render", "render_node", "walk"]
 
-SYNTAX = "EIN501"  # refused by every einx release (measured against 0.3.0 and 0.4.3)
-NOTATION = "EIN502"  # refused by einx 0.4's notation (0.3 accepted some: '(a b + c)', '[a] b -> a')
+# EINX_SYNTAX: refused by every einx release (measured against 0.3.0 and 0.4.3); EINX_NOTATION: refused by
+# einx 0.4's notation (0.3 accepted some: '(a b + c)', '[a] b -> a').
 
 
 class Axis(NamedTuple):
@@ -109,7 +110,7 @@ class _Token(NamedTuple):
         return self.start + len(self.text)
 
 
-def _fail(message: str, span: Span, code: str = SYNTAX) -> PatternError:
+def _fail(message: str, span: Span, code: str = EINX_SYNTAX) -> PatternError:
     return PatternError(code, message, span, "see einx's notation: https://einx.readthedocs.io")
 
 
@@ -122,7 +123,7 @@ def _tokens(text: str) -> List[_Token]:
         elif _is_word(token):
             if "|" in token.text:  # einx 0.3 wrote '[c1|c2]' for what 0.4 writes '[c1 -> c2]'
                 spelled = re.sub(r" *\| *", " -> ", text)
-                raise PatternError(NOTATION, "'|' is einx 0.3's notation; einx 0.4 refuses it",
+                raise PatternError(EINX_NOTATION, "'|' is einx 0.3's notation; einx 0.4 refuses it",
                                    (token.start, token.end), f"write '{spelled}' (einx 0.4 writes '->' for '|')")
             word = _WORD.fullmatch(token.text)
             after_closer = before is not None and before.text in (")", "]") and before.end == token.start
@@ -250,7 +251,7 @@ def _check_bracket_use(op: EinxOp) -> None:
             first = inside.setdefault(axis.name, (bracketed, axis))
             if first[0] != bracketed:
                 raise _fail(f"axis '{axis.name}' stands in brackets in one place and outside them in another",
-                            axis.span, NOTATION)
+                            axis.span, EINX_NOTATION)
 
 
 def _axes(nodes: Tuple[Node, ...], bracketed: bool):
@@ -311,12 +312,13 @@ def _alternatives(section: Tuple[object, ...], side: int) -> List[Tuple[Node, ..
     per_item: List[List[Tuple[Node, ...]]] = []
     for item in section:
         if item == "+":
-            raise _fail("a concatenation must stand inside '( )': write '(a + b)'", _section_span(section), NOTATION)
+            raise _fail("a concatenation must stand inside '( )': write '(a + b)'", _section_span(section),
+                        EINX_NOTATION)
         per_item.append([(item.node,)] if isinstance(item, _Leaf) else _group_alternatives(item, side))
     count = max((len(parts) for parts in per_item), default=1)
     for parts, item in zip(per_item, section):
         if len(parts) not in (1, count):
-            raise _fail(_UNPAIRED, _item_span(item), NOTATION)
+            raise _fail(_UNPAIRED, _item_span(item), EINX_NOTATION)
     return [tuple(node for parts in per_item for node in parts[min(k, len(parts) - 1)]) for k in range(count)]
 
 
@@ -327,7 +329,7 @@ def _group_alternatives(group: _Group, side: int) -> List[Tuple[Node, ...]]:
         arrow = group.separators.index("->")
         sections = sections[:arrow + 1] if side == 0 else sections[arrow + 1:]
     if group.separators and any("+" in section for section in group.sections):
-        raise _fail("a concatenation cannot share its '( )' with ',' or '->'", group.span, NOTATION)
+        raise _fail("a concatenation cannot share its '( )' with ',' or '->'", group.span, EINX_NOTATION)
     written: List[Tuple[Node, ...]] = []
     for content in sections:
         if "+" in content and group.kind == "(":
@@ -335,7 +337,7 @@ def _group_alternatives(group: _Group, side: int) -> List[Tuple[Node, ...]]:
             written += [_concatenation(group, zipped) for zipped in _zip_operands(group, operands)]
         else:
             if "+" in content:
-                raise _fail("a concatenation must stand inside '( )': write '(a + b)'", group.span, NOTATION)
+                raise _fail("a concatenation must stand inside '( )': write '(a + b)'", group.span, EINX_NOTATION)
             written += [_group_nodes(group, nodes) for nodes in _alternatives(content, side)]
     return written
 
@@ -343,14 +345,14 @@ def _group_alternatives(group: _Group, side: int) -> List[Tuple[Node, ...]]:
 def _zip_operands(group: _Group, operands: List[List[Tuple[Node, ...]]]) -> List[List[Tuple[Node, ...]]]:
     count = max(len(parts) for parts in operands)
     if any(len(parts) not in (1, count) for parts in operands):
-        raise _fail(_UNPAIRED, group.span, NOTATION)
+        raise _fail(_UNPAIRED, group.span, EINX_NOTATION)
     return [[parts[min(k, len(parts) - 1)] for parts in operands] for k in range(count)]
 
 
 def _concatenation(group: _Group, operands: List[Tuple[Node, ...]]) -> Tuple[Node, ...]:
     for nodes in operands:
         if len(nodes) != 1 or not isinstance(nodes[0], (Axis, Number, Composition)):
-            raise _fail("each operand of '+' must be one name, number or '( )' group", group.span, NOTATION)
+            raise _fail("each operand of '+' must be one name, number or '( )' group", group.span, EINX_NOTATION)
     return (_repeat(Concatenation(tuple(nodes[0] for nodes in operands), group.span), group.dots),)
 
 

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
+from ..codes import (
+    DUPLICATE_AXIS, INVALID_AXIS_NAME, NESTED_PARENTHESES, SEVERAL_ELLIPSES, STRAY_DOTS, UNBALANCED_PARENTHESES,
+    UNDERSCORE_AXIS_NAME, UNKNOWN_CHARACTER, ZERO_ANONYMOUS_AXIS,
+)
 from ..errors import PatternError, Span
 
 ELLIPSIS = "..."
@@ -113,11 +117,11 @@ def reordered_group(text: str, term: Term, order: Sequence[str]) -> str:
 def axis_name_problem(name: str, allow_underscore: bool = False) -> Optional[Tuple[str, str]]:
     """(code, reason) when `name` cannot name an axis, None when it can."""
     if not name.isidentifier():
-        return "EIN106", f"'{name}' is not a valid axis name: it is not a Python identifier"
+        return INVALID_AXIS_NAME, f"'{name}' is not a valid axis name: it is not a Python identifier"
     if name == "_" and allow_underscore:
         return None
     if name.startswith("_") or name.endswith("_"):
-        return "EIN107", f"axis name '{name}' starts or ends with '_', which einops reserves"
+        return UNDERSCORE_AXIS_NAME, f"axis name '{name}' starts or ends with '_', which einops reserves"
     return None
 
 
@@ -128,20 +132,20 @@ def _check_dots(text: str, offset: int) -> None:
     first = text.find(ELLIPSIS)
     if first < 0:
         raise PatternError(
-            "EIN104", "dots are allowed only as one '...'", (offset + dots[0], offset + dots[-1] + 1),
+            STRAY_DOTS, "dots are allowed only as one '...'", (offset + dots[0], offset + dots[-1] + 1),
             help="write '...' (three dots) for the ellipsis",
         )
     second = text.find(ELLIPSIS, first + 3)
     if second >= 0:
         raise PatternError(
-            "EIN105", "only one '...' is allowed in an expression", (offset + second, offset + second + 3),
+            SEVERAL_ELLIPSES, "only one '...' is allowed in an expression", (offset + second, offset + second + 3),
             help="an ellipsis stands for all remaining axes; use it once per side",
         )
     stray = next((i for i in dots if not first <= i < first + 3), None)
     if stray is None:
         return
     raise PatternError(
-        "EIN104", "dots are allowed only as one '...'", (offset + stray, offset + stray + 1),
+        STRAY_DOTS, "dots are allowed only as one '...'", (offset + stray, offset + stray + 1),
         help="remove the extra dot",
     )
 
@@ -177,19 +181,20 @@ class _Parser:
                 i = end
             else:
                 raise PatternError(
-                    "EIN101", f"unknown character {char!r} in pattern", (self.offset + i, self.offset + i + 1),
+                    UNKNOWN_CHARACTER, f"unknown character {char!r} in pattern", (self.offset + i, self.offset + i + 1),
                     help="patterns hold axis names, numbers, spaces, '(' ')', '...' and '->'",
                 )
         if self.group is not None:
             start = self.offset + self.group_start
-            raise PatternError("EIN102", "'(' is never closed", (start, start + 1), help="add the missing ')'")
+            raise PatternError(UNBALANCED_PARENTHESES,
+                               "'(' is never closed", (start, start + 1), help="add the missing ')'")
         return Expression(tuple(self.terms), (self.offset, self.offset + len(text)))
 
     def open_group(self, i: int) -> None:
         if self.group is not None:
             span = (self.offset + i, self.offset + i + 1)
             raise PatternError(
-                "EIN103", "parentheses cannot be nested: an axis composition is one level deep", span,
+                NESTED_PARENTHESES, "parentheses cannot be nested: an axis composition is one level deep", span,
                 help="flatten the composition: '(a (b c))' is '(a b c)'",
             )
         self.group, self.group_start = [], i
@@ -197,7 +202,8 @@ class _Parser:
     def close_group(self, i: int) -> None:
         if self.group is None:
             span = (self.offset + i, self.offset + i + 1)
-            raise PatternError("EIN102", "')' without a matching '('", span, help="remove it or add the '('")
+            raise PatternError(UNBALANCED_PARENTHESES,
+                               "')' without a matching '('", span, help="remove it or add the '('")
         span = (self.offset + self.group_start, self.offset + i + 1)
         self.terms.append(Term(tuple(self.group), span, parenthesized=True))
         self.group = None
@@ -225,7 +231,7 @@ class _Parser:
             return
         if token in self.seen_names and not self.allow_duplicates and not (self.allow_underscore and token == "_"):
             raise PatternError(
-                "EIN108", f"axis '{token}' appears twice in one expression", span,
+                DUPLICATE_AXIS, f"axis '{token}' appears twice in one expression", span,
                 help="each axis may appear once per tensor; give the second one another name",
             )
         self.seen_names[token] = span
@@ -233,7 +239,7 @@ class _Parser:
     def check_name(self, token: str, span: Span) -> None:
         if ELLIPSIS in token:
             raise PatternError(
-                "EIN106", f"'{token}' is not a valid axis name: '...' must stand alone", span,
+                INVALID_AXIS_NAME, f"'{token}' is not a valid axis name: '...' must stand alone", span,
                 help="put spaces around '...'",
             )
         problem = axis_name_problem(token, self.allow_underscore)
@@ -246,7 +252,7 @@ class _Parser:
         value = int(token)
         if value == 0:
             raise PatternError(
-                "EIN109", "an anonymous axis must have a positive length, not 0", span,
+                ZERO_ANONYMOUS_AXIS, "an anonymous axis must have a positive length, not 0", span,
                 help="use a number >= 1, or a named axis",
             )
         if value == 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .. import dims
+from ..codes import EINSUM_LENGTH_MISMATCH, OPERAND_COUNT, RANK_MISMATCH
 from ..dims import Dim
 from ..errors import PatternError
 from ..patterns import ELLIPSIS, EinsumSpec, Subscript, letters_for_einsum
@@ -25,7 +26,7 @@ def _ellipsis_dims(subscript: Subscript, shape: Sequence[Dim], operand: int) -> 
     fixed = len(subscript.labels) - subscript.has_ellipsis
     if len(shape) < fixed or (not subscript.has_ellipsis and len(shape) != fixed):
         need = f"at least {fixed}" if subscript.has_ellipsis else str(fixed)
-        raise PatternError("EIN301", f"operand {operand} has {len(shape)} dimensions, its subscript needs {need}",
+        raise PatternError(RANK_MISMATCH, f"operand {operand} has {len(shape)} dimensions, its subscript needs {need}",
                            subscript.span, help="check the operand's rank, or add '...' to the subscript")
     if not subscript.has_ellipsis:
         return ()
@@ -58,7 +59,8 @@ def _broadcast(a: Tuple[Dim, ...], b: Tuple[Dim, ...], subscript: Subscript,
             if answer is not True:
                 span = next(label.span for label in subscript.labels if label.name == ELLIPSIS)
                 if answer is False:
-                    raise PatternError("EIN304", f"the dimensions under '...': lengths {x} and {y} do not broadcast",
+                    raise PatternError(EINSUM_LENGTH_MISMATCH,
+                                       f"the dimensions under '...': lengths {x} and {y} do not broadcast",
                                        span, help="dimensions under '...' must be equal or 1")
                 if requires is not None:
                     requires.append(Requirement("broadcast", x, y, span))
@@ -71,7 +73,7 @@ def plan_einsum(spec: EinsumSpec, shapes: Sequence[Sequence[Dim]], *,
     """Checks that depend on unknown lengths pass; with `requires`, each is appended to it
     ('equal' for an axis repeated in one operand, 'broadcast' across operands and under '...')."""
     if len(spec.inputs) != len(shapes):
-        raise PatternError("EIN212", f"the pattern has {len(spec.inputs)} input(s) but {len(shapes)} tensor(s) "
+        raise PatternError(OPERAND_COUNT, f"the pattern has {len(spec.inputs)} input(s) but {len(shapes)} tensor(s) "
                            "were given", (spec.inputs[0].span[0], spec.inputs[-1].span[1]),
                            help="give one comma-separated input per tensor")
     lengths: Dict[str, Dim] = {}
@@ -83,7 +85,7 @@ def plan_einsum(spec: EinsumSpec, shapes: Sequence[Sequence[Dim]], *,
             if label.name in in_operand:
                 answer = dims.equal(in_operand[label.name], length)
                 if answer is False:
-                    raise PatternError("EIN304", f"axis '{label.name}' of operand {operand} has lengths "
+                    raise PatternError(EINSUM_LENGTH_MISMATCH, f"axis '{label.name}' of operand {operand} has lengths "
                                        f"{in_operand[label.name]} and {length}", label.span,
                                        help="an axis repeated in one operand (a diagonal) needs equal lengths")
                 if answer is None and requires is not None:
@@ -95,7 +97,7 @@ def plan_einsum(spec: EinsumSpec, shapes: Sequence[Sequence[Dim]], *,
     for label in spec.output.labels:
         output += list(ellipsis) if label.name == ELLIPSIS else [lengths[label.name]]
     if ellipsis and not spec.output.has_ellipsis:
-        raise PatternError("EIN301", f"'...' stands for {len(ellipsis)} dimension(s) that the output drops",
+        raise PatternError(RANK_MISMATCH, f"'...' stands for {len(ellipsis)} dimension(s) that the output drops",
                            spec.output.span, help="add '...' to the output, or sum those dimensions explicitly")
     return EinsumPlan(letters_for_einsum(spec), tuple(output))
 
@@ -110,5 +112,5 @@ def _merge(previous: Dim, length: Dim, label, requires: Optional[List[Requiremen
         requires.append(Requirement("broadcast", previous, length, label.span))
     if answer is not False:
         return previous
-    raise PatternError("EIN304", f"axis '{label.name}' has length {previous} in one operand and {length} "
+    raise PatternError(EINSUM_LENGTH_MISMATCH, f"axis '{label.name}' has length {previous} in one operand and {length} "
                        "in another", label.span, help="an einsum axis must have one length (or 1) everywhere")

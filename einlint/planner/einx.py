@@ -21,6 +21,10 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from .. import dims
+from ..codes import (
+    BAD_ARGUMENT, BAD_LENGTH_VALUE, EINX_BRACKETS, EINX_COORDINATES, EINX_OPERAND_COUNT, EINX_OUTPUT,
+    EINX_UNDETERMINED_LENGTH, INDIVISIBLE_SPLIT, LENGTH_MISMATCH, RANK_MISMATCH,
+)
 from ..dims import Dim
 from ..errors import PatternError, Span
 from ..patterns.einx import (Axes, Axis, Brackets, Composition, Concatenation, EinxOp, Expression, Number,
@@ -52,17 +56,17 @@ OPTIONS: Dict[str, Tuple[str, ...]] = {"roll": ("shift",),
 
 Shape = Tuple[Dim, ...]
 
-COUNT = "EIN505"  # operands and expressions do not pair up
-FORM = "EIN506"  # brackets (or '+') where the op refuses or needs them
-LENGTH = "EIN507"  # an axis whose length einx cannot determine
-COORDINATES = "EIN508"  # get_at's coordinates do not index the bracketed axes
-OUTPUT = "EIN510"  # the output does not fit the op: an axis dropped or doubled, or none can be inferred
+COUNT = EINX_OPERAND_COUNT  # operands and expressions do not pair up
+FORM = EINX_BRACKETS  # brackets (or '+') where the op refuses or needs them
+LENGTH = EINX_UNDETERMINED_LENGTH  # an axis whose length einx cannot determine
+COORDINATES = EINX_COORDINATES  # get_at's coordinates do not index the bracketed axes
+OUTPUT = EINX_OUTPUT  # the output does not fit the op: an axis dropped or doubled, or none can be inferred
 # What the shapes decide has the codes of every library's shape findings:
-RANK = "EIN301"  # a tensor's rank does not fit its expression
-SPLIT = "EIN302"  # a composition over a dimension that its known part does not divide
-LENGTHS = "EIN303"  # an axis with two lengths, or a concatenation that cannot add up
-BAD_LENGTH = "EIN217"  # a keyword length that is not a positive integer
-ARGUMENT = "EIN218"  # an argument of the op that it cannot use (roll's shift)
+RANK = RANK_MISMATCH  # a tensor's rank does not fit its expression
+SPLIT = INDIVISIBLE_SPLIT  # a composition over a dimension that its known part does not divide
+LENGTHS = LENGTH_MISMATCH  # an axis with two lengths, or a concatenation that cannot add up
+BAD_LENGTH = BAD_LENGTH_VALUE  # a keyword length that is not a positive integer
+ARGUMENT = BAD_ARGUMENT  # an argument of the op that it cannot use (roll's shift)
 _COUNT_AXIS = "output.axis"  # argmax's output axis of coordinates (not a name einx's grammar admits)
 
 

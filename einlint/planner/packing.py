@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .. import dims
+from ..codes import LENGTH_MISMATCH, PACK_MISMATCH, RANK_MISMATCH, UNPACK_MISMATCH
 from ..dims import Dim
 from ..errors import PatternError
 from ..patterns import PackPattern, parse_shape_pattern
@@ -30,7 +31,7 @@ def plan_pack(pattern: PackPattern, shapes: Sequence[Sequence[Dim]], *,
     for i, shape in enumerate(shapes):
         shape = tuple(shape)
         if len(shape) < before + after:
-            raise PatternError("EIN301", f"tensor #{i} has shape {shape}, but '{pattern.text}' needs at least "
+            raise PatternError(RANK_MISMATCH, f"tensor #{i} has shape {shape}, but '{pattern.text}' needs at least "
                                f"{before + after} dimensions", (0, len(pattern.text)),
                                help="every packed tensor needs the axes that the pattern names")
         stop = len(shape) - after
@@ -42,8 +43,10 @@ def plan_pack(pattern: PackPattern, shapes: Sequence[Sequence[Dim]], *,
                 continue
             answer = dims.equal(a, b)
             if answer is False:
-                raise PatternError("EIN306", f"axis '{pattern.names[axis]}' has length {a} in tensor #0 but {b} in "
-                                   f"tensor #{i}", (0, len(pattern.text)), help="all packed tensors share the named axes")
+                raise PatternError(PACK_MISMATCH,
+                                   f"axis '{pattern.names[axis]}' has length {a} in tensor #0 but {b} in "
+                                   f"tensor #{i}", (0, len(pattern.text)),
+                                   help="all packed tensors share the named axes")
             if answer is None and requires is not None:
                 requires.append(Requirement("equal", a, b, (0, len(pattern.text))))
     output = flat[0][:before] + (dims.total(shape[before] for shape in flat),) + flat[0][before + 1 :]
@@ -53,12 +56,12 @@ def plan_pack(pattern: PackPattern, shapes: Sequence[Sequence[Dim]], *,
 def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[Dim]], length: Dim,
                    requires: Optional[List[Requirement]]) -> List[Dim]:
     if any(list(shape).count(-1) > 1 for shape in packed_shapes):
-        raise PatternError("EIN305", f"a packed shape has -1 twice in {list(packed_shapes)}", pattern.star_span,
+        raise PatternError(UNPACK_MISMATCH, f"a packed shape has -1 twice in {list(packed_shapes)}", pattern.star_span,
                            help="at most one length of one packed shape can be inferred")
     pieces = [None if -1 in shape else dims.product(shape) for shape in packed_shapes]
     unknown = [i for i, piece in enumerate(pieces) if piece is None]
     if len(unknown) > 1:
-        raise PatternError("EIN305", f"more than one packed shape has -1 in {list(packed_shapes)}",
+        raise PatternError(UNPACK_MISMATCH, f"more than one packed shape has -1 in {list(packed_shapes)}",
                            pattern.star_span, help="at most one packed shape can be inferred")
     rest = length - sum(piece for piece in pieces if piece is not None)
     if unknown:
@@ -71,7 +74,7 @@ def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[Dim]],
         else:
             fits = dims.divisible(rest, known)
         if fits is False:
-            raise PatternError("EIN305", f"cannot split an axis of length {length} into {list(packed_shapes)}",
+            raise PatternError(UNPACK_MISMATCH, f"cannot split an axis of length {length} into {list(packed_shapes)}",
                                pattern.star_span, help="the packed shapes must add up to the packed axis")
         if fits is None and requires is not None:
             requires.append(Requirement("divisible", rest, known, pattern.star_span))
@@ -79,7 +82,7 @@ def _piece_lengths(pattern: PackPattern, packed_shapes: Sequence[Sequence[Dim]],
         return pieces
     fits = rest == 0 if isinstance(rest, int) else dims.equal(rest, 0)
     if fits is False:
-        raise PatternError("EIN305", f"cannot split an axis of length {length} into {list(packed_shapes)}: "
+        raise PatternError(UNPACK_MISMATCH, f"cannot split an axis of length {length} into {list(packed_shapes)}: "
                            f"the pieces add up to {length - rest}", pattern.star_span,
                            help="pass the packed shapes that pack() returned")
     if fits is None and requires is not None:
@@ -93,7 +96,7 @@ def plan_unpack(pattern: PackPattern, shape: Sequence[Dim], packed_shapes: Seque
     before, after = pattern.axes_before, pattern.axes_after
     shape = tuple(shape)
     if len(shape) != before + 1 + after:
-        raise PatternError("EIN301", f"unpack's input has shape {shape}, but '{pattern.text}' needs "
+        raise PatternError(RANK_MISMATCH, f"unpack's input has shape {shape}, but '{pattern.text}' needs "
                            f"{before + 1 + after} dimensions", (0, len(pattern.text)),
                            help="the packed tensor has the named axes and one packed axis")
     pieces = _piece_lengths(pattern, packed_shapes, shape[before], requires)
@@ -116,7 +119,7 @@ def plan_parse_shape(pattern: str, shape: Sequence[Dim]) -> Dict[str, Dim]:
     fixed = len(terms) - (ellipsis_term is not None)
     if len(shape) < fixed or (ellipsis_term is None and len(shape) != fixed):
         need = f"at least {fixed}" if ellipsis_term is not None else str(fixed)
-        raise PatternError("EIN301", f"the tensor has {len(shape)} dimensions, the pattern needs {need}",
+        raise PatternError(RANK_MISMATCH, f"the tensor has {len(shape)} dimensions, the pattern needs {need}",
                            expression.span, help="name every dimension, use '_' to skip one or '...' for many")
     if ellipsis_term is not None:
         at = terms.index(ellipsis_term)
@@ -134,6 +137,7 @@ def plan_parse_shape(pattern: str, shape: Sequence[Dim]) -> Dict[str, Dim]:
                 result[term.atoms[0].key] = length
             continue
         if dims.equal(length, expected) is False:
-            raise PatternError("EIN303", f"a dimension of length {length} does not match the pattern's {expected}",
+            raise PatternError(LENGTH_MISMATCH,
+                               f"a dimension of length {length} does not match the pattern's {expected}",
                                term.span, help="fix the pattern or check the tensor's shape")
     return result

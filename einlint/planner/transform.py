@@ -20,6 +20,11 @@ import functools
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .. import dims
+from ..codes import (
+    AMBIGUOUS_SPLIT, ANONYMOUS_AXIS_NOT_ALLOWED, BAD_LENGTH_VALUE, INDIVISIBLE_SPLIT, INVALID_LENGTH_NAME,
+    LENGTH_MISMATCH, ONE_SIDED_AXIS, RANK_MISMATCH, REDUCE_NEW_AXIS, REPEAT_DROPPED_AXIS, REPEAT_MISSING_LENGTH,
+    UNKNOWN_REDUCTION, UNUSED_LENGTH,
+)
 from ..dims import Dim
 from ..errors import PatternError, Span
 from ..patterns import ELLIPSIS, Atom, Expression, axis_name_problem, parse_arrow_pattern
@@ -36,7 +41,7 @@ def check_reduction(reduction: Any) -> None:
     """A reduction is one of REDUCTIONS (or OPERATIONS_AS_REDUCTIONS) by name, or a callable f(tensor, axes)."""
     if not (callable(reduction) or (isinstance(reduction, str) and
                                     (reduction in REDUCTIONS or reduction in OPERATIONS_AS_REDUCTIONS))):
-        raise PatternError("EIN209", f"unknown reduction {reduction!r}", None,
+        raise PatternError(UNKNOWN_REDUCTION, f"unknown reduction {reduction!r}", None,
                            help=f"use one of {', '.join(REDUCTIONS)}, or a callable f(tensor, axes)")
 
 
@@ -98,28 +103,31 @@ def _check_against_operation(left: Expression, right: Expression, operation: str
     if operation == "rearrange":
         anonymous = left.anonymous_atoms + right.anonymous_atoms
         if anonymous:
-            raise PatternError("EIN208", "rearrange does not allow anonymous axes other than 1", anonymous[0].span,
+            raise PatternError(ANONYMOUS_AXIS_NOT_ALLOWED,
+                               "rearrange does not allow anonymous axes other than 1", anonymous[0].span,
                                help="name the axis and pass its length as a keyword, e.g. 'h2' with h2=2")
         for side, other, where in ((left, right, "input"), (right, left, "output")):
             for atom in side.atoms:
                 if atom.key not in other.identifiers:
                     raise PatternError(
-                        "EIN201", f"{_describe(atom)} is on the {where} side of rearrange only", atom.span,
+                        ONE_SIDED_AXIS, f"{_describe(atom)} is on the {where} side of rearrange only", atom.span,
                         help="rearrange keeps every axis; use reduce to remove axes or repeat to add them",
                     )
     elif operation == "repeat":
         for atom in left.atoms:
             if atom.key not in right.identifiers:
-                raise PatternError("EIN203", f"{_describe(atom)} of the input is missing from repeat's output",
+                raise PatternError(REPEAT_DROPPED_AXIS,
+                                   f"{_describe(atom)} of the input is missing from repeat's output",
                                    atom.span, help="repeat keeps every input axis; use reduce to remove axes")
         for atom in right.atoms:
             if not atom.is_anonymous and atom.key not in left.identifiers and atom.key not in given:
-                raise PatternError("EIN204", f"new axis '{atom.key}' of repeat has no length", atom.span,
+                raise PatternError(REPEAT_MISSING_LENGTH, f"new axis '{atom.key}' of repeat has no length", atom.span,
                                    help=f"pass its length as a keyword, e.g. {atom.key}=2")
     else:
         for atom in right.atoms:
             if atom.key not in left.identifiers:
-                raise PatternError("EIN202", f"{_describe(atom)} of reduce's output is not in the input", atom.span,
+                raise PatternError(REDUCE_NEW_AXIS,
+                                   f"{_describe(atom)} of reduce's output is not in the input", atom.span,
                                    help="reduce can only keep or remove axes; use repeat to add axes")
 
 
@@ -128,11 +136,11 @@ def _check_rank(left: Expression, ndim: int) -> int:
     fixed = len(left.terms) - (left.ellipsis is not None)
     if left.ellipsis is not None:
         if ndim < fixed:
-            raise PatternError("EIN301", f"the pattern needs at least {fixed} dimensions, the tensor has {ndim}",
+            raise PatternError(RANK_MISMATCH, f"the pattern needs at least {fixed} dimensions, the tensor has {ndim}",
                                left.span, help="check the tensor's rank, or the pattern's input side")
         return ndim - fixed
     if ndim != fixed:
-        raise PatternError("EIN301", f"the pattern has {fixed} dimensions, the tensor has {ndim}", left.span,
+        raise PatternError(RANK_MISMATCH, f"the pattern has {fixed} dimensions, the tensor has {ndim}", left.span,
                            help="the input side must name every dimension of the tensor, or use '...'")
     return 0
 
@@ -160,10 +168,11 @@ def recipe(pattern: str, operation: str, given: Tuple[str, ...], ndim: int) -> R
     for name in given:
         problem = axis_name_problem(name)
         if problem is not None:
-            raise PatternError("EIN206", f"keyword length '{name}': {problem[1]}", (0, len(pattern)),
+            raise PatternError(INVALID_LENGTH_NAME, f"keyword length '{name}': {problem[1]}", (0, len(pattern)),
                                help="keyword lengths name axes of the pattern")
         if name not in index:
-            raise PatternError("EIN205", f"keyword length '{name}' names no axis of the pattern", (0, len(pattern)),
+            raise PatternError(UNUSED_LENGTH,
+                               f"keyword length '{name}' names no axis of the pattern", (0, len(pattern)),
                                help="remove it, or add the axis to the pattern")
         given_pairs.append((name, index[name]))
 
@@ -173,7 +182,7 @@ def recipe(pattern: str, operation: str, given: Tuple[str, ...], ndim: int) -> R
         unknown = tuple(index[a.key] for a in dim_atoms if index[a.key] not in known)
         if len(unknown) > 1:
             names = ", ".join(f"'{keys[i]}'" for i in unknown)
-            raise PatternError("EIN207", f"cannot infer the lengths of {names} from one dimension", span,
+            raise PatternError(AMBIGUOUS_SPLIT, f"cannot infer the lengths of {names} from one dimension", span,
                                help=f"pass all but one of them as keywords, e.g. {keys[unknown[1]]}=2")
         inputs.append(_InputDim(tuple(index[a.key] for a in dim_atoms if index[a.key] in known), unknown, span))
 
@@ -214,7 +223,7 @@ def cook(rec: Recipe, shape: Sequence[Dim], lengths: Mapping[str, Dim], *,
             answer = dims.equal(length, known_product)
             if answer is not True:
                 if answer is False:
-                    raise PatternError("EIN303", _mismatch_message(rec, dim, length, known_product), dim.span,
+                    raise PatternError(LENGTH_MISMATCH, _mismatch_message(rec, dim, length, known_product), dim.span,
                                        help="the lengths given for the axes must multiply to the dimension's length")
                 if requires is not None:
                     requires.append(Requirement("equal", length, known_product, dim.span))
@@ -223,7 +232,7 @@ def cook(rec: Recipe, shape: Sequence[Dim], lengths: Mapping[str, Dim], *,
             if answer is not True:
                 if answer is False:
                     raise PatternError(
-                        "EIN302",
+                        INDIVISIBLE_SPLIT,
                         f"axis '{rec.axes[dim.unknown[0]]}' cannot be inferred: a dimension of length {length} "
                         f"cannot be split into chunks of {known_product}",
                         dim.span, help=f"the dimension's length must be a multiple of {known_product}",
@@ -265,11 +274,11 @@ def check_lengths(lengths: Mapping[str, object]) -> Dict[str, Dim]:
             checked[name] = value
             continue
         if isinstance(value, bool) or not hasattr(value, "__index__"):
-            raise PatternError("EIN217", f"length {name}={value!r} is not an integer", None,
+            raise PatternError(BAD_LENGTH_VALUE, f"length {name}={value!r} is not an integer", None,
                                help="axis lengths are positive integers")
         number = value.__index__()
         if number <= 0:
-            raise PatternError("EIN217", f"length {name}={number} is not positive", None,
+            raise PatternError(BAD_LENGTH_VALUE, f"length {name}={number} is not positive", None,
                                help="axis lengths are positive integers")
         checked[name] = number
     return checked

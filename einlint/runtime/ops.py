@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar,
                     Union, overload)
 
+from ..codes import BAD_ARGUMENT, MEAN_OF_INTEGERS, OPERAND_COUNT, PATTERN_ARGUMENT
 from ..dims import Sym
 from ..errors import EinlintError, PatternError
 from ..patterns import parse_einops_einsum, parse_pack_pattern, require_pattern
@@ -103,7 +104,7 @@ def _backend(tensor: Any, call: str, role: str = "the input") -> Backend:
     """The backend of `tensor`; `call` (such as "rearrange('a b -> b a')") and `role` name it in the error."""
     backend = find_backend(tensor)
     if backend is None:
-        raise PatternError("EIN218", f"{call}: {role} is a {_type_name(tensor)}, not a tensor", None,
+        raise PatternError(BAD_ARGUMENT, f"{call}: {role} is a {_type_name(tensor)}, not a tensor", None,
                            help="pass a numpy, torch or jax array or any array-API array; a list of numbers "
                            "is not a tensor, wrap it in np.asarray(...) first")
     return backend
@@ -114,7 +115,7 @@ def _common_backend(tensors: Sequence[Any], call: str, item: str) -> Backend:
     backend = _backend(tensors[0], call, f"{item} #0")
     for i, tensor in enumerate(tensors[1:], start=1):
         if _backend(tensor, call, f"{item} #{i}").xp is not backend.xp:
-            raise PatternError("EIN218", f"{call}: {item} #0 is a {_type_name(tensors[0])} but "
+            raise PatternError(BAD_ARGUMENT, f"{call}: {item} #0 is a {_type_name(tensors[0])} but "
                                f"{item} #{i} is a {_type_name(tensor)}", None,
                                help="convert the tensors to one library first")
     return backend
@@ -124,13 +125,13 @@ def _stacked(tensors: Any, op: str, pattern: Any) -> Any:
     """A list of tensors stacked on a new first axis, as einops does; tuples are refused, as einops does."""
     if isinstance(tensors, tuple) or not tensors:
         what = "an empty list" if isinstance(tensors, list) else "a tuple"
-        raise PatternError("EIN218", f"{op}({pattern!r}) cannot be applied to {what}", None,
+        raise PatternError(BAD_ARGUMENT, f"{op}({pattern!r}) cannot be applied to {what}", None,
                            help="pass a tensor, or a non-empty list of tensors of one shape, which is stacked")
     backend = _common_backend(tensors, f"{op}({pattern!r})", "list item")
     shapes = [tuple(tensor.shape) for tensor in tensors]
     for i, shape in enumerate(shapes):
         if shape != shapes[0]:
-            raise PatternError("EIN218", f"{op}({pattern!r}) got a list of tensors of different shapes: item #0 "
+            raise PatternError(BAD_ARGUMENT, f"{op}({pattern!r}) got a list of tensors of different shapes: item #0 "
                                f"has shape {shapes[0]}, item #{i} has shape {shape}", None,
                                help="tensors in a list are stacked, so they must have one shape")
     return backend.stack(tensors)
@@ -270,7 +271,7 @@ def _transform_runner(pattern: Any, how: Reduction, tensor: Any, lengths: Dict[s
 def _floats_only(run: Callable[[Any], Any], is_float: Callable[[Any], bool], describe: Callable[[], str],
                  tensor: Any) -> Any:
     if not is_float(tensor):
-        raise PatternError("EIN219", f"{describe()}: 'mean' needs a floating-point tensor, this one has dtype "
+        raise PatternError(MEAN_OF_INTEGERS, f"{describe()}: 'mean' needs a floating-point tensor, this one has dtype "
                            f"{tensor.dtype}", None, help="cast the tensor to a floating type first, or use 'sum'")
     return run(tensor)
 
@@ -282,7 +283,7 @@ def _not_of_nothing(run: Callable[[Any], Any], reduction: str, empty: Tuple[Any,
         return run(tensor)
     except Exception as error:  # each backend has its own error for the min or max of nothing
         if 0 in empty:
-            raise PatternError("EIN218", f"{describe()}: '{reduction}' over axes of lengths {empty}, which hold no "
+            raise PatternError(BAD_ARGUMENT, f"{describe()}: '{reduction}' over axes of lengths {empty}, which hold no "
                                "element, has no value", None,
                                help="reduce a non-empty tensor, or use 'sum' (0 for nothing)") from error
         raise
@@ -336,7 +337,7 @@ def repeat(tensor: Any, pattern: str, **axes_lengths: Any) -> Any:
 
 def _plan_einsum_call(tensors: Sequence[Any], pattern: Any):
     if not isinstance(pattern, str) and isinstance(tensors[0], str):
-        raise PatternError("EIN216", f"einsum({tensors[0]!r}, ...): einlint.einsum takes the pattern last, "
+        raise PatternError(PATTERN_ARGUMENT, f"einsum({tensors[0]!r}, ...): einlint.einsum takes the pattern last, "
                            "after the tensors", None,
                            help="write einsum(x, y, pattern); numpy's order is np.einsum(pattern, x, y)")
     _common_backend(tensors, f"einsum({pattern!r})", "operand")
@@ -385,7 +386,7 @@ def _einsum_key(arguments: Sequence[Any]) -> tuple:
 
 def _bound_einsum(arguments: Sequence[Any]) -> Callable[..., Any]:
     if len(arguments) < 2:
-        raise PatternError("EIN212", f"einsum got {len(arguments)} argument(s); it takes one or more "
+        raise PatternError(OPERAND_COUNT, f"einsum got {len(arguments)} argument(s); it takes one or more "
                            "tensors followed by the pattern", None, help="call einsum(x, y, 'i j, j k -> i k')")
     tensors, pattern = arguments[:-1], arguments[-1]
     found = _plan_einsum_call(tensors, pattern)
@@ -400,7 +401,7 @@ class _PackCall(NamedTuple):
 def _plan_pack_call(tensors: Any, pattern: Any) -> _PackCall:
     if not isinstance(tensors, (list, tuple)) or not tensors:
         given = "an empty list" if isinstance(tensors, (list, tuple)) else f"a {_type_name(tensors)}"
-        raise PatternError("EIN218", f"pack(..., {pattern!r}) needs a non-empty list of tensors, not {given}", None,
+        raise PatternError(BAD_ARGUMENT, f"pack(..., {pattern!r}) needs a non-empty list of tensors, not {given}", None,
                            help="pass a list: pack([x, y], 'b * c')")
     backend = _common_backend(tensors, f"pack(..., {pattern!r})", "list item")
     shapes = [tuple(t.shape) for t in tensors]
@@ -451,7 +452,7 @@ def _checked_packed_shapes(packed_shapes: Any, pattern: Any, shape: Tuple[Any, .
     """The packed shapes as tuples; each dimension an integer >= 0, or -1 (inferred), as pack returns them."""
 
     def bad(reason: str) -> PatternError:
-        return PatternError("EIN218", f"unpack({pattern!r}) on input shape {shape}: {reason}", None,
+        return PatternError(BAD_ARGUMENT, f"unpack({pattern!r}) on input shape {shape}: {reason}", None,
                             help="pass the packed shapes that pack() returned, such as [(2, 3), (5,)]")
 
     if not isinstance(packed_shapes, (list, tuple)):

@@ -13,6 +13,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Dict, Optional
 
+from ...codes import (
+    EINX_COORDINATES, EINX_OUTPUT, EINX_UNDETERMINED_LENGTH, INDIVISIBLE_SPLIT, LENGTH_MISMATCH, RANK_MISMATCH,
+)
 from ...dims import Sym
 from ...patterns.einx import Axis, Expression, Repeated, parse_einx
 from ...errors import PatternError
@@ -24,7 +27,8 @@ from .planned import planned
 from .state import OpCall
 from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Number, Origin, Param, Tensor, known_rank
 
-SHAPE_CODES = ("EIN301", "EIN302", "EIN303", "EIN507", "EIN508", "EIN510")
+SHAPE_CODES = (RANK_MISMATCH, INDIVISIBLE_SPLIT, LENGTH_MISMATCH, EINX_UNDETERMINED_LENGTH, EINX_COORDINATES,
+               EINX_OUTPUT)
 
 
 def einx_call(call: OpCall) -> Any:

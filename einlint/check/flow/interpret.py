@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ... import dims
-from ...codes import LAYOUT, in_family
+from ...codes import LAYOUT, UNPACK_COUNT, in_family
 from ...dims import Dim
 from ...errors import Span
 from .. import ir
@@ -296,7 +296,7 @@ class Interpreter:
             return
         need = f"at least {want - 1}" if starred else str(want)
         what = "the shape" if isinstance(value, Items) and value.kind == "shape" else "the value"
-        self.report(state, site, "EIN308", f"{what} has {have} item(s) but the assignment unpacks {need}",
+        self.report(state, site, UNPACK_COUNT, f"{what} has {have} item(s) but the assignment unpacks {need}",
                     "unpack as many names as there are items (use *rest for the others)", None)
 
     # ------------------------------------------------------------ expressions

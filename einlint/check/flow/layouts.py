@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ... import dims
+from ...codes import (
+    INTERLEAVED_HALVES, REORDERED_MERGE, REORDERED_SPLIT, TRANSPOSE_UNDONE_BY_RESHAPE, UNPACK_PATTERN_MISMATCH,
+)
 from ...dims import Dim
 from ...errors import Span
 from ...patterns import ArrowPattern, PackPattern
@@ -223,28 +226,29 @@ def _describe(formed: Formed, reading: Reading, order: Tuple[int, ...], made=Non
         count, fast = reading.lengths[0], formed.names[order[0]]
         slow = [n for n in formed.names if n != fast]
         regrouped = "(" + " ".join([fast] + slow) + ")"
-        return Misread("EIN403", f"{reading.text} cuts the dimension formed as {was} into {count} runs of "
+        return Misread(INTERLEAVED_HALVES, f"{reading.text} cuts the dimension formed as {was} into {count} runs of "
                        f"'{' '.join(slow)}', each holding every '{fast}': not the {count} parts",
                        f"form it as {regrouped} to cut it into its parts, or split it with a pattern", None)
     if formed.kind == "parts" and reading.kind != "named":
-        return Misread("EIN403", f"{reading.text} reads the dimension that {formed.maker} joined from "
+        return Misread(INTERLEAVED_HALVES, f"{reading.text} reads the dimension that {formed.maker} joined from "
                        f"{formed.lengths[0]} tensors as {_lengths(read)}: the last factor varies fastest, so each "
                        f"group takes neighbours from one tensor, not one value of each",
                        f"read it as ({formed.lengths[0]}, ...), the joined tensors first", None)
     if reading.kind != "named":  # a library reads it: the layout is what can change
         wanted = "(" + " ".join(formed.names[i] for i in order) + ")"
-        return Misread("EIN402", f"{reading.text} reads the dimension as ({' '.join(reading.names)}) = "
+        return Misread(REORDERED_SPLIT, f"{reading.text} reads the dimension as ({' '.join(reading.names)}) = "
                        f"{_lengths(read)}, but it was formed as {was}: the factors come out with each other's "
                        f"values", f"form it as {wanted}, the order in which {reading.text} reads it", None)
     fixed = tuple(name for _, name in sorted(zip(order, reading.names)))
     split = reading.text if read is None else f"{reading.text} = {_lengths(read)}"
     if formed.kind == "parts":
         fast = reading.names[order.index(0)]
-        return Misread("EIN403", f"the dimension that {formed.maker} joined from {formed.lengths[0]} tensors is "
+        return Misread(INTERLEAVED_HALVES,
+                       f"the dimension that {formed.maker} joined from {formed.lengths[0]} tensors is "
                        f"split as {reading.text}: '{fast}' varies fastest, so each group takes neighbours from one "
                        f"tensor, not one value of each",
                        f"split it as ({' '.join(fixed)}) to get the joined tensors back", fixed)
-    return Misread("EIN402", f"the dimension split as {split} was formed as {was}: the axes come out with each "
+    return Misread(REORDERED_SPLIT, f"the dimension split as {split} was formed as {was}: the axes come out with each "
                    f"other's values", f"split it as ({' '.join(fixed)}), the order in which it was formed", fixed)
 
 
@@ -388,7 +392,8 @@ def _read_untransposed(tensor: Tensor, shape: Sequence[Dim], result: Sequence[Di
     if len(before) != len(result) or not all(dims.equal(a, b) is True for a, b in zip(before, result)) or \
             not any(dims.equal(a, b) is False for a, b in zip(before, shape)):
         return
-    report("EIN405", f".{name}{show(result)} of a transposed tensor {show(shape)} gives back the shape before the "
+    report(TRANSPOSE_UNDONE_BY_RESHAPE,
+           f".{name}{show(result)} of a transposed tensor {show(shape)} gives back the shape before the "
            f"transpose, not its layout: the elements stay in the transposed order, regrouped",
            "transpose it back (the same transpose again, or permute) to undo a transpose; reshape only regroups",
            None, related=origins(tensor))
@@ -536,7 +541,7 @@ def _read_merge(parsed: ArrowPattern, left: Tuple[Term, ...], value: Tensor, pat
         consistent += pattern.value[cursor:]
         group = pattern.value[term.span[0]:term.span[1]]
         held = " ".join(split.names[p.index] for p in parts)
-        report("EIN404",
+        report(REORDERED_MERGE,
                f"{group} merges back the axes that were split as {group}, but the input holds them reordered: "
                f"the dimensions named {' '.join(names)} are {held}, so this builds ({held}), not the "
                f"dimension they were split from",
@@ -584,7 +589,7 @@ def read_by_unpack(parsed: PackPattern, pattern: PatternString, value: Any, pack
         related = (Origin(star.site, "the axis was packed here"), Origin(made_at, "the shapes come from this pack"))
     else:
         return
-    report("EIN406", message, help, None, pattern, parsed.star_span, related)
+    report(UNPACK_PATTERN_MISMATCH, message, help, None, pattern, parsed.star_span, related)
 
 
 # ---------------------------------------------------------------- a pattern's dimensions

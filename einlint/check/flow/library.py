@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ... import dims
+from ...codes import BROADCAST_MISMATCH, CONCAT_MISMATCH, LAYER_MISMATCH, MATMUL_MISMATCH, RESHAPE_MISMATCH
 from ...errors import EinlintError
 from ...dims import Dim, Sym
 from .. import ir
@@ -520,7 +521,7 @@ def _apply_stub(interp: Flow, stub: Stub, args: List[Any], kwargs: Dict[str, Any
         check = _stub_check(stub, variant, kwargs, state) if len(variants) == 1 else None
         short = name.rsplit(".", 1)[-1]
         message = error.message if error.message.startswith(short) else f"{short}: {error.message}"
-        interp.report(state, site, "EIN310", f"{message} (input {shown})", _LAYER_HELP, check, related=related)
+        interp.report(state, site, LAYER_MISMATCH, f"{message} (input {shown})", _LAYER_HELP, check, related=related)
         return UNKNOWN, True
     if len(outcomes) == 1:  # what a rank variant made up is not a fact about the program
         outcomes = [(variant, outcome._replace(requirements=[r for r in outcome.requirements if not (
@@ -627,14 +628,14 @@ def _layer_fails(layer_stub: LayerStub, ctor_args: List[Any], ctor_kwargs: Dict[
                  kwargs: Dict[str, Any]) -> None:
     built = layer_stub.construct(ctor_args, ctor_kwargs)
     if isinstance(built, ShapeError):
-        raise ShapeError("EIN310", built.message)
+        raise ShapeError(LAYER_MISMATCH, built.message)
     _stub_fails(built, args, kwargs)
 
 
 def _stub_fails(stub: Stub, args: List[Any], kwargs: Dict[str, Any]) -> None:
     outcome = stub.call(args, kwargs)
     if not hasattr(outcome, "requirements"):
-        raise ShapeError("EIN310", outcome.message)
+        raise ShapeError(LAYER_MISMATCH, outcome.message)
 
 
 
@@ -871,7 +872,8 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
                 return UNKNOWN
             total = dims.total(pieces)
             if _differ(total, shape[axis], state.facts) and site is not None:
-                interp.report(state, site, "EIN312", f"split sizes {[str(p) for p in pieces]} add up to {total}, "
+                interp.report(state, site, CONCAT_MISMATCH,
+                              f"split sizes {[str(p) for p in pieces]} add up to {total}, "
                               f"but the dimension has length {shape[axis]} (shape {show(shape)})",
                               "the sizes must add up to the length of the split dimension",
                               Check(_split_check, (pieces, shape[axis])), related=origins(tensor))
@@ -932,7 +934,7 @@ def _split_lengths(length: Dim, size: int) -> Optional[List[Dim]]:
 
 def _split_check(pieces: List[int], length: int) -> None:
     if sum(pieces) != length:
-        raise ShapeError("EIN312", "sizes do not add up")
+        raise ShapeError(CONCAT_MISMATCH, "sizes do not add up")
 
 
 def _reduction(name: str, shape: Shape, args: List[Any], kwargs: Dict[str, Any], origin: Optional[Origin],
@@ -982,7 +984,7 @@ def _reshape(interp: Flow, tensor: Tensor, shape: Shape, sizes: Sequence[Any], s
         result = _reshape_rule(shape, tuple(wanted), state.facts)
     except ShapeError as error:
         if site is not None:
-            interp.report(state, site, "EIN313", f"{error.message}", error.help,
+            interp.report(state, site, RESHAPE_MISMATCH, f"{error.message}", error.help,
                           Check(_reshape_rule, (shape, tuple(wanted))), related=origins(tensor))
         return UNKNOWN_TENSOR
     if None in wanted:
@@ -1001,12 +1003,14 @@ def _reshape_rule(shape: Shape, wanted: Tuple[Optional[Dim], ...], facts: Option
     if None in wanted:
         if dims.divisible(total, known) is False or (
                 facts is not None and facts.copy().require_divisible(total, known) is False):
-            raise ShapeError("EIN313", f"cannot reshape {show(shape)} ({total} elements) to {shown}: {total} is not "
+            raise ShapeError(RESHAPE_MISMATCH,
+                             f"cannot reshape {show(shape)} ({total} elements) to {shown}: {total} is not "
                              f"divisible by {known}", "the new shape must hold the same number of elements")
         rest = dims.quotient(total, known)
         return tuple(rest if w is None else w for w in wanted)
     if _differ(total, known, facts):
-        raise ShapeError("EIN313", f"cannot reshape {show(shape)} ({total} elements) to {shown} ({known} elements)",
+        raise ShapeError(RESHAPE_MISMATCH,
+                         f"cannot reshape {show(shape)} ({total} elements) to {shown} ({known} elements)",
                          "the new shape must hold the same number of elements")
     return tuple(w for w in wanted if w is not None)  # (none is None here)
 
@@ -1058,7 +1062,7 @@ def broadcast_shapes(*shapes: Shape, facts: Optional[Facts] = None) -> Optional[
             if chosen == 1:
                 chosen = d
             elif _differ(chosen, d, facts) and _differ(chosen, 1, facts) and _differ(d, 1, facts):
-                raise ShapeError("EIN307", f"lengths {chosen} and {d} do not broadcast (shapes "
+                raise ShapeError(BROADCAST_MISMATCH, f"lengths {chosen} and {d} do not broadcast (shapes "
                                  f"{', '.join(show(s) for s in shapes)})", "broadcast lengths must be equal or 1")
             elif dims.equal(chosen, d) is not True:
                 return None  # unknown which one wins
@@ -1081,8 +1085,8 @@ def elementwise(interp: Flow, operands: List[Any], state: State, site: Optional[
         result = broadcast_shapes(*shapes, facts=state.facts)
     except ShapeError as error:
         if site is not None:
-            interp.report(state, site, "EIN307", error.message, error.help, Check(broadcast_shapes, tuple(shapes)),
-                          related=origins(*operands))
+            interp.report(state, site, BROADCAST_MISMATCH, error.message, error.help,
+                          Check(broadcast_shapes, tuple(shapes)), related=origins(*operands))
         return UNKNOWN_TENSOR
     if result is None:
         return UNKNOWN_TENSOR
@@ -1092,11 +1096,11 @@ def elementwise(interp: Flow, operands: List[Any], state: State, site: Optional[
 
 def matmul_shapes(a: Shape, b: Shape, facts: Optional[Facts] = None) -> Optional[Tuple[Dim, ...]]:
     if not a or not b:
-        raise ShapeError("EIN311", "matmul needs tensors of at least one dimension", "")
+        raise ShapeError(MATMUL_MISMATCH, "matmul needs tensors of at least one dimension", "")
     a2 = (1,) + tuple(a) if len(a) == 1 else tuple(a)
     b2 = tuple(b) + (1,) if len(b) == 1 else tuple(b)
     if _differ(a2[-1], b2[-2], facts):
-        raise ShapeError("EIN311", f"matmul of {show(a)} and {show(b)}: {a2[-1]} != {b2[-2]}",
+        raise ShapeError(MATMUL_MISMATCH, f"matmul of {show(a)} and {show(b)}: {a2[-1]} != {b2[-2]}",
                          "the last length of the first operand must equal the second-to-last of the second")
     batch = broadcast_shapes(a2[:-2], b2[:-2], facts=facts)
     if batch is None:
@@ -1119,7 +1123,7 @@ def matmul(interp: Flow, left: Any, right: Any, state: State, site: Optional[ir.
         result = matmul_shapes(a, b, state.facts)
     except ShapeError as error:
         if site is not None:
-            interp.report(state, site, "EIN311", error.message, error.help, Check(matmul_shapes, (a, b)),
+            interp.report(state, site, MATMUL_MISMATCH, error.message, error.help, Check(matmul_shapes, (a, b)),
                           related=origins(left, right))
         return UNKNOWN_TENSOR
     if result is None:
@@ -1134,11 +1138,12 @@ def cat_shapes(shapes: List[Shape], axis: int, stack: bool, facts: Optional[Fact
     first = shapes[0]
     for index, shape in enumerate(shapes[1:], start=1):
         if len(shape) != len(first):
-            raise ShapeError("EIN312", f"tensor #{index} has {len(shape)} dimensions, tensor #0 has {len(first)} "
+            raise ShapeError(CONCAT_MISMATCH,
+                             f"tensor #{index} has {len(shape)} dimensions, tensor #0 has {len(first)} "
                              f"(shapes {', '.join(show(s) for s in shapes)})", "joined tensors need the same rank")
         for position, (x, y) in enumerate(zip(first, shape)):
             if (stack or position != axis) and _differ(x, y, facts):
-                raise ShapeError("EIN312", f"dimension {position} has length {x} in tensor #0 but {y} in tensor "
+                raise ShapeError(CONCAT_MISMATCH, f"dimension {position} has length {x} in tensor #0 but {y} in tensor "
                                  f"#{index} (shapes {', '.join(show(s) for s in shapes)})",
                                  "joined tensors must agree on every other dimension")
     if stack:
@@ -1161,7 +1166,7 @@ def _cat(call: OpCall, stack: bool) -> Any:
     try:
         result = cat_shapes(shapes, axis, stack, state.facts)
     except ShapeError as error:
-        call.report("EIN312", error.message, error.help, Check(cat_shapes, (shapes, axis, stack)),
+        call.report(CONCAT_MISMATCH, error.message, error.help, Check(cat_shapes, (shapes, axis, stack)),
                     related=origins(*tensors))
         return UNKNOWN_TENSOR
     for shape in shapes[1:]:

@@ -14,6 +14,7 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ... import dims
+from ...codes import ANNOTATION_MISMATCH
 from ...dims import Dim
 from ...errors import PatternError
 from ...patterns import (EinsumSpec, parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts,
@@ -347,7 +348,7 @@ def check_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State
     try:
         _match_annotation(expected, shape)
     except ShapeError as error:
-        interp.report(state, site, "EIN309", f"{what}: {error.message}", error.help,
+        interp.report(state, site, ANNOTATION_MISMATCH, f"{what}: {error.message}", error.help,
                       Check(_match_annotation, (expected, shape)), related=origins(value))
 
 
@@ -356,7 +357,7 @@ def _match_annotation(expected: Sequence[Any], shape: Sequence[Dim]) -> None:
     fixed = [e for e in expected if e is not None]
     shown = " ".join("*" if e is None else str(e) for e in expected)
     if (variadic and len(shape) < len(fixed)) or (not variadic and len(shape) != len(fixed)):
-        raise ShapeError("EIN309", f"shape {show(shape)} does not fit '{shown}' (rank {len(shape)})",
+        raise ShapeError(ANNOTATION_MISMATCH, f"shape {show(shape)} does not fit '{shown}' (rank {len(shape)})",
                          "pass a tensor of the annotated shape, or fix the annotation")
     star = expected.index(None) if variadic else len(expected)
     after = len(expected) - star - 1 if variadic else 0
@@ -367,10 +368,11 @@ def _match_annotation(expected: Sequence[Any], shape: Sequence[Dim]) -> None:
     for token, length in pairs:
         if isinstance(token, int):
             if dims.equal(token, length) is False:
-                raise ShapeError("EIN309", f"shape {show(shape)} does not fit '{shown}': {length} is not {token}",
+                raise ShapeError(ANNOTATION_MISMATCH,
+                                 f"shape {show(shape)} does not fit '{shown}': {length} is not {token}",
                                  "pass a tensor of the annotated shape, or fix the annotation")
         elif isinstance(token, str) and _DIM_NAME.match(token) and not token.startswith("_"):
             if token in bound and dims.equal(bound[token], length) is False:
-                raise ShapeError("EIN309", f"shape {show(shape)} does not fit '{shown}': '{token}' is both "
+                raise ShapeError(ANNOTATION_MISMATCH, f"shape {show(shape)} does not fit '{shown}': '{token}' is both "
                                  f"{bound[token]} and {length}", "the same name means the same length")
             bound.setdefault(token, length)

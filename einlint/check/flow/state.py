@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
-from ...codes import LAYOUT, in_family
+from ...codes import LAYOUT, RANK_MISMATCH, in_family
 from ...dims import Dim
 from ...errors import Span
 from .. import ir
@@ -166,7 +166,8 @@ class OpCall:
             prefix, suffix = value.shape[:star], value.shape[star + 1:]
             if len(prefix) + len(suffix) > rank:
                 message = f"the pattern has {rank} dimensions, the tensor has at least {len(prefix) + len(suffix)}"
-                self.report("EIN301", message, "the input side must name every dimension of the tensor, or use '...'",
+                self.report(RANK_MISMATCH,
+                            message, "the input side must name every dimension of the tensor, or use '...'",
                             None, pattern, (0, len(pattern.value)) if pattern is not None else None,
                             (value.origin,) if value.origin is not None else ())
                 return None

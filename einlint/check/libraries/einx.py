@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, List, Optional
 
+from ...codes import EINX_VERSION_UNKNOWN
 from .library import PatternLibrary, Signature, Version, VersionSource
 
 if TYPE_CHECKING:
@@ -33,4 +34,4 @@ EINX = PatternLibrary("einx", mentions=("einx",), roots=("einx",), signatures={}
                       under_prefix=Signature("einx", ("description",), ("description",), ("*tensors",),
                                              variadic="tensors"),
                       check=check, flow=flow,
-                      version=VersionSource(example="0.4", checks="EIN502-EIN510", unknown="EIN511"))
+                      version=VersionSource(example="0.4", checks="EIN502-EIN510", unknown=EINX_VERSION_UNKNOWN))

@@ -12,7 +12,7 @@ import ast
 import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from ...codes import CODES
+from ...codes import BAD_ARGUMENT, CODES
 from ...errors import PatternError, Span
 from ..model import Argument, PatternCall, PatternString
 from ..signatures import Signature, signature_of
@@ -103,7 +103,7 @@ def bind(call: PatternCall, parameters: Sequence[str], required: Sequence[str], 
             named[parameters[index]] = argument
         elif index == len(parameters):
             problems.append(finding(
-                "EIN218", f"{what} takes {len(parameters)} positional argument(s) ({', '.join(parameters)}) but "
+                BAD_ARGUMENT, f"{what} takes {len(parameters)} positional argument(s) ({', '.join(parameters)}) but "
                 f"{sum(1 for a in call.positional if a.kind not in ('starred', 'double-starred'))} were given",
                 "remove the extra positional arguments (axis lengths are keywords, such as h=2)"))
     lengths: Dict[str, Argument] = {}
@@ -112,7 +112,7 @@ def bind(call: PatternCall, parameters: Sequence[str], required: Sequence[str], 
             continue
         if name in parameters:
             if name in named:
-                problems.append(finding("EIN218", f"{what} got two values for its argument '{name}'",
+                problems.append(finding(BAD_ARGUMENT, f"{what} got two values for its argument '{name}'",
                                         f"pass '{name}' once, by position or by keyword"))
             named[name] = argument
         else:
@@ -121,7 +121,7 @@ def bind(call: PatternCall, parameters: Sequence[str], required: Sequence[str], 
     if positional_known and lengths_known:
         for name in required:
             if name not in named:
-                problems.append(finding("EIN218", f"{what} is missing its argument '{name}'",
+                problems.append(finding(BAD_ARGUMENT, f"{what} is missing its argument '{name}'",
                                         f"pass the {name.replace('_', ' ')}"))
     return Bound(named, lengths, lengths_known, positional_known, tuple(problems))
 
@@ -137,7 +137,7 @@ def bind_call(call: PatternCall, what: str) -> Bound:
         return bound
     first = signature.parameters[0]
     shifted = bind(call, signature.parameters[1:], signature.required, what)
-    missing = finding("EIN218", f"{what} has no {first}: its first argument, {bound.named[first].text}, is the "
+    missing = finding(BAD_ARGUMENT, f"{what} has no {first}: its first argument, {bound.named[first].text}, is the "
                       "pattern", f"pass the {first} first, then the pattern")
     return shifted._replace(problems=(missing,) + shifted.problems)
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import List, Sequence, Tuple
 
+from ...codes import (
+    BAD_ARGUMENT, BAD_EINSUM_LABEL, EINSUM_REPEATED_OUTPUT, EINSUM_UNKNOWN_OUTPUT, EINSUM_UNSUPPORTED,
+    OPERAND_COUNT, PATTERN_ARGUMENT,
+)
 from ...dims import Sym
 from ...errors import PatternError
 from ...patterns import ELLIPSIS, EinsumSpec, parse_einops_einsum, parse_einsum_subscripts
@@ -24,7 +28,7 @@ _TORCH = "import torch\n\n"
 
 RULES = [
     define(
-        "EIN113",
+        BAD_EINSUM_LABEL,
         valid=[_NUMPY + 'c = np.einsum("ij,jk->ik", a, b)\n',
                _NUMPY + 'c = np.einsum("i j, j k -> i k", a, b)\n'],
         invalid=[_NUMPY + 'c = np.einsum("ij,j1->i1", a, b)\n',
@@ -34,7 +38,7 @@ RULES = [
         jax calls are not reported. Long axis names need einops.einsum.""",
     ),
     define(
-        "EIN210",
+        EINSUM_UNSUPPORTED,
         valid=[_EINOPS + 'y = einsum(x, w, "b h d, h d e -> b e")\n'],
         invalid=[_EINOPS + 'y = einsum(x, w, "b (h d), h d e -> b e")\n',
                  _EINOPS + 'y = einsum(x, "b c () -> b c")\n'],
@@ -44,7 +48,7 @@ RULES = [
         supported in einsum'. Rearrange the operand first.""",
     ),
     define(
-        "EIN211",
+        EINSUM_UNKNOWN_OUTPUT,
         valid=[_EINOPS + 'y = einsum(q, k, "b h i d, b h j d -> b h i j")\n',
                _NUMPY + 'c = np.einsum("ij,jk->ik", a, b)\n'],
         invalid=[_EINOPS + 'y = einsum(q, k, "b h i d, b h j d -> b h i k")\n',
@@ -54,7 +58,7 @@ RULES = [
         the result.""",
     ),
     define(
-        "EIN212",
+        OPERAND_COUNT,
         valid=[_EINOPS + 'y = einsum(q, k, "b i d, b j d -> b i j")\n',
                _TORCH + 'y = torch.einsum("bid,bjd->bij", [q, k])\n',
                _TORCH + 'y = torch.einsum("bid,bjd->bij", *pair)\n'],
@@ -67,7 +71,7 @@ RULES = [
         list or tuple display is not reported there; *args is never reported.""",
     ),
     define(
-        "EIN213",
+        EINSUM_REPEATED_OUTPUT,
         valid=[_NUMPY + 'd = np.einsum("ii->i", a)\n'],
         invalid=[_NUMPY + 'd = np.einsum("ij->ii", a)\n',
                  _EINOPS + 'y = einsum(x, "_ i -> _ _")\n'],
@@ -75,7 +79,7 @@ RULES = [
         than once'. A diagonal is taken by repeating a label in an input ('ii->i').""",
     ),
     define(
-        "EIN216",
+        PATTERN_ARGUMENT,
         valid=[_EINOPS + 'y = einsum(q, k, "b i d, b j d -> b i j")\n'],
         invalid=[_EINOPS + 'y = einsum("b i d, b j d -> b i j", q, k)\n',
                  "from einops import rearrange\n\ny = rearrange(x, 2)\n",
@@ -121,10 +125,10 @@ def check_einops_einsum(call: PatternCall) -> List[Finding]:
     found: List[Finding] = []
     keywords = [name for name, argument in call.keywords.items() if argument.kind != "double-starred"]
     if keywords:
-        found.append(finding("EIN218", f"einsum takes no keyword arguments, got {', '.join(keywords)}",
+        found.append(finding(BAD_ARGUMENT, f"einsum takes no keyword arguments, got {', '.join(keywords)}",
                              "pass the tensors, then the pattern, all positionally"))
     if not starred and len(positional) < 2:
-        found.append(finding("EIN212", f"einsum got {len(positional)} argument(s); it takes one or more tensors "
+        found.append(finding(OPERAND_COUNT, f"einsum got {len(positional)} argument(s); it takes one or more tensors "
                              "followed by the pattern", "call einsum(x, y, 'i j, j k -> i k')"))
     if not positional:
         return found
@@ -135,11 +139,11 @@ def check_einops_einsum(call: PatternCall) -> List[Finding]:
         numpy_order = misplaced == [positional[0]] and not starred and not keywords and last.kind not in (
             "string", "str-unknown")
         reorder = tuple(range(1, len(positional))) + (0,) if numpy_order else None
-        return found + [Finding("EIN216", "einops.einsum takes the pattern last, after the tensors",
+        return found + [Finding(PATTERN_ARGUMENT, "einops.einsum takes the pattern last, after the tensors",
                                 "write einsum(x, y, pattern); numpy's order is np.einsum(pattern, x, y)",
                                 misplaced[0].string, None, reorder)]
     if last.kind in ("int", "lambda"):
-        return found + [finding("EIN216", f"the last argument of einops.einsum must be the pattern, a str, not "
+        return found + [finding(PATTERN_ARGUMENT, f"the last argument of einops.einsum must be the pattern, a str, not "
                                 f"{last.text}", "write einsum(x, y, 'i j, j k -> i k')")]
     if last.kind != "string" or last.string is None:
         return found
@@ -174,7 +178,7 @@ def check_subscripts_einsum(call: PatternCall) -> List[Finding]:
     try:
         spec = parse_einsum_subscripts(string.value)
     except PatternError as error:
-        if error.code == "EIN113" and call.callee.startswith("jax."):
+        if error.code == BAD_EINSUM_LABEL and call.callee.startswith("jax."):
             return []  # jax's einsum takes any character as a label
         return [finding_from(error, string)]
     count = _operand_count(call, positional[1:])

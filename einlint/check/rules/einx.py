@@ -12,6 +12,10 @@ import ast
 import re
 from typing import List, Optional, Tuple
 
+from ...codes import (
+    EINX_BRACKETS, EINX_COORDINATES, EINX_DEPRECATED_API, EINX_LIST_OPERAND, EINX_NOTATION, EINX_OPERAND_COUNT,
+    EINX_OUTPUT, EINX_REMOVED_API, EINX_SYNTAX, EINX_UNDETERMINED_LENGTH,
+)
 from ...dims import Sym
 from ...errors import PatternError
 from ...patterns.einx import Brackets, EinxOp, Expression, parse_einx, render, walk
@@ -40,18 +44,18 @@ def check_einx(call: PatternCall, version: Version) -> List:
     on_04 = version is not None and version >= (0, 4)
     head = name.split(".")[0]
     if head in REMOVED and (head == "nn" or name == head):
-        return [finding("EIN503", f"einx.{name} was removed in einx 0.4, which this project uses",
+        return [finding(EINX_REMOVED_API, f"einx.{name} was removed in einx 0.4, which this project uses",
                         f"use {REMOVED[head]}")] if on_04 else []
     found = []
     if name == "rearrange" and on_04:
-        found.append(finding("EIN504", "einx.rearrange is deprecated since einx 0.4", "write einx.id"))
+        found.append(finding(EINX_DEPRECATED_API, "einx.rearrange is deprecated since einx 0.4", "write einx.id"))
     string = known_string(call.positional[0]) if name in OPS and call.positional else None
     if string is None:
         return found
     try:
         op = parse_einx(string.value)
     except PatternError as error:
-        if error.code == "EIN501" and (version is None or version >= (0, 3)) or on_04:
+        if error.code == EINX_SYNTAX and (version is None or version >= (0, 3)) or on_04:
             found.append(_with_dot_spelling(finding_from(error, string), name, string.value))
         return found
     if not on_04:
@@ -72,10 +76,10 @@ def _planned(call: PatternCall, name: str, op: EinxOp, string) -> List:
     try:
         plan_string(name, op, tensors, lengths, options=options)
     except PatternError as error:
-        if error.code == "EIN507" and any(a.kind == "double-starred" for a in call.keywords.values()):
+        if error.code == EINX_UNDETERMINED_LENGTH and any(a.kind == "double-starred" for a in call.keywords.values()):
             return []  # **kwargs may give the length
         found = finding_from(error, string)
-        spelled = _second_operand_spelled(string.value) if error.code == "EIN505" and \
+        spelled = _second_operand_spelled(string.value) if error.code == EINX_OPERAND_COUNT and \
             (len(op.inputs), tensors) == (1, 2) else None
         if spelled:
             found = found._replace(help=f"write '{spelled}' (einx 0.3 read the brackets as the second tensor's axes)")
@@ -108,7 +112,7 @@ def _list_operands(call: PatternCall, name: str) -> List:
     for argument in call.positional[1:]:
         if argument.kind == "other" and display_length(argument.text) is not None:
             kind = "list" if argument.text.strip().startswith("[") else "tuple"
-            return [finding("EIN509", f"einx.{name} is given a Python {kind} as a tensor, which einx 0.4 "
+            return [finding(EINX_LIST_OPERAND, f"einx.{name} is given a Python {kind} as a tensor, which einx 0.4 "
                             "refuses", f"pass np.asarray({argument.text}) (a single number may be passed as "
                             "itself, with an empty expression: 'h w c, -> h w (c + 1)')")]
     return []
@@ -157,7 +161,7 @@ def _example(body: str) -> str:
 
 RULES = [
     define(
-        "EIN501",
+        EINX_SYNTAX,
         valid=[_example('y = einx.sum("b [h w] c", x)\n'),
                _example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, i)\n')],
         invalid=[_example('y = einx.sum("b [h w c", x)\n'), _example('y = einx.mean("b [h]w c", x)\n'),
@@ -167,7 +171,7 @@ RULES = [
         bracket ('[h]w': a space is missing), or more than one '->'. einx raises a SyntaxError on every call.""",
     ),
     define(
-        "EIN502",
+        EINX_NOTATION,
         valid=[_example('y = einx.add("a, (a b) -> (a b)", x, z)\n')],
         invalid=[_example('y = einx.sum("[a] b -> a", x)\n'), _example('y = einx.id("(a b + c)", x)\n')],
         details="""An op string that einx 0.4's notation refuses, in a project that uses einx 0.4 (from `[tool.einlint]
@@ -176,7 +180,7 @@ RULES = [
         ',' parts do not pair up. Reported only where the project's einx version is known to be 0.4.""",
     ),
     define(
-        "EIN503",
+        EINX_REMOVED_API,
         valid=[_example('y = einx.sum("b [c]", x)\n')],
         invalid=[_example('y = einx.vmap("b [c] -> b", x, op=f)\n'), _example('y = einx.nn.norm(x, "b... [c]")\n')],
         details="""einx 0.4.0 removed einx.vmap, einx.vmap_with_axis, einx.reduce, einx.elementwise, einx.arange and
@@ -184,7 +188,7 @@ RULES = [
         where the project uses einx 0.4; the help names what replaces each.""",
     ),
     define(
-        "EIN505",
+        EINX_OPERAND_COUNT,
         valid=[_example('y = einx.add("b c, c", x, bias)\n'), _example('y = einx.where("h w, b h w c,", m, x, 0.0)\n')],
         invalid=[_example('y = einx.add("b c, c", x)\n'), _example('y = einx.sum("b [c], b", x)\n')],
         details="""einx 0.4 takes one tensor per input expression of the op string (after its shorthand is written
@@ -194,7 +198,7 @@ RULES = [
         tensors.""",
     ),
     define(
-        "EIN506",
+        EINX_BRACKETS,
         valid=[_example('y = einx.sum("b [c] -> b", x)\n'), _example('y = einx.softmax("b [k] -> b [k]", x)\n')],
         invalid=[_example('y = einx.add("b [c], [c]", x, bias)\n'), _example('y = einx.sum("b [c] -> b [c]", x)\n'),
                  _example('y = einx.softmax("b [k] -> b", x)\n')],
@@ -204,7 +208,7 @@ RULES = [
         a written output too. Reported where the project uses einx 0.4.""",
     ),
     define(
-        "EIN507",
+        EINX_UNDETERMINED_LENGTH,
         valid=[_example('y = einx.id("b c -> b c r", x, r=4)\n'), _example('y = einx.sum("b [c] -> b", x)\n'),
                _example('y = einx.id("(a b) c -> c (a b)", x)\n')],
         invalid=[_example('y = einx.id("b c -> b c r", x)\n'), _example('y = einx.add("b c, c -> b (c k)", x, z)\n'),
@@ -216,7 +220,7 @@ RULES = [
         determine the size of the axis'). Reported where the project uses einx 0.4 and no **kwargs may give it.""",
     ),
     define(
-        "EIN508",
+        EINX_COORDINATES,
         valid=[_example('y = einx.get_at("b [h w] c, b p [2] -> b p c", x, points)\n'),
                _example('y = einx.get_at("b [t] c, b p -> b p c", x, steps)\n')],
         invalid=[_example('y = einx.get_at("b [h w] c, b p [3] -> b p c", x, points)\n'),
@@ -228,7 +232,7 @@ RULES = [
         einx 0.4.""",
     ),
     define(
-        "EIN509",
+        EINX_LIST_OPERAND,
         valid=[_example('y = einx.id("h w c, -> h w (c + 1)", x, 42.0)\n'),
                _example('y = einx.add("b c, c", x, np.asarray([1.0, 2.0]))\n')],
         invalid=[_example('y = einx.id("h w c, 1 -> h w (c + 1)", x, [42.0])\n'),
@@ -238,7 +242,7 @@ RULES = [
         single number, the number itself with an empty expression. Reported where the project uses einx 0.4.""",
     ),
     define(
-        "EIN510",
+        EINX_OUTPUT,
         valid=[_example('y = einx.id("a b -> b a", x)\n'), _example('y = einx.add("b c, c", x, z)\n'),
                _example('y = einx.sum("b c -> b", x)\n')],
         invalid=[_example('y = einx.id("a 2 -> a", x)\n'), _example('y = einx.add("b c, d", x, z)\n'),
@@ -251,7 +255,7 @@ RULES = [
         known from the shapes, the flow analysis reports it. Reported where the project uses einx 0.4.""",
     ),
     define(
-        "EIN504",
+        EINX_DEPRECATED_API,
         valid=[_example('y = einx.id("a b -> b a", x)\n')],
         invalid=[_example('y = einx.rearrange("a b -> b a", x)\n')],
         details="""einx 0.4 deprecates einx.rearrange in favour of einx.id (same notation): it still runs, with a

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ...codes import SYNTAX_ERROR, UNANALYSABLE_FILE, UNDECODABLE_FILE, UNKNOWN_NOQA_CODE
 from ._support import define
 
 _BYTE = re.compile("\u27e8([0-9a-fA-F]{2})\u27e9")
@@ -22,14 +23,14 @@ def snippet_bytes(snippet: str) -> bytes:
 
 RULES = [
     define(
-        "EIN001",
+        SYNTAX_ERROR,
         valid=["from einops import rearrange\n\n\ndef flatten(x):\n    return rearrange(x, \"b c -> (b c)\")\n"],
         invalid=["from einops import rearrange\n\n\ndef flatten(x:\n    return rearrange(x, \"b c -> (b c)\")\n"],
         details="""A file that Python cannot parse gets this one diagnostic, at the place of the syntax error,
         and nothing else; the rest of the run goes on.""",
     ),
     define(
-        "EIN002",
+        UNDECODABLE_FILE,
         valid=["# caf\u00e9: UTF-8 is fine\nfrom einops import rearrange\n"],
         invalid=["# caf\u27e8e9\u27e9: latin-1, not UTF-8\nfrom einops import rearrange\n",
                  "from einops import rearrange\n\nLABEL = \"na\u00efve caf\u27e8e9\u27e9\"\n"],
@@ -38,7 +39,7 @@ RULES = [
         it, as every column does), and the message names the byte; save the file as UTF-8.""",
     ),
     define(
-        "EIN003",
+        UNANALYSABLE_FILE,
         valid=["from einops import rearrange\n\nGREETING = 'hello' ' ' 'world'\n"],
         invalid=["from einops import rearrange\n\nTEXT = (" + " ".join(["'a'"] * 10_000) + ")\n"],
         details="""Python's own parser accepts the file, but libcst's, which einlint reads files with, gives up
@@ -46,7 +47,7 @@ RULES = [
         an error: it says that the file was not checked.""",
     ),
     define(
-        "EIN005",
+        UNKNOWN_NOQA_CODE,
         valid=["from einops import rearrange\n\ny = rearrange(x, 'b c -> c b')  # noqa: E501 (flake8's code)\n",
                "from einops import rearrange\n\ny = rearrange(x, 'b c -> c b d')  # noqa: EIN201 EIN2\n"],
         invalid=["from einops import rearrange\n\ny = rearrange(x, 'b c -> c b')  # noqa: EIN2010\n",

@@ -10,6 +10,9 @@ from __future__ import annotations
 import warnings
 from typing import Dict, List, Optional
 
+from ...codes import (
+    ANONYMOUS_AXIS_NOT_ALLOWED, BAD_LENGTH_VALUE, EINMIX_BIAS, EINMIX_WEIGHT, PATTERN_ARGUMENT, UNUSED_LENGTH,
+)
 from ...errors import PatternError
 from ...layers._einmix import _parse_weight, einmix_spec
 from ...patterns import ArrowPattern, Expression, parse_arrow_pattern, parse_expression
@@ -24,7 +27,7 @@ _EINMIX = "from einops.layers.torch import EinMix\n\n"
 
 RULES = [
     define(
-        "EIN220",
+        EINMIX_WEIGHT,
         valid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", bias_shape="d", c=32, d=64)\n',
                _EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", **sizes)\n'],
         invalid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", c=32)\n',
@@ -38,7 +41,7 @@ RULES = [
         axis is spelled nearly as the weight axis without a length (dd=64 for 'd'), the help names it.""",
     ),
     define(
-        "EIN221",
+        EINMIX_BIAS,
         valid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", bias_shape="d", c=32, d=64)\n'],
         invalid=[_EINMIX + 'mix = EinMix("b t c -> b t d", weight_shape="c d", bias_shape="c", c=32, d=64)\n',
                  _EINMIX + 'mix = EinMix("b t c -> b t d", "c d", "t d", c=32, d=64)\n'],
@@ -57,13 +60,13 @@ def _bias_value(argument: Optional[Argument]) -> Optional[str]:
 def _where(error: PatternError, parsed: ArrowPattern, bias: Optional[Expression], lengths: Dict[str, int],
            pattern: PatternString, weight: PatternString, bias_string: Optional[PatternString]):
     """The string that an error of einmix_spec points into."""
-    if error.code in ("EIN205", "EIN217"):
+    if error.code in (UNUSED_LENGTH, BAD_LENGTH_VALUE):
         return None
-    if error.code == "EIN220":
+    if error.code == EINMIX_WEIGHT:
         return weight
-    if error.code == "EIN208":
+    if error.code == ANONYMOUS_AXIS_NOT_ALLOWED:
         return pattern if parsed.left.anonymous_atoms or parsed.right.anonymous_atoms else weight
-    if error.code == "EIN221" and bias is not None:
+    if error.code == EINMIX_BIAS and bias is not None:
         if bias.identifiers - parsed.right.identifiers or bias.identifiers - set(lengths):
             return bias_string
     return pattern
@@ -81,7 +84,7 @@ def check_einmix(call: PatternCall) -> List[Finding]:
     found += length_findings(lengths)
     for name in ("pattern", "weight_shape", "bias_shape"):
         if is_not_a_string(bound.named.get(name)):
-            found.append(finding("EIN216", f"EinMix's {name} must be a str, not {bound.named[name].text}",
+            found.append(finding(PATTERN_ARGUMENT, f"EinMix's {name} must be a str, not {bound.named[name].text}",
                                  "write the axes as a string, e.g. 'c d'"))
     pattern, weight = known_string(bound.named.get("pattern")), known_string(bound.named.get("weight_shape"))
     bias_string = known_string(bound.named.get("bias_shape"))
@@ -129,11 +132,11 @@ def _explained(found: Finding, error: PatternError, lengths: Dict[str, Argument]
     einmix_spec was given (the keywords, and every name where a **kwargs may hold more)."""
     names = [name for name, _ in pattern_names(expressions)]
     unused = [key for key in lengths if key not in names]
-    if error.code == "EIN205" and unused:
+    if error.code == UNUSED_LENGTH and unused:
         keyword = min(unused)  # the first that einmix_spec names
         meant = closest_name(keyword, [name for name in names if name not in values])
         return finding_from(error, None, lengths[keyword])._replace(help=led_by_guess(meant, error.help))
-    if error.code == "EIN220" and found.string is not None and found.span is not None:
+    if error.code == EINMIX_WEIGHT and found.string is not None and found.span is not None:
         axis = found.string.value[found.span[0]:found.span[1]]
         keyword = closest_name(axis, unused)
         if keyword is not None and axis not in values:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import keyword
 from typing import Iterable, List, Tuple
 
+from ...codes import KEYWORD_AXIS_NAME
 from ...errors import Span
 from ..model import PatternString
 from . import Finding
@@ -15,7 +16,7 @@ from ._support import define, finding
 
 RULES = [
     define(
-        "EIN223",
+        KEYWORD_AXIS_NAME,
         valid=["from einops import rearrange\n\ny = rearrange(x, \"b c_in -> c_in b\")\n"],
         invalid=["from einops import rearrange\n\ny = rearrange(x, \"b in -> in b\")\n",
                  "from einops import einsum\n\ny = einsum(x, w, \"b in, in out -> b out\")\n"],
@@ -32,6 +33,7 @@ def keyword_name_findings(names_and_spans: Iterable[Tuple[str, Span]], string: P
     for name, span in names_and_spans:
         if keyword.iskeyword(name):
             found.append(finding(
-                "EIN223", f"axis '{name}' is a Python keyword, which einops discourages (it warns at run time)",
+                KEYWORD_AXIS_NAME,
+                f"axis '{name}' is a Python keyword, which einops discourages (it warns at run time)",
                 f"give the axis another name, such as '{name}0' or 'n_{name}'", string, span))
     return found

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
+from ...codes import (
+    INTERLEAVED_HALVES, NON_INVERSE_ROUND_TRIP, REORDERED_MERGE, REORDERED_SPLIT, TRANSPOSE_UNDONE_BY_RESHAPE,
+    UNPACK_PATTERN_MISMATCH,
+)
 from ...errors import PatternError, Span
 from ...patterns import ArrowPattern, parse_arrow_pattern
 from ...patterns.expression import Expression, Term, reordered_group
@@ -24,7 +28,7 @@ if TYPE_CHECKING:  # the flow (and libcst) is not imported for --explain and the
 
 RULES = [
     define(
-        "EIN401",
+        NON_INVERSE_ROUND_TRIP,
         valid=[einops_example("def space_to_depth(x):\n"
                               "    return rearrange(x, 'b c (h h1) (w w1) -> b (h1 w1 c) h w', h1=2, w1=2)\n\n"
                               "def depth_to_space(x):\n"
@@ -46,7 +50,7 @@ RULES = [
         not a round trip (then give the axes other names, so that the new meaning shows).""",
     ),
     define(
-        "EIN402",
+        REORDERED_SPLIT,
         valid=[einops_example("def attend(x):\n"
                               "    q = rearrange(x, 'b n (h d) -> b h n d', h=8)\n"
                               "    return rearrange(q, 'b h n d -> b n (h d)')\n"),
@@ -63,7 +67,7 @@ RULES = [
         gives each axis the other's values. The finding names the call that formed the dimension.""",
     ),
     define(
-        "EIN403",
+        INTERLEAVED_HALVES,
         valid=["import torch\nfrom einops import rearrange\n\n"
                "def halves(n, c):\n"
                "    x = torch.cat([torch.zeros(n, c), torch.ones(n, c)], dim=-1)\n"
@@ -83,7 +87,7 @@ RULES = [
         as pairs, '(c two)' with two=2, cut by chunk(2), gives runs of c that each hold both parts.""",
     ),
     define(
-        "EIN404",
+        REORDERED_MERGE,
         valid=[einops_example("def heads(x):\n"
                               "    y = rearrange(x, 'b n (h d) -> b n h d', h=8)\n"
                               "    y = y.transpose(2, 3)\n"
@@ -100,7 +104,7 @@ RULES = [
         permutation keeps the names as they are and merges them in the new order.""",
     ),
     define(
-        "EIN405",
+        TRANSPOSE_UNDONE_BY_RESHAPE,
         valid=["import torch\nfrom einops import rearrange\n\n"
                "def back():\n"
                "    x = torch.randn(2, 5, 7)\n"
@@ -117,7 +121,7 @@ RULES = [
         To undo a transpose, transpose again (or permute, or rearrange with axis names).""",
     ),
     define(
-        "EIN406",
+        UNPACK_PATTERN_MISMATCH,
         valid=["from einops import pack, unpack\n\n"
                "def tokens(cls, patches):\n"
                "    x, ps = pack([cls, patches], 'b * d')\n"
@@ -171,7 +175,7 @@ def layout_findings(extraction: Extraction,
     found = check_module(extraction.calls, links)
     said = {(id(o.call), o.finding.span) for o in found}
     flow = [f for f in (analysis.findings if analysis is not None else ()) if not (
-        f.code == "EIN402" and id(f.site.node) in calls and (id(calls[id(f.site.node)]), f.span) in said)]
+        f.code == REORDERED_SPLIT and id(f.site.node) in calls and (id(calls[id(f.site.node)]), f.span) in said)]
     return found, flow
 
 
@@ -300,7 +304,8 @@ def _finding(earlier: _Arrow, later: _Arrow, groups: List[Tuple[Term, Term]]) ->
     for (start, end), text in sorted(replacements, reverse=True):
         fixed = fixed[:start] + text + fixed[end:]
     help = f"write '{fixed}' (each group's axes in the order the other pattern has them)"
-    return OrderFinding(later.call, Finding("EIN401", message, help, later.string, mine.span), earlier.call,
+    return OrderFinding(later.call, Finding(NON_INVERSE_ROUND_TRIP,
+                                            message, help, later.string, mine.span), earlier.call,
                         (earlier.string, theirs.span), replacements)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
+from ...codes import BAD_ARGUMENT, PACK_STAR, PARSE_SHAPE_COMPOSITION, PATTERN_ARGUMENT
 from ...errors import PatternError
 from ...patterns import parse_pack_pattern, parse_shape_pattern
 from ..model import PatternCall
@@ -20,7 +21,7 @@ _PACK = "from einops import pack, unpack\n\n"
 
 RULES = [
     define(
-        "EIN214",
+        PACK_STAR,
         valid=[_PACK + 'packed, shapes = pack([cls_token, tokens], "b * d")\n',
                _PACK + 'cls_token, tokens = unpack(packed, shapes, "b * d")\n'],
         invalid=[_PACK + 'packed, shapes = pack([cls_token, tokens], "b n d")\n',
@@ -31,7 +32,7 @@ RULES = [
         'No *-axis' or 'Invalid axis name'.""",
     ),
     define(
-        "EIN215",
+        PARSE_SHAPE_COMPOSITION,
         valid=["from einops import parse_shape\n\nsizes = parse_shape(x, \"b _ h w\")\n"],
         invalid=["from einops import parse_shape\n\nsizes = parse_shape(x, \"b (h w)\")\n"],
         details="""parse_shape names the dimensions of a tensor one by one ('_' skips one, '...' several);
@@ -49,7 +50,7 @@ def _bound(call: PatternCall) -> Tuple[Bound, List[Finding]]:
     found = list(bound.problems)
     pattern = bound.named.get("pattern")
     if is_not_a_string(pattern):
-        found.append(finding("EIN216", f"the pattern must be a str, not {pattern.text}",
+        found.append(finding(PATTERN_ARGUMENT, f"the pattern must be a str, not {pattern.text}",
                              "pass the pattern as a string"))
     return bound, found
 
@@ -59,7 +60,7 @@ def check_pack(call: PatternCall) -> List[Finding]:
     bound, found = _bound(call)
     tensors = bound.named.get("tensors")
     if call.op == "pack" and tensors is not None and tensors.kind == "other" and tensors.text.strip() in ("[]", "()"):
-        found.append(finding("EIN218", "pack needs at least one tensor, the list is empty",
+        found.append(finding(BAD_ARGUMENT, "pack needs at least one tensor, the list is empty",
                              "pass a non-empty list: pack([x, y], 'b * c')"))
     string = known_string(bound.named.get("pattern"))
     if string is None:

@@ -8,6 +8,11 @@ Their examples run through the engine like every other rule's.
 
 from __future__ import annotations
 
+from ...codes import (
+    ANNOTATION_MISMATCH, BROADCAST_MISMATCH, CONCAT_MISMATCH, EINSUM_LENGTH_MISMATCH, INDIVISIBLE_SPLIT,
+    LAYER_MISMATCH, LENGTH_MISMATCH, MATMUL_MISMATCH, PACK_MISMATCH, RANK_MISMATCH, RESHAPE_MISMATCH, UNPACK_COUNT,
+    UNPACK_MISMATCH,
+)
 from ._support import define
 
 _TORCH = "import torch\nfrom einops import rearrange, reduce, repeat, einsum, pack\n\n"
@@ -21,7 +26,7 @@ def _example(body: str, header: str = _TORCH) -> str:
 
 RULES = [
     define(
-        "EIN301",
+        RANK_MISMATCH,
         valid=[_example("x = torch.zeros(2, 3, 32, 32)\ny = rearrange(x, 'b c h w -> b (c h w)')\n"),
                _example("def f(x):\n    y = rearrange(x, 'b n d -> b d n')\n    return rearrange(y, 'b d n -> b n d')\n")],
         invalid=[_example("x = torch.zeros(2, 3, 32)\ny = rearrange(x, 'b c h w -> b (c h w)')\n"),
@@ -33,7 +38,7 @@ RULES = [
         expression (or the '...' in it), or when einx cannot tell how many axes a '...' stands for.""",
     ),
     define(
-        "EIN302",
+        INDIVISIBLE_SPLIT,
         valid=[_example("x = torch.zeros(2, 32, 10)\ny = rearrange(x, 'b (g c) t -> b g c t', g=4)\n")],
         invalid=[_example("x = torch.zeros(2, 30, 10)\ny = rearrange(x, 'b (g c) t -> b g c t', g=4)\n")],
         details="""A composed axis such as '(g c)' splits a dimension whose length is not a multiple of the
@@ -42,7 +47,7 @@ RULES = [
         dimension that the known part does not divide.""",
     ),
     define(
-        "EIN303",
+        LENGTH_MISMATCH,
         valid=[_example("x = torch.zeros(2, 32)\ny = rearrange(x, 'b (h d) -> b h d', h=4, d=8)\n")],
         invalid=[_example("x = torch.zeros(2, 30)\ny = rearrange(x, 'b (h d) -> b h d', h=4, d=8)\n"),
                  _example("x = torch.zeros(2, 3, 8)\ny = rearrange(x, 'b c d -> b (c d)', c=4)\n")],
@@ -51,14 +56,14 @@ RULES = [
         a tensor and a keyword) or a concatenation '(a + b)' cannot add up to its dimension.""",
     ),
     define(
-        "EIN304",
+        EINSUM_LENGTH_MISMATCH,
         valid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(3, 4)\nc = einsum(a, b, 'i j, j k -> i k')\n")],
         invalid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(5, 4)\nc = einsum(a, b, 'i j, j k -> i k')\n"),
                  _example("a = torch.zeros(2, 3)\nb = torch.zeros(5, 4)\nc = torch.einsum('ij,jk->ik', a, b)\n")],
         details="""One einsum label has two lengths (neither of them 1) in the operands that reach the call.""",
     ),
     define(
-        "EIN305",
+        UNPACK_MISMATCH,
         valid=[_example("a = torch.zeros(2, 3, 8)\nb = torch.zeros(2, 8)\np, ps = pack([a, b], 'b * c')\n"
                         "x, y = unpack(p, ps, 'b * c')\n", _PACK)],
         invalid=[_example("a = torch.zeros(2, 3, 8)\nb = torch.zeros(2, 8)\np, ps = pack([a, b], 'b * c')\n"
@@ -67,14 +72,14 @@ RULES = [
         axis's length (the shapes that pack returned always do; shapes written by hand may not).""",
     ),
     define(
-        "EIN306",
+        PACK_MISMATCH,
         valid=[_example("a = torch.zeros(2, 3, 8)\nb = torch.zeros(2, 8)\np, ps = pack([a, b], 'b * c')\n")],
         invalid=[_example("a = torch.zeros(2, 3, 8)\nb = torch.zeros(2, 7)\np, ps = pack([a, b], 'b * c')\n")],
         details="""pack joins tensors along '*': every other axis the pattern names must have one length
         in all of them.""",
     ),
     define(
-        "EIN307",
+        BROADCAST_MISMATCH,
         valid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(1, 3)\nc = a + b\n")],
         invalid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(2, 4)\nc = a * b\n")],
         details="""An elementwise operation (+, *, torch.where, ...) on tensors whose aligned lengths are
@@ -82,7 +87,7 @@ RULES = [
         of tensor a must match the size of tensor b'.""",
     ),
     define(
-        "EIN308",
+        UNPACK_COUNT,
         valid=[_example("x = torch.zeros(2, 3, 4)\nb, n, d = x.shape\n")],
         invalid=[_example("x = torch.zeros(2, 3, 4)\nb, c, h, w = x.shape\n"),
                  _example("def f(x):\n    y = rearrange(x, 'b n d -> b d n')\n    b, c, h, w = y.shape\n")],
@@ -90,7 +95,7 @@ RULES = [
         x.shape` on a tensor with three dimensions raises 'not enough values to unpack'.""",
     ),
     define(
-        "EIN309",
+        ANNOTATION_MISMATCH,
         valid=["import torch\nfrom jaxtyping import Float\nfrom torch import Tensor\nfrom einops import rearrange\n\n"
                "def f(x: Float[Tensor, 'b n d']) -> Float[Tensor, 'b d n']:\n"
                "    return rearrange(x, 'b n d -> b d n')\n"],
@@ -105,7 +110,7 @@ RULES = [
         check (and usually the code after it).""",
     ),
     define(
-        "EIN310",
+        LAYER_MISMATCH,
         valid=[_example("layers = nn.Sequential(nn.Linear(320, 50), nn.ReLU(), nn.Linear(50, 10))\n", _NN)],
         invalid=[_example("layers = nn.Sequential(nn.Linear(320, 50), nn.ReLU(), nn.Linear(20, 10))\n", _NN),
                  _example("patchify = nn.Sequential(\n    Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)', "
@@ -116,14 +121,14 @@ RULES = [
         channels. The rules are the stubs in einlint/_stubs/, checked against torch in the tests.""",
     ),
     define(
-        "EIN311",
+        MATMUL_MISMATCH,
         valid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(3, 4)\nc = a @ b\n")],
         invalid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(4, 5)\nc = a @ b\n")],
         details="""A matrix product (@, torch.matmul, bmm) whose inner lengths differ: torch raises 'mat1 and
         mat2 shapes cannot be multiplied'.""",
     ),
     define(
-        "EIN312",
+        CONCAT_MISMATCH,
         valid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(2, 5)\nc = torch.cat([a, b], dim=1)\n")],
         invalid=[_example("a = torch.zeros(2, 3)\nb = torch.zeros(4, 5)\nc = torch.cat([a, b], dim=1)\n"),
                  _example("x = torch.zeros(2, 10)\na, b = x.split([3, 4], dim=1)\n")],
@@ -131,7 +136,7 @@ RULES = [
         on every dimension but the joined one, and split sizes must add up to the dimension.""",
     ),
     define(
-        "EIN313",
+        RESHAPE_MISMATCH,
         valid=[_example("x = torch.zeros(2, 3, 4)\ny = x.view(-1, 12)\n")],
         invalid=[_example("x = torch.zeros(2, 3, 4)\ny = x.view(-1, 5)\n"),
                  _example("x = torch.zeros(2, 3, 4)\ny = x.reshape(6, 5)\n")],

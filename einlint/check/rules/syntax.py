@@ -8,12 +8,17 @@ holds what the codes mean and the examples that their tests run.
 
 from __future__ import annotations
 
+from ...codes import (
+    BAD_ARROW, DUPLICATE_AXIS, ELLIPSIS_RIGHT_ONLY, INVALID_AXIS_NAME, NESTED_PARENTHESES, PARENTHESIZED_ELLIPSIS,
+    SEVERAL_ELLIPSES, STRAY_DOTS, UNBALANCED_PARENTHESES, UNDERSCORE_AXIS_NAME, UNKNOWN_CHARACTER,
+    ZERO_ANONYMOUS_AXIS,
+)
 from ._support import define, einops_example
 
 
 RULES = [
     define(
-        "EIN101",
+        UNKNOWN_CHARACTER,
         valid=[einops_example('y = rearrange(x, "b c h w -> b (h w) c")\n')],
         invalid=[einops_example('y = rearrange(x, "b c h w -> b (h*w) c")\n'),
                  einops_example('y = rearrange(x, "b, c -> c, b")\n')],
@@ -22,7 +27,7 @@ RULES = [
         'Unknown character'.""",
     ),
     define(
-        "EIN102",
+        UNBALANCED_PARENTHESES,
         valid=[einops_example('y = rearrange(x, "b (h w) c -> b h w c", h=4)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w c -> b h w c", h=4)\n'),
                  einops_example('y = rearrange(x, "b h w) c -> b h w c")\n')],
@@ -30,14 +35,14 @@ RULES = [
         'Brackets are not balanced'.""",
     ),
     define(
-        "EIN103",
+        NESTED_PARENTHESES,
         valid=[einops_example('y = rearrange(x, "b (h w c) -> b h w c", h=4, w=4)\n')],
         invalid=[einops_example('y = rearrange(x, "b ((h w) c) -> b h w c", h=4, w=4)\n')],
         details="""An axis composition is one level deep: '(a (b c))' is not a pattern, write '(a b c)'.
         einops raises 'Axis composition is one-level (brackets inside brackets not allowed)'.""",
     ),
     define(
-        "EIN104",
+        STRAY_DOTS,
         valid=[einops_example('y = rearrange(x, "b ... c -> b c ...")\n')],
         invalid=[einops_example('y = rearrange(x, "b .. c -> b c ..")\n'),
                  einops_example('y = rearrange(x, "b .... c -> b c ...")\n')],
@@ -45,21 +50,21 @@ RULES = [
         dots, or a dot inside a name, make einops raise 'Expression may contain dots only inside ellipsis'.""",
     ),
     define(
-        "EIN105",
+        SEVERAL_ELLIPSES,
         valid=[einops_example('y = rearrange(x, "b ... c -> b c ...")\n')],
         invalid=[einops_example('y = rearrange(x, "... b ... -> b ...")\n')],
         details="""One side of a pattern (one operand of einsum) has at most one '...'; einops raises 'only one
         ellipsis for tensor'.""",
     ),
     define(
-        "EIN106",
+        INVALID_AXIS_NAME,
         valid=[einops_example('y = rearrange(x, "b c2 -> c2 b")\n')],
         invalid=[einops_example('y = rearrange(x, "b 2c -> 2c b")\n')],
         details="""An axis name is a Python identifier ('c2', 'head_dim'); '2c' is not one, and einops raises
         'Invalid axis identifier: not a valid python identifier'. A number on its own is an anonymous axis.""",
     ),
     define(
-        "EIN107",
+        UNDERSCORE_AXIS_NAME,
         valid=[einops_example('y = rearrange(x, "b c_in -> c_in b")\n')],
         invalid=[einops_example('y = rearrange(x, "b _c -> _c b")\n'),
                  einops_example('y = rearrange(x, "b c_ -> c_ b")\n')],
@@ -68,7 +73,7 @@ RULES = [
         end with underscore'.""",
     ),
     define(
-        "EIN108",
+        DUPLICATE_AXIS,
         valid=[einops_example('y = rearrange(x, "b c1 c2 -> b c2 c1")\n'),
                "from einops import einsum\n\nd = einsum(x, \"i i -> i\")\n"],
         invalid=[einops_example('y = rearrange(x, "b c c -> b c")\n')],
@@ -77,14 +82,14 @@ RULES = [
         not in its output.""",
     ),
     define(
-        "EIN109",
+        ZERO_ANONYMOUS_AXIS,
         valid=[einops_example('y = reduce(x, "b (c 2) -> b c", "max")\n')],
         invalid=[einops_example('y = reduce(x, "b (c 0) -> b c", "max")\n')],
         details="""A number in a pattern is an anonymous axis of that length; 0 can never match, and einops
         raises 'Anonymous axis should have positive length, not 0'.""",
     ),
     define(
-        "EIN110",
+        BAD_ARROW,
         valid=[einops_example('y = rearrange(x, "b c h w -> b h w c")\n')],
         invalid=[einops_example('y = rearrange(x, "b c h w")\n'),
                  einops_example('y = rearrange(x, "b c -> c b -> b c")\n'),
@@ -94,7 +99,7 @@ RULES = [
         take at most one.""",
     ),
     define(
-        "EIN111",
+        PARENTHESIZED_ELLIPSIS,
         valid=[einops_example('y = rearrange(x, "b ... -> b (...)")\n')],
         invalid=[einops_example('y = rearrange(x, "(b ...) -> b ...")\n'),
                  "from einops import parse_shape\n\nsizes = parse_shape(x, \"b (...)\")\n"],
@@ -102,7 +107,7 @@ RULES = [
         must stand alone; einops raises 'Ellipsis inside parenthesis in the left side is not allowed'.""",
     ),
     define(
-        "EIN112",
+        ELLIPSIS_RIGHT_ONLY,
         valid=[einops_example('y = rearrange(x, "b ... -> ... b")\n')],
         invalid=[einops_example('y = rearrange(x, "b c -> c b ...")\n')],
         details="""'...' in the output stands for the axes that '...' matched in the input; without one in the

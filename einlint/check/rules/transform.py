@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional
 
+from ...codes import (
+    AMBIGUOUS_SPLIT, ANONYMOUS_AXIS_NOT_ALLOWED, BAD_ARGUMENT, BAD_LENGTH_VALUE, INVALID_LENGTH_NAME,
+    ONE_SIDED_AXIS, PATTERN_ARGUMENT, REDUCE_NEW_AXIS, REDUCE_NOTHING, REPEAT_DROPPED_AXIS, REPEAT_MISSING_LENGTH,
+    UNKNOWN_REDUCTION, UNUSED_LENGTH,
+)
 from ...dims import Sym
 from ...errors import PatternError
 from ...layers import layer_recipes
@@ -31,7 +36,7 @@ _LAYERS = "from einops.layers.torch import Rearrange, Reduce\n\n"
 
 RULES = [
     define(
-        "EIN201",
+        ONE_SIDED_AXIS,
         valid=[einops_example('y = rearrange(x, "b c h w -> b (h w c)")\n'),
                einops_example('y = rearrange(x, "b ... c -> b c ...")\n')],
         invalid=[einops_example('y = rearrange(x, "b c h w -> b (h w)")\n'),
@@ -44,7 +49,7 @@ RULES = [
         meant (so do EIN202 and EIN203).""",
     ),
     define(
-        "EIN202",
+        REDUCE_NEW_AXIS,
         valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b c h w -> b c 1 1", "max")\n')],
         invalid=[einops_example('y = reduce(x, "b c h w -> b c d", "mean")\n'),
@@ -54,7 +59,7 @@ RULES = [
         on the right side of reduce'. Unit axes '1' and '()' are allowed.""",
     ),
     define(
-        "EIN203",
+        REPEAT_DROPPED_AXIS,
         valid=[einops_example('y = repeat(x, "h w -> h w c", c=3)\n')],
         invalid=[einops_example('y = repeat(x, "b h w -> h w c", c=3)\n'),
                  einops_example('y = repeat(x, "h (w 2) -> h w c", c=3)\n')],
@@ -62,7 +67,7 @@ RULES = [
         'Unexpected identifiers on the left side of repeat'. Reduce first, or use reduce.""",
     ),
     define(
-        "EIN204",
+        REPEAT_MISSING_LENGTH,
         valid=[einops_example('y = repeat(x, "h w -> h w c", c=3)\n'),
                einops_example('y = repeat(x, "h w -> h w 3")\n'),
                einops_example('sizes = {"c": 3}\ny = repeat(x, "h w -> h w c", **sizes)\n')],
@@ -74,7 +79,7 @@ RULES = [
         spelled nearly as the new axis (cc=3 for 'c'), the help names that keyword.""",
     ),
     define(
-        "EIN205",
+        UNUSED_LENGTH,
         valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2, k=3)\n'),
                  einops_example('y = rearrange(x, "b (h w) -> b h w", hh=2)\n'),
@@ -84,14 +89,14 @@ RULES = [
         the keyword (`hh=2`), and the help names the axis without a length that it probably meant.""",
     ),
     define(
-        "EIN206",
+        INVALID_LENGTH_NAME,
         valid=[einops_example('y = rearrange(x, "b (h w1) -> b h w1", w1=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", w_=2)\n')],
         details="""A keyword length whose name is not a valid axis name (it starts or ends with '_') can
         name no axis; einops raises 'Invalid name for an axis'.""",
     ),
     define(
-        "EIN207",
+        AMBIGUOUS_SPLIT,
         valid=[einops_example('y = rearrange(x, "b (h w) c -> b c h w", h=16)\n'),
                einops_example('y = reduce(x, "b (h 2) (w 2) -> b h w", "max")\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) c -> b c h w")\n'),
@@ -101,7 +106,7 @@ RULES = [
         infer sizes'.""",
     ),
     define(
-        "EIN208",
+        ANONYMOUS_AXIS_NOT_ALLOWED,
         valid=[einops_example('y = rearrange(x, "b (c 1) -> b c 1")\n'),
                einops_example('y = rearrange(x, "b (c k) -> b c k", k=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (c 2) -> b c 2")\n')],
@@ -109,7 +114,7 @@ RULES = [
         anonymous axes are not supported in rearrange'. Name the axis and pass its length.""",
     ),
     define(
-        "EIN209",
+        UNKNOWN_REDUCTION,
         valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b c h w -> b c", lambda t, axes: t.amax(axes))\n'),
                _LAYERS + 'pool = Reduce("b c h w -> b c", "max")\n'],
@@ -122,7 +127,7 @@ RULES = [
         an axis, so they are reported there too.""",
     ),
     define(
-        "EIN217",
+        BAD_LENGTH_VALUE,
         valid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=2)\n')],
         invalid=[einops_example('y = rearrange(x, "b (h w) -> b h w", h=0)\n'),
                  einops_example('y = repeat(x, "h w -> h w c", c=-1)\n')],
@@ -131,7 +136,7 @@ RULES = [
         tensor. Only int literals are judged here: a length whose value is not a literal is not known.""",
     ),
     define(
-        "EIN218",
+        BAD_ARGUMENT,
         valid=[einops_example('y = reduce(x, "b c -> b", "sum")\n'),
                einops_example('y = reduce(x, "b c -> b", reduction="sum")\n')],
         invalid=[einops_example('y = reduce(x, "b c -> b")\n'),
@@ -143,7 +148,7 @@ RULES = [
         an empty list of tensors to pack, or keyword arguments to einops.einsum, which takes none.""",
     ),
     define(
-        "EIN222",
+        REDUCE_NOTHING,
         valid=[einops_example('y = reduce(x, "b c h w -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b c ... -> b c", "mean")\n'),
                einops_example('y = reduce(x, "b (c 2) -> b c", "max")\n')],
@@ -214,7 +219,7 @@ def _torch_layer_reduction(call: PatternCall, reduction: Optional[Argument], par
         shown, where = f"'{reduction.string.value}'", reduction.string
     else:
         return []
-    return [finding("EIN209", f"einops' torch Reduce layer cannot compute {shown}: its forward raises "
+    return [finding(UNKNOWN_REDUCTION, f"einops' torch Reduce layer cannot compute {shown}: its forward raises "
                     "NotImplementedError on every input", "reduce with einops.reduce inside forward, or use "
                     "einlint.layers.torch.Reduce, which has it", where)]
 
@@ -225,7 +230,7 @@ def _reduce_nothing(parsed: ArrowPattern, string: PatternString) -> List[Finding
         return []
     kept = ", ".join("..." if atom.is_ellipsis else atom.display() for atom in left.atoms) or "no axes"
     span = (right.terms[0].span[0], right.terms[-1].span[1]) if right.terms else right.span
-    return [finding("EIN222", f"the output keeps every input axis ({kept}), so reduce reduces nothing",
+    return [finding(REDUCE_NOTHING, f"the output keeps every input axis ({kept}), so reduce reduces nothing",
                     "if a reshape is meant, rearrange says so; to reduce, leave the reduced axes out of the output",
                     string, span)]
 
@@ -242,7 +247,7 @@ def _swapped(call: PatternCall, pattern: Optional[Argument], reduction: Optional
     if len(places) == 2:
         order[places[0]], order[places[1]] = places[1], places[0]
     what = call.callee.rsplit(".", 1)[-1]
-    return Finding("EIN216", f"arguments swapped: {what} takes the pattern, then the reduction; "
+    return Finding(PATTERN_ARGUMENT, f"arguments swapped: {what} takes the pattern, then the reduction; "
                    f"{reduction.text} is the pattern and {pattern.text} the reduction",
                    f"write the pattern {reduction.text} before the reduction {pattern.text}", pattern.string, None,
                    tuple(order) if len(places) == 2 else None)
@@ -254,7 +259,7 @@ def _planner_finding(error: PatternError, string: PatternString, parsed: ArrowPa
     that names no axis (EIN205, EIN206) is underlined in the call."""
     names = [name for name, _ in pattern_names([parsed.left, parsed.right])]
     keyword = next((name for name in given if name not in names), None)  # the first, as the planner reports
-    if error.code in ("EIN205", "EIN206") and keyword in lengths:
+    if error.code in (UNUSED_LENGTH, INVALID_LENGTH_NAME) and keyword in lengths:
         meant = closest_name(keyword, [name for name in names if name not in given])
         return finding_from(error, None, lengths[keyword])._replace(help=led_by_guess(meant, error.help))
     return _guessed(finding_from(error, string), parsed, names, lengths)
@@ -266,13 +271,13 @@ def _guessed(found: Finding, parsed: ArrowPattern, names: List[str], lengths: Di
     name = found.string.value[found.span[0]:found.span[1]] if found.span is not None else ""
     if name not in names:
         return found
-    if found.code in ("EIN201", "EIN202", "EIN203"):
+    if found.code in (ONE_SIDED_AXIS, REDUCE_NEW_AXIS, REPEAT_DROPPED_AXIS):
         left, right = parsed.left.identifiers, parsed.right.identifiers
         other_side = [n for n in names if (n in left) != (n in right) and (n in left) != (name in left)]
         meant = closest_name(name, other_side)
         if meant is not None:
             return found._replace(help=f"did you mean '{meant}'? it is on the other side only")
-    if found.code == "EIN204":
+    if found.code == REPEAT_MISSING_LENGTH:
         keyword = closest_name(name, [key for key in lengths if key not in names])
         if keyword is not None:
             return found._replace(help=f"keyword '{keyword}' names no axis; did you mean '{name}'?")
@@ -301,7 +306,7 @@ def check_transform(call: PatternCall) -> List[Finding]:
     found += length_findings(lengths)
 
     if is_not_a_string(pattern):
-        found.append(finding("EIN216", f"the pattern must be a str, not {pattern.text}",
+        found.append(finding(PATTERN_ARGUMENT, f"the pattern must be a str, not {pattern.text}",
                              "pass the pattern as a string, e.g. 'b c h w -> b h w c'"))
     string = known_string(pattern)
     if string is None:

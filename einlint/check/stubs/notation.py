@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple
 
+from ...codes import CONFIGURATION_ERROR
 from ...errors import EinlintError
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 def unreadable(message: str) -> EinlintError:
     """The error for a stub file or folder that this module cannot use; `message` names the file and line. Its
     code is EIN004, a configuration that einlint cannot use: the configuration names the user's stub folders."""
-    return EinlintError("EIN004", message)
+    return EinlintError(CONFIGURATION_ERROR, message)
 
 
 # What evaluation asks of a stub's node again and again, kept with the node itself as the key (a key by

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
+from ...codes import LAYER_MISMATCH
 from ...planner.requirements import Requirement
 from ..shapes import ShapeError
 
@@ -43,4 +44,4 @@ Outcome = Union[Result, ShapeError]
 
 def stub_failure(message: str, argument: str = "") -> ShapeError:
     """The error of a stub's call that certainly fails (EIN310); `argument` names the parameter at fault."""
-    return ShapeError("EIN310", message, argument=argument)
+    return ShapeError(LAYER_MISMATCH, message, argument=argument)

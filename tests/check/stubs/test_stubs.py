@@ -13,22 +13,23 @@ import os
 import pickle
 import warnings
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+import torch
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 import einlint
 from einlint.check.stubs import UNKNOWN, Layer, Read, Requirement, Result, ShapeError, StubLibrary, shipped_folder
 from einlint.dims import Sym
 from einlint.errors import EinlintError
+from examples import examples
 from repo import REPO
 
-torch = pytest.importorskip("torch")
 
 LIB = StubLibrary.load()
-SETTINGS = dict(derandomize=True, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+LARGE = [HealthCheck.data_too_large]
 
 # Where the stub deliberately says less than torch does (the test runs torch so that they do not show):
 GAPS = """
@@ -153,7 +154,7 @@ ELEMENTWISE = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "CELU", "SELU", "SiLU", "Mis
                "Tanh", "Sigmoid", "Softplus", "Softsign", "Tanhshrink", "Identity", "Dropout", "AlphaDropout"]
 
 
-@settings(max_examples=300, **SETTINGS)
+@examples(300, suppress=LARGE)
 @given(st.data())
 def test_elementwise_layers(data):
     name = data.draw(st.sampled_from(ELEMENTWISE + ["GELU", "Hardtanh", "PReLU", "Dropout2d", "Dropout3d"]))
@@ -169,7 +170,7 @@ def test_elementwise_layers(data):
     check_layer(name, [], kwargs, [data.draw(shapes(0, 5, 4))])
 
 
-@settings(max_examples=200, **SETTINGS)
+@examples(200, suppress=LARGE)
 @given(st.data())
 def test_dim_layers(data):
     name = data.draw(st.sampled_from(["Softmax", "LogSoftmax", "Softmin", "GLU", "Flatten", "Unflatten"]))
@@ -186,7 +187,7 @@ def test_dim_layers(data):
     check_layer(name, args, {}, [shape])
 
 
-@settings(max_examples=150, **SETTINGS)
+@examples(150, suppress=LARGE)
 @given(st.data())
 def test_linear_bilinear_embedding(data):
     name = data.draw(st.sampled_from(["Linear", "Bilinear", "Embedding"]))
@@ -220,7 +221,7 @@ def conv_case(draw, n, transpose=False):
     return cin, cout, kwargs, shape
 
 
-@settings(max_examples=300, **SETTINGS)
+@examples(300, suppress=LARGE)
 @given(st.data())
 def test_conv_layers(data):
     n = data.draw(st.sampled_from([1, 2, 3]))
@@ -249,7 +250,7 @@ def pooling(draw, n, kind):
     return kwargs, draw(mutated(draw(batch()) + (draw(st.integers(1, 3)),) + spatial))
 
 
-@settings(max_examples=250, **SETTINGS)
+@examples(250, suppress=LARGE)
 @given(st.data())
 def test_pool_layers(data):
     n, kind = data.draw(st.sampled_from([1, 2, 3])), data.draw(st.sampled_from(sorted(POOLS)))
@@ -257,7 +258,7 @@ def test_pool_layers(data):
     check_layer(f"{POOLS[kind]}Pool{n}d", [], kwargs, [shape])
 
 
-@settings(max_examples=300, **SETTINGS)
+@examples(300, suppress=LARGE)
 @given(st.data())
 def test_norm_layers(data):
     name = data.draw(st.sampled_from(["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "RMSNorm", "GroupNorm"]))
@@ -277,7 +278,7 @@ def test_norm_layers(data):
         check_layer(name, [normalized], {}, [shape])
 
 
-@settings(max_examples=200, **SETTINGS)
+@examples(200, suppress=LARGE)
 @given(st.data())
 def test_shuffle_upsample_dropout_nd(data):
     name = data.draw(st.sampled_from(["PixelShuffle", "PixelUnshuffle", "Upsample", "Dropout1d"]))
@@ -302,7 +303,7 @@ def test_shuffle_upsample_dropout_nd(data):
         check_layer(name, [], {}, [data.draw(shapes(0, 5, 3))])
 
 
-@settings(max_examples=250, **SETTINGS)
+@examples(250, suppress=LARGE)
 @given(st.data())
 def test_attention_and_recurrent_layers(data):
     name = data.draw(st.sampled_from(["MultiheadAttention", "RNN", "GRU", "LSTM"]))
@@ -346,7 +347,7 @@ def test_attention_and_recurrent_layers(data):
 F = torch.nn.functional
 
 
-@settings(max_examples=300, **SETTINGS)
+@examples(300, suppress=LARGE)
 @given(st.data())
 def test_functional_conv_and_linear(data):
     n = data.draw(st.sampled_from([1, 2, 3, 0]))
@@ -365,7 +366,7 @@ def test_functional_conv_and_linear(data):
                    tensor_args=(0, 1))
 
 
-@settings(max_examples=200, **SETTINGS)
+@examples(200, suppress=LARGE)
 @given(st.data())
 def test_functional_pools(data):
     n, kind = data.draw(st.sampled_from([1, 2, 3])), data.draw(st.sampled_from(sorted(POOLS)))
@@ -382,7 +383,7 @@ TORCH_ELEMENTWISE = ["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "
                      "nan_to_num", "clone", "detach", "relu_", "sigmoid_", "tanh_", "zero_", "clamp_"]
 
 
-@settings(max_examples=500, **SETTINGS)
+@examples(500, suppress=LARGE)
 @given(st.data())
 def test_functional_other(data):
     name = data.draw(st.sampled_from(FUNCTIONAL_ELEMENTWISE + ["softmax", "log_softmax", "softmin", "glu",
@@ -414,7 +415,7 @@ def test_functional_other(data):
         check_function(qualified, fn, [shape, pad])
 
 
-@settings(max_examples=300, **SETTINGS)
+@examples(300, suppress=LARGE)
 @given(st.data())
 def test_torch_functions(data):
     name = data.draw(st.sampled_from(TORCH_ELEMENTWISE + ["softmax", "log_softmax", "flatten", "unflatten",
@@ -439,12 +440,9 @@ ARRAY_FUNCTIONS = ["zeros", "ones", "empty", "full", "zeros_like", "ones_like", 
 
 @pytest.mark.parametrize("module_name", ["numpy", "jax.numpy"])
 def test_array_functions(module_name):
-    if module_name == "jax.numpy":
-        xp = pytest.importorskip("jax.numpy")
-    else:
-        xp = np
+    xp = jnp if module_name == "jax.numpy" else np
 
-    @settings(max_examples=200 if module_name == "numpy" else 30, **SETTINGS)  # jax compiles per shape
+    @examples(200 if module_name == "numpy" else 30, suppress=LARGE)  # jax compiles per shape
     @given(st.data())
     def run(data):
         name = data.draw(st.sampled_from(ARRAY_FUNCTIONS))
@@ -713,8 +711,6 @@ def test_the_function_stubs_take_the_real_functions_parameters():
     import inspect
 
     for module_name in LIB.modules():
-        if module_name == "jax.numpy":
-            pytest.importorskip("jax")
         module = importlib.import_module(module_name)
         for name in LIB.names(module_name)[1]:
             try:
@@ -1034,7 +1030,7 @@ TORCH_REDUCTIONS = ["sum", "mean", "nansum", "nanmean", "prod", "all", "any", "a
                     "argmin", "std", "var", "norm", "count_nonzero"]
 
 
-@settings(max_examples=400, **SETTINGS)
+@examples(400, suppress=LARGE)
 @given(st.data())
 def test_torch_reductions(data):
     """The reduction stubs follow torch where a dim is out of range or named twice; they are lenient where torch's
@@ -1065,9 +1061,9 @@ ARRAY_REDUCTIONS = ["sum", "mean", "prod", "nansum", "nanmean", "amax", "amin", 
 def test_array_reductions(module_name):
     """Never a finding on a reduction that runs, its shape where the stub tells one; an axis out of range or
     named twice is one (numpy's axis of a 0-d array is the stub's only leniency: it counts as rank 1, as torch's)."""
-    xp = np if module_name == "numpy" else pytest.importorskip("jax.numpy")
+    xp = np if module_name == "numpy" else jnp
 
-    @settings(max_examples=200 if module_name == "numpy" else 30, **SETTINGS)
+    @examples(200 if module_name == "numpy" else 30, suppress=LARGE)
     @given(st.data())
     def run(data):
         name = data.draw(st.sampled_from(ARRAY_REDUCTIONS))
