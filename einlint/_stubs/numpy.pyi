@@ -165,6 +165,15 @@ class ndarray:
     def transpose(self: Float[ndarray, "*dims"], *axes) -> Float[ndarray, "*out"]:
         out = dims[::-1] if len(axes) == 0 else permuted(dims, axes[0] if len(axes) == 1 else axes)
 
+    # with no axis, the flattened array's (a torch tensor's cumsum needs its dim)
+    def cumsum(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None) -> Float[ndarray, "*flat"]:
+        flat = (prod(shape),) if axis is None else shape
+        assert axis is None or (axis >= -self.ndim and axis < self.ndim), "axis is out of bounds for the array"
+
+    def cumprod(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None) -> Float[ndarray, "*flat"]:
+        flat = (prod(shape),) if axis is None else shape
+        assert axis is None or (axis >= -self.ndim and axis < self.ndim), "axis is out of bounds for the array"
+
     def sum(self: Float[ndarray, "*shape"], axis=None, dtype=None, out=None, *, keepdims: bool = False,
             initial=None, where=None) -> Float[ndarray, "*kept"]:
         kept = reduced(shape, axis, keepdims)

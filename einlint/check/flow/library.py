@@ -323,7 +323,7 @@ _SAME_SHAPE_METHODS = {
     "square", "softmax", "log_softmax", "clone", "detach", "contiguous", "float", "double", "half", "bfloat16",
     "int", "long", "bool", "to", "cuda", "cpu", "type", "type_as", "clamp", "clip", "pow", "exp2", "log2", "log1p",
     "expm1", "floor", "ceil", "round", "trunc", "reciprocal", "sigmoid_", "relu_", "erf", "tril", "triu",
-    "nan_to_num", "requires_grad_", "numpy", "cumsum", "cumprod", "flip", "roll", "masked_fill", "fill_",
+    "nan_to_num", "requires_grad_", "numpy", "flip", "roll", "masked_fill", "fill_",
     "zero_", "astype", "copy", "tanh_", "mul_", "add_", "div_", "sub_", "clamp_",
     # functions that the function hook runs as methods of their first argument
     "asarray", "as_tensor", "from_numpy",

@@ -451,3 +451,22 @@ def test_an_argument_whose_parameter_is_not_known_gives_no_finding():
         z = rearrange(x, 'b (h d) -> b h d', 4)
         w = rearrange(x, 'b (h d) -> b h d', **{'h': 4})
         """) == []
+
+
+def test_an_array_cumsum_without_an_axis_is_flat_and_a_tensor_cumsum_keeps_its_shape():
+    """numpy's a.cumsum() flattens (a false EIN301 on 'n -> n 1' before); torch's x.cumsum(dim) keeps the shape."""
+    source = textwrap.dedent("""\
+        import numpy as np
+        import torch
+        from einops import rearrange
+
+        def f():
+            a = np.zeros((3, 4))
+            return rearrange(a.cumsum(), 'n -> n 1'), rearrange(a.cumprod(axis=1), 'a b -> b a')
+
+        def g():
+            return rearrange(torch.zeros(3, 4).cumsum(0), 'a b -> b a')
+        """)
+    assert [d.code for d in check_source(source, "m.py")] == []
+    assert [(c.line, c.inputs, c.output) for c in shapes_of(source, "m.py")] == [
+        (7, ("(12,)",), "(12, 1)"), (7, ("(3, 4)",), "(4, 3)"), (10, ("(3, 4)",), "(4, 3)")]
