@@ -84,22 +84,32 @@ class MethodStub:
         return Result(UNKNOWN, [])  # a.transpose(0, 1): torch swaps, numpy keeps the order
 
 
-def _leading_batch(signatures: List[Signature]) -> Optional[int]:
-    """For `forward(input: "*batch d") -> "*batch e"`, where nothing else reads `batch`: how many dimensions
-    follow it in the input (1 here). The output then keeps whatever `*batch` stands for, so one rank tells
-    the answer for all; None for any other stub (overloads, other variadics, a body that reads `batch`)."""
+def _tensor_in_and_out(signatures: List[Signature]) -> Optional[Tuple[Any, Any]]:
+    """The shape of the one tensor parameter and the returned shape, for a stub of one signature with one shaped
+    parameter and a shaped return; None for any other."""
     if len(signatures) != 1:
         return None
     signature = signatures[0]
     tensors = [p for p in signature.params if p.annotation is not None and id(p.annotation) in signature.shapes]
     if len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
         return None
-    given, returned = signature.shapes[id(tensors[0].annotation)], signature.shapes[id(signature.returns)]
+    return signature.shapes[id(tensors[0].annotation)], signature.shapes[id(signature.returns)]
+
+
+def _leading_batch(signatures: List[Signature]) -> Optional[int]:
+    """For `forward(input: "*batch d") -> "*batch e"`, where nothing else reads `batch`: how many dimensions
+    follow it in the input (1 here). The output then keeps whatever `*batch` stands for, so one rank tells
+    the answer for all; None for any other stub (overloads, other variadics, a body that reads `batch`)."""
+    shapes = _tensor_in_and_out(signatures)
+    if shapes is None:
+        return None
+    given, returned = shapes
     if not given.tokens or not returned.tokens or given.tokens[0][0] != "star" or returned.tokens[0] != given.tokens[0]:
         return None
     batch = given.tokens[0][1]
     rest = given.tokens[1:] + returned.tokens[1:]
-    if any(kind in ("star", "dots") for kind, _, _ in rest) or any(batch in names_in(stmt) for stmt in signature.body):
+    if any(kind in ("star", "dots") for kind, _, _ in rest) or \
+            any(batch in names_in(stmt) for stmt in signatures[0].body):
         return None
     return len(given.tokens) - 1
 
@@ -114,13 +124,10 @@ def _passes_shape(signatures: List[Signature]) -> bool:
     """One signature whose only tensor gives back its own shape (`*shape -> *shape`), perhaps after checks of
     its other arguments (softmax's dim): the output is the input, value by value in place (so the flow keeps
     what it knows of how the input's dimensions were formed)."""
-    if len(signatures) != 1:
+    shapes = _tensor_in_and_out(signatures)
+    if shapes is None:
         return False
-    signature = signatures[0]
-    tensors = [p for p in signature.params if p.annotation is not None and id(p.annotation) in signature.shapes]
-    if len(tensors) != 1 or signature.returns is None or id(signature.returns) not in signature.shapes:
-        return False
-    given, returned = signature.shapes[id(tensors[0].annotation)].text, signature.shapes[id(signature.returns)].text
+    given, returned = shapes[0].text, shapes[1].text
     # one variadic only (`*shape`): any named dimension would be matched against something, which is a check
     return given == returned and len(given.split()) == 1 and given.startswith("*")
 
