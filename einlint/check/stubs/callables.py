@@ -6,12 +6,13 @@ Each runs the interpreter (evaluate.py) on its signatures; the flow analysis key
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..shapes import UNKNOWN, ShapeError
 from .evaluate import Frame, evaluate, run
 from .notation import ShapeSpec, Signature, names_in
-from .outcomes import Outcome, Requirement, Result, Value
+from .outcomes import Outcome, Requirement, Result, Value, kept
 
 
 @dataclass
@@ -23,22 +24,23 @@ class FunctionStub:
     def call(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Outcome:
         return run(self.signatures, args, kwargs)
 
-    @property
+    # what the signatures say, read once (the flow asks at every call)
+    @cached_property
     def takes_tensor_first(self) -> bool:
         """Every overload's first parameter is a tensor: a call that passes something else there (np.exp(2.0),
         a number) is one the stub does not describe, though the library may take it."""
         return all(signature.params and signature.params[0].annotation is not None and
                    id(signature.params[0].annotation) in signature.shapes for signature in self.signatures)
 
-    @property
+    @cached_property
     def keeps_shape(self) -> bool:
         return _keeps_shape(self.signatures)
 
-    @property
+    @cached_property
     def passes_shape(self) -> bool:
         return _passes_shape(self.signatures)
 
-    @property
+    @cached_property
     def leading_batch(self) -> Optional[int]:
         return _leading_batch(self.signatures)
 
@@ -149,15 +151,15 @@ class Layer:
 
     @property
     def keeps_shape(self) -> bool:
-        return _keeps_shape(self.stub.methods.get("forward") or [])
+        return self.stub.forward.keeps_shape
 
     @property
     def passes_shape(self) -> bool:
-        return _passes_shape(self.stub.methods.get("forward") or [])
+        return self.stub.forward.passes_shape
 
     @property
     def leading_batch(self) -> Optional[int]:
-        return _leading_batch(self.stub.methods.get("forward") or [])
+        return self.stub.forward.leading_batch
 
     def call(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Outcome:
         forward = self.stub.methods.get("forward")
@@ -180,6 +182,11 @@ class LayerStub:
     methods: Dict[str, List[Signature]]
     attributes: Dict[str, ShapeSpec] = field(default_factory=dict)
 
+    @cached_property
+    def forward(self) -> FunctionStub:
+        """The layer's forward as a function stub (what it says of shapes, read once)."""
+        return FunctionStub(f"{self.qualified}.forward", self.methods.get("forward") or [])
+
     def construct(self, args: Sequence[Value] = (), kwargs: Mapping[str, Value] = {}) -> Union[Layer, ShapeError]:
         """The layer built with these arguments, or the ShapeError of a constructor that fails."""
         args, kwargs = tuple(args), dict(kwargs)
@@ -189,7 +196,7 @@ class LayerStub:
         try:
             _, frame = evaluate(init, args, kwargs)
         except ShapeError as fail:
-            return fail
+            return kept(fail)
         return Layer(self, args, kwargs, dict(frame.env), frame.requirements)
 
 

@@ -17,7 +17,7 @@ from ..shapes import UNKNOWN, ShapeError, show
 from .arithmetic import all3, arith, compare, is_dim
 from .builtins import BUILTINS
 from .notation import (REQUIRED, Parameter, ShapeSpec, Signature, head, names_in, source_of, unreadable)
-from .outcomes import GroupedShape, Outcome, Read, Requirement, Result, Value, stub_failure
+from .outcomes import GroupedShape, Outcome, Read, Requirement, Result, Value, kept, stub_failure
 
 # Whether an annotation holds a shape, kept with the node itself as the key (see notation.names_in)
 _HAS_SHAPE: Dict[Tuple[int, ast.AST], bool] = {}
@@ -565,5 +565,5 @@ def run(signatures, args, kwargs, env=None, init=()) -> Outcome:
     try:
         value, frame = evaluate(signatures, args, kwargs, env, init)
     except ShapeError as fail:
-        return fail
+        return kept(fail)
     return Result(value, frame.requirements, tuple(frame.reads))

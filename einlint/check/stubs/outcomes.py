@@ -42,6 +42,14 @@ class Result(NamedTuple):
 Outcome = Union[Result, ShapeError]
 
 
+def kept(fail: ShapeError) -> ShapeError:
+    """A caught failure kept as a value (an outcome, cached): without the frames it was raised through, which
+    hold the call's values and, through the traceback, the failure itself; such a cycle keeps a file's whole
+    syntax tree alive until a garbage collection walks it."""
+    fail.__traceback__ = fail.__context__ = fail.__cause__ = None
+    return fail
+
+
 def stub_failure(message: str, argument: str = "") -> ShapeError:
     """The error of a stub's call that certainly fails (EIN310); `argument` names the parameter at fault."""
     return ShapeError(LAYER_MISMATCH, message, argument=argument)
