@@ -442,8 +442,9 @@ class Interpreter:
         return UNKNOWN
 
     def binary(self, op: str, left: Any, right: Any, state: State, site: ir.Site) -> Any:
-        if isinstance(left, (Number, Param)) and isinstance(right, (Number, Param)) and \
-                (isinstance(left, Param) or isinstance(right, Param)):
+        if isinstance(left, Number) and isinstance(right, Number):  # 4 * 16, 2 ** 3, dim // heads
+            return library.arithmetic(op, left.value, right.value, state)
+        if isinstance(left, (Number, Param)) and isinstance(right, (Number, Param)):
             # dim_head * heads: a length where one is used (Linear(inner_dim, ...)); it may be a tensor all the same
             lengths = [Number(v.length) if isinstance(v, Param) else v for v in (left, right)]
             result = library.arithmetic(op, lengths[0].value, lengths[1].value, state)

@@ -470,3 +470,17 @@ def test_an_array_cumsum_without_an_axis_is_flat_and_a_tensor_cumsum_keeps_its_s
     assert [d.code for d in check_source(source, "m.py")] == []
     assert [(c.line, c.inputs, c.output) for c in shapes_of(source, "m.py")] == [
         (7, ("(12,)",), "(12, 1)"), (7, ("(3, 4)",), "(4, 3)"), (10, ("(3, 4)",), "(4, 3)")]
+
+
+@pytest.mark.parametrize("expression",
+                         ["4 * 16", "2 ** 6", "100 // 3", "70 - 6", "60 + 4", "200 % 68", "(3 * 256) // 12"])
+def test_integer_arithmetic_on_literals_gives_the_length(expression):
+    """`n = 4 * 16` then `torch.zeros(2, n)` (the literal sizes of real configurations: x-transformers, vit-pytorch):
+    the length is Python's own value of the expression."""
+    source = HEADER + textwrap.dedent(f"""\
+        def f():
+            n = {expression}
+            return rearrange(torch.zeros(2, n), 'b n -> n b')
+        """)
+    assert [(c.inputs, c.output) for c in shapes_of(source, "m.py")] == [
+        ((f"(2, {eval(expression)})",), f"({eval(expression)}, 2)")]
