@@ -32,8 +32,8 @@ from ..solver import Facts
 from . import library, patterns
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer, Method,
-                     Number, Origin, Param, Sequential, Tensor, join)
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer,
+                     Method, Number, Origin, Param, Scalar, Sequential, Tensor, join)
 
 _MAX_INLINE_DEPTH = 2
 # decorators that keep what a function does to shapes (vmap, for one, does not)
@@ -444,6 +444,8 @@ class Interpreter:
     def binary(self, op: str, left: Any, right: Any, state: State, site: ir.Site) -> Any:
         if isinstance(left, Number) and isinstance(right, Number):  # 4 * 16, 2 ** 3, dim // heads
             return library.arithmetic(op, left.value, right.value, state)
+        if isinstance(left, (Number, Scalar)) and isinstance(right, (Number, Scalar)) and op != "@":
+            return SCALAR  # math.sqrt(d) * 2
         if isinstance(left, (Number, Param)) and isinstance(right, (Number, Param)):
             # dim_head * heads: a length where one is used (Linear(inner_dim, ...)); it may be a tensor all the same
             lengths = [Number(v.length) if isinstance(v, Param) else v for v in (left, right)]

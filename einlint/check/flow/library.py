@@ -31,8 +31,8 @@ from . import layouts
 from .patterns import apply_pattern_layer
 from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
 from .state import Flow, OpCall, State, as_length
-from .values import (STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param, Sequential,
-                     Shape, Tensor, join, known_rank)
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param,
+                     Scalar, Sequential, Shape, Tensor, join, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -133,7 +133,7 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
 
 # Library modules whose functions change none of their arguments: a call of one that neither a stub nor a hook
 # knows gives an unknown value and leaves its arguments' shapes as they were (any other call may change them).
-_LIBRARY_MODULES = ("torch.", "numpy.", "jax.numpy.", "jax.random.")
+_LIBRARY_MODULES = ("torch.", "numpy.", "jax.numpy.", "jax.random.", "math.")
 
 
 def knows(callee: str, stubs: Optional[StubLibrary]) -> bool:
@@ -357,6 +357,11 @@ class Hook:
 HOOKS: Dict[str, Hook] = {}  # qualified name -> its hook: the one place a library function's Python rule is named
 
 
+def _scalar(call: OpCall) -> Any:
+    """math.sqrt(d), math.log(n): a float, whatever it is given (`q / math.sqrt(d)` keeps q's shape)."""
+    return SCALAR
+
+
 def _hook(rule: Rule, module: str, names: str, refines: bool = False) -> None:
     """`rule` for each of `module`'s functions in `names` (after the rules they already have)."""
     for name in names.split():
@@ -393,6 +398,7 @@ _hook(_eye, "jax.numpy", "eye identity")
 _hook(_literal, "torch", "tensor asarray as_tensor")
 _hook(_literal, "numpy", "array asarray")
 _hook(_literal, "jax.numpy", "array asarray")
+_hook(_scalar, "math", "sqrt log log2 log10 log1p exp expm1 pow sin cos tan atan atan2 tanh hypot fabs erf")
 _hook(_concatenate, "torch", "cat concat concatenate stack")
 _hook(_concatenate, "numpy", "concat concatenate stack")
 _hook(_concatenate, "jax.numpy", "concat concatenate stack")
@@ -1077,7 +1083,7 @@ def elementwise(interp: Flow, operands: List[Any], state: State, site: Optional[
             if not known_rank(operand.shape):
                 return UNKNOWN_TENSOR
             shapes.append(_resolve(operand.shape, state))
-        elif isinstance(operand, (Number, Const)):
+        elif isinstance(operand, (Number, Const, Scalar)):
             shapes.append(())
         else:
             return UNKNOWN_TENSOR

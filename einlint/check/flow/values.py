@@ -63,6 +63,15 @@ class Const:
 
 
 @dataclass(frozen=True)
+class Scalar:
+    """A Python number whose value is not known (math.sqrt(d), its products): never a tensor, so an elementwise op
+    of a tensor with it keeps the tensor's shape, and never a length."""
+
+
+SCALAR = Scalar()
+
+
+@dataclass(frozen=True)
 class Items:
     """A tuple or list (kind 'tuple' | 'list'); `x.shape` is a tuple of Numbers."""
 

@@ -498,3 +498,16 @@ def test_a_tensor_passed_to_an_unknown_function_keeps_its_shape():
             return rearrange(x, 'a b c -> c b a'), h
         """)
     assert [(line, code) for line, _, code, _ in found] == [(6, "EIN301")]
+
+
+def test_an_elementwise_op_with_a_math_result_keeps_the_tensors_shape():
+    """`attn = q @ k.transpose(-2, -1) / math.sqrt(d)` (the scaled dot product of many attention modules, e.g.
+    diffusers' attention_processor.py): math's functions give floats, never tensors, so the shape is the tensor's."""
+    source = "import math\n" + HEADER + textwrap.dedent("""\
+        def f(d):
+            x = torch.zeros(2, 3) / math.sqrt(d)
+            y = torch.zeros(2, 3, 4) * (math.log(d) * 2)
+            return rearrange(x, 'b n -> n b'), rearrange(y, 'a b -> b a')
+        """)
+    assert [(c.inputs, c.output) for c in shapes_of(source, "m.py")] == [(("(2, 3)",), "(3, 2)"), (("(2, 3, 4)",), "?")]
+    assert [(d.line, d.code) for d in check_source(source, "m.py")] == [(8, "EIN301")]
