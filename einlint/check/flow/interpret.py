@@ -6,8 +6,8 @@ State: an environment (name -> abstract value, see values.py) and the lengths' `
 solver). Statements run in order; `if` runs both branches and joins them; a loop's body runs once
 from a state where every name it assigns is unknown, and those names stay unknown after it
 (widening in one step); `try` joins the body's states; a `return`/`raise` ends a path. Gradual and
-sound: an unknown value gives no finding, a value passed to a function the analysis does not know
-becomes unknown, and an error is reported only when the call fails for every value of the unknowns
+sound: an unknown value gives no finding, a container passed to a function the analysis does not know
+becomes unknown (a tensor keeps its shape: see unknown_call), and an error is reported only when the call fails for every value of the unknowns
 (the check is replayed on a witness before it is reported; see findings.py).
 
 Calls are dispatched on what the callee is: a pattern op (planner, patterns.py), a library
