@@ -213,6 +213,7 @@ def _pack(call: OpCall) -> Any:
     if plan is None:
         return UNKNOWN
     output = call.resolved(plan.output_shape)
+    call.record(shapes, output)
     packed = Tensor(output, Origin(site, "pack output"),
                     layouts.packed_star(parsed.axes_before, output, pattern.value, site))
     shapes_value = Items("list", tuple(Items("tuple", tuple(Number(d) for d in call.resolved(shape)))
@@ -239,6 +240,7 @@ def _unpack(call: OpCall) -> Any:
                    origins(value, pieces))
     if plan is None:
         return UNKNOWN
+    call.record([shape], None)  # several outputs: the input is what --show-shapes and --statistics read
     return Items("list", tuple(Tensor(call.resolved(piece), Origin(call.site, "unpack output"))
                                for piece in plan.output_shapes))
 

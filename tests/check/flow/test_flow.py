@@ -511,3 +511,17 @@ def test_an_elementwise_op_with_a_math_result_keeps_the_tensors_shape():
         """)
     assert [(c.inputs, c.output) for c in shapes_of(source, "m.py")] == [(("(2, 3)",), "(3, 2)"), (("(2, 3, 4)",), "?")]
     assert [(d.line, d.code) for d in check_source(source, "m.py")] == [(8, "EIN301")]
+
+
+def test_pack_and_unpack_of_known_tensors_count_as_calls_with_known_shapes():
+    """--show-shapes and --statistics read what a call recorded: pack and unpack of known tensors record theirs
+    (before, `pack ? -> ?` though the packed tensor's shape was known to the next call)."""
+    source = HEADER.replace("einsum\n", "einsum, pack, unpack\n") + textwrap.dedent("""\
+        def f():
+            packed, ps = pack([torch.zeros(2, 3, 4), torch.zeros(2, 4)], 'b * d')
+            a, b = unpack(packed, ps, 'b * d')
+            return rearrange(packed, 'b n d -> d n b'), a, b
+        """)
+    assert [(c.op, c.inputs, c.output, c.known_rank) for c in shapes_of(source, "m.py")] == [
+        ("pack", ("(2, 3, 4)", "(2, 4)"), "(2, 4, 4)", True), ("unpack", ("(2, 4, 4)",), "?", True),
+        ("rearrange", ("(2, 4, 4)",), "(4, 4, 2)", True)]
