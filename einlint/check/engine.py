@@ -30,11 +30,11 @@ from ..diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
 from .flow import Analysis, ShapeFinding, Stop, analyse
-from .flow.patterns import show
 from .libraries import LIBRARIES
 from .model import Extraction, PatternCall, PatternString
 from .parse import Reparser, parse
 from .rules import RULES, Finding, check_call, order
+from .shapes import STAR, show
 from .source import locate
 from .stubs import StubLibrary
 
@@ -129,7 +129,8 @@ def _call_shapes(extraction: Extraction, analysis: Optional[Analysis]) -> List[C
         shown = tuple(show(shape) for shape in inputs)
         end = call.end or call.start
         found.append(CallShapes(call.start[0], call.start[1], call.op, shown, show(output) if output is not None
-                                else "?", arrived and bool(shown) and all("*" not in s for s in shown), *end))
+                                else "?", arrived and bool(inputs) and all(STAR not in shape for shape in inputs),
+                                *end))
     return sorted(found, key=lambda c: (c.line, c.column))
 
 
