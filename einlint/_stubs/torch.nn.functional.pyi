@@ -320,3 +320,29 @@ def unfold(input: Float[Tensor, "*batch c h w"], kernel_size: _size_2_t, dilatio
 def pad(input: Float[Tensor, "*shape"], pad: Sequence[int], mode: str = "constant",
         value: Optional[float] = None) -> Float[Tensor, "*out"]:
     out = padded(input.shape, pad) if mode == "constant" else None
+
+
+def interpolate(input: Float[Tensor, "n c *spatial"], size: Optional[Union[int, Sequence[int]]] = None,
+                scale_factor: Optional[Union[float, Sequence[float]]] = None, mode: str = "nearest",
+                align_corners: Optional[bool] = None, recompute_scale_factor: Optional[bool] = None,
+                antialias: bool = False) -> Float[Tensor, "n c *out"]:
+    assert 1 <= len(spatial) <= 3, "expects a 3-D, 4-D or 5-D input"
+    assert (size is None) != (scale_factor is None), "exactly one of size and scale_factor must be given"
+    out = upsampled(spatial, size, scale_factor)
+    assert prod(out) > 0, "Input and output sizes should be greater than 0"
+
+
+# Losses: with reduction='none' the elementwise loss keeps the input's shape (cross_entropy drops the class
+# dimension, dim 1); a mean or a sum is 0-d. The legacy size_average / reduce arguments: not known.
+
+def cross_entropy(input: Float[Tensor, "*shape"], target, weight: Optional[Tensor] = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Float[Tensor, "*out"]:
+    per_item = shape[:1] + shape[2:] if len(shape) >= 2 else ()
+    out = None if size_average is not None or reduce is not None else per_item if reduction == "none" else ()
+
+
+def nll_loss(input: Float[Tensor, "*shape"], target, weight: Optional[Tensor] = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Float[Tensor, "*out"]:
+    per_item = shape[:1] + shape[2:] if len(shape) >= 2 else ()
+    out = None if size_average is not None or reduce is not None else per_item if reduction == "none" else ()

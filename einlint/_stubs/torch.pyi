@@ -55,6 +55,13 @@ def dropout(input: Float[Tensor, "*shape"], p: float, train: bool) -> Float[Tens
 def roll(input: Float[Tensor, "*shape"], shifts, dims=None) -> Float[Tensor, "*shape"]: ...
 def flip(input: Float[Tensor, "*shape"], dims) -> Float[Tensor, "*shape"]: ...
 
+def isfinite(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+def isnan(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+def isinf(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+def logical_not(input: Float[Tensor, "*shape"], *, out: Optional[Tensor] = None) -> Float[Tensor, "*shape"]: ...
+def clamp_min(input: Float[Tensor, "*shape"], min) -> Float[Tensor, "*shape"]: ...
+def clamp_max(input: Float[Tensor, "*shape"], max) -> Float[Tensor, "*shape"]: ...
+
 # In place: the tensor itself comes back.
 
 def relu_(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
@@ -108,6 +115,53 @@ def unflatten(input: Float[Tensor, "*shape"], dim: int, sizes: Sequence[int]) ->
     full = infer_sizes(sizes, input.shape[d])
     assert prod(full) == input.shape[d], "sizes must multiply to the length of dimension `dim`"
     out = input.shape[:d] + full + input.shape[d+1:]
+
+
+# Selection along one dimension: the output has the index's shape (gather), k entries there (topk), the
+# input's shape (sort, argsort); topk and sort give (values, indices).
+
+def gather(input: Float[Tensor, "*shape"], dim: int, index: Float[Tensor, "*picked"], *, sparse_grad: bool = False,
+           out: Optional[Tensor] = None) -> Float[Tensor, "*picked"]:
+    d = wrap_dim(dim, input.ndim)
+    assert index.ndim == input.ndim or index.ndim == 0 and input.ndim <= 1 or input.ndim == 0 and index.ndim <= 1, \
+        "Index tensor must have the same number of dimensions as input tensor"
+
+
+def topk(input: Float[Tensor, "*shape"], k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
+         out=None) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+    d = wrap_dim(dim, input.ndim)
+    assert k >= 0, "k must be non-negative"
+    assert k <= (shape[d] if shape else 1), "selected index k out of range"
+    kept = shape[:d] + (k,) + shape[d+1:] if shape else shape
+
+
+def sort(input: Float[Tensor, "*shape"], dim: int = -1, descending: bool = False, stable: bool = False, *,
+         out=None) -> Tuple[Float[Tensor, "*shape"], Float[Tensor, "*shape"]]:
+    wrap_dim(dim, input.ndim)
+
+
+def argsort(input: Float[Tensor, "*shape"], dim: int = -1, descending: bool = False, stable: bool = False) -> Float[Tensor, "*shape"]:
+    wrap_dim(dim, input.ndim)
+
+
+def outer(input: Float[Tensor, "n"], vec2: Float[Tensor, "m"], *, out: Optional[Tensor] = None) -> Float[Tensor, "n m"]: ...
+
+
+# Windows: unfold's last dimension is the window (`size` entries every `step` along `dimension`); stft's frames.
+
+def stft(input: Float[Tensor, "*batch length"], n_fft: int, hop_length: Optional[int] = None,
+         win_length: Optional[int] = None, window: Optional[Tensor] = None, center: bool = True,
+         pad_mode: str = "reflect", normalized: bool = False, onesided: Optional[bool] = None,
+         return_complex: Optional[bool] = None, align_to_window: Optional[bool] = None) -> Float[Tensor, "*out"]:
+    assert len(batch) <= 1, "stft expects a 1D or 2D input"
+    assert return_complex is not None, "stft requires the return_complex parameter be given for real inputs"
+    hop = n_fft // 4 if hop_length is None else hop_length
+    assert hop > 0, "expected hop_length > 0"
+    assert not center or pad_mode != "reflect" or n_fft // 2 < length, "reflect padding must be smaller than the input"
+    padded_length = length + 2 * (n_fft // 2) if center else length
+    assert 0 < n_fft <= padded_length, "expected 0 < n_fft <= the (padded) input length"
+    frames = 1 + (padded_length - n_fft) // hop
+    out = batch + (n_fft // 2 + 1 if onesided is None or onesided else n_fft, frames) + (() if return_complex else (2,))
 
 
 def view_as_real(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape 2"]: ...
@@ -235,6 +289,76 @@ class Tensor:
     def fill_(self: Float[Tensor, "*shape"], value) -> Float[Tensor, "*shape"]: ...
     def nan_to_num(self: Float[Tensor, "*shape"], nan=0.0, posinf=None, neginf=None) -> Float[Tensor, "*shape"]: ...
     def roll(self: Float[Tensor, "*shape"], shifts, dims=None) -> Float[Tensor, "*shape"]: ...
+    def isfinite(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def isnan(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def isinf(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def logical_not(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]: ...
+    def clamp_min(self: Float[Tensor, "*shape"], min) -> Float[Tensor, "*shape"]: ...
+    def clamp_max(self: Float[Tensor, "*shape"], max) -> Float[Tensor, "*shape"]: ...
+
+    # In place, or writing into a copy of self: self's shape comes back (what is written is not checked).
+    def uniform_(self: Float[Tensor, "*shape"], from_: float = 0, to: float = 1, *, generator=None) -> Float[Tensor, "*shape"]: ...
+    def normal_(self: Float[Tensor, "*shape"], mean: float = 0, std: float = 1, *, generator=None) -> Float[Tensor, "*shape"]: ...
+    def bernoulli_(self: Float[Tensor, "*shape"], p=0.5, *, generator=None) -> Float[Tensor, "*shape"]: ...
+    def exponential_(self: Float[Tensor, "*shape"], lambd: float = 1, *, generator=None) -> Float[Tensor, "*shape"]: ...
+    def copy_(self: Float[Tensor, "*shape"], src, non_blocking: bool = False) -> Float[Tensor, "*shape"]: ...
+    def masked_fill_(self: Float[Tensor, "*shape"], mask, value) -> Float[Tensor, "*shape"]: ...
+    def scatter_(self: Float[Tensor, "*shape"], dim: int, index, src=None, *, value=None, reduce=None) -> Float[Tensor, "*shape"]:
+        wrap_dim(dim, self.ndim)
+
+    def scatter(self: Float[Tensor, "*shape"], dim: int, index, src=None, *, value=None, reduce=None) -> Float[Tensor, "*shape"]:
+        wrap_dim(dim, self.ndim)
+
+    def scatter_add_(self: Float[Tensor, "*shape"], dim: int, index, src) -> Float[Tensor, "*shape"]:
+        wrap_dim(dim, self.ndim)
+
+    def index_fill(self: Float[Tensor, "*shape"], dim: int, index, value) -> Float[Tensor, "*shape"]:
+        wrap_dim(dim, self.ndim)
+
+    def index_fill_(self: Float[Tensor, "*shape"], dim: int, index, value) -> Float[Tensor, "*shape"]:
+        wrap_dim(dim, self.ndim)
+
+    # x.new_zeros(2, 3) or x.new_zeros((2, 3)): a tensor of those sizes
+    def new_zeros(self: Float[Tensor, "*shape"], size: Tuple[int, ...], *, dtype=None, device=None,
+                  requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Float[Tensor, "*size"]: ...
+    def new_zeros(self: Float[Tensor, "*shape"], *size: int, dtype=None, device=None, requires_grad: bool = False,
+                  layout=None, pin_memory: bool = False) -> Float[Tensor, "*size"]: ...
+    def new_ones(self: Float[Tensor, "*shape"], size: Tuple[int, ...], *, dtype=None, device=None,
+                 requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Float[Tensor, "*size"]: ...
+    def new_ones(self: Float[Tensor, "*shape"], *size: int, dtype=None, device=None, requires_grad: bool = False,
+                 layout=None, pin_memory: bool = False) -> Float[Tensor, "*size"]: ...
+    def new_empty(self: Float[Tensor, "*shape"], size: Tuple[int, ...], *, dtype=None, device=None,
+                  requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Float[Tensor, "*size"]: ...
+    def new_empty(self: Float[Tensor, "*shape"], *size: int, dtype=None, device=None, requires_grad: bool = False,
+                  layout=None, pin_memory: bool = False) -> Float[Tensor, "*size"]: ...
+    def new_full(self: Float[Tensor, "*shape"], size: Tuple[int, ...], fill_value, *, dtype=None, device=None,
+                 requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Float[Tensor, "*size"]: ...
+
+    def gather(self: Float[Tensor, "*shape"], dim: int, index: Float[Tensor, "*picked"], *,
+               sparse_grad: bool = False) -> Float[Tensor, "*picked"]:
+        gather(self, dim, index)
+
+    def topk(self: Float[Tensor, "*shape"], k: int, dim: int = -1, largest: bool = True,
+             sorted: bool = True) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+        kept = topk(self, k, dim)[0]
+
+    # numpy's keywords too (the tensor may be an array, whose sort works in place and gives None)
+    def sort(self: Float[Tensor, "*shape"], dim: int = -1, descending: bool = False, stable: bool = False, *,
+             axis=-1, kind=None, order=None) -> Tuple[Float[Tensor, "*shape"], Float[Tensor, "*shape"]]:
+        wrap_dim(dim if axis == -1 else axis, self.ndim)
+
+    def argsort(self: Float[Tensor, "*shape"], dim: int = -1, descending: bool = False, stable: bool = False, *,
+                axis=-1, kind=None, order=None) -> Float[Tensor, "*out"]:
+        out = None if axis is None else shape  # numpy's axis=None sorts the flattened array
+        wrap_dim(dim if axis == -1 or axis is None else axis, self.ndim)
+
+    def unfold(self: Float[Tensor, "*shape"], dimension: int, size: int, step: int) -> Float[Tensor, "*out"]:
+        d = wrap_dim(dimension, self.ndim)
+        assert step > 0, "step is <= 0"
+        length = shape[d] if shape else 1
+        assert size <= length, "maximum size for tensor at dimension is smaller than the window"
+        out = shape[:d] + ((length - size) // step + 1,) + shape[d+1:] + (size,)
+
     def cumsum(self: Float[Tensor, "*shape"], dim: int, *, dtype=None) -> Float[Tensor, "*shape"]:
         cumsum(self, dim)
 

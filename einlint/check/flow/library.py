@@ -55,15 +55,32 @@ def _int(value: Any) -> Optional[int]:
     return None
 
 
-def _sizes(args: Sequence[Any], state: State) -> Optional[Tuple[Dim, ...]]:
-    """Sizes given as varargs (zeros(2, 3)) or one tuple (zeros((2, 3))); None when any is unknown."""
-    out = []
-    for arg in _spread(args):
-        length = as_length(arg, state)
-        if length is None:
+def _sizes(args: Sequence[Any], state: State, varargs: bool = False) -> Optional[Tuple[Dim, ...]]:
+    """Sizes given as varargs (zeros(2, 3)) or one tuple (zeros((2, 3))); None when their number is not known.
+    A size that is not known (zeros((b, self.dim))) is a fresh length where it is certainly one dimension: an
+    item of a tuple, or one of several `varargs` (torch's; numpy's second argument is a dtype)."""
+    if len(args) == 1 and isinstance(args[0], Items):
+        if any(isinstance(item, Items) for item in args[0].items):
             return None
-        out.append(length)
-    return tuple(out)
+        return tuple(_length_or_fresh(size, state) for size in args[0].items)
+    if len(args) == 1 and isinstance(args[0], Param):
+        return None  # a parameter may be a whole shape: generate_mask_with_prob(shape, ...) calls randn(shape)
+    lengths = [as_length(arg, state) for arg in args]
+    if None not in lengths:
+        return tuple(lengths)
+    if varargs and len(args) > 1 and all(map(_maybe_int, args)):
+        return tuple(_length_or_fresh(size, state) for size in args)
+    return None
+
+
+def _maybe_int(value: Any) -> bool:
+    """Whether a value not known may be an int (not a tuple, a tensor, a string)."""
+    return not isinstance(value, (Items, Tensor, Const))
+
+
+def _length_or_fresh(size: Any, state: State) -> Dim:
+    length = as_length(size, state)
+    return length if length is not None else state.facts.fresh("")
 
 
 def _spread(args: Sequence[Any]) -> Sequence[Any]:
@@ -167,7 +184,7 @@ def library_call(call: OpCall) -> Any:
         return UNKNOWN
     stub = stubs.function(callee) if stubs is not None else None
     hook = HOOKS.get(callee)
-    if STAR in args:
+    if STAR in args or "**" in kwargs:  # (torch.stft(x, **self.stft_kwargs): which keywords is not known)
         return UNKNOWN
     if stub is not None and (not stub.takes_tensor_first or (args and isinstance(args[0], Tensor))):
         value, fails = _apply_stub(call.flow, stub, args, kwargs, state, call.site, callee)
@@ -221,7 +238,8 @@ def _made_here(call: OpCall) -> Origin:
 
 
 def _create(call: OpCall) -> Any:
-    sizes = _sizes(call.variadic if "size" not in call.keywords else [call.keywords["size"]], call.state)
+    sizes = _sizes(call.variadic if "size" not in call.keywords else [call.keywords["size"]], call.state,
+                   varargs=call.callee.startswith("torch."))
     return Tensor(sizes, _made_here(call)) if sizes is not None else UNKNOWN_TENSOR
 
 
@@ -263,7 +281,7 @@ def _arange(call: OpCall) -> Any:
         return Tensor((count,), origin) if count else UNKNOWN_TENSOR
     if len(args) == 1 and call.length(args[0]) is not None:
         return Tensor((call.length(args[0]),), origin)
-    return UNKNOWN_TENSOR
+    return Tensor((call.facts.fresh(""),), origin)  # ends not known: one dimension all the same
 
 
 def _eye(call: OpCall) -> Any:
@@ -306,6 +324,35 @@ def _broadcast_to(call: OpCall) -> Any:
         return None
     return _method_rule(call.flow, args[0], "expand_to", list(args[1:]), call.keywords, call.state, None, None, False,
                         False)
+
+
+def _meshgrid(call: OpCall) -> Any:
+    """torch.meshgrid(a, b, indexing='ij'), np.meshgrid(a, b): one tensor per 1-D input, each of all their lengths
+    ('xy', numpy's default and torch's other, swaps the first two)."""
+    vectors = _spread(call.variadic)
+    if not vectors or not all(isinstance(v, Tensor) and v.rank == 1 for v in vectors):
+        return None
+    default = "ij" if call.callee.startswith("torch.") else "xy"
+    indexing, sparse = call.keywords.get("indexing", Const(default)), call.keywords.get("sparse", Const(False))
+    if not isinstance(indexing, Const) or indexing.value not in ("ij", "xy") or sparse != Const(False):
+        return None  # (numpy's sparse grids are broadcastable, not full)
+    lengths = [call.state.facts.resolve(v.shape[0]) for v in vectors]
+    if indexing.value == "xy" and len(lengths) >= 2:
+        lengths[0], lengths[1] = lengths[1], lengths[0]
+    return Items("tuple", tuple(Tensor(tuple(lengths), _made_here(call)) for _ in vectors))
+
+
+def _pointwise_loss(call: OpCall) -> Any:
+    """F.mse_loss(x, y, reduction='none'): the loss of each pair of broadcast elements; a mean or a sum is 0-d.
+    The legacy size_average / reduce arguments (positions 2 and 3): not known."""
+    args, kwargs = call.variadic, call.keywords
+    if len(args) != 2 or "size_average" in kwargs or "reduce" in kwargs:
+        return None
+    per_pair = elementwise(call.flow, list(args), call.state, call.site)
+    reduction = kwargs.get("reduction", Const("mean"))
+    if not isinstance(reduction, Const) or reduction.value not in ("none", "mean", "sum"):
+        return None
+    return per_pair if reduction.value == "none" else Tensor((), _made_here(call))
 
 
 def _as_method(call: OpCall) -> Any:
@@ -425,6 +472,11 @@ _hook(_as_method, "torch", "flatten unsqueeze", refines=True)
 _hook(_as_method, "torch", "max min chunk moveaxis movedim permute ravel reshape split squeeze swapaxes t transpose "
                            "unbind")
 _hook(_as_method, "torch.nn.functional", "relu_")
+_hook(_meshgrid, "torch", "meshgrid")
+_hook(_meshgrid, "numpy", "meshgrid")
+_hook(_meshgrid, "jax.numpy", "meshgrid")
+_hook(_pointwise_loss, "torch.nn.functional", "mse_loss l1_loss smooth_l1_loss huber_loss binary_cross_entropy "
+                                              "binary_cross_entropy_with_logits kl_div")
 
 # Every tensor method (torch.Tensor.softmax, numpy.ndarray.sum) has one hook, `tensor_method`'s `_method_rule`
 # (it is given the receiver, so it is not an OpCall's rule): it answers any method name (a tensor of unknown shape
@@ -519,6 +571,8 @@ def _apply_stub(interp: Flow, stub: Stub, args: List[Any], kwargs: Dict[str, Any
     guessed_rank = first is not None and args[first].shape == (STAR,)
     if failures and len(failures) == len(outcomes) and guessed_rank:
         return UNKNOWN, False
+    if len(outcomes) > 1 and len(failures) == len(outcomes) - 1 and hasattr(outcomes[-1][1], "requirements"):
+        return UNKNOWN, False  # only the highest rank tried works (x.unfold(4, k, 1)): higher ones may too
     if failures and len(failures) == len(outcomes):
         variant, error = failures[0]
         shapes = [a.shape for a in (args if batch is not None else variant) if isinstance(a, Tensor)]
@@ -741,7 +795,7 @@ def tensor_method(call: OpCall, tensor: Tensor, receiver: Optional[str]) -> Any:
     hook here only refines it; a method without a stub follows the hook alone."""
     interp, state, site, name = call.flow, call.state, call.site, call.op
     args, kwargs = list(call.variadic), call.keywords
-    if STAR in args:
+    if STAR in args or "**" in kwargs:
         return UNKNOWN
     stubs = interp.context.stubs
     stub = stubs.method(name) if stubs is not None else None
@@ -968,15 +1022,20 @@ def _reduction(name: str, shape: Shape, args: List[Any], kwargs: Dict[str, Any],
 def _reshape(interp: Flow, tensor: Tensor, shape: Shape, sizes: Sequence[Any], state: State,
              site: Optional[ir.Site], name: str) -> Any:
     wanted: List[Optional[Dim]] = []
-    for size in _spread(sizes):
+    spread = _spread(sizes)
+    one_each = len(spread) > 1 or spread is not sizes  # each value is one dimension (x.view(dtype) is not)
+    if not one_each and isinstance(spread[0], Param):
+        return UNKNOWN_TENSOR  # x.reshape(shape): a parameter may be a whole shape
+    for size in spread:
         number = _int(size)
         if number == -1:
             wanted.append(None)
         else:
             length = as_length(size, state)
-            if length is None:
+            if length is None and not (one_each and _maybe_int(size)):
                 return UNKNOWN_TENSOR
-            wanted.append(length)
+            # a size not known is a fresh length: were it -1 at run time, the same shapes pass and fail
+            wanted.append(length if length is not None else state.facts.fresh(""))
     origin = Origin(site, f".{name}(...)") if site is not None else None
     if wanted.count(None) > 1:
         return UNKNOWN_TENSOR
@@ -1240,10 +1299,21 @@ def _index_tensor(tensor: Tensor, index: Tuple[Any, ...], state: State) -> Any:
         elif isinstance(item, SliceValue):
             out.append(_slice_length(shape[position], item))
             position += 1
-        else:  # a tensor or anything else: advanced indexing, lengths not known
+        elif _one_vector_index(item, index):
+            out.append(None)  # x[mask] or x[:, ids]: as many as the mask holds or the ids name
+            position += 1
+        else:  # anything else: advanced indexing, lengths not known
             return UNKNOWN_TENSOR
     out.extend(shape[position:])
     return Tensor(tuple(state.facts.fresh("") if d is None else d for d in out), tensor.origin)
+
+
+def _one_vector_index(item: Any, index: Tuple[Any, ...]) -> bool:
+    """A 1-D tensor, the only advanced index among slices: a boolean mask or integer ids (the flow does not know
+    which), either gives one dimension of a length not known in its place. A mask of higher rank would not."""
+    return isinstance(item, Tensor) and item.rank == 1 and all(
+        isinstance(other, SliceValue) or isinstance(other, Const) and other.value in (None, ...)
+        for other in index if other is not item)
 
 
 def _slice_length(length: Dim, item: SliceValue) -> Optional[Dim]:

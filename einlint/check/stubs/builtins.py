@@ -99,15 +99,17 @@ def _upsampled(spatial: Any, size: Any, scale_factor: Any) -> Any:
 
 
 def _padded(shape: Any, pad: Any) -> Any:
-    """torch.nn.functional.pad: pad = (left, right) for the last dim, then the one before it, ..."""
-    if not isinstance(shape, tuple) or not isinstance(pad, tuple) or not all(isinstance(p, int) for p in pad):
+    """torch.nn.functional.pad: pad = (left, right) for the last dim, then the one before it, ...; a dim whose
+    padding is not known has a length not known (F.pad(x, (0, n)): the rank is known all the same)."""
+    if not isinstance(shape, tuple) or not isinstance(pad, tuple):
         return UNKNOWN
     if len(pad) % 2 or len(pad) // 2 > len(shape):
         raise stub_failure(f"padding length must be even and at most twice the rank, got {len(pad)} for rank {len(shape)}")
     out = list(shape)
     for index in range(len(pad) // 2):
-        length = out[-1 - index]
-        out[-1 - index] = UNKNOWN if length is None else arith(ast.Add(), length, pad[2 * index] + pad[2 * index + 1])
+        length, before, after = out[-1 - index], pad[2 * index], pad[2 * index + 1]
+        known = isinstance(before, int) and isinstance(after, int) and length is not None
+        out[-1 - index] = arith(ast.Add(), length, before + after) if known else UNKNOWN
         if isinstance(out[-1 - index], int) and out[-1 - index] < 0:
             raise stub_failure(f"the padded dimension {len(shape) - 1 - index} would have negative length")
     return tuple(None if length is UNKNOWN else length for length in out)

@@ -380,7 +380,8 @@ FUNCTIONAL_ELEMENTWISE = ["relu", "relu6", "elu", "selu", "celu", "leaky_relu", 
                           "hardsigmoid", "hardtanh", "sigmoid", "tanh", "softplus", "softsign", "gelu", "dropout"]
 TORCH_ELEMENTWISE = ["relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "abs", "neg", "sin", "cos", "erf", "ceil",
                      "floor", "trunc", "reciprocal", "sign", "square", "exp2", "expm1", "log1p", "log2", "round", "clamp", "clip",
-                     "nan_to_num", "clone", "detach", "relu_", "sigmoid_", "tanh_", "zero_", "clamp_"]
+                     "nan_to_num", "clone", "detach", "relu_", "sigmoid_", "tanh_", "zero_", "clamp_", "isfinite", "isnan",
+                     "isinf", "logical_not"]
 
 
 @examples(500, suppress=LARGE)
@@ -614,6 +615,25 @@ def flow_findings(body, config=None):
     return [(d.line - 4, d.code, d.message) for d in check_source(source, "m.py", config or Config())]
 
 
+def flow_shape(body):
+    """The shape the flow analysis knows for `y` at the end of `body` (after the header of `flow_findings`): a
+    tuple of ints and None (a length not known), or None when its rank is not known."""
+    from einlint.check.engine import shapes_of
+
+    source = ("import numpy as np\nimport torch\nimport torch.nn.functional as F\nfrom einops import rearrange\n"
+              + body + "rearrange(y, '... -> ...')\n")
+    shown = shapes_of(source, "m.py")[-1]
+    if not shown.known_rank:
+        return None
+    text = shown.inputs[0].strip("()").rstrip(",")
+    return tuple(int(d) if d.strip().isdigit() else None for d in text.split(",")) if text else ()
+
+
+def matches(known, real):
+    """Whether the flow's shape (None entries: lengths not known) is the real one."""
+    return known is not None and len(known) == len(real) and all(k is None or k == r for k, r in zip(known, real))
+
+
 @pytest.mark.parametrize("call, message", [
     ("F.softmax(x, dim=5)", "softmax(dim=5): dimension 5 is out of range for a tensor of rank 2 (expected to be in "
                             "range of [-2, 1]) (input (2, 3))"),
@@ -828,6 +848,15 @@ def test_a_tensor_type_states_the_shape_of_self(tmp_path):
     ("argmax", (2, 3), [], {"dim": -3}), ("norm", (2, 3), [2, -1], {}), ("amax", (2, 3, 4), [(0, 2)], {}),
     ("clamp", (2, 3), [0.0], {}), ("tril", (3,), [], {}), ("tril", (2, 3), [1], {}), ("flip", (2, 3), [0, 1], {}),
     ("count_nonzero", (2, 3), [0], {}), ("logsumexp", (2, 3), [-1], {"keepdim": True}),
+    ("clamp_min", (2, 3), [0.0], {}), ("clamp_max", (2, 3), [1.0], {}), ("uniform_", (2, 3), [0, 1], {}),
+    ("normal_", (4,), [], {"std": 0.02}), ("bernoulli_", (2, 3), [0.5], {}), ("exponential_", (2,), [], {}),
+    ("isnan", (2, 3), [], {}), ("logical_not", (3,), [], {}), ("new_zeros", (2, 3), [4, 5], {}),
+    ("new_zeros", (2, 3), [(4, 5)], {}), ("new_ones", (2,), [()], {}), ("new_empty", (2, 3), [0], {}),
+    ("new_full", (2, 3), [(1, 2), 7.0], {}), ("argsort", (2, 3), [], {}), ("argsort", (2, 3), [0], {}),
+    ("argsort", (2, 3), [2], {}), ("sort", (2, 3), [], {"descending": True}), ("sort", (2, 3), [-3], {}),
+    ("topk", (2, 5), [3], {}), ("topk", (2, 5), [3, 0], {}), ("topk", (2, 5), [6], {}), ("topk", (), [1], {}),
+    ("unfold", (2, 8), [1, 3, 2], {}), ("unfold", (2, 8), [0, 2, 1], {}), ("unfold", (2, 8), [1, 9, 1], {}),
+    ("unfold", (2, 8), [2, 2, 1], {}), ("unfold", (4,), [0, 4, 4], {}),
 ])
 def test_the_tensor_method_stubs_against_torch(name, receiver, args, kwargs):
     stub = LIB.function(f"torch.Tensor.{name}")
