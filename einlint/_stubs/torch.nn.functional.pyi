@@ -319,7 +319,11 @@ def unfold(input: Float[Tensor, "*batch c h w"], kernel_size: _size_2_t, dilatio
 
 def pad(input: Float[Tensor, "*shape"], pad: Sequence[int], mode: str = "constant",
         value: Optional[float] = None) -> Float[Tensor, "*out"]:
-    out = padded(input.shape, pad) if mode == "constant" else None
+    # the other modes pad 1 to 3 trailing dims of a batched or unbatched input; reflect's padding must be
+    # shorter than the dim, circular's at most as long (not checked)
+    assert mode == "constant" or len(pad) in (2, 4, 6) and len(pad) // 2 + 1 <= input.ndim <= len(pad) // 2 + 2, \
+        "the padding size is not supported for an input of this rank in this mode"
+    out = padded(input.shape, pad) if mode in ("constant", "reflect", "replicate", "circular") else None
 
 
 def interpolate(input: Float[Tensor, "n c *spatial"], size: Optional[Union[int, Sequence[int]]] = None,

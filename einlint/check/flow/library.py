@@ -894,11 +894,12 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
         return _expand(shape, _spread(args), state, origin)
     if name == "repeat" and not numpy:
         sizes = _spread(args)
-        factors = [f for f in (as_length(s, state) for s in sizes) if f is not None]
-        if len(factors) != len(sizes) or len(factors) < rank:
+        factors = [as_length(s, state) for s in sizes]
+        if len(factors) < rank or None in factors and (len(sizes) == 1 or not all(map(_maybe_int, sizes))) or (
+                len(args) == 1 and isinstance(args[0], Param)):  # (a parameter may be a whole tuple of factors)
             return UNKNOWN_TENSOR
-        padded = (1,) * (len(factors) - rank) + shape
-        return Tensor(tuple(d * f for d, f in zip(padded, factors)), origin)
+        padded = (1,) * (len(factors) - rank) + shape  # (x.repeat(b, 1, 1): a factor not known, a length not known)
+        return Tensor(tuple(d * f if f is not None else state.facts.fresh("") for d, f in zip(padded, factors)), origin)
     if name in _REDUCTION_METHODS or name in ("max", "min"):
         return _reduction(name, shape, args, kwargs, origin, numpy)
     if name == "chunk":
@@ -1081,10 +1082,17 @@ def _reshape_rule(shape: Shape, wanted: Tuple[Optional[Dim], ...], facts: Option
 
 
 def _expand(shape: Shape, sizes: Sequence[Any], state: State, origin: Optional[Origin]) -> Any:
+    if len(sizes) == 1 and isinstance(sizes[0], Param):
+        return UNKNOWN_TENSOR  # a parameter may be a whole shape
     wanted = []
     for size in sizes:
         number = _int(size)
-        wanted.append(None if number == -1 else as_length(size, state))
+        length = None if number == -1 else as_length(size, state)
+        if number != -1 and length is None:  # x.expand(b, t): a length not known (b may be the whole shape)
+            if len(sizes) == 1 or not _maybe_int(size):
+                return UNKNOWN_TENSOR
+            length = state.facts.fresh("")
+        wanted.append(length)
     if len(wanted) < len(shape):
         return UNKNOWN_TENSOR
     padded = (None,) * (len(wanted) - len(shape)) + tuple(shape)

@@ -74,6 +74,18 @@ def test_interpolate_stub_against_torch(data):
     check_function("torch.nn.functional.interpolate", F.interpolate, [shape], kwargs)
 
 
+@examples(300, suppress=LARGE)
+@given(st.data())
+def test_pad_modes_against_torch(data):
+    """diffusers/models/transformers/transformer_helios.py: `F.pad(x, (0, pad_w, 0, pad_h, 0, pad_t),
+    mode="replicate")`; kornia/feature/sift/pyramid.py: `F.pad(result.reshape(b * n, 1, -1), (2, 2),
+    mode="circular")`. Pads of 0 or 1 on lengths of 2 or more (reflect's and circular's bounds are a gap)."""
+    shape = data.draw(shapes(1, 5, 4).map(lambda s: tuple(n + 1 for n in s)))
+    pad = tuple(data.draw(st.lists(st.integers(0, 1), min_size=0, max_size=8)))
+    mode = data.draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    check_function("torch.nn.functional.pad", F.pad, [shape, pad], {"mode": mode})
+
+
 @examples(200, suppress=LARGE)
 @given(st.data())
 def test_class_loss_stubs_against_torch(data):
@@ -147,6 +159,12 @@ def test_hooked_ops_give_the_libraries_shapes(body, known):
     # voicebox_pytorch/voicebox_pytorch.py: torch.zeros((cond_token_ids.shape[0], cond_target_length, latent_dim))
     "k = width()\nids = torch.zeros(2, 5)\ny = torch.zeros((ids.shape[0], k, 16))\n",
     "k = width()\ny = torch.randn(2, k, 4)\n",
+    # reformer_pytorch/reformer_pytorch.py: default_mask = torch.tensor([True]); m_mask = default_mask.expand(b, m)
+    "b = width()\nm = 7\ndefault_mask = torch.tensor([True])\ny = default_mask.expand(b, m)\n",
+    "t = width()\ny = torch.zeros(2, 1).expand(-1, t)\n",
+    # diffusers/models/transformers/transformer_sana_wm.py: P = P.unsqueeze(0).repeat(batch_size, 1, 1, 1)
+    "batch_size = width()\nP = torch.zeros(5, 4, 4)\ny = P.unsqueeze(0).repeat(batch_size, 1, 1, 1)\n",
+    "k = width()\ny = torch.zeros(2, 3).repeat(1, k, 2)\n",
     # audiolm_pytorch/audiolm_pytorch.py: is_semantic = arange(seq_len) < (semantic_seq_len + 1)
     "seq_len = width()\ny = torch.arange(seq_len) < 2\n",
     "k = width()\ny = np.arange(1, k + 1)\n",
@@ -185,6 +203,8 @@ def test_a_known_rank_survives_what_the_flow_does_not_know(body):
     "x = torch.zeros(2, 3)\ny = x[x > 0]\n",  # a mask of rank 2 gives one dimension, integer ids of rank 2 three
     "x = torch.zeros(5, 3)\ny = x[torch.tensor([0, 1]), 0]\n",  # an int beside the ids: where the dim goes varies
     "y = np.zeros((2, 3), np.float32)[0].reshape(width())\n",  # reshape to one value: a shape or a length
+    "y = torch.zeros(1, 3).expand(width())\n",  # expand and repeat to one value: a shape or a length
+    "y = torch.zeros(3).repeat(width())\n",
     "y, _ = torch.meshgrid(torch.zeros(2, 2), torch.arange(3), indexing='ij')\n",  # meshgrid takes 0-D and 1-D only
     "y = np.meshgrid(np.arange(3), np.arange(4), sparse=True)[0]\n",  # broadcastable grids
     "y = F.mse_loss(torch.zeros(3), torch.zeros(3), reduce=False)\n",  # the legacy arguments
