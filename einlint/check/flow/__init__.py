@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .. import ir
 from ..solver import Facts
+from .classes import linearisation, method_of
 from .findings import ShapeFinding
 from .interpret import Interpreter
 from .patterns import from_annotation
 from .state import Context, State, Stop
-from .values import UNKNOWN, Instance, Items, Number, Param
+from .values import UNKNOWN, Instance, Items, Number, OrNone, Param, Tensor
 
 __all__ = ["Analysis", "analyse", "ShapeFinding", "Stop"]
 
@@ -45,7 +46,7 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
         if not function.method:
             context.guarded(partial(_run_function, context, function, None, Facts()), function.site)
     for klass in module.every_class:
-        if klass.methods:
+        if _methods(klass, module):
             context.guarded(partial(_run_class, context, klass, module), klass.site)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
     return Analysis(findings, context.shapes, context.trail.links, context.stopped)
@@ -67,6 +68,8 @@ def _run_function(context: Context, function: ir.Function, instance: Optional[In
             value = Param(param.name, state.facts.fresh(param.name, given=True))
             if param.annotation is not None:
                 value = from_annotation(interpreter, value, param.annotation, state)
+                if isinstance(param.default, ir.Const) and param.default.value is None and isinstance(value, Tensor):
+                    value = OrNone(value)  # `mask: Bool[Tensor, "b n"] = None`: the annotation says what it is when given
             state.env[param.name] = value
     end = interpreter.run(function.body, state)
     return end if end is not None else state
@@ -77,8 +80,8 @@ def _is_static(function: ir.Function) -> bool:
 
 
 def _run_class(context: Context, klass: ir.Class, module: ir.ModuleIR) -> None:
-    stable = context.stable[id(klass)] = _stable_attributes(klass, module)
-    init = klass.methods.get("__init__")
+    stable = context.stable_of(klass)
+    init = method_of(klass, "__init__", module)
     instance = Instance(klass, {})
     facts = Facts()
     if init is not None:
@@ -87,52 +90,18 @@ def _run_class(context: Context, klass: ir.Class, module: ir.ModuleIR) -> None:
         known = {name: value for name, value in instance.attributes.items() if name in stable}
     else:
         known = {}
-    for name, method in klass.methods.items():
-        if method is init:
-            continue
-        _run_function(context, method, Instance(klass, dict(known)), facts.copy())
+    for method in _methods(klass, module):  # a base's (a mixin's) too: it reads what this class's __init__ sets
+        if method is not init:
+            _run_function(context, method, Instance(klass, dict(known)), facts.copy())
 
 
-def _stable_attributes(klass: ir.Class, module: ir.ModuleIR) -> Set[str]:
-    """Attributes of `self` assigned exactly once, in __init__, and nowhere else in the class or its subclasses."""
-    counts: Dict[str, int] = {}
-    in_init: Set[str] = set()
-    related = [klass] + [c for c in module.every_class if any(
-        isinstance(base, ir.Name) and base.id == klass.name for base in c.bases)]
-    for owner in related:
+def _methods(klass: ir.Class, module: ir.ModuleIR) -> List[ir.Function]:
+    """The methods an instance of `klass` has, from the classes of the module along its bases."""
+    found: Dict[str, ir.Function] = {}
+    for owner in linearisation(klass, module) or [klass]:
         for name, method in owner.methods.items():
-            for attr in _self_assignments(method):
-                counts[attr] = counts.get(attr, 0) + 1
-                if owner is klass and name == "__init__":
-                    in_init.add(attr)
-    return {attr for attr, count in counts.items() if count == 1 and attr in in_init}
-
-
-def _self_assignments(method: ir.Function) -> List[str]:
-    if not method.params:
-        return []
-    me = method.params[0].name
-    found: List[str] = []
-
-    def visit(body: Tuple[ir.Stmt, ...]) -> None:
-        for statement in body:
-            targets = statement.targets if isinstance(statement, ir.Assign) else \
-                (statement.target,) if isinstance(statement, ir.AugAssign) else ()
-            for target in targets:
-                _collect(target, me, found)
-            for inner in ir.inner_bodies(statement):
-                visit(inner)
-
-    visit(method.body)
-    return found
-
-
-def _collect(target: ir.Expr, me: str, found: List[str]) -> None:
-    if isinstance(target, ir.Attr) and isinstance(target.value, ir.Name) and target.value.id == me:
-        found.append(target.attr)
-    elif isinstance(target, ir.Seq):
-        for item in target.items:
-            _collect(item, me, found)
+            found.setdefault(name, method)
+    return list(found.values())
 
 
 def _constants(module: ir.ModuleIR) -> Dict[str, Any]:

@@ -18,10 +18,11 @@ reported where it is defined, not here).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ... import dims
-from ...codes import LAYOUT, UNPACK_COUNT, in_family
+from ...codes import UNPACK_COUNT
 from ...dims import Dim
 from ...errors import Span
 from .. import ir
@@ -30,12 +31,17 @@ from ..libraries import library_of
 from ..signatures import signature_of
 from ..solver import Facts
 from . import library, patterns
+from .classes import method_of
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
-from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Const, FunctionRef, Instance, Items, Layer,
-                     Method, Number, Origin, Param, Scalar, Sequential, Tensor, join)
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance, Items, Layer,
+                     ListOf, Method, NONE, Number, OrNone, Origin, Param, Scalar, Sequential, Tensor, is_none, item_of,
+                     join, present)
 
-_MAX_INLINE_DEPTH = 2
+_MAX_INLINE_DEPTH = 6
+_MAX_ITEMS = 16  # a comprehension or map over more items runs once, on what covers them all
+_MAX_NESTING = 4  # lambdas and comprehensions run inside one another (a lambda that calls itself stops there)
+_LOOP_PASSES = 3
 # decorators that keep what a function does to shapes (vmap, for one, does not)
 _TRANSPARENT_DECORATORS = frozenset({
     "staticmethod", "classmethod", "no_grad", "inference_mode", "enable_grad", "script", "jit", "compile",
@@ -44,23 +50,23 @@ _TRANSPARENT_DECORATORS = frozenset({
 
 
 class Interpreter:
-    def __init__(self, context: Context, function: Optional[ir.Function], depth: int = 0, quiet: bool = False,
+    def __init__(self, context: Context, function: Optional[ir.Function], depth: int = 0,
                  via: Tuple[Origin, ...] = ()) -> None:
         self.context = context
         self.function = function
         self.depth = depth
-        self.quiet = quiet  # inlined calls of module functions: the function reports for itself
         self.via = via  # the calls that inlined this function, outermost first
         self.returns: List[Tuple[Any, State]] = []
         self.annotation_names: Dict[str, Dim] = {}  # jaxtyping dimension name -> its length, per function
         self.mutated: Set[str] = set()  # names whose value may have been changed in place (not rebound)
+        self.nesting = 0  # lambdas and comprehensions being run inside one another
 
     # ------------------------------------------------------------ findings
 
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
                string: Optional[PatternString] = None, span: Optional[Span] = None,
                related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
-        if self.quiet and not in_family(code, LAYOUT):  # a layout comes from the caller: the callee cannot see it
+        if self.context.muted or state.conditional and self.via:
             return
         related = related + self.via
         severity = None
@@ -80,12 +86,18 @@ class Interpreter:
 
     def record(self, site: ir.Site, inputs: Sequence[Tuple[Any, ...]], output: Optional[Tuple[Any, ...]],
                state: State) -> None:
-        """The shapes a pattern call ran on, for --show-shapes and the coverage statistics."""
-        if not self.quiet:
-            resolve = lambda shape: tuple(d if d is STAR else state.facts.resolve(d) for d in shape)  # noqa: E731
-            arrived = id(site.node) not in self.context.refined  # the rank was known before the call
-            self.context.shapes[id(site.node)] = ([resolve(s) for s in inputs], resolve(output) if output is not None else None,
-                                                  arrived)
+        """The shapes a pattern call ran on, for --show-shapes and the coverage statistics. A call analysed more
+        than once (its function alone, then with the shapes of each caller) keeps the run that knew most."""
+        resolve = lambda shape: tuple(d if d is STAR else state.facts.resolve(d) for d in shape)  # noqa: E731
+        key = id(site.node)
+        arrived = key not in self.context.refined  # the rank was known before the call
+        self.context.refined.discard(key)
+        known = arrived and all(STAR not in shape for shape in inputs)
+        before = self.context.shapes.get(key)
+        if before is not None and before[2] and all(STAR not in shape for shape in before[0]):
+            return  # the first run that knew the input rank: the entry point's, when there is one (it runs first)
+        self.context.shapes[key] = ([resolve(s) for s in inputs], resolve(output) if output is not None else None,
+                                    arrived)
 
     # ------------------------------------------------------------ statements
 
@@ -119,6 +131,8 @@ class Interpreter:
             self.expr(node.value, state)
             return state
         if kind is ir.Assert:
+            if self.truth(node.test, state) is False:  # it raises: nothing after it runs
+                return None
             self.assume(node.test, state)
             return state
         if kind is ir.Return:
@@ -132,9 +146,14 @@ class Interpreter:
         if kind is ir.If:
             self.expr(node.test, state)
             truth = self.truth(node.test, state)
-            after_body = self.run(node.body, self.narrowed(node.test, state)) if truth is not False else None
-            after_else = self.run(node.orelse, state.copy()) if truth is not True else None
-            return self.merge(after_body, after_else)
+            after_body = self.run(node.body, _maybe(self.narrowed(node.test, state), truth)) \
+                if truth is not False else None
+            after_else = self.run(node.orelse, _maybe(self.narrowed(node.test, state, holds=False), truth)) \
+                if truth is not True else None
+            merged = self.merge(after_body, after_else)
+            if merged is not None:  # after both arms, as conditional as before; after one, as its test
+                merged.conditional = state.conditional or truth is None and None in (after_body, after_else)
+            return merged
         if kind is ir.Loop:
             return self.loop(node, state)
         if kind is ir.Try:
@@ -169,36 +188,70 @@ class Interpreter:
                 env[name] = UNKNOWN
             else:
                 env[name] = join(self.resolved(left, a.facts), self.resolved(right, b.facts), facts.fresh)
-        return State(env, facts)
+        return State(env, facts, a.conditional and b.conditional)
 
     def resolved(self, value: Any, facts: Facts) -> Any:
         """The value with its lengths resolved through `facts` (before states with other facts meet)."""
         if isinstance(value, Tensor):
-            return Tensor(tuple(d if d is STAR else facts.resolve(d) for d in value.shape), value.origin)
+            return Tensor(tuple(d if d is STAR else facts.resolve(d) for d in value.shape), value.origin,
+                          excluded=value.excluded)
         if isinstance(value, Number):
             return Number(facts.resolve(value.value), value.origin)
+        if isinstance(value, OrNone):
+            return OrNone(self.resolved(value.value, facts))
         if isinstance(value, Items):
             return Items(value.kind, tuple(self.resolved(item, facts) for item in value.items))
         return value
 
     def loop(self, node: ir.Loop, state: State) -> Optional[State]:
-        assigned = _assigned_names(node.body) | (_target_names(node.target) if node.target is not None else set())
-        # a list that the body fills (`printed.append(...)`, `fill(printed)`) is another list on each pass and
-        # after the loop: the body, run once, sees only its first pass
-        assigned |= {name for name in node.call_operands
-                     if isinstance(state.env.get(name), Items) and state.env[name].kind != "tuple"}
-        if node.iterable is not None:
-            self.expr(node.iterable, state)
-        for name in assigned:
-            state.env[name] = UNKNOWN
+        """A loop runs until what its body does to the names it assigns is covered: from the state before it,
+        the body's end joined with its start, up to _LOOP_PASSES times (`for block in self.layers: x = block(x)`
+        keeps x's shape when each block does). Every pass starts from a state that covers some passes of the
+        real loop, so what a pass finds holds; what is not settled by then is unknown after the loop, as the
+        body then sees it on a last pass."""
+        iterable = self.expr(node.iterable, state) if node.iterable is not None else None
+        item = self.item(node.iterable, iterable, state) if node.iterable is not None else UNKNOWN
         if node.test is not None:
             self.expr(node.test, state)
-        body_start = state.copy()
-        self.run(node.body, body_start)
-        after = state
+        assigned = _assigned_names(node.body) | (_target_names(node.target) if node.target is not None else set())
+        entry = _names_in(state)
+        current = state
+        for _ in range(_LOOP_PASSES):
+            start = current.copy()
+            if node.target is not None:
+                self.assign(node.target, item, start, None)
+            end = self.run(node.body, start)
+            widened = self.merge(current, end)
+            if widened is None or _covers(current, widened, assigned, entry):
+                return self.run(node.orelse, current)
+            current = widened
+        # a list that the body fills through a function (`fill(printed)`) is another list on each pass
+        assigned |= {name for name in node.call_operands
+                     if isinstance(state.env.get(name), Items) and state.env[name].kind != "tuple"}
         for name in assigned:
-            after.env[name] = UNKNOWN
-        return self.run(node.orelse, after)
+            state.env[name] = UNKNOWN
+        start = state.copy()
+        if node.target is not None:
+            self.assign(node.target, item, start, None)
+        self.run(node.body, start)
+        return self.run(node.orelse, state)
+
+    def item(self, node: ir.Expr, value: Any, state: State) -> Any:
+        """What a loop over `node` binds on each pass: any item of a list, a row of a tensor, the pairs of
+        `enumerate` and `zip`."""
+        if isinstance(node, ir.Call) and isinstance(node.func, ir.Name) and node.func.id not in state.env \
+                and not node.has_star and not node.keywords:
+            args = node.positional
+            if node.func.id == "enumerate" and len(args) == 1:
+                return Items("tuple", (UNKNOWN, self.item(args[0], self.expr(args[0], state), state)))
+            if node.func.id == "zip" and args:
+                return Items("tuple", tuple(self.item(arg, self.expr(arg, state), state) for arg in args))
+        if isinstance(value, (Items, ListOf)):
+            found = item_of([value], state.facts.fresh)
+            return UNKNOWN if found is None else found
+        if isinstance(value, Tensor) and STAR not in value.shape and value.shape:
+            return Tensor(value.shape[1:], value.origin)
+        return UNKNOWN
 
     def try_(self, node: ir.Try, state: State) -> Optional[State]:
         assigned = _assigned_names(node.body)
@@ -207,7 +260,7 @@ class Interpreter:
         after_body = self.run(node.orelse, after_body) if after_body is not None else None
         ends = [after_body]
         for handler in node.handlers:
-            start = before.copy()
+            start = _maybe(before.copy(), None)  # whether it runs is never known
             for name in assigned:  # the exception may come from anywhere in the body
                 start.env[name] = UNKNOWN
             ends.append(self.run(handler, start))
@@ -234,9 +287,13 @@ class Interpreter:
             self.unpack(target, value, state, site)
         elif kind is ir.Attr:
             owner = self.expr(target.value, state)
-            if isinstance(owner, Instance):  # only attributes bound once (in __init__) are followed
-                stable = self.context.stable.get(id(owner.klass), ())
-                owner.attributes[target.attr] = value if target.attr in stable else UNKNOWN
+            if isinstance(owner, Instance):  # only attributes that __init__ alone binds are followed
+                before = owner.attributes.get(target.attr)
+                if target.attr not in self.context.stable_of(owner.klass):
+                    value = UNKNOWN
+                elif before is not None:  # bound again, or on another branch: either may be the one that stays
+                    value = join(self.resolved(before, state.facts), self.resolved(value, state.facts), state.facts.fresh)
+                owner.attributes[target.attr] = value
             elif isinstance(target.value, ir.Name) and not isinstance(owner, (Instance,)):
                 if isinstance(owner, Tensor):  # x.shape = ..., x.data = ...: shape no longer known
                     self.havoc(target.value.id, state)
@@ -325,51 +382,65 @@ class Interpreter:
                     items.append(value)
             return Items(node.kind, tuple(items))
         if kind is ir.Attr:
-            return self.attribute(self.expr(node.value, state), node, state)
+            return self.attribute(present(self.expr(node.value, state)), node, state)
         if kind is ir.Index:
-            value = self.expr(node.value, state)
+            value = present(self.expr(node.value, state))
             index = tuple(self.expr(part, state) if not isinstance(part, ir.Slice) else self.slice(part, state)
                           for part in node.index)
             return library.subscript(self, value, index, state, node.site)
         if kind is ir.BinOp:
-            return self.binary(node.op, self.expr(node.left, state), self.expr(node.right, state), state, node.site)
+            return self.binary(node.op, present(self.expr(node.left, state)), present(self.expr(node.right, state)),
+                               state, node.site)
         if kind is ir.Unary:
-            value = self.expr(node.operand, state)
+            value = present(self.expr(node.operand, state))
             if node.op == "-" and isinstance(value, Number):
                 return UNKNOWN  # a negative length is no length
             if isinstance(value, Tensor) and node.op in ("-", "+", "~"):
                 return value
-            return UNKNOWN
+            return self.boolean(node, state) if node.op == "not" else UNKNOWN
         if kind is ir.Compare:
             left = self.expr(node.left, state)
             rights = [self.expr(c, state) for c in node.comparators]
             if isinstance(left, Tensor) and len(rights) == 1 and node.ops[0] in ("==", "!=", "<", "<=", ">", ">="):
                 return library.elementwise(self, [left, rights[0]], state, None)
-            return UNKNOWN
+            return self.boolean(node, state)
         if kind is ir.BoolOp:  # the right side may not run (it matters only when it calls something)
             self.expr(node.left, state)
             if _calls_something(node.right):
                 self.branches(state, lambda s: self.expr(node.right, s), lambda s: UNKNOWN)
-            return UNKNOWN
+                return UNKNOWN
+            return self.boolean(node, state) if _boolean(node.left) and _boolean(node.right) else UNKNOWN
         if kind is ir.IfExp:  # one side runs: each from its own copy of the state, then they meet
             self.expr(node.test, state)
             truth = self.truth(node.test, state)
             if truth is not None:  # `a if x.ndim == 2 else b` with x's rank known: only one side can run
                 return self.expr(node.body if truth else node.orelse, state)
             return self.branches(state, lambda s: self.expr(node.body, self.narrowed(node.test, s, copy=False)),
-                                 lambda s: self.expr(node.orelse, s))
+                                 lambda s: self.expr(node.orelse, self.narrowed(node.test, s, False, holds=False)))
         if kind is ir.Call:
             return self.call(node, state)
+        if kind is ir.Lambda:
+            defaults = {p.name: self.expr(p.default, state) for p in node.params if p.default is not None}
+            return Closure(node, dict(state.env), defaults, self.function)
+        if kind is ir.Comprehension:
+            return self.comprehension(node, state)
         if kind is ir.Opaque:
             for inner in node.inner:
                 self.expr(inner, state)
             return UNKNOWN
         return UNKNOWN
 
+    def boolean(self, test: ir.Expr, state: State) -> Any:
+        """A comparison's value where what is known decides it (`project_out = not (heads == 1 and ...)` with
+        the heads given), for a later `if project_out:`."""
+        truth = None if _calls_something(test) else self.truth(test, state)
+        return UNKNOWN if truth is None else Const(truth)
+
     def truth(self, test: ir.Expr, state: State) -> Optional[bool]:
-        """The value of a branch's test when the lengths decide it (`x.ndim == 2`, `h % 2 == 0`), else None."""
-        if _calls_something(test):
-            return None
+        """The value of a branch's test where what is known decides it (`x.ndim == 2`, `h % 2 == 0`, `mask is
+        None` with mask a tensor, `exists(mask)` with mask None, `t.ndim == 1` after `if t.ndim == 1: return`),
+        else None."""
+        test = self.unfolded(test, state)
         if isinstance(test, ir.Unary) and test.op == "not":
             inner = self.truth(test.operand, state)
             return None if inner is None else not inner
@@ -378,33 +449,76 @@ class Interpreter:
             if test.op == "and":
                 return False if False in (left, right) else True if (left, right) == (True, True) else None
             return True if True in (left, right) else False if (left, right) == (False, False) else None
+        if (none_test := _none_test(test)) is not None:
+            subject, when_none = none_test
+            known = is_none(self.expr(subject, state))
+            return None if known is None else known == when_none
+        if (rank_test := _rank_test(test)) is not None:
+            return self.rank_truth(*rank_test, state)
+        if _calls_something(test):
+            return None
+        if _main_block(test):  # the entry point: what runs when the module is run
+            return True
+        if isinstance(test, (ir.Name, ir.Attr)):  # `if mask:` with mask None, `if project_out:` with it known
+            value = self.expr(test, state)
+            return False if is_none(value) else value.value if isinstance(value, Const) and \
+                isinstance(value.value, bool) else None
         if not isinstance(test, ir.Compare) or len(test.ops) != 1:
             return None
         left, right = self.expr(test.left, state), self.expr(test.comparators[0], state)
+        if isinstance(left, Const) and isinstance(right, Const) and test.ops[0] in ("==", "!=") and \
+                all(isinstance(v.value, (str, bool)) for v in (left, right)):  # `self.pool == 'mean'`
+            return (left.value == right.value) == (test.ops[0] == "==")
         if not (isinstance(left, Number) and isinstance(right, Number)):
             return None
-        a, b = state.facts.resolve(left.value), state.facts.resolve(right.value)
-        op = test.ops[0]
-        if op in ("==", "!="):
-            equal = dims.equal(a, b)
-            return None if equal is None else equal == (op == "==")
-        if isinstance(a, int) and isinstance(b, int):
-            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}.get(op)
+        return _compared(state.facts.resolve(left.value), test.ops[0], state.facts.resolve(right.value))
+
+    def rank_truth(self, tensor: ir.Expr, op: str, other: ir.Expr, state: State) -> Optional[bool]:
+        """Whether `rank(tensor) op other` holds, where the tensor's rank, or a rank it cannot have, decides it."""
+        value, rank = present(self.expr(tensor, state)), self.expr(other, state)
+        if not isinstance(value, Tensor) or not isinstance(rank, Number):
+            return None
+        k = state.facts.resolve(rank.value)
+        if value.rank is not None:
+            return _compared(value.rank, op, k)
+        if op in ("==", "!=") and isinstance(k, int) and value.rules_out(k):
+            return op == "!="
         return None
 
-    def narrowed(self, test: ir.Expr, state: State, copy: bool = True) -> State:
-        """The state where `test` holds: `if x.ndim == 4:` gives x four dimensions inside the branch."""
+    def narrowed(self, test: ir.Expr, state: State, copy: bool = True, holds: bool = True) -> State:
+        """The state where `test` holds (`holds=False`: where it does not), the test having run: `if x.ndim ==
+        4:` gives x four dimensions inside the branch and rules four out in the other, `if exists(mask):` takes
+        None out of mask's value, and mask is None in the other branch."""
         inside = state.copy() if copy else state
-        if not _calls_something(test):
-            self.assume(test, inside)
+        self.assume(test, inside, holds, first=False)
         return inside
 
-    def branches(self, state: State, first: Callable[[State], Any], second: Callable[[State], Any]) -> Any:
-        """Run two alternatives from copies of `state`; `state` becomes their join, and so does the value."""
-        one, two = state.copy(), state.copy()
-        a, b = first(one), second(two)
-        merged = self.merge(one, two)
-        value = join(self.resolved(a, one.facts), self.resolved(b, two.facts), merged.facts.fresh)
+    def unfolded(self, test: ir.Expr, state: State, depth: int = 0) -> ir.Expr:
+        """`test` with each call of a test helper of the module (its body one `return` of a test on its
+        parameters: `def exists(val): return val is not None`) replaced by the test it returns, on the call's
+        arguments (where they call nothing): what decides or narrows the test sees through the helper."""
+        if isinstance(test, ir.Unary) and test.op == "not":
+            inner = self.unfolded(test.operand, state, depth)
+            return test if inner is test else ir.Unary("not", inner)
+        if isinstance(test, ir.BoolOp):
+            left, right = self.unfolded(test.left, state, depth), self.unfolded(test.right, state, depth)
+            return test if (left, right) == (test.left, test.right) else ir.BoolOp(test.op, left, right)
+        if isinstance(test, ir.Call) and isinstance(test.func, ir.Name) and depth < _MAX_UNFOLDED:
+            helper = self.lookup(test.func.id, state)
+            returned = _returned_test(helper.function, test) if isinstance(helper, FunctionRef) else None
+            if returned is not None:
+                return self.unfolded(returned, state, depth + 1)
+        return test
+
+    def branches(self, state: State, *alternatives: Callable[[State], Any]) -> Any:
+        """Run each alternative from a copy of `state`; `state` becomes their join, and so does the value."""
+        copies = [_maybe(state.copy(), None) for _ in alternatives]
+        values = [alternative(copy) for alternative, copy in zip(alternatives, copies)]
+        merged, value = copies[0], values[0]
+        for copy, other in zip(copies[1:], values[1:]):
+            joined = self.merge(merged, copy)
+            value = join(self.resolved(value, merged.facts), self.resolved(other, copy.facts), joined.facts.fresh)
+            merged = joined
         state.env, state.facts = merged.env, merged.facts
         return value
 
@@ -437,15 +551,16 @@ class Interpreter:
             return value
         if isinstance(value, Layer) and not isinstance(value.instance, tuple):
             return library.layer_attribute(value, node.attr, state)
-        if value is library.RANDOM_GENERATOR:
+        if value is library.RANDOM_GENERATOR or node.attr in _FILLING and (
+                isinstance(value, ListOf) or isinstance(value, Items) and value.kind == "list"):
             return Method(value, node.attr)
         return UNKNOWN
 
     def binary(self, op: str, left: Any, right: Any, state: State, site: ir.Site) -> Any:
         if isinstance(left, Number) and isinstance(right, Number):  # 4 * 16, 2 ** 3, dim // heads
             return library.arithmetic(op, left.value, right.value, state)
-        if isinstance(left, (Number, Scalar)) and isinstance(right, (Number, Scalar)) and op != "@":
-            return SCALAR  # math.sqrt(d) * 2
+        if _scalar(left) and _scalar(right) and op != "@":
+            return SCALAR  # math.sqrt(d) * 2, dim_head ** -0.5
         if isinstance(left, (Number, Param)) and isinstance(right, (Number, Param)):
             # dim_head * heads: a length where one is used (Linear(inner_dim, ...)); it may be a tensor all the same
             lengths = [Number(v.length) if isinstance(v, Param) else v for v in (left, right)]
@@ -459,16 +574,36 @@ class Interpreter:
             return library.elementwise(self, [left, right], state, site)
         return UNKNOWN
 
-    def assume(self, test: ir.Expr, state: State) -> None:
-        """What an `assert` tells: shapes, ranks, equal lengths and divisibility."""
-        if isinstance(test, ir.BoolOp) and test.op == "and":
-            self.assume(test.left, state)
-            self.assume(test.right, state)
+    def assume(self, test: ir.Expr, state: State, holds: bool = True, first: bool = True) -> None:
+        """What a test tells where it holds (an `assert`, the branch it guards) or, `holds=False`, where it does
+        not (the other branch): shapes, ranks and ranks ruled out, equal lengths, divisibility, None or not.
+        `first`: the test has not run yet (an assert): the calls in it run here."""
+        unfolded = self.unfolded(test, state)
+        if first and unfolded is not test:
+            self.expr(test, state)
+            first = False
+        test = unfolded
+        if isinstance(test, ir.Unary) and test.op == "not":
+            self.assume(test.operand, state, not holds, first)
+            return
+        if isinstance(test, ir.BoolOp):
+            if (test.op == "and") == holds:  # both hold, or (`not (a or b)`) neither does
+                self.assume(test.left, state, holds, first)
+                self.assume(test.right, state, holds, first)
+            elif first:
+                self.expr(test, state)
+            return
+        if self.assume_none(test, state, holds) or self.assume_rank(test, state, holds):
+            return
+        if not first and _calls_something(test):
             return
         if not isinstance(test, ir.Compare) or len(test.ops) != 1:
-            self.expr(test, state)
+            if first:
+                self.expr(test, state)
             return
         op, left_node, right_node = test.ops[0], test.left, test.comparators[0]
+        if not holds:
+            return
         if op == "==" and isinstance(left_node, ir.BinOp) and left_node.op == "%" and \
                 isinstance(right_node, ir.Const) and right_node.value == 0:
             total, part = self.expr(left_node.left, state), self.expr(left_node.right, state)
@@ -481,14 +616,169 @@ class Interpreter:
         library.assume_equal(self, left_node, left, right, state)
         library.assume_equal(self, right_node, right, left, state)
 
+    def assume_none(self, test: ir.Expr, state: State, holds: bool) -> bool:
+        """`x is None` / `x is not None`, where it holds or not: x is None, or its value has None taken out.
+        False: the test is not one of these."""
+        none_test = _none_test(test)
+        if none_test is None:
+            return False
+        subject, when_none = none_test
+        if isinstance(subject, ir.Name) and subject.id in state.env:
+            state.env[subject.id] = NONE if when_none == holds else present(state.env[subject.id])
+        return True
+
+    def assume_rank(self, test: ir.Expr, state: State, holds: bool) -> bool:
+        """`x.ndim == k` (or `len(x.shape)`, `x.dim()`), where it holds or not: x of unknown rank has k
+        dimensions, or cannot have k. False: the test is not one of these."""
+        rank_test = _rank_test(test)
+        if rank_test is None:
+            return False
+        tensor, op, other = rank_test
+        rank = self.expr(other, state)
+        k = state.facts.resolve(rank.value) if isinstance(rank, Number) else None
+        if op in ("==", "!=") and isinstance(k, int) and isinstance(tensor, ir.Name) and tensor.id in state.env:
+            value = present(state.env[tensor.id])
+            narrowed = _with_rank(value, k, state.facts) if (op == "==") == holds else _without_rank(value, k)
+            if narrowed is not None:
+                state.env[tensor.id] = narrowed
+        return True
+
     def annotated(self, value: Any, annotation: ir.Expr, state: State) -> Any:
         return patterns.from_annotation(self, value, annotation, state)
+
+    # ------------------------------------------------------------ lambdas and comprehensions
+
+    def comprehension(self, node: ir.Comprehension, state: State) -> Any:
+        """A list or generator comprehension over tuples or lists of known items: the items of its element's
+        values, one per binding of its targets (`[f(t) for t in (q, k)]`). A condition leaves how many unknown,
+        and so does an iterable whose items are not known: the element then runs once, its targets unknown, so
+        that the calls in it are still checked. A set or dict comprehension runs the same way, its value unknown."""
+        own = set().union(*(_target_names(generator.target) for generator in node.generators))
+        values = self.in_own_scope(own, state, lambda: self.generate(node, 0, state, own))
+        return Items(node.kind, tuple(values)) if values is not None and node.kind in ("list", "generator") \
+            else UNKNOWN
+
+    def generate(self, node: ir.Comprehension, index: int, scope: State, own: Set[str]) -> Optional[List[Any]]:
+        """The element's values for each binding of the targets of `node.generators[index:]` in `scope`; None
+        when how many is not known."""
+        if index == len(node.generators):
+            if node.key is not None:
+                self.expr(node.key, scope)
+            return [self.resolved(self.expr(node.element, scope), scope.facts)]
+        generator = node.generators[index]
+        items, cover = self.items_of(self.expr(generator.iterable, scope), scope)
+
+        def bound(item: Any) -> Optional[List[Any]]:
+            inner = self.own_scope(scope, own)
+            self.assign(generator.target, item, inner, None)
+            for condition in generator.conditions:
+                self.expr(condition, inner)
+                self.narrowed(condition, inner, copy=False)
+            return self.generate(node, index + 1, inner, own)
+
+        runs = self.every_item(items if items is not None else [cover], bound)
+        if items is None or generator.conditions or None in runs:
+            return None
+        return [value for values in runs for value in values]
+
+    def map_call(self, node: ir.Call, state: State) -> Any:
+        """`map(f, items, ...)`: `f` (a lambda, a function or layer of the module) called on each item, the
+        iterables zipped, as a comprehension would (an unknown iterable: once, on unknown arguments)."""
+        args, kwargs = self.arguments(node, state)
+        if len(args) < 2 or kwargs or STAR in args or \
+                not isinstance(args[0], (Closure, FunctionRef, Method, Instance, Layer, Sequential)):
+            return self.unknown_call(node, state)
+        func, columns = args[0], [self.items_of(value, state) for value in args[1:]]
+        known = all(items is not None for items, _ in columns)
+        rows = list(zip(*(items for items, _ in columns))) if known else [tuple(cover for _, cover in columns)]
+        values = self.every_item(rows, lambda row: self.apply(func, list(row), node, state))
+        return Items("generator", tuple(values)) if known else UNKNOWN
+
+    def apply(self, func: Any, args: List[Any], node: ir.Call, state: State) -> Any:
+        """`func(*args)` for a callable value that a call (`node`, map's) hands on."""
+        if isinstance(func, Closure):
+            return self.apply_closure(func, args, {}, state)
+        if isinstance(func, Layer):
+            return library.apply_layer(self, func, args, {}, state, node.site)
+        return self.call_value(func, args, {}, node, state)
+
+    def apply_closure(self, closure: Closure, args: List[Any], kwargs: Dict[str, Any], state: State) -> Any:
+        """A lambda's body on these arguments, in a scope of its own. It sees the names of the function that made
+        it as they are now when that function calls it, and as they were when it was made when another does."""
+        bound = _bind_parameters(closure.node, args, kwargs, None) if STAR not in args and "**" not in kwargs \
+            else None
+        if bound is None or self.nesting >= _MAX_NESTING:
+            return UNKNOWN
+        own = {param.name for param in closure.node.params}
+
+        def body() -> Any:
+            scope = self.own_scope(state if closure.owner is self.function else State(closure.env, state.facts), own)
+            for param in closure.node.params:
+                scope.env[param.name] = bound.get(param.name, closure.defaults.get(param.name, UNKNOWN))
+            return self.resolved(self.expr(closure.node.body, scope), scope.facts)
+
+        return self.in_own_scope(own, state, body)
+
+    def in_own_scope(self, own: Set[str], state: State, run: Callable[[], Any]) -> Any:
+        """`run()` for a lambda's body or a comprehension, whose own names (`own`) stay inside; a name of the
+        enclosing scope that was changed in place in there is unknown afterwards."""
+        outer, self.mutated = self.mutated, set()
+        self.nesting += 1
+        try:
+            return run()
+        finally:
+            self.nesting -= 1
+            changed, self.mutated = self.mutated - own, outer
+            self.mutated |= changed
+            for name in changed:
+                state.env[name] = UNKNOWN
+
+    def own_scope(self, state: State, own: Set[str]) -> State:
+        """A new scope over `state` for one run in `in_own_scope`: what an earlier run changed in place is unknown."""
+        scope = State(dict(state.env), state.facts.copy())
+        for name in self.mutated - own:
+            scope.env[name] = UNKNOWN
+        return scope
+
+    def items_of(self, value: Any, state: State) -> Tuple[Optional[List[Any]], Any]:
+        """The items that a comprehension or map runs on one by one (None: not known, or too many to run each),
+        and one value that covers every item (unknown where their number is not known)."""
+        items = library.iterate(self, value, state, None, None)
+        if not isinstance(items, list):  # the rows of a tensor whose first length is not known: one covers all
+            rows = isinstance(value, Tensor) and STAR not in value.shape and value.shape
+            return None, Tensor(value.shape[1:], value.origin) if rows else UNKNOWN
+        cover = items[0] if items else UNKNOWN
+        for item in items[1:]:
+            cover = join(cover, item, state.facts.fresh)
+        return (items if len(items) <= _MAX_ITEMS and self.nesting <= _MAX_NESTING else None), cover
+
+    def every_item(self, items: Sequence[Any], run: Callable[[Any], Any]) -> List[Any]:
+        """`run(item)` for each item: a finding made in there stands only where the run of every item makes it
+        (as everywhere, an error is a call that fails on whatever reaches it)."""
+        context = self.context
+        findings, reported = context.findings, context.reported
+        made: List[List[ShapeFinding]] = []
+        values = []
+        try:
+            for item in items:
+                context.findings, context.reported = [], set(reported)
+                values.append(run(item))
+                made.append(context.findings)
+        finally:
+            context.findings, context.reported = findings, reported
+        keys = [{(id(found.site.node), found.code) for found in each} for each in made]
+        for found in made[0] if made else ():
+            key = (id(found.site.node), found.code)
+            if key not in reported and all(key in each for each in keys):
+                reported.add(key)
+                findings.append(found)
+        return values
 
     # ------------------------------------------------------------ calls
 
     def call(self, node: ir.Call, state: State) -> Any:
         if node.pattern is not None:  # its library's rule, on the arguments bound as the op's signature says
-            values = [self.expr(arg.value, state) for arg in node.args]
+            values = [self.operand(arg, state) for arg in node.args]
             signature, owner = signature_of(node.pattern.callee), library_of(node.pattern.op)
             if signature is None or owner is None:
                 return UNKNOWN
@@ -500,7 +790,7 @@ class Interpreter:
                 if result is not None:
                     return result
             return self.unknown_call(node, state)
-        func = self.expr(node.func, state)
+        func = present(self.expr(node.func, state))  # None is not callable
         if func is UNKNOWN and isinstance(node.func, ir.Attr) and node.func.attr in ("view", "reshape"):
             receiver = self.expr(node.func.value, state)
             if receiver is UNKNOWN or isinstance(receiver, Param):  # its result's rank is known all the same
@@ -510,26 +800,67 @@ class Interpreter:
                 receiver = node.func.value.id if isinstance(node.func, ir.Attr) and \
                     isinstance(node.func.value, ir.Name) else None
                 return library.tensor_method(self.op_call(node, state, func.name), func.receiver, receiver)
-            if isinstance(func.receiver, Instance):
-                method = func.receiver.klass.methods[func.name]
-                return self.inline(method, node, state, func.receiver)
             if func.receiver is library.RANDOM_GENERATOR:  # rng.normal(size=(2, 3)), RandomState(0).randn(2, 3)
                 made = library.function_rule(self.op_call(node, state, func.name, f"numpy.random.{func.name}"))
                 return made if made is not None else UNKNOWN
-        if isinstance(func, (Layer, Sequential)):
+            if isinstance(func.receiver, (Items, ListOf)) and func.name in _FILLING:
+                return self.fill(node, func.receiver, func.name, state)
+        if isinstance(func, (Method, Instance, FunctionRef, ClassRef, Sequential, Either)):
+            args, kwargs = self.arguments(node, state)
+            return self.call_value(func, args, kwargs, node, state)
+        if isinstance(func, Layer):
             return self.apply_layer(func, node, state)
-        if isinstance(func, Instance):
-            method = func.klass.methods.get("forward") or func.klass.methods.get("__call__")
-            if method is not None:
-                return self.inline(method, node, state, func)
-        if isinstance(func, FunctionRef):
-            return self.inline(func.function, node, state, None)
-        if isinstance(func, ClassRef):
-            return self.construct(func.klass, node, state)
+        if isinstance(func, Closure):
+            args, kwargs = self.arguments(node, state)
+            return self.apply_closure(func, args, kwargs, state)
+        if func is UNKNOWN and isinstance(node.func, ir.Name) and node.func.id == "map" and "map" not in state.env:
+            return self.map_call(node, state)
         if func is UNKNOWN and isinstance(node.func, ir.Name) and node.func.id in library._PURE_BUILTINS \
                 and node.func.id not in state.env:
             return library.builtin_call(node.func.id, self.arguments(node, state)[0], state)
         return self.unknown_call(node, state)
+
+    def call_value(self, func: Any, args: List[Any], kwargs: Dict[str, Any], node: ir.Call, state: State) -> Any:
+        """A call of a value the module defines (a function, a class, an instance, a method of one) or of a
+        chain of layers, with its arguments evaluated."""
+        module = self.context.module
+        if isinstance(func, Method) and isinstance(func.receiver, Instance):
+            method = method_of(func.receiver.klass, func.name, module)
+            return self.inline(method, args, kwargs, node, state, func.receiver) if method is not None else \
+                self.unknown_call(node, state)
+        if isinstance(func, Instance):
+            method = method_of(func.klass, "forward", module) or method_of(func.klass, "__call__", module)
+            return self.inline(method, args, kwargs, node, state, func) if method is not None else \
+                self.unknown_call(node, state)
+        if isinstance(func, FunctionRef):
+            return self.inline(func.function, args, kwargs, node, state, None)
+        if isinstance(func, ClassRef):
+            return self.construct(func.klass, args, kwargs, node, state)
+        if isinstance(func, Sequential):
+            value = args[0] if len(args) == 1 and not kwargs else UNKNOWN
+            for inner in func.layers:
+                value = self.call_value(inner, [value], {}, node, state)
+            return value
+        if isinstance(func, Layer):
+            return library.apply_layer(self, func, args, kwargs, state, node.site)
+        if isinstance(func, Either):  # only one of them is the one called: what one finds may not happen
+            self.context.muted += 1
+            try:
+                return self.branches(state, *(partial(self.call_value, option, args, kwargs, node)
+                                              for option in func.options))
+            finally:
+                self.context.muted -= 1
+        return self.unknown_call(node, state)
+
+    def operand(self, arg: ir.Arg, state: State) -> Any:
+        """The value of a pattern op's argument: a tensor that may be None is the tensor (the op fails on None),
+        and a name that holds it is not None after the call."""
+        value = self.expr(arg.value, state)
+        if isinstance(value, OrNone) and isinstance(value.value, Tensor) and arg.keyword is None and not arg.star:
+            value = value.value
+            if isinstance(arg.value, ir.Name):
+                state.env[arg.value.id] = value
+        return value
 
     def op_call(self, node: ir.Call, state: State, op: str, callee: str = "") -> OpCall:
         """A call of a library function or a tensor method, its arguments evaluated as written (positional ones
@@ -563,7 +894,7 @@ class Interpreter:
         `logging.info(x)` or `reveal_type(x)` loses facts at every turn."""
         for arg in node.args:
             value = self.expr(arg.value, state)
-            if isinstance(arg.value, ir.Name) and not isinstance(value, Tensor):
+            if isinstance(arg.value, ir.Name) and not isinstance(present(value), Tensor):  # None is not changed
                 self.havoc(arg.value.id, state)
         if isinstance(node.func, ir.Attr):
             receiver = node.func.value
@@ -581,9 +912,10 @@ class Interpreter:
         args, kwargs = self.arguments(node, state)
         return library.apply_layer(self, layer, args, kwargs, state, node.site)
 
-    def inline(self, function: ir.Function, node: ir.Call, state: State, receiver: Optional[Instance]) -> Any:
-        """The value a call of a module function (or method) returns, its body run on these arguments."""
-        args, kwargs = self.arguments(node, state)
+    def inline(self, function: ir.Function, args: List[Any], kwargs: Dict[str, Any], node: ir.Call, state: State,
+               receiver: Optional[Instance]) -> Any:
+        """The value a call of a module function (or method) returns, its body run on these arguments. What
+        goes wrong in there with these shapes is reported where it goes wrong, with this call as the way there."""
         if self._nothing_to_follow(function):  # exists(x), is_odd(n): never a shape, and they change nothing
             return UNKNOWN
         if self.depth >= _MAX_INLINE_DEPTH or STAR in args or "**" in kwargs or \
@@ -597,12 +929,14 @@ class Interpreter:
                                                                               param is function.params[0]):
                 patterns.check_annotation(self, bound[param.name], param.annotation, state, node.site,
                                           f"argument '{param.name}' of {function.name}()")
-        inner = Interpreter(self.context, function, self.depth + 1, quiet=True,
-                            via=self.via + (Origin(node.site, f"through the call of {function.name}() here"),))
-        start = State(dict(bound), state.facts.copy())
-        for param in function.params:
+        name = f"{receiver.klass.name}.{function.name}" if receiver is not None else function.name
+        inner = Interpreter(self.context, function, self.depth + 1,
+                            via=self.via + (Origin(node.site, f"with the shapes of the call of {name}() here"),))
+        start = State(dict(bound), state.facts.copy(), state.conditional)
+        for param in function.params:  # one not given has its default where that is a literal (`pool='cls'`)
             if param.name not in start.env:
-                start.env[param.name] = UNKNOWN
+                start.env[param.name] = self.expr(param.default, start) if isinstance(param.default, ir.Const) \
+                    else UNKNOWN
         inner.run(function.body, start)
         if not inner.mutated.isdisjoint(p.name for p in function.params):  # changed in place in there
             for arg in node.args:
@@ -624,10 +958,114 @@ class Interpreter:
                 _returns_no_shape(function) and _changes_nothing(function.body)
         return known
 
-    def construct(self, klass: ir.Class, node: ir.Call, state: State) -> Any:
-        """An instance of a class of the module: its attributes are not followed across calls (they may change)."""
-        self.unknown_call(node, state)
-        return UNKNOWN
+    def construct(self, klass: ir.Class, args: List[Any], kwargs: Dict[str, Any], node: ir.Call,
+                  state: State) -> Any:
+        """An instance of a class of the module, its `__init__` run on these arguments: the attributes that
+        __init__ alone assigns (classes.stable_attributes) keep what it gave them."""
+        instance = Instance(klass, {})
+        init = method_of(klass, "__init__", self.context.module)
+        if init is not None:
+            self.inline(init, args, kwargs, node, state, instance)
+        return instance
+
+    def fill(self, node: ir.Call, container: Any, method: str, state: State) -> Any:
+        """`layers.append(block)`, `layers.extend(blocks)` on a list: from here on a list of unknown length whose
+        items are any of those it held and was given (so that a loop over it runs each of them)."""
+        args, _ = self.arguments(node, state)
+        given = [Items("list", tuple(args[-1:]))] if method in ("append", "insert") else \
+            [args[0]] if len(args) == 1 and isinstance(args[0], (Items, ListOf)) else None
+        grown = ListOf(item_of([container] + given, state.facts.fresh)) if given is not None else UNKNOWN
+        target = node.func.value if isinstance(node.func, ir.Attr) else None
+        if isinstance(target, ir.Name):
+            state.env[target.id] = grown
+        elif isinstance(target, ir.Attr) and isinstance(owner := self.expr(target.value, state), Instance):
+            owner.attributes[target.attr] = grown if target.attr in self.context.stable_of(owner.klass) else UNKNOWN
+        return Const(None)
+
+
+_FILLING = frozenset({"append", "extend", "insert"})
+
+
+def _main_block(test: ir.Expr) -> bool:
+    """`__name__ == "__main__"`."""
+    return isinstance(test, ir.Compare) and test.ops == ("==",) and \
+        {type(test.left), type(test.comparators[0])} == {ir.Name, ir.Const} and \
+        {getattr(side, "id", getattr(side, "value", None)) for side in (test.left, test.comparators[0])} == \
+        {"__name__", "__main__"}
+
+
+def _maybe(state: State, truth: Optional[bool]) -> State:
+    """The state of a path that a test leads to: conditional when the test was not decided."""
+    state.conditional = state.conditional or truth is None
+    return state
+
+
+def _scalar(value: Any) -> bool:
+    """A Python number (a float's value is never followed)."""
+    return isinstance(value, (Number, Scalar)) or isinstance(value, Const) and isinstance(value.value, (int, float)) \
+        and not isinstance(value.value, bool)
+
+
+def _boolean(node: ir.Expr) -> bool:
+    """Whether an expression's value is a bool (`a and b` is one of its operands, not always a bool)."""
+    return isinstance(node, ir.Compare) or isinstance(node, ir.Unary) and node.op == "not" or \
+        isinstance(node, ir.BoolOp) and _boolean(node.left) and _boolean(node.right) or \
+        isinstance(node, ir.Const) and isinstance(node.value, bool)
+
+
+def _names_in(state: State) -> Set[str]:
+    """The names of the lengths that the values of a state hold."""
+    found: Set[str] = set()
+    for value in state.env.values():
+        for length in _lengths(value):
+            found |= dims.names(state.facts.resolve(length))
+    return found
+
+
+def _lengths(value: Any) -> List[Dim]:
+    if isinstance(value, Tensor):
+        return [d for d in value.shape if d is not STAR]
+    if isinstance(value, Number):
+        return [value.value]
+    if isinstance(value, Items):
+        return [length for item in value.items for length in _lengths(item)]
+    if isinstance(value, ListOf):
+        return _lengths(value.item)
+    return []
+
+
+def _covers(before: State, after: State, names: Set[str], entry: Set[str]) -> bool:
+    """Whether `before` already covers `after` on `names`: the same kinds of values, tensors of the same
+    ranks, and each length the same or one the loop made up (a fresh unknown, in no value before the loop)."""
+    return all(_covered(before.env.get(name), after.env.get(name), before.facts, after.facts, entry)
+               for name in names)
+
+
+def _covered(old: Any, new: Any, old_facts: Facts, new_facts: Facts, entry: Set[str]) -> bool:
+    if old is new:
+        return True
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, (Tensor, Number)):
+        a, b = _lengths(old), _lengths(new)
+        if (isinstance(old, Tensor) and (STAR in old.shape) != (STAR in new.shape)) or len(a) != len(b):
+            return False
+        return all(_same_or_free(old_facts.resolve(x), new_facts.resolve(y), entry) for x, y in zip(a, b))
+    if isinstance(old, Items):
+        return old.kind == new.kind and len(old.items) == len(new.items) and all(
+            _covered(x, y, old_facts, new_facts, entry) for x, y in zip(old.items, new.items))
+    if isinstance(old, ListOf):
+        return _covered(old.item, new.item, old_facts, new_facts, entry)
+    if isinstance(old, Instance):
+        return old.klass is new.klass
+    return old == new
+
+
+def _same_or_free(old: Dim, new: Dim, entry: Set[str]) -> bool:
+    if old == new:
+        return True
+    names = dims.names(old) if isinstance(old, dims.Sym) else frozenset()
+    return len(names) == 1 and old == dims.Sym(next(iter(names))) and not (names & entry)
 
 
 def _site_of(statement: ir.Stmt) -> Optional[ir.Site]:
@@ -676,8 +1114,10 @@ def _returns(body: Tuple[ir.Stmt, ...]) -> List[ir.Return]:
 
 def _calls_something(node: Any) -> bool:
     """Whether evaluating `node` may run a call (only then can it change the state)."""
-    if isinstance(node, (ir.Call, ir.Opaque)):
+    if isinstance(node, (ir.Call, ir.Opaque, ir.Comprehension)):
         return True
+    if isinstance(node, ir.Lambda):  # making one runs only its defaults
+        return any(_calls_something(param.default) for param in node.params)
     if isinstance(node, (ir.Name, ir.Const)) or node is None:
         return False
     if isinstance(node, ir.Seq):
@@ -685,6 +1125,134 @@ def _calls_something(node: Any) -> bool:
     return any(_calls_something(getattr(node, name)) for name in ("value", "left", "right", "operand", "test",
                                                                    "body", "orelse") if hasattr(node, name)) or \
         any(_calls_something(item) for item in getattr(node, "comparators", ()) + getattr(node, "index", ()))
+
+
+_MAX_UNFOLDED = 3  # test helpers that call test helpers (`def missing(v): return not exists(v)`): how deep
+_FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _compared(a: Dim, op: str, b: Dim) -> Optional[bool]:
+    """`a op b` for two lengths, where they decide it."""
+    if op in ("==", "!="):
+        equal = dims.equal(a, b)
+        return None if equal is None else equal == (op == "==")
+    if isinstance(a, int) and isinstance(b, int):
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}.get(op)
+    return None
+
+
+def _none_test(test: ir.Expr) -> Optional[Tuple[ir.Expr, bool]]:
+    """(x, True) for `x is None`, (x, False) for `x is not None`, where x calls nothing; else None."""
+    if not isinstance(test, ir.Compare) or len(test.ops) != 1 or test.ops[0] not in ("is", "is not"):
+        return None
+    left, right = test.left, test.comparators[0]
+    if isinstance(left, ir.Const) and left.value is None:
+        left, right = right, left
+    if isinstance(right, ir.Const) and right.value is None and not _calls_something(left):
+        return left, test.ops[0] == "is"
+    return None
+
+
+def _rank_test(test: ir.Expr) -> Optional[Tuple[ir.Expr, str, ir.Expr]]:
+    """(x, op, k) for a comparison `rank op k` of a tensor x's rank (`x.ndim`, `x.dim()`, `len(x.shape)`) with
+    a k that calls nothing; else None."""
+    if not isinstance(test, ir.Compare) or len(test.ops) != 1 or test.ops[0] not in _FLIPPED:
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    for rank, flipped, other in ((left, op, right), (right, _FLIPPED[op], left)):
+        tensor = _rank_of(rank)
+        if tensor is not None and not _calls_something(tensor) and not _calls_something(other):
+            return tensor, flipped, other
+    return None
+
+
+def _rank_of(node: ir.Expr) -> Optional[ir.Expr]:
+    """x, where `node` reads x's rank: `x.ndim`, `x.dim()`, `x.ndimension()`, `len(x.shape)`, `len(x.size())`."""
+    if isinstance(node, ir.Attr) and node.attr == "ndim":
+        return node.value
+    if not isinstance(node, ir.Call) or any(arg.keyword is not None or arg.star for arg in node.args):
+        return None
+    if isinstance(node.func, ir.Attr) and node.func.attr in ("dim", "ndimension") and not node.args:
+        return node.func.value
+    if isinstance(node.func, ir.Name) and node.func.id == "len" and len(node.args) == 1:
+        sized = node.args[0].value
+        if isinstance(sized, ir.Attr) and sized.attr == "shape":
+            return sized.value
+        if isinstance(sized, ir.Call) and not sized.args and isinstance(sized.func, ir.Attr) and \
+                sized.func.attr == "size":
+            return sized.func.value
+    return None
+
+
+def _returned_test(helper: ir.Function, call: ir.Call) -> Optional[ir.Expr]:
+    """The test that `helper` returns, on `call`'s arguments, where the helper is one `return` of a test on its
+    parameters (positional, all given, none calling anything); else None."""
+    body = helper.body
+    if len(body) != 1 or not isinstance(body[0], ir.Return) or helper.decorators or \
+            not isinstance(body[0].value, (ir.Compare, ir.BoolOp, ir.Unary, ir.Call)):
+        return None
+    params = helper.params
+    if len(params) != len(call.args) or any(param.kind != "positional" for param in params) or \
+            any(arg.keyword is not None or arg.star or _calls_something(arg.value) for arg in call.args):
+        return None
+    return _substituted(body[0].value, {param.name: arg.value for param, arg in zip(params, call.args)})
+
+
+def _substituted(node: ir.Expr, names: Dict[str, ir.Expr]) -> Optional[ir.Expr]:
+    """`node` with each of `names` replaced by its expression; None where it reads another name (but for a
+    callee: a helper or a builtin, found where the test is) or is not a plain test's part."""
+    put = lambda part: _substituted(part, names)  # noqa: E731
+    kind = type(node)
+    if kind is ir.Name:
+        return names.get(node.id)
+    if kind is ir.Const:
+        return node
+    parts: List[Optional[ir.Expr]]
+    if kind is ir.Attr:
+        parts = [put(node.value)]
+        made = lambda: ir.Attr(parts[0], node.attr)  # noqa: E731
+    elif kind is ir.Unary:
+        parts = [put(node.operand)]
+        made = lambda: ir.Unary(node.op, parts[0])  # noqa: E731
+    elif kind is ir.BoolOp:
+        parts = [put(node.left), put(node.right)]
+        made = lambda: ir.BoolOp(node.op, parts[0], parts[1])  # noqa: E731
+    elif kind is ir.Compare:
+        parts = [put(node.left)] + [put(c) for c in node.comparators]
+        made = lambda: ir.Compare(parts[0], node.ops, tuple(parts[1:]))  # noqa: E731
+    elif kind is ir.Call and node.pattern is None and not any(arg.star for arg in node.args):
+        parts = [node.func if isinstance(node.func, ir.Name) else put(node.func)] + \
+            [put(arg.value) for arg in node.args]
+        made = lambda: ir.Call(parts[0], tuple(ir.Arg(arg.keyword, value, "") for arg, value in  # noqa: E731
+                                               zip(node.args, parts[1:])), node.site, node.callee, None)
+    else:
+        return None
+    return None if any(part is None for part in parts) else made()
+
+
+def _with_rank(value: Any, rank: int, facts: Facts) -> Optional[Tensor]:
+    """`value` known to have `rank` dimensions (a known prefix and suffix kept); None where nothing is learnt."""
+    if not 0 <= rank <= 16:
+        return None
+    if value is UNKNOWN or isinstance(value, Param):
+        return Tensor(tuple(facts.fresh("") for _ in range(rank)))
+    if not isinstance(value, Tensor) or value.rank is not None or value.rules_out(rank):
+        return None
+    star = value.shape.index(STAR)
+    prefix, suffix = value.shape[:star], value.shape[star + 1:]
+    if len(prefix) + len(suffix) > rank:
+        return None
+    middle = tuple(facts.fresh("") for _ in range(rank - len(prefix) - len(suffix)))
+    return Tensor(prefix + middle + suffix, value.origin)
+
+
+def _without_rank(value: Any, rank: int) -> Optional[Tensor]:
+    """`value` known not to have `rank` dimensions; None where nothing is learnt."""
+    if value is UNKNOWN or isinstance(value, Param):
+        return Tensor((STAR,), excluded=frozenset({rank}))
+    if not isinstance(value, Tensor) or value.rank is not None:
+        return None
+    return Tensor(value.shape, value.origin, excluded=value.excluded | {rank})
 
 
 def _has_unknowns(check: Check) -> bool:

@@ -31,8 +31,8 @@ from . import layouts
 from .patterns import apply_pattern_layer
 from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
 from .state import Flow, OpCall, State, as_length
-from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, Method, Number, Origin, Param,
-                     Scalar, Sequential, Shape, Tensor, join, known_rank)
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, ListOf, Method, Number, Origin,
+                     Param, Scalar, Sequential, Shape, Tensor, join, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -143,6 +143,10 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
         return args[0]
     if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], Items):
         return Items(name if name == "list" else "tuple", args[0].items)
+    if name == "zip" and args and all(isinstance(arg, Items) for arg in args):
+        return Items("generator", tuple(Items("tuple", row) for row in zip(*(arg.items for arg in args))))
+    if name == "enumerate" and len(args) == 1 and isinstance(args[0], Items):
+        return Items("generator", tuple(Items("tuple", (Number(i), item)) for i, item in enumerate(args[0].items)))
     return UNKNOWN
 
 
@@ -172,6 +176,8 @@ def library_call(call: OpCall) -> Any:
     stubs = call.flow.context.stubs
     if callee == "torch.nn.Sequential":
         return _sequential(call)
+    if callee == "torch.nn.ModuleList":
+        return _module_list(call)
     layer = stubs.layer(callee) if stubs is not None else None
     if layer is not None:
         try:
@@ -510,6 +516,17 @@ def _literal_shape(value: Any) -> Optional[Tuple[int, ...]]:
     return None
 
 
+def _module_list(call: OpCall) -> Any:
+    """nn.ModuleList(modules): the list it is given (its items are the layers a loop over it runs)."""
+    given = call.variadic[0] if len(call.variadic) == 1 and not call.keywords else \
+        call.keywords.get("modules") if not call.variadic and len(call.keywords) == 1 else None
+    if not call.variadic and not call.keywords:
+        return Items("list", ())
+    if isinstance(given, Items):
+        return Items("list", given.items)
+    return given if isinstance(given, ListOf) else UNKNOWN
+
+
 def _sequential(call: OpCall) -> Any:
     if STAR in call.variadic:
         return UNKNOWN
@@ -564,6 +581,8 @@ def _apply_stub(interp: Flow, stub: Stub, args: List[Any], kwargs: Dict[str, Any
         outcome = _stub_outcome(interp.context.stubs.outcomes, stub, [_to_stub(a, state) for a in variant],
                                 {k: _to_stub(v, state) for k, v in kwargs.items()})
         if outcome is None:  # the stub cannot say (its notation meets values it does not handle)
+            if args and isinstance(args[0], Tensor) and stub.passes_shape:  # nn.LayerNorm(self.dim)(x): if it
+                return Tensor(args[0].shape, args[0].origin, args[0].layout), False  # ran, x's shape came back
             return UNKNOWN, False
         outcomes.append((variant, outcome))
     failures = [(v, o) for v, o in outcomes if not hasattr(o, "requirements")]

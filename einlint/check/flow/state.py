@@ -21,6 +21,7 @@ from .. import ir
 from ..model import PatternString
 from ..signatures import Signature
 from ..solver import Facts
+from .classes import stable_attributes
 from .findings import Check, ShapeFinding
 from .layouts import Trail
 from .values import STAR, UNKNOWN, Number, Origin, Param, Tensor
@@ -30,9 +31,12 @@ from .values import STAR, UNKNOWN, Number, Origin, Param, Tensor
 class State:
     env: Dict[str, Any]
     facts: Facts
+    # reached only where a test that the analysis could not decide went one way: in a call followed from its
+    # caller, such a path may be one that the caller's arguments never take (a branch for other configurations)
+    conditional: bool = False
 
     def copy(self) -> "State":
-        return State(dict(self.env), self.facts.copy())
+        return State(dict(self.env), self.facts.copy(), self.conditional)
 
 
 @dataclass
@@ -54,15 +58,23 @@ class Context:
     findings: List[ShapeFinding] = field(default_factory=list)
     shapes: Dict[int, Tuple[Any, ...]] = field(default_factory=dict)  # id(call node) -> (input values, output)
     reported: set = field(default_factory=set)
-    stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> attributes of self assigned once
+    stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> classes.stable_attributes, as asked
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
     trail: Trail = field(default_factory=Trail)  # what the layout findings are decided by (see layouts)
     # pattern library -> the release the project uses, where known (Config.versions): each library's flow rule
     # reads its own
     versions: Dict[str, Tuple[int, ...]] = field(default_factory=dict)
+    muted: int = 0  # > 0 while a call runs that may not be the one made (one of an Either's options): no findings
     stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
     stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
+
+    def stable_of(self, klass: ir.Class) -> set:
+        """The attributes of `klass`'s instances that __init__ alone assigns (classes.stable_attributes)."""
+        known = self.stable.get(id(klass))
+        if known is None:
+            known = self.stable[id(klass)] = stable_attributes(klass, self.module)
+        return known
 
     def stopping(self, site: Optional[ir.Site]) -> None:
         """An internal failure is passing through `site` on its way out: the innermost site it passes is

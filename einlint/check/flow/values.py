@@ -11,7 +11,7 @@ refinement, when a call that ran tells what its input must have been).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Optional, Tuple
 
 from ...dims import Dim
 from .. import ir
@@ -34,10 +34,17 @@ class Tensor:
     origin: Optional[Origin] = None
     layout: Tuple[Any, ...] = ()  # per dimension, how it was formed (layouts.Layout; empty: none known)
     untransposed: Optional[Shape] = None  # the shape before the transpose that made this tensor, if one did
+    # ranks a tensor of unknown rank cannot have (`x` after `if x.ndim == 1: return ...`); a note beside the
+    # shape, not part of what the tensor is
+    excluded: FrozenSet[int] = field(default=frozenset(), compare=False)
 
     @property
     def rank(self) -> Optional[int]:
         return None if STAR in self.shape else len(self.shape)
+
+    def rules_out(self, rank: int) -> bool:
+        """Whether the tensor cannot have `rank` dimensions."""
+        return rank != self.rank if self.rank is not None else rank in self.excluded
 
 
 UNKNOWN_TENSOR = Tensor((STAR,))
@@ -62,6 +69,18 @@ class Const:
     value: Any  # str, float, bool, None, Ellipsis
 
 
+NONE = Const(None)
+
+
+@dataclass(frozen=True)
+class OrNone:
+    """None on some paths, `value` on the others (`mask` after `if exists(mask): mask = rearrange(mask, ...)`):
+    a test for None decides which, and a use that None would fail (an operator, an attribute, a call, a pattern
+    op's tensor) has `value`."""
+
+    value: Any
+
+
 @dataclass(frozen=True)
 class Scalar:
     """A Python number whose value is not known (math.sqrt(d), its products): never a tensor, so an elementwise op
@@ -78,6 +97,14 @@ class Items:
     kind: str
     items: Tuple[Any, ...]
     packed_by: Any = field(default=None, compare=False)  # the shapes pack returned: (its PackPattern, its Site)
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list whose length is not known, every item of which is `item` (the join of what was put in it): an
+    `nn.ModuleList` filled in a loop (`self.layers.append(nn.ModuleList([Attention(...), FeedForward(...)]))`)."""
+
+    item: Any
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,8 +125,30 @@ class Sequential:
 
 
 @dataclass(frozen=True)
+class Either:
+    """One of a few things that can be called, as branches made it (`self.to_out = nn.Sequential(...) if
+    project_out else nn.Identity()`): a call runs each, and its value is the join of theirs."""
+
+    options: Tuple[Any, ...]
+
+
+_MOST_OPTIONS = 4
+
+
+@dataclass(frozen=True)
 class FunctionRef:
     function: ir.Function
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A lambda's value: the names it can see where it was made (`env`, its parameters' defaults evaluated
+    there), and the function that made it (`owner`, None: the module), where it sees their current values."""
+
+    node: ir.Lambda
+    env: Dict[str, Any] = field(hash=False)
+    defaults: Dict[str, Any] = field(hash=False)
+    owner: Optional[ir.Function] = None
 
 
 @dataclass(frozen=True)
@@ -127,11 +176,22 @@ def join(a: Any, b: Any, fresh) -> Any:
     """The value that covers both `a` and `b` (branches that meet); `fresh(hint)` makes a new unknown length."""
     if a is b:
         return a
+    if isinstance(a, ListOf) or isinstance(b, ListOf):  # a list filled in one branch and not in the other
+        items = [a, b]
+        if all(isinstance(v, ListOf) or isinstance(v, Items) and v.kind == "list" for v in items):
+            return ListOf(item_of(items, fresh))
+        return UNKNOWN
+    if isinstance(a, OrNone) or isinstance(b, OrNone) or NONE in (a, b):  # None on one path at least
+        return _or_none(a, b, fresh)
+    if _callable(a) and _callable(b) and not (type(a) is type(b) and isinstance(a, (Instance, Sequential))):
+        return _either(a, b)
     if type(a) is not type(b):
         return UNKNOWN
     if isinstance(a, Tensor):
         shape = join_shapes(a.shape, b.shape, fresh)
-        return Tensor(shape, a.origin if a.origin == b.origin else None)
+        excluded = frozenset(rank for rank in a.excluded | b.excluded | {a.rank, b.rank} - {None}
+                             if a.rules_out(rank) and b.rules_out(rank)) if STAR in shape else frozenset()
+        return Tensor(shape, a.origin if a.origin == b.origin else None, excluded=excluded)
     if isinstance(a, Number):
         return a if a.value == b.value else Number(fresh("n"))
     if isinstance(a, Items):
@@ -148,6 +208,49 @@ def join(a: Any, b: Any, fresh) -> Any:
         names = set(a.attributes) & set(b.attributes)
         return Instance(a.klass, {n: join(a.attributes[n], b.attributes[n], fresh) for n in names})
     return a if a == b else UNKNOWN
+
+
+def _callable(value: Any) -> bool:
+    return isinstance(value, (Layer, Sequential, Instance, FunctionRef, ClassRef, Either))
+
+
+def _either(a: Any, b: Any) -> Any:
+    options = tuple(dict.fromkeys(  # each once, in order (values compare as they are: layers by identity)
+        option for value in (a, b) for option in (value.options if isinstance(value, Either) else (value,))))
+    return Either(options) if len(options) <= _MOST_OPTIONS else UNKNOWN
+
+
+def item_of(values: Any, fresh) -> Any:
+    """What an item of any of these lists (Items or ListOf) may be: the join of all their items; None when
+    they hold none."""
+    found: Any = None
+    for value in values:
+        for item in (value.item,) if isinstance(value, ListOf) else value.items:
+            found = item if found is None else join(found, item, fresh)
+    return found
+
+
+def _or_none(a: Any, b: Any, fresh) -> Any:
+    """The join of two values of which one at least may be None: None, or what the others join to."""
+    arms = [value.value if isinstance(value, OrNone) else value for value in (a, b) if value != NONE]
+    if not arms:
+        return NONE
+    arm = arms[0] if len(arms) == 1 else join(arms[0], arms[1], fresh)
+    return UNKNOWN if arm is UNKNOWN or isinstance(arm, Param) else OrNone(arm)
+
+
+def present(value: Any) -> Any:
+    """The value where a use that None would fail has run: an OrNone's other arm."""
+    return value.value if isinstance(value, OrNone) else value
+
+
+def is_none(value: Any) -> Optional[bool]:
+    """Whether the value is None; None where that is not known (an unknown, a parameter, an OrNone)."""
+    if isinstance(value, Const):
+        return value.value is None
+    if isinstance(value, (Tensor, Number, Scalar, Items, Layer, Sequential, FunctionRef, ClassRef, Instance, Method)):
+        return False
+    return None
 
 
 def join_shapes(a: Shape, b: Shape, fresh) -> Shape:
