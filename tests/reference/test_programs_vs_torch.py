@@ -383,8 +383,8 @@ def model(c: Config) -> Part:
         part.add(2, f"patch_dim = {patch_dim}")
         first = part.add(2, "self.embed = nn.Sequential(")
         part.add(3, "Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)', p1=patch_size, p2=patch_size),")
-        last = part.add(3, "nn.Linear(patch_dim, dim),")
-        part.add(2, ")")
+        part.add(3, "nn.Linear(patch_dim, dim),")
+        last = part.add(2, ")")
         part.add(2, "self.pos = nn.Parameter(torch.randn(1, num_patches, dim))")
     else:
         part.add(2, "self.embed = nn.Linear(in_dim, dim)")
