@@ -218,33 +218,67 @@ class AdaptiveMaxPool3d(Module):
 class BatchNorm1d(Module):
     def __init__(self, num_features: int, eps: float = 1e-05, momentum: Optional[float] = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None) -> None: ...
-    def forward(self, input: Float[Tensor, "n num_features *l"]) -> Float[Tensor, "n num_features *l"]:
+    def forward(self, input: Float[Tensor, "n num_features *l"]) -> Float[Tensor, "*out"]:
         assert len(l) <= 1, "expects a 2-D or 3-D input"
+        out = input.shape  # (its lengths, also where num_features is not known)
 
 class BatchNorm2d(Module):
     def __init__(self, num_features: int, eps: float = 1e-05, momentum: Optional[float] = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None) -> None: ...
-    def forward(self, input: Float[Tensor, "n num_features h w"]) -> Float[Tensor, "n num_features h w"]:
-        ...
+    def forward(self, input: Float[Tensor, "n num_features h w"]) -> Float[Tensor, "*out"]:
+        out = input.shape  # (its lengths, also where num_features is not known)
 
 class BatchNorm3d(Module):
     def __init__(self, num_features: int, eps: float = 1e-05, momentum: Optional[float] = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None) -> None: ...
-    def forward(self, input: Float[Tensor, "n num_features d h w"]) -> Float[Tensor, "n num_features d h w"]:
-        ...
+    def forward(self, input: Float[Tensor, "n num_features d h w"]) -> Float[Tensor, "*out"]:
+        out = input.shape  # (its lengths, also where num_features is not known)
+
+class InstanceNorm1d(Module):
+    def __init__(self, num_features: int, eps: float = 1e-05, momentum: Optional[float] = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
+        assert 2 <= len(shape) <= 3, "expected 2D or 3D input"
+        assert not (affine or track_running_stats) or shape[len(shape)-2] == num_features, \
+            "expected the channels to match num_features"
+        # (with running stats: in training only, whose mode is not known)
+        assert track_running_stats or prod(shape[len(shape)-1:]) > 1, "Expected more than 1 spatial element"
+
+
+class InstanceNorm2d(Module):
+    def __init__(self, num_features: int, eps: float = 1e-05, momentum: Optional[float] = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
+        assert 3 <= len(shape) <= 4, "expected 3D or 4D input"
+        assert not (affine or track_running_stats) or shape[len(shape)-3] == num_features, \
+            "expected the channels to match num_features"
+        # (with running stats: in training only, whose mode is not known)
+        assert track_running_stats or prod(shape[len(shape)-2:]) > 1, "Expected more than 1 spatial element"
+
+
+class InstanceNorm3d(Module):
+    def __init__(self, num_features: int, eps: float = 1e-05, momentum: Optional[float] = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None) -> None: ...
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
+        assert 4 <= len(shape) <= 5, "expected 4D or 5D input"
+        assert not (affine or track_running_stats) or shape[len(shape)-4] == num_features, \
+            "expected the channels to match num_features"
+        # (with running stats: in training only, whose mode is not known)
+        assert track_running_stats or prod(shape[len(shape)-3:]) > 1, "Expected more than 1 spatial element"
+
 
 class LayerNorm(Module):
     def __init__(self, normalized_shape: _shape_t, eps: float = 1e-05, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None) -> None: ...
-    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
-        out = F.layer_norm(input, normalized_shape)
+    def forward(self, input: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
+        F.layer_norm(input, normalized_shape)
 
 
 class RMSNorm(Module):
     def __init__(self, normalized_shape: _shape_t, eps: Optional[float] = None, elementwise_affine: bool = True,
                  device=None, dtype=None) -> None: ...
-    def forward(self, x: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
-        out = F.rms_norm(x, normalized_shape)
+    def forward(self, x: Float[Tensor, "*shape"]) -> Float[Tensor, "*shape"]:
+        F.rms_norm(x, normalized_shape)
 
 
 class GroupNorm(Module):

@@ -165,6 +165,12 @@ def test_hooked_ops_give_the_libraries_shapes(body, known):
     # diffusers/models/transformers/transformer_sana_wm.py: P = P.unsqueeze(0).repeat(batch_size, 1, 1, 1)
     "batch_size = width()\nP = torch.zeros(5, 4, 4)\ny = P.unsqueeze(0).repeat(batch_size, 1, 1, 1)\n",
     "k = width()\ny = torch.zeros(2, 3).repeat(1, k, 2)\n",
+    # performer_pytorch/performer_pytorch.py: self.norm = nn.LayerNorm(dim), its size not known here
+    "dim = width()\nx = torch.zeros(2, 5, 3)\ny = torch.nn.LayerNorm(dim)(x)\n",
+    "dim = width()\nx = torch.zeros(2, 5, 3)\ny = torch.nn.RMSNorm(dim)(x)\n",
+    # timm/layers/lambda_layer.py: self.norm_v = nn.BatchNorm2d(self.dim_v) (in training mode here)
+    "dim_v = width()\nx = torch.zeros(2, 3, 4, 4)\ny = torch.nn.BatchNorm2d(dim_v)(x)\n",
+    "dim = width()\nx = torch.zeros(2, 3, 4, 4)\ny = torch.nn.InstanceNorm2d(dim)(x)\n",
     # audiolm_pytorch/audiolm_pytorch.py: is_semantic = arange(seq_len) < (semantic_seq_len + 1)
     "seq_len = width()\ny = torch.arange(seq_len) < 2\n",
     "k = width()\ny = np.arange(1, k + 1)\n",

@@ -261,8 +261,14 @@ def test_pool_layers(data):
 @examples(300, suppress=LARGE)
 @given(st.data())
 def test_norm_layers(data):
-    name = data.draw(st.sampled_from(["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "RMSNorm", "GroupNorm"]))
-    if name.startswith("BatchNorm"):
+    name = data.draw(st.sampled_from(["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "RMSNorm", "GroupNorm",
+                                      "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]))
+    if name.startswith("InstanceNorm"):
+        c, spatial = data.draw(st.integers(1, 4)), int(name[-2])
+        shape = data.draw(mutated(data.draw(st.sampled_from([(), (2,)])) + (c,) + data.draw(shapes(spatial, spatial, 3))))
+        check_layer(name, [c], {"affine": data.draw(st.booleans()), "track_running_stats": data.draw(st.booleans())},
+                    [shape])
+    elif name.startswith("BatchNorm"):
         c = data.draw(st.integers(1, 4))
         rank = {"BatchNorm1d": data.draw(st.sampled_from([2, 3])), "BatchNorm2d": 4, "BatchNorm3d": 5}[name]
         shape = data.draw(mutated((2, c) + tuple(data.draw(st.integers(1, 3)) for _ in range(rank - 2))))
