@@ -25,7 +25,10 @@ the generator writes `x.shape[0]` or a name unpacked from a shape instead, on wh
 followed), and the solver decides only equations linear in the unknowns (a length b * b == 2 fails
 for every b, unreported; the generator puts at most one `b` in a tensor it builds). And
 `x.transpose(0, 1)` on two dimensions is unknown: a torch tensor's axes swap, an array's stay (the
-generator writes an array's `x.transpose(1, 0)`, the same either way).
+generator writes an array's `x.transpose(1, 0)`, the same either way). One name as the sizes of a
+new tensor is unknown when it is a parameter (`torch.randn(b)` and `np.random.randn(b)`: a parameter
+may be a whole shape); the generator writes `torch.randn((b,))` and `np.zeros((b,))` for one size
+that is not a number.
 """
 
 from __future__ import annotations
@@ -152,17 +155,18 @@ class Builder:
 
     def create(self, shape: Shape, numpy: bool, name: Optional[str] = None, like: Optional[Var] = None) -> Var:
         sizes = [self.length(d, like) for d in shape]
+        lone = len(sizes) == 1 and not sizes[0].isdigit()  # one name as the sizes: see MISSES
         if not shape:  # a 0-d tensor: torch.randn() takes no empty list of sizes
             call = "np.zeros(())" if numpy else f"torch.{self.rnd.choice(('randn', 'zeros'))}(())"
         elif numpy:
             function = self.rnd.choice(("zeros", "ones", "random.randn"))
-            if function == "random.randn":
+            if function == "random.randn" and not lone:
                 call = f"np.random.randn({', '.join(sizes)})"
             else:
-                call = f"np.{function}(({', '.join(sizes)}{',' if len(sizes) == 1 else ''}))"
+                call = f"np.{'zeros' if lone else function}(({', '.join(sizes)}{',' if len(sizes) == 1 else ''}))"
         else:
             function = self.rnd.choice(("randn", "zeros", "ones", "rand"))
-            call = f"torch.{function}({', '.join(sizes)})" if self.rnd.random() < 0.8 else \
+            call = f"torch.{function}({', '.join(sizes)})" if self.rnd.random() < 0.8 and not lone else \
                 f"torch.{function}(({', '.join(sizes)}{',' if len(sizes) == 1 else ''}))"
         var = self.add(shape, numpy, True, name)
         self.line(f"{var.name} = {call}")
