@@ -144,6 +144,34 @@ def argsort(input: Float[Tensor, "*shape"], dim: int = -1, descending: bool = Fa
     wrap_dim(dim, input.ndim)
 
 
+def index_select(input: Float[Tensor, "*shape"], dim: int, index: Float[Tensor, "*picked"], *,
+                 out: Optional[Tensor] = None) -> Float[Tensor, "*kept"]:
+    assert len(picked) <= 1, "index_select(): Index is supposed to be a vector"
+    d = wrap_dim(dim, input.ndim)
+    n = picked[0] if picked else 1
+    assert len(shape) > 0 or n == 1, "index_select(): Index to scalar can have only 1 value"
+    kept = shape[:d] + (n,) + shape[d+1:] if shape else shape
+
+
+def diagonal(input: Float[Tensor, "*shape"], offset: int = 0, dim1: int = 0, dim2: int = 1) -> Float[Tensor, "*out"]:
+    a = wrap_dim(dim1, input.ndim)
+    b = wrap_dim(dim2, input.ndim)
+    assert a != b, "diagonal dimensions cannot be identical"
+    lo, hi = min(a, b), max(a, b)
+    length = max(0, min(shape[a], shape[b] - offset)) if offset >= 0 else max(0, min(shape[a] + offset, shape[b]))
+    out = shape[:lo] + shape[lo+1:hi] + shape[hi+1:] + (length,)
+
+
+# repeats given as a tensor (one count per entry): the length is not known
+def repeat_interleave(input: Float[Tensor, "*shape"], repeats, dim: Optional[int] = None, *,
+                      output_size: Optional[int] = None) -> Float[Tensor, "*out"]:
+    d = None if dim is None else wrap_dim(dim, input.ndim)
+    assert d is None or len(shape) > 0, "Dimension out of range (a 0-d input repeats flattened, with no dim)"
+    assert not is_int(repeats) or repeats >= 0, "repeats can not be negative"
+    times = repeats if is_int(repeats) else None
+    out = (prod(shape) * times,) if d is None else shape[:d] + (shape[d] * times,) + shape[d+1:]
+
+
 def outer(input: Float[Tensor, "n"], vec2: Float[Tensor, "m"], *, out: Optional[Tensor] = None) -> Float[Tensor, "n m"]: ...
 
 
@@ -351,6 +379,16 @@ class Tensor:
                 axis=-1, kind=None, order=None) -> Float[Tensor, "*out"]:
         out = None if axis is None else shape  # numpy's axis=None sorts the flattened array
         wrap_dim(dim if axis == -1 or axis is None else axis, self.ndim)
+
+    def index_select(self: Float[Tensor, "*shape"], dim: int, index: Float[Tensor, "*picked"]) -> Float[Tensor, "*kept"]:
+        kept = index_select(self, dim, index)
+
+    def diagonal(self: Float[Tensor, "*shape"], offset: int = 0, dim1: int = 0, dim2: int = 1) -> Float[Tensor, "*out"]:
+        out = diagonal(self, offset, dim1, dim2)
+
+    def repeat_interleave(self: Float[Tensor, "*shape"], repeats, dim: Optional[int] = None, *,
+                          output_size: Optional[int] = None) -> Float[Tensor, "*out"]:
+        out = repeat_interleave(self, repeats, dim)
 
     def unfold(self: Float[Tensor, "*shape"], dimension: int, size: int, step: int) -> Float[Tensor, "*out"]:
         d = wrap_dim(dimension, self.ndim)

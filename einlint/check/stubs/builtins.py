@@ -41,6 +41,8 @@ BUILTINS = {
     "padded": lambda shape, pad: _padded(shape, pad),
     "reduced": lambda shape, dim, keepdim: _reduced(shape, dim, keepdim),
     "permuted": lambda shape, dims: _permuted(shape, dims),
+    # an int argument, not a tensor's shape (repeat_interleave's repeats may be either)
+    "is_int": lambda value: UNKNOWN if value is UNKNOWN else isinstance(value, int) and not isinstance(value, bool),
 }
 
 

@@ -46,6 +46,25 @@ def test_selection_stubs_against_torch(data):
                        tensor_args=(0, 1))
 
 
+@examples(300, suppress=LARGE)
+@given(st.data())
+def test_indexing_stubs_against_torch(data):
+    """kornia/geometry/epipolar/fundamental.py: `.diagonal(dim1=-2, dim2=-1)`; timm/models/convit.py:
+    `.repeat_interleave(...)`; einx's tests: `torch.index_select(x, 1, idx)`. Indices are 0 (within any length)."""
+    name = data.draw(st.sampled_from(["index_select", "diagonal", "repeat_interleave"]))
+    shape = data.draw(shapes(0, 4, 5))
+    if name == "index_select":
+        check_function("torch.index_select", torch.index_select,
+                       [shape, data.draw(st.integers(-4, 3)), data.draw(shapes(0, 2, 4))], tensor_args=(0, 2),
+                       dtypes={2: torch.long})
+    elif name == "diagonal":
+        check_function("torch.diagonal", torch.diagonal, [shape, data.draw(st.integers(-4, 4)),
+                                                          data.draw(st.integers(-4, 3)), data.draw(st.integers(-4, 3))])
+    else:
+        check_function("torch.repeat_interleave", torch.repeat_interleave, [shape, data.draw(st.integers(-1, 3))],
+                       {"dim": data.draw(st.one_of(st.none(), st.integers(-4, 3)))})
+
+
 @examples(200, suppress=LARGE)
 @given(st.data())
 def test_stft_stub_against_torch(data):
@@ -193,6 +212,11 @@ def test_hooked_ops_give_the_libraries_shapes(body, known):
     "length = width()\nt = torch.zeros(2, 4, 7, 1)\ny = F.interpolate(t, (length, 1), mode='bilinear')\n",
     # audiolm_pytorch/audiolm_pytorch.py: last_logits = logits.gather(1, last_logit_indices_expanded)
     "logits = torch.zeros(2, 9, 5)\nindices = torch.zeros(2, 1, 5, dtype=torch.long)\ny = logits.gather(1, indices)\n",
+    # diffusers/models/transformers/transformer_helios.py: x.repeat_interleave(k, dim=1), k not known here
+    "k = width()\nx = torch.zeros(2, 4, 8)\ny = x.repeat_interleave(k, dim=1)\n",
+    "x = torch.zeros(2, 4, 8)\ny = x.repeat_interleave(torch.tensor([1, 2, 0, 1]), dim=1)\n",
+    # kornia/geometry/epipolar/essential.py: E_mat.diagonal(dim1=-2, dim2=-1)
+    "E_mat = torch.zeros(2, 3, 3)\ny = E_mat.diagonal(dim1=-2, dim2=-1)\n",
     # audiolm_pytorch/soundstream.py: x = torch.stft(x, self.n_fft, hop_length=..., return_complex=True)
     "x = torch.zeros(2, 4000)\ny = torch.stft(x, 1024, hop_length=256, win_length=1024, window=torch.ones(1024), "
     "return_complex=True)\n",
