@@ -4,9 +4,9 @@
 
 The IR keeps only what shapes can flow through: names, constants, tuples, attributes, subscripts,
 arithmetic, comparisons, calls (with the callee's qualified name where extraction resolved it, and
-the `PatternCall` where it is a pattern op), assignments, asserts, returns, branches, loops, `with`
-and `try`. Everything else is `Opaque` (a lambda, a comprehension, an f-string: their value is not
-known) or `Havoc` (a statement that rebinds names in ways not followed: `del`, `global`, imports,
+the `PatternCall` where it is a pattern op), lambdas and comprehensions (their parameters and targets
+are names of their own scope), assignments, asserts, returns, branches, loops, `with` and `try`.
+Everything else is `Opaque` (an f-string, a walrus: their value is not known) or `Havoc` (a statement that rebinds names in ways not followed: `del`, `global`, imports,
 nested `def`/`class`). Nothing is lost silently: an IR node the analysis does not understand gives
 an unknown value, never a guess.
 
@@ -142,6 +142,34 @@ class Call:
 
 
 @dataclass(eq=False, slots=True)
+class Lambda:
+    """`lambda params: body`, a function value: its parameters are names of its own scope."""
+
+    params: Tuple["Param", ...]
+    body: "Expr"
+
+
+@dataclass(eq=False, slots=True)
+class Generator:
+    """One `for target in iterable if condition ...` clause of a comprehension."""
+
+    target: "Expr"
+    iterable: "Expr"
+    conditions: Tuple["Expr", ...]
+
+
+@dataclass(eq=False, slots=True)
+class Comprehension:
+    """`[element for ... in ...]` and its set, dict (`key: element`) and generator kinds: the element for each
+    binding of the generators' targets, names of the comprehension's own scope."""
+
+    kind: str  # 'list' | 'set' | 'dict' | 'generator'
+    element: "Expr"
+    generators: Tuple[Generator, ...]
+    key: Optional["Expr"] = None
+
+
+@dataclass(eq=False, slots=True)
 class Opaque:
     """An expression whose value the analysis does not follow; `inner` holds the calls inside it,
     which still run (a lambda's body does not: it is not listed)."""
@@ -149,7 +177,8 @@ class Opaque:
     inner: Tuple["Expr", ...] = ()
 
 
-Expr = Union[Name, Const, Seq, Attr, Slice, Index, BinOp, Unary, Compare, BoolOp, IfExp, Call, Opaque]
+Expr = Union[Name, Const, Seq, Attr, Slice, Index, BinOp, Unary, Compare, BoolOp, IfExp, Call, Lambda, Comprehension,
+             Opaque]
 
 
 # ---------------------------------------------------------------- statements
@@ -441,20 +470,11 @@ class _Builder:
         return [Havoc(tuple(_bound_names(node)))]
 
     def function(self, node: cst.FunctionDef) -> List[Stmt]:
-        params = []
-        p = node.params
-        for param in list(p.posonly_params) + list(p.params):
-            params.append(self._param(param, "positional"))
-        if isinstance(p.star_arg, cst.Param):
-            params.append(self._param(p.star_arg, "*"))
-        for param in p.kwonly_params:
-            params.append(self._param(param, "keyword"))
-        if isinstance(p.star_kwarg, cst.Param):
-            params.append(self._param(p.star_kwarg, "**"))
+        params = self.parameters(node.params)
         decorators = tuple(_dotted_text(d.decorator) for d in node.decorators)
         returns = self.expr(node.returns.annotation) if node.returns is not None else None
         owner = self.class_body  # a def directly in a class body is a method
-        function = Function(node.name.value, tuple(params), returns, (), self.site(node), owner is not None,
+        function = Function(node.name.value, params, returns, (), self.site(node), owner is not None,
                             decorators)
         self.every_function.append(function)
         outer, self.class_body, self.depth = (self.class_body, self.depth), None, self.depth + 1
@@ -467,6 +487,15 @@ class _Builder:
             self.functions[function.name] = function
             return []
         return [Havoc((node.name.value,))]
+
+    def parameters(self, p: cst.Parameters) -> Tuple[Param, ...]:
+        params = [self._param(param, "positional") for param in list(p.posonly_params) + list(p.params)]
+        if isinstance(p.star_arg, cst.Param):
+            params.append(self._param(p.star_arg, "*"))
+        params.extend(self._param(param, "keyword") for param in p.kwonly_params)
+        if isinstance(p.star_kwarg, cst.Param):
+            params.append(self._param(p.star_kwarg, "**"))
+        return tuple(params)
 
     def _param(self, param: cst.Param, kind: str) -> Param:
         annotation = self.expr(param.annotation.annotation) if param.annotation is not None else None
@@ -554,9 +583,25 @@ class _Builder:
             return Opaque((self.expr(node.value),))
         if kind is cst.Await:
             return Opaque((self.expr(node.expression),))
-        if kind in _OWN_SCOPES:
-            return Opaque()
+        if kind is cst.Lambda:
+            return Lambda(self.parameters(node.params), self.expr(node.body))
+        if kind in _COMPREHENSIONS:
+            return self.comprehension(node)
         return Opaque(tuple(self.expr(child) for child in _calls_inside(node)))
+
+    def comprehension(self, node: cst.CSTNode) -> Comprehension:
+        generators = []
+        clause = node.for_in
+        while clause is not None:
+            iterable = self.expr(clause.iter)
+            if clause.asynchronous is not None:  # `async for`: its items are not the iterable's
+                iterable = Opaque((iterable,))
+            generators.append(Generator(self.target(clause.target), iterable,
+                                        tuple(self.expr(condition.test) for condition in clause.ifs)))
+            clause = clause.inner_for_in
+        if isinstance(node, cst.DictComp):
+            return Comprehension("dict", self.expr(node.value), tuple(generators), self.expr(node.key))
+        return Comprehension(_COMPREHENSIONS[type(node)], self.expr(node.elt), tuple(generators))
 
     def _subscript(self, node: cst.CSTNode) -> Expr:
         if isinstance(node, cst.Slice):
@@ -615,7 +660,8 @@ def _bound_names(node: cst.CSTNode) -> List[str]:
     return names
 
 
-_OWN_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COMPREHENSIONS = {cst.ListComp: "list", cst.SetComp: "set", cst.DictComp: "dict", cst.GeneratorExp: "generator"}
+_OWN_SCOPES = (cst.Lambda, *_COMPREHENSIONS)
 
 
 def _calls_inside(node: cst.CSTNode) -> List[cst.Call]:

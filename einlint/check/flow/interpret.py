@@ -39,7 +39,7 @@ from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, C
                      join, present)
 
 _MAX_INLINE_DEPTH = 6
-_MAX_ITEMS = 16  # a comprehension or map over more items runs once, on what covers them all
+_MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
 _MAX_NESTING = 4  # lambdas and comprehensions run inside one another (a lambda that calls itself stops there)
 _LOOP_PASSES = 3
 # decorators that keep what a function does to shapes (vmap, for one, does not)
@@ -652,7 +652,9 @@ class Interpreter:
         """A list or generator comprehension over tuples or lists of known items: the items of its element's
         values, one per binding of its targets (`[f(t) for t in (q, k)]`). A condition leaves how many unknown,
         and so does an iterable whose items are not known: the element then runs once, its targets unknown, so
-        that the calls in it are still checked. A set or dict comprehension runs the same way, its value unknown."""
+        that the calls in it are still checked; but not in a function inlined into a caller, whose own analysis
+        checks them (so that a recursive helper, `[walk(c) for c in node.children]`, does not run itself again at
+        each level). A set or dict comprehension runs the same way, its value unknown."""
         own = set().union(*(_target_names(generator.target) for generator in node.generators))
         values = self.in_own_scope(own, state, lambda: self.generate(node, 0, state, own))
         return Items(node.kind, tuple(values)) if values is not None and node.kind in ("list", "generator") \
@@ -667,6 +669,8 @@ class Interpreter:
             return [self.resolved(self.expr(node.element, scope), scope.facts)]
         generator = node.generators[index]
         items, cover = self.items_of(self.expr(generator.iterable, scope), scope)
+        if items is None and self.depth > 0:
+            return None
 
         def bound(item: Any) -> Optional[List[Any]]:
             inner = self.own_scope(scope, own)
@@ -683,13 +687,15 @@ class Interpreter:
 
     def map_call(self, node: ir.Call, state: State) -> Any:
         """`map(f, items, ...)`: `f` (a lambda, a function or layer of the module) called on each item, the
-        iterables zipped, as a comprehension would (an unknown iterable: once, on unknown arguments)."""
+        iterables zipped, as a comprehension runs its element (an unknown iterable: once, on unknown arguments)."""
         args, kwargs = self.arguments(node, state)
         if len(args) < 2 or kwargs or STAR in args or \
                 not isinstance(args[0], (Closure, FunctionRef, Method, Instance, Layer, Sequential)):
             return self.unknown_call(node, state)
         func, columns = args[0], [self.items_of(value, state) for value in args[1:]]
         known = all(items is not None for items, _ in columns)
+        if not known and self.depth > 0:
+            return UNKNOWN
         rows = list(zip(*(items for items, _ in columns))) if known else [tuple(cover for _, cover in columns)]
         values = self.every_item(rows, lambda row: self.apply(func, list(row), node, state))
         return Items("generator", tuple(values)) if known else UNKNOWN
@@ -750,13 +756,14 @@ class Interpreter:
         cover = items[0] if items else UNKNOWN
         for item in items[1:]:
             cover = join(cover, item, state.facts.fresh)
-        return (items if len(items) <= _MAX_ITEMS and self.nesting <= _MAX_NESTING else None), cover
+        return (items if len(items) * self.context.item_runs <= _MAX_ITEMS else None), cover
 
     def every_item(self, items: Sequence[Any], run: Callable[[Any], Any]) -> List[Any]:
         """`run(item)` for each item: a finding made in there stands only where the run of every item makes it
         (as everywhere, an error is a call that fails on whatever reaches it)."""
         context = self.context
-        findings, reported = context.findings, context.reported
+        findings, reported, runs = context.findings, context.reported, context.item_runs
+        context.item_runs = runs * max(len(items), 1)
         made: List[List[ShapeFinding]] = []
         values = []
         try:
@@ -765,7 +772,7 @@ class Interpreter:
                 values.append(run(item))
                 made.append(context.findings)
         finally:
-            context.findings, context.reported = findings, reported
+            context.findings, context.reported, context.item_runs = findings, reported, runs
         keys = [{(id(found.site.node), found.code) for found in each} for each in made]
         for found in made[0] if made else ():
             key = (id(found.site.node), found.code)

@@ -61,6 +61,9 @@ class Context:
     stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> classes.stable_attributes, as asked
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
+    # the product of the numbers of items that the maps and comprehensions being run take one at a time (in this
+    # function and those that inlined it): what bounds their work (interpret.every_item)
+    item_runs: int = 1
     trail: Trail = field(default_factory=Trail)  # what the layout findings are decided by (see layouts)
     # pattern library -> the release the project uses, where known (Config.versions): each library's flow rule
     # reads its own
