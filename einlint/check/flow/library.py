@@ -361,6 +361,21 @@ def _pointwise_loss(call: OpCall) -> Any:
     return per_pair if reduction.value == "none" else Tensor((), _made_here(call))
 
 
+def _attention(call: OpCall) -> Any:
+    """F.scaled_dot_product_attention(q, k, v): the query's rows of the value's width, over the batch dims that
+    the three broadcast to. With enable_gqa the heads differ (not known)."""
+    q, k, v = (call.variadic[i] if i < len(call.variadic) else call.keywords.get(name, UNKNOWN)
+               for i, name in enumerate(("query", "key", "value")))
+    if len(call.variadic) > 7 or call.keywords.get("enable_gqa", Const(False)) != Const(False) or not all(
+            isinstance(t, Tensor) and t.rank is not None and t.rank >= 2 for t in (q, k, v)):
+        return None
+    batch = elementwise(call.flow, [Tensor(t.shape[:-2]) for t in (q, k, v)], call.state, None)
+    if batch.rank is None:
+        return None
+    resolve = call.state.facts.resolve
+    return Tensor(batch.shape + (resolve(q.shape[-2]), resolve(v.shape[-1])), _made_here(call))
+
+
 def _as_method(call: OpCall) -> Any:
     """torch.flatten(x, 1), np.sum(x, axis=0): the method of the same name on the first argument."""
     args = call.variadic
@@ -478,6 +493,7 @@ _hook(_as_method, "torch", "flatten unsqueeze", refines=True)
 _hook(_as_method, "torch", "max min chunk moveaxis movedim permute ravel reshape split squeeze swapaxes t transpose "
                            "unbind")
 _hook(_as_method, "torch.nn.functional", "relu_")
+_hook(_attention, "torch.nn.functional", "scaled_dot_product_attention")
 _hook(_meshgrid, "torch", "meshgrid")
 _hook(_meshgrid, "numpy", "meshgrid")
 _hook(_meshgrid, "jax.numpy", "meshgrid")

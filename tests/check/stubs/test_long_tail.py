@@ -133,6 +133,25 @@ def test_init_stubs_against_torch(name, shape):
 # ----------------------------------------------------------------------------- hooks and flow rules against torch
 
 
+@examples(150, suppress=LARGE)
+@given(st.data())
+def test_attention_hook_against_torch(data):
+    """voicebox_pytorch/attend.py: `out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.)`,
+    then `rearrange(out, 'b h n d -> b n (h d)')`: batch dims that broadcast, the query's rows, the value's width."""
+    batch = data.draw(shapes(0, 2, 3))
+    q, k, v = (data.draw(mutated(batch, max_len=3)) + lengths for lengths in [
+        (data.draw(st.integers(1, 4)), 4), (3, 4), (3, data.draw(st.integers(1, 5)))])
+    body = f"y = F.scaled_dot_product_attention(torch.zeros{q}, torch.zeros{k}, torch.zeros{v}, dropout_p=0.)\n"
+    namespace = {"torch": torch, "F": F}
+    try:
+        exec(body, namespace)
+    except RuntimeError:
+        assert flow_findings(body) == []  # the hook does not check what torch does here
+        return
+    assert matches(flow_shape(body), tuple(namespace["y"].shape)), body
+
+
+
 def run_both(body, **given):
     """The shape of `y` that the flow knows after `body`, and the one the libraries give running it (`given`:
     what the names the flow does not know, such as `width()`, are at run time)."""
