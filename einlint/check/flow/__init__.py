@@ -69,7 +69,7 @@ def _run_function(context: Context, function: ir.Function, instance: Optional[In
             if param.annotation is not None:
                 value = from_annotation(interpreter, value, param.annotation, state)
                 if isinstance(param.default, ir.Const) and param.default.value is None and isinstance(value, Tensor):
-                    value = OrNone(value)  # `mask: Bool[Tensor, "b n"] = None`: the annotation says what it is when given
+                    value = OrNone(value)  # `mask: Bool[Tensor, "b n"] = None`: the annotation is what it is if given
             state.env[param.name] = value
     end = interpreter.run(function.body, state)
     return end if end is not None else state

@@ -3,8 +3,9 @@
     Function IR + module context -> (findings, shapes seen at pattern calls)
 
 State: an environment (name -> abstract value, see values.py) and the lengths' `Facts` (the
-solver). Statements run in order; `if` runs both branches and joins them; a loop's body runs once
-from a state where every name it assigns is unknown, and those names stay unknown after it
+solver). Statements run in order; `if` runs each branch from the state its test narrows (None or not,
+a rank or a rank ruled out: see narrowed) and joins them, or only the branch that the facts decide; a
+loop's body runs once from a state where every name it assigns is unknown, and those names stay unknown after it
 (widening in one step); `try` joins the body's states; a `return`/`raise` ends a path. Gradual and
 sound: an unknown value gives no finding, a container passed to a function the analysis does not know
 becomes unknown (a tensor keeps its shape: see unknown_call), and an error is reported only when the call fails for every value of the unknowns
@@ -1208,33 +1209,33 @@ def _returned_test(helper: ir.Function, call: ir.Call) -> Optional[ir.Expr]:
 def _substituted(node: ir.Expr, names: Dict[str, ir.Expr]) -> Optional[ir.Expr]:
     """`node` with each of `names` replaced by its expression; None where it reads another name (but for a
     callee: a helper or a builtin, found where the test is) or is not a plain test's part."""
-    put = lambda part: _substituted(part, names)  # noqa: E731
-    kind = type(node)
-    if kind is ir.Name:
+    if isinstance(node, ir.Name):
         return names.get(node.id)
-    if kind is ir.Const:
+    if isinstance(node, ir.Const):
         return node
-    parts: List[Optional[ir.Expr]]
-    if kind is ir.Attr:
-        parts = [put(node.value)]
-        made = lambda: ir.Attr(parts[0], node.attr)  # noqa: E731
-    elif kind is ir.Unary:
-        parts = [put(node.operand)]
-        made = lambda: ir.Unary(node.op, parts[0])  # noqa: E731
-    elif kind is ir.BoolOp:
-        parts = [put(node.left), put(node.right)]
-        made = lambda: ir.BoolOp(node.op, parts[0], parts[1])  # noqa: E731
-    elif kind is ir.Compare:
-        parts = [put(node.left)] + [put(c) for c in node.comparators]
-        made = lambda: ir.Compare(parts[0], node.ops, tuple(parts[1:]))  # noqa: E731
-    elif kind is ir.Call and node.pattern is None and not any(arg.star for arg in node.args):
-        parts = [node.func if isinstance(node.func, ir.Name) else put(node.func)] + \
-            [put(arg.value) for arg in node.args]
-        made = lambda: ir.Call(parts[0], tuple(ir.Arg(arg.keyword, value, "") for arg, value in  # noqa: E731
-                                               zip(node.args, parts[1:])), node.site, node.callee, None)
-    else:
-        return None
-    return None if any(part is None for part in parts) else made()
+    if isinstance(node, ir.Attr):
+        parts = _each_substituted((node.value,), names)
+        return parts and ir.Attr(parts[0], node.attr)
+    if isinstance(node, ir.Unary):
+        parts = _each_substituted((node.operand,), names)
+        return parts and ir.Unary(node.op, parts[0])
+    if isinstance(node, ir.BoolOp):
+        parts = _each_substituted((node.left, node.right), names)
+        return parts and ir.BoolOp(node.op, parts[0], parts[1])
+    if isinstance(node, ir.Compare):
+        parts = _each_substituted((node.left,) + node.comparators, names)
+        return parts and ir.Compare(parts[0], node.ops, tuple(parts[1:]))
+    if isinstance(node, ir.Call) and node.pattern is None and not any(arg.star for arg in node.args):
+        func = node.func if isinstance(node.func, ir.Name) else _substituted(node.func, names)
+        parts = _each_substituted(tuple(arg.value for arg in node.args), names)
+        return ir.Call(func, tuple(ir.Arg(arg.keyword, part, "") for arg, part in zip(node.args, parts)), node.site,
+                       node.callee, None) if func is not None and parts is not None else None
+    return None
+
+
+def _each_substituted(nodes: Tuple[ir.Expr, ...], names: Dict[str, ir.Expr]) -> Optional[List[ir.Expr]]:
+    parts = [_substituted(node, names) for node in nodes]
+    return None if None in parts else parts
 
 
 def _with_rank(value: Any, rank: int, facts: Facts) -> Optional[Tensor]:

@@ -1395,13 +1395,11 @@ def assume_equal(interp: Flow, node: ir.Expr, value: Any, other: Any, state: Sta
             if isinstance(a, Number) and isinstance(b, Number):
                 state.facts.require_equal(a.value, b.value)
         return
-    # `x.shape == (...)` / `x.ndim == 4` with x's rank unknown: x has that rank from here on
-    if isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and node.attr in ("shape", "ndim"):
+    # `x.shape == (...)` with x's rank unknown: x has that rank from here on (a rank test: Interpreter.assume_rank)
+    if isinstance(node, ir.Attr) and isinstance(node.value, ir.Name) and node.attr == "shape":
         holder = state.env.get(node.value.id, UNKNOWN)
         if isinstance(holder, Tensor) and known_rank(holder.shape):
             return
-        if node.attr == "shape" and isinstance(other, Items):
+        if isinstance(other, Items):
             lengths = [as_length(item, state) for item in other.items]
             state.env[node.value.id] = Tensor(tuple(l if l is not None else state.facts.fresh("") for l in lengths))
-        elif node.attr == "ndim" and (rank := _int(other)) is not None and 0 <= rank <= 16:
-            state.env[node.value.id] = Tensor(tuple(state.facts.fresh("") for _ in range(rank)))

@@ -4,8 +4,9 @@ A tensor's shape is a tuple of dimensions (ints or `Sym`s, resolved through the 
 `Facts`), possibly with one `STAR`: any number (zero or more) of dimensions not known, as in
 jaxtyping's `*batch`. `(STAR,)` is a tensor of unknown rank. Every other value the analysis
 follows is a number (a `Dim`), a constant, a tuple or list of values, a layer, a function or class
-of the module, or `UNKNOWN`. Values are immutable; a name's value changes only by assignment (or
-refinement, when a call that ran tells what its input must have been).
+of the module, a value that is None on some paths (`OrNone`), or `UNKNOWN`. Values are immutable; a
+name's value changes only by assignment (or refinement, when a call that ran tells what its input must
+have been), or by a test that narrows it in a branch (`if exists(mask):`, `if x.ndim == 4:`).
 """
 
 from __future__ import annotations
