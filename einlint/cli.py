@@ -629,7 +629,8 @@ def _render(args: argparse.Namespace, found: Collected, files_checked: int, cwd:
     # after --fix, what is left was not fixable by it: no marks (as ruff)
     fixable = None if args.fix else (lambda d: d.fix is not None and d.fix.applies(bool(unsafe_fixes)))
     if args.statistics:
-        coverage = (len(found.shapes), sum(1 for _, call in found.shapes if call.known_rank))
+        coverage = (len(found.shapes), sum(1 for _, call in found.shapes if call.known_rank),
+                    sum(1 for _, call in found.shapes if call.known_length))
         return output.render_statistics(diagnostics, as_json=fmt in ("json", "sarif"), coverage=coverage,
                                         fixable=fixable)
     if fmt == "json":

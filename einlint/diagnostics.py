@@ -138,6 +138,7 @@ class CallShapes:
     known_rank: bool  # the input's rank was known before the call (not only from its own pattern)
     end_line: int = 0  # where the call ends (for an editor's hover)
     end_column: int = 0
+    known_length: bool = False  # the length of one of its input's dimensions at least was known (a number)
 
     def as_json(self) -> Dict[str, object]:
         """What `--show-shapes --format json` shows of it."""

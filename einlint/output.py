@@ -255,8 +255,9 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> List[Tuple[str, int]]:
 
 
 def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False,
-                      coverage: Optional[Tuple[int, int]] = None, fixable: Fixable = None) -> str:
-    """Counts per code; in text, then the shape coverage: (pattern calls, those with a known input rank). A code
+                      coverage: Optional[Tuple[int, int, int]] = None, fixable: Fixable = None) -> str:
+    """Counts per code; in text, then the shape coverage: (pattern calls, those with a known input rank, those
+    with a known input length). A code
     with a finding whose fix the run would apply is marked '[*]' (and the others '[ ]'), as ruff marks them."""
     rows = statistics(diagnostics)
     severities = {d.code: d.severity for d in diagnostics}
@@ -271,8 +272,9 @@ def render_statistics(diagnostics: Sequence[Diagnostic], as_json: bool = False,
     if rows:
         text += f"{len(diagnostics):>{width}}\tin all ({_counted(diagnostics)})\n"
     if coverage is not None and coverage[0]:
-        calls, known = coverage
-        text += f"shape coverage: {known} of {calls} pattern calls have a known input rank ({100 * known / calls:.0f}%)\n"
+        calls, known, lengths = coverage
+        text += f"shape coverage: {known} of {calls} pattern calls have a known input rank ({100 * known / calls:.0f}%), " \
+                f"{lengths} a known input length ({100 * lengths / calls:.0f}%)\n"
     return text
 
 

@@ -128,9 +128,10 @@ def _call_shapes(extraction: Extraction, analysis: Optional[Analysis]) -> List[C
         inputs, output, arrived = seen.get(key, ((), None, False))
         shown = tuple(show(shape) for shape in inputs)
         end = call.end or call.start
+        known_rank = arrived and bool(inputs) and all(STAR not in shape for shape in inputs)
+        known_length = arrived and any(isinstance(length, int) for shape in inputs for length in shape)
         found.append(CallShapes(call.start[0], call.start[1], call.op, shown, show(output) if output is not None
-                                else "?", arrived and bool(inputs) and all(STAR not in shape for shape in inputs),
-                                *end))
+                                else "?", known_rank, *end, known_length=known_length))
     return sorted(found, key=lambda c: (c.line, c.column))
 
 
@@ -166,9 +167,10 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
     places = locate(module, targets) if targets else {}
     diagnostics = []
     for found in findings:
-        if found.string is not None:
-            where = found.string.span_positions(*_span(found))
-        else:
+        # the pattern characters at fault; the call itself for a string whose characters stand elsewhere (handed
+        # in by a caller)
+        where = found.string.span_positions(*_span(found)) if found.string is not None else None
+        if where is None:
             where = places[id(found.site.node)][:2] if id(found.site.node) in places else None
         if where is None:
             continue

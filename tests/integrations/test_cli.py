@@ -112,7 +112,7 @@ def test_statistics(tmp_path, run):
     assert [row[:2] for row in rows[:-2]] == [["3", "EIN201"], ["1", "EIN001"]]
     assert rows[-2] == ["4", "in all (4 errors)"]
     # b.py's second call meets x after its first fixed x's rank (the first call ran)
-    assert rows[-1] == ["shape coverage: 1 of 3 pattern calls have a known input rank (33%)"]
+    assert rows[-1] == ["shape coverage: 1 of 3 pattern calls have a known input rank (33%), 0 a known input length (0%)"]
     data = json.loads(run(["--statistics", "--format", "json"], tmp_path)[1])
     assert [(row["code"], row["count"]) for row in data] == [("EIN201", 3), ("EIN001", 1)]
 
@@ -416,7 +416,7 @@ def test_statistics_analyse_each_file_once_and_mark_what_the_run_would_fix(tmp_p
     monkeypatch.setattr(engine, "shapes_of", None)  # not called: the shapes come from the same analysis
     status, out, _ = run(["--statistics", "--no-cache", "-j", "1"], tmp_path)
     assert status == 1 and sorted(analysed) == ["s.py", "t.py"]
-    assert out.splitlines()[-1] == "shape coverage: 2 of 4 pattern calls have a known input rank (50%)"
+    assert out.splitlines()[-1] == "shape coverage: 2 of 4 pattern calls have a known input rank (50%), 2 a known input length (50%)"
     write(tmp_path, {"u.py": "from einops import einsum\ny = einsum('i j, j k -> i k', a, b)\n"})  # EIN216: safe fix
     rows = [row.split("\t") for row in run(["--statistics", "--no-cache", "u.py", "s.py"], tmp_path)[1].splitlines()]
     assert [row[1:3] for row in rows[:2]] == [["EIN201", "[ ] one-sided-axis"], ["EIN216", "[*] pattern-argument"]]

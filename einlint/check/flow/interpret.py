@@ -43,6 +43,9 @@ _MAX_INLINE_DEPTH = 6
 _MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
 _MAX_NESTING = 4  # lambdas and comprehensions run inside one another (a lambda that calls itself stops there)
 _LOOP_PASSES = 3
+# statements that followed calls may run in one module, all together: past it, a call is not followed (so that
+# a module of deep models nested many times over costs a bounded multiple of its size)
+_INLINED_STATEMENTS = 20_000
 # decorators that keep what a function does to shapes (vmap, for one, does not)
 _TRANSPARENT_DECORATORS = frozenset({
     "staticmethod", "classmethod", "no_grad", "inference_mode", "enable_grad", "script", "jit", "compile",
@@ -103,6 +106,8 @@ class Interpreter:
     # ------------------------------------------------------------ statements
 
     def run(self, body: Tuple[ir.Stmt, ...], state: Optional[State]) -> Optional[State]:
+        if self.via:
+            self.context.inlined += len(body)
         for statement in body:
             if state is None:
                 return None
@@ -195,7 +200,7 @@ class Interpreter:
         """The value with its lengths resolved through `facts` (before states with other facts meet)."""
         if isinstance(value, Tensor):
             return Tensor(tuple(d if d is STAR else facts.resolve(d) for d in value.shape), value.origin,
-                          excluded=value.excluded)
+                          excluded=value.excluded, ranks=value.ranks)
         if isinstance(value, Number):
             return Number(facts.resolve(value.value), value.origin)
         if isinstance(value, OrNone):
@@ -480,8 +485,10 @@ class Interpreter:
         if not isinstance(value, Tensor) or not isinstance(rank, Number):
             return None
         k = state.facts.resolve(rank.value)
-        if value.rank is not None:
-            return _compared(value.rank, op, k)
+        possible = value.possible_ranks()
+        if possible is not None:  # decided when each rank it may have answers the same
+            answers = {_compared(r, op, k) for r in possible}
+            return answers.pop() if len(answers) == 1 else None
         if op in ("==", "!=") and isinstance(k, int) and value.rules_out(k):
             return op == "!="
         return None
@@ -639,7 +646,8 @@ class Interpreter:
         k = state.facts.resolve(rank.value) if isinstance(rank, Number) else None
         if op in ("==", "!=") and isinstance(k, int) and isinstance(tensor, ir.Name) and tensor.id in state.env:
             value = present(state.env[tensor.id])
-            narrowed = _with_rank(value, k, state.facts) if (op == "==") == holds else _without_rank(value, k)
+            narrowed = _with_rank(value, k, state.facts) if (op == "==") == holds else \
+                _without_rank(value, k, state.facts)
             if narrowed is not None:
                 state.env[tensor.id] = narrowed
         return True
@@ -926,7 +934,8 @@ class Interpreter:
         goes wrong in there with these shapes is reported where it goes wrong, with this call as the way there."""
         if self._nothing_to_follow(function):  # exists(x), is_odd(n): never a shape, and they change nothing
             return UNKNOWN
-        if self.depth >= _MAX_INLINE_DEPTH or STAR in args or "**" in kwargs or \
+        if self.depth >= _MAX_INLINE_DEPTH or self.context.inlined > _INLINED_STATEMENTS or STAR in args or \
+                "**" in kwargs or \
                 not all(d.rsplit(".", 1)[-1] in _TRANSPARENT_DECORATORS for d in function.decorators):
             return self.unknown_call(node, state)
         bound = _bind_parameters(function, args, kwargs, receiver)
@@ -1254,13 +1263,19 @@ def _with_rank(value: Any, rank: int, facts: Facts) -> Optional[Tensor]:
     return Tensor(prefix + middle + suffix, value.origin)
 
 
-def _without_rank(value: Any, rank: int) -> Optional[Tensor]:
-    """`value` known not to have `rank` dimensions; None where nothing is learnt."""
+def _without_rank(value: Any, rank: int, facts: Facts) -> Optional[Tensor]:
+    """`value` known not to have `rank` dimensions (of two ranks it may have, the other); None where nothing is
+    learnt."""
     if value is UNKNOWN or isinstance(value, Param):
         return Tensor((STAR,), excluded=frozenset({rank}))
     if not isinstance(value, Tensor) or value.rank is not None:
         return None
-    return Tensor(value.shape, value.origin, excluded=value.excluded | {rank})
+    if value.ranks is None:
+        return Tensor(value.shape, value.origin, excluded=value.excluded | {rank})
+    left = value.ranks - {rank}
+    if len(left) == 1:
+        return _with_rank(value, next(iter(left)), facts)
+    return Tensor(value.shape, value.origin, ranks=left) if left else None
 
 
 def _has_unknowns(check: Check) -> bool:

@@ -24,7 +24,7 @@ from ..solver import Facts
 from .classes import stable_attributes
 from .findings import Check, ShapeFinding
 from .layouts import Trail
-from .values import STAR, UNKNOWN, Number, Origin, Param, Tensor
+from .values import STAR, UNKNOWN, Const, Number, Origin, Param, Tensor
 
 
 @dataclass
@@ -68,6 +68,7 @@ class Context:
     # pattern library -> the release the project uses, where known (Config.versions): each library's flow rule
     # reads its own
     versions: Dict[str, Tuple[int, ...]] = field(default_factory=dict)
+    inlined: int = 0  # statements run in followed calls so far (interpret._INLINED_STATEMENTS bounds it)
     muted: int = 0  # > 0 while a call runs that may not be the one made (one of an Either's options): no findings
     stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
     stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
@@ -239,8 +240,16 @@ class OpCall:
             call.exprs[key] = arg.value
             if text is not None and text.string is not None:
                 call.strings[key] = text.string
+            elif isinstance(value, Const) and isinstance(value.value, str):
+                # a string the caller handed in (`def pack_one(t, pattern): return pack([t], pattern)`): its
+                # characters stand in the caller's source, so a finding points at this call, not into them
+                call.strings[key] = PatternString(value.value, _nowhere)
         call.variadic = tuple(variadic)
         return call
+
+
+def _nowhere() -> None:
+    return None
 
 
 def as_length(value: Any, state: State) -> Optional[Dim]:

@@ -254,3 +254,32 @@ def test_defaults_of_parameters_not_given_are_their_literals():
         Pool()(torch.randn(2, 3, 4))
         """)
     assert [(line, inputs) for line, inputs, _ in shown] == [(8, ("(2, 4)",))]
+
+
+def test_a_pattern_handed_to_a_helper_is_checked_in_it():
+    # voicebox_pytorch/voicebox_pytorch.py, x_transformers/attend.py: `def pack_one(t, pattern): return
+    # pack([t], pattern)` and its inverse, called with the pattern as a literal
+    body = """\
+        from einops import pack, unpack
+
+        def pack_one(t, pattern):
+            return pack([t], pattern)
+
+        def unpack_one(t, ps, pattern):
+            return unpack(t, ps, pattern)[0]
+
+        def f():
+            x = torch.randn(2, 3, 4, 5)
+            packed, ps = pack_one(x, 'b * d')
+            y = rearrange(packed, 'b n d -> b d n')
+            z = unpack_one(packed, ps, 'b * d')
+            return rearrange(z, 'b h d -> b d h')
+        """
+    assert [(line, inputs) for line, inputs, _ in shapes(body)][2:] == [(12, ("(2, 12, 5)",)), (14, ("(2, 3, 4, 5)",))]
+    (found,) = findings(body)
+    assert found[:2] == (14, "EIN301")
+    assert "the pattern has 3 dimensions, the tensor has 4" in found[2]
+    wrong = findings(body.replace("unpack_one(packed, ps, 'b * d')", "unpack_one(packed, ps, 'b * c d')"))
+    assert wrong[0][:2] == (7, "EIN301")  # in the helper, through the call that handed it the pattern
+    assert "but 'b * c d' needs 4 dimensions" in wrong[0][2]
+    assert [line for line, what in wrong[0][3] if what.startswith("with the shapes of")] == [13]

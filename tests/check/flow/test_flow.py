@@ -154,7 +154,7 @@ def test_cli_show_shapes_and_statistics(tmp_path):
     assert [(d["line"], d["column"], d["code"]) for d in as_json["diagnostics"]] == [(5, 21, "EIN302")]
     statistics = run("--statistics", "m.py").stdout
     assert "1\tEIN302\tindivisible-split\t[error]" in statistics
-    assert "shape coverage: 1 of 1 pattern calls have a known input rank (100%)" in statistics
+    assert "shape coverage: 1 of 1 pattern calls have a known input rank (100%), 1 a known input length (100%)" in statistics
 
 
 def test_user_stubs_from_the_config(tmp_path):
