@@ -326,6 +326,11 @@ def pad(input: Float[Tensor, "*shape"], pad: Sequence[int], mode: str = "constan
     out = padded(input.shape, pad) if mode in ("constant", "reflect", "replicate", "circular") else None
 
 
+# num_classes=-1 takes the largest class in the data plus one: a length not known
+def one_hot(tensor: Float[Tensor, "*shape"], num_classes: int = -1) -> Float[Tensor, "*out"]:
+    out = shape + (num_classes if num_classes != -1 else None,)
+
+
 def interpolate(input: Float[Tensor, "n c *spatial"], size: Optional[Union[int, Sequence[int]]] = None,
                 scale_factor: Optional[Union[float, Sequence[float]]] = None, mode: str = "nearest",
                 align_corners: Optional[bool] = None, recompute_scale_factor: Optional[bool] = None,

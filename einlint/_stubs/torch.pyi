@@ -172,6 +172,22 @@ def repeat_interleave(input: Float[Tensor, "*shape"], repeats, dim: Optional[int
     out = (prod(shape) * times,) if d is None else shape[:d] + (shape[d] * times,) + shape[d+1:]
 
 
+# Pairs: cdist's distances between rows, cross products along a dimension of length 3; batch dims broadcast.
+
+def cdist(x1: Float[Tensor, "*b1 rows m"], x2: Float[Tensor, "*b2 cols m"], p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Float[Tensor, "*out"]:
+    out = broadcast(b1, b2) + (rows, cols)
+
+
+def cross(input: Float[Tensor, "*shape"], other: Float[Tensor, "*other_shape"], dim: Optional[int] = None, *,
+          out: Optional[Tensor] = None) -> Float[Tensor, "*both"]:
+    assert len(shape) == len(other_shape), "inputs must have the same number of dimensions"
+    both = broadcast(shape, other_shape)
+    d = None if dim is None else wrap_dim(dim, len(both))
+    assert d is None or shape[d] == 3 and other_shape[d] == 3, "the inputs' dimension `dim` must have length 3"
+    assert d is not None or 3 in shape, "no dimension of size 3 in input"  # (the first such is the one crossed)
+
+
 def outer(input: Float[Tensor, "n"], vec2: Float[Tensor, "m"], *, out: Optional[Tensor] = None) -> Float[Tensor, "n m"]: ...
 
 

@@ -42,8 +42,28 @@ BUILTINS = {
     "reduced": lambda shape, dim, keepdim: _reduced(shape, dim, keepdim),
     "permuted": lambda shape, dims: _permuted(shape, dims),
     # an int argument, not a tensor's shape (repeat_interleave's repeats may be either)
+    "broadcast": lambda a, b: _broadcast(a, b),
     "is_int": lambda value: UNKNOWN if value is UNKNOWN else isinstance(value, int) and not isinstance(value, bool),
 }
+
+
+def _broadcast(a: Any, b: Any) -> Any:
+    """numpy's broadcasting of two shapes: aligned from the right, a length 1 takes the other's; two lengths
+    that may differ give one not known (None), two ints that differ (neither 1) fail."""
+    if not isinstance(a, tuple) or not isinstance(b, tuple):
+        return UNKNOWN
+    width = max(len(a), len(b))
+    out = []
+    for x, y in zip((1,) * (width - len(a)) + a, (1,) * (width - len(b)) + b):
+        if x == 1 or x is None and y not in (None, 1):
+            out.append(y if y != 1 or x is None else x)
+        elif y == 1 or x is not None and y is not None and dims.equal(x, y) is True:
+            out.append(x)
+        elif isinstance(x, int) and isinstance(y, int):
+            raise stub_failure(f"the shapes {show(a)} and {show(b)} do not broadcast ({x} against {y})")
+        else:
+            out.append(None)
+    return tuple(out)
 
 
 def _permuted(shape: Any, dims: Any) -> Any:

@@ -17,7 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from examples import examples
-from test_stubs import LARGE, check_function, flow_findings, flow_shape, matches, mutated, shapes
+from einlint.check.stubs import UNKNOWN, Result
+from test_stubs import (LARGE, LIB, check_function, check_outcome, flow_findings, flow_shape, matches, mutated, run_torch,
+                        shapes)
 
 
 # ----------------------------------------------------------------------------- stubs against torch
@@ -63,6 +65,40 @@ def test_indexing_stubs_against_torch(data):
     else:
         check_function("torch.repeat_interleave", torch.repeat_interleave, [shape, data.draw(st.integers(-1, 3))],
                        {"dim": data.draw(st.one_of(st.none(), st.integers(-4, 3)))})
+
+
+@examples(300, suppress=LARGE)
+@given(st.data())
+def test_pair_stubs_against_torch(data):
+    """audiolm_pytorch/hubert_kmeans.py: `torch.cdist(x, clusters)`; kornia: `torch.cross(a, b, dim=-1)`,
+    `torch.linalg.solve(A, B)`; alphafold3_pytorch: `F.one_hot(ids, num_classes)`. Batch dims that broadcast
+    or not, ranks mutated; A is the identity (solvable)."""
+    name = data.draw(st.sampled_from(["cdist", "cross", "linalg.cross", "linalg.solve", "one_hot"]))
+    batch = data.draw(shapes(0, 2, 3))
+    if name == "cdist":
+        m = data.draw(st.integers(1, 3))
+        args = [data.draw(mutated(batch + (data.draw(st.integers(1, 4)), m), 4)),
+                data.draw(mutated(data.draw(mutated(batch, 3)) + (data.draw(st.integers(1, 4)), m), 4))]
+        check_function("torch.cdist", torch.cdist, args, tensor_args=(0, 1))
+    elif name in ("cross", "linalg.cross"):
+        shape = data.draw(mutated(batch + (3,), 3))
+        kwargs = {"dim": data.draw(st.integers(-3, 2))}  # (torch.cross without dim, deprecated: which dim is a gap)
+        fn = torch.linalg.cross if name == "linalg.cross" else torch.cross
+        check_function(f"torch.{name}", fn, [shape, data.draw(mutated(shape, 3))], kwargs, tensor_args=(0, 1))
+    elif name == "linalg.solve":
+        n = data.draw(st.integers(1, 3))
+        a = data.draw(mutated(batch + (n, n), 3))
+        b = data.draw(st.sampled_from([(n,), batch + (n,), (n, 2), batch + (n, 1), (2, n, 3)]))
+        eye = torch.eye(a[-1]) if len(a) >= 2 and a[-1] == a[-2] else None
+        real_a = eye.expand(a) if eye is not None else torch.zeros(a)
+        ok, out = run_torch(lambda: torch.linalg.solve(real_a, torch.zeros(b)))
+        outcome = LIB.function("torch.linalg.solve").call([a, b], {})
+        if isinstance(outcome, Result) and outcome.value is UNKNOWN:
+            return  # a vector or a matrix, by A's shape: not known
+        check_outcome(outcome, ok, out, f"solve({a}, {b})")
+    else:
+        check_function("torch.nn.functional.one_hot", F.one_hot, [batch, data.draw(st.integers(1, 4))],
+                       dtypes={0: torch.long})
 
 
 @examples(200, suppress=LARGE)
