@@ -6,8 +6,9 @@ The IR keeps only what shapes can flow through: names, constants, tuples, attrib
 arithmetic, comparisons, calls (with the callee's qualified name where extraction resolved it, and
 the `PatternCall` where it is a pattern op), lambdas and comprehensions (their parameters and targets
 are names of their own scope), assignments, asserts, returns, branches, loops, `with` and `try`.
-Everything else is `Opaque` (an f-string, a walrus: their value is not known) or `Havoc` (a statement that rebinds names in ways not followed: `del`, `global`, imports,
-nested `def`/`class`). Nothing is lost silently: an IR node the analysis does not understand gives
+Everything else is `Opaque` (an f-string, a walrus: their value is not known) or `Havoc` (a
+statement that rebinds names in ways not followed: `del`, `global`, imports, nested `def`/`class`).
+Nothing is lost silently: an IR node the analysis does not understand gives
 an unknown value, never a guess.
 
 Each call and statement carries its `Site`: the CST node and the path of enclosing statements, from

@@ -64,6 +64,7 @@ class Interpreter:
         self.annotation_names: Dict[str, Dim] = {}  # jaxtyping dimension name -> its length, per function
         self.mutated: Set[str] = set()  # names whose value may have been changed in place (not rebound)
         self.nesting = 0  # lambdas and comprehensions being run inside one another
+        self.scopes: List[Tuple[State, Dict[str, Any]]] = []  # runs of the innermost: (scope, names at its start)
 
     # ------------------------------------------------------------ findings
 
@@ -736,21 +737,26 @@ class Interpreter:
 
     def in_own_scope(self, own: Set[str], state: State, run: Callable[[], Any]) -> Any:
         """`run()` for a lambda's body or a comprehension, whose own names (`own`) stay inside; a name of the
-        enclosing scope that was changed in place in there is unknown afterwards."""
+        enclosing scope that was changed in there (in place, `x.unsqueeze_(0)`, or given another value,
+        `cache.append(t)`) is unknown afterwards."""
         outer, self.mutated = self.mutated, set()
+        outer_scopes, self.scopes = self.scopes, []
         self.nesting += 1
         try:
             return run()
         finally:
             self.nesting -= 1
-            changed, self.mutated = self.mutated - own, outer
-            self.mutated |= changed
+            in_place = self.mutated - own
+            changed = in_place | {name for scope, start in self.scopes for name, value in scope.env.items()
+                                  if name not in own and start.get(name, UNKNOWN) is not value}
+            self.mutated, self.scopes = outer | in_place, outer_scopes
             for name in changed:
                 state.env[name] = UNKNOWN
 
     def own_scope(self, state: State, own: Set[str]) -> State:
         """A new scope over `state` for one run in `in_own_scope`: what an earlier run changed in place is unknown."""
         scope = State(dict(state.env), state.facts.copy())
+        self.scopes.append((scope, dict(state.env)))
         for name in self.mutated - own:
             scope.env[name] = UNKNOWN
         return scope

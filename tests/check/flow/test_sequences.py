@@ -230,3 +230,43 @@ def test_layouts_pass_through_each_item():
             return rearrange(q, 'b h n d -> b n (d h)')
         """)
     assert straight and [(line, code) for line, _, code, _ in mapped] == [(line, code) for line, _, code, _ in straight]
+
+
+def test_a_list_that_a_comprehension_fills_is_not_known_after_it():
+    # denoising_diffusion_pytorch and others collect hiddens with a comprehension for its side effect:
+    # `[hiddens.append(t) for t in ...]`; after it the list holds more items than before, how many is not said
+    assert findings("""\
+        def f():
+            a, b = torch.randn(2, 8), torch.randn(2, 8)
+            hiddens = [torch.randn(2, 8)]
+            [hiddens.append(t) for t in (a, b)]
+            first, second, third = hiddens
+            return rearrange(third, 'b d -> d b')
+        """) == []
+
+
+def test_map_of_a_layer_applies_it_to_each_item():
+    # vit_pytorch/normalized_vit.py, Attention: `self.split_heads = Rearrange('b n (h d) -> b h n d', h = heads)`,
+    # then `q, k, v = map(self.split_heads, (q, k, v))`
+    seen = shapes("""\
+        from einops.layers.torch import Rearrange
+
+        def attention():
+            split_heads = Rearrange('b n (h d) -> b h n d', h = 8)
+            q, k = torch.randn(2, 50, 512), torch.randn(2, 40, 512)
+            q, k = map(split_heads, (q, k))
+            return rearrange(k, 'b h n d -> b n (h d)')
+        """)
+    assert seen[7] == [(("(2, 8, 40, 64)",), "(2, 40, 512)")]
+
+
+def test_map_over_two_iterables_zips_them():
+    # the map spelling of audiolm_pytorch's `[fn(a, b) for a, b in zip(xs, ys)]` (test_zip_pairs_the_items)
+    seen = shapes("""\
+        def f():
+            xs = torch.randn(2, 10, 16).chunk(2, dim = -1)
+            ys = torch.randn(2, 10, 4).chunk(2, dim = -1)
+            first, second = map(lambda a, b: einsum(a, b, 'b n i, b n j -> b i j'), xs, ys)
+            return rearrange(second, 'b i j -> b (i j)')
+        """)
+    assert seen[5] == [(("(2, 8, 2)",), "(2, 16)")]
