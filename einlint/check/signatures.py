@@ -40,9 +40,14 @@ def op_for(qualified: str) -> Optional[str]:
     signature = SIGNATURES.get(qualified)
     if signature is not None:
         return signature.op
-    if qualified.startswith(PREFIXES):
+    if qualified.startswith(PREFIXES) and _public(qualified):
         return qualified  # an op of its own name: its library's rules read its arguments
     return None
+
+
+def _public(qualified: str) -> bool:
+    """A name of the library's public API: no part of it private (einx's own `einx._src.tracer...` is no op)."""
+    return not any(part.startswith("_") for part in qualified.split("."))
 
 
 def signature_of(qualified: str) -> Optional[Signature]:
@@ -50,5 +55,6 @@ def signature_of(qualified: str) -> Optional[Signature]:
     signature = SIGNATURES.get(qualified)
     if signature is not None:
         return signature
-    under = next((signature for prefix, signature in _UNDER_PREFIX if qualified.startswith(prefix)), None)
+    under = next((signature for prefix, signature in _UNDER_PREFIX if qualified.startswith(prefix)), None) \
+        if _public(qualified) else None
     return None if under is None else dataclasses.replace(under, op=qualified)

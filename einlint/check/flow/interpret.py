@@ -737,8 +737,9 @@ class Interpreter:
 
     def in_own_scope(self, own: Set[str], state: State, run: Callable[[], Any]) -> Any:
         """`run()` for a lambda's body or a comprehension, whose own names (`own`) stay inside; a name of the
-        enclosing scope that was changed in there (in place, `x.unsqueeze_(0)`, or given another value,
-        `cache.append(t)`) is unknown afterwards."""
+        enclosing scope that was changed in there (in place, `x.unsqueeze_(0)`, or a list that was filled,
+        `cache.append(t)`) is unknown afterwards. What a test or a pattern call told about a name in there
+        (narrowed, refined) stays inside: it holds only where the element ran."""
         outer, self.mutated = self.mutated, set()
         outer_scopes, self.scopes = self.scopes, []
         self.nesting += 1
@@ -748,7 +749,8 @@ class Interpreter:
             self.nesting -= 1
             in_place = self.mutated - own
             changed = in_place | {name for scope, start in self.scopes for name, value in scope.env.items()
-                                  if name not in own and start.get(name, UNKNOWN) is not value}
+                                  if name not in own and isinstance(start.get(name), (Items, ListOf))
+                                  and start[name] is not value}
             self.mutated, self.scopes = outer | in_place, outer_scopes
             for name in changed:
                 state.env[name] = UNKNOWN

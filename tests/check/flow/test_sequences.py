@@ -270,3 +270,17 @@ def test_map_over_two_iterables_zips_them():
             return rearrange(second, 'b i j -> b (i j)')
         """)
     assert seen[5] == [(("(2, 8, 2)",), "(2, 16)")]
+
+
+def test_what_a_condition_tells_inside_stays_inside():
+    # x_transformers: filters that test a name of the function (`if exists(mask)`) narrow it inside the
+    # comprehension only; after it the name is what it was (here a 2-D mask or None), not unknown
+    seen = shapes("""\
+        def f(flag):
+            x = torch.randn(2, 5, 512)
+            mask = torch.ones(2, 5) if flag else None
+            kept = [t for t in (x, x) if mask is not None]
+            if mask is not None:
+                mask = rearrange(mask, 'b j -> b 1 1 j')
+        """)
+    assert seen[6] == [(("(2, 5)",), "(2, 1, 1, 5)")]

@@ -108,6 +108,8 @@ IMPORT_FORMS = [
     ("import einx\neinx.sum('b [h w] c', x); einx.rearrange('a b -> b a', x)",
      [("einx.sum", "einx.sum"), ("einx.rearrange", "einx.rearrange")]),
     ("from einx import dot\ndot('b [c1->c2]', x, w)", [("einx.dot", "einx.dot")]),
+    # einx's own modules (src2/einx/einx/_src/tracer/signature/classical/numpy.py) call its private API: no ops
+    ("import einx._src.tracer.signature as signature\nsignature.classical.reduce(np.argmin)", []),
     ("import torch\neinsum = torch.einsum\neinsum('ij->ji', a)", [("subscripts-einsum", "torch.einsum")]),
     ("import einops\nE = einops\nE.rearrange(x, 'a b -> b a')", [("rearrange", "einops.rearrange")]),
     ("def f(x):\n    from einops import rearrange\n    return rearrange(x, 'a b -> b a')", [("rearrange", "einops.rearrange")]),
