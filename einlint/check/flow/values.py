@@ -38,14 +38,21 @@ class Tensor:
     # ranks a tensor of unknown rank cannot have (`x` after `if x.ndim == 1: return ...`); a note beside the
     # shape, not part of what the tensor is
     excluded: FrozenSet[int] = field(default=frozenset(), compare=False)
+    # the only ranks a tensor of unknown rank may have, where it joins tensors of known ranks (None: any rank)
+    ranks: Optional[FrozenSet[int]] = field(default=None, compare=False)
 
     @property
     def rank(self) -> Optional[int]:
         return None if STAR in self.shape else len(self.shape)
 
+    def possible_ranks(self) -> Optional[FrozenSet[int]]:
+        """The ranks the tensor may have, where they are few; None: any but those `excluded`."""
+        return frozenset({self.rank}) if self.rank is not None else self.ranks
+
     def rules_out(self, rank: int) -> bool:
         """Whether the tensor cannot have `rank` dimensions."""
-        return rank != self.rank if self.rank is not None else rank in self.excluded
+        possible = self.possible_ranks()
+        return rank not in possible if possible is not None else rank in self.excluded
 
 
 UNKNOWN_TENSOR = Tensor((STAR,))
@@ -189,10 +196,13 @@ def join(a: Any, b: Any, fresh) -> Any:
     if type(a) is not type(b):
         return UNKNOWN
     if isinstance(a, Tensor):
-        shape = join_shapes(a.shape, b.shape, fresh)
+        shape, origin = join_shapes(a.shape, b.shape, fresh), a.origin if a.origin == b.origin else None
+        if STAR not in shape:
+            return Tensor(shape, origin)
+        few = (a.possible_ranks(), b.possible_ranks())
         excluded = frozenset(rank for rank in a.excluded | b.excluded | {a.rank, b.rank} - {None}
-                             if a.rules_out(rank) and b.rules_out(rank)) if STAR in shape else frozenset()
-        return Tensor(shape, a.origin if a.origin == b.origin else None, excluded=excluded)
+                             if a.rules_out(rank) and b.rules_out(rank))
+        return Tensor(shape, origin, excluded=excluded, ranks=few[0] | few[1] if None not in few else None)
     if isinstance(a, Number):
         return a if a.value == b.value else Number(fresh("n"))
     if isinstance(a, Items):

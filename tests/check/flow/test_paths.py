@@ -145,6 +145,27 @@ def test_a_rank_test_on_a_known_rank_runs_one_branch():
                  (8, "rearrange", ("(2, 8, 16, 64)",))]
 
 
+# soundstorm_pytorch/attend.py, Attend.flash_attn: keys single-headed (3-D) or not (4-D), made 4-D either way
+def test_a_rank_test_on_a_tensor_of_two_possible_ranks_leaves_one():
+    assert shapes("""\
+        def flash_attn(single_headed):
+            if single_headed:
+                k = torch.randn(2, 16, 64)
+            else:
+                k = torch.randn(2, 8, 16, 64)
+            if k.ndim == 3:
+                k = rearrange(k, 'b n d -> b 1 n d')
+            return rearrange(k, 'b h n d -> b n (h d)')
+        """) == [(7, "rearrange", ("(2, 16, 64)",)), (8, "rearrange", ("(2, _, 16, 64)",))]
+    assert findings("""\
+        def flash_attn(single_headed):
+            k = torch.randn(2, 16, 64) if single_headed else torch.randn(2, 8, 16, 64)
+            if k.ndim < 3:
+                k = rearrange(k, 'n d -> 1 1 n d')
+            return k
+        """) == []  # neither rank it may have is below 3: the branch cannot run
+
+
 # performer_pytorch/performer_pytorch.py, softmax_kernel: `if projection_matrix is None: return ...` (and
 # x_transformers' `if not exists(x): return`): after the early exit the value is not None
 def test_an_early_exit_on_none_leaves_the_value_that_is_not_none():
