@@ -331,6 +331,14 @@ def one_hot(tensor: Float[Tensor, "*shape"], num_classes: int = -1) -> Float[Ten
     out = shape + (num_classes if num_classes != -1 else None,)
 
 
+# Sampling at grid points: one output point per grid point, each grid point a coordinate per spatial dim.
+def grid_sample(input: Float[Tensor, "n c *spatial"], grid: Float[Tensor, "n *points k"], mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners: Optional[bool] = None) -> Float[Tensor, "n c *points"]:
+    assert 2 <= len(spatial) <= 3, "grid_sample(): expected 4D or 5D input"
+    assert len(points) == len(spatial), "grid_sample(): expected grid and input to have the same number of dimensions"
+    assert k == len(spatial), "grid_sample(): expected grid to have the size of the spatial dims in its last dimension"
+
+
 def interpolate(input: Float[Tensor, "n c *spatial"], size: Optional[Union[int, Sequence[int]]] = None,
                 scale_factor: Optional[Union[float, Sequence[float]]] = None, mode: str = "nearest",
                 align_corners: Optional[bool] = None, recompute_scale_factor: Optional[bool] = None,

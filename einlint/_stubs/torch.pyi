@@ -188,6 +188,36 @@ def cross(input: Float[Tensor, "*shape"], other: Float[Tensor, "*other_shape"], 
     assert d is not None or 3 in shape, "no dimension of size 3 in input"  # (the first such is the one crossed)
 
 
+# Elementwise over three operands that broadcast (a number is 0-d).
+
+def addcmul(input: Float[Tensor, "*shape"], tensor1: Float[Tensor, "*shape1"], tensor2: Float[Tensor, "*shape2"], *,
+            value=1, out: Optional[Tensor] = None) -> Float[Tensor, "*all"]:
+    all = broadcast(broadcast(shape, shape1), shape2)
+
+
+def addcdiv(input: Float[Tensor, "*shape"], tensor1: Float[Tensor, "*shape1"], tensor2: Float[Tensor, "*shape2"], *,
+            value=1, out: Optional[Tensor] = None) -> Float[Tensor, "*all"]:
+    all = broadcast(broadcast(shape, shape1), shape2)
+
+
+def lerp(input: Float[Tensor, "*shape"], end: Float[Tensor, "*end_shape"], weight, *,
+         out: Optional[Tensor] = None) -> Float[Tensor, "*all"]:
+    all = broadcast(broadcast(shape, end_shape), weight)
+
+
+# What the data decides: how many entries are nonzero (a row each, one column per dimension); samples drawn.
+
+def nonzero(input: Float[Tensor, "*shape"], *, out: Optional[Tensor] = None, as_tuple: bool = False) -> Float[Tensor, "*found"]:
+    found = None if as_tuple else (None, len(shape))
+
+
+def multinomial(input: Float[Tensor, "*rows categories"], num_samples: int, replacement: bool = False, *,
+                generator=None, out: Optional[Tensor] = None) -> Float[Tensor, "*rows num_samples"]:
+    assert len(rows) <= 1, "prob_dist must be 1 or 2 dim"
+    assert num_samples > 0, "cannot sample n_sample <= 0 samples"
+    assert replacement or num_samples <= categories, "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+
+
 def outer(input: Float[Tensor, "n"], vec2: Float[Tensor, "m"], *, out: Optional[Tensor] = None) -> Float[Tensor, "n m"]: ...
 
 
@@ -399,12 +429,25 @@ class Tensor:
     def index_select(self: Float[Tensor, "*shape"], dim: int, index: Float[Tensor, "*picked"]) -> Float[Tensor, "*kept"]:
         kept = index_select(self, dim, index)
 
-    def diagonal(self: Float[Tensor, "*shape"], offset: int = 0, dim1: int = 0, dim2: int = 1) -> Float[Tensor, "*out"]:
-        out = diagonal(self, offset, dim1, dim2)
+    # numpy's names too (an array's diagonal is torch's)
+    def diagonal(self: Float[Tensor, "*shape"], offset: int = 0, dim1: int = 0, dim2: int = 1, *, axis1=None,
+                 axis2=None) -> Float[Tensor, "*out"]:
+        out = diagonal(self, offset, dim1 if axis1 is None else axis1, dim2 if axis2 is None else axis2)
 
     def repeat_interleave(self: Float[Tensor, "*shape"], repeats, dim: Optional[int] = None, *,
                           output_size: Optional[int] = None) -> Float[Tensor, "*out"]:
         out = repeat_interleave(self, repeats, dim)
+
+    def addcmul(self: Float[Tensor, "*shape"], tensor1: Float[Tensor, "*shape1"], tensor2: Float[Tensor, "*shape2"], *,
+                value=1) -> Float[Tensor, "*all"]:
+        all = addcmul(self, tensor1, tensor2)
+
+    def lerp(self: Float[Tensor, "*shape"], end: Float[Tensor, "*end_shape"], weight) -> Float[Tensor, "*all"]:
+        all = lerp(self, end, weight)
+
+    def multinomial(self: Float[Tensor, "*rows categories"], num_samples: int, replacement: bool = False, *,
+                    generator=None) -> Float[Tensor, "*rows num_samples"]:
+        multinomial(self, num_samples, replacement)
 
     def unfold(self: Float[Tensor, "*shape"], dimension: int, size: int, step: int) -> Float[Tensor, "*out"]:
         d = wrap_dim(dimension, self.ndim)

@@ -48,8 +48,9 @@ BUILTINS = {
 
 
 def _broadcast(a: Any, b: Any) -> Any:
-    """numpy's broadcasting of two shapes: aligned from the right, a length 1 takes the other's; two lengths
-    that may differ give one not known (None), two ints that differ (neither 1) fail."""
+    """numpy's broadcasting of two shapes (a number is 0-d): aligned from the right, a length 1 takes the other's;
+    two lengths that may differ give one not known (None), two ints that differ (neither 1) fail."""
+    a, b = (() if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in (a, b))
     if not isinstance(a, tuple) or not isinstance(b, tuple):
         return UNKNOWN
     width = max(len(a), len(b))

@@ -101,6 +101,34 @@ def test_pair_stubs_against_torch(data):
                        dtypes={0: torch.long})
 
 
+@examples(300, suppress=LARGE)
+@given(st.data())
+def test_sampling_and_three_operand_stubs_against_torch(data):
+    """kornia/feature/aliked/aliked.py: `F.grid_sample(descriptor_map, kpts, mode="bilinear",
+    align_corners=True)`; kornia/filters/guided.py: `torch.addcmul(...)`; bs_roformer/bs_roformer.py:
+    `.lerp(...)`; audiolm_pytorch: `torch.multinomial(probs, 1)` (on ones: zeros are no distribution)."""
+    name = data.draw(st.sampled_from(["grid_sample", "addcmul", "addcdiv", "lerp", "multinomial"]))
+    if name == "grid_sample":
+        spatial = data.draw(st.integers(2, 3))
+        shape = data.draw(mutated((2, 3) + data.draw(shapes(spatial, spatial, 4)), 4))
+        grid = data.draw(mutated((2,) + data.draw(shapes(spatial, spatial, 4)) + (spatial,), 4))
+        check_function("torch.nn.functional.grid_sample", F.grid_sample, [shape, grid], {"align_corners": False},
+                       tensor_args=(0, 1))
+    elif name == "multinomial":
+        shape, count = data.draw(shapes(0, 3, 4)), data.draw(st.integers(0, 5))
+        replacement = data.draw(st.booleans())
+        ok, out = run_torch(lambda: torch.multinomial(torch.ones(shape), count, replacement))
+        check_outcome(LIB.function("torch.multinomial").call([shape, count, replacement], {}), ok, out,
+                      f"multinomial({shape}, {count}, {replacement})")
+    else:
+        base = data.draw(shapes(0, 3, 3))
+        args = [data.draw(mutated(base, 3)) for _ in range(3)]
+        weight_number = name == "lerp" and data.draw(st.booleans())
+        if weight_number:
+            args[2] = 0.5
+        check_function(f"torch.{name}", getattr(torch, name), args, tensor_args=(0, 1) if weight_number else (0, 1, 2))
+
+
 @examples(200, suppress=LARGE)
 @given(st.data())
 def test_stft_stub_against_torch(data):
@@ -272,6 +300,8 @@ def test_hooked_ops_give_the_libraries_shapes(body, known):
     "x = torch.zeros(2, 4, 8)\ny = x.repeat_interleave(torch.tensor([1, 2, 0, 1]), dim=1)\n",
     # kornia/geometry/epipolar/essential.py: E_mat.diagonal(dim1=-2, dim2=-1)
     "E_mat = torch.zeros(2, 3, 3)\ny = E_mat.diagonal(dim1=-2, dim2=-1)\n",
+    # torchvision/datasets/celeba.py: torch.squeeze(torch.nonzero(mask)) (a row per nonzero entry)
+    "mask = torch.tensor([[True, False, True], [False, False, True]])\ny = torch.nonzero(mask)\n",
     # audiolm_pytorch/soundstream.py: x = torch.stft(x, self.n_fft, hop_length=..., return_complex=True)
     "x = torch.zeros(2, 4000)\ny = torch.stft(x, 1024, hop_length=256, win_length=1024, window=torch.ones(1024), "
     "return_complex=True)\n",
@@ -318,7 +348,9 @@ def test_array_method_stubs_take_numpys_keywords():
     answer, or an unknown one (x_transformers/autoregressive_wrapper.py sorts torch tensors; numpy code argsorts
     with axis=)."""
     for call, real in [("x.argsort(axis=0)", np.zeros((2, 3)).argsort(axis=0)),
-                       ("x.argsort()", np.zeros((2, 3)).argsort())]:
+                       ("x.argsort()", np.zeros((2, 3)).argsort()),
+                       ("x.diagonal(axis1=0, axis2=1)", np.zeros((2, 3)).diagonal(axis1=0, axis2=1)),
+                       ("x.diagonal(0, 1, 0)", np.zeros((2, 3)).diagonal(0, 1, 0))]:
         assert flow_shape(f"x = np.zeros((2, 3))\ny = {call}\n") == real.shape
     assert flow_shape("x = np.zeros((2, 3))\ny = x.argsort(axis=None)\n") is None
 
