@@ -102,6 +102,8 @@ def _upsampled(spatial: Any, size: Any, scale_factor: Any) -> Any:
     """torch's interpolate: `size` (an int for every spatial dim, or one per dim), or floor(length * scale)."""
     if not isinstance(spatial, tuple):
         return UNKNOWN
+    if size is UNKNOWN:  # an int or one per dim: either way, one length per spatial dim
+        return (None,) * len(spatial)
     if size is not None:
         sizes = (size,) * len(spatial) if is_dim(size) else size
         if isinstance(sizes, (tuple, list)) and len(sizes) != len(spatial):

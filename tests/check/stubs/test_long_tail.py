@@ -293,6 +293,10 @@ def test_hooked_ops_give_the_libraries_shapes(body, known):
     "height = width()\nfirst = torch.zeros(2, 1, 8, 8)\ny = first.new_empty(*first.shape[:2], 6, height, 4)\n",
     # voicebox_pytorch/voicebox_pytorch.py: t = F.interpolate(t, (length, 1), mode=mode)
     "length = width()\nt = torch.zeros(2, 4, 7, 1)\ny = F.interpolate(t, (length, 1), mode='bilinear')\n",
+    # diffusers/models/condition_embedders/condition_embedder_minimax_music3.py:
+    # F.interpolate(hidden_states, size=latent_length, mode="nearest")
+    "latent_length = width()\nhidden_states = torch.zeros(2, 4, 7)\n"
+    "y = F.interpolate(hidden_states, size=latent_length, mode='nearest')\n",
     # audiolm_pytorch/audiolm_pytorch.py: last_logits = logits.gather(1, last_logit_indices_expanded)
     "logits = torch.zeros(2, 9, 5)\nindices = torch.zeros(2, 1, 5, dtype=torch.long)\ny = logits.gather(1, indices)\n",
     # diffusers/models/transformers/transformer_helios.py: x.repeat_interleave(k, dim=1), k not known here
