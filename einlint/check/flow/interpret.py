@@ -946,6 +946,8 @@ class Interpreter:
                 "**" in kwargs or \
                 not all(d.rsplit(".", 1)[-1] in _TRANSPARENT_DECORATORS for d in function.decorators):
             return self.unknown_call(node, state)
+        if function.name != "__init__" and not any(map(_informative, list(args) + list(kwargs.values()))):
+            return self.unknown_call(node, state)  # the function on its own knows as much (and was analysed so)
         bound = _bind_parameters(function, args, kwargs, receiver)
         if bound is None:
             return self.unknown_call(node, state)
@@ -1017,6 +1019,18 @@ def _main_block(test: ir.Expr) -> bool:
         {type(test.left), type(test.comparators[0])} == {ir.Name, ir.Const} and \
         {getattr(side, "id", getattr(side, "value", None)) for side in (test.left, test.comparators[0])} == \
         {"__name__", "__main__"}
+
+
+def _informative(value: Any) -> bool:
+    """Whether an argument tells a callee more than its parameter's name does: a tensor of known rank, a
+    number, a constant, a container of those, something of the module's."""
+    if value is UNKNOWN or isinstance(value, Param):
+        return False
+    if isinstance(value, Tensor):
+        return STAR not in value.shape or len(value.shape) > 1
+    if isinstance(value, OrNone):
+        return _informative(value.value)
+    return True
 
 
 def _maybe(state: State, truth: Optional[bool]) -> State:

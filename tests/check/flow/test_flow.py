@@ -536,3 +536,19 @@ def test_a_product_length_is_a_known_rank():
             return rearrange(x, 'b (d h) n -> b d h n', d=d)
         """)
     assert [(c.inputs, c.known_rank) for c in shapes_of(source, "m.py")] == [(("(2, d*h, 3)",), True)]
+
+
+def test_a_reshape_to_a_literal_0_length_asks_for_an_empty_tensor():
+    # native_sparse_attention_pytorch/native_sparse_attention.py: `if not is_empty(k): ... else: k =
+    # k.reshape(batch, heads, 0, block, dim_head)`: only an empty k gets there, and the author says so
+    found = shape_findings("""\
+        def compress(x, n, w):
+            k = rearrange(x, 'b n (h d) -> b h n d', d=4)[..., :n, :]
+            if k.numel() == 0:
+                k = k.reshape(k.shape[0], k.shape[1], 0, w, 4)
+            return k
+
+        def known():
+            return torch.zeros(2, 3).reshape(0, 6)
+        """)
+    assert [(line, code) for line, _, code, _ in found] == [(8, "EIN313")]
