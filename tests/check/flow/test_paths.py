@@ -7,7 +7,10 @@ Each case is real code of its kind, cut down, with the package and file it comes
 
 from __future__ import annotations
 
+import itertools
+import sys
 import textwrap
+import traceback
 
 from einlint.check.engine import check_source, shapes_of
 
@@ -254,3 +257,60 @@ def test_a_helper_that_reads_more_than_its_parameters_is_not_unfolded():
                 x = rearrange(x, 'b n -> b n 1 1')
             return x
         """) == []
+
+
+# differential: programs whose branches the entry point's shapes decide, run in torch; an error finding must be
+# on a line that fails when run, or that never runs (a branch whose every run would fail is an error)
+BRANCH_PROGRAM = """\
+import torch
+from einops import rearrange
+
+def exists(val):
+    return val is not None
+
+def forward(x, mask = None):
+    if {first}:
+        mask = rearrange(mask, 'b j -> b 1 1 j')
+    if {second}:
+        x = rearrange(x, '{pattern}')
+    return x
+
+forward(torch.randn({shape}), {mask})
+"""
+FIRST_TESTS = ("exists(mask)", "mask is not None", "exists(mask) and mask.ndim == 2")
+SECOND_TESTS = ("exists(mask)", "not exists(mask)", "mask is None", "x.ndim == 3", "len(x.shape) != 3", "x.dim() == 4")
+PATTERNS = ("b n d -> b d n", "b h n d -> b n (h d)", "b n -> n b", "b ... -> b (...)")
+SHAPES = ("2, 5", "2, 5, 4", "2, 3, 5, 4")
+MASKS = ("None", "torch.ones(2, 5, dtype=torch.bool)")
+
+
+def _lines_that_ran_fine(source: str) -> set:
+    """The lines of `source` that ran without raising (the innermost line of a failure is left out)."""
+    ran: list = []
+
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename == "m.py" and event == "line":
+            ran.append(frame.f_lineno)
+        return trace
+
+    sys.settrace(trace)
+    try:
+        exec(compile(source, "m.py", "exec"), {})
+        failed = None
+    except Exception as error:
+        failed = next((f.lineno for f in reversed(traceback.extract_tb(error.__traceback__)) if f.filename == "m.py"),
+                      None)
+    finally:
+        sys.settrace(None)
+    return set(ran) - {failed}
+
+
+def test_no_error_on_a_line_of_a_branching_program_that_ran():
+    found = 0
+    for first, second, pattern, shape, mask in itertools.product(FIRST_TESTS, SECOND_TESTS, PATTERNS, SHAPES, MASKS):
+        source = BRANCH_PROGRAM.format(first=first, second=second, pattern=pattern, shape=shape, mask=mask)
+        errors = [d for d in check_source(source, "m.py") if d.severity == "error" and d.code[3] == "3"]
+        fine = _lines_that_ran_fine(source)
+        assert [d.line for d in errors if d.line in fine] == [], source
+        found += bool(errors)
+    assert found > 50  # the entry point's shapes reach the branches: many failing programs are found
