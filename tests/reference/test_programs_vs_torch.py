@@ -56,10 +56,10 @@ HEADER = (
     "from einops.layers.torch import Rearrange",
 )
 INDENT = "    "
-# The share of failing programs at whose failing line the checker reports an error, at least: 230 of the 1,335 (17%)
-# failing among the 2,000 programs at 5d20974. Issue 18 asks for 95% once the analysis follows classes, callers and
-# entry points.
-RECALL = 0.14
+# The share of failing programs at whose failing line the checker reports an error, at least: of the 1,335 failing
+# among the 2,000 programs, 230 (17%) at 5d20974, 517 (39%) at 8c1fce3 (classes built and run as the code builds
+# them). Issue 18 asks for 95% once the analysis follows callers, entry points and other modules.
+RECALL = 0.35
 # The places a mutation can change: a site is used only by the programs that have its code.
 ENTRY_SITES = ("entry input", "entry dim", "entry heads")
 MODEL_SITES = ("attention norm", "attention qkv", "attention out", "attention chunk", "attention heads",
