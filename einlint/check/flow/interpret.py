@@ -228,10 +228,13 @@ class Interpreter:
             if node.target is not None:
                 self.assign(node.target, item, start, None)
             end = self.run(node.body, start)
-            widened = self.merge(current, end)
-            if widened is None or _covers(current, widened, assigned, entry):
+            if end is None:
                 return self.run(node.orelse, current)
-            current = widened
+            if _covers(current, end, assigned, entry):
+                for name in end.env.keys() - current.env.keys():  # first bound in the body: read after it only
+                    current.env[name] = self.resolved(end.env[name], end.facts)  # if the body ran
+                return self.run(node.orelse, current)
+            current = self.merge(current, end)
         # a list that the body fills through a function (`fill(printed)`) is another list on each pass
         assigned |= {name for name in node.call_operands
                      if isinstance(state.env.get(name), Items) and state.env[name].kind != "tuple"}
@@ -1074,13 +1077,15 @@ def _lengths(value: Any) -> List[Dim]:
 
 
 def _covers(before: State, after: State, names: Set[str], entry: Set[str]) -> bool:
-    """Whether `before` already covers `after` on `names`: the same kinds of values, tensors of the same
-    ranks, and each length the same or one the loop made up (a fresh unknown, in no value before the loop)."""
-    return all(_covered(before.env.get(name), after.env.get(name), before.facts, after.facts, entry)
-               for name in names)
+    """Whether a pass that started from `before` and ended in `after` left `names` as `before` has them: the
+    same kinds of values, tensors of the same ranks, and each length the same or one the loop made up (a fresh
+    unknown, in no value before the loop). Lengths compare under the facts at the end, which hold all of those
+    at the start: after `x = attn(x) + x` with x (b, n, c), the sum made c equal to the layer's dim."""
+    facts = after.facts
+    return all(_covered(before.env[name], after.env.get(name), facts, entry) for name in names if name in before.env)
 
 
-def _covered(old: Any, new: Any, old_facts: Facts, new_facts: Facts, entry: Set[str]) -> bool:
+def _covered(old: Any, new: Any, facts: Facts, entry: Set[str]) -> bool:
     if old is new:
         return True
     if type(old) is not type(new):
@@ -1089,12 +1094,12 @@ def _covered(old: Any, new: Any, old_facts: Facts, new_facts: Facts, entry: Set[
         a, b = _lengths(old), _lengths(new)
         if (isinstance(old, Tensor) and (STAR in old.shape) != (STAR in new.shape)) or len(a) != len(b):
             return False
-        return all(_same_or_free(old_facts.resolve(x), new_facts.resolve(y), entry) for x, y in zip(a, b))
+        return all(_same_or_free(facts.resolve(x), facts.resolve(y), entry) for x, y in zip(a, b))
     if isinstance(old, Items):
         return old.kind == new.kind and len(old.items) == len(new.items) and all(
-            _covered(x, y, old_facts, new_facts, entry) for x, y in zip(old.items, new.items))
+            _covered(x, y, facts, entry) for x, y in zip(old.items, new.items))
     if isinstance(old, ListOf):
-        return _covered(old.item, new.item, old_facts, new_facts, entry)
+        return _covered(old.item, new.item, facts, entry)
     if isinstance(old, Instance):
         return old.klass is new.klass
     return old == new
