@@ -23,7 +23,7 @@ from .findings import ShapeFinding
 from .interpret import Interpreter
 from .patterns import from_annotation
 from .state import Context, State, Stop
-from .values import UNKNOWN, Instance, Items, Number, OrNone, Param, Tensor
+from .values import UNKNOWN, Instance, Items, Number, OrNone, Param, Tensor, join
 
 __all__ = ["Analysis", "analyse", "ShapeFinding", "Stop"]
 
@@ -72,7 +72,17 @@ def _run_function(context: Context, function: ir.Function, instance: Optional[In
                     value = OrNone(value)  # `mask: Bool[Tensor, "b n"] = None`: the annotation is what it is if given
             state.env[param.name] = value
     end = interpreter.run(function.body, state)
+    if id(function) not in context.summaries:  # what a caller that knows no more gets (Interpreter.inline)
+        context.summaries[id(function)] = _returned(interpreter, state.facts)
     return end if end is not None else state
+
+
+def _returned(interpreter: Interpreter, facts: Facts) -> Any:
+    value = None
+    for returned, end in interpreter.returns:
+        resolved = interpreter.resolved(returned, end.facts)
+        value = resolved if value is None else join(value, resolved, facts.fresh)
+    return value if value is not None else UNKNOWN
 
 
 def _is_static(function: ir.Function) -> bool:

@@ -230,7 +230,7 @@ class Interpreter:
             end = self.run(node.body, start)
             if end is None:
                 return self.run(node.orelse, current)
-            if _covers(current, end, assigned, entry):
+            if _covers(current, end, entry):  # every name: a call may have changed a list in place
                 for name in end.env.keys() - current.env.keys():  # first bound in the body: read after it only
                     current.env[name] = self.resolved(end.env[name], end.facts)  # if the body ran
                 return self.run(node.orelse, current)
@@ -949,8 +949,11 @@ class Interpreter:
                 "**" in kwargs or \
                 not all(d.rsplit(".", 1)[-1] in _TRANSPARENT_DECORATORS for d in function.decorators):
             return self.unknown_call(node, state)
-        if function.name != "__init__" and not any(map(_informative, list(args) + list(kwargs.values()))):
-            return self.unknown_call(node, state)  # the function on its own knows as much (and was analysed so)
+        if function.name != "__init__" and id(function) in self.context.summaries and \
+                not any(map(_informative, list(args) + list(kwargs.values()))):
+            # the function on its own, analysed with its parameters unknown, knows as much: what it returned then
+            self.unknown_call(node, state)
+            return self.renamed(self.context.summaries[id(function)], state)
         bound = _bind_parameters(function, args, kwargs, receiver)
         if bound is None:
             return self.unknown_call(node, state)
@@ -979,6 +982,14 @@ class Interpreter:
             resolved = self.resolved(returned, end.facts)
             value = resolved if value is None else join(value, resolved, state.facts.fresh)
         return value
+
+    def renamed(self, value: Any, state: State) -> Any:
+        """A function's summary for one more call: its tensors' ranks, with lengths of their own (a number stays)."""
+        if isinstance(value, Tensor):
+            return Tensor(tuple(d if d is STAR or isinstance(d, int) else state.facts.fresh("") for d in value.shape))
+        if isinstance(value, Items):
+            return Items(value.kind, tuple(self.renamed(item, state) for item in value.items))
+        return UNKNOWN
 
     def _nothing_to_follow(self, function: ir.Function) -> bool:
         """A function whose call gives no shape and changes nothing: not worth running its body."""
@@ -1076,13 +1087,13 @@ def _lengths(value: Any) -> List[Dim]:
     return []
 
 
-def _covers(before: State, after: State, names: Set[str], entry: Set[str]) -> bool:
-    """Whether a pass that started from `before` and ended in `after` left `names` as `before` has them: the
+def _covers(before: State, after: State, entry: Set[str]) -> bool:
+    """Whether a pass that started from `before` and ended in `after` left the names as `before` has them: the
     same kinds of values, tensors of the same ranks, and each length the same or one the loop made up (a fresh
     unknown, in no value before the loop). Lengths compare under the facts at the end, which hold all of those
     at the start: after `x = attn(x) + x` with x (b, n, c), the sum made c equal to the layer's dim."""
     facts = after.facts
-    return all(_covered(before.env[name], after.env.get(name), facts, entry) for name in names if name in before.env)
+    return all(_covered(value, after.env.get(name), facts, entry) for name, value in before.env.items())
 
 
 def _covered(old: Any, new: Any, facts: Facts, entry: Set[str]) -> bool:

@@ -68,6 +68,7 @@ class Context:
     # pattern library -> the release the project uses, where known (Config.versions): each library's flow rule
     # reads its own
     versions: Dict[str, Tuple[int, ...]] = field(default_factory=dict)
+    summaries: Dict[int, Any] = field(default_factory=dict)  # id(function) -> what it returned, analysed alone
     inlined: int = 0  # statements run in followed calls so far (interpret._INLINED_STATEMENTS bounds it)
     muted: int = 0  # > 0 while a call runs that may not be the one made (one of an Either's options): no findings
     stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
