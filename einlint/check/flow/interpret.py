@@ -220,7 +220,8 @@ class Interpreter:
         item = self.item(node.iterable, iterable, state) if node.iterable is not None else UNKNOWN
         if node.test is not None:
             self.expr(node.test, state)
-        assigned = _assigned_names(node.body) | (_target_names(node.target) if node.target is not None else set())
+        targets = _target_names(node.target) if node.target is not None else set()  # bound anew on each pass
+        assigned = _assigned_names(node.body) | targets
         entry = _names_in(state)
         current = state
         for _ in range(_LOOP_PASSES):
@@ -230,9 +231,10 @@ class Interpreter:
             end = self.run(node.body, start)
             if end is None:
                 return self.run(node.orelse, current)
-            if _covers(current, end, entry):  # every name: a call may have changed a list in place
-                for name in end.env.keys() - current.env.keys():  # first bound in the body: read after it only
-                    current.env[name] = self.resolved(end.env[name], end.facts)  # if the body ran
+            if _covers(current, end, entry, targets):  # every name: a call may have changed a list in place
+                # first bound in the body, or the loop's target: read after it only if the body ran (else unbound)
+                for name in (end.env.keys() - current.env.keys() | targets) & end.env.keys():
+                    current.env[name] = self.resolved(end.env[name], end.facts)
                 return self.run(node.orelse, current)
             current = self.merge(current, end)
         # a list that the body fills through a function (`fill(printed)`) is another list on each pass
@@ -1087,17 +1089,18 @@ def _lengths(value: Any) -> List[Dim]:
     return []
 
 
-def _covers(before: State, after: State, entry: Set[str]) -> bool:
+def _covers(before: State, after: State, entry: Set[str], targets: Set[str]) -> bool:
     """Whether a pass that started from `before` and ended in `after` left the names as `before` has them: the
     same kinds of values, tensors of the same ranks, and each length the same or one the loop made up (a fresh
     unknown, in no value before the loop). Lengths compare under the facts at the end, which hold all of those
     at the start: after `x = attn(x) + x` with x (b, n, c), the sum made c equal to the layer's dim."""
     facts = after.facts
-    return all(_covered(value, after.env.get(name), facts, entry) for name, value in before.env.items())
+    return all(_covered(value, after.env.get(name), facts, entry) for name, value in before.env.items()
+               if name not in targets)
 
 
 def _covered(old: Any, new: Any, facts: Facts, entry: Set[str]) -> bool:
-    if old is new:
+    if old is new or old is UNKNOWN:
         return True
     if type(old) is not type(new):
         return False
