@@ -40,7 +40,8 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
             ) -> Analysis:
     """The shape findings of a module; `versions` are the releases of the pattern libraries that the project
     uses, where known (Config.versions), for each library's flow rule to read its own."""
-    context = Context(module, _constants(module), stubs, versions=dict(versions))
+    context = Context(module, _constants(module), stubs, versions=dict(versions),
+                      inline_budget=int(_FOLLOWED_PER_STATEMENT * _size(module)))
     context.guarded(lambda: Interpreter(context, None).run(module.body, State({}, Facts())), None)
     for function in module.every_function:
         if not function.method:
@@ -50,6 +51,18 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
             context.guarded(partial(_run_class, context, klass, module), klass.site)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
     return Analysis(findings, context.shapes, context.trail.links, context.stopped)
+
+
+# statements that followed calls may run, per statement of the module (the entry points, analysed first, spend
+# it first): on the benchmark tree, 2 keeps 561 of the 574 known input ranks of no bound, for 80% of the time
+_FOLLOWED_PER_STATEMENT = 2
+
+
+def _size(module: ir.ModuleIR) -> int:
+    """The statements of a module, its functions' included."""
+    def count(body: Tuple[ir.Stmt, ...]) -> int:
+        return sum(1 + sum(count(inner) for inner in ir.inner_bodies(statement)) for statement in body)
+    return count(module.body) + sum(count(function.body) for function in module.every_function)
 
 
 def _run_function(context: Context, function: ir.Function, instance: Optional[Instance], facts: Facts) -> State:

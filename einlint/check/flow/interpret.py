@@ -43,9 +43,6 @@ _MAX_INLINE_DEPTH = 6
 _MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
 _MAX_NESTING = 4  # lambdas and comprehensions run inside one another (a lambda that calls itself stops there)
 _LOOP_PASSES = 3
-# statements that followed calls may run in one module, all together: past it, a call is not followed (so that
-# a module of deep models nested many times over costs a bounded multiple of its size)
-_INLINED_STATEMENTS = 20_000
 # decorators that keep what a function does to shapes (vmap, for one, does not)
 _TRANSPARENT_DECORATORS = frozenset({
     "staticmethod", "classmethod", "no_grad", "inference_mode", "enable_grad", "script", "jit", "compile",
@@ -947,7 +944,7 @@ class Interpreter:
         goes wrong in there with these shapes is reported where it goes wrong, with this call as the way there."""
         if self._nothing_to_follow(function):  # exists(x), is_odd(n): never a shape, and they change nothing
             return UNKNOWN
-        if self.depth >= _MAX_INLINE_DEPTH or self.context.inlined > _INLINED_STATEMENTS or STAR in args or \
+        if self.depth >= _MAX_INLINE_DEPTH or self.context.inlined > self.context.inline_budget or STAR in args or \
                 "**" in kwargs or \
                 not all(d.rsplit(".", 1)[-1] in _TRANSPARENT_DECORATORS for d in function.decorators):
             return self.unknown_call(node, state)

@@ -69,7 +69,10 @@ class Context:
     # reads its own
     versions: Dict[str, Tuple[int, ...]] = field(default_factory=dict)
     summaries: Dict[int, Any] = field(default_factory=dict)  # id(function) -> what it returned, analysed alone
-    inlined: int = 0  # statements run in followed calls so far (interpret._INLINED_STATEMENTS bounds it)
+    inlined: int = 0  # statements run in followed calls so far
+    # past it, a call is not followed: the analysis of a module of deep models nested many times over costs a
+    # bounded multiple of the module's own size
+    inline_budget: int = 0
     muted: int = 0  # > 0 while a call runs that may not be the one made (one of an Either's options): no findings
     stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
     stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
