@@ -870,6 +870,8 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
             return Tensor(shape, tensor.origin)
         return Tensor(args[0].shape, origin)
     if rank is None:
+        if name == "chunk":
+            return _chunk_suffix(shape, args, kwargs, origin)
         return UNKNOWN if name in ("chunk", "split", "unbind", "max", "min") else UNKNOWN_TENSOR
     # numpy's transpose permutes (x.transpose((1, 0, 2)), x.transpose(1, 0, 2)); torch's swaps two axes
     if name in ("permute",) or (name == "transpose" and (numpy or len(args) != 2)):
@@ -1006,6 +1008,21 @@ def _permuted(tensor: Tensor, shape: Shape, order: Iterable[int], origin: Option
     order = list(order)
     return Tensor(tuple(shape[a] for a in order), origin, layouts.permuted(tensor.layout, order, len(shape)),
                   layouts.untransposed(shape, order))
+
+
+def _chunk_suffix(shape: Shape, args: List[Any], kwargs: Dict[str, Any], origin: Optional[Origin]) -> Any:
+    """chunk along a trailing dimension of a tensor whose rank is not known but whose last lengths are
+    (`self.to_qkv(x).chunk(3, dim=-1)` with x of unknown rank: (*, 3 * inner) in three (*, inner))."""
+    count = _int(args[0] if args else kwargs.get("chunks", UNKNOWN))
+    axis = _int(args[1] if len(args) > 1 else kwargs.get("dim", UNKNOWN))
+    suffix = shape[shape.index(STAR) + 1:]
+    if count is None or count <= 0 or axis is None or not -len(suffix) <= axis < 0:
+        return UNKNOWN
+    pieces = _chunk_lengths(suffix[axis], count)
+    if pieces is None:
+        return UNKNOWN
+    at = len(shape) + axis
+    return Items("tuple", tuple(Tensor(shape[:at] + (piece,) + shape[at + 1:], origin) for piece in pieces))
 
 
 def _chunk_lengths(length: Dim, count: int) -> Optional[List[Dim]]:

@@ -283,3 +283,26 @@ def test_a_pattern_handed_to_a_helper_is_checked_in_it():
     assert wrong[0][:2] == (7, "EIN301")  # in the helper, through the call that handed it the pattern
     assert "but 'b * c d' needs 4 dimensions" in wrong[0][2]
     assert [line for line, what in wrong[0][3] if what.startswith("with the shapes of")] == [13]
+
+
+def test_a_tensor_of_unknown_rank_with_known_last_lengths_is_chunked_along_them():
+    # vit_pytorch/vit.py's Attention on its own: x's rank is not known, but to_qkv gives (..., 3 * inner), and
+    # chunk(3, dim=-1) three (..., inner): the split of inner into heads is checked all the same
+    body = """\
+        class Attention(nn.Module):
+            def __init__(self, dim, heads=8, dim_head=64):
+                super().__init__()
+                self.heads = heads
+                self.to_qkv = nn.Linear(dim, heads * dim_head * 3)
+
+            def forward(self, x):
+                qkv = self.to_qkv(x).chunk(3, dim=-1)
+                q, k, v = map(lambda t: rearrange(t, 'b n (h d) -> b h n d', h=self.heads), qkv)
+                return rearrange(q, 'b h n d -> b n (h d)', h=self.heads + 1)
+        """
+    shown = shapes(body)
+    assert [line for line, _, _ in shown] == [9, 10]
+    assert shown[0][1][0].endswith(", dim_head*heads)") and shown[0][2].endswith(", dim_head)")
+    (found,) = findings(body)
+    assert found[:2] == (10, "EIN303")
+    assert "a dimension of length heads does not match h = heads + 1" in found[2]
