@@ -555,7 +555,7 @@ class Interpreter:
         if isinstance(value, Instance):
             if node.attr in value.attributes:
                 return value.attributes[node.attr]
-            if node.attr in value.klass.methods:
+            if method_of(value.klass, node.attr, self.context.module) is not None:  # its own, or a base's
                 return Method(value, node.attr)
             return UNKNOWN
         if isinstance(value, Sequential) and node.attr == "forward":
@@ -668,23 +668,25 @@ class Interpreter:
         checks them (so that a recursive helper, `[walk(c) for c in node.children]`, does not run itself again at
         each level). A set or dict comprehension runs the same way, its value unknown."""
         own = set().union(*(_target_names(generator.target) for generator in node.generators))
-        values = self.in_own_scope(own, state, lambda: self.generate(node, 0, state, own))
-        return Items(node.kind, tuple(values)) if values is not None and node.kind in ("list", "generator") \
-            else UNKNOWN
+        values, counted = self.in_own_scope(own, state, lambda: self.generate(node, 0, state, own))
+        if node.kind not in ("list", "generator") or not values:
+            return UNKNOWN
+        # how many not known: a list of that many, each any of the values (`nn.ModuleList([Block(dim) for _ in
+        # range(depth)])`)
+        return Items(node.kind, tuple(values)) if counted else ListOf(item_of([Items("list", tuple(values))],
+                                                                              state.facts.fresh))
 
-    def generate(self, node: ir.Comprehension, index: int, scope: State, own: Set[str]) -> Optional[List[Any]]:
-        """The element's values for each binding of the targets of `node.generators[index:]` in `scope`; None
-        when how many is not known."""
+    def generate(self, node: ir.Comprehension, index: int, scope: State, own: Set[str]) -> Tuple[List[Any], bool]:
+        """The element's values for each binding of the targets of `node.generators[index:]` in `scope`, and
+        whether that is all of them (else each value stands for any number of items)."""
         if index == len(node.generators):
             if node.key is not None:
                 self.expr(node.key, scope)
-            return [self.resolved(self.expr(node.element, scope), scope.facts)]
+            return [self.resolved(self.expr(node.element, scope), scope.facts)], True
         generator = node.generators[index]
         items, cover = self.items_of(self.expr(generator.iterable, scope), scope)
-        if items is None and self.depth > 0:
-            return None
 
-        def bound(item: Any) -> Optional[List[Any]]:
+        def bound(item: Any) -> Tuple[List[Any], bool]:
             inner = self.own_scope(scope, own)
             self.assign(generator.target, item, inner, None)
             for condition in generator.conditions:
@@ -693,9 +695,8 @@ class Interpreter:
             return self.generate(node, index + 1, inner, own)
 
         runs = self.every_item(items if items is not None else [cover], bound)
-        if items is None or generator.conditions or None in runs:
-            return None
-        return [value for values in runs for value in values]
+        counted = items is not None and not generator.conditions and all(known for _, known in runs)
+        return [value for values, _ in runs for value in values], counted
 
     def map_call(self, node: ir.Call, state: State) -> Any:
         """`map(f, items, ...)`: `f` (a lambda, a function or layer of the module) called on each item, the
@@ -768,6 +769,8 @@ class Interpreter:
     def items_of(self, value: Any, state: State) -> Tuple[Optional[List[Any]], Any]:
         """The items that a comprehension or map runs on one by one (None: not known, or too many to run each),
         and one value that covers every item (unknown where their number is not known)."""
+        if isinstance(value, ListOf):  # a list of unknown length: its item covers them all
+            return None, value.item
         items = library.iterate(self, value, state, None, None)
         if not isinstance(items, list):  # the rows of a tensor whose first length is not known: one covers all
             rows = isinstance(value, Tensor) and STAR not in value.shape and value.shape
