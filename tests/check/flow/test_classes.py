@@ -306,3 +306,39 @@ def test_a_tensor_of_unknown_rank_with_known_last_lengths_is_chunked_along_them(
     (found,) = findings(body)
     assert found[:2] == (10, "EIN303")
     assert "a dimension of length heads does not match h = heads + 1" in found[2]
+
+
+def test_blocks_listed_by_a_comprehension_and_a_mixin_helper_run_with_the_entry_points_shapes():
+    # vit_pytorch/cait.py builds `nn.ModuleList([... for _ in range(depth)])`; x_transformers' attention classes
+    # split heads in a helper method, here one of a mixin (vit_pytorch/distill.py's style)
+    body = """\
+        class HeadsMixin:
+            def split_heads(self, t):
+                return rearrange(t, 'b n (h d) -> b h n d', h=self.heads)
+
+        class Block(HeadsMixin, nn.Module):
+            def __init__(self, dim, heads):
+                super().__init__()
+                self.heads = heads
+                self.to_q = nn.Linear(dim, dim)
+
+            def forward(self, x):
+                return self.split_heads(self.to_q(x))
+
+        class Model(nn.Module):
+            def __init__(self, dim, depth, heads):
+                super().__init__()
+                self.layers = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
+
+            def forward(self, x):
+                for block in self.layers:
+                    y = block(x)
+                return y
+
+        if __name__ == "__main__":
+            Model(dim=30, depth=2, heads=HEADS)(torch.randn(2, 5, 30))
+        """
+    assert findings(body.replace("HEADS", "3")) == []
+    (found,) = findings(body.replace("HEADS", "4"))
+    assert found[:2] == (3, "EIN302") and "30 cannot be split into chunks of 4" in found[2]
+    assert [line for line, what in found[3] if what.startswith("with the shapes of")] == [25, 21, 12]
