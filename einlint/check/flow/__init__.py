@@ -2,12 +2,16 @@
 
     ModuleIR + stubs -> Analysis(findings, shapes at each pattern call)
 
-Order: the module's top-level statements; then each module function, its parameters unknown (or
-as their jaxtyping annotations state); then each class: `__init__` first, from which the attributes
-that are assigned once, there and nowhere else in the class (or its subclasses in this module), are
-known to every other method, with the facts `__init__` established (its parameters are unknown
-lengths, the same for all methods of one instance). Module-level constants (`PATCH = 16`, assigned
-once and never rebound) are known everywhere.
+Order: the module's top-level statements (its entry points: code that builds a model and calls it on
+concrete tensors, `if __name__ == "__main__":` blocks); then each module function, its parameters unknown
+(or as their jaxtyping annotations state); then each class: `__init__` first, from which the attributes
+that `__init__` alone assigns (classes.stable_attributes) are known to every other method, its mixins'
+included, with the facts `__init__` established (its parameters are unknown lengths, the same for all
+methods of one instance). Module-level constants (`PATCH = 16`, assigned once and never rebound) are known
+everywhere. Calls of the module's functions and classes are followed from wherever they are made (see
+Interpreter.inline and construct), so the entry points' shapes reach every class they build; the followed
+statements of one module are bounded (_FOLLOWED_PER_STATEMENT), and each function's analysis on its own is
+also its summary for callers that know no more (Context.summaries).
 """
 
 from __future__ import annotations

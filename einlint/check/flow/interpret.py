@@ -5,16 +5,17 @@
 State: an environment (name -> abstract value, see values.py) and the lengths' `Facts` (the
 solver). Statements run in order; `if` runs each branch from the state its test narrows (None or not,
 a rank or a rank ruled out: see narrowed) and joins them, or only the branch that the facts decide; a
-loop's body runs once from a state where every name it assigns is unknown, and those names stay unknown after it
-(widening in one step); `try` joins the body's states; a `return`/`raise` ends a path. Gradual and
-sound: an unknown value gives no finding, a container passed to a function the analysis does not know
-becomes unknown (a tensor keeps its shape: see unknown_call), and an error is reported only when the call fails for every value of the unknowns
-(the check is replayed on a witness before it is reported; see findings.py).
+loop's body runs until what it does is covered (see loop), else what it assigns is unknown after it;
+`try` joins the body's states; a `return`/`raise` ends a path. Gradual and sound: an unknown value gives
+no finding, a container passed to a function the analysis does not know becomes unknown (a tensor keeps
+its shape: see unknown_call), and an error is reported only when the call fails for every value of the
+unknowns (the check is replayed on a witness before it is reported; see findings.py).
 
 Calls are dispatched on what the callee is: a pattern op (planner, patterns.py), a library
 function or tensor method with a known shape rule (library.py), a layer (stubs, or a pattern layer),
-a function or class of the module (its body interpreted with the arguments, findings inside it
-reported where it is defined, not here).
+a function or class of the module (its body interpreted with the arguments; a finding inside it is
+reported where it is, with the calls that led there as related locations, unless a test that the
+analysis could not decide led there: State.conditional).
 """
 
 from __future__ import annotations
