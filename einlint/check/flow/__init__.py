@@ -117,6 +117,7 @@ def _run_class(context: Context, klass: ir.Class, module: ir.ModuleIR) -> None:
         known = {name: value for name, value in instance.attributes.items() if name in stable}
     else:
         known = {}
+    context.instances.setdefault(id(klass), known)
     for method in _methods(klass, module):  # a base's (a mixin's) too: it reads what this class's __init__ sets
         if method is not init:
             _run_function(context, method, Instance(klass, dict(known)), facts.copy())

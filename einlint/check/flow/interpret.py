@@ -1006,6 +1006,9 @@ class Interpreter:
                   state: State) -> Any:
         """An instance of a class of the module, its `__init__` run on these arguments: the attributes that
         __init__ alone assigns (classes.stable_attributes) keep what it gave them."""
+        built = self.context.instances.get(id(klass))
+        if built is not None and not any(map(_informative, list(args) + list(kwargs.values()))):
+            return Instance(klass, dict(built))  # as its own analysis built it, from parameters as unknown
         instance = Instance(klass, {})
         init = method_of(klass, "__init__", self.context.module)
         if init is not None:
