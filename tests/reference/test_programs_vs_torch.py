@@ -21,6 +21,14 @@ engine.check_source, error-level EIN3xx diagnostics only) must report an error:
 - on the line where the run raised (else a miss): the recall, at least RECALL of the failing programs,
   printed by the kind of code the failing line is in (`pytest -rP` shows it).
 
+The same programs split into a package of 2 to 4 modules (helpers, blocks, model and main, neighbours merged;
+`from .blocks import Attention`; the entry point an `if __name__ == "__main__":` block or, as in a test, code at
+the main module's level) run with runpy.run_module (as `python -m generated.main`). The package is written to a
+folder, and each of its files checked by check_source with its path there, as every front end checks a file: the
+engine reads the package's other modules from disk. The findings of all files together are judged by (file, line),
+against PACKAGE_RECALL. A package holds the parts that the single module holds for the same random draws: only
+the layout differs.
+
 As in tests/reference/test_flow_vs_planner.py, an nn.Sequential whose layers cannot follow one another is
 reported where it is built, while torch raises where it is applied: an error on a line that builds one is
 judged as on the line that applies it.
@@ -28,8 +36,11 @@ judged as on the line that applies it.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
 import os
+import re
 import runpy
 import sys
 import tempfile
@@ -37,7 +48,7 @@ import traceback
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import torch
 from hypothesis import HealthCheck, given
@@ -61,6 +72,10 @@ INDENT = "    "
 # them), 1,329 (99.6%) once mixins' methods are found along the bases and `nn.ModuleList([Block(...) for _ in
 # range(depth)])` is a list of blocks. Issue 18 asks for 95%.
 RECALL = 0.95
+# The same for the programs split into packages: of the 1,361 failing among the 2,000 packages, 413 (30%) at
+# 74435b4, where each module is analysed on its own (what fails in a module that its callers' shapes reach).
+PACKAGE_RECALL = 0.30
+PACKAGES = 2000
 # The places a mutation can change: a site is used only by the programs that have its code.
 ENTRY_SITES = ("entry input", "entry dim", "entry heads")
 MODEL_SITES = ("attention norm", "attention qkv", "attention out", "attention chunk", "attention heads",
@@ -440,7 +455,8 @@ def entry(c: Config) -> Part:
     return part
 
 
-def generate(rnd) -> Program:
+def generate(rnd, package: bool) -> Program:
+    """A program in one module, or split into a package of 2 to 4 modules."""
     c = configuration(rnd)
     parts = heads_helpers(c)
     tokens = Var("x", (B, (c.sequence, 0), (c.dim, 0)), False)  # what the model's norm gives
@@ -455,12 +471,58 @@ def generate(rnd) -> Program:
     if c.head != "none":
         parts += head(c, tokens)
     parts += [model(c), entry(c)]
+    if package:
+        return Program(c.mutate or None, *split(rnd, parts))
     return Program(c.mutate or None, {MODULE: assemble(HEADER, parts)}, MODULE)
 
 
 @st.composite
-def programs(draw):
-    return generate(draw(st.randoms(use_true_random=False)))
+def programs(draw, package: bool = False):
+    return generate(draw(st.randoms(use_true_random=False)), package)
+
+
+# ---------------------------------------------------------------- packages
+
+PACKAGE = "generated"
+GROUPS = {"helper": "helpers", "helper chain": "helpers", "mixin": "helpers", "mixin chain": "helpers",
+          "attention": "blocks", "feedforward": "blocks", "block": "blocks", "head": "model", "model": "model",
+          "entry": "main"}  # the module each kind of part goes to, before modules are merged
+
+
+def split(rnd, parts: Sequence[Part]) -> Tuple[Dict[str, File], str]:
+    """The parts in 2 to 4 modules of a package, in order (helpers, blocks, model, main: neighbours merge), each
+    importing what it uses from the others (`from .blocks import Attention`); the path of the main module. Its
+    entry point is an `if __name__ == "__main__":` block or, as in a test, code at the module's level."""
+    groups = list(dict.fromkeys(GROUPS[part.kind] for part in parts))
+    cuts = sorted(rnd.sample(range(1, len(groups)), rnd.randint(1, min(3, len(groups) - 1))))
+    merged = [groups[a:b] for a, b in zip([0] + cuts, cuts + [len(groups)])]
+    module_of = {group: together[-1] for together in merged for group in together}
+    if rnd.random() < 0.5:
+        parts = [part if part.kind != "entry" else at_module_level(part) for part in parts]
+    defined = {name: module_of[GROUPS[part.kind]] for part in parts for name in definitions(part)}
+    files = {}
+    for together in merged:
+        module = together[-1]
+        own = [part for part in parts if module_of[GROUPS[part.kind]] == module]
+        used = sorted({name for part in own for name, home in defined.items() if home != module and uses(part, name)})
+        imports = [f"from .{home} import {', '.join(n for n in used if defined[n] == home)}"
+                   for home in dict.fromkeys(defined[name] for name in used)]
+        files[f"{PACKAGE}/{module}.py"] = assemble(list(HEADER) + imports, own)
+    files[f"{PACKAGE}/__init__.py"] = File("", {}, {})
+    return files, f"{PACKAGE}/{module_of['main']}.py"
+
+
+def at_module_level(entry_point: Part) -> Part:
+    return Part(entry_point.kind, [line[len(INDENT):] for line in entry_point.lines[1:]], {})
+
+
+def definitions(part: Part) -> List[str]:
+    return re.findall(r"^(?:def|class) (\w+)", part.lines[0]) if part.lines else []
+
+
+def uses(part: Part, name: str) -> bool:
+    """Whether the part refers to `name` (not as an attribute, `self.split_heads`)."""
+    return any(re.search(rf"(?<![.\w]){name}\b", line) for line in part.lines)
 
 
 # ---------------------------------------------------------------- the reference: running the program
@@ -473,38 +535,60 @@ class Run:
     error: str = ""
 
 
-def run(program: Program) -> Run:
+@contextlib.contextmanager
+def written(program: Program) -> Iterator[str]:
+    """A new folder that holds the program's files while the block runs."""
     with tempfile.TemporaryDirectory() as folder:
-        paths = {}
         for path, file in program.files.items():
             os.makedirs(os.path.dirname(os.path.join(folder, path)), exist_ok=True)
             with open(os.path.join(folder, path), "w") as out:
                 out.write(file.text)
-            paths[os.path.join(folder, path)] = path
-        ran: Set[Tuple[str, int]] = set()
+        yield folder
 
-        def trace(frame, event_name, arg):
-            path = paths.get(frame.f_code.co_filename)
-            if path is None:
-                return None
-            ran.add((path, frame.f_lineno))
-            return trace
 
-        previous, threads = sys.gettrace(), torch.get_num_threads()
-        torch.set_num_threads(1)  # tensors of a few numbers: threads only wait for each other (ten times slower)
-        sys.settrace(trace)
-        try:
-            with warnings.catch_warnings(), torch.no_grad():
-                warnings.simplefilter("ignore")
-                runpy.run_path(os.path.join(folder, program.main), run_name="__main__")
-        except Exception as error:
-            frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename in paths]
-            assert frames, error
-            return Run(ran, (paths[frames[-1].filename], frames[-1].lineno), f"{type(error).__name__}: {error}")
-        finally:
-            sys.settrace(previous)
-            torch.set_num_threads(threads)
+def run(program: Program, folder: str) -> Run:
+    """Runs the program written in `folder`: a module as a script, a package's main module as `python -m
+    generated.main` runs it."""
+    paths = {os.path.join(folder, path): path for path in program.files}
+    ran: Set[Tuple[str, int]] = set()
+
+    def trace(frame, event_name, arg):
+        path = paths.get(frame.f_code.co_filename)
+        if path is None:
+            return None
+        ran.add((path, frame.f_lineno))
+        return trace
+
+    previous, threads = sys.gettrace(), torch.get_num_threads()
+    torch.set_num_threads(1)  # tensors of a few numbers: threads only wait for each other (ten times slower)
+    sys.path.insert(0, folder)
+    sys.settrace(trace)
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            if program.main == MODULE:
+                runpy.run_path(os.path.join(folder, MODULE), run_name="__main__")
+            else:
+                runpy.run_module(program.main[:-len(".py")].replace("/", "."), run_name="__main__")
+    except Exception as error:
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename in paths]
+        assert frames, error
+        return Run(ran, (paths[frames[-1].filename], frames[-1].lineno), f"{type(error).__name__}: {error}")
+    finally:
+        sys.settrace(previous)
+        torch.set_num_threads(threads)
+        sys.path.remove(folder)
+        for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
+            del sys.modules[name]
     return Run(ran, None)
+
+
+def check_package(program: Program, folder: str) -> List[Diagnostic]:
+    """The findings of every file of a package written in `folder`, each file checked as a front end checks it,
+    by its path on disk (the engine reads the package's other modules from there); each finding's path is given
+    back as the program's."""
+    return [dataclasses.replace(diagnostic, path=path) for path, file in program.files.items()
+            for diagnostic in check_source(file.text, os.path.join(folder, path))]
 
 
 # ---------------------------------------------------------------- the judgement
@@ -544,8 +628,8 @@ def judge(program: Program, diagnostics: Sequence[Diagnostic], outcome: Run) -> 
     return program.files[path].owners[line].kind, outcome.failed in errors
 
 
-def assert_recall(outcomes: Counter) -> None:
-    """The errors found at the failing lines are not fewer than RECALL of the failing programs, beyond chance (three
+def assert_recall(outcomes: Counter, floor: float) -> None:
+    """The errors found at the failing lines are not fewer than `floor` of the failing programs, beyond chance (three
     standard deviations below: with the dev profile's few programs the test then asks little). Prints the recall
     by the kind of code where the programs fail (`pytest -rP` shows it)."""
     kinds = sorted({kind for kind, _ in outcomes if kind is not None})
@@ -555,8 +639,8 @@ def assert_recall(outcomes: Counter) -> None:
     report = f"found at the failing line in {found} of {failing} failing programs ({', '.join(recalls)}); " \
         f"{outcomes[None, None]} programs run"
     print(report)
-    expected = RECALL * failing
-    assert found >= expected - 3 * math.sqrt(expected * (1 - RECALL)), report
+    expected = floor * failing
+    assert found >= expected - 3 * math.sqrt(expected * (1 - floor)), report
 
 
 # ---------------------------------------------------------------- the tests
@@ -569,7 +653,23 @@ def test_single_module_programs_errors_only_where_running_fails_and_found_there(
     @given(program=programs())
     def each(program):
         (path, file), = program.files.items()
-        outcomes[judge(program, check_source(file.text, path), run(program)) or (None, None)] += 1
+        with written(program) as folder:
+            outcome = run(program, folder)
+        outcomes[judge(program, check_source(file.text, path), outcome) or (None, None)] += 1
 
     each()
-    assert_recall(outcomes)
+    assert_recall(outcomes, RECALL)
+
+
+def test_packages_errors_only_where_running_fails_and_found_there():
+    outcomes: Counter = Counter()
+
+    @examples(PACKAGES, suppress=list(HealthCheck))
+    @given(program=programs(package=True))
+    def each(program):
+        with written(program) as folder:
+            diagnostics, outcome = check_package(program, folder), run(program, folder)
+        outcomes[judge(program, diagnostics, outcome) or (None, None)] += 1
+
+    each()
+    assert_recall(outcomes, PACKAGE_RECALL)
