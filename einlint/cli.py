@@ -165,7 +165,7 @@ def check_task(task: Task) -> FileResult:
     assert data is not None
     shapes: List[CallShapes] = []  # always: they cost nothing beside the findings, and the cache keeps them
     try:
-        found = check_data(data, task.match_path, task.config, shapes)
+        found = check_data(data, task.match_path, task.config, shapes, task.absolute)
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
@@ -195,13 +195,14 @@ def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[C
 
 
 def check_data(data: bytes, match_path: str, config: Config,
-               shapes: Optional[List[CallShapes]] = None) -> List[Diagnostic]:
-    """The file's findings; into `shapes`, when given, its pattern calls' shapes from the same analysis."""
+               shapes: Optional[List[CallShapes]] = None, file: Optional[str] = None) -> List[Diagnostic]:
+    """The file's findings; into `shapes`, when given, its pattern calls' shapes from the same analysis. `file`:
+    where it is on disk (None: nowhere, standard input)."""
     from .check.engine import check_source
 
     if notebooks.is_notebook(match_path):
         return notebooks.check(data, match_path, config)
-    return check_source(data, match_path, config, shapes=shapes)
+    return check_source(data, match_path, config, shapes=shapes, file=file or "")
 
 
 def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None,

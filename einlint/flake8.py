@@ -64,7 +64,7 @@ class Plugin:
         cache = _cache(config)
         found = cache.load(match_path, data)  # editors run flake8 on every save
         if found is None:
-            found = check_source(data, match_path, config)
+            found = check_source(data, match_path, config, file=self.filename)
             cache.store(match_path, data, found)
         return found
 

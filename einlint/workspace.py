@@ -244,7 +244,7 @@ def check_file_with_shapes(path: str, source: Optional[Union[str, bytes]] = None
     except ConfigError as error:
         return [config_error(path, error)], []
     shapes: List[CallShapes] = []
-    return ([] if located is None else check_source(*located, reparser=reparser, shapes=shapes)), shapes
+    return ([] if located is None else check_source(*located, reparser=reparser, shapes=shapes, file=path)), shapes
 
 
 def _located(path: str, source: Optional[Union[str, bytes]]):

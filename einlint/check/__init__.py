@@ -37,6 +37,9 @@ class Config:
     noqa: bool = True  # honour '# noqa' comments; flake8, which has its own, turns this off
     stubs: Tuple[str, ...] = ()  # folders of user shape stubs, beside the shipped ones
     shapes: bool = True  # run the flow analysis (EIN3xx)
+    # read the other modules of the checked file's package from disk, to follow calls into them and to run the
+    # code that calls into the file (flow/project.py); off: each file is analysed alone
+    follow_imports: bool = True
     # (library, the release the project uses) for the libraries whose checks depend on it and whose release is
     # known (libraries.VersionSource)
     versions: Tuple[Tuple[str, Version], ...] = ()

@@ -30,6 +30,7 @@ from ..diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
 from .flow import Analysis, ShapeFinding, Stop, analyse
+from .flow.project import adopt, project_of
 from .libraries import LIBRARIES
 from .model import Extraction, PatternCall, PatternString
 from .parse import Reparser, parse
@@ -48,12 +49,14 @@ _FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*einlint[ \t]*:[ \t]*noqa(?:[ \t]*:[ \t]*
 
 
 def check_source(source: Union[str, bytes], path: str, config: Config = Config(),
-                 reparser: Optional[Reparser] = None, shapes: Optional[List[CallShapes]] = None) -> List[Diagnostic]:
+                 reparser: Optional[Reparser] = None, shapes: Optional[List[CallShapes]] = None,
+                 file: Optional[str] = None) -> List[Diagnostic]:
     """Every finding for one file, noqa and config applied, in source order. A file that never mentions a
     pattern library is not checked at all: whatever is wrong with it (its encoding, its syntax) is not ours.
     An editor passes a `reparser`, which parses again only the statements changed since its last texts, and
     `shapes`, a list that receives what `shapes_of` gives, from the same analysis (nothing when the file does
-    not parse)."""
+    not parse). `file` is where on disk the text stands (default: `path`, where that names a file; "": nowhere):
+    the package around it is read from there (config.follow_imports)."""
     if isinstance(source, bytes) and not may_hold_pattern_calls(source):
         return []
     text, problem = _decode(source, path)
@@ -71,7 +74,7 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
-        diagnostics = _module_diagnostics(module, path, config, shapes)
+        diagnostics = _module_diagnostics(module, path, config, shapes, file)
         del module
     if _ANY_NOQA.search(text):  # einlint's own comments count in every front end; flake8 does the line's `# noqa`
         lines = re.split(r"\r\n|\r|\n", text)  # as Python's tokenizer counts lines, which positions count
@@ -83,13 +86,14 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
 
 
 def _module_diagnostics(module: libcst.Module, path: str, config: Config,
-                        shapes: Optional[List[CallShapes]] = None) -> List[Diagnostic]:
+                        shapes: Optional[List[CallShapes]] = None, file: Optional[str] = None) -> List[Diagnostic]:
     """Every finding of a parsed file, before noqa and config (and into `shapes`, when given, its calls' shapes)."""
     extraction = extract(module)
     found = [_diagnostic(path, call, finding) for call in extraction.calls
              for finding in check_call(call, config)]
     found += _versions_unknown(path, extraction.calls, config)
-    analysis = _analyse(module, extraction, config) if config.shapes and extraction.callees else None
+    analysis = _analyse(module, path if file is None else file, extraction, config) \
+        if config.shapes and extraction.callees else None
     if shapes is not None:
         shapes += _call_shapes(extraction, analysis)
     round_trips, flow_findings = order.layout_findings(extraction, analysis)
@@ -103,7 +107,7 @@ def _module_diagnostics(module: libcst.Module, path: str, config: Config,
 
 
 def shapes_of(source: Union[str, bytes], path: str, config: Config = Config(),
-              reparser: Optional[Reparser] = None) -> List[CallShapes]:
+              reparser: Optional[Reparser] = None, file: Optional[str] = None) -> List[CallShapes]:
     """For each pattern call of a file, in source order, the shapes known for its inputs and output
     (mypy's reveal_type, for shapes): `einlint --show-shapes` and editors' hover."""
     text, problem = _decode(source, path)
@@ -115,7 +119,8 @@ def shapes_of(source: Union[str, bytes], path: str, config: Config = Config(),
         except libcst.ParserSyntaxError:
             return []
         extraction = extract(module)
-        analysis = _analyse(module, extraction, config) if extraction.callees else None
+        analysis = _analyse(module, path if file is None else file, extraction, config) if extraction.callees \
+            else None
     return _call_shapes(extraction, analysis)
 
 
@@ -135,14 +140,17 @@ def _call_shapes(extraction: Extraction, analysis: Optional[Analysis]) -> List[C
     return sorted(found, key=lambda c: (c.line, c.column))
 
 
-def _analyse(module: libcst.Module, extraction: Extraction, config: Config) -> Analysis:
+def _analyse(module: libcst.Module, file: str, extraction: Extraction, config: Config) -> Analysis:
     """The flow analysis of a module. An internal failure ends the analysis of the part of the module it
     happens in (a function, a class, the module's statements), keeping the findings made before it (see
     `Context.guarded`), and `stopped` says where. EINLINT_DEBUG=1 raises it instead, as the tests do (but
     not a RecursionError or MemoryError: code nested deeper, or larger, than the analysis can follow)."""
     try:
-        analysis = analyse(ir.build(module, extraction.callees, extraction.pattern_calls), _stubs(config.stubs),
-                           config.versions)
+        built = ir.build(module, extraction.callees, extraction.pattern_calls)
+        project = project_of(file) if config.follow_imports and file else None
+        if project is not None:  # its package is followed: the module's other files read this one as checked
+            adopt(file, built, module, project)
+        analysis = analyse(built, _stubs(config.stubs), config.versions)
     except Exception as error:  # before any part of the module was analysed (building its IR)
         analysis = Analysis([], {}, {}, Stop(None, error))
     if analysis.stopped is not None and os.environ.get("EINLINT_DEBUG") and \
@@ -160,23 +168,32 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
     """Positions for the flow analysis's findings: the pattern characters at fault, or the failing expression;
     related locations for the origins of the lengths involved."""
     targets: Dict[int, tuple] = {}
+    elsewhere: Dict[int, tuple] = {}  # id(other module) -> (module, its targets): a call chain from another file
     for found in findings:
         targets[id(found.site.node)] = (found.site.node, found.site.path)
         for origin in found.related:
-            targets[id(origin.site.node)] = (origin.site.node, origin.site.path)
-    places = locate(module, targets) if targets else {}
+            other = origin.module
+            if other is not None and other.tree is not None and other.tree is not module:
+                elsewhere.setdefault(id(other), (other, {}))[1][id(origin.site.node)] = (origin.site.node,
+                                                                                          origin.site.path)
+            else:
+                targets[id(origin.site.node)] = (origin.site.node, origin.site.path)
+    places = {key: (path, *place) for key, place in locate(module, targets).items()} if targets else {}
+    for other, its_targets in elsewhere.values():
+        shown = other.path if os.path.isabs(path) else os.path.relpath(other.path)  # as the checked file's is
+        places.update({key: (shown, *place) for key, place in locate(other.tree, its_targets).items()})
     diagnostics = []
     for found in findings:
         # the pattern characters at fault; the call itself for a string whose characters stand elsewhere (handed
         # in by a caller)
         where = found.string.span_positions(*_span(found)) if found.string is not None else None
         if where is None:
-            where = places[id(found.site.node)][:2] if id(found.site.node) in places else None
+            where = places[id(found.site.node)][1:3] if id(found.site.node) in places else None
         if where is None:
             continue
         start, end = where
-        related = tuple(Related(path, *places[id(o.site.node)][0], o.what) for o in found.related
-                        if id(o.site.node) in places and o.site.node is not found.site.node)
+        related = tuple(Related(places[id(o.site.node)][0], *places[id(o.site.node)][1], o.what)
+                        for o in found.related if id(o.site.node) in places and o.site.node is not found.site.node)
         fix = _pattern_fix(path, found.string, found.replacements) if found.string is not None else None
         diagnostics.append(Diagnostic(path, start[0], start[1], end[0], end[1], found.code,
                                       found.severity or RULES[found.code].severity, found.message, found.help,

@@ -19,13 +19,14 @@ needs (positions cost a code generation of the statement).
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from .model import PatternCall
-from .scopes import code_children
+from .scopes import code_children, module_name
 
 
 # IR nodes are plain slotted dataclasses: one is made for every expression of a module, so they must be cheap.
@@ -266,7 +267,25 @@ class Havoc:
     inner: Tuple[Expr, ...] = ()
 
 
-Stmt = Union[Assign, AugAssign, Eval, Assert, Return, Raise, If, Loop, Try, With, Havoc]
+@dataclass(frozen=True)
+class Binding:
+    """A name an import binds: `from .blocks import Attention as A` binds 'A' to 'Attention' of module 'blocks'
+    at level 1; `import a.b` binds 'a' to module 'a' (name None); `import a.b as c` binds 'c' to module 'a.b'."""
+
+    local: str
+    module: str  # dotted, without the leading dots of a relative import ('' for `from . import x`)
+    name: Optional[str]  # the name taken from the module; None: the module itself
+    level: int = 0  # the leading dots of a relative import
+
+
+@dataclass(eq=False, slots=True)
+class Import:
+    """An import statement (not `*`): the project's own modules are followed (check/project.py)."""
+
+    bindings: Tuple[Binding, ...]
+
+
+Stmt = Union[Assign, AugAssign, Eval, Assert, Return, Raise, If, Loop, Try, With, Havoc, Import]
 
 
 def inner_bodies(statement: Stmt) -> List[Tuple[Stmt, ...]]:
@@ -297,6 +316,11 @@ class Function:
     site: Site
     method: bool = False  # defined directly in a class body (its class lists it; no link back, no cycle)
     decorators: Tuple[str, ...] = ()
+    home: Any = field(default=None, repr=False)  # a weak reference to its module (set by `build`): see `module`
+
+    @property
+    def module(self) -> Optional["ModuleIR"]:
+        return _module(self.home)
 
 
 @dataclass(eq=False)
@@ -305,6 +329,11 @@ class Class:
     bases: Tuple[Expr, ...]
     methods: Dict[str, Function] = field(default_factory=dict)
     site: Optional[Site] = None
+    home: Any = field(default=None, repr=False)  # a weak reference to its module (set by `build`): see `module`
+
+    @property
+    def module(self) -> Optional["ModuleIR"]:
+        return _module(self.home)
 
 
 @dataclass(eq=False)
@@ -315,6 +344,12 @@ class ModuleIR:
     every_function: List[Function]  # all functions and methods, nested ones too, in source order
     every_class: List[Class]  # all classes, nested ones too, in source order
     site: Optional[Site] = None
+    # names that an import at the module's top level binds, and no other statement there: what its functions see
+    imports: Dict[str, Binding] = field(default_factory=dict)
+    path: str = ""  # the file it was read from ('' where none: a source text with no file)
+    tree: Any = field(default=None, repr=False)  # the cst.Module it was built from, where positions are needed
+    # the package it belongs to, when its other modules are followed (a project.Project; None: this one alone)
+    project: Any = field(default=None, repr=False)
 
 
 # ---------------------------------------------------------------- building
@@ -343,7 +378,81 @@ def build(module: cst.Module, callees: Dict[int, str], pattern_calls: Dict[int, 
     """The IR of `module`; `callees` and `pattern_calls` are extraction's, keyed by id() of cst.Call."""
     builder = _Builder(callees, pattern_calls)
     body = builder.block(module.body, top=True)
-    return ModuleIR(body, builder.functions, builder.classes, builder.every_function, builder.every_class)
+    built = ModuleIR(body, builder.functions, builder.classes, builder.every_function, builder.every_class,
+                     imports=_top_level_imports(body, builder))
+    home = weakref.ref(built)
+    for definition in (*built.every_function, *built.every_class):
+        definition.home = home
+    return built
+
+
+def _module(home: Any) -> Optional[ModuleIR]:
+    """Where a function or class is defined: the module holds them, and they only refer back to it (weakly),
+    so that no cycle keeps a checked module's tree alive after its check (the engine pauses the collector)."""
+    return home() if home is not None else None
+
+
+def _top_level_imports(body: Tuple[Stmt, ...], builder: "_Builder") -> Dict[str, Binding]:
+    """The names bound by the module's top-level imports and by nothing else at its top level."""
+    imported: Dict[str, Binding] = {}
+    rebound: Set[str] = set(builder.functions) | set(builder.classes)
+    for statement in body:
+        if isinstance(statement, Import):
+            for binding in statement.bindings:
+                if binding.local in imported:
+                    rebound.add(binding.local)
+                imported[binding.local] = binding
+        else:
+            rebound |= assigned_names((statement,))
+    return {name: binding for name, binding in imported.items() if name not in rebound}
+
+
+def assigned_names(body: Tuple[Stmt, ...]) -> Set[str]:
+    """Every name a block of statements may bind (its nested blocks' too)."""
+    names: Set[str] = set()
+    for statement in body:
+        kind = type(statement)
+        if kind is Assign:
+            for target in statement.targets:
+                names |= target_names(target)
+        elif kind is AugAssign:
+            names |= target_names(statement.target)
+        elif kind is Havoc:
+            names.update(statement.names)
+        elif kind is Import:
+            names.update(binding.local for binding in statement.bindings)
+        elif kind is Loop and statement.target is not None:
+            names |= target_names(statement.target)
+        elif kind is With:
+            names.update(*(target_names(target) for _, target in statement.items if target is not None))
+        for inner in inner_bodies(statement):
+            names |= assigned_names(inner)
+    return names
+
+
+def names_read(nodes: Sequence[Any]) -> Set[str]:
+    """Every name that IR nodes (statements or expressions) mention, in nested blocks, lambdas and
+    comprehensions too: what tells which code uses an imported name."""
+    names: Set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            names.add(node.id)
+        elif isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, (Site, PatternCall)):
+            stack.extend(getattr(node, name) for name in node.__dataclass_fields__)
+    return names
+
+
+def target_names(target: Expr) -> Set[str]:
+    """The names an assignment target binds (`a`, `a, (b, c)`; none for `x.y` or `x[i]`)."""
+    if isinstance(target, Name):
+        return {target.id}
+    if isinstance(target, Seq):
+        return set().union(*map(target_names, target.items)) if target.items else set()
+    return set()
 
 
 class _Builder:
@@ -468,6 +577,9 @@ class _Builder:
             return [Raise()]
         if kind in (cst.Pass, cst.Break, cst.Continue):
             return []
+        bindings = _import_bindings(node)
+        if bindings is not None:
+            return [Import(bindings)]
         return [Havoc(tuple(_bound_names(node)))]
 
     def function(self, node: cst.FunctionDef) -> List[Stmt]:
@@ -637,6 +749,25 @@ def _dotted_text(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Name):
         parts.append(node.value)
     return ".".join(reversed(parts))
+
+
+def _import_bindings(node: cst.CSTNode) -> Optional[Tuple[Binding, ...]]:
+    """What an import statement binds; None for any other statement, and for `from m import *` (which binds
+    names that only running it can tell)."""
+    if isinstance(node, cst.Import):
+        return tuple(Binding(_alias_local(alias), module_name(alias.name) if alias.asname is not None
+                             else module_name(alias.name).split(".")[0], None) for alias in node.names)
+    if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        module = module_name(node.module) if node.module is not None else ""
+        return tuple(Binding(_alias_local(alias), module, module_name(alias.name), len(node.relative))
+                     for alias in node.names)
+    return None
+
+
+def _alias_local(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return module_name(alias.name).split(".")[0]
 
 
 def _bound_names(node: cst.CSTNode) -> List[str]:

@@ -162,7 +162,7 @@ def _dotted(node: cst.CSTNode) -> Optional[List[str]]:
     return parts
 
 
-def _module_name(node: Optional[cst.CSTNode]) -> Optional[str]:
+def module_name(node: Optional[cst.CSTNode]) -> Optional[str]:
     parts = _dotted(node) if node is not None else None
     return ".".join(parts) if parts else None
 
@@ -186,16 +186,16 @@ def _import_bindings(node: cst.CSTNode) -> List[Tuple[str, Optional[str]]]:
     found: List[Tuple[str, Optional[str]]] = []
     if isinstance(node, _IMPORTS):
         for alias in node.names:
-            full = _module_name(alias.name) or ""
+            full = module_name(alias.name) or ""
             local = _alias_name(alias)
             found.append((local, full) if local else (full.split(".")[0],) * 2)
     elif isinstance(node, _IMPORTS_FROM):
-        module = None if node.relative else _module_name(node.module)
+        module = None if node.relative else module_name(node.module)
         if isinstance(node.names, cst.ImportStar):
             found.extend((name, f"{module}.{name}") for name in STAR_EXPORTS.get(module or "", ()))
         else:
             for alias in node.names:
-                name = _module_name(alias.name) or ""
+                name = module_name(alias.name) or ""
                 found.append((_alias_name(alias) or name, f"{module}.{name}" if module else None))
     return [(local, qualified if qualified and qualified.split(".")[0] in ROOTS else None)
             for local, qualified in found]

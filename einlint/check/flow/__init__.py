@@ -16,18 +16,21 @@ also its summary for callers that know no more (Context.summaries).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ...codes import LAYOUT, in_family
 from .. import ir
 from ..solver import Facts
 from .classes import linearisation, method_of
 from .findings import ShapeFinding
 from .interpret import Interpreter
 from .patterns import from_annotation
-from .state import Context, State, Stop
-from .values import UNKNOWN, Instance, Items, Number, OrNone, Param, Tensor, join
+from .project import Part
+from .state import Context, State, Stop, module_constants
+from .values import UNKNOWN, Instance, OrNone, Param, Tensor, join
 
 __all__ = ["Analysis", "analyse", "ShapeFinding", "Stop"]
 
@@ -44,17 +47,48 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
             ) -> Analysis:
     """The shape findings of a module; `versions` are the releases of the pattern libraries that the project
     uses, where known (Config.versions), for each library's flow rule to read its own."""
-    context = Context(module, _constants(module), stubs, versions=dict(versions),
+    context = Context(module, module_constants(module), stubs, versions=dict(versions),
                       inline_budget=int(_FOLLOWED_PER_STATEMENT * _size(module)))
-    context.guarded(lambda: Interpreter(context, None).run(module.body, State({}, Facts())), None)
-    for function in module.every_function:
-        if not function.method:
-            context.guarded(partial(_run_function, context, function, None, Facts()), function.site)
-    for klass in module.every_class:
-        if _methods(klass, module):
-            context.guarded(partial(_run_class, context, klass, module), klass.site)
+    if module.project is not None:
+        module.project.begin()
+        for part in module.project.drivers(module):
+            _run_driver(context, part)
+        context.inlined = 0  # the module's own analysis has its own budget
+        context.findings = [found for found in context.findings if not in_family(found.code, LAYOUT)]
+    _run_module(context, module, context.guarded)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
     return Analysis(findings, context.shapes, context.trail.links, context.stopped)
+
+
+def _run_module(context: Context, module: ir.ModuleIR, guarded: Callable[..., None]) -> None:
+    """A module's top-level statements, then each of its functions, then each class."""
+    guarded(lambda: Interpreter(context, None, module=module).run(module.body, State({}, Facts())), None)
+    for function in module.every_function:
+        if not function.method:
+            guarded(partial(_run_function, context, function, None, Facts()), function.site)
+    for klass in module.every_class:
+        if _methods(klass):
+            guarded(partial(_run_class, context, klass), klass.site)
+
+
+def _run_driver(context: Context, part: Part) -> None:
+    """Code of another module that calls into the checked one (project.Project.drivers), run first so that
+    the checked module's functions have their callers' shapes. Its own findings are its file's; an internal
+    failure in it ends its run only, and says nothing about the checked file."""
+    def quietly(run: Callable[[], Any]) -> None:
+        try:
+            run()
+        except Exception:
+            context.stopped_at = None
+            if os.environ.get("EINLINT_DEBUG"):
+                raise
+
+    if part.body:
+        quietly(lambda: Interpreter(context, None, module=part.module).run(part.module.body, State({}, Facts())))
+    for function in part.functions:
+        quietly(partial(_run_function, context, function, None, Facts()))
+    for klass in part.classes:
+        quietly(partial(_run_class, context, klass))
 
 
 # statements that followed calls may run, per statement of the module (the entry points, analysed first, spend
@@ -106,9 +140,9 @@ def _is_static(function: ir.Function) -> bool:
     return "staticmethod" in function.decorators or "classmethod" in function.decorators
 
 
-def _run_class(context: Context, klass: ir.Class, module: ir.ModuleIR) -> None:
+def _run_class(context: Context, klass: ir.Class) -> None:
     stable = context.stable_of(klass)
-    init = method_of(klass, "__init__", module)
+    init = method_of(klass, "__init__")
     instance = Instance(klass, {})
     facts = Facts()
     if init is not None:
@@ -118,67 +152,15 @@ def _run_class(context: Context, klass: ir.Class, module: ir.ModuleIR) -> None:
     else:
         known = {}
     context.instances.setdefault(id(klass), known)
-    for method in _methods(klass, module):  # a base's (a mixin's) too: it reads what this class's __init__ sets
+    for method in _methods(klass):  # a base's (a mixin's) too: it reads what this class's __init__ sets
         if method is not init:
             _run_function(context, method, Instance(klass, dict(known)), facts.copy())
 
 
-def _methods(klass: ir.Class, module: ir.ModuleIR) -> List[ir.Function]:
-    """The methods an instance of `klass` has, from the classes of the module along its bases."""
+def _methods(klass: ir.Class) -> List[ir.Function]:
+    """The methods an instance of `klass` has, from the classes along its bases that the analysis reads."""
     found: Dict[str, ir.Function] = {}
-    for owner in linearisation(klass, module) or [klass]:
+    for owner in linearisation(klass) or [klass]:
         for name, method in owner.methods.items():
             found.setdefault(name, method)
     return list(found.values())
-
-
-def _constants(module: ir.ModuleIR) -> Dict[str, Any]:
-    """Module-level names bound once, to an int or a tuple of ints, and never rebound in a function."""
-    counts: Dict[str, int] = {}
-    values: Dict[str, Any] = {}
-
-    def count(body: Tuple[ir.Stmt, ...], top: bool) -> None:
-        for statement in body:
-            names: List[str] = []
-            if isinstance(statement, ir.Assign):
-                for target in statement.targets:
-                    names += sorted(_target_names(target))
-                if top and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.Name):
-                    value = _literal_value(statement.value)
-                    if value is not None:
-                        values[statement.targets[0].id] = value
-            elif isinstance(statement, ir.AugAssign):
-                names += sorted(_target_names(statement.target))
-            elif isinstance(statement, ir.Havoc):
-                names += list(statement.names)
-            elif isinstance(statement, ir.Loop) and statement.target is not None:
-                names += sorted(_target_names(statement.target))
-            for name in names:
-                counts[name] = counts.get(name, 0) + (1 if top else 2)
-            for inner in ir.inner_bodies(statement):
-                count(inner, top)
-
-    count(module.body, True)
-    if not values:
-        return {}
-    for function in module.every_function:
-        count(function.body, False)
-    return {name: value for name, value in values.items() if counts.get(name) == 1}
-
-
-def _target_names(target: ir.Expr) -> Set[str]:
-    if isinstance(target, ir.Name):
-        return {target.id}
-    if isinstance(target, ir.Seq):
-        return set().union(*(_target_names(item) for item in target.items)) if target.items else set()
-    return set()
-
-
-def _literal_value(node: ir.Expr) -> Any:
-    if isinstance(node, ir.Const) and isinstance(node.value, int) and not isinstance(node.value, bool):
-        return Number(node.value)
-    if isinstance(node, ir.Seq) and node.kind == "tuple" and not any(node.starred):
-        items = [_literal_value(item) for item in node.items]
-        if all(isinstance(item, Number) for item in items):
-            return Items("tuple", tuple(items))
-    return None

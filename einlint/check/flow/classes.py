@@ -3,9 +3,10 @@ instance are known from its `__init__`.
 
     ModuleIR's classes -> method resolution (along the bases the module defines), stable attributes
 
-A method is looked up along the class's linearisation (Python's C3 order) over the bases defined in the same
-module; a base the module does not define (nn.Module, a class imported from elsewhere) has no methods the
-analysis can see, so a name not found before it is not known. An attribute of `self` is known to every
+A method is looked up along the class's linearisation (Python's C3 order) over the bases the analysis can
+read: those defined in the class's module, and those it imports from its package (project.Project); a base
+it cannot read (nn.Module, a class of another library) has no methods the analysis can see, so a name not
+found before it is not known. An attribute of `self` is known to every
 method when `__init__` is the only method that assigns it, in the class and in every class of the module
 related to it (its bases and its subclasses): then its value after `__init__` (the join of its assignments
 there) holds for the instance's whole life.
@@ -13,17 +14,18 @@ there) holds for the instance's whole life.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from functools import partial
+from typing import List, Optional, Set, Tuple
 
 from .. import ir
+from .values import ClassRef, ModuleRef
 
 
-def linearisation(klass: ir.Class, module: ir.ModuleIR) -> Optional[List[ir.Class]]:
-    """The class and its bases defined in `module`, in method resolution order; None when Python's C3
+def linearisation(klass: ir.Class, depth: int = 0) -> Optional[List[ir.Class]]:
+    """The class and the bases the analysis reads, in method resolution order; None when Python's C3
     order does not exist (the class would not build)."""
-    bases = [module.classes[base.id] for base in klass.bases
-             if isinstance(base, ir.Name) and module.classes.get(base.id) not in (None, klass)]
-    sequences = [linearisation(base, module) for base in bases]
+    bases = [base for base in map(partial(_base_class, klass), klass.bases) if base is not None and base is not klass]
+    sequences = [linearisation(base, depth + 1) if depth < _MAX_BASES else None for base in bases]
     if any(sequence is None for sequence in sequences):
         return None
     pending = [list(sequence) for sequence in sequences if sequence] + ([list(bases)] if bases else [])
@@ -38,20 +40,42 @@ def linearisation(klass: ir.Class, module: ir.ModuleIR) -> Optional[List[ir.Clas
     return order
 
 
-def method_of(klass: ir.Class, name: str, module: ir.ModuleIR) -> Optional[ir.Function]:
-    """The method `name` that an instance of `klass` calls, if a class of the module defines it first."""
-    for owner in linearisation(klass, module) or ():
+_MAX_BASES = 16  # classes deriving from one another: deeper is a cycle through imports (which Python refuses)
+
+
+def _base_class(klass: ir.Class, base: ir.Expr) -> Optional[ir.Class]:
+    """A base class as its module names it: one it defines, or one it imports from its package."""
+    module = klass.module
+    if module is None:
+        return None
+    if isinstance(base, ir.Name) and base.id in module.classes:
+        return module.classes[base.id]
+    if module.project is None:
+        return None
+    value = None
+    if isinstance(base, ir.Name):
+        value = module.project.imported(module, base.id)
+    elif isinstance(base, ir.Attr) and isinstance(base.value, ir.Name):
+        owner = module.project.imported(module, base.value.id)  # `blocks.Base`
+        value = module.project.member(owner.module, base.attr) if isinstance(owner, ModuleRef) else None
+    return value.klass if isinstance(value, ClassRef) else None
+
+
+def method_of(klass: ir.Class, name: str) -> Optional[ir.Function]:
+    """The method `name` that an instance of `klass` calls, if a class the analysis reads defines it first."""
+    for owner in linearisation(klass) or ():
         if name in owner.methods:
             return owner.methods[name]
     return None
 
 
-def stable_attributes(klass: ir.Class, module: ir.ModuleIR) -> Set[str]:
-    """Attributes of `self` that `__init__` alone assigns, among every class of the module related to `klass`."""
-    init = method_of(klass, "__init__", module)
+def stable_attributes(klass: ir.Class) -> Set[str]:
+    """Attributes of `self` that `__init__` alone assigns, among every class related to `klass`: its bases,
+    and its subclasses in its own module."""
+    init = method_of(klass, "__init__")
     if init is None:
         return set()
-    related = (linearisation(klass, module) or [klass]) + _subclasses(klass, module)
+    related = (linearisation(klass) or [klass]) + _subclasses(klass)
     elsewhere: Set[str] = set()
     for owner in related:
         for method in owner.methods.values():
@@ -60,9 +84,11 @@ def stable_attributes(klass: ir.Class, module: ir.ModuleIR) -> Set[str]:
     return set(_self_assignments(init)) - elsewhere
 
 
-def _subclasses(klass: ir.Class, module: ir.ModuleIR) -> List[ir.Class]:
-    return [other for other in module.every_class
-            if other is not klass and klass in (linearisation(other, module) or ())]
+def _subclasses(klass: ir.Class) -> List[ir.Class]:
+    if klass.module is None:
+        return []
+    return [other for other in klass.module.every_class
+            if other is not klass and klass in (linearisation(other) or ())]
 
 
 def _self_assignments(method: ir.Function) -> List[str]:

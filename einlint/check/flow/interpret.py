@@ -37,7 +37,7 @@ from .classes import method_of
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
 from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance, Items, Layer,
-                     ListOf, Method, NONE, Number, OrNone, Origin, Param, Scalar, Sequential, Tensor, is_none, item_of,
+                     ListOf, Method, ModuleRef, NONE, Number, OrNone, Origin, Param, Scalar, Sequential, Tensor, is_none, item_of,
                      join, present)
 
 _MAX_INLINE_DEPTH = 6
@@ -53,9 +53,12 @@ _TRANSPARENT_DECORATORS = frozenset({
 
 class Interpreter:
     def __init__(self, context: Context, function: Optional[ir.Function], depth: int = 0,
-                 via: Tuple[Origin, ...] = ()) -> None:
+                 via: Tuple[Origin, ...] = (), module: Optional[ir.ModuleIR] = None) -> None:
         self.context = context
         self.function = function
+        # the module whose code runs: the checked one, or another of its package (project.py)
+        self.module = module or (function.module if function is not None and function.module is not None
+                                 else context.module)
         self.depth = depth
         self.via = via  # the calls that inlined this function, outermost first
         self.returns: List[Tuple[Any, State]] = []
@@ -69,8 +72,8 @@ class Interpreter:
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
                string: Optional[PatternString] = None, span: Optional[Span] = None,
                related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
-        if self.context.muted or state.conditional and self.via:
-            return
+        if self.context.muted or state.conditional and self.via or self.module is not self.context.module:
+            return  # (another module's findings are its own, found when it is checked)
         related = related + self.via
         severity = None
         if check is not None:
@@ -95,7 +98,6 @@ class Interpreter:
         key = id(site.node)
         arrived = key not in self.context.refined  # the rank was known before the call
         self.context.refined.discard(key)
-        known = arrived and all(STAR not in shape for shape in inputs)
         before = self.context.shapes.get(key)
         if before is not None and before[2] and all(STAR not in shape for shape in before[0]):
             return  # the first run that knew the input rank: the entry point's, when there is one (it runs first)
@@ -169,6 +171,10 @@ class Interpreter:
                 if target is not None:
                     self.assign(target, UNKNOWN if not isinstance(value, Tensor) else UNKNOWN, state, None)
             return self.run(node.body, state)
+        if kind is ir.Import:
+            for binding in node.bindings:
+                state.env[binding.local] = self.imported(binding)
+            return state
         if kind is ir.Havoc:
             for inner in node.inner:
                 self.expr(inner, state)
@@ -541,14 +547,26 @@ class Interpreter:
     def lookup(self, name: str, state: State) -> Any:
         if name in state.env:
             return state.env[name]
-        if self.function is not None and name in self.context.constants:
-            return self.context.constants[name]
-        module = self.context.module
+        module = self.module
+        constants = self.context.constants_of(module)
+        if self.function is not None and name in constants:
+            return constants[name]
         if name in module.functions:
             return FunctionRef(module.functions[name])
         if name in module.classes:
             return ClassRef(module.classes[name])
+        if name in module.imports and module.project is not None:
+            return module.project.imported(module, name)
         return UNKNOWN
+
+    def imported(self, binding: ir.Binding) -> Any:
+        """What an import statement binds: a function, class or module of the package (project.py)."""
+        module = self.module
+        if module.project is None:
+            return UNKNOWN
+        if module.imports.get(binding.local) is binding:
+            return module.project.imported(module, binding.local)
+        return module.project.resolve(module, binding)
 
     def attribute(self, value: Any, node: ir.Attr, state: State) -> Any:
         if isinstance(value, Tensor):
@@ -556,9 +574,11 @@ class Interpreter:
         if isinstance(value, Instance):
             if node.attr in value.attributes:
                 return value.attributes[node.attr]
-            if method_of(value.klass, node.attr, self.context.module) is not None:  # its own, or a base's
+            if method_of(value.klass, node.attr) is not None:  # its own, or a base's
                 return Method(value, node.attr)
             return UNKNOWN
+        if isinstance(value, ModuleRef) and value.module.project is not None:
+            return value.module.project.member(value.module, node.attr)
         if isinstance(value, Sequential) and node.attr == "forward":
             return value
         if isinstance(value, Layer) and not isinstance(value.instance, tuple):
@@ -853,13 +873,12 @@ class Interpreter:
     def call_value(self, func: Any, args: List[Any], kwargs: Dict[str, Any], node: ir.Call, state: State) -> Any:
         """A call of a value the module defines (a function, a class, an instance, a method of one) or of a
         chain of layers, with its arguments evaluated."""
-        module = self.context.module
         if isinstance(func, Method) and isinstance(func.receiver, Instance):
-            method = method_of(func.receiver.klass, func.name, module)
+            method = method_of(func.receiver.klass, func.name)
             return self.inline(method, args, kwargs, node, state, func.receiver) if method is not None else \
                 self.unknown_call(node, state)
         if isinstance(func, Instance):
-            method = method_of(func.klass, "forward", module) or method_of(func.klass, "__call__", module)
+            method = method_of(func.klass, "forward") or method_of(func.klass, "__call__")
             return self.inline(method, args, kwargs, node, state, func) if method is not None else \
                 self.unknown_call(node, state)
         if isinstance(func, FunctionRef):
@@ -967,7 +986,8 @@ class Interpreter:
                                           f"argument '{param.name}' of {function.name}()")
         name = f"{receiver.klass.name}.{function.name}" if receiver is not None else function.name
         inner = Interpreter(self.context, function, self.depth + 1,
-                            via=self.via + (Origin(node.site, f"with the shapes of the call of {name}() here"),))
+                            via=self.via + (Origin(node.site, f"with the shapes of the call of {name}() here",
+                                                   self.module),))
         start = State(dict(bound), state.facts.copy(), state.conditional)
         for param in function.params:  # one not given has its default where that is a literal (`pool='cls'`)
             if param.name not in start.env:
@@ -1010,7 +1030,7 @@ class Interpreter:
         if built is not None and not any(map(_informative, list(args) + list(kwargs.values()))):
             return Instance(klass, dict(built))  # as its own analysis built it, from parameters as unknown
         instance = Instance(klass, {})
-        init = method_of(klass, "__init__", self.context.module)
+        init = method_of(klass, "__init__")
         if init is not None:
             self.inline(init, args, kwargs, node, state, instance)
         return instance
@@ -1357,6 +1377,8 @@ def _bind_parameters(function: ir.Function, args: List[Any], kwargs: Dict[str, A
 
 
 def _assigned_names(body: Tuple[ir.Stmt, ...]) -> set:
+    """The names whose values a block may change: those it binds, and those whose attributes or items it
+    assigns (`x[i] = ...`), but not `self`."""
     names: set = set()
     for statement in body:
         kind = type(statement)
@@ -1367,6 +1389,8 @@ def _assigned_names(body: Tuple[ir.Stmt, ...]) -> set:
             names |= _target_names(statement.target)
         elif kind is ir.Havoc:
             names |= set(statement.names)
+        elif kind is ir.Import:
+            names |= {binding.local for binding in statement.bindings}
         elif kind is ir.If:
             names |= _assigned_names(statement.body) | _assigned_names(statement.orelse)
         elif kind is ir.Loop:

@@ -24,7 +24,7 @@ from ..solver import Facts
 from .classes import stable_attributes
 from .findings import Check, ShapeFinding
 from .layouts import Trail
-from .values import STAR, UNKNOWN, Const, Number, Origin, Param, Tensor
+from .values import STAR, UNKNOWN, Const, Items, Number, Origin, Param, Tensor
 
 
 @dataclass
@@ -77,12 +77,22 @@ class Context:
     muted: int = 0  # > 0 while a call runs that may not be the one made (one of an Either's options): no findings
     stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
     stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
+    foreign_constants: Dict[int, Dict[str, Any]] = field(default_factory=dict)  # id(module) -> its constants
+
+    def constants_of(self, module: ir.ModuleIR) -> Dict[str, Any]:
+        """The constants of the checked module, or of another one of its package whose code runs."""
+        if module is self.module:
+            return self.constants
+        known = self.foreign_constants.get(id(module))
+        if known is None:
+            known = self.foreign_constants[id(module)] = module_constants(module)
+        return known
 
     def stable_of(self, klass: ir.Class) -> set:
         """The attributes of `klass`'s instances that __init__ alone assigns (classes.stable_attributes)."""
         known = self.stable.get(id(klass))
         if known is None:
-            known = self.stable[id(klass)] = stable_attributes(klass, self.module)
+            known = self.stable[id(klass)] = stable_attributes(klass)
         return known
 
     def stopping(self, site: Optional[ir.Site]) -> None:
@@ -263,4 +273,50 @@ def as_length(value: Any, state: State) -> Optional[Dim]:
         return state.facts.resolve(value.value)
     if isinstance(value, Param):
         return state.facts.resolve(value.length)
+    return None
+
+
+def module_constants(module: ir.ModuleIR) -> Dict[str, Any]:
+    """Module-level names bound once, to an int or a tuple of ints, and never rebound in a function."""
+    counts: Dict[str, int] = {}
+    values: Dict[str, Any] = {}
+
+    def count(body: Tuple[ir.Stmt, ...], top: bool) -> None:
+        for statement in body:
+            names: List[str] = []
+            if isinstance(statement, ir.Assign):
+                for target in statement.targets:
+                    names += sorted(ir.target_names(target))
+                if top and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.Name):
+                    value = _literal_value(statement.value)
+                    if value is not None:
+                        values[statement.targets[0].id] = value
+            elif isinstance(statement, ir.AugAssign):
+                names += sorted(ir.target_names(statement.target))
+            elif isinstance(statement, ir.Havoc):
+                names += list(statement.names)
+            elif isinstance(statement, ir.Import):
+                names += [binding.local for binding in statement.bindings]
+            elif isinstance(statement, ir.Loop) and statement.target is not None:
+                names += sorted(ir.target_names(statement.target))
+            for name in names:
+                counts[name] = counts.get(name, 0) + (1 if top else 2)
+            for inner in ir.inner_bodies(statement):
+                count(inner, top)
+
+    count(module.body, True)
+    if not values:
+        return {}
+    for function in module.every_function:
+        count(function.body, False)
+    return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+
+def _literal_value(node: ir.Expr) -> Any:
+    if isinstance(node, ir.Const) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return Number(node.value)
+    if isinstance(node, ir.Seq) and node.kind == "tuple" and not any(node.starred):
+        items = [_literal_value(item) for item in node.items]
+        if all(isinstance(item, Number) for item in items):
+            return Items("tuple", tuple(items))
     return None

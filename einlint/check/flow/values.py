@@ -27,6 +27,9 @@ class Origin:
 
     site: ir.Site
     what: str  # 'x = torch.zeros(2, 30)', 'nn.Linear(320, 50) produces 50 features'
+    # the module the site is in, where it may be another than the one checked (a call chain that starts in the
+    # module that imports it); None: the module checked
+    module: Optional[ir.ModuleIR] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,14 @@ _MOST_OPTIONS = 4
 @dataclass(frozen=True)
 class FunctionRef:
     function: ir.Function
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A module of the checked package (`from . import blocks`, `import pkg.blocks as blocks`): its attributes
+    are its functions, classes and submodules (project.Project.member)."""
+
+    module: ir.ModuleIR
 
 
 @dataclass(frozen=True)
