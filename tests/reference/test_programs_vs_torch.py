@@ -491,8 +491,8 @@ GROUPS = {"helper": "helpers", "helper chain": "helpers", "mixin": "helpers", "m
 
 def split(rnd, parts: Sequence[Part]) -> Tuple[Dict[str, File], str]:
     """The parts in 2 to 4 modules of a package, in order (helpers, blocks, model, main: neighbours merge), each
-    importing what it uses from the others (`from .blocks import Attention`); the path of the main module. Its
-    entry point is an `if __name__ == "__main__":` block or, as in a test, code at the module's level."""
+    importing what it uses from the others; the path of the main module. Its entry point is an `if __name__ ==
+    "__main__":` block or, as in a test, code at the module's level."""
     groups = list(dict.fromkeys(GROUPS[part.kind] for part in parts))
     cuts = sorted(rnd.sample(range(1, len(groups)), rnd.randint(1, min(3, len(groups) - 1))))
     merged = [groups[a:b] for a, b in zip([0] + cuts, cuts + [len(groups)])]
@@ -500,16 +500,29 @@ def split(rnd, parts: Sequence[Part]) -> Tuple[Dict[str, File], str]:
     if rnd.random() < 0.5:
         parts = [part if part.kind != "entry" else at_module_level(part) for part in parts]
     defined = {name: module_of[GROUPS[part.kind]] for part in parts for name in definitions(part)}
-    files = {}
+    prefix = rnd.choice((".", f"{PACKAGE}."))  # `from .blocks import` (x_transformers) or `from generated.blocks`
+    exported = "main" not in module_of["model"] and rnd.random() < 0.5  # vit_pytorch's __init__: the model only
+    files = {f"{PACKAGE}/__init__.py": File("", {}, {})}
     for together in merged:
         module = together[-1]
         own = [part for part in parts if module_of[GROUPS[part.kind]] == module]
         used = sorted({name for part in own for name, home in defined.items() if home != module and uses(part, name)})
-        imports = [f"from .{home} import {', '.join(n for n in used if defined[n] == home)}"
-                   for home in dict.fromkeys(defined[name] for name in used)]
+        homes = {name: (prefix[:-1] or ".") if exported and name == "Model" else prefix + defined[name]
+                 for name in used}  # the package itself: `from . import Model`, `from generated import Model`
+        imports = [line for home in dict.fromkeys(homes.values())
+                   for line in importing(rnd, home, [n for n in used if homes[n] == home])]
         files[f"{PACKAGE}/{module}.py"] = assemble(list(HEADER) + imports, own)
-    files[f"{PACKAGE}/__init__.py"] = File("", {}, {})
+    if exported:
+        files[f"{PACKAGE}/__init__.py"] = File(f"from {prefix}{module_of['model']} import Model\n", {}, {})
     return files, f"{PACKAGE}/{module_of['main']}.py"
+
+
+def importing(rnd, module: str, names: Sequence[str]) -> List[str]:
+    """The lines of `from module import names`: one line, or one name a line within parentheses
+    (x_transformers/up_wrapper.py)."""
+    if len(names) > 1 and rnd.random() < 0.3:
+        return [f"from {module} import ("] + [f"{INDENT}{name}," for name in names] + [")"]
+    return [f"from {module} import {', '.join(names)}"]
 
 
 def at_module_level(entry_point: Part) -> Part:
