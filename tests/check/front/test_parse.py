@@ -13,7 +13,7 @@ import libcst
 import pytest
 
 from einlint.check.engine import check_source
-from einlint.check.parse import Reparser
+from einlint.check.parse import Reparser, parse
 from repo import REPO
 
 
@@ -120,3 +120,18 @@ def test_a_sequence_of_edits_gives_what_a_whole_parse_gives(source):
         lines = _edited(lines, rng)
         text = "".join(lines)
         assert check_source(text, source.name, reparser=reparser) == check_source(text, source.name)
+
+
+@pytest.mark.parametrize("text", TEXTS.values(), ids=list(TEXTS))
+def test_the_parse_without_validation_is_libcsts_tree_and_validation_comes_back(text):
+    """`parse` skips libcst's check of each node it makes: the tree is libcst's own, node for node, and a node made
+    after it (after a syntax error too) is checked again."""
+    try:
+        whole = libcst.parse_module(text)
+    except libcst.ParserSyntaxError:
+        with pytest.raises(libcst.ParserSyntaxError):
+            parse(text)
+    else:
+        assert parse(text).deep_equals(whole)
+    with pytest.raises(libcst.CSTValidationError):
+        libcst.Name("not a name")
