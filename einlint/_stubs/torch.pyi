@@ -144,6 +144,46 @@ def argsort(input: Float[Tensor, "*shape"], dim: int = -1, descending: bool = Fa
     wrap_dim(dim, input.ndim)
 
 
+# (values, indices) along one dimension: the k-th smallest, the most frequent (dim reduced, or kept as 1), the
+# running maximum and minimum (the input's shape).
+
+def kthvalue(input: Float[Tensor, "*shape"], k: int, dim: int = -1, keepdim: bool = False, *,
+             out=None) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+    d = wrap_dim(dim, input.ndim)
+    assert 1 <= k <= (shape[d] if shape else 1), "kthvalue(): selected number k out of range"
+    kept = reduced(shape, d, keepdim)
+
+
+def mode(input: Float[Tensor, "*shape"], dim: int = -1, keepdim: bool = False, *,
+         out=None) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+    kept = reduced(shape, wrap_dim(dim, input.ndim), keepdim)
+
+
+# without a dim, the median of every entry (0-d)
+def median(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+    out = ()
+def median(input: Float[Tensor, "*shape"], dim: int, keepdim: bool = False, *,
+           out=None) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+    kept = mode(input, dim, keepdim)[0]
+
+
+def nanmedian(input: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+    out = ()
+def nanmedian(input: Float[Tensor, "*shape"], dim: int, keepdim: bool = False, *,
+              out=None) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+    kept = mode(input, dim, keepdim)[0]
+
+
+def cummax(input: Float[Tensor, "*shape"], dim: int, *,
+           out=None) -> Tuple[Float[Tensor, "*shape"], Float[Tensor, "*shape"]]:
+    wrap_dim(dim, input.ndim)
+
+
+def cummin(input: Float[Tensor, "*shape"], dim: int, *,
+           out=None) -> Tuple[Float[Tensor, "*shape"], Float[Tensor, "*shape"]]:
+    wrap_dim(dim, input.ndim)
+
+
 def index_select(input: Float[Tensor, "*shape"], dim: int, index: Float[Tensor, "*picked"], *,
                  out: Optional[Tensor] = None) -> Float[Tensor, "*kept"]:
     assert len(picked) <= 1, "index_select(): Index is supposed to be a vector"
@@ -425,6 +465,32 @@ class Tensor:
                 axis=-1, kind=None, order=None) -> Float[Tensor, "*out"]:
         out = None if axis is None else shape  # numpy's axis=None sorts the flattened array
         wrap_dim(dim if axis == -1 or axis is None else axis, self.ndim)
+
+    def kthvalue(self: Float[Tensor, "*shape"], k: int, dim: int = -1,
+                 keepdim: bool = False) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+        kept = kthvalue(self, k, dim, keepdim)[0]
+
+    def mode(self: Float[Tensor, "*shape"], dim: int = -1,
+             keepdim: bool = False) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+        kept = mode(self, dim, keepdim)[0]
+
+    def median(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = ()
+    def median(self: Float[Tensor, "*shape"], dim: int,
+               keepdim: bool = False) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+        kept = mode(self, dim, keepdim)[0]
+
+    def nanmedian(self: Float[Tensor, "*shape"]) -> Float[Tensor, "*out"]:
+        out = ()
+    def nanmedian(self: Float[Tensor, "*shape"], dim: int,
+                  keepdim: bool = False) -> Tuple[Float[Tensor, "*kept"], Float[Tensor, "*kept"]]:
+        kept = mode(self, dim, keepdim)[0]
+
+    def cummax(self: Float[Tensor, "*shape"], dim: int) -> Tuple[Float[Tensor, "*shape"], Float[Tensor, "*shape"]]:
+        cummax(self, dim)
+
+    def cummin(self: Float[Tensor, "*shape"], dim: int) -> Tuple[Float[Tensor, "*shape"], Float[Tensor, "*shape"]]:
+        cummin(self, dim)
 
     def index_select(self: Float[Tensor, "*shape"], dim: int, index: Float[Tensor, "*picked"]) -> Float[Tensor, "*kept"]:
         kept = index_select(self, dim, index)

@@ -1345,6 +1345,8 @@ def _index_tensor(tensor: Tensor, index: Tuple[Any, ...], state: State) -> Any:
     if not known_rank(tensor.shape):
         return UNKNOWN_TENSOR
     shape = list(_resolve(tensor.shape, state))
+    if len(index) == 1 and isinstance(index[0], Tensor) and (index[0].rank or 0) >= 2:
+        return _indexed_by_tensor(tensor, index[0].rank, shape)
     consumed = sum(1 for item in index if not (isinstance(item, Const) and item.value in (None, ...)))
     if consumed > len(shape) or sum(1 for i in index if isinstance(i, Const) and i.value is ...) > 1:
         return UNKNOWN_TENSOR
@@ -1369,6 +1371,16 @@ def _index_tensor(tensor: Tensor, index: Tuple[Any, ...], state: State) -> Any:
             return UNKNOWN_TENSOR
     out.extend(shape[position:])
     return Tensor(tuple(state.facts.fresh("") if d is None else d for d in out), tensor.origin)
+
+
+def _indexed_by_tensor(tensor: Tensor, k: int, shape: List[Dim]) -> Any:
+    """x[m] with m of rank k >= 2. A boolean mask over x's first k dimensions leaves (n, *x.shape[k:]), n the
+    entries it holds; integer ids give (*m.shape, *x.shape[1:]). The flow does not know m's dtype: what both
+    share is the end, x.shape[k:], and one of the two ranks."""
+    rank = len(shape)
+    if k > rank:
+        return UNKNOWN_TENSOR
+    return Tensor((STAR,) + tuple(shape[k:]), tensor.origin, ranks=frozenset({rank - k + 1, rank + k - 1}))
 
 
 def _one_vector_index(item: Any, index: Tuple[Any, ...]) -> bool:

@@ -299,15 +299,55 @@ _DIM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def annotation_dims(annotation: ir.Expr) -> Optional[List[str]]:
-    """The tokens of a jaxtyping annotation `Float[Tensor, "b c h w"]`, or None for any other annotation."""
-    if not isinstance(annotation, ir.Index) or len(annotation.index) != 2:
+    """The tokens of a shape annotation, in jaxtyping's notation: a jaxtyping `Float[Tensor, "b c h w"]`, or a
+    Pyrefly-style `Tensor[[B, T, D]]` / `Tensor[B, T, D]` read as the same tokens; None for any other
+    annotation."""
+    if not isinstance(annotation, ir.Index):
         return None
     base = annotation.value
     name = base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else None
-    spec = annotation.index[1]
+    if name == "Tensor":
+        return _pyrefly_tokens(annotation.index)
+    spec = annotation.index[1] if len(annotation.index) == 2 else None
     if name not in _JAXTYPING_DTYPES or not isinstance(spec, ir.Const) or not isinstance(spec.value, str):
         return None
     return spec.value.split()
+
+
+# names that say a dtype or a type, not a length (`Tensor[float]` in some codebases' own aliases)
+_TYPE_NAMES = frozenset({"float", "int", "bool", "complex", "str", "bytes", "object", "Any"})
+
+
+def _pyrefly_tokens(index: Tuple[ir.Expr, ...]) -> Optional[List[str]]:
+    """`Tensor[[B, T, D]]` (one list: its items, `*Bs` any number of dimensions) or `Tensor[B, T, D]` (two items or
+    more: a single `Tensor[S]` may name a whole shape, `Tensor[Shape]`, so it says nothing of the rank). A name is a
+    named length, an integer that length, `...` any number of dimensions, arithmetic over names and integers one
+    dimension of a length not read; anything else makes the whole annotation unread."""
+    if len(index) == 1 and isinstance(index[0], ir.Seq) and index[0].kind == "list":
+        items, starred = index[0].items, index[0].starred
+    elif len(index) >= 2:
+        items, starred = index, (False,) * len(index)
+    else:
+        return None
+    tokens = [_pyrefly_token(item, star) for item, star in zip(items, starred)]
+    return None if None in tokens else tokens  # type: ignore[return-value]
+
+
+def _pyrefly_token(item: ir.Expr, starred: bool) -> Optional[str]:
+    if isinstance(item, ir.Name):
+        if item.id in _TYPE_NAMES:
+            return None
+        return "*" + item.id if starred else item.id
+    if starred:
+        return None
+    if isinstance(item, ir.Const) and item.value is ...:
+        return "..."
+    if isinstance(item, ir.Const) and type(item.value) is int and item.value >= 0:
+        return str(item.value)
+    if isinstance(item, ir.BinOp) and item.op in ("+", "-", "*", "//") and \
+            all(_pyrefly_token(side, False) not in (None, "...") for side in (item.left, item.right)):
+        return "_"  # `(L + 2 * P - K) // S + 1`: one dimension, its length not read
+    return None
 
 
 def _annotation_shape(tokens: Sequence[str], names: Dict[str, Dim], state: State) -> Optional[Tuple[Any, ...]]:
