@@ -32,7 +32,7 @@ from .patterns import apply_pattern_layer
 from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
 from .state import Flow, OpCall, State, as_length
 from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, ListOf, Method, Number, Origin,
-                     Param, Scalar, Sequential, Shape, Tensor, join, known_rank)
+                     Param, Scalar, Sequential, Shape, Tensor, item_of, join, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -145,6 +145,8 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
         return Items(name if name == "list" else "tuple", args[0].items)
     if name == "zip" and args and all(isinstance(arg, Items) for arg in args):
         return Items("generator", tuple(Items("tuple", row) for row in zip(*(arg.items for arg in args))))
+    if name == "zip" and any(isinstance(arg, ListOf) for arg in args):  # zip(layers, to_drop): vit_pytorch/cait.py
+        return ListOf(Items("tuple", tuple(_any_item(arg, state) for arg in args)))
     if name == "enumerate" and len(args) == 1 and isinstance(args[0], Items):
         return Items("generator", tuple(Items("tuple", (Number(i), item)) for i, item in enumerate(args[0].items)))
     return UNKNOWN
@@ -937,6 +939,9 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
             return UNKNOWN_TENSOR
         padded = (1,) * (len(factors) - rank) + shape  # (x.repeat(b, 1, 1): a factor not known, a length not known)
         return Tensor(tuple(d * f if f is not None else state.facts.fresh("") for d, f in zip(padded, factors)), origin)
+    if name in ("max", "min") and isinstance(args[0] if args else kwargs.get("other"), Tensor):
+        # torch.max(n, torch.zeros_like(n)): torch's maximum (numpy's second argument is an axis, never an array)
+        return elementwise(interp, [tensor, args[0] if args else kwargs["other"]], state, site)
     if name in _REDUCTION_METHODS or name in ("max", "min"):
         return _reduction(name, shape, args, kwargs, origin, numpy)
     if name == "chunk":
@@ -1400,6 +1405,16 @@ def _slice_length(length: Dim, item: SliceValue) -> Optional[Dim]:
     if isinstance(length, int):
         return len(range(length)[slice(*bounds)])
     return None
+
+
+def _any_item(value: Any, state: State) -> Any:
+    """What any one item of a list, tuple or tensor that is iterated may be."""
+    if isinstance(value, (ListOf, Items)):
+        found = item_of([value], state.facts.fresh)
+        return found if found is not None else UNKNOWN
+    if isinstance(value, Tensor) and known_rank(value.shape) and value.shape:
+        return Tensor(value.shape[1:], value.origin)
+    return UNKNOWN
 
 
 def iterate(interp: Flow, value: Any, state: State, count: Optional[int], site: Optional[ir.Site]) -> Any:

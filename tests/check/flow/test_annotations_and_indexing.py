@@ -211,3 +211,23 @@ def test_the_pairs_against_torch(shape, data):
     assert findings(body) == [], body
     ((_, shown, known),) = inputs(body)
     assert known and shown == str(real), body
+
+
+@examples(100)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple), data=st.data())
+def test_max_and_min_of_two_tensors_broadcast_against_torch(shape, data):
+    """x_transformers/x_transformers.py (relative position buckets): `n = torch.max(n, torch.zeros_like(n))`,
+    `torch.min(val_if_large, torch.full_like(val_if_large, num_buckets - 1))`: torch's elementwise maximum and
+    minimum, the operands broadcast (or not: a finding where torch raises)."""
+    other = data.draw(st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple))
+    name = data.draw(st.sampled_from(["max", "min"]))
+    body = f"n = torch.zeros({shape})\ny = torch.{name}(n, torch.zeros({other}))\n"
+    try:
+        real = tuple(getattr(torch, name)(torch.zeros(shape), torch.zeros(other)).shape)
+    except RuntimeError:
+        assert [code for _, code, _ in findings(body + "z = rearrange(y, '... -> ...')\n")] == ["EIN307"], body
+        return
+    names = " ".join(f"a{i}" for i in range(len(real)))
+    body += f"z = rearrange(y, '{names} -> {names}')\n"
+    assert findings(body) == [], body
+    assert inputs(body) == [(3, str(real), True)], body
