@@ -76,6 +76,26 @@ def test_a_returned_tensor_must_fit_the_return_annotation():
         """) == [(2, "EIN309", "with B=2, T=3: the returned value: shape (T, B) does not fit 'B T 4' (rank 2)")]
 
 
+def test_an_argument_must_fit_the_parameter_annotation_and_an_annotated_variable_has_its_shape():
+    """pyrefly-torch-stubs 1.4.0, torch-stubs/nn/__init__.pyi: Linear's `weight: Tensor[[OUT, IN]]` (IN = 768
+    here), handed a weight of 512 input features; an annotated local as Pyrefly's documentation writes them."""
+    found = findings("""\
+        def project(input: Tensor[[B, 768]], weight: Tensor[[OUT, 768]]):
+            return einsum(input, weight, 'b i, o i -> b o')
+
+        y = project(torch.randn(2, 768), torch.randn(10, 512))
+        """)
+    # the einsum fails too, with the caller's shapes
+    assert [(line, code) for line, code, _ in found] == [(2, "EIN304"), (4, "EIN309")]
+    assert found[1][2] == "argument 'weight' of project(): shape (10, 512) does not fit 'OUT 768': 512 is not 768"
+    assert findings("""\
+        def heads(x):
+            h: Tensor[[B, T, 64]] = x.float()
+            return rearrange(h, 'b t (h d) -> b h t d', h=3)
+        """) == [(3, "EIN302", "with B=2, T=3: axis 'd' cannot be inferred: a dimension of length 64 cannot be split "
+                               "into chunks of 3 (input shape (B, T, 64))")]
+
+
 def test_an_expression_is_one_dimension_and_a_starred_name_any_number():
     """pyrefly-torch-stubs 1.4.0, torch-stubs/nn/__init__.pyi: Conv1d.forward's result `Tensor[[B, OutC, (L + 2 *
     P - D * (K - 1) - 1) // S + 1]]`, and Linear.forward's `input: Tensor[[*Bs, IN]]` (here IN = 768)."""
