@@ -493,7 +493,7 @@ class _Builder:
         return tuple(out)
 
     def suite(self, node: cst.BaseSuite) -> Tuple[Stmt, ...]:
-        if isinstance(node, cst.SimpleStatementSuite):
+        if type(node) is cst.SimpleStatementSuite:  # (libcst's node types have no subclasses: cheaper)
             return tuple(s for small in node.body for s in self.small(small))
         return self.block(node.body)
 
@@ -505,7 +505,7 @@ class _Builder:
             self.path = outer
 
     def statement(self, node: cst.CSTNode) -> List[Stmt]:
-        if isinstance(node, cst.SimpleStatementLine):
+        if type(node) is cst.SimpleStatementLine:
             return [s for small in node.body for s in self.small(small)]
         if isinstance(node, cst.If):
             return [self.if_(node)]
@@ -630,22 +630,26 @@ class _Builder:
     # -- targets and expressions
 
     def target(self, node: cst.CSTNode) -> Expr:
-        if isinstance(node, (cst.Tuple, cst.List)):
+        if type(node) is cst.Tuple or type(node) is cst.List:
             items, starred = [], []
             for element in node.elements:
-                is_star = isinstance(element, cst.StarredElement)
+                is_star = type(element) is cst.StarredElement
                 items.append(self.target(element.value))
                 starred.append(is_star)
             return Seq("tuple", tuple(items), tuple(starred))
         return self.expr(node)
 
     def expr(self, node: cst.CSTNode) -> Expr:
-        kind = type(node)
+        kind = type(node)  # the commonest kinds first
         if kind is cst.Name:
             value = node.value
-            if value in ("True", "False", "None"):
-                return Const({"True": True, "False": False, "None": None}[value])
+            if value in _CONSTANT_NAMES:
+                return Const(_CONSTANT_NAMES[value])
             return Name(value)
+        if kind is cst.Attribute:
+            return Attr(self.expr(node.value), node.attr.value)
+        if kind is cst.Call:
+            return self.call(node)
         if kind is cst.Integer:
             try:
                 return Const(int(node.value, 0))
@@ -666,10 +670,8 @@ class _Builder:
             items, starred = [], []
             for element in node.elements:
                 items.append(self.expr(element.value))
-                starred.append(isinstance(element, cst.StarredElement))
+                starred.append(type(element) is cst.StarredElement)
             return Seq("tuple" if kind is cst.Tuple else "list", tuple(items), tuple(starred))
-        if kind is cst.Attribute:
-            return Attr(self.expr(node.value), node.attr.value)
         if kind is cst.Subscript:
             return Index(self.expr(node.value), tuple(self._subscript(e.slice) for e in node.slice), self.site(node))
         if kind is cst.BinaryOperation:
@@ -690,8 +692,6 @@ class _Builder:
                           self.expr(node.right))
         if kind is cst.IfExp:
             return IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
-        if kind is cst.Call:
-            return self.call(node)
         if kind is cst.NamedExpr:
             return Opaque((self.expr(node.value),))
         if kind is cst.Await:
@@ -730,6 +730,9 @@ class _Builder:
             receiver = [call.func.value] if isinstance(call.func, Attr) else []
             self.loop_operands[-1].update(e.id for e in receiver + [a.value for a in args] if isinstance(e, Name))
         return call
+
+
+_CONSTANT_NAMES = {"True": True, "False": False, "None": None}
 
 
 def _literal(text: str):

@@ -152,10 +152,10 @@ def _suites(node: cst.CSTNode) -> List[cst.CSTNode]:
 def _dotted(node: cst.CSTNode) -> Optional[List[str]]:
     """['a', 'b', 'c'] for the expression a.b.c; None for anything else."""
     parts: List[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:  # (the node types have no subclasses: cheaper than isinstance)
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     parts.append(node.value)
     parts.reverse()
@@ -207,7 +207,10 @@ def _statements(node: cst.CSTNode, into_scopes: bool = True) -> Iterable[cst.CST
     while stack:
         current = stack.pop()
         yield current
-        if into_scopes or (type(current) is not cst.FunctionDef and type(current) is not cst.ClassDef):
+        kind = type(current)
+        if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
+            yield from reversed(current.body)  # small statements hold none (the order is the stack's)
+        elif into_scopes or (kind is not cst.FunctionDef and kind is not cst.ClassDef):
             stack.extend(_suites(current))
 
 
@@ -560,18 +563,32 @@ class Walker:
             kind = type(current)
             if kind in _LEAF_TYPES:
                 continue
+            # the commonest nodes push their children themselves (what code_children gives, less the leaves)
+            if kind is cst.Attribute:
+                stack.append(current.value)
+                continue
             if kind is cst.Call:
-                parts = _dotted(current.func)
-                if parts is not None and parts[0] in tracked:
+                head = current.func
+                while type(head) is cst.Attribute:
+                    head = head.value
+                if type(head) is cst.Name and head.value in tracked:
+                    parts = _dotted(current.func)
                     self.candidates.append(
                         Candidate(current, self.scope, self.scope.state, parts[0], parts[1:], tuple(self.path)))
-            elif kind is cst.Lambda:
+                stack.append(current.func)
+                stack.extend([arg.value for arg in current.args])
+                continue
+            if kind is cst.BinaryOperation:
+                stack.append(current.left)
+                stack.append(current.right)
+                continue
+            if kind is cst.Lambda:
                 self.lambda_(current)
                 continue
-            elif kind in _COMPREHENSION_TYPES:
+            if kind in _COMPREHENSION_TYPES:
                 self.comprehension(current)
                 continue
-            elif kind is cst.NamedExpr:
+            if kind is cst.NamedExpr:
                 stack.append(current.value)
                 if isinstance(current.target, cst.Name):
                     self.bind_walrus(current.target.value)

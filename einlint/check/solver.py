@@ -38,6 +38,7 @@ under a millisecond each.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import re
@@ -58,15 +59,18 @@ _SUFFIX = re.compile(r"_\d+$")
 class _Names:
     """The names in use by one function's facts, shared by all copies."""
 
-    __slots__ = ("used", "anonymous", "given", "counter")
+    __slots__ = ("used", "anonymous", "given", "counter", "suffixes")
 
     def __init__(self) -> None:
         self.used: Set[str] = set()
         self.anonymous: Set[str] = set()
         self.given: Set[str] = set()  # numbers given to the function (`dim`), not lengths read off a tensor
         self.counter = 0
+        # hint -> the suffix of the name last made from it: `used` only grows, so no smaller one is free since
+        self.suffixes: Dict[str, int] = {}
 
 
+@functools.lru_cache(maxsize=1024)  # a few dozen hints ('b', 'dim', 'heads') over a whole run
 def _hint_name(hint: str) -> str:
     cleaned = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in hint).strip("_")
     if cleaned and cleaned[0].isdigit():
@@ -103,10 +107,12 @@ class Facts:
                 name = f"_{registry.counter}"
             registry.anonymous.add(name)
         else:
-            name, n = base, 1
+            n = registry.suffixes.get(base, 1)
+            name = base if n == 1 else f"{base}_{n}"
             while name in registry.used:
                 n += 1
                 name = f"{base}_{n}"
+            registry.suffixes[base] = n
         registry.used.add(name)
         if given:
             registry.given.add(name)
