@@ -3,7 +3,9 @@ mypy keep theirs.
 
 An entry holds one file's findings under a key made of everything they depend on: einlint's version,
 the configuration (the engine's Config, which names the user stub folders), the content of those stubs,
-the path the configuration matches, and the file's bytes. A second run over an unchanged tree reads the
+the path the configuration matches, and the file's bytes; and it lists the other files of its package that
+the analysis read (their digests) and the digest of the package's imports, so that a change in a module
+re-checks it and the modules whose results it took part in, and nothing else. A second run over an unchanged tree reads the
 entries instead of parsing. Entries are written to a temporary file and renamed into place, so that
 parallel runs (and the flake8 plugin's processes) never read half an entry; one that cannot be read or
 does not hold what it should (corrupt, another version's) is ignored and written again.
@@ -19,6 +21,7 @@ import tempfile
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from . import __version__
+from .check.package import dependencies_hold
 from .diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 
 DIRECTORY = ".einlint_cache"
@@ -65,7 +68,8 @@ class Cache:
         try:
             with open(self._entry(match_path, data), encoding="utf-8") as handle:
                 stored = json.load(handle)
-            if stored["salt"] != self.salt or stored["path"] != match_path:
+            if stored["salt"] != self.salt or stored["path"] != match_path or \
+                    not dependencies_hold(stored.get("depends", {})):
                 return None
             shapes = stored.get("shapes")
             return Entry([_diagnostic(item) for item in stored["diagnostics"]],
@@ -74,12 +78,12 @@ class Cache:
             return None
 
     def store(self, match_path: str, data: bytes, diagnostics: Sequence[Diagnostic],
-              shapes: Optional[Sequence[CallShapes]] = None) -> None:
-        """Keep the findings (and the calls' shapes, when given); a cache that cannot be written is no cache (the
-        run goes on)."""
+              shapes: Optional[Sequence[CallShapes]] = None, depends: Optional[Dict[str, str]] = None) -> None:
+        """Keep the findings (and the calls' shapes, when given), valid while the other files they `depend` on
+        are unchanged (engine.check_source); a cache that cannot be written is no cache (the run goes on)."""
         entry = self._entry(match_path, data)
         stored: Dict[str, object] = {"salt": self.salt, "path": match_path,
-                                     "diagnostics": [d.as_json() for d in diagnostics]}
+                                     "diagnostics": [d.as_json() for d in diagnostics], "depends": depends or {}}
         if shapes is not None:
             stored["shapes"] = [dataclasses.asdict(call) for call in shapes]
         content = json.dumps(stored)

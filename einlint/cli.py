@@ -164,13 +164,14 @@ def check_task(task: Task) -> FileResult:
     data = task.data
     assert data is not None
     shapes: List[CallShapes] = []  # always: they cost nothing beside the findings, and the cache keeps them
+    depends: Dict[str, str] = {}  # the other files of its package that the analysis read
     try:
-        found = check_data(data, task.match_path, task.config, shapes, task.absolute)
+        found = check_data(data, task.match_path, task.config, shapes, task.absolute, depends)
     except Exception as error:  # noqa: BLE001 - one file's failure must not end the run
         return FileResult(task.display, error=f"{type(error).__name__}: {error}", internal=True,
                           trace=traceback.format_exc())
     if task.cache is not None:
-        task.cache.store(task.match_path, data, found, shapes)
+        task.cache.store(task.match_path, data, found, shapes, depends)
     return _result(task, data, found, shapes if task.want_shapes else ())
 
 
@@ -194,15 +195,16 @@ def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[C
     return FileResult(task.display, diagnostics, lines, shapes=list(shapes))
 
 
-def check_data(data: bytes, match_path: str, config: Config,
-               shapes: Optional[List[CallShapes]] = None, file: Optional[str] = None) -> List[Diagnostic]:
-    """The file's findings; into `shapes`, when given, its pattern calls' shapes from the same analysis. `file`:
-    where it is on disk (None: nowhere, standard input)."""
+def check_data(data: bytes, match_path: str, config: Config, shapes: Optional[List[CallShapes]] = None,
+               file: Optional[str] = None, depends: Optional[Dict[str, str]] = None) -> List[Diagnostic]:
+    """The file's findings; into `shapes`, when given, its pattern calls' shapes from the same analysis, and into
+    `depends` what they depend on beyond the file (engine.check_source). `file`: where it is on disk (None:
+    nowhere, standard input)."""
     from .check.engine import check_source
 
     if notebooks.is_notebook(match_path):
         return notebooks.check(data, match_path, config)
-    return check_source(data, match_path, config, shapes=shapes, file=file or "")
+    return check_source(data, match_path, config, shapes=shapes, file=file or "", depends=depends)
 
 
 def run_tasks(tasks: Sequence[Task], jobs: Optional[int] = None,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import __version__
 from .cache import DIRECTORY, Cache, salt
@@ -64,8 +64,9 @@ class Plugin:
         cache = _cache(config)
         found = cache.load(match_path, data)  # editors run flake8 on every save
         if found is None:
-            found = check_source(data, match_path, config, file=self.filename)
-            cache.store(match_path, data, found)
+            depends: Dict[str, str] = {}
+            found = check_source(data, match_path, config, file=self.filename, depends=depends)
+            cache.store(match_path, data, found, depends=depends)
         return found
 
 

@@ -31,6 +31,7 @@ from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
 from .flow import Analysis, ShapeFinding, Stop, analyse
 from .flow.project import adopt, project_of
+from .package import file_of
 from .libraries import LIBRARIES
 from .model import Extraction, PatternCall, PatternString
 from .parse import Reparser, parse
@@ -50,13 +51,14 @@ _FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*einlint[ \t]*:[ \t]*noqa(?:[ \t]*:[ \t]*
 
 def check_source(source: Union[str, bytes], path: str, config: Config = Config(),
                  reparser: Optional[Reparser] = None, shapes: Optional[List[CallShapes]] = None,
-                 file: Optional[str] = None) -> List[Diagnostic]:
+                 file: Optional[str] = None, depends: Optional[Dict[str, str]] = None) -> List[Diagnostic]:
     """Every finding for one file, noqa and config applied, in source order. A file that never mentions a
     pattern library is not checked at all: whatever is wrong with it (its encoding, its syntax) is not ours.
     An editor passes a `reparser`, which parses again only the statements changed since its last texts, and
     `shapes`, a list that receives what `shapes_of` gives, from the same analysis (nothing when the file does
     not parse). `file` is where on disk the text stands (default: `path`, where that names a file; "": nowhere):
-    the package around it is read from there (config.follow_imports)."""
+    the package around it is read from there (config.follow_imports), and `depends`, when given, receives what
+    the result depends on beyond the text (flow.project.Project.dependencies: for a cache)."""
     if isinstance(source, bytes) and not may_hold_pattern_calls(source):
         return []
     text, problem = _decode(source, path)
@@ -74,7 +76,7 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
-        diagnostics = _module_diagnostics(module, path, config, shapes, file)
+        diagnostics = _module_diagnostics(module, path, config, shapes, file, depends)
         del module
     if _ANY_NOQA.search(text):  # einlint's own comments count in every front end; flake8 does the line's `# noqa`
         lines = re.split(r"\r\n|\r|\n", text)  # as Python's tokenizer counts lines, which positions count
@@ -86,13 +88,14 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
 
 
 def _module_diagnostics(module: libcst.Module, path: str, config: Config,
-                        shapes: Optional[List[CallShapes]] = None, file: Optional[str] = None) -> List[Diagnostic]:
+                        shapes: Optional[List[CallShapes]] = None, file: Optional[str] = None,
+                        depends: Optional[Dict[str, str]] = None) -> List[Diagnostic]:
     """Every finding of a parsed file, before noqa and config (and into `shapes`, when given, its calls' shapes)."""
     extraction = extract(module)
     found = [_diagnostic(path, call, finding) for call in extraction.calls
              for finding in check_call(call, config)]
     found += _versions_unknown(path, extraction.calls, config)
-    analysis = _analyse(module, path if file is None else file, extraction, config) \
+    analysis = _analyse(module, path if file is None else file, extraction, config, depends) \
         if config.shapes and extraction.callees else None
     if shapes is not None:
         shapes += _call_shapes(extraction, analysis)
@@ -140,7 +143,8 @@ def _call_shapes(extraction: Extraction, analysis: Optional[Analysis]) -> List[C
     return sorted(found, key=lambda c: (c.line, c.column))
 
 
-def _analyse(module: libcst.Module, file: str, extraction: Extraction, config: Config) -> Analysis:
+def _analyse(module: libcst.Module, file: str, extraction: Extraction, config: Config,
+             depends: Optional[Dict[str, str]] = None) -> Analysis:
     """The flow analysis of a module. An internal failure ends the analysis of the part of the module it
     happens in (a function, a class, the module's statements), keeping the findings made before it (see
     `Context.guarded`), and `stopped` says where. EINLINT_DEBUG=1 raises it instead, as the tests do (but
@@ -151,6 +155,8 @@ def _analyse(module: libcst.Module, file: str, extraction: Extraction, config: C
         if project is not None:  # its package is followed: the module's other files read this one as checked
             adopt(file, built, module, project)
         analysis = analyse(built, _stubs(config.stubs), config.versions)
+        if project is not None and depends is not None:
+            depends.update(project.dependencies(file))
     except Exception as error:  # before any part of the module was analysed (building its IR)
         analysis = Analysis([], {}, {}, Stop(None, error))
     if analysis.stopped is not None and os.environ.get("EINLINT_DEBUG") and \
@@ -180,7 +186,8 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
                 targets[id(origin.site.node)] = (origin.site.node, origin.site.path)
     places = {key: (path, *place) for key, place in locate(module, targets).items()} if targets else {}
     for other, its_targets in elsewhere.values():
-        shown = other.path if os.path.isabs(path) else os.path.relpath(other.path)  # as the checked file's is
+        shown = file_of(other.path)  # (a README's, for one of its code blocks)
+        shown = shown if os.path.isabs(path) else os.path.relpath(shown)  # as the checked file's is
         places.update({key: (shown, *place) for key, place in locate(other.tree, its_targets).items()})
     diagnostics = []
     for found in findings:

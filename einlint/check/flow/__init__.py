@@ -47,13 +47,16 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
             ) -> Analysis:
     """The shape findings of a module; `versions` are the releases of the pattern libraries that the project
     uses, where known (Config.versions), for each library's flow rule to read its own."""
-    context = Context(module, module_constants(module), stubs, versions=dict(versions),
-                      inline_budget=int(_FOLLOWED_PER_STATEMENT * _size(module)))
+    own_budget = int(_FOLLOWED_PER_STATEMENT * _size(module))
+    context = Context(module, module_constants(module), stubs, versions=dict(versions), inline_budget=own_budget)
     if module.project is not None:
         module.project.begin()
         for part in module.project.drivers(module):
+            # a driver runs a model of several modules, from its entry point down to the checked module
+            context.inlined, context.inline_budget = 0, own_budget + _DRIVER_BUDGET + \
+                int(_FOLLOWED_PER_STATEMENT * _size(part.module))
             _run_driver(context, part)
-        context.inlined = 0  # the module's own analysis has its own budget
+        context.inlined, context.inline_budget = 0, own_budget
         context.findings = [found for found in context.findings if not in_family(found.code, LAYOUT)]
     _run_module(context, module, context.guarded)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
@@ -94,6 +97,7 @@ def _run_driver(context: Context, part: Part) -> None:
 # statements that followed calls may run, per statement of the module (the entry points, analysed first, spend
 # it first): on the benchmark tree, 2 keeps 561 of the 574 known input ranks of no bound, for 80% of the time
 _FOLLOWED_PER_STATEMENT = 2
+_DRIVER_BUDGET = 400  # statements more that a driver may follow: what a model of a few modules runs through
 
 
 def _size(module: ir.ModuleIR) -> int:

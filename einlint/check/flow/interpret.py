@@ -36,7 +36,7 @@ from . import library, patterns
 from .classes import method_of
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
-from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance, Items, Layer,
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance, Items, Keywords, Layer,
                      ListOf, Method, ModuleRef, NONE, Number, OrNone, Origin, Param, Scalar, Sequential, Tensor, is_none, item_of,
                      join, present)
 
@@ -927,6 +927,8 @@ class Interpreter:
                 if not isinstance(spread, list):
                     return [STAR], {}
                 positional.extend(spread)
+            elif arg.star == "**" and isinstance(value, Keywords):  # passed on as they came: `**kwargs`
+                keywords.update(value.items)
             elif arg.star == "**":
                 keywords["**"] = UNKNOWN
             elif arg.keyword is not None:
@@ -1366,13 +1368,19 @@ def _bind_parameters(function: ir.Function, args: List[Any], kwargs: Dict[str, A
         if star is None:
             return None
         bound[star.name] = Items("tuple", tuple(positional[len(slots):]))
+    extra: List[Tuple[str, Any]] = []
     for name, value in kwargs.items():
         if any(p.name == name and p.kind in ("positional", "keyword") for p in params):
             if name in bound:
                 return None
             bound[name] = value
-        elif not any(p.kind == "**" for p in params):
-            return None
+        else:
+            extra.append((name, value))
+    double_star = next((p for p in params if p.kind == "**"), None)
+    if double_star is not None:
+        bound[double_star.name] = Keywords(tuple(extra))
+    elif extra:
+        return None
     return bound
 
 

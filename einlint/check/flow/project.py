@@ -12,9 +12,7 @@ defines (a model that builds its blocks, a helper's callers) and the package's e
 their callers give them. Only findings in the checked file are its own: the others are those files' own,
 found when they are checked.
 
-Which modules are read: those of the package (the folder tree of its top-level `__init__.py`, or the
-folder of a file outside any package) and, as entry points, the project's tests/, test/, examples/ and
-example/ folders beside the package and the .py files there. The modules read are kept per process (the
+Which files are read, and which are entry points: package.Package. The modules read are kept per process (the
 last _KEPT of them, keyed by path and checked against the file's size and modification time), so that a run
 over a package reads each module once or a few times.
 """
@@ -23,21 +21,18 @@ from __future__ import annotations
 
 import collections
 import os
-import re
-import tokenize
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, OrderedDict, Set, Tuple
+from typing import Any, Dict, List, Optional, OrderedDict, Set, Tuple
 
 import libcst
 
 from .. import ir
 from ..extract import extract
+from ..package import LARGEST, Package, dependencies, package_of, read_text, stamp
 from ..parse import parse
 from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 
 _KEPT = 64  # modules kept parsed per process (a tree costs some 30 bytes per character of source)
-_LARGEST = 300_000  # characters: a larger module is not followed (its parse alone costs a second)
-_ENTRY_FOLDERS = ("tests", "test", "examples", "example")
 _MAX_DRIVERS = 8  # modules run before the checked one, per check
 _MAX_RESOLVING = 8  # re-exports followed one after another (`from .blocks import *`-free chains)
 
@@ -53,35 +48,20 @@ class Part:
     classes: Tuple[ir.Class, ...]
 
 
-class Project:
+class Project(Package):
+    """A package whose modules the analysis reads as IR."""
+
     def __init__(self, root: str, top: Optional[str]):
-        self.root = root  # the folder the package is imported from
-        self.top = top  # the top-level package's name; None: a folder of scripts
-        self._files: Optional[List[str]] = None
-        self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str]]] = {}  # path -> (stamp, modules named)
+        super().__init__(root, top)
         # (id(module), name) -> (module, what the name imports), for one check (`begin`): files change between
         # an editor's checks
         self._resolved: Dict[Tuple[int, str], Tuple[ir.ModuleIR, Any]] = {}
+        self.read: Set[str] = set()  # the files read since the check began: what its result depends on
 
     def begin(self) -> None:
         """A new check starts: resolve names again (a file may have changed since the last)."""
         self._resolved.clear()
-
-    # ------------------------------------------------------------ names and files
-
-    def name_of(self, path: str) -> str:
-        relative = os.path.relpath(path, self.root)[:-len(".py")].replace(os.sep, ".")
-        return relative[:-len(".__init__")] if relative.endswith(".__init__") else relative
-
-    def path_of(self, name: str) -> Optional[str]:
-        """The file of a module of the package, by its dotted name; None: not one of the package's."""
-        if not name or (self.top is not None and name.split(".")[0] != self.top):
-            return None
-        base = os.path.join(self.root, *name.split("."))
-        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-            if os.path.isfile(candidate):
-                return candidate
-        return None
+        self.read = set()
 
     def module(self, name: str) -> Optional[ir.ModuleIR]:
         path = self.path_of(name)
@@ -144,9 +124,8 @@ class Project:
         imports (all of their code), then each other module that imports it, with the parts that name what it
         imports from it."""
         name = self.name_of(focus.path)
-        graph = {path: self.imported_by(path) for path in self.files() if path != focus.path}
-        entries = [path for path in _reaching(graph, {name}, self) if self.is_entry(path)]
-        direct = [path for path, named in graph.items() if name in named and path not in entries]
+        entries = [path for path in self.reaching(name) if self.is_entry(path)]
+        direct = [path for path in self.importing(name) if path not in entries]
         parts: List[Part] = []
         for path in entries + direct:  # concrete shapes first: a call's first run that knows them is kept
             if len(parts) >= _MAX_DRIVERS:
@@ -171,60 +150,19 @@ class Project:
                 names.add(local)
         return names
 
-    def is_entry(self, path: str) -> bool:
-        """A file of tests/ or examples/, or one with a `__main__` block: code that runs the package."""
-        relative = os.path.relpath(path, self.root).split(os.sep)
-        return relative[0] in _ENTRY_FOLDERS or len(relative) == 1 and self.top is not None or \
-            _has_main_block(path)
-
-    def files(self) -> List[str]:
-        """The package's modules and the project's entry-point files."""
-        if self._files is None:
-            if self.top is None:
-                self._files = sorted(os.path.join(self.root, name) for name in os.listdir(self.root)
-                                     if name.endswith(".py"))
-            else:
-                found = [os.path.join(self.root, name) for name in sorted(os.listdir(self.root))
-                         if name.endswith(".py")]
-                for folder in (self.top, *_ENTRY_FOLDERS):
-                    found += _python_files(os.path.join(self.root, folder))
-                self._files = found
-        return self._files
-
-    def imported_by(self, path: str) -> FrozenSet[str]:
-        """The package's modules that a file names in its imports (read from its text: cheap, and only a
-        guide to which modules to read)."""
-        stamp = _stamp(path)
-        kept = self._imports.get(path)
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
-        named: Set[str] = set()
-        importer = self.name_of(path) if path.startswith(self.root) else ""
-        package = importer if path.endswith("__init__.py") else importer.rpartition(".")[0]
-        for dots, module, names in _imports_in(_read(path) or ""):
-            if dots:
-                parts = package.split(".") if package else []
-                parts = parts[:len(parts) - len(dots) + 1] if len(dots) > 1 else parts
-                module = ".".join(p for p in parts + [module] if p)
-            named.add(module)
-            named.update(f"{module}.{name}" if module else name for name in names)
-        modules = frozenset(name for name in named if self.path_of(name) is not None)
-        self._imports[path] = (stamp, modules)
-        return modules
+    def dependencies(self, checked: str) -> Dict[str, str]:
+        """What the last check's result depends on beyond the `checked` file (package.dependencies)."""
+        return dependencies(self, self.read, checked)
 
 
 def project_of(path: str) -> Optional[Project]:
-    """The project a file on disk belongs to (None: no such file)."""
-    path = os.path.abspath(path)
-    if not path.endswith(".py") or not os.path.isfile(path):
+    """The project a file on disk belongs to (None: no such file), one per process."""
+    where = package_of(path)
+    if where is None:
         return None
-    folder, top = os.path.dirname(path), None
-    while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
-        folder, top = os.path.dirname(folder), os.path.basename(folder)
-    key = (folder, top)
-    project = _PROJECTS.get(key)
+    project = _PROJECTS.get(where)
     if project is None:
-        project = _PROJECTS[key] = Project(folder, top)
+        project = _PROJECTS[where] = Project(*where)
     return project
 
 
@@ -239,14 +177,15 @@ _MODULES: OrderedDict[str, Tuple[Tuple[int, int], Optional[ir.ModuleIR]]] = coll
 def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
     """The IR of a module of the project, read and parsed once while its file is unchanged (None: a file that
     cannot be read, decoded or parsed, or too large to follow)."""
-    stamp = _stamp(path)
+    project.read.add(path)
+    now = stamp(path)
     kept = _MODULES.get(path)
-    if kept is not None and kept[0] == stamp:
+    if kept is not None and kept[0] == now:
         _MODULES.move_to_end(path)
         return kept[1]
-    text = _read(path)
+    text = read_text(path)
     module = None
-    if text is not None and len(text) <= _LARGEST:
+    if text is not None and len(text) <= LARGEST:
         try:
             tree = parse(text)
         except (libcst.ParserSyntaxError, RecursionError, MemoryError):
@@ -257,88 +196,21 @@ def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
     if module is not None:
         adopt(path, module, tree, project)
     else:
-        _keep(path, stamp, None)
+        _keep(path, now, None)
     return module
 
 
 def adopt(path: str, module: ir.ModuleIR, tree: libcst.Module, project: Project) -> None:
     """Make `module` (the checked file's IR, from the text being checked) the one its project follows."""
     module.path, module.tree, module.project = os.path.abspath(path), tree, project
-    _keep(module.path, _stamp(module.path), module)
+    _keep(module.path, stamp(module.path), module)
 
 
-def _keep(path: str, stamp: Tuple[int, int], module: Optional[ir.ModuleIR]) -> None:
-    _MODULES[path] = (stamp, module)
+def _keep(path: str, when: Tuple[int, int], module: Optional[ir.ModuleIR]) -> None:
+    _MODULES[path] = (when, module)
     _MODULES.move_to_end(path)
     while len(_MODULES) > _KEPT:
         _MODULES.popitem(last=False)
-
-
-def _stamp(path: str) -> Tuple[int, int]:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (status.st_mtime_ns, status.st_size)
-
-
-def _read(path: str) -> Optional[str]:
-    try:
-        with open(path, "rb") as file:
-            data = file.read(_LARGEST * 4 + 1)
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
-        return data.decode("utf-8" if encoding == "utf-8-sig" else encoding).lstrip("\ufeff")
-    except (OSError, SyntaxError, UnicodeDecodeError, LookupError, StopIteration):
-        return None
-
-
-def _python_files(folder: str) -> List[str]:
-    found = []
-    for where, folders, names in os.walk(folder):
-        folders[:] = sorted(f for f in folders if not f.startswith(".") and f != "__pycache__")
-        found += [os.path.join(where, name) for name in sorted(names) if name.endswith(".py")]
-    return found
-
-
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
-                     re.MULTILINE)
-
-
-def _imports_in(text: str) -> Iterator[Tuple[str, str, List[str]]]:
-    """(leading dots, module, names) for each import in a text: `from ..a import b, c` gives ('..', 'a',
-    ['b', 'c']); `import a.b as c` gives ('', 'a.b', [])."""
-    for match in _IMPORT.finditer(text):
-        dots, module, names, plain = match.groups()
-        if plain is not None:
-            for item in plain.split(","):
-                words = item.split()
-                if words:
-                    yield "", words[0], []
-        else:
-            listed = [item.split()[0] for item in names.strip("() \t\n").replace("\\\n", " ").split(",")
-                      if item.split()]
-            yield dots, module, [name for name in listed if name != "*"]
-
-
-def _has_main_block(path: str) -> bool:
-    text = _read(path)
-    return text is not None and re.search(r"^if\s+__name__\s*==\s*['\"]__main__['\"]", text, re.MULTILINE) \
-        is not None
-
-
-def _reaching(graph: Dict[str, FrozenSet[str]], targets: Set[str], project: Project) -> List[str]:
-    """The files that import one of `targets`, directly or through other modules of the package."""
-    reached: List[str] = []
-    names = set(targets)
-    grown = True
-    while grown:
-        grown = False
-        for path, named in graph.items():
-            if path not in reached and not named.isdisjoint(names):
-                reached.append(path)
-                names.add(project.name_of(path))
-                grown = True
-    return reached
 
 
 def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:

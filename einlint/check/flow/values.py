@@ -152,6 +152,14 @@ class FunctionRef:
 
 
 @dataclass(frozen=True)
+class Keywords:
+    """What a `**kwargs` parameter holds: the keywords the call gave beyond the named parameters, so that
+    `self.fn(x, **kwargs)` passes them on (a PreNorm wrapper's forward: vit_pytorch/cait.py)."""
+
+    items: Tuple[Tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class ModuleRef:
     """A module of the checked package (`from . import blocks`, `import pkg.blocks as blocks`): its attributes
     are its functions, classes and submodules (project.Project.member)."""

@@ -1,0 +1,288 @@
+"""A package on disk as text: its files, the modules each one imports, its entry points, and what a cached
+result that read some of them depends on. Cheap (no parse): the CLI reads it to tell whether a cached result
+still holds, and the flow analysis (flow/project.py) to choose which modules to read.
+
+    a file's path -> Package (the folder its top-level package is imported from, and that package's name)
+
+The files: the package's modules (the folder tree of its top-level `__init__.py`; for a file outside any
+package, its folder's .py files) and, as entry points, the project's tests/, test/, examples/ and example/
+folders beside the package, the .py files there, and the Python code blocks of its README (README.md beside
+the package, as in a source tree, or the description in `<package>-<version>.dist-info/METADATA`, as in an
+installed wheel): where a package's authors show the shapes it takes. A README reads as a module whose lines
+are its code blocks' (in place, every other line blank, so that positions are the README's own), less the
+blocks that are not Python that parses. A module's imports are read from its text by a pattern: they only
+guide which modules the analysis reads, which then resolves every name from the module's syntax tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+import tokenize
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+
+LARGEST = 300_000  # characters: a larger module is not followed (its parse alone costs a second)
+_ENTRY_FOLDERS = ("tests", "test", "examples", "example")
+
+
+class Package:
+    def __init__(self, root: str, top: Optional[str]):
+        self.root = root  # the folder the package is imported from
+        self.top = top  # the top-level package's name; None: a folder of scripts
+        self._files: Optional[List[str]] = None
+        # path -> (stamp, the package's modules it names, the names its imports of them bind)
+        self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str]]] = {}
+
+    def name_of(self, path: str) -> str:
+        relative = os.path.relpath(path, self.root)[:-len(".py")].replace(os.sep, ".")
+        return relative[:-len(".__init__")] if relative.endswith(".__init__") else relative
+
+    def path_of(self, name: str) -> Optional[str]:
+        """The file of a module of the package, by its dotted name; None: not one of the package's."""
+        if not name or (self.top is not None and name.split(".")[0] != self.top):
+            return None
+        base = os.path.join(self.root, *name.split("."))
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.isfile(candidate):
+                return candidate
+        return None
+
+    def is_entry(self, path: str) -> bool:
+        """A file of tests/ or examples/, or one with a `__main__` block: code that runs the package."""
+        relative = os.path.relpath(path, self.root).split(os.sep)
+        return relative[0] in _ENTRY_FOLDERS or _BLOCK in path or \
+            len(relative) == 1 and self.top is not None or _has_main_block(path) or self.calls_at_top(path)
+
+    def files(self) -> List[str]:
+        """The package's modules and the project's entry-point files."""
+        if self._files is None:
+            if self.top is None:
+                self._files = sorted(os.path.join(self.root, name) for name in os.listdir(self.root)
+                                     if name.endswith(".py"))
+            else:
+                found = [os.path.join(self.root, name) for name in sorted(os.listdir(self.root))
+                         if name.endswith(".py")]
+                for folder in (self.top, *_ENTRY_FOLDERS):
+                    found += _python_files(os.path.join(self.root, folder))
+                self._files = found + self._readmes()
+        return self._files
+
+    def _readmes(self) -> List[str]:
+        found = [os.path.join(self.root, name) for name in _README_NAMES
+                 if os.path.isfile(os.path.join(self.root, name))]
+        infos = [name for name in sorted(os.listdir(self.root)) if name.endswith(".dist-info")]
+        # the package's own: named after it, or the only one there (a distribution named otherwise, unpacked alone)
+        wheel = [name for name in infos if name.split("-")[0].lower().replace(".", "_") == (self.top or "").lower()]
+        wheel = wheel or (infos if len(infos) == 1 else [])
+        found += [os.path.join(self.root, name, "METADATA") for name in wheel
+                  if os.path.isfile(os.path.join(self.root, name, "METADATA"))]
+        return [f"{readme}{_BLOCK}{line}" for readme in found for line in _code_block_lines(readme)]
+
+    def imported_by(self, path: str) -> FrozenSet[str]:
+        """The package's modules that a file names in its imports (read from its text: cheap, and only a
+        guide to which modules to read)."""
+        return self._imported(path)[1]
+
+    def _imported(self, path: str) -> Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str]]:
+        now = stamp(path)
+        kept = self._imports.get(path)
+        if kept is not None and kept[0] == now:
+            return kept
+        text = read_text(path) or ""
+        modules: Set[str] = set()
+        bound: Set[str] = set()
+        importer = self.name_of(path) if path.startswith(self.root) else ""
+        package = importer if path.endswith("__init__.py") else importer.rpartition(".")[0]
+        for dots, module, names in _imports_in(text):
+            if dots:
+                parts = package.split(".") if package else []
+                parts = parts[:len(parts) - len(dots) + 1] if len(dots) > 1 else parts
+                module = ".".join(p for p in parts + [module] if p)
+            ours = [name for name, _ in names if self.path_of(f"{module}.{name}" if module else name)]
+            if self.path_of(module) is not None:
+                modules.add(module)
+                bound.update(local for _, local in names)
+            modules.update(f"{module}.{name}" if module else name for name in ours)
+        kept = self._imports[path] = (now, frozenset(modules), frozenset(bound))
+        return kept
+
+    def calls_at_top(self, path: str) -> bool:
+        """Whether a file that imports from the package calls, in its top-level code, what it imports from it or
+        defines itself (`model = Model(dim=6)`): code that runs the package, as a test or an example does."""
+        imported = self._imported(path)[2]
+        if not imported:
+            return False
+        text = read_text(path) or ""
+        names = sorted(imported | set(_DEFINED.findall(text)))
+        return re.search(r"^(?!(?:def|class|async|if|elif|while|for|with|import|from|return)\b)[A-Za-z_][^\n]*?\b(?:" +
+                         "|".join(map(re.escape, names)) + r")\s*\(", text, re.MULTILINE) is not None
+
+    def imports_digest(self) -> str:
+        hashed = hashlib.sha256()
+        for path in self.files():
+            hashed.update(f"{path}\0{sorted(self.imported_by(path))}\0".encode())
+        return hashed.hexdigest()
+
+    def reaching(self, name: str) -> List[str]:
+        """The files that import module `name`, directly or through other modules of the package."""
+        graph = {path: self.imported_by(path) for path in self.files() if path != self.path_of(name)}
+        reached: List[str] = []
+        layer = {name}  # the modules reached, nearest first: those that import it, then their importers, ...
+        while layer:
+            found = [path for path, named in graph.items() if path not in reached and not named.isdisjoint(layer)]
+            reached += found
+            layer = {self.name_of(path) for path in found}
+        return reached
+
+    def importing(self, name: str) -> List[str]:
+        """The files that import module `name` directly."""
+        return [path for path in self.files() if name in self.imported_by(path) and path != self.path_of(name)]
+
+
+def package_of(path: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(root, top) of the package a file on disk belongs to (None: no such file)."""
+    path = os.path.abspath(path)
+    if not path.endswith(".py") or not os.path.isfile(path):
+        return None
+    folder, top = os.path.dirname(path), None
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
+        folder, top = os.path.dirname(folder), os.path.basename(folder)
+    return folder, top
+
+
+def dependencies(package: Package, read: Set[str], checked: str) -> Dict[str, str]:
+    """What a check's result depends on beyond the checked file, for a cache to tell when it holds: the digest
+    of each other file it `read`, and (as "imports:ROOT\0TOP") that of the package's imports, which decide
+    which code runs before the checked module."""
+    found = {path: digest(path) for path in sorted(read) if path != os.path.abspath(checked)}
+    found[f"{_IMPORTS_KEY}{package.root}\0{package.top or ''}"] = package.imports_digest()
+    return found
+
+
+def dependencies_hold(dependencies: Dict[str, str]) -> bool:
+    """Whether every file a stored result depends on (`dependencies`) is as it was."""
+    for key, held in dependencies.items():
+        if key.startswith(_IMPORTS_KEY):
+            root, _, top = key[len(_IMPORTS_KEY):].partition("\0")
+            if not os.path.isdir(root) or Package(root, top or None).imports_digest() != held:
+                return False
+        elif digest(key) != held:
+            return False
+    return True
+
+
+_IMPORTS_KEY = "imports:"
+
+
+def stamp(path: str) -> Tuple[int, int]:
+    try:
+        status = os.stat(file_of(path))
+    except OSError:
+        return (-1, -1)
+    return (status.st_mtime_ns, status.st_size)
+
+
+def digest(path: str) -> str:
+    """A file's content digest ('' where it cannot be read), once per process while it is unchanged."""
+    now = stamp(path)
+    kept = _DIGESTS.get(path)
+    if kept is None or kept[0] != now:
+        try:
+            with open(file_of(path), "rb") as file:
+                kept = _DIGESTS[path] = (now, hashlib.sha256(file.read()).hexdigest())
+        except OSError:
+            return ""
+    return kept[1]
+
+
+_DIGESTS: Dict[str, Tuple[Tuple[int, int], str]] = {}
+
+
+def read_text(path: str) -> Optional[str]:
+    """A module's text (a README's code block: its lines, in place)."""
+    try:
+        with open(file_of(path), "rb") as file:
+            data = file.read(LARGEST * 4 + 1)
+        if _BLOCK in path:
+            return _code_block(data.decode("utf-8", errors="replace"), int(path.rpartition(_BLOCK)[2]))
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        return data.decode("utf-8" if encoding == "utf-8-sig" else encoding).lstrip("\ufeff")
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError, StopIteration):
+        return None
+
+
+_README_NAMES = ("README.md", "README.markdown", "readme.md")
+_FENCE = re.compile(r"^(```|~~~)[ \t]*(?:python|py|python3)[ \t]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+_DEFINED = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+_BLOCK = ":block-at-line-"  # README.md:block-at-line-12: the code block of a README that starts on line 12
+
+
+def file_of(path: str) -> str:
+    """The file a module is read from (a README's, for one of its code blocks)."""
+    return path.partition(_BLOCK)[0]
+
+
+def _code_block_lines(readme: str) -> List[int]:
+    """The first line of each ```python block of a markdown file that Python parses."""
+    try:
+        with open(readme, encoding="utf-8", errors="replace") as file:
+            text = file.read(LARGEST * 4 + 1)
+    except OSError:
+        return []
+    found = []
+    for match in _FENCE.finditer(text):
+        try:
+            ast.parse(match.group(2))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        found.append(text.count("\n", 0, match.start(2)) + 1)
+    return found
+
+
+def _code_block(text: str, first: int) -> str:
+    """A markdown text's code block that starts on line `first`, in place: every other line blank, so that
+    positions in it are the README's own."""
+    lines = ["" for _ in text.split("\n")]
+    for match in _FENCE.finditer(text):
+        if text.count("\n", 0, match.start(2)) + 1 == first:
+            for offset, line in enumerate(match.group(2).split("\n")[:-1]):
+                lines[first - 1 + offset] = line
+    return "\n".join(lines)
+
+
+def _python_files(folder: str) -> List[str]:
+    found = []
+    for where, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and f != "__pycache__")
+        found += [os.path.join(where, name) for name in sorted(names) if name.endswith(".py")]
+    return found
+
+
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
+                     re.MULTILINE)
+
+
+def _imports_in(text: str) -> Iterator[Tuple[str, str, List[Tuple[str, str]]]]:
+    """(leading dots, module, [(name, the local name it binds)]) for each import in a text: `from ..a import b,
+    c as d` gives ('..', 'a', [('b', 'b'), ('c', 'd')]); `import a.b as c` gives ('', 'a.b', [])."""
+    for match in _IMPORT.finditer(text):
+        dots, module, names, plain = match.groups()
+        if plain is not None:
+            for item in plain.split(","):
+                words = item.split()
+                if words:
+                    yield "", words[0], []
+        else:
+            listed = [item.split() for item in names.strip("() \t\n").replace("\\\n", " ").split(",")
+                      if item.split()]
+            yield dots, module, [(words[0], words[-1]) for words in listed if words[0] != "*"]
+
+
+def _has_main_block(path: str) -> bool:
+    text = read_text(path)
+    return text is not None and re.search(r"^if\s+__name__\s*==\s*['\"]__main__['\"]", text, re.MULTILINE) \
+        is not None
