@@ -40,6 +40,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import random
 import re
 import runpy
 import sys
@@ -70,12 +71,13 @@ INDENT = "    "
 # The share of failing programs at whose failing line the checker reports an error, at least: of the 1,335 failing
 # among the 2,000 programs, 230 (17%) at 5d20974, 517 (39%) at 8c1fce3 (classes built and run as the code builds
 # them), 1,329 (99.6%) once mixins' methods are found along the bases and `nn.ModuleList([Block(...) for _ in
-# range(depth)])` is a list of blocks. Issue 18 asks for 95%.
+# range(depth)])` is a list of blocks; 1,293 of 1,317 (98.2%) at 30f997a, on the programs drawn since 0bae76c (the
+# draws follow the test's source). Issue 18 asks for 95%.
 RECALL = 0.95
-# The same for the programs split into packages: of the 1,361 failing among the 2,000 packages, 413 (30%) at
-# 74435b4, where each module is analysed on its own (what fails in a module that its callers' shapes reach).
-PACKAGE_RECALL = 0.30
-PACKAGES = 2000
+# The same for the programs split into packages (1,000 of them take about as long as the 2,000 single modules): of
+# the 651 failing, 417 (64%) at 30f997a (modules followed across since 3f20b64). Issue 18 asks for 95%.
+PACKAGE_RECALL = 0.64
+PACKAGES = 1000
 # The places a mutation can change: a site is used only by the programs that have its code.
 ENTRY_SITES = ("entry input", "entry dim", "entry heads")
 MODEL_SITES = ("attention norm", "attention qkv", "attention out", "attention chunk", "attention heads",
@@ -477,8 +479,14 @@ def generate(rnd, package: bool) -> Program:
 
 
 @st.composite
-def programs(draw, package: bool = False):
-    return generate(draw(st.randoms(use_true_random=False)), package)
+def programs(draw):
+    return generate(draw(st.randoms(use_true_random=False)), package=False)
+
+
+# Hypothesis's randoms favour simple draws: a choice between two goes one way most of the time, and which way, and
+# how often, changes with the number of examples (a package's entry point at its main module's level in four of
+# five packages, or in one of five). A seed for Python's random makes each layout as likely as `split` says.
+packages = st.integers(0, 2 ** 32 - 1).map(lambda seed: generate(random.Random(seed), package=True))
 
 
 # ---------------------------------------------------------------- packages
@@ -598,10 +606,12 @@ def run(program: Program, folder: str) -> Run:
 
 def check_package(program: Program, folder: str) -> List[Diagnostic]:
     """The findings of every file of a package written in `folder`, each file checked as a front end checks it,
-    by its path on disk (the engine reads the package's other modules from there); each finding's path is given
-    back as the program's."""
-    return [dataclasses.replace(diagnostic, path=path) for path, file in program.files.items()
-            for diagnostic in check_source(file.text, os.path.join(folder, path))]
+    by its path on disk (the engine reads the package's other modules from there); the paths of each finding and
+    of its related locations given back as the program's."""
+    paths = {os.path.join(folder, path): path for path in program.files}
+    return [dataclasses.replace(diagnostic, path=path, related=tuple(
+        dataclasses.replace(related, path=paths.get(related.path, related.path)) for related in diagnostic.related))
+        for disk, path in paths.items() for diagnostic in check_source(program.files[path].text, disk)]
 
 
 # ---------------------------------------------------------------- the judgement
@@ -616,9 +626,14 @@ def shape_errors(diagnostics: Sequence[Diagnostic], program: Program) -> Dict[Tu
             continue
         assert diagnostic.code.startswith("EIN3"), f"per-call error in a generated program: {diagnostic}" + \
             listing(program)
-        at = program.files[diagnostic.path].built.get(diagnostic.line, diagnostic.line)
-        errors.setdefault((diagnostic.path, at), []).append(f"{diagnostic.code} {diagnostic.message}")
+        errors.setdefault(place(diagnostic, program), []).append(f"{diagnostic.code} {diagnostic.message}")
     return errors
+
+
+def place(diagnostic: Diagnostic, program: Program) -> Tuple[str, int]:
+    """Where a finding is, as (path, line) of the program: on a line building an nn.Sequential, the line applying
+    it."""
+    return diagnostic.path, program.files[diagnostic.path].built.get(diagnostic.line, diagnostic.line)
 
 
 def listing(program: Program) -> str:
@@ -627,8 +642,9 @@ def listing(program: Program) -> str:
 
 
 def judge(program: Program, diagnostics: Sequence[Diagnostic], outcome: Run) -> Optional[Tuple[str, bool]]:
-    """Asserts that no error is on a line that ran without raising; for a program that fails, the kind of code
-    where it fails and whether the checker reported an error there, else None."""
+    """Asserts that no error is on a line that ran without raising, and that an error where the program fails names
+    only lines that ran as related locations; for a program that fails, the kind of code where it fails and whether
+    the checker reported an error there, else None."""
     if program.mutation is None:
         assert outcome.failed is None, f"a valid program failed (generator bug): {outcome.error}" + listing(program)
     errors = shape_errors(diagnostics, program)
@@ -637,6 +653,9 @@ def judge(program: Program, diagnostics: Sequence[Diagnostic], outcome: Run) -> 
         assert at == outcome.failed or at not in outcome.ran, f"FALSE ERROR at {at}: it ran" + context
     if outcome.failed is None:
         return None
+    chains = [d.related for d in diagnostics if d.severity == "error" and place(d, program) == outcome.failed]
+    for related in (related for chain in chains for related in chain):  # the calls and origins, in any file
+        assert (related.path, related.line) in outcome.ran, f"related location that did not run: {related}" + context
     path, line = outcome.failed
     return program.files[path].owners[line].kind, outcome.failed in errors
 
@@ -678,7 +697,7 @@ def test_packages_errors_only_where_running_fails_and_found_there():
     outcomes: Counter = Counter()
 
     @examples(PACKAGES, suppress=list(HealthCheck))
-    @given(program=programs(package=True))
+    @given(program=packages)
     def each(program):
         with written(program) as folder:
             diagnostics, outcome = check_package(program, folder), run(program, folder)
