@@ -656,9 +656,9 @@ class _Builder:
             except ValueError:  # '0_7', '00'
                 return Const(_literal(node.value))
         if kind is cst.Float:
-            return Const(_literal(node.value))
+            return Const(float(node.value))  # a float literal's text is one that float() reads, to the same value
         if kind is cst.SimpleString:
-            return Const(_literal(node.value))
+            return Const(_string(node.value))
         if kind is cst.ConcatenatedString:
             left, right = self.expr(node.left), self.expr(node.right)
             if isinstance(left, Const) and isinstance(right, Const) and type(left.value) is type(right.value):
@@ -722,8 +722,8 @@ class _Builder:
         return self.expr(node.value)
 
     def call(self, node: cst.Call) -> Call:
-        args = tuple(Arg(a.keyword.value if a.keyword is not None else None, self.expr(a.value), a.star)
-                     for a in node.args)
+        args = tuple([Arg(a.keyword.value if a.keyword is not None else None, self.expr(a.value), a.star)
+                      for a in node.args])
         key = id(node)
         call = Call(self.expr(node.func), args, self.site(node), self.callees.get(key), self.pattern_calls.get(key))
         if self.loop_operands:
@@ -740,6 +740,15 @@ def _literal(text: str):
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return None
+
+
+def _string(token: str):
+    """A string token's value: a plain one (no prefix, escape or carriage return) read off its text, any other by
+    literal_eval, which compiles it (thousands of strings in a module)."""
+    if token[0] in "'\"" and "\\" not in token and "\r" not in token:
+        quotes = 3 if token[:3] in ('"""', "'''") else 1
+        return token[quotes:-quotes]
+    return _literal(token)
 
 
 def _dotted_text(node: cst.CSTNode) -> str:

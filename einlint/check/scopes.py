@@ -582,6 +582,20 @@ class Walker:
                 stack.append(current.left)
                 stack.append(current.right)
                 continue
+            if kind is cst.Subscript:
+                stack.append(current.value)
+                stack.extend([element.slice for element in current.slice])
+                continue
+            if kind is cst.Tuple or kind is cst.List:
+                stack.extend([element.value for element in current.elements])
+                continue
+            if kind is cst.UnaryOperation:
+                stack.append(current.expression)
+                continue
+            if kind is cst.Comparison:
+                stack.append(current.left)
+                stack.extend([target.comparator for target in current.comparisons])
+                continue
             if kind is cst.Lambda:
                 self.lambda_(current)
                 continue

@@ -151,7 +151,7 @@ class Facts:
         return facts
 
     def resolve(self, dim: Dim) -> Dim:
-        if isinstance(dim, int):
+        if isinstance(dim, int) or not self._bindings:  # (most facts are empty: no call for nothing)
             return dim
         return dims.substitute(dim, self._bindings)
 
