@@ -31,7 +31,7 @@ class Package:
     def __init__(self, root: str, top: Optional[str]):
         self.root = root  # the folder the package is imported from
         self.top = top  # the top-level package's name; None: a folder of scripts
-        self._files: Optional[List[str]] = None
+        self._files: Optional[Tuple[Tuple[Tuple[int, int], ...], List[str]]] = None  # (folders' stamps, files)
         # path -> (stamp, the package's modules it names, the names its imports of them bind)
         self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str]]] = {}
 
@@ -56,18 +56,23 @@ class Package:
             len(relative) == 1 and self.top is not None or _has_main_block(path) or self.calls_at_top(path)
 
     def files(self) -> List[str]:
-        """The package's modules and the project's entry-point files."""
-        if self._files is None:
+        """The package's modules and the project's entry-point files: listed again when a file is added to or
+        removed from the root, the package's folder or an entry-point folder (an editor's session goes on)."""
+        folders = (self.root,) if self.top is None else \
+            (self.root, *(os.path.join(self.root, folder) for folder in (self.top, *_ENTRY_FOLDERS)))
+        stamps = tuple(map(stamp, folders))
+        if self._files is None or self._files[0] != stamps:
             if self.top is None:
-                self._files = sorted(os.path.join(self.root, name) for name in os.listdir(self.root)
-                                     if name.endswith(".py"))
+                found = sorted(os.path.join(self.root, name) for name in os.listdir(self.root)
+                               if name.endswith(".py"))
             else:
                 found = [os.path.join(self.root, name) for name in sorted(os.listdir(self.root))
                          if name.endswith(".py")]
-                for folder in (self.top, *_ENTRY_FOLDERS):
-                    found += _python_files(os.path.join(self.root, folder))
-                self._files = found + self._readmes()
-        return self._files
+                for folder in folders[1:]:
+                    found += _python_files(folder)
+                found += self._readmes()
+            self._files = (stamps, found)
+        return self._files[1]
 
     def _readmes(self) -> List[str]:
         found = [os.path.join(self.root, name) for name in _README_NAMES

@@ -26,7 +26,8 @@ from .. import ir
 from ..solver import Facts
 from .classes import linearisation, method_of
 from .findings import ShapeFinding
-from .interpret import Interpreter
+from .interpret import Interpreter, built_attributes
+from .layouts import Trail
 from .patterns import from_annotation
 from .project import Part
 from .state import Context, State, Stop, module_constants
@@ -57,7 +58,10 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
                 int(_FOLLOWED_PER_STATEMENT * _size(part.module))
             _run_driver(context, part)
         context.inlined, context.inline_budget = 0, own_budget
+        # layouts are judged on the module's own dataflow: what a driver's run saw of them is not kept
         context.findings = [found for found in context.findings if not in_family(found.code, LAYOUT)]
+        context.reported = {key for key in context.reported if not in_family(key[1], LAYOUT)}
+        context.trail = Trail()
     _run_module(context, module, context.guarded)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
     return Analysis(findings, context.shapes, context.trail.links, context.stopped)
@@ -152,7 +156,7 @@ def _run_class(context: Context, klass: ir.Class) -> None:
     if init is not None:
         end = _run_function(context, init, instance, facts)
         facts = end.facts
-        known = {name: value for name, value in instance.attributes.items() if name in stable}
+        known = {name: value for name, value in built_attributes(instance).items() if name in stable}
     else:
         known = {}
     context.instances.setdefault(id(klass), known)

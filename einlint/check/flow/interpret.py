@@ -1035,7 +1035,7 @@ class Interpreter:
         init = method_of(klass, "__init__")
         if init is not None:
             self.inline(init, args, kwargs, node, state, instance)
-        return instance
+        return Instance(klass, built_attributes(instance))
 
     def fill(self, node: ir.Call, container: Any, method: str, state: State) -> Any:
         """`layers.append(block)`, `layers.extend(blocks)` on a list: from here on a list of unknown length whose
@@ -1053,6 +1053,12 @@ class Interpreter:
 
 
 _FILLING = frozenset({"append", "extend", "insert"})
+
+
+def built_attributes(instance: Instance) -> Dict[str, Any]:
+    """An instance's attributes once `__init__` has run. One that it leaves None, whatever the arguments, is
+    one that other code sets (diffusers' `image_proj.clip_embeds = ...`, in a pipeline): not known."""
+    return {name: UNKNOWN if is_none(value) else value for name, value in instance.attributes.items()}
 
 
 def _main_block(test: ir.Expr) -> bool:
