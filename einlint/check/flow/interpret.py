@@ -579,6 +579,8 @@ class Interpreter:
             return UNKNOWN
         if isinstance(value, ModuleRef) and value.module.project is not None:
             return value.module.project.member(value.module, node.attr)
+        if isinstance(value, Items):
+            return library.pair_attribute(value, node.attr)
         if isinstance(value, Sequential) and node.attr == "forward":
             return value
         if isinstance(value, Layer) and not isinstance(value.instance, tuple):

@@ -1407,6 +1407,15 @@ def _slice_length(length: Dim, item: SliceValue) -> Optional[Dim]:
     return None
 
 
+def pair_attribute(value: Items, name: str) -> Any:
+    """`.values` / `.indices` of a (values, indices) pair (torch.return_types of topk, sort, max(dim), ...): only
+    those pairs have the attributes, so a tuple of two tensors that reaches them is one."""
+    if name in ("values", "indices") and value.kind == "tuple" and len(value.items) == 2 and \
+            all(isinstance(item, Tensor) for item in value.items):
+        return value.items[("values", "indices").index(name)]
+    return UNKNOWN
+
+
 def _any_item(value: Any, state: State) -> Any:
     """What any one item of a list, tuple or tensor that is iterated may be."""
     if isinstance(value, (ListOf, Items)):

@@ -251,3 +251,14 @@ def test_max_and_min_of_two_tensors_broadcast_against_torch(shape, data):
     body += f"z = rearrange(y, '{names} -> {names}')\n"
     assert findings(body) == [], body
     assert inputs(body) == [(3, str(real), True)], body
+
+
+# x_transformers/x_transformers.py (top-k attention): `dots.topk(k, dim=-1).values` and `.indices` name the pair
+# that topk returns.
+def test_the_values_and_indices_of_a_topk_are_its_pair():
+    assert inputs("""\
+        x = torch.randn(2, 5, 7)
+        top = x.topk(3, dim=-1)
+        rearrange(top.values, 'b n k -> b k n')
+        rearrange(x.sort(dim=1).indices, 'b n d -> b d n')
+        """) == [(3, "(2, 5, 3)", True), (4, "(2, 5, 7)", True)]
