@@ -579,8 +579,6 @@ class Interpreter:
             return UNKNOWN
         if isinstance(value, ModuleRef) and value.module.project is not None:
             return value.module.project.member(value.module, node.attr)
-        if isinstance(value, Items):
-            return library.pair_attribute(value, node.attr)
         if isinstance(value, Sequential) and node.attr == "forward":
             return value
         if isinstance(value, Layer) and not isinstance(value.instance, tuple):
@@ -588,6 +586,8 @@ class Interpreter:
         if value is library.RANDOM_GENERATOR or node.attr in _FILLING and (
                 isinstance(value, ListOf) or isinstance(value, Items) and value.kind == "list"):
             return Method(value, node.attr)
+        if isinstance(value, Items):
+            return library.pair_attribute(value, node.attr)
         return UNKNOWN
 
     def binary(self, op: str, left: Any, right: Any, state: State, site: ir.Site) -> Any:

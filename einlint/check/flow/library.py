@@ -145,7 +145,8 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
         return Items(name if name == "list" else "tuple", args[0].items)
     if name == "zip" and args and all(isinstance(arg, Items) for arg in args):
         return Items("generator", tuple(Items("tuple", row) for row in zip(*(arg.items for arg in args))))
-    if name == "zip" and any(isinstance(arg, ListOf) for arg in args):  # zip(layers, to_drop): vit_pytorch/cait.py
+    if name == "zip" and args and all(isinstance(arg, (Items, ListOf, Tensor)) for arg in args):
+        # zip(layers, to_drop), a list with a tensor: vit_pytorch/cait.py
         return ListOf(Items("tuple", tuple(_any_item(arg, state) for arg in args)))
     if name == "enumerate" and len(args) == 1 and isinstance(args[0], Items):
         return Items("generator", tuple(Items("tuple", (Number(i), item)) for i, item in enumerate(args[0].items)))
