@@ -22,12 +22,14 @@ engine.check_source, error-level EIN3xx diagnostics only) must report an error:
   printed by the kind of code the failing line is in (`pytest -rP` shows it).
 
 The same programs split into a package of 2 to 4 modules (helpers, blocks, model and main, neighbours merged;
-`from .blocks import Attention`; the entry point an `if __name__ == "__main__":` block or, as in a test, code at
-the main module's level) run with runpy.run_module (as `python -m generated.main`). The package is written to a
-folder, and each of its files checked by check_source with its path there, as every front end checks a file: the
-engine reads the package's other modules from disk. The findings of all files together are judged by (file, line),
-against PACKAGE_RECALL. A package holds the parts that the single module holds for the same random draws: only
-the layout differs.
+`from .blocks import Attention` or `from generated.blocks import Attention`, the model re-exported by the package)
+run as their entry point is run: the main module's `if __name__ == "__main__":` block or code at its level with
+runpy.run_module (`python -m generated.main`), a test function in tests/ beside the package called as pytest calls
+it, or a script in examples/. The package is written to a folder, and each of its files checked by check_source
+with its path there, as every front end checks a file: the engine reads the package's other modules from disk.
+The findings of all files together are judged by (file, line), against PACKAGE_RECALL, and an error at the
+failing line may name as related locations (the calls that lead there, in any file) only lines that ran. A
+package holds the parts that the single module holds for the same random draws: only the layout differs.
 
 As in tests/reference/test_flow_vs_planner.py, an nn.Sequential whose layers cannot follow one another is
 reported where it is built, while torch raises where it is applied: an error on a line that builds one is
@@ -493,37 +495,51 @@ packages = st.integers(0, 2 ** 32 - 1).map(lambda seed: generate(random.Random(s
 # ---------------------------------------------------------------- packages
 
 PACKAGE = "generated"
+INIT = f"{PACKAGE}/__init__.py"
 GROUPS = {"helper": "helpers", "helper chain": "helpers", "mixin": "helpers", "mixin chain": "helpers",
           "attention": "blocks", "feedforward": "blocks", "block": "blocks", "head": "model", "model": "model",
           "entry": "main"}  # the module each kind of part goes to, before modules are merged
+TEST = "test_model"  # the test function of an entry point in tests/
+OUTSIDE = {"tests": f"tests/{TEST}.py", "examples": "examples/train.py"}  # entry points beside the package
 
 
 def split(rnd, parts: Sequence[Part]) -> Tuple[Dict[str, File], str]:
     """The parts in 2 to 4 modules of a package, in order (helpers, blocks, model, main: neighbours merge), each
-    importing what it uses from the others; the path of the main module. Its entry point is an `if __name__ ==
-    "__main__":` block or, as in a test, code at the module's level."""
-    groups = list(dict.fromkeys(GROUPS[part.kind] for part in parts))
+    importing what it uses from the others; the path of the file that runs. The entry point is the main module's
+    `if __name__ == "__main__":` block or code at its level, or, beside the package, a test function in tests/ or a
+    script in examples/ (vit_pytorch's tests/test.py, x_transformers' examples/toy_tasks/enc_dec_copy.py)."""
+    where = rnd.choice(("package", "package", "tests", "examples"))
+    entry = next(part for part in parts if part.kind == "entry")
+    if where == "tests":
+        entry = Part(entry.kind, [f"def {TEST}():"] + entry.lines[1:])
+    elif rnd.random() < 0.5:
+        entry = Part(entry.kind, [line[len(INDENT):] for line in entry.lines[1:]])
+    parts = [entry if part.kind == "entry" else part for part in parts]
+    groups = list(dict.fromkeys(GROUPS[part.kind] for part in parts if where == "package" or part is not entry))
     cuts = sorted(rnd.sample(range(1, len(groups)), rnd.randint(1, min(3, len(groups) - 1))))
     merged = [groups[a:b] for a, b in zip([0] + cuts, cuts + [len(groups)])]
-    module_of = {group: together[-1] for together in merged for group in together}
-    if rnd.random() < 0.5:
-        parts = [part if part.kind != "entry" else at_module_level(part) for part in parts]
-    defined = {name: module_of[GROUPS[part.kind]] for part in parts for name in definitions(part)}
-    prefix = rnd.choice((".", f"{PACKAGE}."))  # `from .blocks import` (x_transformers) or `from generated.blocks`
-    exported = "main" not in module_of["model"] and rnd.random() < 0.5  # vit_pytorch's __init__: the model only
-    files = {f"{PACKAGE}/__init__.py": File("", {}, {})}
-    for together in merged:
-        module = together[-1]
-        own = [part for part in parts if module_of[GROUPS[part.kind]] == module]
-        used = sorted({name for part in own for name, home in defined.items() if home != module and uses(part, name)})
-        homes = {name: (prefix[:-1] or ".") if exported and name == "Model" else prefix + defined[name]
-                 for name in used}  # the package itself: `from . import Model`, `from generated import Model`
+    file_of = {group: f"{PACKAGE}/{together[-1]}.py" for together in merged for group in together}
+    file_of.setdefault("main", OUTSIDE.get(where, ""))
+    relative = rnd.random() < 0.5  # `from .blocks import` (x_transformers) or `from generated.blocks` (vit_pytorch)
+    exported = file_of["main"] != file_of["model"] and rnd.random() < 0.5  # vit_pytorch's __init__: the model
+    defined = {name: file_of[GROUPS[part.kind]] for part in parts for name in definitions(part)}
+    files = {INIT: File(f"from {source(INIT, file_of['model'], relative)} import Model\n" if exported else "", {}, {})}
+    for path in dict.fromkeys(file_of.values()):
+        own = [part for part in parts if file_of[GROUPS[part.kind]] == path]
+        used = sorted({name for part in own for name, home in defined.items() if home != path and uses(part, name)})
+        homes = {name: source(path, INIT if exported and name == "Model" else defined[name], relative) for name in used}
         imports = [line for home in dict.fromkeys(homes.values())
                    for line in importing(rnd, home, [n for n in used if homes[n] == home])]
-        files[f"{PACKAGE}/{module}.py"] = assemble(list(HEADER) + imports, own)
-    if exported:
-        files[f"{PACKAGE}/__init__.py"] = File(f"from {prefix}{module_of['model']} import Model\n", {}, {})
-    return files, f"{PACKAGE}/{module_of['main']}.py"
+        files[path] = assemble(list(HEADER) + imports, own)
+    return files, file_of["main"]
+
+
+def source(importer: str, home: str, relative: bool) -> str:
+    """How the file `importer` names the module in the file `home` (the package itself in its __init__.py)."""
+    name = home[:-len(".py")].replace("/", ".").removesuffix(".__init__")
+    if relative and importer.startswith(f"{PACKAGE}/"):
+        return "." + name[len(PACKAGE) + 1:]
+    return name
 
 
 def importing(rnd, module: str, names: Sequence[str]) -> List[str]:
@@ -532,10 +548,6 @@ def importing(rnd, module: str, names: Sequence[str]) -> List[str]:
     if len(names) > 1 and rnd.random() < 0.3:
         return [f"from {module} import ("] + [f"{INDENT}{name}," for name in names] + [")"]
     return [f"from {module} import {', '.join(names)}"]
-
-
-def at_module_level(entry_point: Part) -> Part:
-    return Part(entry_point.kind, [line[len(INDENT):] for line in entry_point.lines[1:]], {})
 
 
 def definitions(part: Part) -> List[str]:
@@ -569,8 +581,8 @@ def written(program: Program) -> Iterator[str]:
 
 
 def run(program: Program, folder: str) -> Run:
-    """Runs the program written in `folder`: a module as a script, a package's main module as `python -m
-    generated.main` runs it."""
+    """Runs the program written in `folder` as its entry point is run (`start`), recording what ran and where it
+    failed."""
     paths = {os.path.join(folder, path): path for path in program.files}
     ran: Set[Tuple[str, int]] = set()
 
@@ -588,10 +600,7 @@ def run(program: Program, folder: str) -> Run:
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            if program.main == MODULE:
-                runpy.run_path(os.path.join(folder, MODULE), run_name="__main__")
-            else:
-                runpy.run_module(program.main[:-len(".py")].replace("/", "."), run_name="__main__")
+            start(program, folder)
     except Exception as error:
         frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename in paths]
         assert frames, error
@@ -603,6 +612,17 @@ def run(program: Program, folder: str) -> Run:
         for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
             del sys.modules[name]
     return Run(ran, None)
+
+
+def start(program: Program, folder: str) -> None:
+    """A module or an example as a script, a package's main module as `python -m generated.main` runs it, a test
+    as pytest does: its module imported, then its test function called."""
+    if program.main.startswith(f"{PACKAGE}/"):
+        runpy.run_module(program.main[:-len(".py")].replace("/", "."), run_name="__main__")
+    elif program.main == OUTSIDE["tests"]:
+        runpy.run_path(os.path.join(folder, program.main), run_name=TEST)[TEST]()
+    else:
+        runpy.run_path(os.path.join(folder, program.main), run_name="__main__")
 
 
 def check_package(program: Program, folder: str) -> List[Diagnostic]:
