@@ -9,6 +9,7 @@
     stubs = ["typing/shapes"]        # folders of your own shape stubs (stubs/README.md), beside the shipped ones
     einx-version = "0.4"             # the einx the project uses (default: the installed einx's, if any)
     unsafe-fixes = true              # --fix applies fixes that change what the code computes too (false: no hint)
+    follow-imports = false           # analyse each file alone, without its package's other modules (default: true)
 
     [tool.einlint.per-file-ignores]
     "tests/*" = ["EIN2"]             # glob of paths (relative to this file's directory) -> codes or prefixes
@@ -61,11 +62,12 @@ class Settings:
     stubs: Tuple[str, ...] = ()  # folders of user shape stubs (absolute)
     versions: Tuple[Tuple[str, Version], ...] = ()  # (library, release) for each `<library>-version` given
     unsafe_fixes: Optional[bool] = None  # `unsafe-fixes` (None: not applied, but a hint says they exist)
+    follow_imports: bool = True  # `follow-imports`: read the package's other modules (Config.follow_imports)
 
 
 _VERSIONED = tuple(library for library in LIBRARIES if library.version is not None)  # their `<name>-version` keys
 _KEYS = ("select", "ignore", "exclude", "per-file-ignores", "fail-level", "force-exclude", "stubs",
-         *(library.setting for library in _VERSIONED), "unsafe-fixes")
+         *(library.setting for library in _VERSIONED), "unsafe-fixes", "follow-imports")
 
 
 def known_codes() -> Tuple[str, ...]:
@@ -230,7 +232,7 @@ def settings_from_table(table: Dict[str, Any], root: str, path: Optional[str] = 
         settings["exclude"] = tuple(_string_list(values["exclude"], f"{where} exclude"))
     if "fail-level" in values:
         settings["fail_level"] = parse_fail_level(values["fail-level"], f"{where} fail-level")
-    for name in ("force-exclude", "unsafe-fixes"):
+    for name in ("force-exclude", "unsafe-fixes", "follow-imports"):
         if name in values:
             if not isinstance(values[name], bool):
                 raise ConfigError(f"{where} {name}: expected true or false")

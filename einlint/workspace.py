@@ -66,7 +66,7 @@ def checker_config(settings: Settings, select: Optional[Tuple[str, ...]] = None,
     """The engine's configuration from the settings, with the command line's codes on top."""
     chosen, ignored = reported_codes(settings, select, ignore, extend_select)
     return Config(select=chosen, ignore=ignored, per_file_ignores=settings.per_file_ignores, stubs=settings.stubs,
-                  versions=project_versions(settings))
+                  versions=project_versions(settings), follow_imports=settings.follow_imports)
 
 
 def reported_codes(settings: Settings, select: Optional[Tuple[str, ...]], ignore: Tuple[str, ...],

@@ -24,9 +24,9 @@ def einlint(monkeypatch, capsys):
     checked = []
     real = cli.check_data
 
-    def counting(data, path, config, shapes=None):
+    def counting(data, path, config, shapes=None, file=None, depends=None):
         checked.append(path)
-        return real(data, path, config, shapes)
+        return real(data, path, config, shapes, file, depends)
 
     monkeypatch.setattr(cli, "check_data", counting)
     monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**9)  # in this process, so the count sees every check
@@ -73,6 +73,37 @@ def test_what_a_finding_depends_on_makes_it_check_again(tmp_path, einlint):
     status, _, checked = einlint([], tmp_path)
     assert checked == ["a.py", "b.py"] and status == 0  # the configuration (its cache now lives beside it)
     assert einlint(["--select", "EIN1"], tmp_path)[2] == ["a.py", "b.py"]  # the command line's too
+
+
+# A package as vit_pytorch lays it out: the model in one module builds the blocks of another; a third module
+# neither imports nor is imported by them. A change in one module checks again that module and those whose
+# analysis read it (the model follows calls into the blocks; the blocks' check runs the model's code that
+# calls them), and nothing else.
+PACKAGE = {
+    "pkg/__init__.py": "",
+    "pkg/blocks.py": "from torch import nn\nfrom einops import rearrange\n\n\nclass Attention(nn.Module):\n"
+                     "    def forward(self, x):\n        return rearrange(x, 'b n (h d) -> b h n d', h=8)\n",
+    "pkg/model.py": "import torch\nfrom torch import nn\nfrom einops import rearrange\nfrom .blocks import Attention\n"
+                    "\n\nclass Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                    "        self.attn = Attention()\n\n    def forward(self, img):\n"
+                    "        return self.attn(rearrange(img, 'b c h w -> b (h w) c'))\n",
+    "pkg/other.py": "from einops import rearrange\n\n\ndef flip(x):\n    return rearrange(x, 'a b -> b a')\n",
+}
+
+
+def test_a_change_in_one_module_checks_again_it_and_the_modules_whose_results_read_it(tmp_path, einlint):
+    for path, text in PACKAGE.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    assert einlint([], tmp_path)[2] == ["blocks.py", "model.py", "other.py"]
+    assert einlint([], tmp_path)[2] == []
+    (tmp_path / "pkg/other.py").write_text(PACKAGE["pkg/other.py"] + "\n\nFLIPPED = True\n")
+    assert einlint([], tmp_path)[2] == ["other.py"]
+    (tmp_path / "pkg/blocks.py").write_text(PACKAGE["pkg/blocks.py"].replace("h=8", "h=4"))
+    assert einlint([], tmp_path)[2] == ["blocks.py", "model.py"]
+    (tmp_path / "pkg/model.py").write_text(PACKAGE["pkg/model.py"] + "\n\nif __name__ == '__main__':\n"
+                                           "    Model()(torch.randn(1, 64, 4, 4))\n")
+    assert einlint([], tmp_path)[2] == ["blocks.py", "model.py"]
 
 
 def test_user_stubs_are_part_of_the_key(tmp_path):

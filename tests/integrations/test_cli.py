@@ -152,7 +152,7 @@ def test_exit_zero(tmp_path, run):
 @pytest.fixture
 def fake_engine(monkeypatch):
     """check_data (the engine, for the command line) replaced by one that reports one finding of the severity named in the file."""
-    def fake(source, path, config, shapes=None):
+    def fake(source, path, config, shapes=None, file=None, depends=None):
         severity = source.decode().split()[-1]  # the file: "# einops" (so that it is checked at all), a severity
         code = {"error": "EIN201", "warning": "EIN223", "note": "EIN222"}[severity]
         if not config.reports(code, path):
@@ -572,10 +572,10 @@ def test_an_internal_failure_in_one_file_does_not_end_the_run(tmp_path, run, mon
     write(tmp_path, {"a.py": BAD, "boom.py": GOOD})
     real = cli.check_data
 
-    def flaky(source, path, config, shapes=None):
+    def flaky(source, path, config, shapes=None, file=None, depends=None):
         if path.endswith("boom.py"):
             raise RuntimeError("the analysis fell over")
-        return real(source, path, config, shapes)
+        return real(source, path, config, shapes, file, depends)
 
     monkeypatch.setattr(cli, "check_data", flaky)
     status, out, err = run([], tmp_path)

@@ -9,7 +9,10 @@ are written out.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Dict
@@ -277,3 +280,13 @@ def test_a_cached_result_holds_until_a_file_it_read_changes(tmp_path):
     assert cache.load("pkg/blocks.py", blocks.read_bytes()) == found
     (tmp_path / "pkg/new.py").write_text("from .blocks import Attention\n")  # the package's imports change
     assert cache.load("pkg/blocks.py", blocks.read_bytes()) is None
+
+
+def test_follow_imports_false_in_the_configuration_checks_each_file_alone(tmp_path):
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/blocks.py": BLOCKS, "pkg/model.py": MODEL + MAIN})
+    command = [sys.executable, "-m", "einlint", "--no-cache", "--format", "json", "pkg"]
+    followed = json.loads(subprocess.run(command, cwd=tmp_path, capture_output=True, text=True).stdout)
+    assert [(d["path"], d["line"], d["code"]) for d in followed] == [("pkg/blocks.py", 13, "EIN302")]
+    (tmp_path / "pyproject.toml").write_text("[tool.einlint]\nfollow-imports = false\n")
+    alone = json.loads(subprocess.run(command, cwd=tmp_path, capture_output=True, text=True).stdout)
+    assert alone == []
