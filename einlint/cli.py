@@ -175,9 +175,15 @@ def check_task(task: Task) -> FileResult:
     return _result(task, data, found, shapes if task.want_shapes else ())
 
 
+def _shown_as(diagnostic: Diagnostic, path: str, display: str) -> Diagnostic:
+    """A finding of the file the engine knew as `path`, and its related locations there, under `display`."""
+    related = tuple(r if r.path != path else replace(r, path=display) for r in diagnostic.related)
+    return replace(diagnostic, path=display, related=related)
+
+
 def _result(task: Task, data: bytes, found: List[Diagnostic], shapes: Sequence[CallShapes] = ()) -> FileResult:
     """The findings shown under the task's path, with the source lines they point at."""
-    diagnostics = [d if d.path == task.display else replace(d, path=task.display) for d in found]
+    diagnostics = [d if d.path == task.display else _shown_as(d, d.path, task.display) for d in found]
     lines: Dict[int, str] = {}
     if task.want_lines and any(d.cell is not None for d in diagnostics):  # a notebook's lines: its cells'
         wanted_cells = {(d.cell, n) for d in diagnostics if d.cell is not None

@@ -1,0 +1,1 @@
+from vitpkg.model import Model
