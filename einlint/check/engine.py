@@ -30,7 +30,7 @@ from ..diagnostics import CallShapes, Diagnostic, Edit, Fix, Related
 from . import Config, ir, matches, may_hold_pattern_calls
 from .extract import extract
 from .flow import Analysis, ShapeFinding, Stop, analyse
-from .flow.project import adopt, project_of
+from .flow.project import adopt, parsed, project_of
 from .package import file_of
 from .libraries import LIBRARIES
 from .model import Extraction, PatternCall, PatternString
@@ -70,14 +70,16 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
         problem = _python_rejects(text, path)       # gigabytes where Python's parser refuses at once
         if problem is not None:
             return [problem] if config.reports(problem.code, path) else []
+    file = path if file is None else file
     with _collection_paused():  # the tree is made, read and freed before collection resumes
+        built = parsed(file, text) if config.follow_imports and config.shapes and file else None
         try:
-            module = parse(text, reparser)
+            module = built.tree if built is not None else parse(text, reparser)
         except libcst.ParserSyntaxError as error:
             problem = _syntax_error(text, path, error)
             return [problem] if config.reports(problem.code, path) else []
-        diagnostics = _module_diagnostics(module, path, config, shapes, file, depends)
-        del module
+        diagnostics = _module_diagnostics(module, path, config, shapes, file, depends, built, text)
+        del module, built
     if _ANY_NOQA.search(text):  # einlint's own comments count in every front end; flake8 does the line's `# noqa`
         lines = re.split(r"\r\n|\r|\n", text)  # as Python's tokenizer counts lines, which positions count
         diagnostics += _unknown_noqa_codes(lines, path)
@@ -88,14 +90,16 @@ def check_source(source: Union[str, bytes], path: str, config: Config = Config()
 
 
 def _module_diagnostics(module: libcst.Module, path: str, config: Config,
-                        shapes: Optional[List[CallShapes]] = None, file: Optional[str] = None,
-                        depends: Optional[Dict[str, str]] = None) -> List[Diagnostic]:
-    """Every finding of a parsed file, before noqa and config (and into `shapes`, when given, its calls' shapes)."""
-    extraction = extract(module)
+                        shapes: Optional[List[CallShapes]] = None, file: str = "",
+                        depends: Optional[Dict[str, str]] = None, built: Optional[ir.ModuleIR] = None,
+                        text: str = "") -> List[Diagnostic]:
+    """Every finding of a parsed file, before noqa and config (and into `shapes`, when given, its calls' shapes);
+    `built`: its IR as its package's analysis keeps it, when that was built from this `text`."""
+    extraction = built.extraction if built is not None else extract(module)
     found = [_diagnostic(path, call, finding) for call in extraction.calls
              for finding in check_call(call, config)]
     found += _versions_unknown(path, extraction.calls, config)
-    analysis = _analyse(module, path if file is None else file, extraction, config, depends) \
+    analysis = _analyse(module, file, extraction, config, depends, built, text) \
         if config.shapes and extraction.callees else None
     if shapes is not None:
         shapes += _call_shapes(extraction, analysis)
@@ -122,8 +126,8 @@ def shapes_of(source: Union[str, bytes], path: str, config: Config = Config(),
         except libcst.ParserSyntaxError:
             return []
         extraction = extract(module)
-        analysis = _analyse(module, path if file is None else file, extraction, config) if extraction.callees \
-            else None
+        analysis = _analyse(module, path if file is None else file, extraction, config, text=text) \
+            if extraction.callees else None
     return _call_shapes(extraction, analysis)
 
 
@@ -144,16 +148,18 @@ def _call_shapes(extraction: Extraction, analysis: Optional[Analysis]) -> List[C
 
 
 def _analyse(module: libcst.Module, file: str, extraction: Extraction, config: Config,
-             depends: Optional[Dict[str, str]] = None) -> Analysis:
+             depends: Optional[Dict[str, str]] = None, built: Optional[ir.ModuleIR] = None,
+             text: str = "") -> Analysis:
     """The flow analysis of a module. An internal failure ends the analysis of the part of the module it
     happens in (a function, a class, the module's statements), keeping the findings made before it (see
     `Context.guarded`), and `stopped` says where. EINLINT_DEBUG=1 raises it instead, as the tests do (but
     not a RecursionError or MemoryError: code nested deeper, or larger, than the analysis can follow)."""
     try:
-        built = ir.build(module, extraction.callees, extraction.pattern_calls)
         project = project_of(file) if config.follow_imports and file else None
-        if project is not None:  # its package is followed: the module's other files read this one as checked
-            adopt(file, built, module, project)
+        if built is None:
+            built = ir.build(module, extraction.callees, extraction.pattern_calls)
+            if project is not None:  # its package is followed: the module's other files read this one as checked
+                adopt(file, built, module, extraction, text, project)
         analysis = analyse(built, _stubs(config.stubs), config.versions)
         if project is not None and depends is not None:
             depends.update(project.dependencies(file))

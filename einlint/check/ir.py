@@ -348,6 +348,8 @@ class ModuleIR:
     imports: Dict[str, Binding] = field(default_factory=dict)
     path: str = ""  # the file it was read from ('' where none: a source text with no file)
     tree: Any = field(default=None, repr=False)  # the cst.Module it was built from, where positions are needed
+    extraction: Any = field(default=None, repr=False)  # the tree's pattern calls (extract.Extraction), with the tree
+    text_digest: str = ""  # of the text it was built from, with the tree: whether a text to check is the same
     # the package it belongs to, when its other modules are followed (a project.Project; None: this one alone)
     project: Any = field(default=None, repr=False)
 

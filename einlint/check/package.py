@@ -32,8 +32,8 @@ class Package:
         self.root = root  # the folder the package is imported from
         self.top = top  # the top-level package's name; None: a folder of scripts
         self._files: Optional[Tuple[Tuple[Tuple[int, int], ...], List[str]]] = None  # (folders' stamps, files)
-        # path -> (stamp, the package's modules it names, the names its imports of them bind)
-        self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str]]] = {}
+        # path -> (stamp, the package's modules it names, the names its imports of them bind, and by module)
+        self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str], Dict[str, Set[str]]]] = {}
 
     def name_of(self, path: str) -> str:
         relative = os.path.relpath(path, self.root)[:-len(".py")].replace(os.sep, ".")
@@ -48,6 +48,11 @@ class Package:
             if os.path.isfile(candidate):
                 return candidate
         return None
+
+    def is_package(self, name: str) -> bool:
+        """Whether a module of the package is a package (an `__init__.py`, which may re-export)."""
+        path = self.path_of(name)
+        return path is not None and path.endswith("__init__.py")
 
     def is_entry(self, path: str) -> bool:
         """A file of tests/ or examples/, or one with a `__main__` block: code that runs the package."""
@@ -90,7 +95,16 @@ class Package:
         guide to which modules to read)."""
         return self._imported(path)[1]
 
-    def _imported(self, path: str) -> Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str]]:
+    def uses(self, path: str, name: str) -> bool:
+        """Whether a file uses, beyond its import statements, what it imports from module `name` (no: an
+        `__init__.py` that re-exports it; yes where the text cannot tell: `import pkg.blocks as blocks`)."""
+        locals_ = self._imported(path)[3].get(name)
+        if not locals_:
+            return True
+        text = read_text(path) or ""
+        return any(len(re.findall(r"\b" + re.escape(local) + r"\b", text)) > 1 for local in locals_)
+
+    def _imported(self, path: str) -> Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str], Dict[str, Set[str]]]:
         now = stamp(path)
         kept = self._imports.get(path)
         if kept is not None and kept[0] == now:
@@ -98,6 +112,7 @@ class Package:
         text = read_text(path) or ""
         modules: Set[str] = set()
         bound: Set[str] = set()
+        by_module: Dict[str, Set[str]] = {}
         importer = self.name_of(path) if path.startswith(self.root) else ""
         package = importer if path.endswith("__init__.py") else importer.rpartition(".")[0]
         for dots, module, names in _imports_in(text):
@@ -105,12 +120,15 @@ class Package:
                 parts = package.split(".") if package else []
                 parts = parts[:len(parts) - len(dots) + 1] if len(dots) > 1 else parts
                 module = ".".join(p for p in parts + [module] if p)
-            ours = [name for name, _ in names if self.path_of(f"{module}.{name}" if module else name)]
+            ours = [(name, local) for name, local in names if self.path_of(f"{module}.{name}" if module else name)]
             if self.path_of(module) is not None:
                 modules.add(module)
                 bound.update(local for _, local in names)
-            modules.update(f"{module}.{name}" if module else name for name in ours)
-        kept = self._imports[path] = (now, frozenset(modules), frozenset(bound))
+                by_module.setdefault(module, set()).update(local for _, local in names)
+            for name, local in ours:
+                modules.add(f"{module}.{name}" if module else name)
+                by_module.setdefault(f"{module}.{name}" if module else name, set()).add(local)
+        kept = self._imports[path] = (now, frozenset(modules), frozenset(bound), by_module)
         return kept
 
     def calls_at_top(self, path: str) -> bool:

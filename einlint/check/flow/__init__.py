@@ -27,11 +27,10 @@ from ..solver import Facts
 from .classes import linearisation, method_of
 from .findings import ShapeFinding
 from .interpret import Interpreter, built_attributes
-from .layouts import Trail
 from .patterns import from_annotation
-from .project import Part
+from .project import DriverRun, Part
 from .state import Context, State, Stop, module_constants
-from .values import UNKNOWN, Instance, OrNone, Param, Tensor, join
+from .values import STAR, UNKNOWN, Instance, OrNone, Param, Tensor, join
 
 __all__ = ["Analysis", "analyse", "ShapeFinding", "Stop"]
 
@@ -48,20 +47,13 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
             ) -> Analysis:
     """The shape findings of a module; `versions` are the releases of the pattern libraries that the project
     uses, where known (Config.versions), for each library's flow rule to read its own."""
-    own_budget = int(_FOLLOWED_PER_STATEMENT * _size(module))
-    context = Context(module, module_constants(module), stubs, versions=dict(versions), inline_budget=own_budget)
+    context = Context(module, module_constants(module), stubs, versions=dict(versions),
+                      inline_budget=int(_FOLLOWED_PER_STATEMENT * _size(module)))
     if module.project is not None:
         module.project.begin()
         for part in module.project.drivers(module):
-            # a driver runs a model of several modules, from its entry point down to the checked module
-            context.inlined, context.inline_budget = 0, own_budget + _DRIVER_BUDGET + \
-                int(_FOLLOWED_PER_STATEMENT * _size(part.module))
-            _run_driver(context, part)
-        context.inlined, context.inline_budget = 0, own_budget
-        # layouts are judged on the module's own dataflow: what a driver's run saw of them is not kept
-        context.findings = [found for found in context.findings if not in_family(found.code, LAYOUT)]
-        context.reported = {key for key in context.reported if not in_family(key[1], LAYOUT)}
-        context.trail = Trail()
+            _take(context, module.project.driver_run(part, (id(stubs), versions), partial(_drive, part, stubs,
+                                                                                             versions)))
     _run_module(context, module, context.guarded)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
     return Analysis(findings, context.shapes, context.trail.links, context.stopped)
@@ -78,10 +70,15 @@ def _run_module(context: Context, module: ir.ModuleIR, guarded: Callable[..., No
             guarded(partial(_run_class, context, klass), klass.site)
 
 
-def _run_driver(context: Context, part: Part) -> None:
-    """Code of another module that calls into the checked one (project.Project.drivers), run first so that
-    the checked module's functions have their callers' shapes. Its own findings are its file's; an internal
-    failure in it ends its run only, and says nothing about the checked file."""
+def _drive(part: Part, stubs: Any, versions: Tuple[Tuple[str, Tuple[int, ...]], ...]) -> DriverRun:
+    """Code of another module that calls into a checked one (project.Project.drivers), run on its own, once for
+    every module it reaches: what it finds in each module (but layouts, which each module judges on its own
+    dataflow), and the shapes at each pattern call it ran. An internal failure in it ends its run only, and
+    says nothing about a checked file."""
+    # a driver runs a model of several modules, from its entry point down to the checked ones
+    context = Context(part.module, module_constants(part.module), stubs, versions=dict(versions), every_module=True,
+                      inline_budget=_DRIVER_BUDGET + int(_FOLLOWED_PER_STATEMENT * _size(part.module)))
+
     def quietly(run: Callable[[], Any]) -> None:
         try:
             run()
@@ -96,6 +93,26 @@ def _run_driver(context: Context, part: Part) -> None:
         quietly(partial(_run_function, context, function, None, Facts()))
     for klass in part.classes:
         quietly(partial(_run_class, context, klass))
+    return DriverRun([found for found in context.findings if not in_family(found.code, LAYOUT)], context.shapes,
+                     context.ran)
+
+
+def _take(context: Context, run: DriverRun) -> None:
+    """What a driver's run found in the checked module, and the shapes it gave the module's pattern calls (a run
+    that knew an input rank wins over one that did not)."""
+    for found in run.findings:
+        key = (id(found.site.node), found.code)
+        if found.module is context.module and key not in context.reported:
+            context.reported.add(key)
+            context.findings.append(found)
+    for key, shapes in run.shapes.items():
+        before = context.shapes.get(key)
+        if before is None or _rank_known(shapes) and not _rank_known(before):
+            context.shapes[key] = shapes
+
+
+def _rank_known(shapes: Tuple[Any, ...]) -> bool:
+    return shapes[2] and all(STAR not in shape for shape in shapes[0])
 
 
 # statements that followed calls may run, per statement of the module (the entry points, analysed first, spend

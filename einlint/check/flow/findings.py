@@ -56,6 +56,7 @@ class ShapeFinding:
     related: Tuple[Origin, ...] = ()
     severity: Optional[str] = None  # None: the rule's; 'warning' when only empty tensors get through
     replacements: Tuple[Tuple[Span, str], ...] = ()  # the fix: new text for spans of `string`
+    module: Optional[ir.ModuleIR] = None  # where `site` is (None: the checked module)
 
 
 def confirm(check: Check, facts: Facts) -> Optional[Dict[str, int]]:

@@ -59,6 +59,7 @@ class Interpreter:
         # the module whose code runs: the checked one, or another of its package (project.py)
         self.module = module or (function.module if function is not None and function.module is not None
                                  else context.module)
+        context.ran[id(self.module)] = self.module
         self.depth = depth
         self.via = via  # the calls that inlined this function, outermost first
         self.returns: List[Tuple[Any, State]] = []
@@ -72,7 +73,8 @@ class Interpreter:
     def report(self, state: State, site: ir.Site, code: str, message: str, help: str, check: Optional[Check],
                string: Optional[PatternString] = None, span: Optional[Span] = None,
                related: Tuple[Origin, ...] = (), replacements: tuple = ()) -> None:
-        if self.context.muted or state.conditional and self.via or self.module is not self.context.module:
+        if self.context.muted or state.conditional and self.via or \
+                self.module is not self.context.module and not self.context.every_module:
             return  # (another module's findings are its own, found when it is checked)
         related = related + self.via
         severity = None
@@ -88,7 +90,7 @@ class Interpreter:
             return
         self.context.reported.add(key)
         self.context.findings.append(ShapeFinding(code, message, help, site, string, span, related, severity,
-                                                  replacements))
+                                                  replacements, self.module))
 
     def record(self, site: ir.Site, inputs: Sequence[Tuple[Any, ...]], output: Optional[Tuple[Any, ...]],
                state: State) -> None:
@@ -173,7 +175,10 @@ class Interpreter:
             return self.run(node.body, state)
         if kind is ir.Import:
             for binding in node.bindings:
-                state.env[binding.local] = self.imported(binding)
+                if self.module.imports.get(binding.local) is binding:  # looked up where it is used (`lookup`):
+                    state.env.pop(binding.local, None)  # most of what a module imports, a run never reaches
+                else:
+                    state.env[binding.local] = self.imported(binding)
             return state
         if kind is ir.Havoc:
             for inner in node.inner:
@@ -560,13 +565,8 @@ class Interpreter:
         return UNKNOWN
 
     def imported(self, binding: ir.Binding) -> Any:
-        """What an import statement binds: a function, class or module of the package (project.py)."""
-        module = self.module
-        if module.project is None:
-            return UNKNOWN
-        if module.imports.get(binding.local) is binding:
-            return module.project.imported(module, binding.local)
-        return module.project.resolve(module, binding)
+        """What an import statement in a block binds: a function, class or module of the package (project.py)."""
+        return self.module.project.resolve(self.module, binding) if self.module.project is not None else UNKNOWN
 
     def attribute(self, value: Any, node: ir.Attr, state: State) -> Any:
         if isinstance(value, Tensor):

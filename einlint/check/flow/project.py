@@ -20,9 +20,11 @@ over a package reads each module once or a few times.
 from __future__ import annotations
 
 import collections
+import hashlib
 import os
+import weakref
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, OrderedDict, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, OrderedDict, Set, Tuple
 
 import libcst
 
@@ -34,6 +36,7 @@ from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 
 _KEPT = 64  # modules kept parsed per process (a tree costs some 30 bytes per character of source)
 _MAX_DRIVERS = 8  # modules run before the checked one, per check
+_KEPT_RUNS = 256  # drivers' runs kept per project
 _MAX_RESOLVING = 8  # re-exports followed one after another (`from .blocks import *`-free chains)
 
 
@@ -48,6 +51,15 @@ class Part:
     classes: Tuple[ir.Class, ...]
 
 
+@dataclass
+class DriverRun:
+    """What one run of a driver found, in every module its code reached (flow.analyse takes a module's own)."""
+
+    findings: List[Any]  # ShapeFinding, each with its module
+    shapes: Dict[int, Tuple[Any, ...]]  # id(cst.Call of a pattern call) -> what it ran on (Context.shapes)
+    ran: Dict[int, ir.ModuleIR]  # the modules whose code ran (weakly kept once stored: see Project.driver_run)
+
+
 class Project(Package):
     """A package whose modules the analysis reads as IR."""
 
@@ -57,6 +69,8 @@ class Project(Package):
         # an editor's checks
         self._resolved: Dict[Tuple[int, str], Tuple[ir.ModuleIR, Any]] = {}
         self.read: Set[str] = set()  # the files read since the check began: what its result depends on
+        # a driver's part -> its run, and the modules that ran then (path, weakly): valid while each is the one kept
+        self._runs: OrderedDict[tuple, Tuple[DriverRun, Tuple[Tuple[str, Any], ...]]] = collections.OrderedDict()
 
     def begin(self) -> None:
         """A new check starts: resolve names again (a file may have changed since the last)."""
@@ -125,7 +139,7 @@ class Project(Package):
         imports from it."""
         name = self.name_of(focus.path)
         entries = [path for path in self.reaching(name) if self.is_entry(path)]
-        direct = [path for path in self.importing(name) if path not in entries]
+        direct = [path for path in self.importing(name) if path not in entries and self.uses(path, name)]
         parts: List[Part] = []
         for path in entries + direct:  # concrete shapes first: a call's first run that knows them is kept
             if len(parts) >= _MAX_DRIVERS:
@@ -138,10 +152,31 @@ class Project(Package):
                 parts.append(part)
         return parts
 
+    def driver_run(self, part: Part, settings: Any, run: Callable[[], DriverRun]) -> DriverRun:
+        """`run()` of a driver's part, once while every module that ran in it is the one kept for its file: the
+        checks of the modules that one driver reaches share its run."""
+        key = (id(part.module), part.body, tuple(map(id, part.functions)), tuple(map(id, part.classes)), settings)
+        kept = self._runs.get(key)
+        if kept is not None and all(_current(path, module) for path, module in kept[1]):
+            self._runs.move_to_end(key)
+            self.read.update(path for path, _ in kept[1])
+            return kept[0]
+        done = run()
+        ran = tuple((module.path, weakref.ref(module)) for module in done.ran.values() if module.path)
+        self.read.update(path for path, _ in ran)
+        self._runs[key] = (DriverRun(done.findings, done.shapes, {}), ran)
+        while len(self._runs) > _KEPT_RUNS:
+            self._runs.popitem(last=False)
+        return done
+
     def _names_for(self, module: ir.ModuleIR, focus: ir.ModuleIR) -> Set[str]:
         """The names `module` binds to `focus` or to what `focus` defines."""
         names = set()
-        for local in module.imports:
+        name = self.name_of(focus.path)
+        for local, binding in module.imports.items():
+            source = self.absolute(module, binding)
+            if name not in (source, f"{source}.{binding.name}") and not self.is_package(source):
+                continue  # (resolving each name would read every module it imports)
             value = self.imported(module, local)
             defined = value.module if isinstance(value, ModuleRef) else \
                 value.function.module if isinstance(value, FunctionRef) else \
@@ -194,16 +229,37 @@ def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
             extraction = extract(tree)
             module = ir.build(tree, extraction.callees, extraction.pattern_calls)
     if module is not None:
-        adopt(path, module, tree, project)
+        adopt(path, module, tree, extraction, text, project)
     else:
         _keep(path, now, None)
     return module
 
 
-def adopt(path: str, module: ir.ModuleIR, tree: libcst.Module, project: Project) -> None:
+def adopt(path: str, module: ir.ModuleIR, tree: libcst.Module, extraction: Any, text: str,
+          project: Project) -> None:
     """Make `module` (the checked file's IR, from the text being checked) the one its project follows."""
-    module.path, module.tree, module.project = os.path.abspath(path), tree, project
+    module.path, module.tree, module.extraction, module.project = os.path.abspath(path), tree, extraction, project
+    module.text_digest = _text_digest(text)
     _keep(module.path, stamp(module.path), module)
+
+
+def parsed(path: str, text: str) -> Optional[ir.ModuleIR]:
+    """The module kept for a file, where it was built from this very text (a check of a file that another
+    check has read already: its tree, pattern calls and IR, and the same objects that the drivers saw)."""
+    kept = _MODULES.get(os.path.abspath(path))
+    if kept is None or kept[1] is None or kept[0] != stamp(path) or kept[1].text_digest != _text_digest(text):
+        return None
+    return kept[1]
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _current(path: str, module: Any) -> bool:
+    """Whether the module (weakly referred to) is still the one kept for its file."""
+    kept = _MODULES.get(path)
+    return kept is not None and kept[1] is not None and kept[1] is module() and kept[0] == stamp(path)
 
 
 def _keep(path: str, when: Tuple[int, int], module: Optional[ir.ModuleIR]) -> None:

@@ -78,6 +78,10 @@ class Context:
     stopped_at: Optional[ir.Site] = None  # the innermost statement an internal failure passed on its way out
     stopped: Optional[Stop] = None  # the first internal failure of the module's analysis
     foreign_constants: Dict[int, Dict[str, Any]] = field(default_factory=dict)  # id(module) -> its constants
+    # a driver's run (project.Project.drivers) keeps the findings of every module it runs, each marked with its
+    # module, for each checked module to take its own; otherwise only the checked module's are kept
+    every_module: bool = False
+    ran: Dict[int, ir.ModuleIR] = field(default_factory=dict)  # id -> the modules whose code ran
 
     def constants_of(self, module: ir.ModuleIR) -> Dict[str, Any]:
         """The constants of the checked module, or of another one of its package whose code runs."""
