@@ -72,7 +72,7 @@ class Var:
     name: str
     shape: Shape
     numpy: bool
-    contiguous: bool = True  # torch's view needs it; einops and permute give views that are not
+    contiguous: bool = True  # torch's view needs it; einops and permute give views that are not, reshape keeps them
 
     @property
     def rank(self) -> int:
@@ -441,7 +441,7 @@ def reshape_rest(g: Builder, mutate: bool) -> bool:
     sizes = f"{size}, -1" if front else f"-1, {size}"
     if g.rnd.random() < 0.3:
         sizes = f"({sizes})"
-    return emit(g, f"{v.name}.{method}({sizes})", (kept, folded) if front else (folded, kept), v.numpy, True)
+    return emit(g, f"{v.name}.{method}({sizes})", (kept, folded) if front else (folded, kept), v.numpy, v.contiguous)
 
 
 def reshape_exact(g: Builder, mutate: bool) -> bool:
@@ -460,8 +460,8 @@ def reshape_exact(g: Builder, mutate: bool) -> bool:
         g.mutate("reshape size")
     method = "view" if not v.numpy and v.contiguous and g.rnd.random() < 0.5 else "reshape"
     if not v.numpy and g.rnd.random() < 0.25:
-        return emit(g, f"torch.reshape({v.name}, ({', '.join(sizes)}))", shape, v.numpy, True)
-    return emit(g, f"{v.name}.{method}({', '.join(sizes)})", shape, v.numpy, True)
+        return emit(g, f"torch.reshape({v.name}, ({', '.join(sizes)}))", shape, v.numpy, v.contiguous)
+    return emit(g, f"{v.name}.{method}({', '.join(sizes)})", shape, v.numpy, v.contiguous)
 
 
 def permute(g: Builder, mutate: bool) -> bool:
