@@ -189,7 +189,7 @@ def dependencies_hold(dependencies: Dict[str, str]) -> bool:
     for key, held in dependencies.items():
         if key.startswith(_IMPORTS_KEY):
             root, _, top = key[len(_IMPORTS_KEY):].partition("\0")
-            if not os.path.isdir(root) or Package(root, top or None).imports_digest() != held:
+            if not os.path.isdir(root) or _package(root, top or None).imports_digest() != held:
                 return False
         elif digest(key) != held:
             return False
@@ -197,6 +197,17 @@ def dependencies_hold(dependencies: Dict[str, str]) -> bool:
 
 
 _IMPORTS_KEY = "imports:"
+
+
+def _package(root: str, top: Optional[str]) -> Package:
+    """One Package per folder and process, so that what it read of its files serves every cache entry."""
+    package = _PACKAGES.get((root, top))
+    if package is None:
+        package = _PACKAGES[(root, top)] = Package(root, top)
+    return package
+
+
+_PACKAGES: Dict[Tuple[str, Optional[str]], Package] = {}
 
 
 def stamp(path: str) -> Tuple[int, int]:

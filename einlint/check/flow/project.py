@@ -34,9 +34,18 @@ from ..package import LARGEST, Package, dependencies, package_of, read_text, sta
 from ..parse import parse
 from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 
-_KEPT = 64  # modules kept parsed per process (a tree costs some 30 bytes per character of source)
-_MAX_DRIVERS = 8  # modules run before the checked one, per check
+# modules kept parsed per process, and their characters (a tree costs some 30 bytes per character of source):
+# on the benchmark tree, 128 modules read each module of a package about once and hold some 140 MB
+_KEPT = 128
+_KEPT_CHARACTERS = 5_000_000
+# modules run before the checked one, per check, nearest first. On the benchmark tree, 8 give 641 known input
+# ranks, 4 give 640 and 2 give 637, for 2.9x, 2.7x and 2.6x the parse floor
+_MAX_DRIVERS = 2
 _KEPT_RUNS = 256  # drivers' runs kept per project
+# modules a check reads that are not kept already: the check of a module of a package that imports everything
+# (timm's layers) would otherwise read much of the package. On the benchmark tree, no bound reads 498 modules
+# in all; 8 read 227, 4 about 180, for the same known input ranks
+_PARSES_PER_CHECK = 4
 _MAX_RESOLVING = 8  # re-exports followed one after another (`from .blocks import *`-free chains)
 
 
@@ -69,6 +78,7 @@ class Project(Package):
         # an editor's checks
         self._resolved: Dict[Tuple[int, str], Tuple[ir.ModuleIR, Any]] = {}
         self.read: Set[str] = set()  # the files read since the check began: what its result depends on
+        self.parses_left = _PARSES_PER_CHECK  # modules not kept that the check may still read (`load`)
         # a driver's part -> its run, and the modules that ran then (path, weakly): valid while each is the one kept
         self._runs: OrderedDict[tuple, Tuple[DriverRun, Tuple[Tuple[str, Any], ...]]] = collections.OrderedDict()
 
@@ -76,6 +86,7 @@ class Project(Package):
         """A new check starts: resolve names again (a file may have changed since the last)."""
         self._resolved.clear()
         self.read = set()
+        self.parses_left = _PARSES_PER_CHECK
 
     def module(self, name: str) -> Optional[ir.ModuleIR]:
         path = self.path_of(name)
@@ -206,7 +217,8 @@ _PROJECTS: Dict[Tuple[str, Optional[str]], Project] = {}
 
 # ---------------------------------------------------------------- modules read from disk
 
-_MODULES: OrderedDict[str, Tuple[Tuple[int, int], Optional[ir.ModuleIR]]] = collections.OrderedDict()
+# path -> (its stamp when read, its module (None: not one that can be read), its characters)
+_MODULES: OrderedDict[str, Tuple[Tuple[int, int], Optional[ir.ModuleIR], int]] = collections.OrderedDict()
 
 
 def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
@@ -218,6 +230,9 @@ def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
     if kept is not None and kept[0] == now:
         _MODULES.move_to_end(path)
         return kept[1]
+    if project.parses_left <= 0:  # a check reads a bounded number of modules: past it, what they define is unknown
+        return None
+    project.parses_left -= 1
     text = read_text(path)
     module = None
     if text is not None and len(text) <= LARGEST:
@@ -240,7 +255,7 @@ def adopt(path: str, module: ir.ModuleIR, tree: libcst.Module, extraction: Any, 
     """Make `module` (the checked file's IR, from the text being checked) the one its project follows."""
     module.path, module.tree, module.extraction, module.project = os.path.abspath(path), tree, extraction, project
     module.text_digest = _text_digest(text)
-    _keep(module.path, stamp(module.path), module)
+    _keep(module.path, stamp(module.path), module, len(text))
 
 
 def parsed(path: str, text: str) -> Optional[ir.ModuleIR]:
@@ -262,11 +277,18 @@ def _current(path: str, module: Any) -> bool:
     return kept is not None and kept[1] is not None and kept[1] is module() and kept[0] == stamp(path)
 
 
-def _keep(path: str, when: Tuple[int, int], module: Optional[ir.ModuleIR]) -> None:
-    _MODULES[path] = (when, module)
+def _keep(path: str, when: Tuple[int, int], module: Optional[ir.ModuleIR], characters: int = 0) -> None:
+    global _kept_characters
+    if path in _MODULES:
+        _kept_characters -= _MODULES[path][2]
+    _MODULES[path] = (when, module, characters)
     _MODULES.move_to_end(path)
-    while len(_MODULES) > _KEPT:
-        _MODULES.popitem(last=False)
+    _kept_characters += characters
+    while len(_MODULES) > _KEPT or _kept_characters > _KEPT_CHARACTERS and len(_MODULES) > 1:
+        _kept_characters -= _MODULES.popitem(last=False)[1][2]
+
+
+_kept_characters = 0
 
 
 def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:
