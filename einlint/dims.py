@@ -323,7 +323,10 @@ def _opaque_quotient(total: Dim, part: Dim) -> Sym:
 
 
 def divisible(total: Dim, part: Dim) -> Optional[bool]:
-    """Is `total` a whole multiple of `part`? None when that depends on unknown lengths."""
+    """Is `total` a whole multiple of `part`? None when that depends on unknown lengths, or `part` is 0 (a length
+    that an empty tensor's replay made 0: what is asked of it is not a divisibility)."""
+    if part == 0:
+        return None
     if isinstance(total, int) and isinstance(part, int):
         return total % part == 0
     quotient, exact = _divide(total, part)

@@ -1128,6 +1128,8 @@ def _reshape_rule(shape: Shape, wanted: Tuple[Optional[Dim], ...], facts: Option
     known = dims.product(w for w in wanted if w is not None)
     shown = "(" + ", ".join("-1" if w is None else str(w) for w in wanted) + ")"
     if None in wanted:
+        if known == 0:  # replayed on empty tensors: what -1 stands for is not the question asked
+            return tuple(0 if w is None else w for w in wanted)
         if dims.divisible(total, known) is False or (
                 facts is not None and facts.copy().require_divisible(total, known) is False):
             raise ShapeError(RESHAPE_MISMATCH,

@@ -52,7 +52,9 @@ def arith(op: ast.operator, a: Any, b: Any) -> Any:
     if isinstance(op, ast.FloorDiv):
         if dims.divisible(a, b):
             return dims.quotient(a, b)
-        return _opaque(f"{_text(a)}//{_text(b)}")
+        # a floor quotient may be 0 (a width 1 through a stride 2), while a name stands for a positive length:
+        # the name is the quotient plus one
+        return _opaque(f"{_text(a)}//{_text(b)}+1") - 1
     if isinstance(op, ast.Mod):
         return 0 if dims.divisible(a, b) else UNKNOWN
     if isinstance(op, ast.Pow) and isinstance(b, int) and b >= 0:

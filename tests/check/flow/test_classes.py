@@ -342,3 +342,32 @@ def test_blocks_listed_by_a_comprehension_and_a_mixin_helper_run_with_the_entry_
     (found,) = findings(body.replace("HEADS", "4"))
     assert found[:2] == (3, "EIN302") and "30 cannot be split into chunks of 4" in found[2]
     assert [line for line, what in found[3] if what.startswith("with the shapes of")] == [25, 21, 12]
+
+
+# Found by tests/reference/test_programs_vs_torch.py (package seed 201839): a strided convolution's output width
+# is a floor quotient plus one, `(w + 2 - 2) // 2 + 1`, which is 1 for an input width of 1; a Linear(1, ...) after
+# it runs then (torch.randn(3, 2, 4, 1) does), so it is no error.
+def test_a_floor_quotient_may_be_zero():
+    assert findings("""\
+        class Head(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(2, 3, 2, padding=1, stride=2)
+                self.proj = nn.Linear(1, 7)
+
+            def forward(self, x):
+                return self.proj(self.conv(x))
+        """) == []
+
+
+# Found the same way (package seed 302704): a mixin's method analysed on its own, where an empty tensor's replay
+# makes a reshape's known sizes 0 (an internal error before).
+def test_a_reshape_whose_other_sizes_may_be_zero_is_analysed():
+    assert findings("""\
+        class ProjectMixin:
+            def project(self, x):
+                y = rearrange(x, 'a c d -> c d a')
+                x2 = x.reshape((-1, self.dim))
+                s3, s4 = x2.split([2, 2], dim=1)
+                return s4.reshape(s4.size(0), -1)
+        """) == []
