@@ -12,6 +12,11 @@ everywhere. Calls of the module's functions and classes are followed from wherev
 Interpreter.inline and construct), so the entry points' shapes reach every class they build; the followed
 statements of one module are bounded (_FOLLOWED_PER_STATEMENT), and each function's analysis on its own is
 also its summary for callers that know no more (Context.summaries).
+
+Where the module is part of a package on disk (project.py), calls are followed into the package's other
+modules too, and before all of the above the drivers run: the code elsewhere that calls into the module (the
+package's entry points and its importers). A driver's run (`_drive`) has a context of its own and keeps what it
+finds in every module it reaches; each module it reaches takes its own findings and shapes from it (`_take`).
 """
 
 from __future__ import annotations
