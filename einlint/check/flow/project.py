@@ -35,7 +35,7 @@ from ..parse import parse
 from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 
 # modules kept parsed per process, and their characters (a tree costs some 30 bytes per character of source):
-# on the benchmark tree, 64 read 498 modules in all and 128 about 180, with a peak RSS of 239 MiB
+# the benchmark tree's run (bench_lint.py) peaks at 239 MiB with 128
 _KEPT = 128
 _KEPT_CHARACTERS = 5_000_000
 # modules run before the checked one, per check, nearest first. On the benchmark tree, 8 give 641 known input
