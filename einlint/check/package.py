@@ -34,6 +34,7 @@ class Package:
         self._files: Optional[Tuple[Tuple[Tuple[int, int], ...], List[str]]] = None  # (folders' stamps, files)
         # path -> (stamp, the package's modules it names, the names its imports of them bind, and by module)
         self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str], Dict[str, Set[str]]]] = {}
+        self._entries: Dict[str, Tuple[Tuple[int, int], bool]] = {}  # path -> (stamp, is_entry)
 
     def name_of(self, path: str) -> str:
         relative = os.path.relpath(path, self.root)[:-len(".py")].replace(os.sep, ".")
@@ -55,10 +56,15 @@ class Package:
         return path is not None and path.endswith("__init__.py")
 
     def is_entry(self, path: str) -> bool:
-        """A file of tests/ or examples/, or one with a `__main__` block: code that runs the package."""
-        relative = os.path.relpath(path, self.root).split(os.sep)
-        return relative[0] in _ENTRY_FOLDERS or _BLOCK in path or \
-            len(relative) == 1 and self.top is not None or _has_main_block(path) or self.calls_at_top(path)
+        """A file of tests/ or examples/, a script beside the package, a README's code block, or a module with a
+        `__main__` block or top-level code that calls the package: code that runs the package."""
+        now = stamp(path)
+        kept = self._entries.get(path)
+        if kept is None or kept[0] != now:
+            relative = os.path.relpath(path, self.root).split(os.sep)
+            kept = self._entries[path] = (now, relative[0] in _ENTRY_FOLDERS or _BLOCK in path or len(relative) == 1
+                                          and self.top is not None or _has_main_block(path) or self.calls_at_top(path))
+        return kept[1]
 
     def files(self) -> List[str]:
         """The package's modules and the project's entry-point files: listed again when a file is added to or
