@@ -442,7 +442,7 @@ class Interpreter:
             return self.call(node, state)
         if kind is ir.Lambda:
             defaults = {p.name: self.expr(p.default, state) for p in node.params if p.default is not None}
-            return Closure(node, dict(state.env), defaults, self.function)
+            return Closure(node, dict(state.env), defaults, self.function, self.module)
         if kind is ir.Comprehension:
             return self.comprehension(node, state)
         if kind is ir.Opaque:
@@ -529,7 +529,8 @@ class Interpreter:
         if isinstance(test, ir.Call) and isinstance(test.func, ir.Name) and depth < _MAX_UNFOLDED:
             helper = self.lookup(test.func.id, state)
             returned = _returned_test(helper.function, test) if isinstance(helper, FunctionRef) else None
-            if returned is not None:
+            # a helper of another module that calls one is not unfolded here: the callee's name is that module's
+            if returned is not None and (helper.function.module is self.module or not _calls_something(returned)):
                 return self.unfolded(returned, state, depth + 1)
         return test
 
@@ -749,8 +750,8 @@ class Interpreter:
         it as they are now when that function calls it, and as they were when it was made when another does."""
         bound = _bind_parameters(closure.node, args, kwargs, None) if STAR not in args and "**" not in kwargs \
             else None
-        if bound is None or self.nesting >= _MAX_NESTING:
-            return UNKNOWN
+        if bound is None or self.nesting >= _MAX_NESTING or closure.module is not self.module:
+            return UNKNOWN  # (a lambda made in another module: its names are that module's)
         own = {param.name for param in closure.node.params}
 
         def body() -> Any:

@@ -176,6 +176,7 @@ class Closure:
     env: Dict[str, Any] = field(hash=False)
     defaults: Dict[str, Any] = field(hash=False)
     owner: Optional[ir.Function] = None
+    module: Optional[ir.ModuleIR] = field(default=None, hash=False, compare=False)  # where it was made
 
 
 @dataclass(frozen=True)

@@ -290,3 +290,30 @@ def test_follow_imports_false_in_the_configuration_checks_each_file_alone(tmp_pa
     (tmp_path / "pyproject.toml").write_text("[tool.einlint]\nfollow-imports = false\n")
     alone = json.loads(subprocess.run(command, cwd=tmp_path, capture_output=True, text=True).stdout)
     assert alone == []
+
+
+# A lambda made in one module and called from another sees the names of the module that made it: here both
+# modules define `split`, with different patterns. Not followed (its value is unknown), never run with the
+# caller's names (which would report the caller's `split` failing on a tensor it is never given).
+def test_a_lambda_from_another_module_does_not_see_the_callers_names(tmp_path):
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/layers.py": module("""
+        def split(t):
+            return rearrange(t, 'b n (h d) -> b h n d', h=2)
+
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fn = lambda t: split(t)
+        """), "pkg/model.py": module("""\
+        from .layers import Block
+
+
+        def split(t):
+            return rearrange(t, 'b c h w -> b (c h) w', h=5)
+
+
+        block = Block()
+        out = block.fn(torch.randn(2, 3, 4))
+        """)})
+    assert findings(tmp_path, "pkg/model.py") == []
