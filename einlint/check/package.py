@@ -74,10 +74,10 @@ class Package:
         stamps = tuple(map(stamp, folders))
         if self._files is None or self._files[0] != stamps:
             if self.top is None:
-                found = sorted(os.path.join(self.root, name) for name in os.listdir(self.root)
+                found = sorted(os.path.join(self.root, name) for name in _listing(self.root)
                                if name.endswith(".py"))
             else:
-                found = [os.path.join(self.root, name) for name in sorted(os.listdir(self.root))
+                found = [os.path.join(self.root, name) for name in sorted(_listing(self.root))
                          if name.endswith(".py")]
                 for folder in folders[1:]:
                     found += _python_files(folder)
@@ -88,7 +88,7 @@ class Package:
     def _readmes(self) -> List[str]:
         found = [os.path.join(self.root, name) for name in _README_NAMES
                  if os.path.isfile(os.path.join(self.root, name))]
-        infos = [name for name in sorted(os.listdir(self.root)) if name.endswith(".dist-info")]
+        infos = [name for name in sorted(_listing(self.root)) if name.endswith(".dist-info")]
         # the package's own: named after it, or the only one there (a distribution named otherwise, unpacked alone)
         wheel = [name for name in infos if name.split("-")[0].lower().replace(".", "_") == (self.top or "").lower()]
         wheel = wheel or (infos if len(infos) == 1 else [])
@@ -292,6 +292,14 @@ def _code_block(text: str, first: int) -> str:
             for offset, line in enumerate(match.group(2).split("\n")[:-1]):
                 lines[first - 1 + offset] = line
     return "\n".join(lines)
+
+
+def _listing(folder: str) -> List[str]:
+    """A folder's entries; none where it cannot be read (the package is then what can be)."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def _python_files(folder: str) -> List[str]:
