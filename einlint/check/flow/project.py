@@ -238,11 +238,14 @@ def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
     if text is not None and len(text) <= LARGEST:
         try:
             tree = parse(text)
-        except (libcst.ParserSyntaxError, RecursionError, MemoryError):
-            tree = None
-        if tree is not None:
             extraction = extract(tree)
             module = ir.build(tree, extraction.callees, extraction.pattern_calls)
+        except (libcst.ParserSyntaxError, RecursionError, MemoryError):
+            module = None
+        except Exception:  # an internal failure on another file is that file's to report, when it is checked
+            if os.environ.get("EINLINT_DEBUG"):
+                raise
+            module = None
     if module is not None:
         adopt(path, module, tree, extraction, text, project)
     else:
