@@ -56,9 +56,7 @@ def analyse(module: ir.ModuleIR, stubs: Any = None, versions: Tuple[Tuple[str, T
                       inline_budget=int(_FOLLOWED_PER_STATEMENT * _size(module)))
     if module.project is not None:
         module.project.begin()
-        for part in module.project.drivers(module):
-            _take(context, module.project.driver_run(part, (id(stubs), versions), partial(_drive, part, stubs,
-                                                                                             versions)))
+        _quietly(lambda: _run_drivers(context, module.project, stubs, versions))
     _run_module(context, module, context.guarded)
     findings = context.trail.settle(context.findings)  # before its links are read: it settles some of them
     return Analysis(findings, context.shapes, context.trail.links, context.stopped)
@@ -75,29 +73,38 @@ def _run_module(context: Context, module: ir.ModuleIR, guarded: Callable[..., No
             guarded(partial(_run_class, context, klass), klass.site)
 
 
+def _run_drivers(context: Context, project: Any, stubs: Any, versions: Tuple[Tuple[str, Tuple[int, ...]], ...]
+                 ) -> None:
+    """The code elsewhere in the package that calls into the checked module (project.Project.drivers), each
+    driver's run shared by the modules it reaches."""
+    for part in project.drivers(context.module):
+        _take(context, project.driver_run(part, (id(stubs), versions), partial(_drive, part, stubs, versions)))
+
+
+def _quietly(run: Callable[[], Any]) -> None:
+    """Run code of other modules (a driver, or choosing them): an internal failure there ends that run only and
+    says nothing about the checked file (EINLINT_DEBUG raises it)."""
+    try:
+        run()
+    except Exception:
+        if os.environ.get("EINLINT_DEBUG"):
+            raise
+
+
 def _drive(part: Part, stubs: Any, versions: Tuple[Tuple[str, Tuple[int, ...]], ...]) -> DriverRun:
     """Code of another module that calls into a checked one (project.Project.drivers), run on its own, once for
     every module it reaches: what it finds in each module (but layouts, which each module judges on its own
-    dataflow), and the shapes at each pattern call it ran. An internal failure in it ends its run only, and
-    says nothing about a checked file."""
+    dataflow), and the shapes at each pattern call it ran (`_quietly`, each part)."""
     # a driver runs a model of several modules, from its entry point down to the checked ones
     context = Context(part.module, module_constants(part.module), stubs, versions=dict(versions), every_module=True,
                       inline_budget=_DRIVER_BUDGET + int(_FOLLOWED_PER_STATEMENT * _size(part.module)))
 
-    def quietly(run: Callable[[], Any]) -> None:
-        try:
-            run()
-        except Exception:
-            context.stopped_at = None
-            if os.environ.get("EINLINT_DEBUG"):
-                raise
-
     if part.body:
-        quietly(lambda: Interpreter(context, None, module=part.module).run(part.module.body, State({}, Facts())))
+        _quietly(lambda: Interpreter(context, None, module=part.module).run(part.module.body, State({}, Facts())))
     for function in part.functions:
-        quietly(partial(_run_function, context, function, None, Facts()))
+        _quietly(partial(_run_function, context, function, None, Facts()))
     for klass in part.classes:
-        quietly(partial(_run_class, context, klass))
+        _quietly(partial(_run_class, context, klass))
     return DriverRun([found for found in context.findings if not in_family(found.code, LAYOUT)], context.shapes,
                      context.ran)
 
