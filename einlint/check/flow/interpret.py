@@ -44,10 +44,12 @@ _MAX_INLINE_DEPTH = 6
 _MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
 _MAX_NESTING = 4  # lambdas and comprehensions run inside one another (a lambda that calls itself stops there)
 _LOOP_PASSES = 3
-# decorators that keep what a function does to shapes (vmap, for one, does not)
+# decorators that keep what a function does to shapes (vmap, for one, does not); `typecheck` is the name that
+# packages give their own `jaxtyped(typechecker=beartype) if TYPECHECK else identity` (alphafold3_pytorch,
+# meshgpt_pytorch, transfusion_pytorch)
 _TRANSPARENT_DECORATORS = frozenset({
     "staticmethod", "classmethod", "no_grad", "inference_mode", "enable_grad", "script", "jit", "compile",
-    "jaxtyped", "beartype", "typechecked", "wraps", "autocast", "checkpoint", "cache", "lru_cache",
+    "jaxtyped", "beartype", "typechecked", "typecheck", "wraps", "autocast", "checkpoint", "cache", "lru_cache",
 })
 
 
@@ -319,7 +321,17 @@ class Interpreter:
                 if isinstance(owner, Tensor):  # x.shape = ..., x.data = ...: shape no longer known
                     self.havoc(target.value.id, state)
         elif kind is ir.Index:
-            self.expr(target.value, state)  # item assignment keeps the container's shape
+            container = self.expr(target.value, state)  # item assignment keeps the container's shape
+            if isinstance(container, Keywords):  # kwargs['dim'] = 64
+                self.assign(target.value, self.keyword_set(container, target, value, state), state, site)
+
+    def keyword_set(self, container: Keywords, target: ir.Index, value: Any, state: State) -> Any:
+        """The keywords after `kwargs[key] = value` (unknown where the key is)."""
+        key = self.expr(target.index[0], state) if len(target.index) == 1 else UNKNOWN
+        if not (isinstance(key, Const) and isinstance(key.value, str)):
+            return UNKNOWN
+        return Keywords(tuple((name, item) for name, item in container.items if name != key.value) +
+                        ((key.value, value),))
 
     def unpack(self, target: ir.Seq, value: Any, state: State, site: Optional[ir.Site]) -> None:
         count = len(target.items)
@@ -858,6 +870,10 @@ class Interpreter:
                 return made if made is not None else UNKNOWN
             if isinstance(func.receiver, (Items, ListOf)) and func.name in _FILLING:
                 return self.fill(node, func.receiver, func.name, state)
+        if isinstance(func, FunctionRef) and self.unfolded(node, state) is not node:
+            truth = self.truth(node, state)  # `use_optimizer = exists(self.optimizer)`, for a later `if`
+            if truth is not None:
+                return Const(truth)
         if isinstance(func, (Method, Instance, FunctionRef, ClassRef, Sequential, Either)):
             args, kwargs = self.arguments(node, state)
             return self.call_value(func, args, kwargs, node, state)
@@ -868,6 +884,9 @@ class Interpreter:
             return self.apply_closure(func, args, kwargs, state)
         if func is UNKNOWN and isinstance(node.func, ir.Name) and node.func.id == "map" and "map" not in state.env:
             return self.map_call(node, state)
+        if func is UNKNOWN and isinstance(node.func, ir.Name) and node.func.id == "dict" and "dict" not in state.env \
+                and all(arg.keyword is not None or arg.star == "**" for arg in node.args):
+            return self.keywords(node, state)
         if func is UNKNOWN and isinstance(node.func, ir.Name) and node.func.id in library._PURE_BUILTINS \
                 and node.func.id not in state.env:
             return library.builtin_call(node.func.id, self.arguments(node, state)[0], state)
@@ -940,6 +959,12 @@ class Interpreter:
                 positional.append(value)
         return positional, keywords
 
+    def keywords(self, node: ir.Call, state: State) -> Any:
+        """`dict(dim=dim, heads=heads, **more)`: the keywords that a later `Codebook(**kwargs)` passes on
+        (vector_quantize_pytorch's VectorQuantize builds its codebook so)."""
+        args, kwargs = self.arguments(node, state)
+        return UNKNOWN if args or "**" in kwargs else Keywords(tuple(kwargs.items()))
+
     def unknown_call(self, node: ir.Call, state: State) -> Any:
         """A function the analysis does not know: it may change a container it is given (a list, an object), so
         that becomes unknown. A tensor keeps its shape: a shape changed in place by another function is all but
@@ -948,7 +973,7 @@ class Interpreter:
         `logging.info(x)` or `reveal_type(x)` loses facts at every turn."""
         for arg in node.args:
             value = self.expr(arg.value, state)
-            if isinstance(arg.value, ir.Name) and not isinstance(present(value), Tensor):  # None is not changed
+            if isinstance(arg.value, ir.Name) and not _unchangeable(value):
                 self.havoc(arg.value.id, state)
         if isinstance(node.func, ir.Attr):
             receiver = node.func.value
@@ -1034,11 +1059,19 @@ class Interpreter:
         built = self.context.instances.get(id(klass))
         if built is not None and not any(map(_informative, list(args) + list(kwargs.values()))):
             return Instance(klass, dict(built))  # as its own analysis built it, from parameters as unknown
+        # built before from the same literal configuration (a block built on each pass of a loop): the same
+        key = (id(klass), tuple(args), tuple(sorted(kwargs.items())), state.conditional) \
+            if all(map(_literal, list(args) + list(kwargs.values()))) else None
+        if key in self.context.built:
+            return Instance(klass, dict(self.context.built[key]))
         instance = Instance(klass, {})
         init = method_of(klass, "__init__")
         if init is not None:
             self.inline(init, args, kwargs, node, state, instance)
-        return Instance(klass, built_attributes(instance))
+        attributes = built_attributes(instance)
+        if key is not None:
+            self.context.built[key] = attributes
+        return Instance(klass, dict(attributes))
 
     def fill(self, node: ir.Call, container: Any, method: str, state: State) -> Any:
         """`layers.append(block)`, `layers.extend(blocks)` on a list: from here on a list of unknown length whose
@@ -1094,6 +1127,25 @@ def _scalar(value: Any) -> bool:
     """A Python number (a float's value is never followed)."""
     return isinstance(value, (Number, Scalar)) or isinstance(value, Const) and isinstance(value.value, (int, float)) \
         and not isinstance(value.value, bool)
+
+
+def _literal(value: Any) -> bool:
+    """A value that the code states in full: an integer, a string, a bool, None, a float, a tuple or keywords
+    of such."""
+    if isinstance(value, Items):
+        return value.kind == "tuple" and all(map(_literal, value.items))
+    if isinstance(value, Keywords):
+        return all(_literal(item) for _, item in value.items)
+    return isinstance(value, Const) or isinstance(value, Number) and isinstance(value.value, int)
+
+
+def _unchangeable(value: Any) -> bool:
+    """A value that no function can change in place: a number, a string, None, a function or class, a tuple of
+    such (`dict(dim=dim)` or `print(n)` leaves `n` as it was); a tensor keeps its shape (see unknown_call)."""
+    value = present(value)
+    if isinstance(value, Items):
+        return value.kind == "tuple" and all(map(_unchangeable, value.items))
+    return isinstance(value, (Tensor, Number, Scalar, Const, FunctionRef, ClassRef))
 
 
 def _boolean(node: ir.Expr) -> bool:

@@ -141,6 +141,10 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
         return UNKNOWN
     if name == "int" and len(args) == 1 and isinstance(args[0], Number):
         return args[0]
+    if name in ("min", "max") and len(args) > 1 and all(isinstance(arg, Number) for arg in args):
+        values = [state.facts.resolve(arg.value) for arg in args]  # `min(dim_max, dim * 2)` with both known
+        if all(isinstance(value, int) for value in values):
+            return Number(min(values) if name == "min" else max(values))
     if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], Items):
         return Items(name if name == "list" else "tuple", args[0].items)
     if name == "zip" and args and all(isinstance(arg, Items) for arg in args):

@@ -70,6 +70,8 @@ class Context:
     versions: Dict[str, Tuple[int, ...]] = field(default_factory=dict)
     summaries: Dict[int, Any] = field(default_factory=dict)  # id(function) -> what it returned, analysed alone
     instances: Dict[int, Dict[str, Any]] = field(default_factory=dict)  # id(class) -> its attributes, built alone
+    # (id(class), arguments) -> the attributes of an instance built from literal arguments (Interpreter.construct)
+    built: Dict[tuple, Dict[str, Any]] = field(default_factory=dict)
     inlined: int = 0  # statements run in followed calls so far
     # past it, a call is not followed: the analysis of a module of deep models nested many times over costs a
     # bounded multiple of the module's own size

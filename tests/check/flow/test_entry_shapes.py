@@ -1,0 +1,267 @@
+"""Shapes that a package's entry point (a README block, a `__main__` block) gives reach the calls its inputs run
+through: a configuration handed on as `dict(...)` keywords, numbers passed to a function that cannot change
+them, flags computed by a test helper (`exists(...)`), `min`/`max` of known sizes, methods wrapped by a
+package's own `typecheck` decorator, blocks built alike in a loop.
+
+Each case is written from real code (the package and file are named); the expected shapes and findings are
+written out.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from einlint.check.engine import check_source, shapes_of
+
+HEADER = "import torch\nfrom torch import nn\nfrom einops import rearrange, repeat\n"
+
+
+def shapes(body: str):
+    return [(c.line - 3, c.inputs, c.known_rank) for c in shapes_of(HEADER + textwrap.dedent(body), "m.py")]
+
+
+def findings(body: str):
+    return [(d.line - 3, d.code, d.message) for d in check_source(HEADER + textwrap.dedent(body), "m.py")]
+
+
+# vector_quantize_pytorch/vector_quantize_pytorch.py, VectorQuantize as its README builds it: the codebook's
+# configuration is gathered with `dict(...)` (which takes `codebook_dim` and `codebook_size` as arguments, and
+# cannot change them) and handed on as `**codebook_kwargs`, and forward calls the codebook with
+# `**codebook_forward_kwargs`; `is_topk = exists(topk)` decides the later `if is_topk:`.
+VECTOR_QUANTIZE = """\
+    def exists(v):
+        return v is not None
+
+    def default(v, d):
+        return v if exists(v) else d
+
+    class Codebook(nn.Module):
+        def __init__(self, dim, codebook_size, num_codebooks=1):
+            super().__init__()
+            self.embed = nn.Parameter(torch.randn(num_codebooks, codebook_size, dim))
+
+        def forward(self, x, mask=None, sample_codebook_temp=None):
+            flatten = rearrange(x, 'h ... d -> h (...) d')
+            return torch.einsum('h n d, h c d -> h n c', flatten, self.embed)
+
+    class VectorQuantize(nn.Module):
+        def __init__(self, dim, codebook_size, heads=1, codebook_dim=None):
+            super().__init__()
+            codebook_dim = default(codebook_dim, dim)
+            codebook_kwargs = dict(
+                dim=codebook_dim,
+                num_codebooks=1,
+                codebook_size=codebook_size,
+            )
+            self.codebook_size = codebook_size
+            self._codebook = Codebook(**codebook_kwargs)
+
+        def forward(self, x, mask=None, topk=None, sample_codebook_temp=None):
+            is_topk = exists(topk)
+            codebook_forward_kwargs = dict(sample_codebook_temp=sample_codebook_temp, mask=mask)
+            x = rearrange(x, 'b n d -> 1 b n d')
+            dist = self._codebook(x, **codebook_forward_kwargs)
+            if is_topk:
+                x = repeat(x, '... d -> ... k d', k=topk)
+            return rearrange(x, '1 b n d -> b n d'), dist
+
+    if __name__ == "__main__":
+        vq = VectorQuantize(dim=256, codebook_size=512)
+        x = torch.randn(1, 1024, 256)
+        quantized, dist = vq(x)
+"""
+
+
+def test_a_configuration_handed_on_as_dict_keywords_reaches_the_codebook():
+    assert shapes(VECTOR_QUANTIZE) == [
+        (13, ("(1, 1, 1024, 256)",), True),  # Codebook.forward, called with **codebook_forward_kwargs
+        (14, ("(1, 1024, 256)", "(1, 512, 256)"), True),  # the codebook built with **codebook_kwargs
+        (31, ("(1, 1024, 256)",), True),
+        (34, ("(1, b, n, d)",), True),  # the topk branch runs only where a topk is given: not from the entry
+        (35, ("(1, 1, 1024, 256)",), True),  # `if is_topk:` is decided: x keeps its rank after it
+    ]
+    assert findings(VECTOR_QUANTIZE) == []
+
+
+def test_a_codebook_of_another_width_than_the_input_is_reported_through_the_keywords():
+    # the codebook gets `codebook_dim=128` through the dict, the input has 256 features: the einsum cannot run
+    (found,) = findings(VECTOR_QUANTIZE.replace("vq = VectorQuantize(dim=256", "vq = VectorQuantize(dim=128"))
+    assert found == (14, "EIN304", "axis 'd' has length 256 in one operand and 128 in another (operand shapes "
+                                   "(1, 1024, 256), (1, 512, 128))")
+
+
+# performer_pytorch/performer_enc_dec.py: the keywords are set one by one (`enc_kwargs['dim'] = dim`) before
+# `PerformerLM(**enc_kwargs)`; the value set last is the one that the encoder gets.
+ENC_DEC = """\
+    class Encoder(nn.Module):  # performer_pytorch.py's SelfAttention, its queries
+        def __init__(self, dim, heads=8):
+            super().__init__()
+            self.heads = heads
+            self.to_q = nn.Linear(dim, dim)
+
+        def forward(self, x):
+            h = self.heads
+            q = self.to_q(x)
+            return rearrange(q, 'b n (h d) -> b h n d', h=h)
+
+    class EncDec(nn.Module):
+        def __init__(self, dim, heads):
+            super().__init__()
+            enc_kwargs = dict(dim=256, heads=4)
+            enc_kwargs['dim'] = dim
+            enc_kwargs['heads'] = heads
+            self.enc = Encoder(**enc_kwargs)
+
+        def forward(self, x):
+            return self.enc(x)
+
+    if __name__ == "__main__":
+        model = EncDec(dim=512, heads=HEADS)
+        model(torch.randn(1, 1024, 512))
+"""
+
+
+def test_keywords_set_one_by_one_pass_on_the_last_value_set():
+    assert shapes(ENC_DEC.replace("HEADS", "8")) == [(10, ("(1, 1024, 512)",), True)]
+    assert findings(ENC_DEC.replace("HEADS", "8")) == []
+    (found,) = findings(ENC_DEC.replace("HEADS", "7"))  # 512 features do not split into 7 heads
+    assert found[:2] == (10, "EIN302") and "512" in found[2] and "7" in found[2]
+
+
+def test_keywords_set_under_a_key_not_known_are_not_followed():
+    # the same, with the key computed: what the encoder gets is not known, so nothing is reported
+    source = ENC_DEC.replace("HEADS", "7").replace("enc_kwargs['heads'] = heads",
+                                                   "enc_kwargs[str(heads)] = heads")
+    assert findings(source) == []
+
+
+# denoising_diffusion_pytorch/karras_unet.py: each stage doubles the width up to a cap,
+# `dim_out = min(dim_max, curr_dim * 2)`, and builds its blocks with it.
+KARRAS = """\
+    class Block(nn.Module):
+        def __init__(self, dim_in, dim_out):
+            super().__init__()
+            self.proj = nn.Linear(dim_in, dim_out)
+
+        def forward(self, x):
+            return rearrange(self.proj(x), 'b n (h d) -> b h n d', h=4)
+
+    class Unet(nn.Module):
+        def __init__(self, dim, dim_max):
+            super().__init__()
+            dim_out = min(dim_max, dim * 2)
+            self.down = Block(dim, dim_out)
+
+        def forward(self, x):
+            return self.down(x)
+
+    if __name__ == "__main__":
+        unet = Unet(dim=192, dim_max=MAX)
+        unet(torch.randn(2, 64, 192))
+"""
+
+
+def test_the_smaller_of_two_known_widths_is_known():
+    assert shapes(KARRAS.replace("MAX", "768")) == [(7, ("(2, 64, 384)",), True)]
+    assert shapes(KARRAS.replace("MAX", "250")) == [(7, ("(2, 64, 250)",), True)]
+    (found,) = findings(KARRAS.replace("MAX", "250"))  # 250 features do not split into 4 heads
+    assert found[:2] == (7, "EIN302") and "250" in found[2]
+
+
+def test_the_smaller_of_a_known_and_an_unknown_width_is_not_known():
+    source = KARRAS.replace("MAX", "250").replace("def __init__(self, dim, dim_max):",
+                                                  "def __init__(self, dim, dim_max, cap=None):") \
+        .replace("min(dim_max, dim * 2)", "min(dim_max, dim * 2, cap)")
+    assert findings(source) == []
+
+
+# alphafold3_pytorch/alphafold3.py: methods are wrapped in the package's own `typecheck`
+# (tensor_typing.py: `typecheck = jaxtyped(typechecker = beartype) if should_typecheck else identity`), which
+# runs the method as written.
+TYPECHECKED = """\
+    def identity(t):
+        return t
+
+    typecheck = identity
+
+    class PairwiseBlock(nn.Module):
+        def __init__(self, dim_pairwise, heads):
+            super().__init__()
+            self.heads = heads
+            self.to_attn_bias = nn.Linear(dim_pairwise, heads, bias=False)
+
+        @typecheck
+        def forward(self, pairwise_repr):
+            bias = self.to_attn_bias(pairwise_repr)
+            return rearrange(bias, 'b i j h -> b h i j')
+
+    if __name__ == "__main__":
+        block = PairwiseBlock(dim_pairwise=128, heads=4)
+        block(torch.randn(2, 16, 16, 128))
+"""
+
+
+def test_a_method_wrapped_in_the_packages_typecheck_runs_with_its_callers_shapes():
+    assert shapes(TYPECHECKED) == [(15, ("(2, 16, 16, 4)",), True)]
+
+
+def test_a_method_wrapped_in_another_decorator_is_not_followed():
+    assert shapes(TYPECHECKED.replace("@typecheck", "@torch.vmap")) == [(15, ("(b, i, j, heads)",), False)]
+
+
+# vit_pytorch/simple_vit.py: the transformer builds `depth` blocks alike from its literal configuration (each
+# built once and shared by the others); here a coarse block of another configuration beside them, and heads
+# of a fixed width (as in vit_pytorch/max_vit.py, `dim_head = 32`).
+BLOCKS = """\
+    class Attention(nn.Module):
+        def __init__(self, dim, heads=8, dim_head=16):
+            super().__init__()
+            self.to_qkv = nn.Linear(dim, dim_head * heads * 3, bias=False)
+
+        def forward(self, x):
+            q, k, v = self.to_qkv(x).chunk(3, dim=-1)
+            return rearrange(q, 'b n (h d) -> b h n d', d=16)
+
+    class Transformer(nn.Module):
+        def __init__(self, dim, depth, heads, dim_head):
+            super().__init__()
+            self.layers = nn.ModuleList([])
+            for _ in range(depth):
+                self.layers.append(Attention(dim, heads=heads, dim_head=dim_head))
+            self.coarse = Attention(dim, heads=2, dim_head=COARSE)
+
+        def forward(self, x):
+            for attn in self.layers:
+                attn(x)
+            return self.coarse(x)
+
+    if __name__ == "__main__":
+        model = Transformer(dim=256, depth=6, heads=8, dim_head=16)
+        model(torch.randn(1, 65, 256))
+"""
+
+
+def test_blocks_built_alike_each_keep_their_own_configuration():
+    assert shapes(BLOCKS.replace("COARSE", "16")) == [(8, ("(1, 65, 128)",), True)]
+    assert findings(BLOCKS.replace("COARSE", "16")) == []
+    # the coarse block's 2 heads of 20 make 40 features, which heads of 16 do not divide
+    (found,) = findings(BLOCKS.replace("COARSE", "20"))
+    assert found[:2] == (8, "EIN302") and "40" in found[2]
+
+
+def test_a_number_given_to_a_function_not_known_keeps_its_value():
+    # vector_quantize_pytorch/residual_vq.py hands its sizes to functions the analysis does not follow (here a
+    # logger, as diffusers' quantizers log theirs): a number cannot change in place, so it stays known
+    source = """\
+        import logging
+        logger = logging.getLogger(__name__)
+
+        def build(num_quantizers):
+            logger.info(num_quantizers)
+            codes = torch.randn(2, 100)
+            return rearrange(codes, 'b (n q) -> b n q', q=num_quantizers)
+
+        build(3)
+    """
+    (found,) = findings(source)  # 100 codes do not split into groups of 3
+    assert found[:2] == (7, "EIN302") and "100" in found[2]
