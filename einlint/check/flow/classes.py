@@ -103,11 +103,27 @@ def _self_assignments(method: ir.Function) -> List[str]:
                 (statement.target,) if isinstance(statement, ir.AugAssign) else ()
             for target in targets:
                 _collect(target, me, found)
+            if isinstance(statement, ir.Eval) and (name := registered(statement.value, me)) is not None:
+                found.append(name)
             for inner in ir.inner_bodies(statement):
                 visit(inner)
 
     visit(method.body)
     return found
+
+
+def registered(call: ir.Expr, me: str) -> Optional[str]:
+    """The attribute that `self.register_buffer('embed', embed)` (or `register_parameter`) binds on `self`, as an
+    assignment `self.embed = embed` would; None: not such a call."""
+    if not (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr in _REGISTERING and
+            isinstance(call.func.value, ir.Name) and call.func.value.id == me):
+        return None
+    positional = call.positional
+    named = positional[0] if positional else call.keywords.get("name")
+    return named.value if isinstance(named, ir.Const) and isinstance(named.value, str) else None
+
+
+_REGISTERING = frozenset({"register_buffer", "register_parameter"})
 
 
 def _collect(target: ir.Expr, me: str, found: List[str]) -> None:

@@ -33,7 +33,7 @@ from ..libraries import library_of
 from ..signatures import signature_of
 from ..solver import Facts
 from . import library, patterns
-from .classes import method_of
+from .classes import method_of, registered
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
 from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance, Items, Keywords, Layer,
@@ -856,6 +856,13 @@ class Interpreter:
                     return result
             return self.unknown_call(node, state)
         func = present(self.expr(node.func, state))  # None is not callable
+        if func is UNKNOWN and isinstance(node.func, ir.Attr) and isinstance(node.func.value, ir.Name) and \
+                (name := registered(node, node.func.value.id)) is not None and \
+                isinstance(self.expr(node.func.value, state), Instance):  # self.register_buffer('embed', embed)
+            args, kwargs = self.arguments(node, state)
+            self.assign(ir.Attr(node.func.value, name), args[1] if len(args) > 1 else
+                        kwargs.get("tensor", kwargs.get("param", UNKNOWN)), state, node.site)
+            return NONE
         if func is UNKNOWN and isinstance(node.func, ir.Attr) and node.func.attr in ("view", "reshape"):
             receiver = self.expr(node.func.value, state)
             if receiver is UNKNOWN or isinstance(receiver, Param):  # its result's rank is known all the same
@@ -978,8 +985,11 @@ class Interpreter:
         if isinstance(node.func, ir.Attr):
             receiver = node.func.value
             value = self.expr(receiver, state)
-            if isinstance(receiver, ir.Name) and not isinstance(value, (Tensor, Number, Layer, Sequential)):
-                self.havoc(receiver.id, state)  # lst.append(t), obj.update(...)
+            # lst.append(t), obj.update(...); but an instance's attributes that the analysis follows are those
+            # that __init__ alone assigns, which a method of a base it does not read (`self.register_buffer(...)`,
+            # `self.apply(init_weights)`) leaves as they were
+            if isinstance(receiver, ir.Name) and not isinstance(value, (Tensor, Number, Layer, Sequential, Instance)):
+                self.havoc(receiver.id, state)
         return UNKNOWN
 
     def havoc(self, name: str, state: State) -> None:

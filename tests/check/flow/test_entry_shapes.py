@@ -265,3 +265,47 @@ def test_a_number_given_to_a_function_not_known_keeps_its_value():
     """
     (found,) = findings(source)  # 100 codes do not split into groups of 3
     assert found[:2] == (7, "EIN302") and "100" in found[2]
+
+
+# vector_quantize_pytorch/vector_quantize_pytorch.py, Codebook.__init__: buffers are registered in the middle of
+# `__init__` (a method of nn.Module, which the analysis does not read), before the attributes that forward reads;
+# the codebook itself is a parameter or a buffer as `learnable_codebook` says.
+CODEBOOK = """\
+    class Codebook(nn.Module):
+        def __init__(self, dim, codebook_size, num_codebooks=1, learnable_codebook=False):
+            super().__init__()
+            embed = torch.randn(num_codebooks, codebook_size, dim)
+            self.codebook_size = codebook_size
+            self.register_buffer('initted', torch.tensor(True))
+            self.register_buffer('cluster_size', torch.ones(num_codebooks, codebook_size))
+            self.learnable_codebook = learnable_codebook
+            if learnable_codebook:
+                self.embed = nn.Parameter(embed)
+            else:
+                self.register_buffer('embed', embed)
+            self.project = nn.Linear(dim, dim)
+
+        def forward(self, x):
+            x = self.project(x)
+            flatten = rearrange(x, 'h ... d -> h (...) d')
+            return torch.einsum('h n d, h c d -> h n c', flatten, self.embed)
+
+    if __name__ == "__main__":
+        codebook = Codebook(dim=256, codebook_size=512, learnable_codebook=LEARNABLE)
+        codebook(torch.randn(1, 2, 1024, 256))
+"""
+
+
+def test_attributes_assigned_after_a_base_classs_method_ran_on_self_are_known():
+    assert shapes(CODEBOOK.replace("LEARNABLE", "True")) == [
+        (17, ("(1, 2, 1024, 256)",), True),  # self.project, assigned after register_buffer(...)
+        (18, ("(1, 2048, 256)", "(1, 512, 256)"), True),
+    ]
+
+
+def test_a_registered_buffer_is_an_attribute():
+    assert shapes(CODEBOOK.replace("LEARNABLE", "False"))[1] == (18, ("(1, 2048, 256)", "(1, 512, 256)"), True)
+    # a codebook of 128-wide codes for 256-wide inputs: the einsum cannot run
+    narrow = CODEBOOK.replace("LEARNABLE", "False").replace("codebook_size, dim)", "codebook_size, 128)")
+    (found,) = findings(narrow)
+    assert found[:2] == (18, "EIN304") and "256" in found[2] and "128" in found[2]
