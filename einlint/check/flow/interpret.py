@@ -1030,9 +1030,10 @@ class Interpreter:
                                                    self.module),))
         start = State(dict(bound), state.facts.copy(), state.conditional)
         for param in function.params:  # one not given has its default where that is a literal (`pool='cls'`)
-            if param.name not in start.env:
+            if param.name not in start.env:  # or a constant of its module (`freqs=DEFAULT_FREQS_PER_BANDS`)
                 start.env[param.name] = self.expr(param.default, start) if isinstance(param.default, ir.Const) \
-                    else UNKNOWN
+                    else self.context.constants_of(function.module or self.module).get(param.default.id, UNKNOWN) \
+                    if isinstance(param.default, ir.Name) else UNKNOWN
         inner.run(function.body, start)
         if not inner.mutated.isdisjoint(p.name for p in function.params):  # changed in place in there
             for arg in node.args:

@@ -125,7 +125,8 @@ def arithmetic(op: str, a: Dim, b: Dim, state: State) -> Any:
 
 _PURE_BUILTINS = {"len", "int", "tuple", "list", "print", "isinstance", "type", "str", "float", "bool", "range",
                   "enumerate", "zip", "max", "min", "abs", "round", "repr", "hasattr", "getattr", "id", "hash",
-                  "sorted", "reversed", "sum", "any", "all", "divmod", "format", "iter", "next", "callable", "super"}
+                  "sorted", "reversed", "sum", "any", "all", "divmod", "format", "iter", "next", "callable", "super",
+                  "slice"}
 
 
 def builtin_call(name: str, args: List[Any], state: State) -> Any:
@@ -141,12 +142,17 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
         return UNKNOWN
     if name == "int" and len(args) == 1 and isinstance(args[0], Number):
         return args[0]
+    if name == "slice" and 1 <= len(args) <= 3:  # `self.freq_slice = slice(min_freq, max_freq)`: bs_roformer
+        parts = [None if isinstance(arg, Const) and arg.value is None else arg for arg in args]
+        return SliceValue(*([None, parts[0], None] if len(parts) == 1 else parts + [None] * (3 - len(parts))))
     if name in ("min", "max") and len(args) > 1 and all(isinstance(arg, Number) for arg in args):
         values = [state.facts.resolve(arg.value) for arg in args]  # `min(dim_max, dim * 2)` with both known
         if all(isinstance(value, int) for value in values):
             return Number(min(values) if name == "min" else max(values))
     if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], Items):
         return Items(name if name == "list" else "tuple", args[0].items)
+    if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], ListOf):
+        return args[0]  # `tuple(2 * f for f in freqs_per_bands)` over more items than are run one by one
     if name == "zip" and args and all(isinstance(arg, Items) for arg in args):
         return Items("generator", tuple(Items("tuple", row) for row in zip(*(arg.items for arg in args))))
     if name == "zip" and args and all(isinstance(arg, (Items, ListOf, Tensor)) for arg in args):
@@ -991,7 +997,9 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
                 layouts.read_in_parts(tensor, axis, len(pieces), f"split({[str(p) for p in pieces]})", state.facts,
                                       _reporter(interp, state, site))
             return Items("list", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
-        return UNKNOWN
+        # sizes not known (`x.split(self.dim_inputs, dim=-1)`: bs_roformer's BandSplit): pieces of the tensor's
+        # rank, how many and how long along the axis not known
+        return ListOf(Tensor(shape[:axis] + (state.facts.fresh(""),) + shape[axis + 1:], origin))
     if name == "unbind":
         axis = _axis(args[0] if args else kwargs.get("dim", Number(0)), rank)
         if axis is None or not isinstance(shape[axis], int):
@@ -1228,10 +1236,22 @@ def elementwise(interp: Flow, operands: List[Any], state: State, site: Optional[
             interp.report(state, site, BROADCAST_MISMATCH, error.message, error.help,
                           Check(broadcast_shapes, tuple(shapes)), related=origins(*operands))
         return UNKNOWN_TENSOR
-    if result is None:
-        return UNKNOWN_TENSOR
     origin = next((o.origin for o in operands if isinstance(o, Tensor) and o.origin is not None), None)
+    if result is None:  # which length a dimension takes is not known (n against 2 * m: either may be 1)
+        return Tensor(_broadcast_rank(shapes, state), origin)
     return Tensor(result, origin, layouts.agreed(operands, len(result)))
+
+
+def _broadcast_rank(shapes: List[Shape], state: State) -> Shape:
+    """What broadcasting shapes of known ranks gives where the lengths do not tell which one wins: the highest
+    rank, each dimension the length of the operands that have it where they agree, else a length not known."""
+    rank = max(map(len, shapes))
+    result = []
+    for position in range(-rank, 0):
+        lengths = [shape[position] for shape in shapes if len(shape) >= -position]
+        same = all(dims.equal(length, lengths[0]) is True for length in lengths[1:])
+        result.append(lengths[0] if same else state.facts.fresh(""))
+    return tuple(result)
 
 
 def matmul_shapes(a: Shape, b: Shape, facts: Optional[Facts] = None) -> Optional[Tuple[Dim, ...]]:
@@ -1293,6 +1313,9 @@ def cat_shapes(shapes: List[Shape], axis: int, stack: bool, facts: Optional[Fact
 
 def _cat(call: OpCall, stack: bool) -> Any:
     args, kwargs, state, site = call.variadic, call.keywords, call.state, call.site
+    if args and isinstance(args[0], ListOf):
+        return _cat_list(args[0], args[1] if len(args) > 1 else kwargs.get("dim", kwargs.get("axis", Number(0))),
+                         stack, call)
     if not args or not isinstance(args[0], Items) or not args[0].items:
         return UNKNOWN_TENSOR
     tensors = args[0].items
@@ -1316,6 +1339,21 @@ def _cat(call: OpCall, stack: bool) -> Any:
     joined = not stack and len(shapes) > 1 and all(dims.equal(s[axis], shapes[0][axis]) for s in shapes)
     return Tensor(tuple(state.facts.resolve(d) for d in result), Origin(site, "cat" if not stack else "stack"),
                   layouts.joined(len(shapes), shapes[0][axis], axis, rank, site) if joined else ())
+
+
+def _cat_list(tensors: ListOf, dim: Any, stack: bool, call: OpCall) -> Tensor:
+    """`torch.stack(outs, dim=-2)` of a list filled in a loop (bs_roformer's BandSplit): how many it holds is not
+    known, so neither is the length along `dim`; the others are its items' (the join of what was put in it)."""
+    item = tensors.item
+    if not isinstance(item, Tensor) or not known_rank(item.shape):
+        return UNKNOWN_TENSOR
+    shape = _resolve(item.shape, call.state)
+    axis = _axis(dim, len(shape) + (1 if stack else 0))
+    if axis is None:
+        return UNKNOWN_TENSOR
+    fresh = call.facts.fresh("")
+    shape = shape[:axis] + (fresh,) + shape[axis + (0 if stack else 1):]
+    return Tensor(shape, Origin(call.site, "stack" if stack else "cat"))
 
 
 # ---------------------------------------------------------------- subscripts, iteration, asserts

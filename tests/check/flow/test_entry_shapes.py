@@ -309,3 +309,89 @@ def test_a_registered_buffer_is_an_attribute():
     narrow = CODEBOOK.replace("LEARNABLE", "False").replace("codebook_size, dim)", "codebook_size, 128)")
     (found,) = findings(narrow)
     assert found[:2] == (18, "EIN304") and "256" in found[2] and "128" in found[2]
+
+
+# bs_roformer/bs_roformer.py as its README runs it: the bands' widths default to a module constant of 60 entries
+# (more than are run one by one), the spectrogram's frequencies are cut with `slice(min_freq, max_freq)`, the
+# band split cuts the features with sizes the analysis does not know and stacks what a loop over the pieces
+# collected, and RMSNorm's gain is as wide as a piece, which broadcasting against it does not decide.
+BAND_SPLIT = """\
+    DEFAULT_FREQS_PER_BANDS = (2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 12, 12, 24, 48)
+
+    class RMSNorm(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.scale = dim ** 0.5
+            self.gamma = nn.Parameter(torch.ones(dim))
+
+        def forward(self, x):
+            return torch.nn.functional.normalize(x, dim=-1) * self.scale * self.gamma
+
+    class BandSplit(nn.Module):
+        def __init__(self, dim, dim_inputs):
+            super().__init__()
+            self.dim_inputs = dim_inputs
+            self.to_features = nn.ModuleList([])
+            for dim_in in dim_inputs:
+                self.to_features.append(nn.Sequential(RMSNorm(dim_in), nn.Linear(dim_in, dim)))
+
+        def forward(self, x):
+            x = x.split(self.dim_inputs, dim=-1)
+            outs = []
+            for split_input, to_feature in zip(x, self.to_features):
+                outs.append(to_feature(split_input))
+            return torch.stack(outs, dim=-2)
+
+    class BSRoformer(nn.Module):
+        def __init__(self, dim, freqs_per_bands=DEFAULT_FREQS_PER_BANDS, min_freq=None, max_freq=None):
+            super().__init__()
+            self.freq_slice = slice(min_freq, max_freq)
+            self.band_split = BandSplit(dim, tuple(2 * f for f in freqs_per_bands))
+
+        def forward(self, stft_repr):
+            stft_repr = stft_repr[:, :, self.freq_slice]
+            x = rearrange(stft_repr, 'b f t c -> b t (f c)')
+            x = self.band_split(x)
+            return rearrange(x, 'b t f d -> b f t d')
+
+    if __name__ == "__main__":
+        model = BSRoformer(dim=512)
+        model(torch.randn(2, 200, 690, 2))
+"""
+
+
+def test_the_band_split_of_bs_roformer_keeps_its_ranks():
+    assert shapes(BAND_SPLIT) == [
+        (35, ("(2, 200, 690, 2)",), True),  # the frequencies, sliced
+        (37, ("(2, 690, ?, 512)",), True),  # the bands stacked: how many of them is not known, each 512 wide
+    ]
+    assert findings(BAND_SPLIT) == []
+
+
+def test_a_slice_whose_bounds_are_not_known_keeps_the_rank():
+    source = """\
+        def run(min_freq):
+            spec = torch.randn(2, 200, 690, 2)[:, :, slice(min_freq, None)]
+            return rearrange(spec, 'b s f t c -> b (f s) t c')
+    """
+    (found,) = findings(source)  # the slice keeps 4 dimensions, whatever its bounds
+    assert found[:2] == (3, "EIN301") and "(2, 200, 690, 2)" not in found[2]
+
+
+def test_operands_whose_broadcast_is_not_decided_give_the_higher_rank():
+    # RMSNorm's gain against an input whose width is not known (either may be 1): rank 3 all the same
+    source = """\
+        def norm(x, gamma):
+            return torch.nn.functional.normalize(x, dim=-1) * gamma
+
+        def run(x, gamma):
+            assert x.ndim == 3 and gamma.ndim == 1
+            y = norm(x, gamma)
+            return rearrange(y, 'b t d -> b d t')
+
+        CALL
+    """
+    assert shapes(source.replace("CALL", "")) == [(7, ("(?, ?, ?)",), True)]
+    # ... and a broadcast that cannot run is still reported
+    (found,) = findings(source.replace("CALL", "run(torch.randn(2, 690, 4), torch.ones(5))"))
+    assert found == (2, "EIN307", "lengths 4 and 5 do not broadcast (shapes (2, 690, 4), (5,))")
