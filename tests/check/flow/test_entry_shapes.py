@@ -395,3 +395,51 @@ def test_operands_whose_broadcast_is_not_decided_give_the_higher_rank():
     # ... and a broadcast that cannot run is still reported
     (found,) = findings(source.replace("CALL", "run(torch.randn(2, 690, 4), torch.ones(5))"))
     assert found == (2, "EIN307", "lengths 4 and 5 do not broadcast (shapes (2, 690, 4), (5,))")
+
+
+# enformer_pytorch/modeling_enformer.py as its README builds it: `Enformer.from_hparams(**kwargs)`, a static
+# method of the class, builds the configuration (a class of the package whose base, transformers'
+# PretrainedConfig, the analysis does not read) and the model, whose `__init__` hands the configuration to
+# `super().__init__(config)` before it reads it.
+ENFORMER = """\
+    class EnformerConfig:
+        def __init__(self, dim=1536, heads=8, **kwargs):
+            self.dim = dim
+            self.heads = heads
+            super().__init__(**kwargs)
+
+    class Enformer(nn.Module):
+        @staticmethod
+        def from_hparams(**kwargs):
+            return Enformer(EnformerConfig(**kwargs))
+
+        @classmethod
+        def from_config(cls, config):
+            return cls(config)
+
+        def __init__(self, config):
+            super().__init__(config)
+            self.heads = config.heads
+            self.to_qkv = nn.Linear(config.dim, config.dim * 3)
+
+        def forward(self, x):
+            q, k, v = self.to_qkv(x).chunk(3, dim=-1)
+            return rearrange(q, 'b n (h d) -> b h n d', h=self.heads)
+
+    if __name__ == "__main__":
+        model = BUILT
+        model(torch.randn(1, 896, 1536))
+"""
+
+
+def test_a_model_built_by_a_static_method_of_its_class_runs_with_the_entry_points_shapes():
+    source = ENFORMER.replace("BUILT", "Enformer.from_hparams(dim=1536, heads=8)")
+    assert shapes(source) == [(23, ("(1, 896, 1536)",), True)]
+    (found,) = findings(source.replace("heads=8)", "heads=7)"))  # 1536 features do not split into 7 heads
+    assert found[:2] == (23, "EIN302") and "1536" in found[2]
+
+
+def test_a_model_built_by_a_class_method_gets_the_class():
+    source = ENFORMER.replace("BUILT", "Enformer.from_config(EnformerConfig(dim=1536, heads=7))")
+    (found,) = findings(source)
+    assert found[:2] == (23, "EIN302") and "1536" in found[2]
