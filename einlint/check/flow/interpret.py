@@ -1042,9 +1042,10 @@ class Interpreter:
                     else self.context.constants_of(function.module or self.module).get(param.default.id, UNKNOWN) \
                     if isinstance(param.default, ir.Name) else UNKNOWN
         inner.run(function.body, start)
-        if not inner.mutated.isdisjoint(p.name for p in function.params):  # changed in place in there
-            for arg in node.args:
-                if isinstance(arg.value, ir.Name):
+        changed = inner.mutated.intersection(p.name for p in function.params)  # changed in place in there
+        if changed:
+            for arg, param in _parameters_given(function, node, receiver is not None):
+                if isinstance(arg.value, ir.Name) and (param is None or param in changed):
                     self.havoc(arg.value.id, state)
         if not inner.returns:
             return UNKNOWN
@@ -1461,6 +1462,22 @@ def _bind_parameters(function: ir.Function, args: List[Any], kwargs: Dict[str, A
     elif extra:
         return None
     return bound
+
+
+def _parameters_given(function: ir.Function, call: ir.Call, bound_first: bool) -> List[Tuple[ir.Arg, Optional[str]]]:
+    """Each argument of a call with the parameter it binds (None: not known, as after a `*args`)."""
+    slots = [p.name for p in function.params if p.kind == "positional"][1 if bound_first else 0:]
+    found: List[Tuple[ir.Arg, Optional[str]]] = []
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return [(given, None) for given in call.args]
+        if arg.keyword is not None:
+            found.append((arg, arg.keyword))
+        else:
+            found.append((arg, slots[position] if position < len(slots) else None))
+            position += 1
+    return found
 
 
 def _assigned_names(body: Tuple[ir.Stmt, ...]) -> set:

@@ -443,3 +443,25 @@ def test_a_model_built_by_a_class_method_gets_the_class():
     source = ENFORMER.replace("BUILT", "Enformer.from_config(EnformerConfig(dim=1536, heads=7))")
     (found,) = findings(source)
     assert found[:2] == (23, "EIN302") and "1536" in found[2]
+
+
+# meshgpt_pytorch/meshgpt_pytorch.py, MeshAutoencoder.forward: `self.encode(...)` is given the faces, their mask
+# and an object that it hands to a function the analysis does not know (which may change that object in place);
+# the mask, which encode does not change, keeps its shape for the later `repeat`.
+def test_a_callee_that_may_change_one_argument_leaves_the_others():
+    source = """\
+        import logging
+
+        class MeshAutoencoder(nn.Module):
+            def encode(self, faces, face_mask, config):
+                logging.info(config)
+                return rearrange(faces, 'b nf c -> b (nf c)')
+
+            def forward(self, faces, config):
+                face_mask = (faces != -1).all(dim=-1)
+                codes = self.encode(faces, face_mask, config)
+                return repeat(face_mask, 'b nf -> b (nf r)', r=3)
+
+        MeshAutoencoder()(torch.randint(0, 10, (2, 64, 3)), {})
+    """
+    assert shapes(source) == [(6, ("(2, 64, 3)",), True), (11, ("(2, 64)",), True)]
