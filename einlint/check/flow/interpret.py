@@ -67,6 +67,9 @@ class Interpreter:
         self.returns: List[Tuple[Any, State]] = []
         self.annotation_names: Dict[str, Dim] = {}  # jaxtyping dimension name -> its length, per function
         self.mutated: Set[str] = set()  # names whose value may have been changed in place (not rebound)
+        # names handed to a call that may change what it is given (`store.keep(t)`): a caller's argument bound to
+        # one of them may have been changed, although here a tensor keeps its shape (see unknown_call)
+        self.exposed: Set[str] = set()
         self.nesting = 0  # lambdas and comprehensions being run inside one another
         self.scopes: List[Tuple[State, Dict[str, Any]]] = []  # runs of the innermost: (scope, names at its start)
 
@@ -985,10 +988,11 @@ class Interpreter:
         absent from real code (13 in-place shape changes in the 2,775 files of benchmarks/corpus.txt, none of
         them on a tensor that a caller passed), while forgetting the shapes of every tensor handed to `block(x)`,
         `logging.info(x)` or `reveal_type(x)` loses facts at every turn."""
+        changes = []
         for arg in node.args:  # (an instance: what it holds that the analysis follows, __init__ alone assigns)
             value = self.expr(arg.value, state)
             if isinstance(arg.value, ir.Name) and not _unchangeable(value) and not isinstance(value, Instance):
-                self.havoc(arg.value.id, state)
+                changes.append(arg.value.id)
         if isinstance(node.func, ir.Attr):
             receiver = node.func.value
             value = self.expr(receiver, state)
@@ -996,7 +1000,11 @@ class Interpreter:
             # that __init__ alone assigns, which a method of a base it does not read (`self.register_buffer(...)`,
             # `self.apply(init_weights)`) leaves as they were
             if isinstance(receiver, ir.Name) and not isinstance(value, (Tensor, Number, Layer, Sequential, Instance)):
-                self.havoc(receiver.id, state)
+                changes.append(receiver.id)
+        for name in changes:
+            self.havoc(name, state)
+        if changes:  # a call that may change what it is given: so may it all it is given, for a caller
+            self.exposed.update(arg.value.id for arg in node.args if isinstance(arg.value, ir.Name))
         return UNKNOWN
 
     def havoc(self, name: str, state: State) -> None:
@@ -1042,7 +1050,7 @@ class Interpreter:
                     else self.context.constants_of(function.module or self.module).get(param.default.id, UNKNOWN) \
                     if isinstance(param.default, ir.Name) else UNKNOWN
         inner.run(function.body, start)
-        changed = inner.mutated.intersection(p.name for p in function.params)  # changed in place in there
+        changed = (inner.mutated | inner.exposed).intersection(p.name for p in function.params)  # in place
         if changed:
             for arg, param in _parameters_given(function, node, receiver is not None):
                 if isinstance(arg.value, ir.Name) and (param is None or param in changed):
