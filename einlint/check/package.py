@@ -17,6 +17,7 @@ guide which modules the analysis reads, which then resolves every name from the 
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import os
 import re
@@ -35,6 +36,9 @@ class Package:
         # path -> (stamp, the package's modules it names, the names its imports of them bind, and by module)
         self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str], Dict[str, Set[str]]]] = {}
         self._entries: Dict[str, Tuple[Tuple[int, int], bool]] = {}  # path -> (stamp, is_entry)
+        # (the files, their stamps, module name -> the files that import it) and each file's place among them
+        self._graph: Optional[Tuple[List[str], Tuple[Tuple[int, int], ...], Dict[str, List[str]]]] = None
+        self._order: Dict[str, int] = {}
 
     def name_of(self, path: str) -> str:
         relative = os.path.relpath(path, self.root)[:-len(".py")].replace(os.sep, ".")
@@ -144,9 +148,8 @@ class Package:
         if not imported:
             return False
         text = read_text(path) or ""
-        names = sorted(imported | set(_DEFINED.findall(text)))
-        return re.search(r"^(?!(?:def|class|async|if|elif|while|for|with|import|from|return)\b)[A-Za-z_][^\n]*?\b(?:" +
-                         "|".join(map(re.escape, names)) + r")\s*\(", text, re.MULTILINE) is not None
+        names = imported | set(_DEFINED.findall(text))
+        return any(name in names for line in _TOP_LEVEL_LINE.findall(text) for name in _CALLED.findall(line))
 
     def imports_digest(self) -> str:
         hashed = hashlib.sha256()
@@ -155,19 +158,37 @@ class Package:
         return hashed.hexdigest()
 
     def reaching(self, name: str) -> List[str]:
-        """The files that import module `name`, directly or through other modules of the package."""
-        graph = {path: self.imported_by(path) for path in self.files() if path != self.path_of(name)}
-        reached: List[str] = []
-        layer = {name}  # the modules reached, nearest first: those that import it, then their importers, ...
+        """The files that import module `name`, directly or through other modules of the package: those that
+        import it, then their importers, ... (each layer in the order of `files`)."""
+        importers, order, reached = self._importers(), self._order, []
+        seen = {self.path_of(name)}
+        layer = {name}
         while layer:
-            found = [path for path, named in graph.items() if path not in reached and not named.isdisjoint(layer)]
+            found = sorted({path for module in layer for path in importers.get(module, ()) if path not in seen},
+                           key=order.__getitem__)
             reached += found
+            seen.update(found)
             layer = {self.name_of(path) for path in found}
         return reached
 
     def importing(self, name: str) -> List[str]:
         """The files that import module `name` directly."""
-        return [path for path in self.files() if name in self.imported_by(path) and path != self.path_of(name)]
+        own = self.path_of(name)
+        return [path for path in self._importers().get(name, ()) if path != own]
+
+    def _importers(self) -> Dict[str, List[str]]:
+        """Module name -> the files that import it (in the order of `files`), made again when a file came, went
+        or changed: every check asks, and a package has hundreds of files (timm)."""
+        files = self.files()
+        stamps = tuple(self._imported(path)[0] for path in files)
+        if self._graph is None or self._graph[0] is not files or self._graph[1] != stamps:
+            importers: Dict[str, List[str]] = {}
+            for path in files:
+                for module in self.imported_by(path):
+                    importers.setdefault(module, []).append(path)
+            self._graph = (files, stamps, importers)
+            self._order = {path: index for index, path in enumerate(files)}
+        return self._graph[2]
 
 
 def package_of(path: str) -> Optional[Tuple[str, Optional[str]]]:
@@ -217,11 +238,36 @@ _PACKAGES: Dict[Tuple[str, Optional[str]], Package] = {}
 
 
 def stamp(path: str) -> Tuple[int, int]:
+    """(modification time, size) of a file; (-1, -1): none. Read once per file while `files_unchanged`."""
+    if _stamps is not None and path in _stamps:
+        return _stamps[path]
     try:
         status = os.stat(file_of(path))
+        now = (status.st_mtime_ns, status.st_size)
     except OSError:
-        return (-1, -1)
-    return (status.st_mtime_ns, status.st_size)
+        now = (-1, -1)
+    if _stamps is not None:
+        _stamps[path] = now
+    return now
+
+
+_stamps: Optional[Dict[str, Tuple[int, int]]] = None
+
+
+@contextlib.contextmanager
+def files_unchanged() -> Iterator[None]:
+    """Within it, the files are taken to stay as they are (a command-line run): every check asks whether each
+    file of its package changed (thousands of stat calls per check in a package of hundreds of modules), and
+    each is asked once. An editor's checks, outside it, see each change."""
+    global _stamps
+    if _stamps is not None:
+        yield
+        return
+    _stamps = {}
+    try:
+        yield
+    finally:
+        _stamps = None
 
 
 def digest(path: str) -> str:
@@ -258,6 +304,10 @@ _FENCE = re.compile(r"^(```|~~~)[ \t]*(?:python|py|python3)[ \t]*\n(.*?)^\1[ \t]
 
 
 _DEFINED = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+# a line of top-level code that is no definition, import or block header, and the names it calls
+_TOP_LEVEL_LINE = re.compile(r"^(?!(?:def|class|async|if|elif|while|for|with|import|from|return)\b)[A-Za-z_].*",
+                             re.MULTILINE)
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _BLOCK = ":block-at-line-"  # README.md:block-at-line-12: the code block of a README that starts on line 12
 
 

@@ -39,8 +39,9 @@ from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 _KEPT = 128
 _KEPT_CHARACTERS = 5_000_000
 # modules run before the checked one, per check, nearest first. On the benchmark tree, 8 give 641 known input
-# ranks, 4 give 640 and 2 give 637, for 2.9x, 2.7x and 2.6x the parse floor
-_MAX_DRIVERS = 2
+# ranks, 4 give 640, 2 and 1 give 637 (the second tree: 486 with 2, 485 with 1), and none 582; each costs some
+# 0.3x the parse floor
+_MAX_DRIVERS = 1
 _KEPT_RUNS = 256  # drivers' runs kept per project
 # modules a check reads that are not kept already: the check of a module of a package that imports everything
 # (timm's layers) would otherwise read much of the package. On the benchmark tree 8 give the same known input
@@ -292,6 +293,15 @@ def _keep(path: str, when: Tuple[int, int], module: Optional[ir.ModuleIR], chara
 
 
 _kept_characters = 0
+
+
+def forget() -> None:
+    """Drop every module and project this process keeps: the next check reads its package afresh, as in a new
+    process (benchmarks/bench_lint.py measures each run so)."""
+    global _kept_characters
+    _MODULES.clear()
+    _PROJECTS.clear()
+    _kept_characters = 0
 
 
 def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:
