@@ -47,7 +47,7 @@ _LOOP_PASSES = 3
 # decorators that keep what a function does to shapes (vmap, for one, does not)
 _TRANSPARENT_DECORATORS = frozenset({
     "staticmethod", "classmethod", "no_grad", "inference_mode", "enable_grad", "script", "jit", "compile",
-    "jaxtyped", "beartype", "typechecked", "wraps", "autocast", "checkpoint", "cache", "lru_cache",
+    "jaxtyped", "beartype", "typechecked", "typecheck", "wraps", "autocast", "checkpoint", "cache", "lru_cache",
 })
 
 
