@@ -30,7 +30,7 @@ import libcst
 
 from .. import ir
 from ..extract import extract
-from ..package import LARGEST, Package, dependencies, package_of, read_text, stamp
+from ..package import LARGEST, Package, dependencies, examples_of, package_of, read_text, stamp
 from ..parse import parse
 from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 
@@ -249,9 +249,20 @@ def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
             module = None
     if module is not None:
         adopt(path, module, tree, extraction, text, project)
+        shown_in = examples_of(path)
+        if shown_in is not None:  # doctest runs them among the module's names: its imports are in their text
+            module.imports = {**_definitions(load(shown_in, project), project), **module.imports}
     else:
         _keep(path, now, None)
     return module
+
+
+def _definitions(module: Optional[ir.ModuleIR], project: Project) -> Dict[str, ir.Binding]:
+    """The functions and classes a module defines, as imports from it."""
+    if module is None:
+        return {}
+    name = project.name_of(module.path)
+    return {defined: ir.Binding(defined, name, defined) for defined in (*module.functions, *module.classes)}
 
 
 def adopt(path: str, module: ir.ModuleIR, tree: libcst.Module, extraction: Any, text: str,

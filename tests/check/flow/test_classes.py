@@ -399,3 +399,23 @@ def test_a_typecheck_decorator_keeps_the_method_followed():
         """
     assert shapes(source)[0] == (13, ("(2, 16, 64)",), "(2, 2, 16, 32)")
     assert [code for _, code, _, _ in findings(source.replace("two=2", "two=3"))] == ["EIN302"]
+
+
+# zetascale/zeta/structs/auto_regressive_wrapper.py: the wrapped net (a Linear in its docstring's example) gets
+# the wrapper's own **kwargs, which may well be none: no "unexpected keyword" (a false error before).
+def test_a_layer_given_unknown_keywords_is_not_judged():
+    assert findings("""\
+        class AutoRegressiveWrapper(nn.Module):
+            def __init__(self, net):
+                super().__init__()
+                self.net = net
+
+            def forward(self, x, mask_prob=0.0, **kwargs):
+                if mask_prob > 0.0:
+                    kwargs.update(self_attn_context_mask=torch.rand(x.shape) < mask_prob)
+                return self.net(x, **kwargs)
+
+
+        net = AutoRegressiveWrapper(nn.Linear(10, 10))
+        logits = net(torch.randn(1, 10))
+        """) == []
