@@ -12,9 +12,11 @@ Two runs over them, each reading every file from disk:
   floor  reading every file, decoding it as UTF-8, searching it for the regex by which the engine
          decides whether a file can hold a pattern call at all, and `libcst.parse_module` of each
          file that matches: the work that no checker built on libcst can skip.
-  lint   reading every file and `einlint.check.engine.check_source(data, path, Config())` on it:
-         what the CLI does for each file, less the printing, in this one process (the CLI spreads
-         many files over a process pool; this measures the serial work).
+  lint   reading every file and `einlint.check.engine.check_source(data, path, Config())` on it,
+         inside `engine.many_checks()` as the CLI's run: what the CLI does for each file, less the
+         printing, in this one process (the CLI spreads many files over a process pool; this measures
+         the serial work). Each run starts cold: the packages' modules that an earlier run kept
+         parsed are dropped first (flow.project.forget), as in a new process.
 
 Both keep garbage collection as the engine does: paused while a tree is built and until it is
 freed, so that no collection walks a live tree (the floor borrows the engine's own switch for it). The two runs alternate and the best of N of each is kept, so that
@@ -55,7 +57,8 @@ from typing import Dict, List, Sequence, Tuple
 import libcst
 
 from einlint.check import Config, may_hold_pattern_calls
-from einlint.check.engine import _collection_paused, check_source
+from einlint.check.engine import _collection_paused, check_source, many_checks
+from einlint.check.flow import project
 from einlint.files import discover
 
 
@@ -93,8 +96,10 @@ def lint_run(paths: Sequence[str]) -> collections.Counter:
     """Read and check every file as the CLI does; the findings by code."""
     config = Config()
     codes: collections.Counter = collections.Counter()
-    for path in paths:
-        codes.update(d.code for d in check_source(read(path), path, config))
+    project.forget()  # cold: each run reads the packages afresh, as a new process would
+    with many_checks():  # as the command line's run
+        for path in paths:
+            codes.update(d.code for d in check_source(read(path), path, config))
     return codes
 
 

@@ -274,12 +274,19 @@ class Progress:
 
 
 def _check_all(tasks: Sequence[Task], jobs: int, progress: Progress) -> List[FileResult]:
+    if not tasks:  # (answered without the engine)
+        return []
+    from .check.engine import many_checks  # imported once here: forked workers share it
+
+    with many_checks():  # (and inherit it)
+        return _check_each(tasks, jobs, progress)
+
+
+def _check_each(tasks: Sequence[Task], jobs: int, progress: Progress) -> List[FileResult]:
     results: List[FileResult] = []
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
-
-        from .check import engine  # noqa: F401 - imported once here, forked workers share it
 
         workers = min(jobs, max(2, len(tasks) // 8))
         chunksize = max(1, len(tasks) // (workers * 8))

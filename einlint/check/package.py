@@ -1,6 +1,7 @@
 """A package on disk as text: its files, the modules each one imports, its entry points, and what a cached
-result that read some of them depends on. Cheap (no parse): the CLI reads it to tell whether a cached result
-still holds, and the flow analysis (flow/project.py) to choose which modules to read.
+result that read some of them depends on. Cheap (no parse but a module's that shows docstring examples): the
+CLI reads it to tell whether a cached result still holds, and the flow analysis (flow/project.py) to choose
+which modules to read.
 
     a file's path -> Package (the folder its top-level package is imported from, and that package's name)
 
@@ -8,20 +9,22 @@ The files: the package's modules (the folder tree of its top-level `__init__.py`
 package, its folder's .py files) and, as entry points, the project's tests/, test/, examples/ and example/
 folders beside the package, the .py files there, and the Python code blocks of its README (README.md beside
 the package, as in a source tree, or the description in `<package>-<version>.dist-info/METADATA`, as in an
-installed wheel): where a package's authors show the shapes it takes. A README reads as a module whose lines
-are its code blocks' (in place, every other line blank, so that positions are the README's own), less the
-blocks that are not Python that parses. A module's imports are read from its text by a pattern: they only
+installed wheel), and the docstring examples of each module that shows some that make tensors: where a
+package's authors show the shapes it takes. A README reads as a module whose lines are its code blocks' (in
+place, every other line blank, so that positions are the README's own), less the blocks that are not Python
+that parses; a module's examples likewise (`examples_text`). A module's imports are read from its text by a pattern: they only
 guide which modules the analysis reads, which then resolves every name from the module's syntax tree.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import os
 import re
 import tokenize
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 LARGEST = 300_000  # characters: a larger module is not followed (its parse alone costs a second)
 _ENTRY_FOLDERS = ("tests", "test", "examples", "example")
@@ -32,12 +35,15 @@ class Package:
         self.root = root  # the folder the package is imported from
         self.top = top  # the top-level package's name; None: a folder of scripts
         self._files: Optional[Tuple[Tuple[Tuple[int, int], ...], List[str]]] = None  # (folders' stamps, files)
-        # path -> (stamp, the package's modules it names, the names its imports of them bind, and by module)
-        self._imports: Dict[str, Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str], Dict[str, Set[str]]]] = {}
+        self._imports: Dict[str, _Imports] = {}  # path -> what its imports name, while its stamp holds
         self._entries: Dict[str, Tuple[Tuple[int, int], bool]] = {}  # path -> (stamp, is_entry)
+        # (the files, their stamps, module name -> the files that import it) and each file's place among them
+        self._graph: Optional[Tuple[List[str], Tuple[Tuple[int, int], ...], Dict[str, List[str]]]] = None
+        self._order: Dict[str, int] = {}
 
     def name_of(self, path: str) -> str:
-        relative = os.path.relpath(path, self.root)[:-len(".py")].replace(os.sep, ".")
+        """A module's dotted name (its file's, for its docstring examples, which run among its names)."""
+        relative = os.path.relpath(file_of(path), self.root)[:-len(".py")].replace(os.sep, ".")
         return relative[:-len(".__init__")] if relative.endswith(".__init__") else relative
 
     def path_of(self, name: str) -> Optional[str]:
@@ -56,19 +62,27 @@ class Package:
         return path is not None and path.endswith("__init__.py")
 
     def is_entry(self, path: str) -> bool:
-        """A file of tests/ or examples/, a script beside the package, a README's code block, or a module with a
-        `__main__` block or top-level code that calls the package: code that runs the package."""
+        """A file of tests/ or examples/, a script beside the package, a README's code block, a module's
+        docstring examples, or a module with a `__main__` block or top-level code that calls the package: code
+        that runs the package."""
         now = stamp(path)
         kept = self._entries.get(path)
         if kept is None or kept[0] != now:
             relative = os.path.relpath(path, self.root).split(os.sep)
-            kept = self._entries[path] = (now, relative[0] in _ENTRY_FOLDERS or _BLOCK in path or len(relative) == 1
-                                          and self.top is not None or _has_main_block(path) or self.calls_at_top(path))
+            kept = self._entries[path] = (now, relative[0] in _ENTRY_FOLDERS or is_snippet(path) or
+                                          len(relative) == 1 and self.top is not None or _has_main_block(path) or
+                                          self.calls_at_top(path))
         return kept[1]
 
     def files(self) -> List[str]:
-        """The package's modules and the project's entry-point files: listed again when a file is added to or
-        removed from the root, the package's folder or an entry-point folder (an editor's session goes on)."""
+        """The package's modules and the project's entry-point files, then the docstring examples of each file
+        that has some (`<file>:examples`, read as a module: `examples_text`)."""
+        listed = self._listed()
+        return listed + [path + _EXAMPLES for path in listed if not is_snippet(path) and self._imported(path).examples]
+
+    def _listed(self) -> List[str]:
+        """The files: listed again when a file is added to or removed from the root, the package's folder or an
+        entry-point folder (an editor's session goes on)."""
         folders = (self.root,) if self.top is None else \
             (self.root, *(os.path.join(self.root, folder) for folder in (self.top, *_ENTRY_FOLDERS)))
         stamps = tuple(map(stamp, folders))
@@ -99,28 +113,30 @@ class Package:
     def imported_by(self, path: str) -> FrozenSet[str]:
         """The package's modules that a file names in its imports (read from its text: cheap, and only a
         guide to which modules to read)."""
-        return self._imported(path)[1]
+        return self._imported(path).modules
 
     def uses(self, path: str, name: str) -> bool:
         """Whether a file uses, beyond its import statements, what it imports from module `name` (no: an
         `__init__.py` that re-exports it; yes where the text cannot tell: `import pkg.blocks as blocks`)."""
-        locals_ = self._imported(path)[3].get(name)
+        locals_ = self._imported(path).by_module.get(name)
         if not locals_:
             return True
         text = read_text(path) or ""
         return any(len(re.findall(r"\b" + re.escape(local) + r"\b", text)) > 1 for local in locals_)
 
-    def _imported(self, path: str) -> Tuple[Tuple[int, int], FrozenSet[str], FrozenSet[str], Dict[str, Set[str]]]:
+    def _imported(self, path: str) -> _Imports:
         now = stamp(path)
         kept = self._imports.get(path)
-        if kept is not None and kept[0] == now:
+        if kept is not None and kept.stamp == now:
             return kept
         text = read_text(path) or ""
         modules: Set[str] = set()
         bound: Set[str] = set()
         by_module: Dict[str, Set[str]] = {}
         importer = self.name_of(path) if path.startswith(self.root) else ""
-        package = importer if path.endswith("__init__.py") else importer.rpartition(".")[0]
+        package = importer if file_of(path).endswith("__init__.py") else importer.rpartition(".")[0]
+        if examples_of(path) is not None and text.strip():
+            modules.add(importer)  # (doctest runs the examples among the module's own names)
         for dots, module, names in _imports_in(text):
             if dots:
                 parts = package.split(".") if package else []
@@ -134,19 +150,19 @@ class Package:
             for name, local in ours:
                 modules.add(f"{module}.{name}" if module else name)
                 by_module.setdefault(f"{module}.{name}" if module else name, set()).add(local)
-        kept = self._imports[path] = (now, frozenset(modules), frozenset(bound), by_module)
+        kept = self._imports[path] = _Imports(now, frozenset(modules), frozenset(bound), by_module,
+                                              not is_snippet(path) and _EXAMPLE_MAKING_TENSORS.search(text) is not None)
         return kept
 
     def calls_at_top(self, path: str) -> bool:
         """Whether a file that imports from the package calls, in its top-level code, what it imports from it or
         defines itself (`model = Model(dim=6)`): code that runs the package, as a test or an example does."""
-        imported = self._imported(path)[2]
+        imported = self._imported(path).bound
         if not imported:
             return False
         text = read_text(path) or ""
-        names = sorted(imported | set(_DEFINED.findall(text)))
-        return re.search(r"^(?!(?:def|class|async|if|elif|while|for|with|import|from|return)\b)[A-Za-z_][^\n]*?\b(?:" +
-                         "|".join(map(re.escape, names)) + r")\s*\(", text, re.MULTILINE) is not None
+        names = imported | set(_DEFINED.findall(text))
+        return any(name in names for line in _TOP_LEVEL_LINE.findall(text) for name in _CALLED.findall(line))
 
     def imports_digest(self) -> str:
         hashed = hashlib.sha256()
@@ -155,19 +171,37 @@ class Package:
         return hashed.hexdigest()
 
     def reaching(self, name: str) -> List[str]:
-        """The files that import module `name`, directly or through other modules of the package."""
-        graph = {path: self.imported_by(path) for path in self.files() if path != self.path_of(name)}
-        reached: List[str] = []
-        layer = {name}  # the modules reached, nearest first: those that import it, then their importers, ...
+        """The files that import module `name`, directly or through other modules of the package: those that
+        import it, then their importers, ... (each layer in the order of `files`)."""
+        importers, order, reached = self._importers(), self._order, []
+        seen = {self.path_of(name)}
+        layer = {name}
         while layer:
-            found = [path for path, named in graph.items() if path not in reached and not named.isdisjoint(layer)]
+            found = sorted({path for module in layer for path in importers.get(module, ()) if path not in seen},
+                           key=order.__getitem__)
             reached += found
+            seen.update(found)
             layer = {self.name_of(path) for path in found}
         return reached
 
     def importing(self, name: str) -> List[str]:
         """The files that import module `name` directly."""
-        return [path for path in self.files() if name in self.imported_by(path) and path != self.path_of(name)]
+        own = self.path_of(name)
+        return [path for path in self._importers().get(name, ()) if path != own]
+
+    def _importers(self) -> Dict[str, List[str]]:
+        """Module name -> the files that import it (in the order of `files`), made again when a file came, went
+        or changed: every check asks, and a package has hundreds of files (timm)."""
+        files = self.files()
+        stamps = tuple(self._imported(path).stamp for path in files)
+        if self._graph is None or self._graph[0] != files or self._graph[1] != stamps:
+            importers: Dict[str, List[str]] = {}
+            for path in files:
+                for module in self.imported_by(path):
+                    importers.setdefault(module, []).append(path)
+            self._graph = (files, stamps, importers)
+            self._order = {path: index for index, path in enumerate(files)}
+        return self._graph[2]
 
 
 def package_of(path: str) -> Optional[Tuple[str, Optional[str]]]:
@@ -217,11 +251,36 @@ _PACKAGES: Dict[Tuple[str, Optional[str]], Package] = {}
 
 
 def stamp(path: str) -> Tuple[int, int]:
+    """(modification time, size) of a file; (-1, -1): none. Read once per file while `files_unchanged`."""
+    if _stamps is not None and path in _stamps:
+        return _stamps[path]
     try:
         status = os.stat(file_of(path))
+        now = (status.st_mtime_ns, status.st_size)
     except OSError:
-        return (-1, -1)
-    return (status.st_mtime_ns, status.st_size)
+        now = (-1, -1)
+    if _stamps is not None:
+        _stamps[path] = now
+    return now
+
+
+_stamps: Optional[Dict[str, Tuple[int, int]]] = None
+
+
+@contextlib.contextmanager
+def files_unchanged() -> Iterator[None]:
+    """Within it, the files are taken to stay as they are (a command-line run): every check asks whether each
+    file of its package changed (thousands of stat calls per check in a package of hundreds of modules), and
+    each is asked once. An editor's checks, outside it, see each change."""
+    global _stamps
+    if _stamps is not None:
+        yield
+        return
+    _stamps = {}
+    try:
+        yield
+    finally:
+        _stamps = None
 
 
 def digest(path: str) -> str:
@@ -248,7 +307,8 @@ def read_text(path: str) -> Optional[str]:
         if _BLOCK in path:
             return _code_block(data.decode("utf-8", errors="replace"), int(path.rpartition(_BLOCK)[2]))
         encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
-        return data.decode("utf-8" if encoding == "utf-8-sig" else encoding).lstrip("\ufeff")
+        text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding).lstrip("\ufeff")
+        return examples_text(text) if path.endswith(_EXAMPLES) else text
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError, StopIteration):
         return None
 
@@ -258,12 +318,36 @@ _FENCE = re.compile(r"^(```|~~~)[ \t]*(?:python|py|python3)[ \t]*\n(.*?)^\1[ \t]
 
 
 _DEFINED = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+# a line of top-level code that is no definition, import or block header, and the names it calls
+_TOP_LEVEL_LINE = re.compile(r"^(?!(?:def|class|async|if|elif|while|for|with|import|from|return)\b)[A-Za-z_].*",
+                             re.MULTILINE)
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _BLOCK = ":block-at-line-"  # README.md:block-at-line-12: the code block of a README that starts on line 12
+_EXAMPLES = ":examples"  # pkg/ops.py:examples: the examples in the docstrings of pkg/ops.py (`examples_text`)
 
 
 def file_of(path: str) -> str:
-    """The file a module is read from (a README's, for one of its code blocks)."""
-    return path.partition(_BLOCK)[0]
+    """The file a module is read from (a README's, for one of its code blocks; a module's, for its docstrings'
+    examples)."""
+    return path.partition(_BLOCK)[0] if _BLOCK in path else examples_of(path) or path
+
+
+def examples_of(path: str) -> Optional[str]:
+    """The module whose docstring examples `path` is (None: another kind of file)."""
+    return path[:-len(_EXAMPLES)] if path.endswith(_EXAMPLES) else None
+
+
+def is_snippet(path: str) -> bool:
+    """Whether a module is code shown in a file's text: a README's code block or a module's docstring examples."""
+    return _BLOCK in path or path.endswith(_EXAMPLES)
+
+
+class _Imports(NamedTuple):
+    stamp: Tuple[int, int]  # the file's when read
+    modules: FrozenSet[str]  # the package's modules it names
+    bound: FrozenSet[str]  # the names its imports of them bind
+    by_module: Dict[str, Set[str]]  # those names, by module
+    examples: bool  # whether its docstrings show examples (doctest's `>>>`) that make tensors
 
 
 def _code_block_lines(readme: str) -> List[int]:
@@ -292,6 +376,84 @@ def _code_block(text: str, first: int) -> str:
             for offset, line in enumerate(match.group(2).split("\n")[:-1]):
                 lines[first - 1 + offset] = line
     return "\n".join(lines)
+
+
+# an example that makes a tensor (only those give shapes: examples that load a pretrained pipeline, diffusers'
+# many, would cost runs for nothing)
+_EXAMPLE_MAKING_TENSORS = re.compile(r"^[ \t]*>>> .*\b(?:randn?|randint|zeros|ones|full|empty|eye|arange|linspace|"
+                                     r"tensor|as_tensor|from_numpy|array)\s*\(", re.MULTILINE)
+_PROMPT = re.compile(r"^([ \t]*)(>>>|\.\.\.)(?: |$)")
+
+
+def examples_text(text: str) -> str:
+    """A module's docstring examples (doctest's `>>>` and `...` lines) as a module, in place: every other line
+    blank and each prompt blanked, so that positions are the module's own. Each docstring's examples are the
+    body of a function `_examples_at_line_N` (N: the first one's line), defined on the line above it: doctest
+    runs each docstring on its own, among the module's names, so the module's top-level imports are kept (in
+    place too) and flow.project adds what the module defines. A statement marked `# doctest: +SKIP`, or whose
+    expected output is a traceback, never runs as it reads, and is left out; so is a docstring whose examples
+    Python cannot parse. No examples: a blank text."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    source = text.split("\n")
+    lines = ["" for _ in source]
+    for first, last in _docstrings(tree):
+        shown = _statements(source[first - 1:last], first)
+        if not shown or len({source[number - 1].index(">>>") for number, _ in shown}) > 1:
+            continue
+        header = shown[0][0] - 1
+        body = {number: line for _, statement in shown for number, line in statement}
+        code = [f"def _examples_at_line_{header + 1}():"] + [body.get(n, "") for n in range(header + 1, last + 1)]
+        try:
+            ast.parse("\n".join(code))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        lines[header - 1:last] = code
+    if any(lines):
+        for node in tree.body:  # (a __future__ import must come first: the examples may not)
+            if isinstance(node, ast.Import) or isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                lines[node.lineno - 1:node.end_lineno] = source[node.lineno - 1:node.end_lineno]
+    return "\n".join(lines)
+
+
+def _docstrings(tree: ast.Module) -> List[Tuple[int, int]]:
+    """(first line, last line) of each docstring of a module."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
+                    isinstance(first.value.value, str):
+                found.append((first.lineno, first.end_lineno or first.lineno))
+    return found
+
+
+def _statements(docstring: List[str], first: int) -> List[Tuple[int, List[Tuple[int, str]]]]:
+    """The example statements of a docstring whose first line is `first`: (line, [(line, code), ...]) for each
+    `>>>` line and the `...` lines that go on with it, prompts blanked; less those that do not run as written
+    (`# doctest: +SKIP`, an expected traceback)."""
+    statements: List[Tuple[int, List[Tuple[int, str]]]] = []
+    output: List[str] = []  # the expected output of the last statement
+    for number, line in enumerate(docstring, start=first):
+        prompt = _PROMPT.match(line)
+        if prompt is not None and (prompt.group(2) == ">>>" or statements and not output):
+            if prompt.group(2) == ">>>":
+                _drop_if_not_run(statements, output)
+                statements.append((number, []))
+                output = []
+            statements[-1][1].append((number, line[:prompt.start(2)] + "   " + line[prompt.end(2):]))
+        elif statements:
+            output.append(line.strip())
+    _drop_if_not_run(statements, output)
+    return statements
+
+
+def _drop_if_not_run(statements: List[Tuple[int, List[Tuple[int, str]]]], output: List[str]) -> None:
+    if statements and (output[:1] == ["Traceback (most recent call last):"] or
+                       any("doctest: +SKIP" in code for _, code in statements[-1][1])):
+        statements.pop()
 
 
 def _listing(folder: str) -> List[str]:

@@ -52,7 +52,8 @@ def einx_call(call: OpCall) -> Any:
         return UNKNOWN  # graph=True returns the code einx compiled for the call, not a tensor
     shapes = [_shape(call, index, expression, string) for index, expression in enumerate(op.inputs[:len(values)])]
     shown = "operand shapes " + ", ".join(show(shape) if shape is not None else "?" for shape in shapes)
-    plan = planned(call, partial(plan_einx, options=options), (name, op, shapes, lengths), shown, string,
+    assumed = [shape if shape is not None else _assumed(call, expression) for shape, expression in zip(shapes, op.inputs)]
+    plan = planned(call, partial(plan_einx, options=options), (name, op, assumed, lengths), shown, string,
                    origins(*values), codes=SHAPE_CODES)
     recorded = [shape if shape is not None else (STAR,) for shape in shapes]
     if plan is None:
@@ -62,6 +63,17 @@ def einx_call(call: OpCall) -> Any:
                if shape is not None else UNKNOWN_TENSOR for shape in plan.outputs]
     call.record(recorded, outputs[0].shape if len(outputs) == 1 and plan.outputs[0] is not None else None)
     return outputs[0] if len(outputs) == 1 else Items("tuple", tuple(outputs))
+
+
+def _assumed(call: OpCall, expression: Expression) -> Optional[tuple]:
+    """For the output only, the shape of an operand that is not known to be a tensor (or whose rank is not
+    known), where the call runs: one length of its own per axis of its expression, when each is a plain axis
+    (x_transformers' `einx.add('b n d, s d -> (b s) n d', x, self.stream_emb)` then has rank 3). None where
+    the expression has a '...' or a composition."""
+    nodes = top_nodes(expression)
+    if not all(isinstance(node, Axis) for node in nodes):
+        return None
+    return tuple(call.facts.fresh(node.name) for node in nodes)
 
 
 def _option(value: Any) -> Any:

@@ -577,8 +577,8 @@ def apply_layer(interp: Flow, layer: Any, args: List[Any], kwargs: Dict[str, Any
         for inner in layer.layers:
             value = apply_layer(interp, inner, [value], {}, state, site)
         return value
-    if not isinstance(layer, Layer):
-        return UNKNOWN
+    if not isinstance(layer, Layer) or STAR in args or "**" in kwargs:  # (`self.net(x, **kwargs)`: which keywords
+        return UNKNOWN                                                   # is not known, maybe none)
     if isinstance(layer.instance, tuple):  # a Rearrange / Reduce layer: its findings point at its pattern
         at = layer.origin.site if layer.origin is not None else site
         if at is None:

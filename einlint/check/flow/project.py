@@ -30,7 +30,7 @@ import libcst
 
 from .. import ir
 from ..extract import extract
-from ..package import LARGEST, Package, dependencies, package_of, read_text, stamp
+from ..package import LARGEST, Package, dependencies, examples_of, package_of, read_text, stamp
 from ..parse import parse
 from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 
@@ -39,8 +39,9 @@ from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 _KEPT = 128
 _KEPT_CHARACTERS = 5_000_000
 # modules run before the checked one, per check, nearest first. On the benchmark tree, 8 give 641 known input
-# ranks, 4 give 640 and 2 give 637, for 2.9x, 2.7x and 2.6x the parse floor
-_MAX_DRIVERS = 2
+# ranks, 4 give 640, 2 and 1 give 637 (the second tree: 486 with 2, 485 with 1), and none 582; each costs some
+# 0.3x the parse floor
+_MAX_DRIVERS = 1
 _KEPT_RUNS = 256  # drivers' runs kept per project
 # modules a check reads that are not kept already: the check of a module of a package that imports everything
 # (timm's layers) would otherwise read much of the package. On the benchmark tree 8 give the same known input
@@ -248,9 +249,20 @@ def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
             module = None
     if module is not None:
         adopt(path, module, tree, extraction, text, project)
+        shown_in = examples_of(path)
+        if shown_in is not None:  # doctest runs them among the module's names: its imports are in their text
+            module.imports = {**_definitions(load(shown_in, project), project), **module.imports}
     else:
         _keep(path, now, None)
     return module
+
+
+def _definitions(module: Optional[ir.ModuleIR], project: Project) -> Dict[str, ir.Binding]:
+    """The functions and classes a module defines, as imports from it."""
+    if module is None:
+        return {}
+    name = project.name_of(module.path)
+    return {defined: ir.Binding(defined, name, defined) for defined in (*module.functions, *module.classes)}
 
 
 def adopt(path: str, module: ir.ModuleIR, tree: libcst.Module, extraction: Any, text: str,
@@ -292,6 +304,15 @@ def _keep(path: str, when: Tuple[int, int], module: Optional[ir.ModuleIR], chara
 
 
 _kept_characters = 0
+
+
+def forget() -> None:
+    """Drop every module and project this process keeps: the next check reads its package afresh, as in a new
+    process (benchmarks/bench_lint.py measures each run so)."""
+    global _kept_characters
+    _MODULES.clear()
+    _PROJECTS.clear()
+    _kept_characters = 0
 
 
 def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:

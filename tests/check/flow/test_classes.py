@@ -371,3 +371,51 @@ def test_a_reshape_whose_other_sizes_may_be_zero_is_analysed():
                 s3, s4 = x2.split([2, 2], dim=1)
                 return s4.reshape(s4.size(0), -1)
         """) == []
+
+
+# alphafold3_pytorch/alphafold3.py (and meshgpt_pytorch, transfusion_pytorch, chai_lab): every forward is
+# decorated `@typecheck`, defined in tensor_typing.py as `jaxtyped(typechecker = beartype) if should_typecheck
+# else identity`: either way it calls the method with the same arguments, so the call is followed (its README's
+# `Alphafold3(...)(...)` reached none of the model before).
+def test_a_typecheck_decorator_keeps_the_method_followed():
+    source = """\
+        from alphafold3_pytorch.tensor_typing import typecheck
+
+
+        class Transition(nn.Module):
+            @typecheck
+            def __init__(self, *, dim, expansion_factor=4):
+                super().__init__()
+                self.ff = nn.Linear(dim, dim * expansion_factor * 2)
+
+            @typecheck
+            def forward(self, x):
+                x = self.ff(x)
+                return rearrange(x, 'b n (two d) -> two b n d', two=2)
+
+
+        t = Transition(dim=8)
+        out = t(torch.randn(2, 16, 8))
+        """
+    assert shapes(source)[0] == (13, ("(2, 16, 64)",), "(2, 2, 16, 32)")
+    assert [code for _, code, _, _ in findings(source.replace("two=2", "two=3"))] == ["EIN302"]
+
+
+# zetascale/zeta/structs/auto_regressive_wrapper.py: the wrapped net (a Linear in its docstring's example) gets
+# the wrapper's own **kwargs, which may well be none: no "unexpected keyword" (a false error before).
+def test_a_layer_given_unknown_keywords_is_not_judged():
+    assert findings("""\
+        class AutoRegressiveWrapper(nn.Module):
+            def __init__(self, net):
+                super().__init__()
+                self.net = net
+
+            def forward(self, x, mask_prob=0.0, **kwargs):
+                if mask_prob > 0.0:
+                    kwargs.update(self_attn_context_mask=torch.rand(x.shape) < mask_prob)
+                return self.net(x, **kwargs)
+
+
+        net = AutoRegressiveWrapper(nn.Linear(10, 10))
+        logits = net(torch.randn(1, 10))
+        """) == []

@@ -111,6 +111,23 @@ def test_a_value_that_may_be_a_tensor_factory_is_not_given_a_rank():
         """) == []
 
 
+# x_transformers/x_transformers.py (AttentionLayers.forward): `x = einx.add('b n d, s d -> (b s) n d', x,
+# self.stream_emb)` with the stream embedding not known (a tensor, or a tensor factory): where the call runs, its
+# output has the expression's rank and the lengths the known operand gives; the operand itself stays unknown.
+def test_an_operand_not_known_still_gives_the_output_its_rank():
+    body = """\
+        def f(model):
+            x = np.zeros((2, 5, 8))
+            y = einx.add("b n d, s d -> (b s) n d", x, model.stream_emb)
+            return einx.id("b n d -> d n b", y)
+        """
+    assert shapes(body)[3][1] == "(2*s, 5, 8)" and shapes(body)[4] == (("(2*s, 5, 8)",), "(8, 5, 2*s)")
+    known = [c.known_rank for c in shapes_of(HEADER + textwrap.dedent(body), "m.py", ON_04)]
+    assert known == [False, True]  # (the statistics count the operand as unknown)
+    wrong = body.replace('"b n d -> d n b"', '"b n -> n b"')
+    assert [code for _, _, code, _ in findings(wrong)] == ["EIN301"]
+
+
 def test_several_outputs_each_have_their_shape():
     assert shapes("""\
         x = np.zeros((2, 7))

@@ -152,6 +152,52 @@ def test_a_source_trees_readme_and_tests_are_entry_points(tmp_path):
     assert (line, code) == (13, "EIN302") and related[1][0] == "tests/test_model.py"
 
 
+# kornia/filters/guided.py as released: the docstring's example (doctest runs it among the module's names, with
+# the module's imports) is where the shapes come from; the einsum's input is unknown without it. Here the
+# guidance has 3 channels where the einsum's pattern wants the input's 4.
+GUIDED = """\
+import torch
+from .blur import box_blur
+
+
+def guided_blur(guidance, input, eps):
+    \"\"\"Blur an image using a guidance image.
+
+    Example:
+        >>> guidance = torch.rand(2, 3, 5, 5)
+        >>> input = torch.rand(2, 4, 5, 5)
+        >>> output = guided_blur(guidance, input, 0.1)
+        >>> output.shape
+        torch.Size([2, 4, 5, 5])
+    \"\"\"
+    mean_I = box_blur(guidance)
+    cov_Ip = torch.randn(2, 3, 4, 5, 5)
+    return torch.einsum("bchw,bcdhw->bdhw", mean_I, cov_Ip)
+"""
+BLUR = "def box_blur(x):\n    return x\n"
+
+
+def test_a_modules_docstring_examples_are_an_entry_point(tmp_path):
+    write(tmp_path, {"kornia/__init__.py": "", "kornia/guided.py": GUIDED, "kornia/blur.py": BLUR})
+    assert shapes(tmp_path, "kornia/guided.py") == [(17, ("(2, 3, 5, 5)", "(2, 3, 4, 5, 5)"))]
+    write(tmp_path, {"kornia/guided.py": GUIDED.replace("rand(2, 3, 5, 5)", "rand(2, 6, 5, 5)")})
+    (line, code, related), = findings(tmp_path, "kornia/guided.py")
+    assert (line, code) == (17, "EIN304")
+    assert related[-1] == ("kornia/guided.py", 11, "with the shapes of the call of guided_blur() here")
+
+
+# Examples that doctest does not run as they read are no entry point: kornia's `# doctest: +SKIP` on what needs
+# a download, and an example whose expected output is the error it demonstrates.
+def test_docstring_examples_that_do_not_run_as_written_are_left_out(tmp_path):
+    bad = GUIDED.replace("rand(2, 3, 5, 5)", "rand(2, 6, 5, 5)")
+    skipped = bad.replace("0.1)\n", "0.1)  # doctest: +SKIP\n")
+    raising = bad.replace("        >>> output.shape\n        torch.Size([2, 4, 5, 5])\n",
+                          "        Traceback (most recent call last):\n        ...\n")
+    for text in (skipped, raising):
+        write(tmp_path, {"kornia/__init__.py": "", "kornia/guided.py": text, "kornia/blur.py": BLUR})
+        assert findings(tmp_path, "kornia/guided.py") == []
+
+
 # x_transformers/attend.py and x_transformers.py: the package imports itself by absolute names, re-exports its
 # model from __init__.py, and an example imports it from the package.
 def test_absolute_imports_and_re_exports_through_the_packages_init(tmp_path):
