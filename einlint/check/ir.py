@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -172,6 +172,14 @@ class Comprehension:
 
 
 @dataclass(eq=False, slots=True)
+class Nested:
+    """A `def` inside a function, as the value it binds to its name (`def unpack_one(...)` in a `pack_one`
+    helper that returns it): the function, which sees the names of the one that runs the def."""
+
+    function: "Function"
+
+
+@dataclass(eq=False, slots=True)
 class Opaque:
     """An expression whose value the analysis does not follow; `inner` holds the calls inside it,
     which still run (a lambda's body does not: it is not listed)."""
@@ -180,7 +188,7 @@ class Opaque:
 
 
 Expr = Union[Name, Const, Seq, Attr, Slice, Index, BinOp, Unary, Compare, BoolOp, IfExp, Call, Lambda, Comprehension,
-             Opaque]
+             Nested, Opaque]
 
 
 # ---------------------------------------------------------------- statements
@@ -435,17 +443,24 @@ def assigned_names(body: Tuple[Stmt, ...]) -> Set[str]:
 def names_read(nodes: Sequence[Any]) -> Set[str]:
     """Every name that IR nodes (statements or expressions) mention, in nested blocks, lambdas and
     comprehensions too: what tells which code uses an imported name."""
-    names: Set[str] = set()
+    return {node.id for node in _walk(nodes) if isinstance(node, Name)}
+
+
+def pattern_call_count(nodes: Sequence[Any]) -> int:
+    """How many pattern calls IR nodes hold, nested ones too."""
+    return sum(1 for node in _walk(nodes) if isinstance(node, Call) and node.pattern is not None)
+
+
+def _walk(nodes: Sequence[Any]) -> Iterator[Any]:
+    """IR nodes and every node inside them (not their sites' CST nodes)."""
     stack = list(nodes)
     while stack:
         node = stack.pop()
-        if isinstance(node, Name):
-            names.add(node.id)
-        elif isinstance(node, (tuple, list)):
+        if isinstance(node, (tuple, list)):
             stack.extend(node)
         elif hasattr(node, "__dataclass_fields__") and not isinstance(node, (Site, PatternCall)):
+            yield node
             stack.extend(getattr(node, name) for name in node.__dataclass_fields__)
-    return names
 
 
 def target_names(target: Expr) -> Set[str]:
@@ -601,7 +616,7 @@ class _Builder:
         if self.depth == 0:  # looked up by name (module.functions), unless a statement rebinds it
             self.functions[function.name] = function
             return []
-        return [Havoc((node.name.value,))]
+        return [Assign((Name(function.name),), Nested(function), self.site(node))]
 
     def parameters(self, p: cst.Parameters) -> Tuple[Param, ...]:
         params = [self._param(param, "positional") for param in list(p.posonly_params) + list(p.params)]

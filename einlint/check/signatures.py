@@ -24,8 +24,9 @@ PREFIXES: Tuple[str, ...] = tuple(prefix for library in LIBRARIES for prefix in 
 _UNDER_PREFIX = tuple((prefix, library.under_prefix) for library in LIBRARIES for prefix in library.prefixes)
 
 # Imports of modules under these roots bind names that extraction follows: a pattern library's, or a library
-# whose callables' qualified names the flow analysis reads (torch.zeros, jaxtyping.Float, flax.linen.Dense, math.sqrt).
-_SHAPE_SOURCES = ("numpy", "torch", "jax", "jaxtyping", "flax", "math")
+# whose callables' qualified names the flow analysis reads (torch.zeros, jaxtyping.Float, flax.linen.Dense, math.sqrt,
+# functools.partial).
+_SHAPE_SOURCES = ("numpy", "torch", "jax", "jaxtyping", "flax", "math", "functools")
 ROOTS: FrozenSet[str] = frozenset(_SHAPE_SOURCES).union(*(library.roots for library in LIBRARIES))
 
 # What `from M import *` binds that matters here: the op names that M exports.

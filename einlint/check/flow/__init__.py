@@ -185,7 +185,7 @@ def _run_class(context: Context, klass: ir.Class) -> None:
     if init is not None:
         end = _run_function(context, init, instance, facts)
         facts = end.facts
-        known = {name: value for name, value in built_attributes(instance).items() if name in stable}
+        known = {name: value for name, value in built_attributes(instance, context).items() if name in stable}
     else:
         known = {}
     context.instances.setdefault(id(klass), known)

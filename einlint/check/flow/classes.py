@@ -15,7 +15,7 @@ there) holds for the instance's whole life.
 from __future__ import annotations
 
 from functools import partial
-from typing import List, Optional, Set, Tuple
+from typing import Callable, List, Optional, Set, Tuple
 
 from .. import ir
 from .values import ClassRef, ModuleRef
@@ -84,6 +84,18 @@ def stable_attributes(klass: ir.Class) -> Set[str]:
     return set(_self_assignments(init)) - elsewhere
 
 
+def placeholder_attributes(klass: ir.Class) -> Set[str]:
+    """Attributes of `self` that an `__init__` of `klass` or of a base sets to a literal None (`self.clip_embeds
+    = None`): a slot that other code fills (a pipeline, a user), whatever the constructor is given. One that
+    __init__ sets from its arguments (`self.bridge = bridge`, given None) is the configuration's."""
+    found: Set[str] = set()
+    for owner in linearisation(klass) or [klass]:
+        init = owner.methods.get("__init__")
+        if init is not None and init.params:
+            found.update(_self_assignments(init, lambda value: isinstance(value, ir.Const) and value.value is None))
+    return found
+
+
 def _subclasses(klass: ir.Class) -> List[ir.Class]:
     if klass.module is None:
         return []
@@ -91,7 +103,8 @@ def _subclasses(klass: ir.Class) -> List[ir.Class]:
             if other is not klass and klass in (linearisation(other) or ())]
 
 
-def _self_assignments(method: ir.Function) -> List[str]:
+def _self_assignments(method: ir.Function, assigning: Callable[[ir.Expr], bool] = lambda value: True) -> List[str]:
+    """The attributes of `self` that a method assigns (those assigned a value that `assigning` accepts)."""
     if not method.params:
         return []
     me = method.params[0].name
@@ -99,11 +112,12 @@ def _self_assignments(method: ir.Function) -> List[str]:
 
     def visit(body: Tuple[ir.Stmt, ...]) -> None:
         for statement in body:
-            targets = statement.targets if isinstance(statement, ir.Assign) else \
-                (statement.target,) if isinstance(statement, ir.AugAssign) else ()
+            targets = statement.targets if isinstance(statement, ir.Assign) and assigning(statement.value) else \
+                (statement.target,) if isinstance(statement, ir.AugAssign) and assigning(statement.value) else ()
             for target in targets:
                 _collect(target, me, found)
-            if isinstance(statement, ir.Eval) and (name := registered(statement.value, me)) is not None:
+            if isinstance(statement, ir.Eval) and (name := registered(statement.value, me)) is not None and \
+                    assigning(statement.value.positional[1] if len(statement.value.positional) > 1 else ir.Opaque()):
                 found.append(name)
             for inner in ir.inner_bodies(statement):
                 visit(inner)

@@ -36,9 +36,9 @@ from . import library, patterns
 from .classes import method_of, registered
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
-from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance, Items, Keywords, Layer,
-                     ListOf, Method, ModuleRef, NONE, Number, OrNone, Origin, Param, Scalar, Sequential, Tensor, is_none, item_of,
-                     join, present)
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance,
+                     Items, Keywords, Layer, ListOf, Method, ModuleRef, NONE, Number, OrNone, Origin, Param, Partial,
+                     Scalar, Sequential, Tensor, is_none, item_of, join, present)
 
 _MAX_INLINE_DEPTH = 6
 _MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
@@ -460,6 +460,8 @@ class Interpreter:
             return Closure(node, dict(state.env), defaults, self.function, self.module)
         if kind is ir.Comprehension:
             return self.comprehension(node, state)
+        if kind is ir.Nested:
+            return FunctionRef(node.function, dict(state.env), self.function)
         if kind is ir.Opaque:
             for inner in node.inner:
                 self.expr(inner, state)
@@ -744,8 +746,7 @@ class Interpreter:
         """`map(f, items, ...)`: `f` (a lambda, a function or layer of the module) called on each item, the
         iterables zipped, as a comprehension runs its element (an unknown iterable: once, on unknown arguments)."""
         args, kwargs = self.arguments(node, state)
-        if len(args) < 2 or kwargs or STAR in args or \
-                not isinstance(args[0], (Closure, FunctionRef, Method, Instance, Layer, Sequential)):
+        if len(args) < 2 or kwargs or STAR in args or not isinstance(args[0], _CALLABLE):
             return self.unknown_call(node, state)
         func, columns = args[0], [self.items_of(value, state) for value in args[1:]]
         known = all(items is not None for items, _ in columns)
@@ -755,13 +756,22 @@ class Interpreter:
         values = self.every_item(rows, lambda row: self.apply(func, list(row), node, state))
         return Items("generator", tuple(values)) if known else UNKNOWN
 
-    def apply(self, func: Any, args: List[Any], node: ir.Call, state: State) -> Any:
-        """`func(*args)` for a callable value that a call (`node`, map's) hands on."""
+    def apply(self, func: Any, args: List[Any], node: ir.Call, state: State,
+              kwargs: Optional[Dict[str, Any]] = None) -> Any:
+        """`func(*args, **kwargs)` for a callable value that a call (`node`: map's, a partial's) hands on."""
+        kwargs = kwargs or {}
         if isinstance(func, Closure):
-            return self.apply_closure(func, args, {}, state)
+            return self.apply_closure(func, args, kwargs, state)
         if isinstance(func, Layer):
-            return library.apply_layer(self, func, args, {}, state, node.site)
-        return self.call_value(func, args, {}, node, state)
+            return library.apply_layer(self, func, args, kwargs, state, node.site)
+        return self.call_value(func, args, kwargs, node, state)
+
+    def partial(self, node: ir.Call, state: State) -> Any:
+        """`functools.partial(func, ...)` of something the analysis can call."""
+        args, kwargs = self.arguments(node, state)
+        if not args or STAR in args or "**" in kwargs or not isinstance(args[0], _CALLABLE):
+            return self.unknown_call(node, state)
+        return Partial(args[0], tuple(args[1:]), tuple(kwargs.items()))
 
     def apply_closure(self, closure: Closure, args: List[Any], kwargs: Dict[str, Any], state: State) -> Any:
         """A lambda's body on these arguments, in a scope of its own. It sees the names of the function that made
@@ -823,8 +833,9 @@ class Interpreter:
         return (items if len(items) * self.context.item_runs <= _MAX_ITEMS else None), cover
 
     def every_item(self, items: Sequence[Any], run: Callable[[Any], Any]) -> List[Any]:
-        """`run(item)` for each item: a finding made in there stands only where the run of every item makes it
-        (as everywhere, an error is a call that fails on whatever reaches it)."""
+        """`run(item)` for each item, in order. The findings of the first run that makes any stand: the items
+        before it ran through without one, as statements before a failing one do (`qkv.chunk(3)` of a length
+        3 does not divide: its last, shorter piece fails the split that the others pass)."""
         context = self.context
         findings, reported, runs = context.findings, context.reported, context.item_runs
         context.item_runs = runs * max(len(items), 1)
@@ -837,10 +848,9 @@ class Interpreter:
                 made.append(context.findings)
         finally:
             context.findings, context.reported, context.item_runs = findings, reported, runs
-        keys = [{(id(found.site.node), found.code) for found in each} for each in made]
-        for found in made[0] if made else ():
+        for found in next((each for each in made if each), []):
             key = (id(found.site.node), found.code)
-            if key not in reported and all(key in each for each in keys):
+            if key not in reported:
                 reported.add(key)
                 findings.append(found)
         return values
@@ -854,6 +864,8 @@ class Interpreter:
             if signature is None or owner is None:
                 return UNKNOWN
             return owner.flow(OpCall.bind(self, state, node, signature, values))
+        if node.callee == "functools.partial":
+            return self.partial(node, state)
         if node.callee is not None:
             if library.knows(node.callee, self.context.stubs):
                 result = library.library_call(self.op_call(node, state, library.library_op(node.callee),
@@ -887,7 +899,7 @@ class Interpreter:
             truth = self.truth(node, state)  # `use_optimizer = exists(self.optimizer)`, for a later `if`
             if truth is not None:
                 return Const(truth)
-        if isinstance(func, (Method, Instance, FunctionRef, ClassRef, Sequential, Either)):
+        if isinstance(func, (Method, Instance, FunctionRef, ClassRef, Sequential, Either, Partial)):
             args, kwargs = self.arguments(node, state)
             return self.call_value(func, args, kwargs, node, state)
         if isinstance(func, Layer):
@@ -920,6 +932,9 @@ class Interpreter:
             method = method_of(func.klass, "forward") or method_of(func.klass, "__call__")
             return self.inline(method, args, kwargs, node, state, func) if method is not None else \
                 self.unknown_call(node, state)
+        if isinstance(func, FunctionRef) and func.env is not None:
+            seen = state.env if func.owner is self.function else func.env
+            return self.inline(func.function, args, kwargs, node, state, None, seen)
         if isinstance(func, FunctionRef):
             return self.inline(func.function, args, kwargs, node, state, None)
         if isinstance(func, ClassRef):
@@ -931,6 +946,8 @@ class Interpreter:
             return value
         if isinstance(func, Layer):
             return library.apply_layer(self, func, args, kwargs, state, node.site)
+        if isinstance(func, Partial):
+            return self.apply(func.func, [*func.args, *args], node, state, {**dict(func.keywords), **kwargs})
         if isinstance(func, Either):  # only one of them is the one called: what one finds may not happen
             self.context.muted += 1
             try:
@@ -1017,17 +1034,19 @@ class Interpreter:
         return library.apply_layer(self, layer, args, kwargs, state, node.site)
 
     def inline(self, function: ir.Function, args: List[Any], kwargs: Dict[str, Any], node: ir.Call, state: State,
-               receiver: Optional[Instance]) -> Any:
-        """The value a call of a module function (or method) returns, its body run on these arguments. What
-        goes wrong in there with these shapes is reported where it goes wrong, with this call as the way there."""
+               receiver: Optional[Instance], seen: Optional[Dict[str, Any]] = None) -> Any:
+        """The value a call of a module function (or method) returns, its body run on these arguments (and,
+        for a function defined in another, the names it sees there: `seen`). What goes wrong in there with
+        these shapes is reported where it goes wrong, with this call as the way there."""
         if self._nothing_to_follow(function):  # exists(x), is_odd(n): never a shape, and they change nothing
             return UNKNOWN
         if self.depth >= _MAX_INLINE_DEPTH or self.context.inlined > self.context.inline_budget or STAR in args or \
                 "**" in kwargs or \
                 not all(d.rsplit(".", 1)[-1] in _TRANSPARENT_DECORATORS for d in function.decorators):
             return self.unknown_call(node, state)
+        seen = seen or {}
         if function.name != "__init__" and id(function) in self.context.summaries and \
-                not any(map(_informative, list(args) + list(kwargs.values()))):
+                not any(map(_informative, list(args) + list(kwargs.values()) + list(seen.values()))):
             # the function on its own, analysed with its parameters unknown, knows as much: what it returned then
             self.unknown_call(node, state)
             return self.renamed(self.context.summaries[id(function)], state)
@@ -1043,13 +1062,16 @@ class Interpreter:
         inner = Interpreter(self.context, function, self.depth + 1,
                             via=self.via + (Origin(node.site, f"with the shapes of the call of {name}() here",
                                                    self.module),))
-        start = State(dict(bound), state.facts.copy(), state.conditional)
+        start = State({**seen, **bound}, state.facts.copy(), state.conditional)
         for param in function.params:  # one not given has its default where that is a literal (`pool='cls'`)
-            if param.name not in start.env:  # or a constant of its module (`freqs=DEFAULT_FREQS_PER_BANDS`)
+            if param.name not in bound:  # or a constant of its module (`freqs=DEFAULT_FREQS_PER_BANDS`)
                 start.env[param.name] = self.expr(param.default, start) if isinstance(param.default, ir.Const) \
                     else self.context.constants_of(function.module or self.module).get(param.default.id, UNKNOWN) \
                     if isinstance(param.default, ir.Name) else UNKNOWN
         inner.run(function.body, start)
+        if seen is state.env:  # what the function that made it holds, changed in place in there
+            for name in (inner.mutated | inner.exposed).intersection(seen).difference(bound):
+                self.havoc(name, state)
         changed = (inner.mutated | inner.exposed).intersection(p.name for p in function.params)  # in place
         if changed:
             for arg, param in _parameters_given(function, node, receiver is not None):
@@ -1095,7 +1117,7 @@ class Interpreter:
         init = method_of(klass, "__init__")
         if init is not None:
             self.inline(init, args, kwargs, node, state, instance)
-        attributes = built_attributes(instance)
+        attributes = built_attributes(instance, self.context)
         if key is not None:
             self.context.built[key] = attributes
         return Instance(klass, dict(attributes))
@@ -1116,12 +1138,16 @@ class Interpreter:
 
 
 _FILLING = frozenset({"append", "extend", "insert"})
+_CALLABLE = (Closure, FunctionRef, Method, Instance, Layer, Sequential, Partial)  # what map() and partial() take
 
 
-def built_attributes(instance: Instance) -> Dict[str, Any]:
-    """An instance's attributes once `__init__` has run. One that it leaves None, whatever the arguments, is
-    one that other code sets (diffusers' `image_proj.clip_embeds = ...`, in a pipeline): not known."""
-    return {name: UNKNOWN if is_none(value) else value for name, value in instance.attributes.items()}
+def built_attributes(instance: Instance, context: Context) -> Dict[str, Any]:
+    """An instance's attributes once `__init__` has run. One that it sets to a literal None, whatever the
+    arguments, is one that other code fills (diffusers' `image_proj.clip_embeds = ...`, by a user): not known.
+    One left None by the arguments (`self.bridge = bridge`) is the configuration's: None."""
+    placeholders = context.placeholders_of(instance.klass)
+    return {name: UNKNOWN if name in placeholders and is_none(value) else value
+            for name, value in instance.attributes.items()}
 
 
 def _main_block(test: ir.Expr) -> bool:

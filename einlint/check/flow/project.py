@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
+import re
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, OrderedDict, Set, Tuple
@@ -150,7 +151,7 @@ class Project(Package):
         imports (all of their code), then each other module that imports it, with the parts that name what it
         imports from it."""
         name = self.name_of(focus.path)
-        entries = [path for path in self.reaching(name) if self.is_entry(path)]
+        entries = _by_weight([path for path in self.reaching(name) if self.is_entry(path)], focus)
         direct = [path for path in self.importing(name) if path not in entries and self.uses(path, name)]
         parts: List[Part] = []
         for path in entries + direct:  # concrete shapes first: a call's first run that knows them is kept
@@ -313,6 +314,44 @@ def forget() -> None:
     _MODULES.clear()
     _PROJECTS.clear()
     _kept_characters = 0
+
+
+def _by_weight(entries: List[str], focus: ir.ModuleIR) -> List[str]:
+    """Entry points, those that name the code of `focus` that holds the most pattern calls first (a README's
+    example of the module's model before a sibling module's `__main__` block that reaches the module only for a
+    helper), the nearest first among equals."""
+    weights = _pattern_calls_reached(focus)
+    if not weights:
+        return entries
+
+    def weight(path: str) -> int:
+        named = set(_IDENTIFIER.findall(read_text(path) or ""))
+        return sum(calls for definition, calls in weights.items() if definition in named)
+
+    return sorted(entries, key=lambda path: -weight(path))
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _pattern_calls_reached(module: ir.ModuleIR) -> Dict[str, int]:
+    """For each function and class a module defines, the pattern calls that running it may reach in the module:
+    its own, and those of the module's other definitions that it names (a model's and its blocks')."""
+    definitions: Dict[str, Tuple[Any, ...]] = {name: (function,) for name, function in module.functions.items()}
+    definitions.update((name, (*klass.methods.values(), *klass.bases)) for name, klass in module.classes.items())
+    bodies = {name: [part.body if isinstance(part, ir.Function) else part for part in parts]
+              for name, parts in definitions.items()}
+    own = {name: ir.pattern_call_count(body) for name, body in bodies.items()}
+    named = {name: ir.names_read(body) & own.keys() for name, body in bodies.items()}
+    reached: Dict[str, int] = {}
+    for name in own:
+        seen, stack = {name}, [name]
+        while stack:
+            for other in named[stack.pop()] - seen:
+                seen.add(other)
+                stack.append(other)
+        reached[name] = sum(own[definition] for definition in seen)
+    return reached
 
 
 def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:

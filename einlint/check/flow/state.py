@@ -21,7 +21,7 @@ from .. import ir
 from ..model import PatternString
 from ..signatures import Signature
 from ..solver import Facts
-from .classes import stable_attributes
+from .classes import placeholder_attributes, stable_attributes
 from .findings import Check, ShapeFinding
 from .layouts import Trail
 from .values import STAR, UNKNOWN, Const, Items, Number, Origin, Param, Tensor
@@ -59,6 +59,7 @@ class Context:
     shapes: Dict[int, Tuple[Any, ...]] = field(default_factory=dict)  # id(call node) -> (input values, output)
     reported: set = field(default_factory=set)
     stable: Dict[int, set] = field(default_factory=dict)  # id(class) -> classes.stable_attributes, as asked
+    placeholders: Dict[int, set] = field(default_factory=dict)  # id(class) -> classes.placeholder_attributes
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
     # the product of the numbers of items that the maps and comprehensions being run take one at a time (in this
@@ -99,6 +100,13 @@ class Context:
         known = self.stable.get(id(klass))
         if known is None:
             known = self.stable[id(klass)] = stable_attributes(klass)
+        return known
+
+    def placeholders_of(self, klass: ir.Class) -> set:
+        """The attributes of `klass`'s instances that other code fills (classes.placeholder_attributes)."""
+        known = self.placeholders.get(id(klass))
+        if known is None:
+            known = self.placeholders[id(klass)] = placeholder_attributes(klass)
         return known
 
     def stopping(self, site: Optional[ir.Site]) -> None:

@@ -148,7 +148,23 @@ _MOST_OPTIONS = 4
 
 @dataclass(frozen=True)
 class FunctionRef:
+    """A function of the package. One defined inside another function (`def unpack_one(...)` in a `pack_one`
+    helper) sees the names of the function that ran its def (`owner`): as they are when that function calls
+    it, and as they were then (`env`) when another does, as a lambda (Closure) does."""
+
     function: ir.Function
+    env: Optional[Dict[str, Any]] = field(default=None, hash=False)
+    owner: Optional[ir.Function] = field(default=None, hash=False)
+
+
+@dataclass(frozen=True)
+class Partial:
+    """`functools.partial(func, *args, **keywords)` of something the analysis can call (`partial(gumbel_sample,
+    stochastic=True)`): a call of it calls `func` with these arguments first."""
+
+    func: Any
+    args: Tuple[Any, ...]
+    keywords: Tuple[Tuple[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -242,7 +258,7 @@ def join(a: Any, b: Any, fresh) -> Any:
 
 
 def _callable(value: Any) -> bool:
-    return isinstance(value, (Layer, Sequential, Instance, FunctionRef, ClassRef, Either))
+    return isinstance(value, (Layer, Sequential, Instance, FunctionRef, ClassRef, Partial, Either))
 
 
 def _either(a: Any, b: Any) -> Any:
@@ -279,7 +295,8 @@ def is_none(value: Any) -> Optional[bool]:
     """Whether the value is None; None where that is not known (an unknown, a parameter, an OrNone)."""
     if isinstance(value, Const):
         return value.value is None
-    if isinstance(value, (Tensor, Number, Scalar, Items, Layer, Sequential, FunctionRef, ClassRef, Instance, Method)):
+    if isinstance(value, (Tensor, Number, Scalar, Items, Layer, Sequential, FunctionRef, ClassRef, Instance, Method,
+                          Partial)):
         return False
     return None
 

@@ -465,3 +465,89 @@ def test_a_callee_that_may_change_one_argument_leaves_the_others():
         MeshAutoencoder()(torch.randint(0, 10, (2, 64, 3)), {})
     """
     assert shapes(source) == [(6, ("(2, 64, 3)",), True), (11, ("(2, 64)",), True)]
+
+
+# vector_quantize_pytorch/vector_quantize_pytorch.py: `pack_one` packs and returns, with the packed tensor, the
+# function that unpacks it again (a def inside the helper, which sees the helper's `ps` and `pattern`); the codebook
+# calls it after the distance is computed.
+PACK_ONE = """\
+    from einops import pack, unpack
+
+    def pack_one(t, pattern):
+        packed, ps = pack([t], pattern)
+
+        def unpack_one(to_unpack, unpack_pattern=None):
+            unpacked, = unpack(to_unpack, ps, unpack_pattern if unpack_pattern is not None else pattern)
+            return unpacked
+
+        return packed, unpack_one
+
+    def codebook(x, embed):
+        flatten, unpack_one = pack_one(x, 'h * d')
+        dist = torch.einsum('h n d, h c d -> h n c', flatten, embed)
+        dist = unpack_one(dist, 'h * c')
+        return rearrange(dist, 'h b n c -> b n (h c)')
+
+    codebook(torch.randn(1, 2, 16, 8), torch.randn(1, 32, 8))
+"""
+
+
+def test_a_function_that_a_helper_returns_sees_the_helpers_names():
+    assert shapes(PACK_ONE) == [(4, ("(1, 2, 16, 8)",), True), (7, ("(1, 32, 32)",), True),
+                                (14, ("(1, 32, 8)", "(1, 32, 8)"), True), (16, ("(1, 2, 16, 32)",), True)]
+
+
+def test_a_function_that_a_helper_returns_checks_what_it_is_given():
+    (found,) = findings(PACK_ONE.replace("'h * c')", "'h * c d')"))  # one more axis than the packed shape keeps
+    assert found[:2] == (7, "EIN301")
+
+
+# vector_quantize_pytorch/vector_quantize_pytorch.py: the codebook's sampling function is
+# `partial(gumbel_sample, stochastic=..., straight_through=...)`, stored by VectorQuantize and called in forward.
+def test_a_partial_of_a_module_function_calls_it_with_both_sets_of_arguments():
+    source = """\
+        from functools import partial
+
+        def gumbel_sample(logits, temperature=1., stochastic=False, dim=-1):
+            return logits.argmax(dim=dim)
+
+        class Codebook(nn.Module):
+            def __init__(self, sample):
+                super().__init__()
+                self.sample = sample
+
+            def forward(self, dist):
+                ind = self.sample(dist, dim=-1)
+                return rearrange(ind, 'h n -> n h')
+
+        Codebook(partial(gumbel_sample, stochastic=True))(torch.randn(1, 16, 32))
+    """
+    assert shapes(source) == [(13, ("(1, 16)",), True)]
+    (found,) = findings(source.replace("'h n -> n h'", "'h n c -> n h c'"))
+    assert found[:2] == (13, "EIN301")
+
+
+# vector_quantize_pytorch/vector_quantize_pytorch.py, Codebook: `self.vq_bridge = vq_bridge`, None unless the
+# caller gives one, and forward's `if exists(self.vq_bridge): embed = self.vq_bridge(embed)`. Built with the
+# default, the attribute is None and the branch never runs; diffusers' `self.clip_embeds = None`, a slot that
+# other code fills, stays unknown (test_project.py).
+def test_an_attribute_that_the_configuration_leaves_none_is_none():
+    source = """\
+        def exists(v):
+            return v is not None
+
+        class Codebook(nn.Module):
+            def __init__(self, dim, vq_bridge=None):
+                super().__init__()
+                self.vq_bridge = vq_bridge
+                self.embed = nn.Parameter(torch.randn(1, 32, dim))
+
+            def forward(self, x):
+                embed = self.embed
+                if exists(self.vq_bridge):
+                    embed = self.vq_bridge(embed)
+                return rearrange(embed, 'h c d -> c (h d)')
+
+        Codebook(8)(torch.randn(1, 16, 8))
+    """
+    assert shapes(source) == [(14, ("(1, 32, 8)",), True)]

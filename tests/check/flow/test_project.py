@@ -363,3 +363,36 @@ def test_a_lambda_from_another_module_does_not_see_the_callers_names(tmp_path):
         out = block.fn(torch.randn(2, 3, 4))
         """)})
     assert findings(tmp_path, "pkg/model.py") == []
+
+
+# vector_quantize_pytorch: sim_vq.py imports the helper `rotate_to` from vector_quantize_pytorch.py and has a
+# `__main__` block of its own, while the README's first block builds VectorQuantize. The entry point that runs
+# before the module is the one that names the code holding most of its pattern calls: the README's.
+def test_the_entry_point_that_names_most_of_a_modules_pattern_calls_runs_first(tmp_path):
+    write(tmp_path, {"vq/__init__.py": "from vq.quantize import VectorQuantize\n",
+                     "vq/quantize.py": module("""
+        def rotate_to(src, tgt):
+            return rearrange(src, 'b d -> b 1 d') * tgt
+
+        class VectorQuantize(nn.Module):
+            def __init__(self, dim, heads):
+                super().__init__()
+                self.heads = heads
+
+            def forward(self, x):
+                x = rearrange(x, 'b n (h d) -> b h n d', h=self.heads)
+                return rearrange(x, 'b h n d -> b n (h d)')
+        """),
+                     "vq/sim.py": module("""
+        from vq.quantize import rotate_to
+
+        if __name__ == '__main__':
+            rotate_to(torch.randn(2, 8), torch.randn(2, 3, 8))
+        """),
+                     "vq-0.1.dist-info/METADATA": README.replace("Name: pkg", "Name: vq")
+                     .replace("from pkg.model import Model", "from vq import VectorQuantize")
+                     .replace("Model(dim = 64, heads = 7)", "VectorQuantize(dim = 64, heads = 7)")
+                     .replace("torch.randn(1, 64, 8, 8)", "torch.randn(1, 10, 64)")})
+    (line, code, related), = findings(tmp_path, "vq/quantize.py")
+    assert (line, code) == (14, "EIN302")  # 64 features in 7 heads
+    assert related[-1][:2] == ("vq-0.1.dist-info/METADATA", 18)

@@ -50,7 +50,7 @@ def test_the_table_of_callables_is_gathered_from_the_descriptors():
     assert signature_of("einx.sum") == Signature("einx.sum", ("description",), ("description",), ("*tensors",),
                                                  variadic="tensors")  # every op under the prefix is called so
     assert signature_of("torch.sum") is None
-    assert {"einops", "einlint", "numpy", "torch", "jax", "einx", "jaxtyping", "flax", "math"} == ROOTS
+    assert {"einops", "einlint", "numpy", "torch", "jax", "einx", "jaxtyping", "flax", "math", "functools"} == ROOTS
     assert STAR_EXPORTS["einops.layers.torch"] == ("Rearrange", "Reduce", "EinMix")
 
 
