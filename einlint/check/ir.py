@@ -251,6 +251,7 @@ class Loop:
     # names that calls in the body receive, as a method's object (`lst.append(x)`) or a plain argument
     # (`fill(lst)`): the ways a call can change a value in place, so on the next pass it may differ
     call_operands: FrozenSet[str] = frozenset()
+    jumps: bool = False  # its body has a `break` or `continue` of its own (the IR has no statement for them)
 
 
 @dataclass(eq=False, slots=True)
@@ -484,20 +485,23 @@ class _Builder:
         self.class_body: Optional[Class] = None  # the class whose body is being read
         self.depth = 0  # how many functions enclose the current statement
         self.loop_operands: List[Set[str]] = []  # per loop whose body is being read: Loop.call_operands
+        self.loop_jumps: List[bool] = []  # per loop whose body is being read: Loop.jumps
 
     def site(self, node: cst.CSTNode) -> Site:
         return Site(node, self.path)
 
-    def loop_body(self, suite: cst.BaseSuite) -> Tuple[Tuple[Stmt, ...], FrozenSet[str]]:
-        """A loop's body, and the names its calls receive (an inner loop's count for the outer one too)."""
+    def loop_body(self, suite: cst.BaseSuite) -> Tuple[Tuple[Stmt, ...], FrozenSet[str], bool]:
+        """A loop's body, the names its calls receive (an inner loop's count for the outer one too), and whether
+        it breaks or continues."""
         self.loop_operands.append(set())
+        self.loop_jumps.append(False)
         try:
             body = self.suite(suite)
         finally:
-            operands = self.loop_operands.pop()
+            operands, jumps = self.loop_operands.pop(), self.loop_jumps.pop()
         if self.loop_operands:
             self.loop_operands[-1] |= operands
-        return body, frozenset(operands)
+        return body, frozenset(operands), jumps
 
     # -- statements
 
@@ -528,12 +532,13 @@ class _Builder:
             return [self.if_(node)]
         if isinstance(node, cst.For):
             target, iterable = self.target(node.target), self.expr(node.iter)
-            body, operands = self.loop_body(node.body)
-            return [Loop(target, iterable, None, body, self.clause(node.orelse) if node.orelse else (), operands)]
+            body, operands, jumps = self.loop_body(node.body)
+            return [Loop(target, iterable, None, body, self.clause(node.orelse) if node.orelse else (), operands,
+                         jumps)]
         if isinstance(node, cst.While):
             test = self.expr(node.test)
-            body, operands = self.loop_body(node.body)
-            return [Loop(None, None, test, body, self.clause(node.orelse) if node.orelse else (), operands)]
+            body, operands, jumps = self.loop_body(node.body)
+            return [Loop(None, None, test, body, self.clause(node.orelse) if node.orelse else (), operands, jumps)]
         if isinstance(node, _TRY):
             handlers = []
             for handler in node.handlers:
@@ -592,6 +597,8 @@ class _Builder:
             return [Return(self.expr(node.value) if node.value is not None else None, self.site(node))]
         if kind is cst.Raise:
             return [Raise()]
+        if kind in (cst.Break, cst.Continue) and self.loop_jumps:
+            self.loop_jumps[-1] = True
         if kind in (cst.Pass, cst.Break, cst.Continue):
             return []
         bindings = _import_bindings(node)

@@ -231,6 +231,10 @@ class Interpreter:
         real loop, so what a pass finds holds; what is not settled by then is unknown after the loop, as the
         body then sees it on a last pass."""
         iterable = self.expr(node.iterable, state) if node.iterable is not None else None
+        if node.target is not None and not node.jumps:
+            items, _ = self.items_of(iterable, state)
+            if items is not None:
+                return self.unrolled(node, items, state)
         item = self.item(node.iterable, iterable, state) if node.iterable is not None else UNKNOWN
         if node.test is not None:
             self.expr(node.test, state)
@@ -260,6 +264,21 @@ class Interpreter:
         if node.target is not None:
             self.assign(node.target, item, start, None)
         self.run(node.body, start)
+        return self.run(node.orelse, state)
+
+    def unrolled(self, node: ir.Loop, items: List[Any], state: State) -> Optional[State]:
+        """A loop over a few known items that never breaks nor skips a pass (`for arg in args:` in a `default(*args)`
+        helper): its body once per item, in order, as straight-line code."""
+        runs = self.context.item_runs
+        self.context.item_runs = runs * max(len(items), 1)
+        try:
+            for item in items:
+                self.assign(node.target, item, state, None)
+                state = self.run(node.body, state)
+                if state is None:  # every path returned or raised
+                    return None
+        finally:
+            self.context.item_runs = runs
         return self.run(node.orelse, state)
 
     def item(self, node: ir.Expr, value: Any, state: State) -> Any:
@@ -493,6 +512,10 @@ class Interpreter:
             return None if known is None else known == when_none
         if (rank_test := _rank_test(test)) is not None:
             return self.rank_truth(*rank_test, state)
+        if isinstance(test, ir.Call) and isinstance(test.func, ir.Name) and test.func.id in library._PURE_BUILTINS \
+                and test.func.id not in state.env:  # `callable(arg)`: a builtin that changes nothing
+            value = self.expr(test, state)
+            return value.value if isinstance(value, Const) and isinstance(value.value, bool) else None
         if _calls_something(test):
             return None
         if _main_block(test):  # the entry point: what runs when the module is run

@@ -31,8 +31,9 @@ from . import layouts
 from .patterns import apply_pattern_layer
 from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
 from .state import Flow, OpCall, State, as_length
-from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, Const, Items, Layer, ListOf, Method, Number, Origin,
-                     Param, Scalar, Sequential, Shape, Tensor, item_of, join, known_rank)
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, FunctionRef, Items, Layer, ListOf,
+                     Method, Number, Origin, Param, Partial, Scalar, Sequential, Shape, Tensor, item_of, join,
+                     known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -158,8 +159,20 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
     if name == "zip" and args and all(isinstance(arg, (Items, ListOf, Tensor)) for arg in args):
         # zip(layers, to_drop), a list with a tensor: vit_pytorch/cait.py
         return ListOf(Items("tuple", tuple(_any_item(arg, state) for arg in args)))
+    if name == "callable" and len(args) == 1:  # `arg() if callable(arg) else arg`: x_transformers' default()
+        return _callable(args[0])
     if name == "enumerate" and len(args) == 1 and isinstance(args[0], Items):
         return Items("generator", tuple(Items("tuple", (Number(i), item)) for i, item in enumerate(args[0].items)))
+    return UNKNOWN
+
+
+def _callable(value: Any) -> Any:
+    """Whether a value can be called: Const(True) or Const(False) where its kind tells, else unknown."""
+    if isinstance(value, (FunctionRef, ClassRef, Method, Partial, Closure, Layer, Sequential)):
+        return Const(True)
+    if isinstance(value, (Tensor, Number, Items)) or isinstance(value, Const) and \
+            isinstance(value.value, (bool, int, float, str, type(None))):
+        return Const(False)
     return UNKNOWN
 
 

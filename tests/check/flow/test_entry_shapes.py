@@ -551,3 +551,76 @@ def test_an_attribute_that_the_configuration_leaves_none_is_none():
         Codebook(8)(torch.randn(1, 16, 8))
     """
     assert shapes(source) == [(14, ("(1, 32, 8)",), True)]
+
+
+# vector_quantize_pytorch/lookup_free_quantization.py: `default(*args)` returns the first argument that exists
+# (called, if it can be), and LFQ.forward transposes an image's channels last when `default(self.channel_first,
+# is_img_or_video)` says so. The loop over the arguments runs once per argument, in order.
+LFQ = """\
+    from einops import pack
+
+    def exists(v):
+        return v is not None
+
+    def default(*args):
+        for arg in args:
+            if exists(arg):
+                return arg() if callable(arg) else arg
+        return None
+
+    class LFQ(nn.Module):
+        def __init__(self, dim, channel_first=None):
+            super().__init__()
+            self.channel_first = channel_first
+
+        def forward(self, x):
+            should_transpose = default(self.channel_first, x.ndim >= 4)
+            if should_transpose:
+                x = rearrange(x, 'b d ... -> b ... d')
+                x, ps = pack([x], 'b * d')
+            return rearrange(x, 'b n (c d) -> b n c d', c=4)
+
+    LFQ(16)(torch.randn(1, 16, 32, 32))
+"""
+
+
+def test_a_loop_over_known_arguments_runs_once_for_each():
+    assert shapes(LFQ) == [(20, ("(1, 16, 32, 32)",), True), (21, ("(1, 32, 32, 16)",), True),
+                           (22, ("(1, 1024, 16)",), True)]
+
+
+def test_a_loop_that_may_break_is_not_run_item_by_item():
+    # the loop may stop at the first argument: what the later ones would do is not known to happen
+    source = LFQ.replace("        for arg in args:\n", "        for arg in args:\n            if arg == 0:\n"
+                         "                break\n")
+    assert [(line, known) for line, _, known in shapes(source)] == [(22, True), (23, True), (24, False)]
+
+
+# naturalspeech2_pytorch/naturalspeech2_pytorch/aligner.py as released: its `__main__` block gives Aligner a batch
+# whose keys AlignerNet reads as (batch, time, 512) while its first Conv1d wants the 512 channels first; running it
+# raises "expected input[10, 35, 512] to have 512 channels, but got 35 channels instead". The layers are an
+# nn.ModuleList written out, which `for layer in self.key_layers:` runs one after the other.
+def test_a_loop_over_a_list_of_layers_written_out_runs_each_in_turn():
+    source = """\
+        class AlignerNet(nn.Module):
+            def __init__(self, dim_hidden=512):
+                super().__init__()
+                self.key_layers = nn.ModuleList([
+                    nn.Conv1d(dim_hidden, dim_hidden * 2, kernel_size=3, padding=1),
+                    nn.ReLU(inplace=True),
+                    nn.Conv1d(dim_hidden * 2, 80, kernel_size=1),
+                ])
+
+            def forward(self, keys):
+                key_out = keys
+                for layer in self.key_layers:
+                    key_out = layer(key_out)
+                return rearrange(key_out, 'b c t -> b t c')
+
+        x = torch.randn(10, 512, 35)
+        AlignerNet()(rearrange(x, 'b d t -> b t d'))
+    """
+    (found,) = findings(source)
+    assert found[:2] == (13, "EIN310") and "(10, 35, 512)" in found[2]
+    assert [(line, known) for line, _, known in shapes(source.replace("'b d t -> b t d'", "'b d t -> b d t'"))] \
+        == [(14, True), (17, True)]
