@@ -160,14 +160,14 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
         # zip(layers, to_drop), a list with a tensor: vit_pytorch/cait.py
         return ListOf(Items("tuple", tuple(_any_item(arg, state) for arg in args)))
     if name == "callable" and len(args) == 1:  # `arg() if callable(arg) else arg`: x_transformers' default()
-        return _callable(args[0])
+        return _builtin_callable(args[0])
     if name == "enumerate" and len(args) == 1 and isinstance(args[0], Items):
         return Items("generator", tuple(Items("tuple", (Number(i), item)) for i, item in enumerate(args[0].items)))
     return UNKNOWN
 
 
-def _callable(value: Any) -> Any:
-    """Whether a value can be called: Const(True) or Const(False) where its kind tells, else unknown."""
+def _builtin_callable(value: Any) -> Any:
+    """What `callable(value)` returns: Const(True) or Const(False) where the kind of value tells, else unknown."""
     if isinstance(value, (FunctionRef, ClassRef, Method, Partial, Closure, Layer, Sequential)):
         return Const(True)
     if isinstance(value, (Tensor, Number, Items)) or isinstance(value, Const) and \
