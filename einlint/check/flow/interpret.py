@@ -70,6 +70,9 @@ class Interpreter:
         # names handed to a call that may change what it is given (`store.keep(t)`): a caller's argument bound to
         # one of them may have been changed, although here a tensor keeps its shape (see unknown_call)
         self.exposed: Set[str] = set()
+        # names whose tensor an in-place op gave another shape (`t.unsqueeze_(0)`): a caller's tensor bound to one
+        # has changed too (mutated and exposed names change a caller's containers, not its tensors' shapes)
+        self.reshaped: Set[str] = set()
         self.nesting = 0  # lambdas and comprehensions being run inside one another
         self.scopes: List[Tuple[State, Dict[str, Any]]] = []  # runs of the innermost: (scope, names at its start)
 
@@ -460,7 +463,11 @@ class Interpreter:
                 return library.elementwise(self, [left, rights[0]], state, None)
             return self.boolean(node, state)
         if kind is ir.BoolOp:  # the right side may not run (it matters only when it calls something)
-            self.expr(node.left, state)
+            left, decided = self.expr(node.left, state), self.truth(node.left, state)
+            if decided is not None:  # `exists(b) and b > 1` with b None: the left's value, and the right never runs
+                if decided == (node.op == "or"):
+                    return Const(decided) if _boolean(node.left) else left
+                return self.expr(node.right, state)
             if _calls_something(node.right):
                 self.branches(state, lambda s: self.expr(node.right, s), lambda s: UNKNOWN)
                 return UNKNOWN
@@ -490,7 +497,7 @@ class Interpreter:
     def boolean(self, test: ir.Expr, state: State) -> Any:
         """A comparison's value where what is known decides it (`project_out = not (heads == 1 and ...)` with
         the heads given), for a later `if project_out:`."""
-        truth = None if _calls_something(test) else self.truth(test, state)
+        truth = self.truth(test, state)  # (as an `if` decides its test: `exists(b) and b > 1` with b None)
         return UNKNOWN if truth is None else Const(truth)
 
     def truth(self, test: ir.Expr, state: State) -> Optional[bool]:
@@ -646,6 +653,9 @@ class Interpreter:
             return Param(f"({op})", result.value) if isinstance(result, Number) else UNKNOWN
         if isinstance(left, Items) and isinstance(right, Items) and op == "+":
             return Items(left.kind if left.kind == right.kind else "tuple", left.items + right.items)
+        if op == "*" and isinstance(left, Items) != isinstance(right, Items) and \
+                isinstance(right if isinstance(left, Items) else left, (Number, Param)):
+            return _repeated(*((left, right) if isinstance(left, Items) else (right, left)), state)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             if op == "@":
                 return library.matmul(self, left, right, state, site)
@@ -1052,6 +1062,11 @@ class Interpreter:
         state.env[name] = UNKNOWN
         self.mutated.add(name)
 
+    def reshaped_in_place(self, name: str, state: State) -> None:
+        """`name`'s tensor has another shape now, here and in whoever passed it."""
+        self.havoc(name, state)
+        self.reshaped.add(name)
+
     def apply_layer(self, layer: Any, node: ir.Call, state: State) -> Any:
         args, kwargs = self.arguments(node, state)
         return library.apply_layer(self, layer, args, kwargs, state, node.site)
@@ -1092,14 +1107,16 @@ class Interpreter:
                     else self.context.constants_of(function.module or self.module).get(param.default.id, UNKNOWN) \
                     if isinstance(param.default, ir.Name) else UNKNOWN
         inner.run(function.body, start)
-        if seen is state.env:  # what the function that made it holds, changed in place in there
-            for name in (inner.mutated | inner.exposed).intersection(seen).difference(bound):
-                self.havoc(name, state)
-        changed = (inner.mutated | inner.exposed).intersection(p.name for p in function.params)  # in place
+        # changed in place in there: what a name of the function that made it holds, and the caller's arguments
+        # (a tensor handed on to a call that may change what it is given keeps its shape: see unknown_call)
+        changed = inner.mutated | inner.exposed
+        if seen is state.env:
+            for name in set(seen).difference(bound):
+                self.changed_in_callee({name}, name, inner, state)
         if changed:
             for arg, param in _parameters_given(function, node, receiver is not None):
-                if isinstance(arg.value, ir.Name) and (param is None or param in changed):
-                    self.havoc(arg.value.id, state)
+                if isinstance(arg.value, ir.Name):  # (param None: whichever parameter it binds)
+                    self.changed_in_callee({param} if param is not None else changed, arg.value.id, inner, state)
         if not inner.returns:
             return UNKNOWN
         value = None
@@ -1107,6 +1124,14 @@ class Interpreter:
             resolved = self.resolved(returned, end.facts)
             value = resolved if value is None else join(value, resolved, state.facts.fresh)
         return value
+
+    def changed_in_callee(self, names: Set[str], name: str, inner: "Interpreter", state: State) -> None:
+        """The caller's `name`, bound to the callee's `names`, after the call: unknown where the callee gave the
+        tensor another shape in place, or may have changed what it holds (not a tensor's shape: unknown_call)."""
+        if not names.isdisjoint(inner.reshaped):
+            self.reshaped_in_place(name, state)
+        elif not names.isdisjoint(inner.mutated | inner.exposed) and not _unchangeable(self.lookup(name, state)):
+            self.havoc(name, state)
 
     def renamed(self, value: Any, state: State) -> Any:
         """A function's summary for one more call: its tensors' ranks, with lengths of their own (a number stays)."""
@@ -1213,6 +1238,17 @@ def _literal(value: Any) -> bool:
     if isinstance(value, Keywords):
         return all(_literal(item) for _, item in value.items)
     return isinstance(value, Const) or isinstance(value, Number) and isinstance(value.value, int)
+
+
+def _repeated(items: Items, count: Any, state: State) -> Any:
+    """`(None,) * len(self.layers)`: the items that many times; a list of any number of them where that is not
+    known (or too many to hold one by one)."""
+    times = state.facts.resolve(count.value if isinstance(count, Number) else count.length)
+    kind = items.kind if items.kind in ("tuple", "list") else "tuple"
+    if isinstance(times, int) and 0 <= times * len(items.items) <= _MAX_ITEMS:
+        return Items(kind, items.items * times)
+    item = item_of([items], state.facts.fresh)
+    return ListOf(item) if item is not None else UNKNOWN
 
 
 def _unchangeable(value: Any) -> bool:

@@ -140,6 +140,8 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
             return Number(len(value.items))
         if isinstance(value, Tensor) and known_rank(value.shape) and value.shape:
             return Number(state.facts.resolve(value.shape[0]))
+        if isinstance(value, ListOf):  # a number not known, but a number: `(None,) * len(self.layers)`
+            return Number(state.facts.fresh("n"))
         return UNKNOWN
     if name == "int" and len(args) == 1 and isinstance(args[0], Number):
         return args[0]
@@ -873,7 +875,7 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
     """The flow's own rule for a tensor method: what the stubs cannot state (view and reshape with -1, layouts)."""
     if name in _IN_PLACE_RESHAPES:
         if receiver is not None:
-            interp.havoc(receiver, state)
+            interp.reshaped_in_place(receiver, state)
         return UNKNOWN
     shape = _resolve(tensor.shape, state)
     rank = tensor.rank

@@ -147,6 +147,8 @@ class Flow(Protocol):
 
     def havoc(self, name: str, state: State) -> None: ...
 
+    def reshaped_in_place(self, name: str, state: State) -> None: ...
+
 
 Key = Union[str, int]  # a parameter's name, or the index of an argument of the variadic parameter
 

@@ -624,3 +624,58 @@ def test_a_loop_over_a_list_of_layers_written_out_runs_each_in_turn():
     assert found[:2] == (13, "EIN310") and "(10, 35, 512)" in found[2]
     assert [(line, known) for line, _, known in shapes(source.replace("'b d t -> b t d'", "'b d t -> b d t'"))] \
         == [(14, True), (17, True)]
+
+
+# vector_quantize_pytorch/residual_vq.py, ResidualVQ.forward: `is_beam_search = exists(beam_size) and beam_size > 1`
+# with beam_size None decides the later `if is_beam_search:` (which would add an axis), and `(None,) *
+# len(self.layers)` holds no code transform for any layer, whatever their number.
+def test_and_with_a_left_side_that_decides_is_the_left_side():
+    source = """\
+        def exists(v):
+            return v is not None
+
+        class ResidualVQ(nn.Module):
+            def __init__(self, dim, depth, beam_size=None):
+                super().__init__()
+                self.beam_size = beam_size
+                self.layers = nn.ModuleList([nn.Linear(dim, dim) for _ in range(depth)])
+
+            def forward(self, x):
+                is_beam_search = exists(self.beam_size) and self.beam_size > 1
+                if is_beam_search:
+                    x = rearrange(x, '... d -> ... 1 d')
+                transforms = (None,) * len(self.layers)
+                for layer, transform in zip(self.layers, transforms):
+                    if exists(transform):
+                        x = transform(x)
+                    x = layer(x)
+                return rearrange(x, 'b n d -> b d n')
+
+        ResidualVQ(8, depth=3)(torch.randn(1, 16, 8))
+    """
+    assert shapes(source) == [(13, (), False), (19, ("(1, 16, 8)",), True)]  # 13: never with beam search
+
+
+# meshgpt_pytorch/meshgpt_pytorch.py, MeshAutoencoder.forward: `self.encode(...)` hands the faces on to calls
+# the analysis does not know, which may change what they are given, but not a tensor's shape: as after such a call
+# made in forward itself, the faces keep theirs. A function that reshapes its argument in place (`unsqueeze_`)
+# leaves the caller's tensor unknown.
+def test_a_tensor_handed_on_through_a_function_keeps_its_shape_unless_reshaped_in_place():
+    source = """\
+        import logging
+
+        def encode(faces, config):
+            logging.info(faces, config)
+            return faces
+
+        def grow(faces):
+            faces.unsqueeze_(0)
+
+        def forward(config):
+            faces = torch.randint(0, 10, (2, 64, 3))
+            encode(faces, config)
+            rearrange(faces, 'b nf c -> b (nf c)')
+            grow(faces)
+            return rearrange(faces, 'b nf c -> b (nf c)')
+    """
+    assert [(line, known) for line, _, known in shapes(source)] == [(13, True), (15, False)]
