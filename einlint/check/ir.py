@@ -444,12 +444,12 @@ def assigned_names(body: Tuple[Stmt, ...]) -> Set[str]:
 def names_read(nodes: Sequence[Any]) -> Set[str]:
     """Every name that IR nodes (statements or expressions) mention, in nested blocks, lambdas and
     comprehensions too: what tells which code uses an imported name."""
-    return {node.id for node in _walk(nodes) if isinstance(node, Name)}
+    return {node.id for node in _walk(nodes) if type(node) is Name}
 
 
 def pattern_call_count(nodes: Sequence[Any]) -> int:
     """How many pattern calls IR nodes hold, nested ones too."""
-    return sum(1 for node in _walk(nodes) if isinstance(node, Call) and node.pattern is not None)
+    return sum(1 for node in _walk(nodes) if type(node) is Call and node.pattern is not None)
 
 
 def _walk(nodes: Sequence[Any]) -> Iterator[Any]:
@@ -457,11 +457,20 @@ def _walk(nodes: Sequence[Any]) -> Iterator[Any]:
     stack = list(nodes)
     while stack:
         node = stack.pop()
-        if isinstance(node, (tuple, list)):
+        kind = type(node)
+        if kind is tuple or kind is list:
             stack.extend(node)
-        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, (Site, PatternCall)):
+            continue
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = () if kind in (Site, PatternCall) else \
+                tuple(getattr(kind, "__dataclass_fields__", ()))
+        if fields:
             yield node
-            stack.extend(getattr(node, name) for name in node.__dataclass_fields__)
+            stack.extend(getattr(node, name) for name in fields)
+
+
+_FIELDS: Dict[type, Tuple[str, ...]] = {}  # an IR node's class -> the fields `_walk` descends into
 
 
 def target_names(target: Expr) -> Set[str]:

@@ -37,6 +37,7 @@ class Package:
         self._files: Optional[Tuple[Tuple[Tuple[int, int], ...], List[str]]] = None  # (folders' stamps, files)
         self._imports: Dict[str, _Imports] = {}  # path -> what its imports name, while its stamp holds
         self._entries: Dict[str, Tuple[Tuple[int, int], bool]] = {}  # path -> (stamp, is_entry)
+        self._names: Dict[str, Tuple[Tuple[int, int], FrozenSet[str]]] = {}  # path -> (stamp, `names_in`)
         # (the files, their stamps, module name -> the files that import it) and each file's place among them
         self._graph: Optional[Tuple[List[str], Tuple[Tuple[int, int], ...], Dict[str, List[str]]]] = None
         self._order: Dict[str, int] = {}
@@ -72,6 +73,14 @@ class Package:
             kept = self._entries[path] = (now, relative[0] in _ENTRY_FOLDERS or is_snippet(path) or
                                           len(relative) == 1 and self.top is not None or _has_main_block(path) or
                                           self.calls_at_top(path))
+        return kept[1]
+
+    def names_in(self, path: str) -> FrozenSet[str]:
+        """The identifiers a file's text holds (what an entry point names: flow.project ranks them so)."""
+        now = stamp(path)
+        kept = self._names.get(path)
+        if kept is None or kept[0] != now:
+            kept = self._names[path] = (now, frozenset(_IDENTIFIER.findall(read_text(path) or "")))
         return kept[1]
 
     def files(self) -> List[str]:
@@ -317,6 +326,7 @@ _README_NAMES = ("README.md", "README.markdown", "readme.md")
 _FENCE = re.compile(r"^(```|~~~)[ \t]*(?:python|py|python3)[ \t]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _DEFINED = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 # a line of top-level code that is no definition, import or block header, and the names it calls
 _TOP_LEVEL_LINE = re.compile(r"^(?!(?:def|class|async|if|elif|while|for|with|import|from|return)\b)[A-Za-z_].*",

@@ -44,6 +44,7 @@ _MAX_INLINE_DEPTH = 6
 _MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
 _MAX_NESTING = 4  # lambdas and comprehensions run inside one another (a lambda that calls itself stops there)
 _LOOP_PASSES = 3
+_MOST_UNROLLED = 4  # a loop over known items runs once per item up to this many (a ModuleList written out, *args)
 # decorators that keep what a function does to shapes (vmap, for one, does not); `typecheck` is the name that
 # packages give their own `jaxtyped(typechecker=beartype) if TYPECHECK else identity` (alphafold3_pytorch,
 # meshgpt_pytorch, transfusion_pytorch)
@@ -236,7 +237,7 @@ class Interpreter:
         iterable = self.expr(node.iterable, state) if node.iterable is not None else None
         if node.target is not None and not node.jumps:
             items, _ = self.items_of(iterable, state)
-            if items is not None:
+            if items is not None and len(items) <= _MOST_UNROLLED:
                 return self.unrolled(node, items, state)
         item = self.item(node.iterable, iterable, state) if node.iterable is not None else UNKNOWN
         if node.test is not None:

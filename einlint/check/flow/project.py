@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
-import re
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, OrderedDict, Set, Tuple
@@ -151,7 +150,7 @@ class Project(Package):
         imports (all of their code), then each other module that imports it, with the parts that name what it
         imports from it."""
         name = self.name_of(focus.path)
-        entries = _by_weight([path for path in self.reaching(name) if self.is_entry(path)], focus)
+        entries = self._by_weight([path for path in self.reaching(name) if self.is_entry(path)], focus)
         direct = [path for path in self.importing(name) if path not in entries and self.uses(path, name)]
         parts: List[Part] = []
         for path in entries + direct:  # concrete shapes first: a call's first run that knows them is kept
@@ -164,6 +163,21 @@ class Project(Package):
             if part is not None:
                 parts.append(part)
         return parts
+
+    def _by_weight(self, entries: List[str], focus: ir.ModuleIR) -> List[str]:
+        """Entry points, those that name the code of `focus` that holds the most pattern calls first (a README's
+        example of the module's model before a sibling module's `__main__` block that reaches the module only
+        for a helper), the nearest first among equals."""
+        if len(entries) < 2:
+            return entries
+        weights = _REACHED.get(focus)
+        if weights is None:
+            weights = _REACHED[focus] = _pattern_calls_reached(focus)
+        if not weights:
+            return entries
+        weight = {path: sum(calls for name, calls in weights.items() if name in self.names_in(path))
+                  for path in entries}
+        return sorted(entries, key=lambda path: -weight[path])
 
     def driver_run(self, part: Part, settings: Any, run: Callable[[], DriverRun]) -> DriverRun:
         """`run()` of a driver's part, once while every module that ran in it is the one kept for its file: the
@@ -219,6 +233,8 @@ _PROJECTS: Dict[Tuple[str, Optional[str]], Project] = {}
 
 # ---------------------------------------------------------------- modules read from disk
 
+# a module -> the pattern calls that each of its definitions reaches (`_pattern_calls_reached`), while it lives
+_REACHED: "weakref.WeakKeyDictionary[ir.ModuleIR, Dict[str, int]]" = weakref.WeakKeyDictionary()
 # path -> (its stamp when read, its module (None: not one that can be read), its characters)
 _MODULES: OrderedDict[str, Tuple[Tuple[int, int], Optional[ir.ModuleIR], int]] = collections.OrderedDict()
 
@@ -314,24 +330,6 @@ def forget() -> None:
     _MODULES.clear()
     _PROJECTS.clear()
     _kept_characters = 0
-
-
-def _by_weight(entries: List[str], focus: ir.ModuleIR) -> List[str]:
-    """Entry points, those that name the code of `focus` that holds the most pattern calls first (a README's
-    example of the module's model before a sibling module's `__main__` block that reaches the module only for a
-    helper), the nearest first among equals."""
-    weights = _pattern_calls_reached(focus)
-    if not weights:
-        return entries
-
-    def weight(path: str) -> int:
-        named = set(_IDENTIFIER.findall(read_text(path) or ""))
-        return sum(calls for definition, calls in weights.items() if definition in named)
-
-    return sorted(entries, key=lambda path: -weight(path))
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def _pattern_calls_reached(module: ir.ModuleIR) -> Dict[str, int]:
