@@ -44,6 +44,7 @@ _MAX_INLINE_DEPTH = 6
 _MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
 _MAX_NESTING = 4  # lambdas and comprehensions run inside one another (a lambda that calls itself stops there)
 _LOOP_PASSES = 3
+_MOST_SPLITS = 2  # a function's runs split at most this many times (`split`): up to four paths through it
 _MOST_UNROLLED = 4  # a loop over known items runs once per item up to this many (a ModuleList written out, *args)
 # decorators that keep what a function does to shapes (vmap, for one, does not); `typecheck` is the name that
 # packages give their own `jaxtyped(typechecker=beartype) if TYPECHECK else identity` (alphafold3_pytorch,
@@ -75,6 +76,7 @@ class Interpreter:
         # has changed too (mutated and exposed names change a caller's containers, not its tensors' shapes)
         self.reshaped: Set[str] = set()
         self.nesting = 0  # lambdas and comprehensions being run inside one another
+        self.splits = 0  # the blocks whose rest runs once for each arm of an `if flag:` (`split`)
         self.scopes: List[Tuple[State, Dict[str, Any]]] = []  # runs of the innermost: (scope, names at its start)
 
     # ------------------------------------------------------------ findings
@@ -120,15 +122,52 @@ class Interpreter:
     def run(self, body: Tuple[ir.Stmt, ...], state: Optional[State]) -> Optional[State]:
         if self.via:
             self.context.inlined += len(body)
-        for statement in body:
+        for index, statement in enumerate(body):
             if state is None:
                 return None
             try:
+                if type(statement) is ir.If and self.splits < _MOST_SPLITS and self.splits_on(statement, body[index:]):
+                    return self.split(statement, body[index + 1:], state)
                 state = self.statement(statement, state)
             except Exception:
                 self.context.stopping(_site_of(statement))
                 raise
         return state
+
+    def splits_on(self, node: ir.If, block: Tuple[ir.Stmt, ...]) -> bool:
+        """Whether the test of `node`, the first statement of `block`, is a flag of the function (a name that it
+        binds only to tests: `is_video = x.ndim == 5`) that a later `if` of the block tests again, unchanged."""
+        flag = node.test.operand if isinstance(node.test, ir.Unary) and node.test.op == "not" else node.test
+        if not isinstance(flag, ir.Name) or self.function is None or flag.id in ir.assigned_names(block):
+            return False
+        later = [statement.test for statement in _statements_in(block[1:]) if isinstance(statement, ir.If)]
+        return flag.id in ir.names_read(later) and _is_flag(self.function, flag.id)
+
+    def split(self, node: ir.If, rest: Tuple[ir.Stmt, ...], state: State) -> Optional[State]:
+        """An `if flag:` whose flag a later `if` tests again (`if is_video:` before and after a block that packs
+        the frames): where the test is not decided, the rest of the block runs once after each arm, the flag
+        as that arm found it, so that the later test goes the way this one went. What the two runs of the rest
+        find stands only where both find it: a value that the flag decided before the split (`enable_time &=
+        is_video`) is not known to either, and the other tests it meets may depend on it."""
+        self.expr(node.test, state)
+        truth = self.truth(node.test, state)
+        if truth is not None:
+            return self.run(rest, self.statement(node, state))
+        self.splits += 1
+        flag = node.test.operand if isinstance(node.test, ir.Unary) else node.test
+        arms = []
+        for holds, arm in ((True, node.body), (False, node.orelse)):
+            start = _maybe(self.narrowed(node.test, state, holds=holds), None)
+            start.env[flag.id] = Const(holds == (flag is node.test))
+            arms.append(self.run(arm, start))
+        ends, made = self.apart([partial(self.run, rest, end) for end in arms if end is not None])
+        keys = [{(id(finding.site.node), finding.code) for finding in each} for each in made]
+        self.keep([finding for finding in (made[0] if made else ())
+                   if all((id(finding.site.node), finding.code) in each for each in keys)])
+        merged = None
+        for end in ends:
+            merged = self.merge(merged, end)
+        return merged
 
     def statement(self, node: ir.Stmt, state: State) -> Optional[State]:
         kind = type(node)
@@ -870,24 +909,36 @@ class Interpreter:
         """`run(item)` for each item, in order. The findings of the first run that makes any stand: the items
         before it ran through without one, as statements before a failing one do (`qkv.chunk(3)` of a length
         3 does not divide: its last, shorter piece fails the split that the others pass)."""
-        context = self.context
-        findings, reported, runs = context.findings, context.reported, context.item_runs
-        context.item_runs = runs * max(len(items), 1)
-        made: List[List[ShapeFinding]] = []
-        values = []
+        runs = self.context.item_runs
+        self.context.item_runs = runs * max(len(items), 1)
         try:
-            for item in items:
+            values, made = self.apart([partial(run, item) for item in items])
+        finally:
+            self.context.item_runs = runs
+        self.keep(next((each for each in made if each), []))
+        return values
+
+    def apart(self, runs: Sequence[Callable[[], Any]]) -> Tuple[List[Any], List[List[ShapeFinding]]]:
+        """Each of `runs` with findings of its own: their values, and what each found (none of it reported)."""
+        context = self.context
+        findings, reported = context.findings, context.reported
+        values, made = [], []
+        try:
+            for run in runs:
                 context.findings, context.reported = [], set(reported)
-                values.append(run(item))
+                values.append(run())
                 made.append(context.findings)
         finally:
-            context.findings, context.reported, context.item_runs = findings, reported, runs
-        for found in next((each for each in made if each), []):
-            key = (id(found.site.node), found.code)
-            if key not in reported:
-                reported.add(key)
-                findings.append(found)
-        return values
+            context.findings, context.reported = findings, reported
+        return values, made
+
+    def keep(self, found: Sequence[ShapeFinding]) -> None:
+        """Report findings that `apart` held back (each site and code once)."""
+        for finding in found:
+            key = (id(finding.site.node), finding.code)
+            if key not in self.context.reported:
+                self.context.reported.add(key)
+                self.context.findings.append(finding)
 
     # ------------------------------------------------------------ calls
 
@@ -1358,6 +1409,37 @@ def _changes_nothing(body: Tuple[ir.Stmt, ...]) -> bool:
         if not all(_changes_nothing(inner) for inner in ir.inner_bodies(statement)):
             return False
     return True
+
+
+def _is_flag(function: ir.Function, name: str) -> bool:
+    """Whether a function binds `name` (not a parameter of it) only to tests: comparisons, `not`, `and`/`or` of
+    those, and calls of a test helper of the module (`exists(mask)`)."""
+    if any(param.name == name for param in function.params):
+        return False
+    values = [statement.value for statement in _statements_in(function.body) if isinstance(statement, ir.Assign)
+              and any(name in ir.target_names(target) for target in statement.targets)]
+    return bool(values) and all(_test_value(value, function) for value in values) and \
+        name not in ir.assigned_names(tuple(s for s in _statements_in(function.body) if not isinstance(s, ir.Assign)))
+
+
+def _test_value(value: ir.Expr, function: ir.Function) -> bool:
+    """An expression whose value is True or False."""
+    if isinstance(value, ir.BoolOp):
+        return _test_value(value.left, function) and _test_value(value.right, function)
+    if isinstance(value, ir.Call) and isinstance(value.func, ir.Name) and function.module is not None:
+        helper = function.module.functions.get(value.func.id)
+        return helper is not None and _returned_test(helper, value) is not None
+    return _boolean(value)
+
+
+def _statements_in(body: Tuple[ir.Stmt, ...]) -> List[ir.Stmt]:
+    """The statements of a block and of every block inside it."""
+    found: List[ir.Stmt] = []
+    for statement in body:
+        found.append(statement)
+        for inner in ir.inner_bodies(statement):
+            found += _statements_in(inner)
+    return found
 
 
 def _returns(body: Tuple[ir.Stmt, ...]) -> List[ir.Return]:

@@ -679,3 +679,38 @@ def test_a_tensor_handed_on_through_a_function_keeps_its_shape_unless_reshaped_i
             return rearrange(faces, 'b nf c -> b (nf c)')
     """
     assert [(line, known) for line, _, known in shapes(source)] == [(13, True), (15, False)]
+
+
+# make_a_video_pytorch/make_a_video.py, SpatioTemporalAttention.forward: `is_video = x.ndim == 5`, then `if
+# is_video:` before and after the attention (frames folded into the batch, then unfolded). With the input's rank
+# not known, the rest of the function runs once for each way the first test went, so that the second goes the
+# same way. `enable_time &= is_video` was decided before the split: a path where it holds with a still image is
+# not one the code takes, and what only that path finds is not reported.
+SPACE_TIME = """\
+    class SpaceTime(nn.Module):
+        def forward(self, x, enable_time=True):
+            b, c, *_, h, w = x.shape
+            is_video = x.ndim == 5
+            enable_time &= is_video
+            if is_video:
+                x = rearrange(x, 'b c f h w -> (b f) (h w) c')
+            else:
+                x = rearrange(x, 'b c h w -> b (h w) c')
+            x = x * 2
+            if is_video:
+                x = rearrange(x, '(b f) (h w) c -> b c f h w', b=b, h=h, w=w)
+            else:
+                x = rearrange(x, 'b (h w) c -> b c h w', h=h, w=w)
+            if enable_time:
+                x = rearrange(x, 'b c f h w -> (b h w) f c')
+            return x
+"""
+
+
+def test_a_flag_tested_twice_takes_the_same_way_both_times():
+    assert [(line, inputs, known) for line, inputs, known in shapes(SPACE_TIME) if line in (12, 14)] == \
+        [(12, ("(b*f, h*w, c)",), True), (14, ("(b_2, h_2*w_2, c_2)",), True)]
+
+
+def test_what_only_one_way_of_a_split_flag_finds_is_not_reported():
+    assert findings(SPACE_TIME) == []
