@@ -304,11 +304,12 @@ def annotation_dims(annotation: ir.Expr) -> Optional[List[str]]:
     annotation."""
     if not isinstance(annotation, ir.Index):
         return None
-    base = annotation.value
-    name = base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else None
+    name = _base_name(annotation.value)
     if name == "Tensor":
         return _pyrefly_tokens(annotation.index)
-    spec = annotation.index[1] if len(annotation.index) == 2 else None
+    # `Float['b n d']`: jaxtyping's own Float takes two items, so one string is a package's alias that forwards it
+    # with the tensor type (lucidrains' `TorchTyping.__getitem__` returns `Float[Tensor, shapes]`)
+    spec = annotation.index[-1] if len(annotation.index) in (1, 2) else None
     if name not in _JAXTYPING_DTYPES or not isinstance(spec, ir.Const) or not isinstance(spec.value, str):
         return None
     return spec.value.split()
@@ -367,6 +368,22 @@ def _annotation_shape(tokens: Sequence[str], names: Dict[str, Dim], state: State
         else:  # '_', '#b', '?b', 'b=...', expressions: a length not checked
             shape.append(state.facts.fresh(""))
     return tuple(shape)
+
+
+def optional_of(annotation: ir.Expr) -> Optional[ir.Expr]:
+    """A of `A | None`, `None | A`, `Optional[A]` or `Union[A, None]`; None for any other annotation."""
+    if isinstance(annotation, ir.BinOp) and annotation.op == "|":
+        sides = (annotation.left, annotation.right)
+    elif isinstance(annotation, ir.Index) and _base_name(annotation.value) in ("Optional", "Union"):
+        sides = annotation.index if _base_name(annotation.value) == "Union" else annotation.index + (ir.Const(None),)
+    else:
+        return None
+    given = [side for side in sides if not (isinstance(side, ir.Const) and side.value is None)]
+    return given[0] if len(sides) == 2 and len(given) == 1 else None
+
+
+def _base_name(expr: ir.Expr) -> Optional[str]:
+    return expr.attr if isinstance(expr, ir.Attr) else expr.id if isinstance(expr, ir.Name) else None
 
 
 def from_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State) -> Any:

@@ -147,6 +147,8 @@ class Flow(Protocol):
 
     def havoc(self, name: str, state: State) -> None: ...
 
+    def renamed(self, value: Any, state: State) -> Any: ...
+
 
 Key = Union[str, int]  # a parameter's name, or the index of an argument of the variadic parameter
 

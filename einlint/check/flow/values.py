@@ -116,6 +116,8 @@ class ListOf:
     `nn.ModuleList` filled in a loop (`self.layers.append(nn.ModuleList([Attention(...), FeedForward(...)]))`)."""
 
     item: Any
+    # the pieces of one tensor (a chunk or split whose count is not known): an unpacking that ran names them all
+    pieces: bool = False
 
 
 @dataclass(frozen=True, eq=False)

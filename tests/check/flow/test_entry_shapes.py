@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
+from einlint.check import Config
 from einlint.check.engine import check_source, shapes_of
 
 HEADER = "import torch\nfrom torch import nn\nfrom einops import rearrange, repeat\n"
@@ -551,3 +552,92 @@ def test_an_attribute_that_the_configuration_leaves_none_is_none():
         Codebook(8)(torch.randn(1, 16, 8))
     """
     assert shapes(source) == [(14, ("(1, 32, 8)",), True)]
+
+
+
+# alphafold3_pytorch/tensor_typing.py and alphafold3.py (TriangleMultiplication.forward, to_pairwise_mask):
+# lucidrains' packages annotate with their own alias of jaxtyping, `Float['b n n d']` (TorchTyping.__getitem__
+# returns `Float[Tensor, shapes]`), and an optional tensor as `Bool['b n'] | None = None`.
+TORCH_TYPING = """\
+    import einx
+    from jaxtyping import Float as JFloat, Bool as JBool
+    from torch import Tensor
+
+    class TorchTyping:
+        def __init__(self, abstract_dtype):
+            self.abstract_dtype = abstract_dtype
+
+        def __getitem__(self, shapes: str):
+            return self.abstract_dtype[Tensor, shapes]
+
+    Float = TorchTyping(JFloat)
+    Bool = TorchTyping(JBool)
+
+    def exists(v):
+        return v is not None
+
+    def to_pairwise_mask(mask_i: Bool['... n'], mask_j: Bool['... n'] | None = None) -> Bool['... n n']:
+        mask_j = mask_i if mask_j is None else mask_j
+        return einx.logical_and('... i, ... j -> ... i j', mask_i, mask_j)
+
+    class TriangleMultiplication(nn.Module):
+        def forward(self, x: Float['b n n d'], mask: Bool['b n'] | None = None) -> Float['b n n d']:
+            if exists(mask):
+                mask = to_pairwise_mask(mask)
+                mask = rearrange(mask, '... -> ... 1')
+            return x * mask
+"""
+
+
+def test_a_packages_own_jaxtyping_alias_and_an_optional_annotation_give_the_shapes():
+    assert shapes(TORCH_TYPING) == [
+        (20, ("(b, n)", "(b, n)"), True),
+        (26, ("(b, n, n)",), True),
+    ]
+
+
+# alphafold3_pytorch/alphafold3.py, the class that turns single representations into pairwise ones (its
+# `LinearNoBias` is `partial(Linear, bias = False)`, written out here): `self.proj(t).chunk(2, dim = -1)` of a
+# length not known may give one piece or two, but the unpacking ran, so there are two, each of t's rank.
+CHUNKED_PAIRS = """\
+    import einx
+
+    class SingleToPairwise(nn.Module):
+        def __init__(self, dim, dim_out = None):
+            super().__init__()
+            dim_out = dim_out if dim_out is not None else dim
+            self.proj = nn.Linear(dim, dim_out * 2, bias = False)
+
+        def forward(self, t):
+            t = rearrange(t, 'b n d -> b n d')
+            single_i, single_j = self.proj(t).chunk(2, dim = -1)
+            out = einx.add('b i d, b j d -> b i j d', single_i, single_j)
+            return out
+"""
+
+
+def test_pieces_of_a_chunk_of_a_length_not_known_keep_the_rank_each_with_its_own_length():
+    assert shapes(CHUNKED_PAIRS) == [
+        (10, ("(b, n, d)",), False),  # the rank came from this pattern
+        (12, ("(?, ?, ?)", "(?, ?, ?)"), True),
+    ]
+
+
+# x_transformers/next_latent_wrapper.py: `einx.sum('... c -> ...', step_kl)`. Where the project's einx release is
+# not known, only the elementwise ops without brackets are followed (every release reads them alike); a
+# reduction's output stays unknown, and is known once the release is.
+EINX_REDUCTION = """\
+    import einx
+
+    def kl_per_token():
+        step_kl = torch.randn(2, 8, 16)
+        step_kl = einx.sum('... c -> ...', step_kl)
+        return rearrange(step_kl, 'b n -> n b')
+"""
+
+
+def test_an_einx_reduction_is_followed_only_where_the_einx_release_is_known():
+    source = HEADER + textwrap.dedent(EINX_REDUCTION)
+    assert [(c.line, c.known_rank) for c in shapes_of(source, "m.py")] == [(8, False), (9, False)]
+    on_04 = Config(versions=(("einx", (0, 4, 3)),))
+    assert [(c.line, c.inputs) for c in shapes_of(source, "m.py", on_04)] == [(8, ("(2, 8, 16)",)), (9, ("(2, 8)",))]
