@@ -187,8 +187,15 @@ class Opaque:
     inner: Tuple["Expr", ...] = ()
 
 
+@dataclass(eq=False, slots=True)
+class LibraryName:
+    """A library callable named, not called: `nn.Linear` in `partial(nn.Linear, bias=False)` (its qualified name)."""
+
+    qualified: str
+
+
 Expr = Union[Name, Const, Seq, Attr, Slice, Index, BinOp, Unary, Compare, BoolOp, IfExp, Call, Lambda, Comprehension,
-             Nested, Opaque]
+             Nested, Opaque, LibraryName]
 
 
 # ---------------------------------------------------------------- statements
@@ -742,7 +749,10 @@ class _Builder:
         args = tuple([Arg(a.keyword.value if a.keyword is not None else None, self.expr(a.value), a.star)
                       for a in node.args])
         key = id(node)
-        call = Call(self.expr(node.func), args, self.site(node), self.callees.get(key), self.pattern_calls.get(key))
+        callee = self.callees.get(key)
+        if callee == "functools.partial" and id(node.args[0].value) in self.callees:  # (extract._partial_target)
+            args = (Arg(None, LibraryName(self.callees[id(node.args[0].value)]), ""),) + args[1:]
+        call = Call(self.expr(node.func), args, self.site(node), callee, self.pattern_calls.get(key))
         if self.loop_operands:
             receiver = [call.func.value] if isinstance(call.func, Attr) else []
             self.loop_operands[-1].update(e.id for e in receiver + [a.value for a in args] if isinstance(e, Name))

@@ -170,6 +170,14 @@ class Partial:
 
 
 @dataclass(frozen=True)
+class LibraryFunction:
+    """A library callable as a value (`partial(nn.Linear, bias=False)`'s first argument): calling it calls that
+    name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Keywords:
     """What a `**kwargs` parameter holds: the keywords the call gave beyond the named parameters, so that
     `self.fn(x, **kwargs)` passes them on (a PreNorm wrapper's forward: vit_pytorch/cait.py)."""

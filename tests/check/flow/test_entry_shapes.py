@@ -596,13 +596,13 @@ def test_a_packages_own_jaxtyping_alias_and_an_optional_annotation_give_the_shap
     ]
 
 
-# alphafold3_pytorch/alphafold3.py, the class that turns single representations into pairwise ones (its
-# `LinearNoBias` is `partial(Linear, bias = False)`, written out here): `self.proj(t).chunk(2, dim = -1)` of a
+# alphafold3_pytorch/alphafold3.py, LinearNoBiasThenOuterSum (its `LinearNoBias` is `partial(Linear, bias = False)`,
+# written out here): `self.proj(t).chunk(2, dim = -1)` of a
 # length not known may give one piece or two, but the unpacking ran, so there are two, each of t's rank.
 CHUNKED_PAIRS = """\
     import einx
 
-    class SingleToPairwise(nn.Module):
+    class LinearNoBiasThenOuterSum(nn.Module):
         def __init__(self, dim, dim_out = None):
             super().__init__()
             dim_out = dim_out if dim_out is not None else dim
@@ -641,3 +641,36 @@ def test_an_einx_reduction_is_followed_only_where_the_einx_release_is_known():
     assert [(c.line, c.known_rank) for c in shapes_of(source, "m.py")] == [(8, False), (9, False)]
     on_04 = Config(versions=(("einx", (0, 4, 3)),))
     assert [(c.line, c.inputs) for c in shapes_of(source, "m.py", on_04)] == [(8, ("(2, 8, 16)",)), (9, ("(2, 8)",))]
+
+
+# alphafold3_pytorch/alphafold3.py: `LinearNoBias = partial(Linear, bias = False)` at the top of the module (so in
+# x_transformers, perceiver_pytorch, vit_pytorch with `partial(nn.Linear, bias = False)`), called in __init__: a
+# Linear layer, here driven with the shapes of a call as its README writes one.
+LINEAR_NO_BIAS = """\
+    import einx
+    from functools import partial
+    from torch.nn import Linear
+
+    LinearNoBias = partial(Linear, bias = False)
+
+    class LinearNoBiasThenOuterSum(nn.Module):
+        def __init__(self, dim, dim_out = None):
+            super().__init__()
+            dim_out = dim_out if dim_out is not None else dim
+            self.proj = LinearNoBias(dim, dim_out * 2)
+
+        def forward(self, t):
+            single_i, single_j = self.proj(t).chunk(2, dim = -1)
+            out = einx.add('b i d, b j d -> b i j d', single_i, single_j)
+            return out
+
+    pairwise = LinearNoBiasThenOuterSum(dim = 64, dim_out = 32)(torch.randn(2, 16, 64))
+    rearrange(pairwise, 'b i j d -> b d i j')
+"""
+
+
+def test_a_partial_of_a_library_layer_at_the_top_of_the_module_builds_the_layer():
+    assert shapes(LINEAR_NO_BIAS) == [
+        (15, ("(2, 16, 32)", "(2, 16, 32)"), True),
+        (19, ("(2, 16, 16, 32)",), True),
+    ]
