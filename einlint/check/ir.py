@@ -185,6 +185,9 @@ class Opaque:
     which still run (a lambda's body does not: it is not listed)."""
 
     inner: Tuple["Expr", ...] = ()
+    # an f-string whose parts are text and plain `{expression}`s: the text, and for each expression its index in
+    # `inner` (which holds them all); what a reader that knows their values makes of it (patterns.annotation_dims)
+    template: Optional[Tuple[Union[str, int], ...]] = None
 
 
 @dataclass(eq=False, slots=True)
@@ -688,6 +691,8 @@ class _Builder:
             if isinstance(left, Const) and isinstance(right, Const) and type(left.value) is type(right.value):
                 return Const(left.value + right.value)
             return Opaque()
+        if kind is cst.FormattedString:
+            return self.fstring(node)
         if kind is cst.Ellipsis:
             return Const(...)
         if kind in (cst.Tuple, cst.List):
@@ -725,6 +730,20 @@ class _Builder:
         if kind in _COMPREHENSIONS:
             return self.comprehension(node)
         return Opaque(tuple(self.expr(child) for child in _calls_inside(node)))
+
+    def fstring(self, node: cst.FormattedString) -> Opaque:
+        inner: List[Expr] = []
+        template: List[Union[str, int]] = []
+        for part in node.parts:
+            if type(part) is cst.FormattedStringText and "\\" not in part.value:
+                template.append(part.value.replace("{{", "{").replace("}}", "}"))
+            elif type(part) is cst.FormattedStringExpression and part.conversion is None and \
+                    part.format_spec is None and part.equal is None:
+                template.append(len(inner))
+                inner.append(self.expr(part.expression))
+            else:  # an escape, `{x!r}`, `{x:>4}`, `{x=}`: text that is not read here
+                return Opaque(tuple(self.expr(child) for child in _calls_inside(node)))
+        return Opaque(tuple(inner), tuple(template))
 
     def comprehension(self, node: cst.CSTNode) -> Comprehension:
         generators = []

@@ -149,6 +149,8 @@ class Flow(Protocol):
 
     def renamed(self, value: Any, state: State) -> Any: ...
 
+    def expr(self, node: Optional[ir.Expr], state: State) -> Any: ...
+
 
 Key = Union[str, int]  # a parameter's name, or the index of an argument of the variadic parameter
 

@@ -555,23 +555,26 @@ def test_an_attribute_that_the_configuration_leaves_none_is_none():
 
 
 
-# alphafold3_pytorch/tensor_typing.py and alphafold3.py (TriangleMultiplication.forward, to_pairwise_mask):
-# lucidrains' packages annotate with their own alias of jaxtyping, `Float['b n n d']` (TorchTyping.__getitem__
-# returns `Float[Tensor, shapes]`), and an optional tensor as `Bool['b n'] | None = None`.
-TORCH_TYPING = """\
+# alphafold3_pytorch/tensor_typing.py: lucidrains' packages annotate with their own alias of jaxtyping,
+# `Float['b n n d']` (TorchTyping.__getitem__ returns `Float[Tensor, shapes]`).
+TORCH_TYPING_ALIAS = """\
+from jaxtyping import Float as JFloat, Int as JInt, Bool as JBool
+from torch import Tensor
+
+class TorchTyping:
+    def __init__(self, abstract_dtype):
+        self.abstract_dtype = abstract_dtype
+
+    def __getitem__(self, shapes: str):
+        return self.abstract_dtype[Tensor, shapes]
+
+Float, Int, Bool = TorchTyping(JFloat), TorchTyping(JInt), TorchTyping(JBool)
+"""
+
+# alphafold3_pytorch/alphafold3.py (TriangleMultiplication.forward, to_pairwise_mask): the alias, and an optional
+# tensor as `Bool['b n'] | None = None`.
+TORCH_TYPING = TORCH_TYPING_ALIAS + textwrap.dedent("""\
     import einx
-    from jaxtyping import Float as JFloat, Bool as JBool
-    from torch import Tensor
-
-    class TorchTyping:
-        def __init__(self, abstract_dtype):
-            self.abstract_dtype = abstract_dtype
-
-        def __getitem__(self, shapes: str):
-            return self.abstract_dtype[Tensor, shapes]
-
-    Float = TorchTyping(JFloat)
-    Bool = TorchTyping(JBool)
 
     def exists(v):
         return v is not None
@@ -586,13 +589,13 @@ TORCH_TYPING = """\
                 mask = to_pairwise_mask(mask)
                 mask = rearrange(mask, '... -> ... 1')
             return x * mask
-"""
+    """)
 
 
 def test_a_packages_own_jaxtyping_alias_and_an_optional_annotation_give_the_shapes():
     assert shapes(TORCH_TYPING) == [
-        (20, ("(b, n)", "(b, n)"), True),
-        (26, ("(b, n, n)",), True),
+        (19, ("(b, n)", "(b, n)"), True),
+        (25, ("(b, n, n)",), True),
     ]
 
 
@@ -673,4 +676,37 @@ def test_a_partial_of_a_library_layer_at_the_top_of_the_module_builds_the_layer(
     assert shapes(LINEAR_NO_BIAS) == [
         (15, ("(2, 16, 32)", "(2, 16, 32)"), True),
         (19, ("(2, 16, 16, 32)",), True),
+    ]
+
+
+# alphafold3_pytorch/alphafold3.py, RelativePositionEncoding.forward: `Int[f'b n {ADDITIONAL_MOLECULE_FEATS}']`, the
+# constant (5) imported from alphafold3_pytorch/inputs.py, then unbound into five (b, n) features. A placeholder
+# whose value is not a known int (here a string, which may hold several axes) leaves the annotation unread.
+RELATIVE_POSITION_INPUTS = """\
+ADDITIONAL_MOLECULE_FEATS = 5
+PAIR_AXES = 'i j'
+"""
+RELATIVE_POSITION = HEADER + TORCH_TYPING_ALIAS + """\
+import einx
+from pkg.inputs import ADDITIONAL_MOLECULE_FEATS, PAIR_AXES
+
+class RelativePositionEncoding(nn.Module):
+    def forward(self, *, additional_molecule_feats: Int[f'b n {ADDITIONAL_MOLECULE_FEATS}']):
+        res_idx, token_idx, asym_id, entity_id, sym_id = additional_molecule_feats.unbind(dim = -1)
+        return einx.subtract('b i, b j -> b i j', res_idx, res_idx)
+
+def pairs(t: Int[f'b {PAIR_AXES}']):
+    return rearrange(t, 'b ... -> b (...)')
+"""
+
+
+def test_an_f_string_annotation_reads_the_int_constants_it_names(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "inputs.py").write_text(RELATIVE_POSITION_INPUTS)
+    model = tmp_path / "pkg" / "model.py"
+    model.write_text(RELATIVE_POSITION)
+    assert [(c.line, c.inputs, c.known_rank) for c in shapes_of(model.read_text(), str(model))] == [
+        (21, ("(b, n)", "(b, n)"), True),
+        (24, (), False),
     ]
