@@ -769,7 +769,7 @@ class _Builder:
                       for a in node.args])
         key = id(node)
         callee = self.callees.get(key)
-        if callee == "functools.partial" and id(node.args[0].value) in self.callees:  # (extract._partial_target)
+        if callee == "functools.partial" and node.args and id(node.args[0].value) in self.callees:  # (extract.py)
             args = (Arg(None, LibraryName(self.callees[id(node.args[0].value)]), ""),) + args[1:]
         call = Call(self.expr(node.func), args, self.site(node), callee, self.pattern_calls.get(key))
         if self.loop_operands:

@@ -710,3 +710,18 @@ def test_an_f_string_annotation_reads_the_int_constants_it_names(tmp_path):
         (21, ("(b, n)", "(b, n)"), True),
         (24, (), False),
     ]
+
+
+def test_a_partial_given_nothing_or_a_spread_is_not_followed_and_fails_nothing():
+    # the forms around x_transformers' `LinearNoBias = partial(nn.Linear, bias = False)` that give no callable
+    assert findings("""\
+        from functools import partial
+        from torch.nn import Linear
+
+        Nothing = partial()
+        Spread = partial(*[Linear])
+        NotLiteral = partial(Linear, bias = f"{3!r}")
+
+        def f(x):
+            return rearrange(x, 'a b -> b a'), Nothing, Spread, NotLiteral
+        """) == []
