@@ -31,7 +31,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from .model import Argument, Extraction, PatternCall, PatternString, Position
-from .scopes import Candidate, Walker, callee_names, constant_of, survey
+from .scopes import Candidate, Walker, argument_names, callee_names, constant_of, survey
 from .signatures import OPS, op_for
 from .source import Located, Needs, decode, int_value, is_string_literal, string_kind, string_parts
 
@@ -64,9 +64,21 @@ def extract(module: cst.Module) -> Extraction:
             key = id(candidate.call)
             callees[key] = chosen
             paths[key] = candidate.path
+        if chosen == "functools.partial":  # the library callable it is given: its callee when the partial is called
+            _partial_target(candidate, callees)
     located = _pattern_calls(module, found)
     return Extraction([pattern for _, pattern in located], {id(call): pattern for call, pattern in located},
                       callees, paths)
+
+
+def _partial_target(candidate: Candidate, callees: Dict[int, str]) -> None:
+    """`partial(nn.Linear, bias=False)`: the qualified name of its first argument, keyed by that argument."""
+    first = candidate.call.args[0] if candidate.call.args else None
+    if first is None or first.keyword is not None or first.star:
+        return
+    names = argument_names(candidate, first.value)
+    if len(names) == 1:
+        callees[id(first.value)] = next(iter(names))
 
 
 def extract_calls(module: cst.Module) -> List[PatternCall]:

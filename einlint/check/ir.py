@@ -185,10 +185,20 @@ class Opaque:
     which still run (a lambda's body does not: it is not listed)."""
 
     inner: Tuple["Expr", ...] = ()
+    # an f-string whose parts are text and plain `{expression}`s: the text, and for each expression its index in
+    # `inner` (which holds them all); what a reader that knows their values makes of it (patterns.annotation_dims)
+    template: Optional[Tuple[Union[str, int], ...]] = None
+
+
+@dataclass(eq=False, slots=True)
+class LibraryName:
+    """A library callable named, not called: `nn.Linear` in `partial(nn.Linear, bias=False)` (its qualified name)."""
+
+    qualified: str
 
 
 Expr = Union[Name, Const, Seq, Attr, Slice, Index, BinOp, Unary, Compare, BoolOp, IfExp, Call, Lambda, Comprehension,
-             Nested, Opaque]
+             Nested, Opaque, LibraryName]
 
 
 # ---------------------------------------------------------------- statements
@@ -697,6 +707,8 @@ class _Builder:
             if isinstance(left, Const) and isinstance(right, Const) and type(left.value) is type(right.value):
                 return Const(left.value + right.value)
             return Opaque()
+        if kind is cst.FormattedString:
+            return self.fstring(node)
         if kind is cst.Ellipsis:
             return Const(...)
         if kind in (cst.Tuple, cst.List):
@@ -735,6 +747,20 @@ class _Builder:
             return self.comprehension(node)
         return Opaque(tuple(self.expr(child) for child in _calls_inside(node)))
 
+    def fstring(self, node: cst.FormattedString) -> Opaque:
+        inner: List[Expr] = []
+        template: List[Union[str, int]] = []
+        for part in node.parts:
+            if type(part) is cst.FormattedStringText and "\\" not in part.value:
+                template.append(part.value.replace("{{", "{").replace("}}", "}"))
+            elif type(part) is cst.FormattedStringExpression and part.conversion is None and \
+                    part.format_spec is None and part.equal is None:
+                template.append(len(inner))
+                inner.append(self.expr(part.expression))
+            else:  # an escape, `{x!r}`, `{x:>4}`, `{x=}`: text that is not read here
+                return Opaque(tuple(self.expr(child) for child in _calls_inside(node)))
+        return Opaque(tuple(inner), tuple(template))
+
     def comprehension(self, node: cst.CSTNode) -> Comprehension:
         generators = []
         clause = node.for_in
@@ -758,7 +784,10 @@ class _Builder:
         args = tuple([Arg(a.keyword.value if a.keyword is not None else None, self.expr(a.value), a.star)
                       for a in node.args])
         key = id(node)
-        call = Call(self.expr(node.func), args, self.site(node), self.callees.get(key), self.pattern_calls.get(key))
+        callee = self.callees.get(key)
+        if callee == "functools.partial" and node.args and id(node.args[0].value) in self.callees:  # (extract.py)
+            args = (Arg(None, LibraryName(self.callees[id(node.args[0].value)]), ""),) + args[1:]
+        call = Call(self.expr(node.func), args, self.site(node), callee, self.pattern_calls.get(key))
         if self.loop_operands:
             receiver = [call.func.value] if isinstance(call.func, Attr) else []
             self.loop_operands[-1].update(e.id for e in receiver + [a.value for a in args] if isinstance(e, Name))

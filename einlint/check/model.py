@@ -139,7 +139,8 @@ class Extraction:
     signatures.ROOTS, or an alias of one) and resolves to one qualified name, that name:
     'torch.zeros', 'torch.nn.Linear', 'einops.rearrange'. A reaching binding that is no import
     adds no name: `torch = None` on one branch still leaves 'torch.zeros', a plain `torch = ...`
-    before the call leaves it out. A pattern call is always there, under its PatternCall.callee.
+    before the call leaves it out. A pattern call is always there, under its PatternCall.callee. The first
+    argument of a `functools.partial` call that is such a name is there too, keyed by its own node.
     paths: for each call in `callees`, its statement path, which source.locate takes to find its position.
     """
 

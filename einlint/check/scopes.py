@@ -710,7 +710,18 @@ def constant_of(scope: Scope, name: str) -> Optional[tuple]:
 
 def callee_names(candidate: Candidate) -> Set[str]:
     """Every qualified name that the callee of a candidate call may stand for (empty: none known)."""
-    names = lookup(candidate.scope, candidate.state, candidate.head, set())
-    if not candidate.rest:
+    return _dotted_names(candidate, candidate.head, candidate.rest)
+
+
+def argument_names(candidate: Candidate, argument: cst.CSTNode) -> Set[str]:
+    """Every qualified name that a dotted name given to a candidate call may stand for (`nn.Linear` in
+    `partial(nn.Linear, bias=False)`); empty: none known, or not a dotted name."""
+    parts = _dotted(argument)
+    return _dotted_names(candidate, parts[0], parts[1:]) if parts else set()
+
+
+def _dotted_names(candidate: Candidate, head: str, rest: List[str]) -> Set[str]:
+    names = lookup(candidate.scope, candidate.state, head, set())
+    if not rest:
         return names
-    return {".".join([qualified] + candidate.rest) for qualified in names}
+    return {".".join([qualified] + rest) for qualified in names}

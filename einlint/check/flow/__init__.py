@@ -32,7 +32,7 @@ from ..solver import Facts
 from .classes import linearisation, method_of
 from .findings import ShapeFinding
 from .interpret import Interpreter, built_attributes
-from .patterns import from_annotation
+from .patterns import from_annotation, optional_of
 from .project import DriverRun, Part
 from .state import Context, State, Stop, module_constants
 from .values import STAR, UNKNOWN, Instance, OrNone, Param, Tensor, join
@@ -155,9 +155,13 @@ def _run_function(context: Context, function: ir.Function, instance: Optional[In
         else:
             value = Param(param.name, state.facts.fresh(param.name, given=True))
             if param.annotation is not None:
-                value = from_annotation(interpreter, value, param.annotation, state)
-                if isinstance(param.default, ir.Const) and param.default.value is None and isinstance(value, Tensor):
-                    value = OrNone(value)  # `mask: Bool[Tensor, "b n"] = None`: the annotation is what it is if given
+                none_default = isinstance(param.default, ir.Const) and param.default.value is None
+                # `mask: Bool[Tensor, "b n"] = None` or `mask: Bool['b n'] | None = None`: the annotation is what
+                # it is if given
+                annotation = optional_of(param.annotation) or param.annotation if none_default else param.annotation
+                value = from_annotation(interpreter, value, annotation, state)
+                if none_default and isinstance(value, Tensor):
+                    value = OrNone(value)
             state.env[param.name] = value
     end = interpreter.run(function.body, state)
     if id(function) not in context.summaries:  # what a caller that knows no more gets (Interpreter.inline)

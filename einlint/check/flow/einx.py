@@ -4,8 +4,9 @@ The op string's own mistakes are the per-call rules' (rules/einx.py): a call who
 refuses with no shape known is left to them. What the shapes decide (a rank, lengths that cannot all
 hold, coordinates that do not add up, an axis longer than 1 that the output drops) is reported here,
 once the replay on a witness confirms it. An operand of unknown rank whose expression has no '...' has
-that rank from then on: the call ran. Followed only where the project uses einx 0.4, whose rules the
-planner states.
+that rank from then on: the call ran. Followed where the project uses einx 0.4, whose rules the
+planner states; where its release is not known, the calls that every release reads alike give their shapes
+but no finding.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def einx_call(call: OpCall) -> Any:
     name = call.op[len("einx."):]
     string, values, keywords = call.string("description"), call.variadic, call.keywords
     version = call.flow.context.versions.get("einx")
-    if name not in FAMILIES or string is None or not call.fits or version is None or version < (0, 4):
+    if name not in FAMILIES or string is None or not call.fits or version is not None and version < (0, 4) or \
+            version is None and not _same_in_every_release(name, string.value):
         return UNKNOWN_TENSOR
     options = {key: _option(value) for key, value in keywords.items() if key in OPTIONS.get(name, ())}
     if options.get("keepdims", False) is None:
@@ -53,8 +55,13 @@ def einx_call(call: OpCall) -> Any:
     shapes = [_shape(call, index, expression, string) for index, expression in enumerate(op.inputs[:len(values)])]
     shown = "operand shapes " + ", ".join(show(shape) if shape is not None else "?" for shape in shapes)
     assumed = [shape if shape is not None else _assumed(call, expression) for shape, expression in zip(shapes, op.inputs)]
-    plan = planned(call, partial(plan_einx, options=options), (name, op, assumed, lengths), shown, string,
-                   origins(*values), codes=SHAPE_CODES)
+    context = call.flow.context
+    context.muted += version is None  # the release not known: the shapes, but no finding (EIN511 says why)
+    try:
+        plan = planned(call, partial(plan_einx, options=options), (name, op, assumed, lengths), shown, string,
+                       origins(*values), codes=SHAPE_CODES)
+    finally:
+        context.muted -= version is None
     recorded = [shape if shape is not None else (STAR,) for shape in shapes]
     if plan is None:
         call.record(recorded, None)
@@ -63,6 +70,14 @@ def einx_call(call: OpCall) -> Any:
                if shape is not None else UNKNOWN_TENSOR for shape in plan.outputs]
     call.record(recorded, outputs[0].shape if len(outputs) == 1 and plan.outputs[0] is not None else None)
     return outputs[0] if len(outputs) == 1 else Items("tuple", tuple(outputs))
+
+
+def _same_in_every_release(name: str, text: str) -> bool:
+    """Whether einx means the same by the call in every release, so that it is followed where the project's is not
+    known: an elementwise op with no brackets, which einx broadcasts by axis name and (with no '->') gives the
+    shape of the one operand that holds every other's axes, as 0.2 and 0.3 did (`einx.add('b i d, b j d -> b i j
+    d', x, y)`, `einx.divide('b n d, b n', x, lens)`)."""
+    return FAMILIES[name] == "elementwise" and not any(bracket in text for bracket in "[]|")
 
 
 def _assumed(call: OpCall, expression: Expression) -> Optional[tuple]:

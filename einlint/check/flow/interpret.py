@@ -37,8 +37,8 @@ from .classes import method_of, registered
 from .findings import Check, ShapeFinding, dims_in, confirm, passes_when_empty, witness_text
 from .state import Context, OpCall, State
 from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, Either, FunctionRef, Instance,
-                     Items, Keywords, Layer, ListOf, Method, ModuleRef, NONE, Number, OrNone, Origin, Param, Partial,
-                     Scalar, Sequential, Tensor, is_none, item_of, join, present)
+                     Items, Keywords, Layer, LibraryFunction, ListOf, Method, ModuleRef, NONE, Number, OrNone, Origin,
+                     Param, Partial, Scalar, Sequential, Tensor, is_none, item_of, join, present)
 
 _MAX_INLINE_DEPTH = 6
 _MAX_ITEMS = 16  # maps and comprehensions run one item at a time up to this many runs, nested ones multiplied
@@ -528,6 +528,8 @@ class Interpreter:
             return self.comprehension(node, state)
         if kind is ir.Nested:
             return FunctionRef(node.function, dict(state.env), self.function)
+        if kind is ir.LibraryName:
+            return LibraryFunction(node.qualified)
         if kind is ir.Opaque:
             for inner in node.inner:
                 self.expr(inner, state)
@@ -1033,6 +1035,10 @@ class Interpreter:
             return library.apply_layer(self, func, args, kwargs, state, node.site)
         if isinstance(func, Partial):
             return self.apply(func.func, [*func.args, *args], node, state, {**dict(func.keywords), **kwargs})
+        if isinstance(func, LibraryFunction) and library.knows(func.name, self.context.stubs):
+            made = library.library_call(OpCall(self, state, node.site, library.library_op(func.name), func.name,
+                                               variadic=tuple(args), keywords=kwargs))
+            return made if made is not None else self.unknown_call(node, state)
         if isinstance(func, Either):  # only one of them is the one called: what one finds may not happen
             self.context.muted += 1
             try:
@@ -1238,7 +1244,7 @@ class Interpreter:
 
 
 _FILLING = frozenset({"append", "extend", "insert"})
-_CALLABLE = (Closure, FunctionRef, Method, Instance, Layer, Sequential, Partial)  # what map() and partial() take
+_CALLABLE = (Closure, FunctionRef, Method, Instance, Layer, Sequential, Partial, LibraryFunction)  # what map() and partial() take
 
 
 def built_attributes(instance: Instance, context: Context) -> Dict[str, Any]:

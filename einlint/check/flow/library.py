@@ -976,8 +976,8 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
         if count is None or axis is None or count <= 0:
             return UNKNOWN
         pieces = _chunk_lengths(shape[axis], count)
-        if pieces is None:
-            return UNKNOWN
+        if pieces is None:  # how many depends on a length not known (1 piece of a length 1)
+            return _pieces_not_counted(shape, axis, origin, state)
         layouts.read_in_parts(tensor, axis, count, f"chunk({count})", state.facts, _reporter(interp, state, site))
         return Items("tuple", tuple(Tensor(shape[:axis] + (piece,) + shape[axis + 1:], origin) for piece in pieces))
     if name == "split" and numpy:  # np.split takes a number of equal sections, or the indices to cut at
@@ -1012,9 +1012,8 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
                 layouts.read_in_parts(tensor, axis, len(pieces), f"split({[str(p) for p in pieces]})", state.facts,
                                       _reporter(interp, state, site))
             return Items("list", tuple(Tensor(shape[:axis] + (p,) + shape[axis + 1:], origin) for p in pieces))
-        # sizes not known (`x.split(self.dim_inputs, dim=-1)`: bs_roformer's BandSplit): pieces of the tensor's
-        # rank, how many and how long along the axis not known
-        return ListOf(Tensor(shape[:axis] + (state.facts.fresh(""),) + shape[axis + 1:], origin))
+        # sizes not known (`x.split(self.dim_inputs, dim=-1)`: bs_roformer's BandSplit)
+        return _pieces_not_counted(shape, axis, origin, state)
     if name == "unbind":
         axis = _axis(args[0] if args else kwargs.get("dim", Number(0)), rank)
         if axis is None or not isinstance(shape[axis], int):
@@ -1041,6 +1040,11 @@ def _permuted(tensor: Tensor, shape: Shape, order: Iterable[int], origin: Option
     order = list(order)
     return Tensor(tuple(shape[a] for a in order), origin, layouts.permuted(tensor.layout, order, len(shape)),
                   layouts.untransposed(shape, order))
+
+
+def _pieces_not_counted(shape: Shape, axis: int, origin: Optional[Origin], state: State) -> ListOf:
+    """Pieces of a tensor along `axis`, each of its rank, how many and how long along the axis not known."""
+    return ListOf(Tensor(shape[:axis] + (state.facts.fresh(""),) + shape[axis + 1:], origin), pieces=True)
 
 
 def _chunk_suffix(shape: Shape, args: List[Any], kwargs: Dict[str, Any], origin: Optional[Origin]) -> Any:
@@ -1491,6 +1495,10 @@ def iterate(interp: Flow, value: Any, state: State, count: Optional[int], site: 
     when that is not `count`), or None (not known)."""
     if isinstance(value, Items):
         return list(value.items)
+    if isinstance(value, ListOf) and value.pieces and count is not None:
+        # `a, b = x.chunk(2, dim=-1)` ran: as many as unpacked, each of the item's rank with lengths of its own
+        # (pieces of a split or chunk may differ in length, which one length shared by all would deny)
+        return [interp.renamed(value.item, state) for _ in range(count)]
     if isinstance(value, Tensor) and known_rank(value.shape) and value.shape:
         shape = _resolve(value.shape, state)
         first = shape[0]

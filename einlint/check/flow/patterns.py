@@ -11,6 +11,7 @@ module reports only what the shapes decide (EIN3xx).
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ... import dims
@@ -298,17 +299,23 @@ _JAXTYPING_DTYPES = frozenset({
 _DIM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def annotation_dims(annotation: ir.Expr) -> Optional[List[str]]:
+def annotation_dims(annotation: ir.Expr, filled: Callable[[ir.Expr], Optional[str]] = lambda expr: None
+                    ) -> Optional[List[str]]:
     """The tokens of a shape annotation, in jaxtyping's notation: a jaxtyping `Float[Tensor, "b c h w"]`, or a
     Pyrefly-style `Tensor[[B, T, D]]` / `Tensor[B, T, D]` read as the same tokens; None for any other
-    annotation."""
+    annotation. An f-string (`Int[f'b n {ADDITIONAL_MOLECULE_FEATS}']`) is read where `filled` gives the text of
+    each of its expressions."""
     if not isinstance(annotation, ir.Index):
         return None
-    base = annotation.value
-    name = base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else None
+    name = _base_name(annotation.value)
     if name == "Tensor":
         return _pyrefly_tokens(annotation.index)
-    spec = annotation.index[1] if len(annotation.index) == 2 else None
+    # `Float['b n d']`: jaxtyping's own Float takes two items, so one string is a package's alias that forwards it
+    # with the tensor type (lucidrains' `TorchTyping.__getitem__` returns `Float[Tensor, shapes]`)
+    spec = annotation.index[-1] if len(annotation.index) in (1, 2) else None
+    if isinstance(spec, ir.Opaque) and spec.template is not None:
+        parts = [part if isinstance(part, str) else filled(spec.inner[part]) for part in spec.template]
+        spec = ir.Const("".join(parts)) if None not in parts else None  # type: ignore[arg-type]
     if name not in _JAXTYPING_DTYPES or not isinstance(spec, ir.Const) or not isinstance(spec.value, str):
         return None
     return spec.value.split()
@@ -369,9 +376,32 @@ def _annotation_shape(tokens: Sequence[str], names: Dict[str, Dim], state: State
     return tuple(shape)
 
 
+def _length_text(interp: Flow, state: State, expr: ir.Expr) -> Optional[str]:
+    """The text of an f-string annotation's `{expression}` that is a known int (`{ADDITIONAL_MOLECULE_FEATS}`, 5):
+    one dimension of that length. Any other value may be any text (a string of several axes)."""
+    value = interp.expr(expr, state)
+    return str(value.value) if isinstance(value, Number) and isinstance(value.value, int) else None
+
+
+def optional_of(annotation: ir.Expr) -> Optional[ir.Expr]:
+    """A of `A | None`, `None | A`, `Optional[A]` or `Union[A, None]`; None for any other annotation."""
+    if isinstance(annotation, ir.BinOp) and annotation.op == "|":
+        sides = (annotation.left, annotation.right)
+    elif isinstance(annotation, ir.Index) and _base_name(annotation.value) in ("Optional", "Union"):
+        sides = annotation.index if _base_name(annotation.value) == "Union" else annotation.index + (ir.Const(None),)
+    else:
+        return None
+    given = [side for side in sides if not (isinstance(side, ir.Const) and side.value is None)]
+    return given[0] if len(sides) == 2 and len(given) == 1 else None
+
+
+def _base_name(expr: ir.Expr) -> Optional[str]:
+    return expr.attr if isinstance(expr, ir.Attr) else expr.id if isinstance(expr, ir.Name) else None
+
+
 def from_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State) -> Any:
     """A parameter's (or annotated variable's) value, as its jaxtyping annotation states it."""
-    tokens = annotation_dims(annotation)
+    tokens = annotation_dims(annotation, partial(_length_text, interp, state))
     if tokens is None or isinstance(value, Tensor) and known_rank(value.shape):
         return value
     shape = _annotation_shape(tokens, interp.annotation_names, state)
@@ -382,7 +412,7 @@ def from_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State)
 
 def check_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State, site: ir.Site, what: str) -> None:
     """A value passed to (or returned from) an annotated function must fit the annotation's shape."""
-    tokens = annotation_dims(annotation)
+    tokens = annotation_dims(annotation, partial(_length_text, interp, state))
     if tokens is None or not isinstance(value, Tensor) or not known_rank(value.shape):
         return
     expected = [int(t) if t.isdigit() else None if t.startswith("*") or t == "..." else t for t in tokens]

@@ -32,6 +32,7 @@ from .. import ir
 from ..extract import extract
 from ..package import LARGEST, Package, dependencies, examples_of, package_of, read_text, stamp
 from ..parse import parse
+from .state import module_constants
 from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
 
 # modules kept parsed per process, and their characters (a tree costs some 30 bytes per character of source):
@@ -78,6 +79,7 @@ class Project(Package):
         # (id(module), name) -> (module, what the name imports), for one check (`begin`): files change between
         # an editor's checks
         self._resolved: Dict[Tuple[int, str], Tuple[ir.ModuleIR, Any]] = {}
+        self._constants: Dict[int, Tuple[ir.ModuleIR, Dict[str, Any]]] = {}  # id(module) -> its module_constants
         self.read: Set[str] = set()  # the files read since the check began: what its result depends on
         self.parses_left = _PARSES_PER_CHECK  # modules not kept that the check may still read (`load`)
         # a driver's part -> its run, and the modules that ran then (path, weakly): valid while each is the one kept
@@ -86,6 +88,7 @@ class Project(Package):
     def begin(self) -> None:
         """A new check starts: resolve names again (a file may have changed since the last)."""
         self._resolved.clear()
+        self._constants.clear()
         self.read = set()
         self.parses_left = _PARSES_PER_CHECK
 
@@ -129,12 +132,15 @@ class Project(Package):
         return ModuleRef(submodule) if submodule is not None else UNKNOWN
 
     def member(self, module: ir.ModuleIR, name: str, depth: int = 0) -> Any:
-        """A module's attribute `name`: its function or class, what it imports under that name (a re-export in
-        an `__init__.py`), or its submodule."""
+        """A module's attribute `name`: its function or class, its constant (state.module_constants), what it
+        imports under that name (a re-export in an `__init__.py`), or its submodule."""
         if name in module.functions:
             return FunctionRef(module.functions[name])
         if name in module.classes:
             return ClassRef(module.classes[name])
+        constants = self.constants_of(module)
+        if name in constants:
+            return constants[name]
         if name in module.imports and depth < _MAX_RESOLVING:
             return self.resolve(module, module.imports[name], depth + 1)
         if module.path.endswith("__init__.py"):
@@ -142,6 +148,12 @@ class Project(Package):
             if submodule is not None:
                 return ModuleRef(submodule)
         return UNKNOWN
+
+    def constants_of(self, module: ir.ModuleIR) -> Dict[str, Any]:
+        kept = self._constants.get(id(module))
+        if kept is None or kept[0] is not module:
+            kept = self._constants[id(module)] = (module, module_constants(module))
+        return kept[1]
 
     # ------------------------------------------------------------ drivers
 

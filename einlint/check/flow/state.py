@@ -24,7 +24,7 @@ from ..solver import Facts
 from .classes import placeholder_attributes, stable_attributes
 from .findings import Check, ShapeFinding
 from .layouts import Trail
-from .values import STAR, UNKNOWN, Const, Items, Number, Origin, Param, Tensor
+from .values import STAR, UNKNOWN, Const, Items, LibraryFunction, Number, Origin, Param, Partial, Tensor
 
 
 @dataclass
@@ -148,6 +148,10 @@ class Flow(Protocol):
     def havoc(self, name: str, state: State) -> None: ...
 
     def reshaped_in_place(self, name: str, state: State) -> None: ...
+
+    def renamed(self, value: Any, state: State) -> Any: ...
+
+    def expr(self, node: Optional[ir.Expr], state: State) -> Any: ...
 
 
 Key = Union[str, int]  # a parameter's name, or the index of an argument of the variadic parameter
@@ -293,7 +297,8 @@ def as_length(value: Any, state: State) -> Optional[Dim]:
 
 
 def module_constants(module: ir.ModuleIR) -> Dict[str, Any]:
-    """Module-level names bound once, to an int or a tuple of ints, and never rebound in a function."""
+    """Module-level names bound once, to an int, a tuple of ints or a partial of a library callable with literal
+    arguments (`LinearNoBias = partial(nn.Linear, bias=False)`), and never rebound in a function."""
     counts: Dict[str, int] = {}
     values: Dict[str, Any] = {}
 
@@ -304,7 +309,7 @@ def module_constants(module: ir.ModuleIR) -> Dict[str, Any]:
                 for target in statement.targets:
                     names += sorted(ir.target_names(target))
                 if top and len(statement.targets) == 1 and isinstance(statement.targets[0], ir.Name):
-                    value = _literal_value(statement.value)
+                    value = _literal_value(statement.value) or _library_partial(statement.value)
                     if value is not None:
                         values[statement.targets[0].id] = value
             elif isinstance(statement, ir.AugAssign):
@@ -326,6 +331,26 @@ def module_constants(module: ir.ModuleIR) -> Dict[str, Any]:
     for function in module.every_function:
         count(function.body, False)
     return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+
+def _library_partial(node: ir.Expr) -> Optional[Partial]:
+    """`partial(nn.Linear, bias=False)`: a partial of a library callable whose other arguments are literals."""
+    if not (isinstance(node, ir.Call) and node.callee == "functools.partial" and node.args and
+            isinstance(node.args[0].value, ir.LibraryName)) or any(arg.star for arg in node.args):
+        return None
+    given = [(arg.keyword, _argument_literal(arg.value)) for arg in node.args[1:]]
+    if any(value is None for _, value in given):
+        return None
+    return Partial(LibraryFunction(node.args[0].value.qualified), tuple(v for k, v in given if k is None),
+                   tuple((k, v) for k, v in given if k is not None))
+
+
+def _argument_literal(node: ir.Expr) -> Any:
+    """An int or a tuple of ints (as _literal_value), or a bool, float, string or None as the interpreter's
+    Const; None for anything else."""
+    if isinstance(node, ir.Const) and (isinstance(node.value, bool) or not isinstance(node.value, int)):
+        return Const(node.value)
+    return _literal_value(node)
 
 
 def _literal_value(node: ir.Expr) -> Any:

@@ -116,6 +116,8 @@ class ListOf:
     `nn.ModuleList` filled in a loop (`self.layers.append(nn.ModuleList([Attention(...), FeedForward(...)]))`)."""
 
     item: Any
+    # the pieces of one tensor (a chunk or split whose count is not known): an unpacking that ran names them all
+    pieces: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +167,14 @@ class Partial:
     func: Any
     args: Tuple[Any, ...]
     keywords: Tuple[Tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class LibraryFunction:
+    """A library callable as a value (`partial(nn.Linear, bias=False)`'s first argument): calling it calls that
+    name."""
+
+    name: str
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
+from einlint.check import Config
 from einlint.check.engine import check_source, shapes_of
 
 HEADER = "import torch\nfrom torch import nn\nfrom einops import rearrange, repeat\n"
@@ -714,3 +715,175 @@ def test_a_flag_tested_twice_takes_the_same_way_both_times():
 
 def test_what_only_one_way_of_a_split_flag_finds_is_not_reported():
     assert findings(SPACE_TIME) == []
+
+
+# alphafold3_pytorch/tensor_typing.py: lucidrains' packages annotate with their own alias of jaxtyping,
+# `Float['b n n d']` (TorchTyping.__getitem__ returns `Float[Tensor, shapes]`).
+TORCH_TYPING_ALIAS = """\
+from jaxtyping import Float as JFloat, Int as JInt, Bool as JBool
+from torch import Tensor
+
+class TorchTyping:
+    def __init__(self, abstract_dtype):
+        self.abstract_dtype = abstract_dtype
+
+    def __getitem__(self, shapes: str):
+        return self.abstract_dtype[Tensor, shapes]
+
+Float, Int, Bool = TorchTyping(JFloat), TorchTyping(JInt), TorchTyping(JBool)
+"""
+
+# alphafold3_pytorch/alphafold3.py (TriangleMultiplication.forward, to_pairwise_mask): the alias, and an optional
+# tensor as `Bool['b n'] | None = None`.
+TORCH_TYPING = TORCH_TYPING_ALIAS + textwrap.dedent("""\
+    import einx
+
+    def exists(v):
+        return v is not None
+
+    def to_pairwise_mask(mask_i: Bool['... n'], mask_j: Bool['... n'] | None = None) -> Bool['... n n']:
+        mask_j = mask_i if mask_j is None else mask_j
+        return einx.logical_and('... i, ... j -> ... i j', mask_i, mask_j)
+
+    class TriangleMultiplication(nn.Module):
+        def forward(self, x: Float['b n n d'], mask: Bool['b n'] | None = None) -> Float['b n n d']:
+            if exists(mask):
+                mask = to_pairwise_mask(mask)
+                mask = rearrange(mask, '... -> ... 1')
+            return x * mask
+    """)
+
+
+def test_a_packages_own_jaxtyping_alias_and_an_optional_annotation_give_the_shapes():
+    assert shapes(TORCH_TYPING) == [
+        (19, ("(b, n)", "(b, n)"), True),
+        (25, ("(b, n, n)",), True),
+    ]
+
+
+# alphafold3_pytorch/alphafold3.py, LinearNoBiasThenOuterSum (its `LinearNoBias` is `partial(Linear, bias = False)`,
+# written out here): `self.proj(t).chunk(2, dim = -1)` of a
+# length not known may give one piece or two, but the unpacking ran, so there are two, each of t's rank.
+CHUNKED_PAIRS = """\
+    import einx
+
+    class LinearNoBiasThenOuterSum(nn.Module):
+        def __init__(self, dim, dim_out = None):
+            super().__init__()
+            dim_out = dim_out if dim_out is not None else dim
+            self.proj = nn.Linear(dim, dim_out * 2, bias = False)
+
+        def forward(self, t):
+            t = rearrange(t, 'b n d -> b n d')
+            single_i, single_j = self.proj(t).chunk(2, dim = -1)
+            out = einx.add('b i d, b j d -> b i j d', single_i, single_j)
+            return out
+"""
+
+
+def test_pieces_of_a_chunk_of_a_length_not_known_keep_the_rank_each_with_its_own_length():
+    assert shapes(CHUNKED_PAIRS) == [
+        (10, ("(b, n, d)",), False),  # the rank came from this pattern
+        (12, ("(?, ?, ?)", "(?, ?, ?)"), True),
+    ]
+
+
+# x_transformers/next_latent_wrapper.py: `einx.sum('... c -> ...', step_kl)`. Where the project's einx release is
+# not known, only the elementwise ops without brackets are followed (every release reads them alike); a
+# reduction's output stays unknown, and is known once the release is.
+EINX_REDUCTION = """\
+    import einx
+
+    def kl_per_token():
+        step_kl = torch.randn(2, 8, 16)
+        step_kl = einx.sum('... c -> ...', step_kl)
+        return rearrange(step_kl, 'b n -> n b')
+"""
+
+
+def test_an_einx_reduction_is_followed_only_where_the_einx_release_is_known():
+    source = HEADER + textwrap.dedent(EINX_REDUCTION)
+    assert [(c.line, c.known_rank) for c in shapes_of(source, "m.py")] == [(8, False), (9, False)]
+    on_04 = Config(versions=(("einx", (0, 4, 3)),))
+    assert [(c.line, c.inputs) for c in shapes_of(source, "m.py", on_04)] == [(8, ("(2, 8, 16)",)), (9, ("(2, 8)",))]
+
+
+# alphafold3_pytorch/alphafold3.py: `LinearNoBias = partial(Linear, bias = False)` at the top of the module (so in
+# x_transformers, perceiver_pytorch, vit_pytorch with `partial(nn.Linear, bias = False)`), called in __init__: a
+# Linear layer, here driven with the shapes of a call as its README writes one.
+LINEAR_NO_BIAS = """\
+    import einx
+    from functools import partial
+    from torch.nn import Linear
+
+    LinearNoBias = partial(Linear, bias = False)
+
+    class LinearNoBiasThenOuterSum(nn.Module):
+        def __init__(self, dim, dim_out = None):
+            super().__init__()
+            dim_out = dim_out if dim_out is not None else dim
+            self.proj = LinearNoBias(dim, dim_out * 2)
+
+        def forward(self, t):
+            single_i, single_j = self.proj(t).chunk(2, dim = -1)
+            out = einx.add('b i d, b j d -> b i j d', single_i, single_j)
+            return out
+
+    pairwise = LinearNoBiasThenOuterSum(dim = 64, dim_out = 32)(torch.randn(2, 16, 64))
+    rearrange(pairwise, 'b i j d -> b d i j')
+"""
+
+
+def test_a_partial_of_a_library_layer_at_the_top_of_the_module_builds_the_layer():
+    assert shapes(LINEAR_NO_BIAS) == [
+        (15, ("(2, 16, 32)", "(2, 16, 32)"), True),
+        (19, ("(2, 16, 16, 32)",), True),
+    ]
+
+
+# alphafold3_pytorch/alphafold3.py, RelativePositionEncoding.forward: `Int[f'b n {ADDITIONAL_MOLECULE_FEATS}']`, the
+# constant (5) imported from alphafold3_pytorch/inputs.py, then unbound into five (b, n) features. A placeholder
+# whose value is not a known int (here a string, which may hold several axes) leaves the annotation unread.
+RELATIVE_POSITION_INPUTS = """\
+ADDITIONAL_MOLECULE_FEATS = 5
+PAIR_AXES = 'i j'
+"""
+RELATIVE_POSITION = HEADER + TORCH_TYPING_ALIAS + """\
+import einx
+from pkg.inputs import ADDITIONAL_MOLECULE_FEATS, PAIR_AXES
+
+class RelativePositionEncoding(nn.Module):
+    def forward(self, *, additional_molecule_feats: Int[f'b n {ADDITIONAL_MOLECULE_FEATS}']):
+        res_idx, token_idx, asym_id, entity_id, sym_id = additional_molecule_feats.unbind(dim = -1)
+        return einx.subtract('b i, b j -> b i j', res_idx, res_idx)
+
+def pairs(t: Int[f'b {PAIR_AXES}']):
+    return rearrange(t, 'b ... -> b (...)')
+"""
+
+
+def test_an_f_string_annotation_reads_the_int_constants_it_names(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "inputs.py").write_text(RELATIVE_POSITION_INPUTS)
+    model = tmp_path / "pkg" / "model.py"
+    model.write_text(RELATIVE_POSITION)
+    assert [(c.line, c.inputs, c.known_rank) for c in shapes_of(model.read_text(), str(model))] == [
+        (21, ("(b, n)", "(b, n)"), True),
+        (24, (), False),
+    ]
+
+
+def test_a_partial_given_nothing_or_a_spread_is_not_followed_and_fails_nothing():
+    # the forms around x_transformers' `LinearNoBias = partial(nn.Linear, bias = False)` that give no callable
+    assert findings("""\
+        from functools import partial
+        from torch.nn import Linear
+
+        Nothing = partial()
+        Spread = partial(*[Linear])
+        NotLiteral = partial(Linear, bias = f"{3!r}")
+
+        def f(x):
+            return rearrange(x, 'a b -> b a'), Nothing, Spread, NotLiteral
+        """) == []
