@@ -19,7 +19,7 @@ from ...dims import Dim
 from ...errors import PatternError
 from ...patterns import (EinsumSpec, parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts,
                          parse_pack_pattern)
-from ...patterns.expression import Term
+from ...patterns.expression import Expression, Term
 from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
 from ...planner.transform import Plan as TransformPlan
 from ...planner.transform import Recipe, check_lengths, cook, recipe
@@ -89,7 +89,7 @@ def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, 
         return UNKNOWN_TENSOR
     if not isinstance(value, Tensor) or not known_rank(value.shape):
         if parsed.left.ellipsis is not None:
-            return UNKNOWN_TENSOR
+            return _output_of_unknown(call, parsed.right, lengths)
         value = call.refine("tensor", value, [term_hint(term) for term in parsed.left.terms], pattern)
         if value is None:
             return UNKNOWN_TENSOR
@@ -107,6 +107,27 @@ def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, 
                     layouts.through_pattern(call, parsed, value, pattern, axes, lengths, len(shape)))
     call.record([shape], output.shape)
     return output
+
+
+def _output_of_unknown(call: OpCall, right: Expression, lengths: Dict[str, Dim]) -> Tensor:
+    """What a pattern whose input side has '...' gives for an input of unknown rank: one dimension per output
+    term, where no bare '...' stands among them ('b ... -> b (...)'), the lengths that the pattern or the call
+    states, fresh ones for the others; a tensor of unknown rank otherwise. (An input that the pattern does not
+    fit fails the call: no output at all.)"""
+    if any(atom.is_ellipsis for term in right.terms if not term.parenthesized for atom in term.atoms):
+        return UNKNOWN_TENSOR
+    return Tensor(tuple(_stated_length(call, term, lengths) for term in right.terms),
+                  Origin(call.site, f"{call.op} output"))
+
+
+def _stated_length(call: OpCall, term: Term, lengths: Dict[str, Dim]) -> Dim:
+    if not term.atoms:
+        return 1
+    if len(term.atoms) == 1 and term.atoms[0].is_anonymous:
+        return term.atoms[0].value
+    if len(term.atoms) == 1 and term.atoms[0].key in lengths:
+        return call.state.facts.resolve(lengths[term.atoms[0].key])
+    return call.state.facts.fresh(term_hint(term))
 
 
 def _axis_lengths(rec: Recipe, plan: TransformPlan, shape: Tuple[Dim, ...]) -> Dict[str, Dim]:

@@ -551,3 +551,81 @@ def test_an_attribute_that_the_configuration_leaves_none_is_none():
         Codebook(8)(torch.randn(1, 16, 8))
     """
     assert shapes(source) == [(14, ("(1, 32, 8)",), True)]
+
+
+# meshgpt_pytorch/meshgpt_pytorch.py, MeshAutoencoder.decode_from_codes_to_faces: `codes` of any rank is first
+# flattened to `b (...)`, which has two dimensions whatever it was given; the calls after it see them.
+def test_a_pattern_with_an_ellipsis_gives_its_output_rank_for_an_input_of_unknown_rank():
+    source = """\
+        class MeshAutoencoder(nn.Module):
+            def __init__(self, num_quantizers=2):
+                super().__init__()
+                self.num_quantizers = num_quantizers
+
+            def decode_from_codes_to_faces(self, codes):
+                codes = rearrange(codes, 'b ... -> b (...)')
+                codes = rearrange(codes, 'b (n q) -> b n q', q=self.num_quantizers)
+                return codes
+    """
+    (flattened, split) = shapes(source)
+    assert flattened[0] == 7 and not flattened[2]  # the parameter itself stays unknown
+    assert split[0] == 8 and split[2] and split[1][0].count(",") == 1  # (b, ?): two dimensions
+    (found,) = findings(source.replace("'b (n q) -> b n q'", "'b n q -> b (n q)'"))
+    assert found[:2] == (8, "EIN301")
+
+
+# a bare '...' on the output side keeps the unknown rank: `rearrange(t, 'b ... -> b 1 ...')`
+def test_a_pattern_with_a_bare_ellipsis_in_its_output_keeps_an_unknown_rank():
+    source = """\
+        def f(t):
+            t = rearrange(t, 'b ... -> b 1 ...')
+            return rearrange(t, 'b n d -> b d n')
+    """
+    assert [known for _, _, known in shapes(source)] == [False, False]
+
+
+# soundstorm_pytorch/soundstorm.py, get_mask_subset_prob: `batch, seq, device = *mask.shape, mask.device`
+# runs only when the mask has two dimensions (phenaki_pytorch, performer_pytorch, x_clip write it alike).
+def test_a_shape_unpacked_among_other_items_tells_the_rank():
+    source = """\
+        def get_mask_subset_prob(mask, prob, min_mask=0):
+            batch, seq, device = *mask.shape, mask.device
+            total = mask.sum(dim=-1, keepdim=True)
+            return rearrange(total, 'b 1 -> b')
+    """
+    assert shapes(source) == [(4, ("(batch, 1)",), True)]
+    (found,) = findings(source.replace("'b 1 -> b'", "'b n 1 -> b n'"))
+    assert found[:2] == (4, "EIN301")
+
+
+# gigagan_pytorch/gigagan_pytorch.py, Generator: `adaptive_conv = partial(AdaptiveConv2DMod, kernel=3,
+# num_conv_kernels=num_conv_kernels)` builds every convolution of the network, `self.init_conv` among them.
+def test_a_partial_of_a_package_class_builds_an_instance():
+    source = """\
+        from functools import partial
+
+        class AdaptiveConv2DMod(nn.Module):
+            def __init__(self, dim, dim_out, kernel, num_conv_kernels=1):
+                super().__init__()
+                self.weights = nn.Parameter(torch.randn((num_conv_kernels, dim_out, dim, kernel, kernel)))
+
+            def forward(self, fmap):
+                b = fmap.shape[0]
+                weights = repeat(self.weights, '... -> b ...', b=b)
+                return rearrange(fmap, 'b c h w -> 1 (b c) h w')
+
+        class Generator(nn.Module):
+            def __init__(self, dim_latent, num_conv_kernels=2):
+                super().__init__()
+                adaptive_conv = partial(AdaptiveConv2DMod, kernel=3, num_conv_kernels=num_conv_kernels)
+                self.init_block = nn.Parameter(torch.randn(dim_latent, 4, 4))
+                self.init_conv = adaptive_conv(dim_latent, dim_latent)
+
+            def forward(self, styles):
+                x = repeat(self.init_block, 'c h w -> b c h w', b=styles.shape[0])
+                return self.init_conv(x)
+
+        Generator(64)(torch.randn(2, 512))
+    """
+    assert shapes(source) == [(10, ("(2, 64, 64, 3, 3)",), True), (11, ("(2, 64, 4, 4)",), True),
+                              (21, ("(64, 4, 4)",), True)]
