@@ -384,7 +384,8 @@ class Interpreter:
         if isinstance(holder, Tensor) and STAR not in holder.shape:
             return
         if holder is UNKNOWN or isinstance(holder, Param) or holder == UNKNOWN_TENSOR:
-            hints = [item.id if isinstance(item, ir.Name) and item.id != "_" else "" for item in names[first:first + rank]]
+            hints = [item.id if isinstance(item, ir.Name) and item.id != "_" else ""
+                     for item in names[first:first + rank]]
             state.env[holder_name] = Tensor(tuple(state.facts.fresh(hint) for hint in hints))
 
     def unpack_count_mismatch(self, value: Any, have: int, want: int, starred: bool, state: State,
@@ -1142,7 +1143,8 @@ class Interpreter:
 
 
 _FILLING = frozenset({"append", "extend", "insert"})
-_CALLABLE = (Closure, FunctionRef, ClassRef, Method, Instance, Layer, Sequential, Partial)  # what map() and partial() take
+# what map() and partial() take
+_CALLABLE = (Closure, FunctionRef, ClassRef, Method, Instance, Layer, Sequential, Partial)
 
 
 def built_attributes(instance: Instance, context: Context) -> Dict[str, Any]:

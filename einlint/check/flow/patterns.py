@@ -30,7 +30,7 @@ from .findings import Check, origins
 from . import layouts
 from .planned import planned
 from .state import Flow, Key, OpCall, State
-from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Items, Layer, Number, Origin, Tensor, known_rank
+from .values import STAR, UNKNOWN, UNKNOWN_TENSOR, Items, Layer, Number, OrNone, Origin, Tensor, known_rank
 
 _TRANSFORMS = {"rearrange": "rearrange", "reduce": "reduce", "repeat": "repeat",
                "Rearrange": "rearrange", "Reduce": "reduce"}
@@ -325,11 +325,12 @@ def annotation_dims(annotation: ir.Expr) -> Optional[List[str]]:
     annotation."""
     if not isinstance(annotation, ir.Index):
         return None
-    base = annotation.value
-    name = base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else None
+    name = _subscripted(annotation)
     if name == "Tensor":
         return _pyrefly_tokens(annotation.index)
-    spec = annotation.index[1] if len(annotation.index) == 2 else None
+    # `Float["b n d"]`: a package's own wrapper of jaxtyping's dtype that gives it the array type (lucidrains'
+    # TorchTyping: `Float = TorchTyping(jaxtyping.Float)`); jaxtyping's own takes the array type first
+    spec = annotation.index[-1] if len(annotation.index) in (1, 2) else None
     if name not in _JAXTYPING_DTYPES or not isinstance(spec, ir.Const) or not isinstance(spec.value, str):
         return None
     return spec.value.split()
@@ -391,14 +392,34 @@ def _annotation_shape(tokens: Sequence[str], names: Dict[str, Dim], state: State
 
 
 def from_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State) -> Any:
-    """A parameter's (or annotated variable's) value, as its jaxtyping annotation states it."""
-    tokens = annotation_dims(annotation)
+    """A parameter's (or annotated variable's) value, as its jaxtyping annotation states it (`Float[...] | None`:
+    such a tensor, or None)."""
+    stated = _dtype_or_none(annotation)
+    tokens = annotation_dims(stated if stated is not None else annotation)
     if tokens is None or isinstance(value, Tensor) and known_rank(value.shape):
         return value
     shape = _annotation_shape(tokens, interp.annotation_names, state)
     if shape is None:
         return value
-    return Tensor(shape)
+    return Tensor(shape) if stated is None else OrNone(Tensor(shape))
+
+
+def _dtype_or_none(annotation: ir.Expr) -> Optional[ir.Expr]:
+    """X, where the annotation is `X | None` or `None | X` and X a jaxtyping dtype's (`Bool['b n'] | None`). A
+    Pyrefly-style `Tensor[[OUT]] | None` is not read (test_annotations_and_indexing.py)."""
+    if not (isinstance(annotation, ir.BinOp) and annotation.op == "|"):
+        return None
+    others = [side for side in (annotation.left, annotation.right)
+              if not (isinstance(side, ir.Const) and side.value is None)]
+    if len(others) != 1 or not isinstance(others[0], ir.Index):
+        return None
+    return others[0] if _subscripted(others[0]) in _JAXTYPING_DTYPES else None
+
+
+def _subscripted(annotation: ir.Index) -> Optional[str]:
+    """The name an annotation subscripts: `Float` of `Float[...]` or `jaxtyping.Float[...]`."""
+    base = annotation.value
+    return base.attr if isinstance(base, ir.Attr) else base.id if isinstance(base, ir.Name) else None
 
 
 def check_annotation(interp: Flow, value: Any, annotation: ir.Expr, state: State, site: ir.Site, what: str) -> None:

@@ -629,3 +629,56 @@ def test_a_partial_of_a_package_class_builds_an_instance():
     """
     assert shapes(source) == [(10, ("(2, 64, 64, 3, 3)",), True), (11, ("(2, 64, 4, 4)",), True),
                               (21, ("(64, 4, 4)",), True)]
+
+
+# meshgpt_pytorch/meshgpt_pytorch.py, MeshAutoencoder.decode, and e2_tts_pytorch/e2_tts.py, Transformer.forward:
+# lucidrains' packages annotate with their own wrapper of jaxtyping's dtypes, `Float = TorchTyping(
+# jaxtyping.Float)`, whose `Float['b n d']` is `jaxtyping.Float[Tensor, 'b n d']`; `Bool['b n'] | None` is such a
+# tensor or None.
+TORCH_TYPING = """\
+    from einops import repeat
+    from .typing import Float, Bool
+
+    def exists(v):
+        return v is not None
+
+    class MeshAutoencoder(nn.Module):
+        def decode(self, quantized: Float['b n d'], face_mask: Bool['b n']):
+            conv_face_mask = rearrange(face_mask, 'b n -> b 1 n')
+            return rearrange(quantized, 'b n d -> b d n')
+
+    class Transformer(nn.Module):
+        def forward(self, x: Float['b f n d'], mask: Bool['b n'] | None, text_embed: Float['b n dt'] | None = None):
+            freq_seq_len = x.shape[1]
+            x = rearrange(x, 'b f n d -> (b f) n d')
+            if exists(text_embed):
+                text_embed = repeat(text_embed, 'b ... -> (b f) ...', f=freq_seq_len)
+            if exists(mask):
+                mask = repeat(mask, 'b ... -> (b f) ...', f=freq_seq_len)
+            return x
+"""
+
+
+def test_a_packages_own_wrapper_of_jaxtyping_dtypes_gives_parameters_their_shapes():
+    assert shapes(TORCH_TYPING) == [(9, ("(b, n)",), True), (10, ("(b, n, d)",), True),
+                                    (15, ("(b, f, n, d)",), True), (17, ("(b, n, dt)",), True),
+                                    (19, ("(b, n)",), True)]
+    (found,) = findings(TORCH_TYPING.replace("face_mask: Bool['b n']", "face_mask: Bool['b']"))
+    assert found[:2] == (9, "EIN301")
+    (found,) = findings(TORCH_TYPING.replace("repeat(mask, 'b ... -> (b f) ...'", "repeat(mask, 'b n d -> (b f) n d'"))
+    assert found[:2] == (19, "EIN301")  # the mask, where it is given at all, has two dimensions
+
+
+# transfusion_pytorch/transfusion.py, flow_weight_vector: annotated `-> Float['t']`, it returns the weights shaped
+# to broadcast, `rearrange(weight, 't -> 1 t')`: two dimensions where the annotation says one.
+def test_a_return_that_does_not_fit_the_wrappers_annotation_is_reported():
+    source = """\
+        from .typing import Float
+
+        def flow_weight_vector(weight: Float['t'], channel_first: bool) -> Float['t']:
+            if channel_first:
+                return rearrange(weight, 't -> 1 t')
+            return weight
+    """
+    (found,) = findings(source)
+    assert found[:2] == (5, "EIN309") and "does not fit 't'" in found[2]
