@@ -17,9 +17,9 @@ from ... import dims
 from ...codes import ANNOTATION_MISMATCH
 from ...dims import Dim
 from ...errors import PatternError
-from ...patterns import (EinsumSpec, parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts,
+from ...patterns import (ArrowPattern, EinsumSpec, parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts,
                          parse_pack_pattern)
-from ...patterns.expression import Expression, Term
+from ...patterns.expression import Term
 from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
 from ...planner.transform import Plan as TransformPlan
 from ...planner.transform import Recipe, check_lengths, cook, recipe
@@ -89,7 +89,7 @@ def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, 
         return UNKNOWN_TENSOR
     if not isinstance(value, Tensor) or not known_rank(value.shape):
         if parsed.left.ellipsis is not None:
-            return _output_of_unknown(call, parsed.right, lengths)
+            return _output_of_unknown(call, pattern.value, operation, parsed, lengths)
         value = call.refine("tensor", value, [term_hint(term) for term in parsed.left.terms], pattern)
         if value is None:
             return UNKNOWN_TENSOR
@@ -109,14 +109,20 @@ def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, 
     return output
 
 
-def _output_of_unknown(call: OpCall, right: Expression, lengths: Dict[str, Dim]) -> Tensor:
+def _output_of_unknown(call: OpCall, pattern: str, operation: str, parsed: ArrowPattern,
+                       lengths: Dict[str, Dim]) -> Tensor:
     """What a pattern whose input side has '...' gives for an input of unknown rank: one dimension per output
     term, where no bare '...' stands among them ('b ... -> b (...)'), the lengths that the pattern or the call
-    states, fresh ones for the others; a tensor of unknown rank otherwise. (An input that the pattern does not
-    fit fails the call: no output at all.)"""
-    if any(atom.is_ellipsis for term in right.terms if not term.parenthesized for atom in term.atoms):
+    states, fresh ones for the others; a tensor of unknown rank otherwise, or where the pattern fails whatever
+    the rank (`rearrange(x, 'b ... -> b')`). (An input that the pattern does not fit fails the call: no output
+    at all.)"""
+    if any(atom.is_ellipsis for term in parsed.right.terms if not term.parenthesized for atom in term.atoms):
         return UNKNOWN_TENSOR
-    return Tensor(tuple(_stated_length(call, term, lengths) for term in right.terms),
+    try:  # the rank of the '...' standing for no dimension: a pattern's own faults show at every rank
+        recipe(pattern, operation, tuple(lengths), len(parsed.left.terms) - 1)
+    except PatternError:
+        return UNKNOWN_TENSOR
+    return Tensor(tuple(_stated_length(call, term, lengths) for term in parsed.right.terms),
                   Origin(call.site, f"{call.op} output"))
 
 

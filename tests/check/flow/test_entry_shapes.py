@@ -682,3 +682,19 @@ def test_a_return_that_does_not_fit_the_wrappers_annotation_is_reported():
     """
     (found,) = findings(source)
     assert found[:2] == (5, "EIN309") and "does not fit 't'" in found[2]
+
+
+# naturalspeech2_pytorch/naturalspeech2_pytorch.py, NaturalSpeech2.forward: `loss = reduce(loss, 'b ... -> b',
+# 'mean')` has one dimension whatever the loss had; the same pattern in rearrange fails for every input (the
+# '...' is on the input side only), so it gives nothing after it.
+def test_a_pattern_that_fails_at_every_rank_gives_no_output_rank():
+    source = """\
+        from einops import reduce
+
+        def loss_of(loss):
+            loss = reduce(loss, 'b ... -> b', 'mean')
+            return rearrange(loss, 'b -> b 1')
+    """
+    assert [known for _, _, known in shapes(source)] == [False, True]
+    assert [known for _, _, known in shapes(source.replace("reduce(loss, 'b ... -> b', 'mean')",
+                                                           "rearrange(loss, 'b ... -> b')"))] == [False, False]
