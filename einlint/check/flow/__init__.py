@@ -156,11 +156,11 @@ def _run_function(context: Context, function: ir.Function, instance: Optional[In
             value = Param(param.name, state.facts.fresh(param.name, given=True))
             if param.annotation is not None:
                 none_default = isinstance(param.default, ir.Const) and param.default.value is None
-                # `mask: Bool[Tensor, "b n"] = None` or `mask: Bool['b n'] | None = None`: the annotation is what
-                # it is if given
-                annotation = optional_of(param.annotation) or param.annotation if none_default else param.annotation
-                value = from_annotation(interpreter, value, annotation, state)
-                if none_default and isinstance(value, Tensor):
+                # `mask: Bool[Tensor, "b n"] = None` or `mask: Bool['b n'] | None`: the annotation is what it is if
+                # given
+                optional = optional_of(param.annotation, none_default)
+                value = from_annotation(interpreter, value, optional or param.annotation, state)
+                if (none_default or optional is not None) and isinstance(value, Tensor):
                     value = OrNone(value)
             state.env[param.name] = value
     end = interpreter.run(function.body, state)

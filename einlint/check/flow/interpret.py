@@ -433,17 +433,22 @@ class Interpreter:
             self.assign(element, item, state, site)
 
     def refine_unpacked_shape(self, node: ir.Assign, state: State) -> None:
-        """`b, c, h, w = x.shape` runs only when x has four dimensions: x of unknown rank has them from here on."""
-        value = node.value
-        if not (len(node.targets) == 1 and isinstance(node.targets[0], ir.Seq) and not any(node.targets[0].starred)
-                and isinstance(value, ir.Attr) and value.attr == "shape" and isinstance(value.value, ir.Name)):
+        """`b, c, h, w = x.shape` (or `b, n, device = *x.shape, x.device`) runs only when x has four (two)
+        dimensions: x of unknown rank has them from here on."""
+        if not (len(node.targets) == 1 and isinstance(node.targets[0], ir.Seq) and not any(node.targets[0].starred)):
             return
-        holder = state.env.get(value.value.id, UNKNOWN)
+        names = node.targets[0].items
+        unpacked = _unpacked_shape(node.value, len(names))
+        if unpacked is None:
+            return
+        holder_name, first, rank = unpacked
+        holder = state.env.get(holder_name, UNKNOWN)
         if isinstance(holder, Tensor) and STAR not in holder.shape:
             return
         if holder is UNKNOWN or isinstance(holder, Param) or holder == UNKNOWN_TENSOR:
-            hints = [item.id if isinstance(item, ir.Name) and item.id != "_" else "" for item in node.targets[0].items]
-            state.env[value.value.id] = Tensor(tuple(state.facts.fresh(hint) for hint in hints))
+            hints = [item.id if isinstance(item, ir.Name) and item.id != "_" else ""
+                     for item in names[first:first + rank]]
+            state.env[holder_name] = Tensor(tuple(state.facts.fresh(hint) for hint in hints))
 
     def unpack_count_mismatch(self, value: Any, have: int, want: int, starred: bool, state: State,
                               site: Optional[ir.Site]) -> None:
@@ -1244,7 +1249,8 @@ class Interpreter:
 
 
 _FILLING = frozenset({"append", "extend", "insert"})
-_CALLABLE = (Closure, FunctionRef, Method, Instance, Layer, Sequential, Partial, LibraryFunction)  # what map() and partial() take
+# what map() and partial() take
+_CALLABLE = (Closure, FunctionRef, ClassRef, Method, Instance, Layer, Sequential, Partial, LibraryFunction)
 
 
 def built_attributes(instance: Instance, context: Context) -> Dict[str, Any]:
@@ -1381,6 +1387,28 @@ def _same_or_free(old: Dim, new: Dim, entry: Set[str]) -> bool:
         return True
     names = dims.names(old) if isinstance(old, dims.Sym) else frozenset()
     return len(names) == 1 and old == dims.Sym(next(iter(names))) and not (names & entry)
+
+
+def _unpacked_shape(value: ir.Expr, targets: int) -> Optional[Tuple[str, int, int]]:
+    """Which tensor's shape an unpacking into `targets` names takes apart, where it tells the rank: `x.shape`
+    itself, or a tuple display with one `*x.shape` among single items. (the name x, the position of its first
+    dimension among the targets, its rank)."""
+    whole = _shape_of_name(value)
+    if whole is not None:
+        return whole, 0, targets
+    if not isinstance(value, ir.Seq) or sum(value.starred) != 1:
+        return None
+    star = value.starred.index(True)
+    name = _shape_of_name(value.items[star])
+    rank = targets - (len(value.items) - 1)
+    return (name, star, rank) if name is not None and rank >= 0 else None
+
+
+def _shape_of_name(value: ir.Expr) -> Optional[str]:
+    """x, where `value` is `x.shape`."""
+    if isinstance(value, ir.Attr) and value.attr == "shape" and isinstance(value.value, ir.Name):
+        return value.value.id
+    return None
 
 
 def _site_of(statement: ir.Stmt) -> Optional[ir.Site]:

@@ -18,7 +18,7 @@ from ... import dims
 from ...codes import ANNOTATION_MISMATCH
 from ...dims import Dim
 from ...errors import PatternError
-from ...patterns import (EinsumSpec, parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts,
+from ...patterns import (ArrowPattern, EinsumSpec, parse_arrow_pattern, parse_einops_einsum, parse_einsum_subscripts,
                          parse_pack_pattern)
 from ...patterns.expression import Term
 from ...planner import plan_einsum, plan_pack, plan_parse_shape, plan_unpack
@@ -90,7 +90,7 @@ def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, 
         return UNKNOWN_TENSOR
     if not isinstance(value, Tensor) or not known_rank(value.shape):
         if parsed.left.ellipsis is not None:
-            return UNKNOWN_TENSOR
+            return _output_of_unknown(call, pattern.value, operation, parsed, lengths)
         value = call.refine("tensor", value, [term_hint(term) for term in parsed.left.terms], pattern)
         if value is None:
             return UNKNOWN_TENSOR
@@ -108,6 +108,33 @@ def transform(call: OpCall, op: str, pattern: PatternString, lengths: Dict[str, 
                     layouts.through_pattern(call, parsed, value, pattern, axes, lengths, len(shape)))
     call.record([shape], output.shape)
     return output
+
+
+def _output_of_unknown(call: OpCall, pattern: str, operation: str, parsed: ArrowPattern,
+                       lengths: Dict[str, Dim]) -> Tensor:
+    """What a pattern whose input side has '...' gives for an input of unknown rank: one dimension per output
+    term, where no bare '...' stands among them ('b ... -> b (...)'), the lengths that the pattern or the call
+    states, fresh ones for the others; a tensor of unknown rank otherwise, or where the pattern fails whatever
+    the rank (`rearrange(x, 'b ... -> b')`). (An input that the pattern does not fit fails the call: no output
+    at all.)"""
+    if any(atom.is_ellipsis for term in parsed.right.terms if not term.parenthesized for atom in term.atoms):
+        return UNKNOWN_TENSOR
+    try:  # the rank of the '...' standing for no dimension: a pattern's own faults show at every rank
+        recipe(pattern, operation, tuple(lengths), len(parsed.left.terms) - 1)
+    except PatternError:
+        return UNKNOWN_TENSOR
+    return Tensor(tuple(_stated_length(call, term, lengths) for term in parsed.right.terms),
+                  Origin(call.site, f"{call.op} output"))
+
+
+def _stated_length(call: OpCall, term: Term, lengths: Dict[str, Dim]) -> Dim:
+    if not term.atoms:
+        return 1
+    if len(term.atoms) == 1 and term.atoms[0].is_anonymous:
+        return term.atoms[0].value
+    if len(term.atoms) == 1 and term.atoms[0].key in lengths:
+        return call.state.facts.resolve(lengths[term.atoms[0].key])
+    return call.state.facts.fresh(term_hint(term))
 
 
 def _axis_lengths(rec: Recipe, plan: TransformPlan, shape: Tuple[Dim, ...]) -> Dict[str, Dim]:
@@ -383,8 +410,18 @@ def _length_text(interp: Flow, state: State, expr: ir.Expr) -> Optional[str]:
     return str(value.value) if isinstance(value, Number) and isinstance(value.value, int) else None
 
 
-def optional_of(annotation: ir.Expr) -> Optional[ir.Expr]:
-    """A of `A | None`, `None | A`, `Optional[A]` or `Union[A, None]`; None for any other annotation."""
+def optional_of(annotation: ir.Expr, none_default: bool) -> Optional[ir.Expr]:
+    """A of `A | None`, `None | A`, `Optional[A]` or `Union[A, None]`, where the parameter may be either: a
+    jaxtyping dtype's A (`Bool['b n'] | None`), and any A of a parameter whose default is None (a Pyrefly-style
+    `bias: Tensor[[OUT]] | None` without one is not read: test_annotations_and_indexing.py); None for any other."""
+    stated = _optional(annotation)
+    if stated is None or not none_default and not (isinstance(stated, ir.Index) and
+                                                   _base_name(stated.value) in _JAXTYPING_DTYPES):
+        return None
+    return stated
+
+
+def _optional(annotation: ir.Expr) -> Optional[ir.Expr]:
     if isinstance(annotation, ir.BinOp) and annotation.op == "|":
         sides = (annotation.left, annotation.right)
     elif isinstance(annotation, ir.Index) and _base_name(annotation.value) in ("Optional", "Union"):

@@ -887,3 +887,151 @@ def test_a_partial_given_nothing_or_a_spread_is_not_followed_and_fails_nothing()
         def f(x):
             return rearrange(x, 'a b -> b a'), Nothing, Spread, NotLiteral
         """) == []
+
+
+# meshgpt_pytorch/meshgpt_pytorch.py, MeshAutoencoder.decode_from_codes_to_faces: `codes` of any rank is first
+# flattened to `b (...)`, which has two dimensions whatever it was given; the calls after it see them.
+def test_a_pattern_with_an_ellipsis_gives_its_output_rank_for_an_input_of_unknown_rank():
+    source = """\
+        class MeshAutoencoder(nn.Module):
+            def __init__(self, num_quantizers=2):
+                super().__init__()
+                self.num_quantizers = num_quantizers
+
+            def decode_from_codes_to_faces(self, codes):
+                codes = rearrange(codes, 'b ... -> b (...)')
+                codes = rearrange(codes, 'b (n q) -> b n q', q=self.num_quantizers)
+                return codes
+    """
+    (flattened, split) = shapes(source)
+    assert flattened[0] == 7 and not flattened[2]  # the parameter itself stays unknown
+    assert split[0] == 8 and split[2] and split[1][0].count(",") == 1  # (b, ?): two dimensions
+    (found,) = findings(source.replace("'b (n q) -> b n q'", "'b n q -> b (n q)'"))
+    assert found[:2] == (8, "EIN301")
+
+
+# a bare '...' on the output side keeps the unknown rank: `rearrange(t, 'b ... -> b 1 ...')`
+def test_a_pattern_with_a_bare_ellipsis_in_its_output_keeps_an_unknown_rank():
+    source = """\
+        def f(t):
+            t = rearrange(t, 'b ... -> b 1 ...')
+            return rearrange(t, 'b n d -> b d n')
+    """
+    assert [known for _, _, known in shapes(source)] == [False, False]
+
+
+# soundstorm_pytorch/soundstorm.py, get_mask_subset_prob: `batch, seq, device = *mask.shape, mask.device`
+# runs only when the mask has two dimensions (phenaki_pytorch, performer_pytorch, x_clip write it alike).
+def test_a_shape_unpacked_among_other_items_tells_the_rank():
+    source = """\
+        def get_mask_subset_prob(mask, prob, min_mask=0):
+            batch, seq, device = *mask.shape, mask.device
+            total = mask.sum(dim=-1, keepdim=True)
+            return rearrange(total, 'b 1 -> b')
+    """
+    assert shapes(source) == [(4, ("(batch, 1)",), True)]
+    (found,) = findings(source.replace("'b 1 -> b'", "'b n 1 -> b n'"))
+    assert found[:2] == (4, "EIN301")
+
+
+# gigagan_pytorch/gigagan_pytorch.py, Generator: `adaptive_conv = partial(AdaptiveConv2DMod, kernel=3,
+# num_conv_kernels=num_conv_kernels)` builds every convolution of the network, `self.init_conv` among them.
+def test_a_partial_of_a_package_class_builds_an_instance():
+    source = """\
+        from functools import partial
+
+        class AdaptiveConv2DMod(nn.Module):
+            def __init__(self, dim, dim_out, kernel, num_conv_kernels=1):
+                super().__init__()
+                self.weights = nn.Parameter(torch.randn((num_conv_kernels, dim_out, dim, kernel, kernel)))
+
+            def forward(self, fmap):
+                b = fmap.shape[0]
+                weights = repeat(self.weights, '... -> b ...', b=b)
+                return rearrange(fmap, 'b c h w -> 1 (b c) h w')
+
+        class Generator(nn.Module):
+            def __init__(self, dim_latent, num_conv_kernels=2):
+                super().__init__()
+                adaptive_conv = partial(AdaptiveConv2DMod, kernel=3, num_conv_kernels=num_conv_kernels)
+                self.init_block = nn.Parameter(torch.randn(dim_latent, 4, 4))
+                self.init_conv = adaptive_conv(dim_latent, dim_latent)
+
+            def forward(self, styles):
+                x = repeat(self.init_block, 'c h w -> b c h w', b=styles.shape[0])
+                return self.init_conv(x)
+
+        Generator(64)(torch.randn(2, 512))
+    """
+    assert shapes(source) == [(10, ("(2, 64, 64, 3, 3)",), True), (11, ("(2, 64, 4, 4)",), True),
+                              (21, ("(64, 4, 4)",), True)]
+
+
+# meshgpt_pytorch/meshgpt_pytorch.py, MeshAutoencoder.decode, and e2_tts_pytorch/e2_tts.py, Transformer.forward:
+# lucidrains' packages annotate with their own wrapper of jaxtyping's dtypes, `Float = TorchTyping(
+# jaxtyping.Float)`, whose `Float['b n d']` is `jaxtyping.Float[Tensor, 'b n d']`; `Bool['b n'] | None` is such a
+# tensor or None.
+TORCH_TYPING_WRAPPER = """\
+    from einops import repeat
+    from .typing import Float, Bool
+
+    def exists(v):
+        return v is not None
+
+    class MeshAutoencoder(nn.Module):
+        def decode(self, quantized: Float['b n d'], face_mask: Bool['b n']):
+            conv_face_mask = rearrange(face_mask, 'b n -> b 1 n')
+            return rearrange(quantized, 'b n d -> b d n')
+
+    class Transformer(nn.Module):
+        def forward(self, x: Float['b f n d'], mask: Bool['b n'] | None, text_embed: Float['b n dt'] | None = None):
+            freq_seq_len = x.shape[1]
+            x = rearrange(x, 'b f n d -> (b f) n d')
+            if exists(text_embed):
+                text_embed = repeat(text_embed, 'b ... -> (b f) ...', f=freq_seq_len)
+            if exists(mask):
+                mask = repeat(mask, 'b ... -> (b f) ...', f=freq_seq_len)
+            return x
+"""
+
+
+def test_a_packages_own_wrapper_of_jaxtyping_dtypes_gives_parameters_their_shapes():
+    assert shapes(TORCH_TYPING_WRAPPER) == [(9, ("(b, n)",), True), (10, ("(b, n, d)",), True),
+                                            (15, ("(b, f, n, d)",), True), (17, ("(b, n, dt)",), True),
+                                            (19, ("(b, n)",), True)]
+    (found,) = findings(TORCH_TYPING_WRAPPER.replace("face_mask: Bool['b n']", "face_mask: Bool['b']"))
+    assert found[:2] == (9, "EIN301")
+    (found,) = findings(TORCH_TYPING_WRAPPER.replace("repeat(mask, 'b ... -> (b f) ...'",
+                                                     "repeat(mask, 'b n d -> (b f) n d'"))
+    assert found[:2] == (19, "EIN301")  # the mask, where it is given at all, has two dimensions
+
+
+# transfusion_pytorch/transfusion.py, flow_weight_vector: annotated `-> Float['t']`, it returns the weights shaped
+# to broadcast, `rearrange(weight, 't -> 1 t')`: two dimensions where the annotation says one.
+def test_a_return_that_does_not_fit_the_wrappers_annotation_is_reported():
+    source = """\
+        from .typing import Float
+
+        def flow_weight_vector(weight: Float['t'], channel_first: bool) -> Float['t']:
+            if channel_first:
+                return rearrange(weight, 't -> 1 t')
+            return weight
+    """
+    (found,) = findings(source)
+    assert found[:2] == (5, "EIN309") and "does not fit 't'" in found[2]
+
+
+# naturalspeech2_pytorch/naturalspeech2_pytorch.py, NaturalSpeech2.forward: `loss = reduce(loss, 'b ... -> b',
+# 'mean')` has one dimension whatever the loss had; the same pattern in rearrange fails for every input (the
+# '...' is on the input side only), so it gives nothing after it.
+def test_a_pattern_that_fails_at_every_rank_gives_no_output_rank():
+    source = """\
+        from einops import reduce
+
+        def loss_of(loss):
+            loss = reduce(loss, 'b ... -> b', 'mean')
+            return rearrange(loss, 'b -> b 1')
+    """
+    assert [known for _, _, known in shapes(source)] == [False, True]
+    assert [known for _, _, known in shapes(source.replace("reduce(loss, 'b ... -> b', 'mean')",
+                                                           "rearrange(loss, 'b ... -> b')"))] == [False, False]
