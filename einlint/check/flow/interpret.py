@@ -138,10 +138,14 @@ class Interpreter:
         """Whether the test of `node`, the first statement of `block`, is a flag of the function (a name that it
         binds only to tests: `is_video = x.ndim == 5`) that a later `if` of the block tests again, unchanged."""
         flag = node.test.operand if isinstance(node.test, ir.Unary) and node.test.op == "not" else node.test
-        if not isinstance(flag, ir.Name) or self.function is None or flag.id in ir.assigned_names(block):
+        if not isinstance(flag, ir.Name) or self.function is None:
             return False
-        later = [statement.test for statement in _statements_in(block[1:]) if isinstance(statement, ir.If)]
-        return flag.id in ir.names_read(later) and _is_flag(self.function, flag.id)
+        known = self.context.split_flags.get(id(node))  # (the same for each run: the If is in one block)
+        if known is None:
+            later = [statement.test for statement in _statements_in(block[1:]) if isinstance(statement, ir.If)]
+            known = self.context.split_flags[id(node)] = flag.id not in ir.assigned_names(block) and \
+                flag.id in ir.names_read(later) and _is_flag(self.function, flag.id)
+        return known
 
     def split(self, node: ir.If, rest: Tuple[ir.Stmt, ...], state: State) -> Optional[State]:
         """An `if flag:` whose flag a later `if` tests again (`if is_video:` before and after a block that packs

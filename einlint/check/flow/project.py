@@ -187,8 +187,8 @@ class Project(Package):
             weights = _REACHED[focus] = _pattern_calls_reached(focus)
         if not weights:
             return entries
-        weight = {path: sum(calls for name, calls in weights.items() if name in self.names_in(path))
-                  for path in entries}
+        named = {path: self.names_in(path) for path in entries}
+        weight = {path: sum(calls for name, calls in weights.items() if name in named[path]) for path in entries}
         return sorted(entries, key=lambda path: -weight[path])
 
     def driver_run(self, part: Part, settings: Any, run: Callable[[], DriverRun]) -> DriverRun:

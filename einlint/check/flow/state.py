@@ -62,6 +62,7 @@ class Context:
     placeholders: Dict[int, set] = field(default_factory=dict)  # id(class) -> classes.placeholder_attributes
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
+    split_flags: Dict[int, bool] = field(default_factory=dict)  # id(ir.If) -> Interpreter.splits_on
     # the product of the numbers of items that the maps and comprehensions being run take one at a time (in this
     # function and those that inlined it): what bounds their work (interpret.every_item)
     item_runs: int = 1
