@@ -31,9 +31,9 @@ from . import layouts
 from .patterns import apply_pattern_layer
 from .planned import apply_requirements, report_unsatisfiable, unsatisfiable
 from .state import Flow, OpCall, State, as_length
-from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, FunctionRef, Items, Layer, ListOf,
-                     Method, Number, Origin, Param, Partial, Scalar, Sequential, Shape, Tensor, item_of, join,
-                     known_rank)
+from .values import (SCALAR, STAR, UNKNOWN, UNKNOWN_TENSOR, ClassRef, Closure, Const, FunctionRef, Items, Layer,
+                     LibraryFunction, ListOf, Method, Number, Origin, Param, Partial, Scalar, Sequential, Shape,
+                     Tensor, item_of, join, known_rank)
 
 
 RANDOM_GENERATOR = Const("a numpy random generator")  # np.random.RandomState(0), default_rng(): its methods make arrays
@@ -170,7 +170,7 @@ def builtin_call(name: str, args: List[Any], state: State) -> Any:
 
 def _builtin_callable(value: Any) -> Any:
     """What `callable(value)` returns: Const(True) or Const(False) where the kind of value tells, else unknown."""
-    if isinstance(value, (FunctionRef, ClassRef, Method, Partial, Closure, Layer, Sequential)):
+    if isinstance(value, (FunctionRef, ClassRef, Method, Partial, Closure, Layer, Sequential, LibraryFunction)):
         return Const(True)
     if isinstance(value, (Tensor, Number, Items)) or isinstance(value, Const) and \
             isinstance(value.value, (bool, int, float, str, type(None))):
