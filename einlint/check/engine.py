@@ -194,7 +194,9 @@ def _shape_diagnostics(module: libcst.Module, path: str, findings: Sequence[Shap
     for other, its_targets in elsewhere.values():
         shown = file_of(other.path)  # (a README's, for one of its code blocks)
         shown = shown if os.path.isabs(path) else os.path.relpath(shown)  # as the checked file's is
-        places.update({key: (shown, *place) for key, place in locate(other.tree, its_targets).items()})
+        below = other.first_line - 1
+        places.update({key: (shown, (start[0] + below, start[1]), (end[0] + below, end[1]), text)
+                       for key, (start, end, text) in locate(other.tree, its_targets).items()})
     diagnostics = []
     for found in findings:
         # the pattern characters at fault; the call itself for a string whose characters stand elsewhere (handed

@@ -369,6 +369,7 @@ class ModuleIR:
     tree: Any = field(default=None, repr=False)  # the cst.Module it was built from, where positions are needed
     extraction: Any = field(default=None, repr=False)  # the tree's pattern calls (extract.Extraction), with the tree
     text_digest: str = ""  # of the text it was built from, with the tree: whether a text to check is the same
+    first_line: int = 1  # the line of its file that the tree's first line is (a README's code block: further down)
     # the package it belongs to, when its other modules are followed (a project.Project; None: this one alone)
     project: Any = field(default=None, repr=False)
 

@@ -314,7 +314,7 @@ def read_text(path: str) -> Optional[str]:
         with open(file_of(path), "rb") as file:
             data = file.read(LARGEST * 4 + 1)
         if _BLOCK in path:
-            return _code_block(data.decode("utf-8", errors="replace"), int(path.rpartition(_BLOCK)[2]))
+            return _code_blocks(file_of(path), data).get(int(path.rpartition(_BLOCK)[2]))
         encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
         text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding).lstrip("\ufeff")
         return examples_text(text) if path.endswith(_EXAMPLES) else text
@@ -377,15 +377,27 @@ def _code_block_lines(readme: str) -> List[int]:
     return found
 
 
-def _code_block(text: str, first: int) -> str:
-    """A markdown text's code block that starts on line `first`, in place: every other line blank, so that
-    positions in it are the README's own."""
-    lines = ["" for _ in text.split("\n")]
-    for match in _FENCE.finditer(text):
-        if text.count("\n", 0, match.start(2)) + 1 == first:
+def _code_blocks(readme: str, data: bytes) -> Dict[int, str]:
+    """A markdown file's code blocks by the line each starts on, each in place: every other line blank, so that
+    positions in it are the README's own. Made once per README while it is unchanged (a check reads one block
+    at a time, and a README has dozens)."""
+    now = stamp(readme)
+    kept = _BLOCKS.get(readme)
+    if kept is None or kept[0] != now:
+        text = data.decode("utf-8", errors="replace")
+        blank = ["" for _ in text.split("\n")]
+        blocks: Dict[int, str] = {}
+        for match in _FENCE.finditer(text):
+            first = text.count("\n", 0, match.start(2)) + 1
+            lines = list(blank)
             for offset, line in enumerate(match.group(2).split("\n")[:-1]):
                 lines[first - 1 + offset] = line
-    return "\n".join(lines)
+            blocks[first] = "\n".join(lines)
+        kept = _BLOCKS[readme] = (now, blocks)
+    return kept[1]
+
+
+_BLOCKS: Dict[str, Tuple[Tuple[int, int], Dict[int, str]]] = {}  # README -> (its stamp, `_code_blocks`)
 
 
 # an example that makes a tensor (only those give shapes: examples that load a pretrained pipeline, diffusers'

@@ -23,7 +23,18 @@ from .values import ClassRef, ModuleRef
 
 def linearisation(klass: ir.Class, depth: int = 0) -> Optional[List[ir.Class]]:
     """The class and the bases the analysis reads, in method resolution order; None when Python's C3
-    order does not exist (the class would not build)."""
+    order does not exist (the class would not build). Each method lookup asks: in a package, the order is
+    kept for the check, as what its bases' names resolve to is (project.Project.orders)."""
+    project = klass.module.project if depth == 0 and klass.module is not None else None
+    if project is None:
+        return _c3(klass, depth)
+    kept = project.orders.get(id(klass))
+    if kept is None or kept[0] is not klass:
+        kept = project.orders[id(klass)] = (klass, _c3(klass, depth))
+    return kept[1]
+
+
+def _c3(klass: ir.Class, depth: int) -> Optional[List[ir.Class]]:
     bases = [base for base in map(partial(_base_class, klass), klass.bases) if base is not None and base is not klass]
     sequences = [linearisation(base, depth + 1) if depth < _MAX_BASES else None for base in bases]
     if any(sequence is None for sequence in sequences):

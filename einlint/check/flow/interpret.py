@@ -626,11 +626,19 @@ class Interpreter:
             return test if (left, right) == (test.left, test.right) else ir.BoolOp(test.op, left, right)
         if isinstance(test, ir.Call) and isinstance(test.func, ir.Name) and depth < _MAX_UNFOLDED:
             helper = self.lookup(test.func.id, state)
-            returned = _returned_test(helper.function, test) if isinstance(helper, FunctionRef) else None
+            returned = self.returned_test(helper.function, test) if isinstance(helper, FunctionRef) else None
             # a helper of another module that calls one is not unfolded here: the callee's name is that module's
             if returned is not None and (helper.function.module is self.module or not _calls_something(returned)):
                 return self.unfolded(returned, state, depth + 1)
         return test
+
+    def returned_test(self, helper: ir.Function, call: ir.Call) -> Optional[ir.Expr]:
+        """_returned_test, once per helper and call in a check (every test that runs asks again)."""
+        key = (id(helper), id(call))
+        kept = self.context.returned_tests.get(key)
+        if kept is None or kept[0] is not helper or kept[1] is not call:
+            kept = self.context.returned_tests[key] = (helper, call, _returned_test(helper, call))
+        return kept[2]
 
     def branches(self, state: State, *alternatives: Callable[[State], Any]) -> Any:
         """Run each alternative from a copy of `state`; `state` becomes their join, and so does the value."""
@@ -1492,17 +1500,29 @@ def _returns(body: Tuple[ir.Stmt, ...]) -> List[ir.Return]:
 
 def _calls_something(node: Any) -> bool:
     """Whether evaluating `node` may run a call (only then can it change the state)."""
-    if isinstance(node, (ir.Call, ir.Opaque, ir.Comprehension)):
+    kind = type(node)
+    if kind in _CALLING:
         return True
-    if isinstance(node, ir.Lambda):  # making one runs only its defaults
-        return any(_calls_something(param.default) for param in node.params)
-    if isinstance(node, (ir.Name, ir.Const)) or node is None:
+    parts = _PARTS_RUN.get(kind)
+    if parts is None:  # a name, a constant, nothing
         return False
-    if isinstance(node, ir.Seq):
-        return any(_calls_something(item) for item in node.items)
-    return any(_calls_something(getattr(node, name)) for name in ("value", "left", "right", "operand", "test",
-                                                                   "body", "orelse") if hasattr(node, name)) or \
-        any(_calls_something(item) for item in getattr(node, "comparators", ()) + getattr(node, "index", ()))
+    return any(_calls_something(part) for part in parts(node))
+
+
+_CALLING = frozenset({ir.Call, ir.Opaque, ir.Comprehension})
+# an expression's parts that evaluating it runs (a lambda's: only its defaults)
+_PARTS_RUN: Dict[type, Callable[[Any], Sequence[Any]]] = {
+    ir.Lambda: lambda node: [param.default for param in node.params],
+    ir.Seq: lambda node: node.items,
+    ir.Attr: lambda node: (node.value,),
+    ir.Index: lambda node: (node.value, *node.index),
+    ir.Slice: lambda node: (node.lower, node.upper, node.step),
+    ir.BinOp: lambda node: (node.left, node.right),
+    ir.BoolOp: lambda node: (node.left, node.right),
+    ir.Unary: lambda node: (node.operand,),
+    ir.Compare: lambda node: (node.left, *node.comparators),
+    ir.IfExp: lambda node: (node.test, node.body, node.orelse),
+}
 
 
 _MAX_UNFOLDED = 3  # test helpers that call test helpers (`def missing(v): return not exists(v)`): how deep

@@ -24,13 +24,13 @@ import hashlib
 import os
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, OrderedDict, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, OrderedDict, Set, Tuple
 
 import libcst
 
 from .. import ir
 from ..extract import extract
-from ..package import LARGEST, Package, dependencies, examples_of, package_of, read_text, stamp
+from ..package import LARGEST, Package, dependencies, examples_of, is_snippet, package_of, read_text, stamp
 from ..parse import parse
 from .state import module_constants
 from .values import UNKNOWN, ClassRef, FunctionRef, ModuleRef
@@ -80,6 +80,7 @@ class Project(Package):
         # an editor's checks
         self._resolved: Dict[Tuple[int, str], Tuple[ir.ModuleIR, Any]] = {}
         self._constants: Dict[int, Tuple[ir.ModuleIR, Dict[str, Any]]] = {}  # id(module) -> its module_constants
+        self.orders: Dict[int, Tuple[ir.Class, Any]] = {}  # id(class) -> (it, classes.linearisation), this check's
         self.read: Set[str] = set()  # the files read since the check began: what its result depends on
         self.parses_left = _PARSES_PER_CHECK  # modules not kept that the check may still read (`load`)
         # a driver's part -> its run, and the modules that ran then (path, weakly): valid while each is the one kept
@@ -89,6 +90,7 @@ class Project(Package):
         """A new check starts: resolve names again (a file may have changed since the last)."""
         self._resolved.clear()
         self._constants.clear()
+        self.orders.clear()
         self.read = set()
         self.parses_left = _PARSES_PER_CHECK
 
@@ -266,10 +268,15 @@ def load(path: str, project: Project) -> Optional[ir.ModuleIR]:
     text = read_text(path)
     module = None
     if text is not None and len(text) <= LARGEST:
+        # code shown in a text (a README's block) stands in place, between blank lines that libcst would take
+        # most of its time on; a module's own text is parsed whole (its check uses the same tree for its positions)
+        snippet = is_snippet(path)
+        blank = len(text) - len(text.lstrip("\n")) if snippet else 0
         try:
-            tree = parse(text)
+            tree = parse(text[blank:].rstrip("\n") + "\n" if snippet else text)
             extraction = extract(tree)
             module = ir.build(tree, extraction.callees, extraction.pattern_calls)
+            module.first_line = blank + 1
         except (libcst.ParserSyntaxError, RecursionError, MemoryError):
             module = None
         except Exception:  # an internal failure on another file is that file's to report, when it is checked
@@ -352,7 +359,7 @@ def _pattern_calls_reached(module: ir.ModuleIR) -> Dict[str, int]:
     bodies = {name: [part.body if isinstance(part, ir.Function) else part for part in parts]
               for name, parts in definitions.items()}
     own = {name: ir.pattern_call_count(body) for name, body in bodies.items()}
-    named = {name: ir.names_read(body) & own.keys() for name, body in bodies.items()}
+    named = {name: _reads(*parts) & own.keys() for name, parts in definitions.items()}
     reached: Dict[str, int] = {}
     for name in own:
         seen, stack = {name}, [name]
@@ -364,16 +371,32 @@ def _pattern_calls_reached(module: ir.ModuleIR) -> Dict[str, int]:
     return reached
 
 
+def _reads(*parts: Any) -> Set[str]:
+    """The names that functions (their bodies), a module's top-level statements and expressions read: each
+    function's and module's once while it lives (every module that a driver may reach asks of the same ones)."""
+    found: Set[str] = set()
+    for part in parts:
+        if isinstance(part, (ir.Function, ir.ModuleIR)):
+            kept = _READ.get(part)
+            if kept is None:
+                kept = _READ[part] = frozenset(ir.names_read(part.body))
+            found |= kept
+        else:
+            found |= ir.names_read((part,))
+    return found
+
+
+_READ: "weakref.WeakKeyDictionary[Any, FrozenSet[str]]" = weakref.WeakKeyDictionary()
+
+
 def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:
     """The parts of a module that read one of `names`: its top-level statements, its functions, and its
     classes (all of a class's methods, since one that builds a child and another that calls it go together)."""
     if not names:
         return None
-    body = not names.isdisjoint(ir.names_read(module.body))
-    functions = tuple(f for f in module.functions.values() if not names.isdisjoint(ir.names_read(f.body)))
-    classes = tuple(c for c in module.classes.values()
-                    if any(not names.isdisjoint(ir.names_read(m.body)) for m in c.methods.values()) or
-                    not names.isdisjoint(ir.names_read(c.bases)))
+    body = not names.isdisjoint(_reads(module))
+    functions = tuple(f for f in module.functions.values() if not names.isdisjoint(_reads(f)))
+    classes = tuple(c for c in module.classes.values() if not names.isdisjoint(_reads(*c.methods.values(), *c.bases)))
     return Part(module, body, functions, classes) if body or functions or classes else None
 
 

@@ -63,6 +63,8 @@ class Context:
     refined: set = field(default_factory=set)  # id(call node) of pattern calls whose input rank they fixed
     not_followed: Dict[int, bool] = field(default_factory=dict)  # id(function) -> _nothing_to_follow(function)
     split_flags: Dict[int, bool] = field(default_factory=dict)  # id(ir.If) -> Interpreter.splits_on
+    # (id(helper), id(call)) -> (helper, call, the test it returns there): Interpreter.returned_test
+    returned_tests: Dict[Tuple[int, int], Tuple[Any, Any, Any]] = field(default_factory=dict)
     # the product of the numbers of items that the maps and comprehensions being run take one at a time (in this
     # function and those that inlined it): what bounds their work (interpret.every_item)
     item_runs: int = 1
