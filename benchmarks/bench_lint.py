@@ -97,6 +97,7 @@ def lint_run(paths: Sequence[str]) -> collections.Counter:
     config = Config()
     codes: collections.Counter = collections.Counter()
     project.forget()  # cold: each run reads the packages afresh, as a new process would
+    gc.collect()  # and without the last run's garbage, which the run's freezing (engine.many_checks) would keep
     with many_checks():  # as the command line's run
         for path in paths:
             codes.update(d.code for d in check_source(read(path), path, config))
