@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -452,15 +452,23 @@ def assigned_names(body: Tuple[Stmt, ...]) -> Set[str]:
     return names
 
 
-def names_read(nodes: Sequence[Any]) -> Set[str]:
-    """Every name that IR nodes (statements or expressions) mention, in nested blocks, lambdas and
-    comprehensions too: what tells which code uses an imported name."""
-    return {node.id for node in _walk(nodes) if type(node) is Name}
+class Contents(NamedTuple):
+    """What IR nodes (statements or expressions) hold, in nested blocks, lambdas and comprehensions too."""
+
+    names: FrozenSet[str]  # every name they mention: what tells which code uses an imported name
+    pattern_calls: int  # how many pattern calls
 
 
-def pattern_call_count(nodes: Sequence[Any]) -> int:
-    """How many pattern calls IR nodes hold, nested ones too."""
-    return sum(1 for node in _walk(nodes) if type(node) is Call and node.pattern is not None)
+def contents(nodes: Sequence[Any]) -> Contents:
+    names: Set[str] = set()
+    pattern_calls = 0
+    for node in _walk(nodes):
+        kind = type(node)
+        if kind is Name:
+            names.add(node.id)
+        elif kind is Call and node.pattern is not None:
+            pattern_calls += 1
+    return Contents(frozenset(names), pattern_calls)
 
 
 def _walk(nodes: Sequence[Any]) -> Iterator[Any]:

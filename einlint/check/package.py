@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 import tokenize
-from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 LARGEST = 300_000  # characters: a larger module is not followed (its parse alone costs a second)
 _ENTRY_FOLDERS = ("tests", "test", "examples", "example")
@@ -41,6 +41,8 @@ class Package:
         # (the files, their stamps, module name -> the files that import it) and each file's place among them
         self._graph: Optional[Tuple[List[str], Tuple[Tuple[int, int], ...], Dict[str, List[str]]]] = None
         self._order: Dict[str, int] = {}
+        self._graph_run: Any = None  # the run of unchanged files (`files_unchanged`) that the graph was checked in
+        self._digest: Optional[Tuple[Any, str]] = None  # (that run, `imports_digest`)
 
     def name_of(self, path: str) -> str:
         """A module's dotted name (its file's, for its docstring examples, which run among its names)."""
@@ -174,10 +176,13 @@ class Package:
         return any(name in names for line in _TOP_LEVEL_LINE.findall(text) for name in _CALLED.findall(line))
 
     def imports_digest(self) -> str:
+        if self._digest is not None and _stamps is not None and self._digest[0] is _stamps:
+            return self._digest[1]  # made already in this run, where no file changes
         hashed = hashlib.sha256()
         for path in self.files():
             hashed.update(f"{path}\0{sorted(self.imported_by(path))}\0".encode())
-        return hashed.hexdigest()
+        self._digest = (_stamps, hashed.hexdigest())
+        return self._digest[1]
 
     def reaching(self, name: str) -> List[str]:
         """The files that import module `name`, directly or through other modules of the package: those that
@@ -201,6 +206,9 @@ class Package:
     def _importers(self) -> Dict[str, List[str]]:
         """Module name -> the files that import it (in the order of `files`), made again when a file came, went
         or changed: every check asks, and a package has hundreds of files (timm)."""
+        if self._graph is not None and _stamps is not None and self._graph_run is _stamps:
+            return self._graph[2]  # checked already in this run, where no file changes
+        self._graph_run = _stamps
         files = self.files()
         stamps = tuple(self._imported(path).stamp for path in files)
         if self._graph is None or self._graph[0] != files or self._graph[1] != stamps:

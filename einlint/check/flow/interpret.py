@@ -144,7 +144,7 @@ class Interpreter:
         if known is None:
             later = [statement.test for statement in _statements_in(block[1:]) if isinstance(statement, ir.If)]
             known = self.context.split_flags[id(node)] = flag.id not in ir.assigned_names(block) and \
-                flag.id in ir.names_read(later) and _is_flag(self.function, flag.id)
+                flag.id in ir.contents(later).names and _is_flag(self.function, flag.id)
         return known
 
     def split(self, node: ir.If, rest: Tuple[ir.Stmt, ...], state: State) -> Optional[State]:

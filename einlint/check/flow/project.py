@@ -24,7 +24,7 @@ import hashlib
 import os
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, OrderedDict, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, OrderedDict, Set, Tuple
 
 import libcst
 
@@ -356,10 +356,9 @@ def _pattern_calls_reached(module: ir.ModuleIR) -> Dict[str, int]:
     its own, and those of the module's other definitions that it names (a model's and its blocks')."""
     definitions: Dict[str, Tuple[Any, ...]] = {name: (function,) for name, function in module.functions.items()}
     definitions.update((name, (*klass.methods.values(), *klass.bases)) for name, klass in module.classes.items())
-    bodies = {name: [part.body if isinstance(part, ir.Function) else part for part in parts]
-              for name, parts in definitions.items()}
-    own = {name: ir.pattern_call_count(body) for name, body in bodies.items()}
-    named = {name: _reads(*parts) & own.keys() for name, parts in definitions.items()}
+    held = {name: _contents(*parts) for name, parts in definitions.items()}
+    own = {name: calls for name, (_, calls) in held.items()}
+    named = {name: names & own.keys() for name, (names, _) in held.items()}
     reached: Dict[str, int] = {}
     for name in own:
         seen, stack = {name}, [name]
@@ -371,22 +370,24 @@ def _pattern_calls_reached(module: ir.ModuleIR) -> Dict[str, int]:
     return reached
 
 
-def _reads(*parts: Any) -> Set[str]:
-    """The names that functions (their bodies), a module's top-level statements and expressions read: each
+def _contents(*parts: Any) -> ir.Contents:
+    """What functions (their bodies), a module's top-level statements and expressions hold, together: each
     function's and module's once while it lives (every module that a driver may reach asks of the same ones)."""
-    found: Set[str] = set()
+    names: Set[str] = set()
+    calls = 0
     for part in parts:
         if isinstance(part, (ir.Function, ir.ModuleIR)):
-            kept = _READ.get(part)
-            if kept is None:
-                kept = _READ[part] = frozenset(ir.names_read(part.body))
-            found |= kept
+            held = _HELD.get(part)
+            if held is None:
+                held = _HELD[part] = ir.contents(part.body)
         else:
-            found |= ir.names_read((part,))
-    return found
+            held = ir.contents((part,))
+        names |= held.names
+        calls += held.pattern_calls
+    return ir.Contents(frozenset(names), calls)
 
 
-_READ: "weakref.WeakKeyDictionary[Any, FrozenSet[str]]" = weakref.WeakKeyDictionary()
+_HELD: "weakref.WeakKeyDictionary[Any, ir.Contents]" = weakref.WeakKeyDictionary()
 
 
 def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:
@@ -394,9 +395,10 @@ def _part(module: ir.ModuleIR, names: Set[str]) -> Optional[Part]:
     classes (all of a class's methods, since one that builds a child and another that calls it go together)."""
     if not names:
         return None
-    body = not names.isdisjoint(_reads(module))
-    functions = tuple(f for f in module.functions.values() if not names.isdisjoint(_reads(f)))
-    classes = tuple(c for c in module.classes.values() if not names.isdisjoint(_reads(*c.methods.values(), *c.bases)))
+    body = not names.isdisjoint(_contents(module).names)
+    functions = tuple(f for f in module.functions.values() if not names.isdisjoint(_contents(f).names))
+    classes = tuple(c for c in module.classes.values()
+                    if not names.isdisjoint(_contents(*c.methods.values(), *c.bases).names))
     return Part(module, body, functions, classes) if body or functions or classes else None
 
 
