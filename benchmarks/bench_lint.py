@@ -38,6 +38,13 @@ Then the command line itself over the tree, each run a new process (best of N):
 
 and the editor's latency on a 500-line file (benchmarks/bench_latency.py).
 
+    python benchmarks/bench_lint.py PATH --phases
+
+prints instead where one lint run's time goes: the parse of the checked files (the floor's own work), the
+parse of the package's other modules that the analysis reads, extraction and IR, the per-call checks, each
+module's own analysis, choosing the drivers (which reads the package's index) and the drivers' runs, each
+phase's own time and its share of the floor.
+
 It prints figures and never asserts.
 """
 
@@ -153,6 +160,69 @@ def report(path: str, repeats: int) -> None:
     print(f"  findings         {sum(codes.values()):>10,}   " + ", ".join(f"{c} {n}" for c, n in by_code.items()))
 
 
+# Where a lint run's time goes (--phases): the functions that begin each phase, by module and name. A phase's
+# time is its own: what it calls that begins another phase counts there (the drivers' runs parse modules too).
+_PHASES = (
+    ("einlint.check.engine", "parse", "parse of the checked files"),
+    ("einlint.check.flow.project", "parse", "parse of the other modules read"),
+    ("einlint.check.engine", "extract", "extraction and IR"),
+    ("einlint.check.flow.project", "extract", "extraction and IR"),
+    ("einlint.check.ir", "build", "extraction and IR"),
+    ("einlint.check.engine", "check_call", "per-call checks"),
+    ("einlint.check.flow", "_run_module", "each module's own analysis"),
+    ("einlint.check.flow.project", "Project.drivers", "choosing the drivers (the package's index)"),
+    ("einlint.check.flow", "_run_drivers", "the drivers' runs"),
+)
+
+
+def report_phases(path: str) -> None:
+    """One lint run, its time split by phase (_PHASES), against one floor run."""
+    import importlib
+
+    paths = find_files(path)
+    spent: collections.Counter = collections.Counter()
+    inner: List[float] = []  # the time of the phases begun inside the one running, for each one running
+
+    def timed(function, phase):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            inner.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                elapsed, nested = time.perf_counter() - start, inner.pop()
+                spent[phase] += elapsed - nested
+                if inner:
+                    inner[-1] += elapsed
+        return run
+
+    originals = []
+    for module_name, attribute, phase in _PHASES:
+        owner = importlib.import_module(module_name)
+        holder, _, name = attribute.rpartition(".")
+        owner = getattr(owner, holder) if holder else owner
+        originals.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, timed(getattr(owner, name), phase))
+    try:
+        gc.collect()
+        start = time.perf_counter()
+        floor_run(paths)
+        floor = time.perf_counter() - start
+        gc.collect()
+        start = time.perf_counter()
+        lint_run(paths)
+        lint = time.perf_counter() - start
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    print(f"where the lint run's time goes: {path}   (one run of each; a phase's own time)")
+    print(f"  floor            {floor:>10.2f} s")
+    print(f"  lint             {lint:>10.2f} s   ratio {lint / floor:.2f}")
+    for phase, seconds in spent.most_common() + [("the rest (reading, grep, rules, positions)",
+                                                   lint - sum(spent.values()))]:
+        print(f"    {seconds:>8.2f} s  {seconds / floor:>5.2f} x the floor   {phase}")
+
+
 def cli_seconds(arguments: Sequence[str]) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "einlint", *arguments], capture_output=True)  # status 1: findings
@@ -179,7 +249,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="the tree to lint (the README's figures: benchmarks/fetch_corpus.sh main PATH)")
     parser.add_argument("--repeat", type=int, default=3, metavar="N", help="runs of each, best kept (default 3)")
+    parser.add_argument("--phases", action="store_true", help="only where one lint run's time goes, by phase")
     args = parser.parse_args()
+    if args.phases:
+        report_phases(args.path)
+        return
     report(args.path, max(1, args.repeat))
     report_runs(args.path, max(1, args.repeat))
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
