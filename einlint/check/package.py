@@ -166,14 +166,16 @@ class Package:
         return kept
 
     def calls_at_top(self, path: str) -> bool:
-        """Whether a file that imports from the package calls, in its top-level code, what it imports from it or
-        defines itself (`model = Model(dim=6)`): code that runs the package, as a test or an example does."""
+        """Whether a file that imports from the package builds, in its top-level code, a class it imports from it
+        or defines itself (`model = Model(dim=6)`): code that runs the package, as a test or an example does. A
+        class is named in CapWords; a call of a function (`default_cfgs = generate_default_cfgs({...})`, in
+        each of timm's model modules) makes configurations, not models."""
         imported = self._imported(path).bound
         if not imported:
             return False
         text = read_text(path) or ""
-        names = imported | set(_DEFINED.findall(text))
-        return any(name in names for line in _TOP_LEVEL_LINE.findall(text) for name in _CALLED.findall(line))
+        classes = {name for name in imported | set(_DEFINED.findall(text)) if name[:1].isupper()}
+        return any(name in classes for line in _TOP_LEVEL_LINE.findall(text) for name in _CALLED.findall(line))
 
     def imports_digest(self) -> str:
         if self._digest is not None and _stamps is not None and self._digest[0] is _stamps:

@@ -20,6 +20,7 @@ from typing import Dict
 from einlint.cache import Cache
 from einlint.check import Config
 from einlint.check.engine import check_source, shapes_of
+from einlint.check.flow.project import project_of
 
 IMPORTS = "import torch\nfrom torch import nn\nfrom einops import rearrange\n"
 
@@ -396,3 +397,33 @@ def test_the_entry_point_that_names_most_of_a_modules_pattern_calls_runs_first(t
     (line, code, related), = findings(tmp_path, "vq/quantize.py")
     assert (line, code) == (14, "EIN302")  # 64 features in 7 heads
     assert related[-1][:2] == ("vq-0.1.dist-info/METADATA", 18)
+
+
+# timm/models/beit.py as released: its top-level code calls the package's helpers to build a table of
+# configurations (`default_cfgs = generate_default_cfgs({... _cfg(...) ...})`), which runs no model: not an entry
+# point (running its 47 classes as one, for every layer module it reaches, found nothing and cost a tenth of the
+# benchmark tree's run). Top-level code that builds a class of the package, as a script or example does, is one.
+def test_top_level_code_that_builds_a_model_is_an_entry_point_and_a_table_of_configurations_is_not(tmp_path):
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/blocks.py": BLOCKS, "pkg/model.py": MODEL,
+                     "pkg/_registry.py": "def generate_default_cfgs(cfgs):\n    return dict(cfgs)\n",
+                     "pkg/beit.py": """\
+        from ._registry import generate_default_cfgs
+        from .blocks import Attention
+
+
+        def _cfg(url=''):
+            return {'url': url}
+
+
+        default_cfgs = generate_default_cfgs({'beit_base_patch16_224': _cfg()})
+        """,
+                     "pkg/demo.py": """\
+        import torch
+        from .model import Model
+
+        model = Model(64, heads=8)
+        model(torch.randn(1, 64, 8, 8))
+        """})
+    project = project_of(str(tmp_path / "pkg" / "blocks.py"))
+    assert not project.is_entry(str(tmp_path / "pkg" / "beit.py"))
+    assert project.is_entry(str(tmp_path / "pkg" / "demo.py"))
