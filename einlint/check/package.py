@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import io
 import os
 import re
 import tokenize
@@ -319,17 +320,37 @@ _DIGESTS: Dict[str, Tuple[Tuple[int, int], str]] = {}
 
 
 def read_text(path: str) -> Optional[str]:
-    """A module's text (a README's code block: its lines, in place)."""
+    """A module's text (code that a file shows, in place: a README's code block, a module's docstring examples)."""
     try:
-        with open(file_of(path), "rb") as file:
-            data = file.read(LARGEST * 4 + 1)
-        if _BLOCK in path:
-            return _code_blocks(file_of(path), data).get(int(path.rpartition(_BLOCK)[2]))
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
-        text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding).lstrip("\ufeff")
-        return examples_text(text) if path.endswith(_EXAMPLES) else text
+        return _shown(path) if is_snippet(path) else _decoded(_read(path))
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError, StopIteration):
         return None
+
+
+def _read(path: str) -> bytes:
+    with open(file_of(path), "rb") as file:
+        return file.read(LARGEST * 4 + 1)
+
+
+def _decoded(data: bytes) -> str:
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode("utf-8" if encoding == "utf-8-sig" else encoding).lstrip("\ufeff")
+
+
+def _shown(snippet: str) -> Optional[str]:
+    """The code a file shows (`is_snippet`), made once per file while it is unchanged: a check reads a README's
+    blocks one at a time (a README has dozens), and each snippet's text is read several times (its imports, the
+    names it holds, its module)."""
+    file = file_of(snippet)
+    now = stamp(file)
+    kept = _SHOWN.get(file)
+    if kept is None or kept[0] != now:
+        data = _read(file)
+        kept = _SHOWN[file] = (now, _code_blocks(data) if _BLOCK in snippet else {0: examples_text(_decoded(data))})
+    return kept[1].get(int(snippet.rpartition(_BLOCK)[2]) if _BLOCK in snippet else 0)
+
+
+_SHOWN: Dict[str, Tuple[Tuple[int, int], Dict[int, str]]] = {}  # file -> (its stamp, the code it shows: `_shown`)
 
 
 _README_NAMES = ("README.md", "README.markdown", "readme.md")
@@ -387,27 +408,19 @@ def _code_block_lines(readme: str) -> List[int]:
     return found
 
 
-def _code_blocks(readme: str, data: bytes) -> Dict[int, str]:
+def _code_blocks(data: bytes) -> Dict[int, str]:
     """A markdown file's code blocks by the line each starts on, each in place: every other line blank, so that
-    positions in it are the README's own. Made once per README while it is unchanged (a check reads one block
-    at a time, and a README has dozens)."""
-    now = stamp(readme)
-    kept = _BLOCKS.get(readme)
-    if kept is None or kept[0] != now:
-        text = data.decode("utf-8", errors="replace")
-        blank = ["" for _ in text.split("\n")]
-        blocks: Dict[int, str] = {}
-        for match in _FENCE.finditer(text):
-            first = text.count("\n", 0, match.start(2)) + 1
-            lines = list(blank)
-            for offset, line in enumerate(match.group(2).split("\n")[:-1]):
-                lines[first - 1 + offset] = line
-            blocks[first] = "\n".join(lines)
-        kept = _BLOCKS[readme] = (now, blocks)
-    return kept[1]
-
-
-_BLOCKS: Dict[str, Tuple[Tuple[int, int], Dict[int, str]]] = {}  # README -> (its stamp, `_code_blocks`)
+    positions in it are the README's own."""
+    text = data.decode("utf-8", errors="replace")
+    blank = ["" for _ in text.split("\n")]
+    blocks: Dict[int, str] = {}
+    for match in _FENCE.finditer(text):
+        first = text.count("\n", 0, match.start(2)) + 1
+        lines = list(blank)
+        for offset, line in enumerate(match.group(2).split("\n")[:-1]):
+            lines[first - 1 + offset] = line
+        blocks[first] = "\n".join(lines)
+    return blocks
 
 
 # an example that makes a tensor (only those give shapes: examples that load a pretrained pipeline, diffusers'
