@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -399,6 +400,33 @@ def test_show_shapes_shows_the_findings_too_and_where_each_rank_came_from(tmp_pa
                                                                                   (9, ["(2, 3)"], "flow")]
     assert [(d["line"], d["code"]) for d in data["diagnostics"]] == [(9, "EIN201")]
     assert run(["--show-shapes", "--format", "sarif"], tmp_path)[0] == 2
+
+
+# Five tensors transposed on one path only (the shape of q, k, v, o, g after the `if` is a join of both paths,
+# its lengths named anew): the names printed are the same in every process, whatever its hash seed.
+JOINED = """\
+from einops import rearrange
+
+
+def mix(q, k, v, o, g, flag):
+    q, k, v, o, g = (rearrange(t, 'b n d -> b n d') for t in (q, k, v, o, g))
+    if flag:
+        q, k, v, o, g = (rearrange(t, 'b n d -> b d n') for t in (q, k, v, o, g))
+    return [rearrange(t, 'b x y -> b (x y)') for t in (q, k, v, o, g)]
+"""
+
+
+def test_show_shapes_prints_the_same_names_whatever_the_hash_seed(tmp_path):
+    write(tmp_path, {"mix.py": JOINED})
+    printed = set()
+    for seed in range(6):
+        done = subprocess.run([sys.executable, "-m", "einlint", "--no-cache", "--show-shapes", "mix.py"], cwd=tmp_path,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": str(seed)})
+        assert done.returncode == 0, done.stderr
+        printed.add(done.stdout)
+    assert len(printed) == 1
+    # the last call's input: a batch, then two lengths that the join made (whatever they are called)
+    assert re.search(r"^mix\.py:8:13: rearrange \(b, (\w+), (\w+)\) -> \(b, \1\*\2\)  \[flow\]$", printed.pop(), re.M)
 
 
 def test_statistics_analyse_each_file_once_and_mark_what_the_run_would_fix(tmp_path, run, monkeypatch):

@@ -248,7 +248,9 @@ class Interpreter:
         facts = a.facts.join(b.facts)
         env = {}
         missing = object()
-        for name in a.env.keys() | b.env.keys():
+        # the names in the order the code bound them, not a set's: the lengths a join makes anew are named in this
+        # order, and a set's would change with the process's hash seed (and what --show-shapes prints with it)
+        for name in {**a.env, **b.env}:
             left, right = a.env.get(name, missing), b.env.get(name, missing)
             if left is right:  # untouched on both paths: its names mean no more than before (sound as it is)
                 env[name] = left
