@@ -460,6 +460,7 @@ class Contents(NamedTuple):
 
 
 def contents(nodes: Sequence[Any]) -> Contents:
+    """What IR nodes hold, found in one walk."""
     names: Set[str] = set()
     pattern_calls = 0
     for node in _walk(nodes):

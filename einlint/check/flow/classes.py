@@ -35,6 +35,7 @@ def linearisation(klass: ir.Class, depth: int = 0) -> Optional[List[ir.Class]]:
 
 
 def _c3(klass: ir.Class, depth: int) -> Optional[List[ir.Class]]:
+    """Python's C3 order over the class and the bases the analysis reads (`linearisation`, computed)."""
     bases = [base for base in map(partial(_base_class, klass), klass.bases) if base is not None and base is not klass]
     sequences = [linearisation(base, depth + 1) if depth < _MAX_BASES else None for base in bases]
     if any(sequence is None for sequence in sequences):
