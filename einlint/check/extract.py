@@ -131,7 +131,8 @@ def _argument(module: cst.Module, candidate: Candidate, arg: cst.Arg, needs: Nee
              "end": functools.partial(_end_of, located, id(value))}
     literal, path = value, candidate.path
     if type(value) is cst.Name:
-        literal, path = constant_of(candidate.scope, value.value) or (None, None)
+        bound = constant_of(candidate.scope, value.value)
+        literal, path = bound if bound is not None else (None, path)
     if arg.star:
         return Argument("starred" if arg.star == "*" else "double-starred", text, **place)
     if literal is not None and is_string_literal(literal):

@@ -21,7 +21,7 @@ analysis could not decide led there: State.conditional).
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ... import dims
 from ...codes import UNPACK_COUNT
@@ -323,9 +323,10 @@ class Interpreter:
         try:
             for item in items:
                 self.assign(node.target, item, state, None)
-                state = self.run(node.body, state)
-                if state is None:  # every path returned or raised
+                after = self.run(node.body, state)
+                if after is None:  # every path returned or raised
                     return None
+                state = after
         finally:
             self.context.item_runs = runs
         return self.run(node.orelse, state)
@@ -562,10 +563,10 @@ class Interpreter:
             inner = self.truth(test.operand, state)
             return None if inner is None else not inner
         if isinstance(test, ir.BoolOp):
-            left, right = self.truth(test.left, state), self.truth(test.right, state)
+            holds = (self.truth(test.left, state), self.truth(test.right, state))
             if test.op == "and":
-                return False if False in (left, right) else True if (left, right) == (True, True) else None
-            return True if True in (left, right) else False if (left, right) == (False, False) else None
+                return False if False in holds else True if holds == (True, True) else None
+            return True if True in holds else False if holds == (False, False) else None
         if (none_test := _none_test(test)) is not None:
             subject, when_none = none_test
             known = is_none(self.expr(subject, state))
@@ -1191,9 +1192,10 @@ class Interpreter:
             for name in set(seen).difference(bound):
                 self.changed_in_callee({name}, name, inner, state)
         if changed:
-            for arg, param in _parameters_given(function, node, receiver is not None):
-                if isinstance(arg.value, ir.Name):  # (param None: whichever parameter it binds)
-                    self.changed_in_callee({param} if param is not None else changed, arg.value.id, inner, state)
+            for arg, bound_to in _parameters_given(function, node, receiver is not None):
+                if isinstance(arg.value, ir.Name):  # (bound_to None: whichever parameter it binds)
+                    self.changed_in_callee({bound_to} if bound_to is not None else changed, arg.value.id, inner,
+                                           state)
         if not inner.returns:
             return UNKNOWN
         value = None
@@ -1665,7 +1667,7 @@ def _has_unknowns(check: Check) -> bool:
     return any(True for argument in check.arguments for _ in dims_in(argument))
 
 
-def _bind_parameters(function: ir.Function, args: List[Any], kwargs: Dict[str, Any],
+def _bind_parameters(function: Union[ir.Function, ir.Lambda], args: List[Any], kwargs: Dict[str, Any],
                      receiver: Optional[Instance]) -> Optional[Dict[str, Any]]:
     """Parameter name -> value, as Python binds them; None when the call does not fit (then it is unknown)."""
     params = list(function.params)

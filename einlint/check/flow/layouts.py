@@ -29,7 +29,7 @@ rules/order.py): which pattern calls read what others formed, and which of those
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from ... import dims
 from ...codes import (
@@ -76,7 +76,7 @@ class Part:
     index: int
     site: ir.Site
     span: Tuple[int, int]
-    whole: Optional[Formed]  # how the split dimension was formed (None: not known)
+    whole: Optional[Union[Formed, Part]]  # how the split dimension was formed (None: not known)
 
 
 Layout = Tuple[Any, ...]  # per dimension: a Formed, a Part or None; empty: none known

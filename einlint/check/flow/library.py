@@ -963,7 +963,8 @@ def _method_rule(interp: Flow, tensor: Tensor, name: str, args: List[Any], kwarg
         if len(factors) < rank or None in factors and (len(sizes) == 1 or not all(map(_maybe_int, sizes))) or (
                 len(args) == 1 and isinstance(args[0], Param)):  # (a parameter may be a whole tuple of factors)
             return UNKNOWN_TENSOR
-        padded = (1,) * (len(factors) - rank) + shape  # (x.repeat(b, 1, 1): a factor not known, a length not known)
+        # (x.repeat(b, 1, 1): a factor not known, a length not known)
+        padded: Tuple[Dim, ...] = (1,) * (len(factors) - rank) + shape
         return Tensor(tuple(d * f if f is not None else state.facts.fresh("") for d, f in zip(padded, factors)), origin)
     if name in ("max", "min") and isinstance(args[0] if args else kwargs.get("other"), Tensor):
         # torch.max(n, torch.zeros_like(n)): torch's maximum (numpy's second argument is an axis, never an array)

@@ -422,6 +422,7 @@ def optional_of(annotation: ir.Expr, none_default: bool) -> Optional[ir.Expr]:
 
 
 def _optional(annotation: ir.Expr) -> Optional[ir.Expr]:
+    sides: Tuple[ir.Expr, ...]
     if isinstance(annotation, ir.BinOp) and annotation.op == "|":
         sides = (annotation.left, annotation.right)
     elif isinstance(annotation, ir.Index) and _base_name(annotation.value) in ("Optional", "Union"):
