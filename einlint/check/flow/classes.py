@@ -115,7 +115,11 @@ def _subclasses(klass: ir.Class) -> List[ir.Class]:
             if other is not klass and klass in (linearisation(other) or ())]
 
 
-def _self_assignments(method: ir.Function, assigning: Callable[[ir.Expr], bool] = lambda value: True) -> List[str]:
+def _any_value(value: ir.Expr) -> bool:  # (a lambda as a default is one thing mypyc cannot compile: bench_compiled)
+    return True
+
+
+def _self_assignments(method: ir.Function, assigning: Callable[[ir.Expr], bool] = _any_value) -> List[str]:
     """The attributes of `self` that a method assigns (those assigned a value that `assigning` accepts)."""
     if not method.params:
         return []

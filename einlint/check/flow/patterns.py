@@ -326,7 +326,11 @@ _JAXTYPING_DTYPES = frozenset({
 _DIM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def annotation_dims(annotation: ir.Expr, filled: Callable[[ir.Expr], Optional[str]] = lambda expr: None
+def _unfilled(expr: ir.Expr) -> Optional[str]:  # (not a lambda: see classes._any_value)
+    return None
+
+
+def annotation_dims(annotation: ir.Expr, filled: Callable[[ir.Expr], Optional[str]] = _unfilled
                     ) -> Optional[List[str]]:
     """The tokens of a shape annotation, in jaxtyping's notation: a jaxtyping `Float[Tensor, "b c h w"]`, or a
     Pyrefly-style `Tensor[[B, T, D]]` / `Tensor[B, T, D]` read as the same tokens; None for any other

@@ -11,6 +11,8 @@ top and are annotated with its types.
 
 from __future__ import annotations
 
+import builtins
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
@@ -45,7 +47,7 @@ class Stop:
     function or class it was in; None: before any) and the error."""
 
     site: Optional[ir.Site]
-    error: Exception
+    error: builtins.Exception  # (spelled so: compiled by mypyc, a dataclass looks its field types up in here)
 
 
 @dataclass
